@@ -1,0 +1,43 @@
+# shicao — everything a newcomer needs is `make run` and `make test`.
+# Only Go is required; the Go command fetches the modules it needs.
+
+GO      ?= go
+BIN     := bin/shicao
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+# Bounded fuzzing per target in `make fuzz`; `make faults` runs longer.
+FUZZTIME ?= 10s
+
+.PHONY: run build test lint bench fuzz faults clean
+
+run: build  ## the demo on embedded defaults
+	./$(BIN) demo
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shicao
+
+test:  ## the whole test suite (under ~10 minutes on 2 cores)
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) test -count=1 ./...
+
+lint: build
+	$(GO) vet ./...
+	./$(BIN) standard lint standards/library/*.yaml
+
+bench:  ## benchmarks with their figures
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:  ## every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+faults:  ## the long fault campaigns
+	$(MAKE) fuzz FUZZTIME=2m
+
+clean:
+	rm -rf bin

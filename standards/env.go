@@ -1,0 +1,581 @@
+package standards
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+)
+
+// The expression environment of sensor rules and veto conditions. It is the
+// contract with the province's standard authors and is documented, with an
+// example per name, in docs/standard-format.md. Expressions are
+// github.com/expr-lang/expr: compiled once at load, type-checked against the
+// event vocabulary, no loops or recursion (only bounded builtins over finite
+// lists), a node budget at compile time and a memory budget at run time.
+
+// MaxExprNodes bounds one expression's size; the longest sample expression
+// has about 30 nodes.
+const MaxExprNodes = 500
+
+// exprMemoryBudget bounds what one evaluation may allocate in ranges and
+// arrays (expr counts elements).
+const exprMemoryBudget = 1 << 22
+
+// disabledBuiltins are expr builtins that would let a standard read the
+// clock (scores must be a pure function of the events) or build large values.
+var disabledBuiltins = []string{"now", "date", "duration", "timezone", "repeat", "fromJSON", "toJSON", "fromBase64", "toBase64", "split", "splitAfter"}
+
+// program is one compiled expression.
+type program struct {
+	src  string
+	prog *vm.Program
+}
+
+// compiledEnv is a standard's view of the vocabulary: the event types and
+// cycle pairs its expressions use, each given a variable slot.
+type compiledEnv struct {
+	vocab  *Vocabulary
+	slots  map[string]int // event type -> slot
+	types  []*EventType
+	cycles []cyclePair
+	cycIdx map[[2]string]int
+	compat map[string]any
+}
+
+type cyclePair struct {
+	a, b int // slots
+	typ  reflect.Type
+}
+
+func newCompiledEnv(v *Vocabulary) *compiledEnv {
+	return &compiledEnv{vocab: v, slots: map[string]int{}, cycIdx: map[[2]string]int{}}
+}
+
+func slotName(i int) string  { return "_e" + strconv.Itoa(i) }
+func cycleName(i int) string { return "_c" + strconv.Itoa(i) }
+
+// Uses reports whether the standard's expressions select events of typ; the
+// scoring engine keeps only those.
+func (s *Standard) Uses(typ string) bool {
+	if s.env == nil {
+		return false
+	}
+	_, ok := s.env.slots[typ]
+	return ok
+}
+
+func (ce *compiledEnv) slot(typ string) (int, error) {
+	if i, ok := ce.slots[typ]; ok {
+		return i, nil
+	}
+	et, ok := ce.vocab.Types[typ]
+	if !ok {
+		return 0, fmt.Errorf("unknown event type %q%s", typ, suggestType(typ, ce.vocab))
+	}
+	i := len(ce.types)
+	ce.slots[typ] = i
+	ce.types = append(ce.types, et)
+	return i, nil
+}
+
+func suggestType(typ string, v *Vocabulary) string {
+	best, bestD := "", 4
+	for name := range v.Types {
+		if d := editDistance(typ, name); d < bestD || (d == bestD && name < best) {
+			best, bestD = name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return " (see the event vocabulary in docs/standard-format.md)"
+}
+
+func (ce *compiledEnv) cycle(a, b string) (int, error) {
+	if i, ok := ce.cycIdx[[2]string{a, b}]; ok {
+		return i, nil
+	}
+	if a == b {
+		return 0, fmt.Errorf("cycles() needs two different event types")
+	}
+	sa, err := ce.slot(a)
+	if err != nil {
+		return 0, err
+	}
+	sb, err := ce.slot(b)
+	if err != nil {
+		return 0, err
+	}
+	ra, rb := ce.types[sa].record, ce.types[sb].record
+	typ := reflect.StructOf([]reflect.StructField{
+		{Name: "Seq", Type: reflect.TypeFor[int](), Tag: `expr:"seq"`},
+		{Name: "T", Type: reflect.TypeFor[int](), Tag: `expr:"t_ms"`},
+		{Name: "EndSeq", Type: reflect.TypeFor[int](), Tag: `expr:"end_seq"`},
+		{Name: "EndMs", Type: reflect.TypeFor[int](), Tag: `expr:"end_ms"`},
+		{Name: "DurMs", Type: reflect.TypeFor[int](), Tag: `expr:"duration_ms"`},
+		{Name: "AMs", Type: reflect.TypeFor[int](), Tag: `expr:"a_ms"`},
+		{Name: "A", Type: reflect.SliceOf(ra), Tag: `expr:"a"`},
+		{Name: "B", Type: reflect.SliceOf(rb), Tag: `expr:"b"`},
+	})
+	i := len(ce.cycles)
+	ce.cycIdx[[2]string{a, b}] = i
+	ce.cycles = append(ce.cycles, cyclePair{a: sa, b: sb, typ: typ})
+	return i, nil
+}
+
+// prepare parses src and gives a slot to every event type and cycle pair it
+// names, so that the typed environment is complete before type-checking.
+func (ce *compiledEnv) prepare(src string) error {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return exprError(err)
+	}
+	var firstErr error
+	ast.Find(tree.Node, func(n ast.Node) bool {
+		if firstErr != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.IdentifierNode:
+			if strings.HasPrefix(n.Value, "_") {
+				firstErr = fmt.Errorf("names starting with _ are reserved: %s", n.Value)
+			}
+		case *ast.CallNode:
+			id, ok := n.Callee.(*ast.IdentifierNode)
+			if !ok {
+				return false
+			}
+			args, err := literalArgs(id.Value, n.Arguments)
+			if err != nil {
+				firstErr = err
+				return false
+			}
+			switch id.Value {
+			case "events":
+				_, firstErr = ce.slot(args[0])
+			case "cycles":
+				_, firstErr = ce.cycle(args[0], args[1])
+			}
+		}
+		return false
+	})
+	return firstErr
+}
+
+func literalArgs(fn string, args []ast.Node) ([]string, error) {
+	want := map[string]int{"events": 1, "cycles": 2}[fn]
+	if want == 0 {
+		return nil, nil
+	}
+	if len(args) != want {
+		return nil, fmt.Errorf("%s() takes %d quoted event type(s), got %d arguments", fn, want, len(args))
+	}
+	out := make([]string, want)
+	for i, a := range args {
+		s, ok := a.(*ast.StringNode)
+		if !ok {
+			return nil, fmt.Errorf("%s() takes quoted event types, such as %s(\"cpr.compression\")", fn, fn)
+		}
+		out[i] = s.Value
+	}
+	return out, nil
+}
+
+// patcher replaces events("t") and cycles("a","b") with their typed slots.
+type patcher struct{ ce *compiledEnv }
+
+func (p patcher) Visit(node *ast.Node) {
+	call, ok := (*node).(*ast.CallNode)
+	if !ok {
+		return
+	}
+	id, ok := call.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return
+	}
+	args, err := literalArgs(id.Value, call.Arguments)
+	if err != nil || args == nil {
+		return
+	}
+	switch id.Value {
+	case "events":
+		ast.Patch(node, &ast.IdentifierNode{Value: slotName(p.ce.slots[args[0]])})
+	case "cycles":
+		ast.Patch(node, &ast.IdentifierNode{Value: cycleName(p.ce.cycIdx[[2]string{args[0], args[1]}])})
+	}
+}
+
+// typedEnv returns the compile-time environment: a typed empty value for
+// every slot, so that expr checks field names and types.
+func (ce *compiledEnv) typedEnv() map[string]any {
+	env := map[string]any{"elapsed": 0, "limit": 0}
+	for i, et := range ce.types {
+		env[slotName(i)] = reflect.MakeSlice(reflect.SliceOf(et.record), 0, 0).Interface()
+	}
+	for i, c := range ce.cycles {
+		env[cycleName(i)] = reflect.MakeSlice(reflect.SliceOf(c.typ), 0, 0).Interface()
+	}
+	return env
+}
+
+// Kinds of expression results.
+const (
+	kindList = "list"
+	kindInt  = "int"
+	kindBool = "bool"
+)
+
+func (ce *compiledEnv) compile(src, kind string) (*program, error) {
+	opts := []expr.Option{
+		expr.Env(ce.typedEnv()),
+		expr.Patch(patcher{ce}),
+		expr.MaxNodes(MaxExprNodes),
+		expr.Optimize(true),
+	}
+	for _, b := range disabledBuiltins {
+		opts = append(opts, expr.DisableBuiltin(b))
+	}
+	opts = append(opts, envFunctions...)
+	switch kind {
+	case kindList:
+		opts = append(opts, expr.AsKind(reflect.Slice))
+	case kindInt:
+		opts = append(opts, expr.AsInt())
+	case kindBool:
+		opts = append(opts, expr.AsBool())
+	}
+	p, err := expr.Compile(src, opts...)
+	if err != nil {
+		return nil, exprError(err)
+	}
+	return &program{src: src, prog: p}, nil
+}
+
+// exprError keeps expr's message but drops its multi-line source excerpt:
+// the linter prints file:line itself.
+func exprError(err error) error {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// envFunctions are the helper functions of the environment beyond expr's
+// own builtins (count, filter, all, any, none, len, first, last, map, sum,
+// min, max, abs, ceil, floor, round...).
+var envFunctions = []expr.Option{
+	expr.Function("span", func(p ...any) (any, error) {
+		t, err := times(p[0])
+		if err != nil || len(t) < 2 {
+			return 0, err
+		}
+		return t[len(t)-1] - t[0], nil
+	}, new(func(any) int)),
+	expr.Function("rate", func(p ...any) (any, error) {
+		t, err := times(p[0])
+		if err != nil || len(t) < 2 || t[len(t)-1] == t[0] {
+			return 0.0, err
+		}
+		return float64(len(t)-1) * 60000 / float64(t[len(t)-1]-t[0]), nil
+	}, new(func(any) float64)),
+	expr.Function("pct", func(p ...any) (any, error) {
+		n, total := toFloat(p[0]), toFloat(p[1])
+		if total == 0 {
+			return 0.0, nil
+		}
+		return n * 100 / total, nil
+	}, new(func(any, any) float64)),
+	expr.Function("between", func(p ...any) (any, error) {
+		x := toFloat(p[0])
+		return x >= toFloat(p[1]) && x <= toFloat(p[2]), nil
+	}, new(func(any, any, any) bool)),
+	expr.Function("diff", func(p ...any) (any, error) {
+		a, _ := p[0].([]string)
+		b, _ := p[1].([]string)
+		out := []string{}
+		for _, s := range a {
+			if !slices.Contains(b, s) && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}, new(func([]string, []string) []string)),
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return math.NaN()
+}
+
+// times returns the t_ms of each element of a list of records or cycles.
+func times(list any) ([]int, error) {
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("want a list of events, got %T", list)
+	}
+	out := make([]int, v.Len())
+	for i := range out {
+		e := reflect.Indirect(v.Index(i))
+		if e.Kind() == reflect.Interface {
+			e = reflect.Indirect(e.Elem())
+		}
+		if e.Kind() != reflect.Struct || e.NumField() < 2 || e.Type().Field(1).Name != "T" {
+			return nil, fmt.Errorf("want a list of events, got an element of %s", e.Type())
+		}
+		out[i] = int(e.Field(1).Int())
+	}
+	return out, nil
+}
+
+// Log is one session's events as the expressions see them: per event type a
+// typed list. It grows as events arrive (live scoring appends, it does not
+// rebuild).
+type Log struct {
+	ce    *compiledEnv
+	lists []reflect.Value // per slot: *[]record
+	order []slotSeq       // the slotted events in log order, for cycles
+}
+
+type slotSeq struct{ slot, idx int }
+
+// NewLog returns an empty log for the standard's expressions.
+func (s *Standard) NewLog() *Log {
+	l := &Log{ce: s.env}
+	for _, et := range s.env.types {
+		l.lists = append(l.lists, reflect.New(reflect.SliceOf(et.record)))
+	}
+	return l
+}
+
+// Add records an event if the standard's expressions select its type, and
+// reports whether it did. The data must be a JSON object whose fields are
+// those of the vocabulary: an unknown or mistyped field is an error naming it.
+func (l *Log) Add(seq, tms int64, typ string, data []byte) (bool, error) {
+	slot, ok := l.ce.slots[typ]
+	if !ok {
+		return false, nil
+	}
+	sp := l.lists[slot]
+	s := sp.Elem()
+	n := s.Len()
+	if n == s.Cap() {
+		s.Set(reflect.Append(s, reflect.Zero(s.Type().Elem())))
+	} else {
+		s.SetLen(n + 1)
+	}
+	rec := s.Index(n)
+	if len(data) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(rec.Addr().Interface()); err != nil {
+			s.SetLen(n)
+			return false, dataError(err)
+		}
+	}
+	rec.Field(0).SetInt(seq)
+	rec.Field(1).SetInt(tms)
+	l.order = append(l.order, slotSeq{slot, n})
+	return true, nil
+}
+
+func dataError(err error) error {
+	var te *json.UnmarshalTypeError
+	if ok := asTypeError(err, &te); ok {
+		return fmt.Errorf("data.%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return fmt.Errorf("data.%s: unknown field for this event type", strings.Trim(f, `"`))
+	}
+	return fmt.Errorf("data: %s", strings.TrimPrefix(msg, "json: "))
+}
+
+func asTypeError(err error, te **json.UnmarshalTypeError) bool {
+	t, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*te = t
+	}
+	return ok
+}
+
+// Env returns the expression environment over the log so far. elapsed and
+// limit are milliseconds.
+func (l *Log) Env(elapsed, limit int64) map[string]any {
+	env := make(map[string]any, 2+len(l.lists)+len(l.ce.cycles))
+	env["elapsed"] = int(elapsed)
+	env["limit"] = int(limit)
+	for i, sp := range l.lists {
+		env[slotName(i)] = sp.Elem().Interface()
+	}
+	for i, c := range l.ce.cycles {
+		env[cycleName(i)] = l.buildCycles(c)
+	}
+	return env
+}
+
+// buildCycles segments the A and B events into cycles: a run of A events
+// followed by a run of B events (30 compressions, then 2 breaths). A run of
+// A with no B after it is not a complete cycle and is not listed.
+func (l *Log) buildCycles(c cyclePair) any {
+	as, bs := l.lists[c.a].Elem(), l.lists[c.b].Elem()
+	out := reflect.MakeSlice(reflect.SliceOf(c.typ), 0, 8)
+	aStart, aEnd, bStart, bEnd := -1, -1, -1, -1
+	flush := func() {
+		if aStart < 0 || bStart < 0 {
+			return
+		}
+		cy := reflect.New(c.typ).Elem()
+		first, lastA := as.Index(aStart), as.Index(aEnd)
+		lastB := bs.Index(bEnd)
+		t0, tA, tEnd := first.Field(1).Int(), lastA.Field(1).Int(), lastB.Field(1).Int()
+		cy.Field(0).SetInt(first.Field(0).Int())
+		cy.Field(1).SetInt(t0)
+		cy.Field(2).SetInt(lastB.Field(0).Int())
+		cy.Field(3).SetInt(tEnd)
+		cy.Field(4).SetInt(tEnd - t0)
+		// a_ms is the time the run of A takes at its own mean pace: n
+		// intervals, not n-1, so 30 compressions at 100–120/min give
+		// 15–18 s exactly as the published sheets state it.
+		if n := int64(aEnd - aStart + 1); n > 1 {
+			cy.Field(5).SetInt((tA - t0) * n / (n - 1))
+		}
+		cy.Field(6).Set(as.Slice(aStart, aEnd+1))
+		cy.Field(7).Set(bs.Slice(bStart, bEnd+1))
+		out = reflect.Append(out, cy)
+		aStart, aEnd, bStart, bEnd = -1, -1, -1, -1
+	}
+	for _, o := range l.order {
+		switch o.slot {
+		case c.a:
+			if bStart >= 0 {
+				flush()
+			}
+			if aStart < 0 {
+				aStart = o.idx
+			}
+			aEnd = o.idx
+		case c.b:
+			if aStart < 0 {
+				continue // breaths before any compression belong to no cycle
+			}
+			if bStart < 0 {
+				bStart = o.idx
+			}
+			bEnd = o.idx
+		}
+	}
+	flush()
+	return out.Interface()
+}
+
+// Runner evaluates a standard's compiled expressions; it reuses one VM and
+// is not safe for concurrent use.
+type Runner struct{ vm vm.VM }
+
+// NewRunner returns a Runner.
+func NewRunner() *Runner { return &Runner{vm: vm.VM{MemoryBudget: exprMemoryBudget}} }
+
+func (r *Runner) run(p *program, env map[string]any) (any, error) {
+	out, err := r.vm.Run(p.prog, env)
+	if err != nil {
+		return nil, exprError(err)
+	}
+	return out, nil
+}
+
+// Occurrences is what a rule or veto found: how many times it applies and
+// the seq numbers of the events that prove it.
+type Occurrences struct {
+	Count    int
+	Evidence []int64
+}
+
+// EvalRule evaluates a rule over env.
+func (r *Runner) EvalRule(rule *Rule, env map[string]any) (Occurrences, error) {
+	out, err := r.run(rule.prog, env)
+	if err != nil {
+		return Occurrences{}, fmt.Errorf("rule %s: %w", rule.ID, err)
+	}
+	var oc Occurrences
+	switch {
+	case rule.Each != "":
+		v := reflect.ValueOf(out)
+		oc.Count = v.Len()
+		oc.Evidence = seqsOf(v)
+	case rule.Count != "":
+		n, _ := out.(int)
+		if n < 0 {
+			n = 0
+		}
+		oc.Count = n
+	case rule.When != "":
+		if b, _ := out.(bool); b {
+			oc.Count = 1
+		}
+	}
+	if rule.ev != nil && oc.Count > 0 {
+		ev, err := r.run(rule.ev, env)
+		if err != nil {
+			return Occurrences{}, fmt.Errorf("rule %s evidence: %w", rule.ID, err)
+		}
+		oc.Evidence = seqsOf(reflect.ValueOf(ev))
+	}
+	return oc, nil
+}
+
+// EvalVeto evaluates a veto's condition; a mark-only veto never fires here.
+func (r *Runner) EvalVeto(v *Veto, env map[string]any) (bool, []int64, error) {
+	if v.prog == nil {
+		return false, nil, nil
+	}
+	out, err := r.run(v.prog, env)
+	if err != nil {
+		return false, nil, fmt.Errorf("veto %s: %w", v.ID, err)
+	}
+	fired, _ := out.(bool)
+	if !fired || v.ev == nil {
+		return fired, nil, nil
+	}
+	ev, err := r.run(v.ev, env)
+	if err != nil {
+		return false, nil, fmt.Errorf("veto %s evidence: %w", v.ID, err)
+	}
+	return true, seqsOf(reflect.ValueOf(ev)), nil
+}
+
+// seqsOf returns the seq of every element of a list of records or cycles.
+func seqsOf(v reflect.Value) []int64 {
+	if v.Kind() != reflect.Slice {
+		return nil
+	}
+	var out []int64
+	for i := 0; i < v.Len(); i++ {
+		e := v.Index(i)
+		if e.Kind() == reflect.Interface {
+			e = e.Elem()
+		}
+		e = reflect.Indirect(e)
+		if e.Kind() == reflect.Struct && e.NumField() > 0 && e.Type().Field(0).Name == "Seq" {
+			out = append(out, e.Field(0).Int())
+		}
+	}
+	return out
+}

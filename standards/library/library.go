@@ -1,0 +1,35 @@
+// Package library embeds the sample standards and paper blueprints: SS-1…SS-6
+// and the examiner-only K13 and K31 of DOMAIN.md, and the blueprints of
+// 低压电工作业, 熔化焊接与热切割作业 and 高处安装、维护、拆除作业. They are the test
+// suite's backbone and the demo's data; a real station loads the province's
+// signed standards instead.
+package library
+
+import (
+	"embed"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// FS returns the library's YAML files.
+func FS() fs.FS { return files }
+
+// Names returns the library's file names in order.
+func Names() []string {
+	entries, _ := fs.ReadDir(files, ".")
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			out = append(out, e.Name())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Read returns one file's bytes.
+func Read(name string) ([]byte, error) { return files.ReadFile(name) }

@@ -1,0 +1,109 @@
+package standards
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+)
+
+var topSubjects = regexp.MustCompile(`(?m)^subjects\s*:`)
+
+// IsBlueprint reports whether text is a paper blueprint rather than an item
+// standard: it has a top-level subjects field.
+func IsBlueprint(text []byte) bool {
+	return topSubjects.Match(SplitNote(bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))))
+}
+
+// ParseBlueprint reads a paper blueprint strictly and validates it.
+func ParseBlueprint(file string, data []byte) (*Blueprint, error) {
+	c := &problems{file: file}
+	b := &Blueprint{}
+	if !decodeDocument(c, data, b) {
+		return nil, c.err()
+	}
+	b.Source = append([]byte(nil), data...)
+	b.File = file
+	validateBlueprint(c, b)
+	return b, c.err()
+}
+
+func validateBlueprint(c *problems, b *Blueprint) {
+	requireID(c, b.Pos, "id", "", b.ID)
+	if b.Version < 1 {
+		c.add(b.At("version"), "version", "missing or not a positive whole number")
+	}
+	requireText(c, b.Pos, "title", "", b.Title)
+	requireText(c, b.Pos, "category", "", b.Category)
+	if b.Effective.IsZero() {
+		c.add(b.At("effective"), "effective", "missing: the date from which the blueprint may be used (YYYY-MM-DD)")
+	}
+	if b.TimeLimit <= 0 {
+		c.add(b.At("time_limit"), "time_limit", "missing: the paper's total time, such as 60m")
+	}
+	if b.Pass <= 0 || b.Pass > PointsOf(100) {
+		c.add(b.At("pass"), "pass", "missing or out of range: the pass mark out of 100, such as 80")
+	}
+	if b.Rounding != RoundHalfUpTenth {
+		c.add(b.At("rounding"), "rounding", "%q: the supported rule is %q (each weighted subject score rounded half up to 0.1)", b.Rounding, RoundHalfUpTenth)
+	}
+	if len(b.Subjects) == 0 {
+		c.add(b.At("subjects"), "subjects", "missing: a paper has at least one subject")
+	}
+	ids := map[string]bool{}
+	items := map[string]string{}
+	var total Points
+	for i := range b.Subjects {
+		s := &b.Subjects[i]
+		p := fmt.Sprintf("subjects[%d]", i)
+		requireID(c, s.Pos, "id", p, s.ID)
+		if ids[s.ID] {
+			c.add(s.At("id"), p+".id", "duplicate subject %q", s.ID)
+		}
+		ids[s.ID] = true
+		requireText(c, s.Pos, "title", p, s.Title)
+		if s.Weight <= 0 {
+			c.add(s.At("weight"), p+".weight", "missing or zero")
+		}
+		total += s.Weight
+		if len(s.Pool) == 0 {
+			c.add(s.At("pool"), p+".pool", "missing: the standard ids this subject draws from")
+		}
+		for j, id := range s.Pool {
+			if !idPattern.MatchString(id) {
+				c.add(s.At("pool"), fmt.Sprintf("%s.pool[%d]", p, j), "%q is not a standard id", id)
+			}
+			if prev, dup := items[id]; dup {
+				c.add(s.At("pool"), fmt.Sprintf("%s.pool[%d]", p, j), "%s is already in %s's pool", id, prev)
+			}
+			items[id] = s.ID
+		}
+	}
+	if len(b.Subjects) > 0 && total != PointsOf(100) {
+		c.add(b.At("subjects"), "subjects", "weights add up to %s, not 100", total)
+	}
+	names := map[string]bool{}
+	for i := range b.Tests {
+		v := &b.Tests[i]
+		p := fmt.Sprintf("tests[%d]", i)
+		if v.Name == "" || names[v.Name] {
+			c.add(v.At("name"), p+".name", "missing or given twice")
+		}
+		names[v.Name] = true
+		for id, sc := range v.Scores {
+			if !ids[id] {
+				c.add(v.At("scores"), p+".scores."+id, "no subject %q", id)
+			}
+			if sc > PointsOf(100) {
+				c.add(v.At("scores"), p+".scores."+id, "more than 100")
+			}
+		}
+		for _, id := range v.Vetoed {
+			if !ids[id] {
+				c.add(v.At("vetoed"), p+".vetoed", "no subject %q", id)
+			}
+		}
+		if len(v.Scores) != len(b.Subjects) {
+			c.add(v.At("scores"), p+".scores", "give a score for each of the %d subjects", len(b.Subjects))
+		}
+	}
+}
