@@ -51,6 +51,7 @@ type Deduction struct {
 	Points   Points  `json:"points"`
 	Count    int     `json:"count"`
 	Evidence []int64 `json:"evidence"`
+	Times    []int64 `json:"-"`  // t_ms of each evidence event, for display
 	By       string  `json:"by"` // "rule", "examiners" or "time"
 	Capped   bool    `json:"capped,omitempty"`
 }
@@ -74,6 +75,7 @@ type VetoHit struct {
 	ID       string  `json:"id"`
 	Text     string  `json:"text"`
 	Evidence []int64 `json:"evidence"`
+	Times    []int64 `json:"-"`
 	By       string  `json:"by"` // "rule" or "examiner:<id>"
 }
 

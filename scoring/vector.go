@@ -22,12 +22,11 @@ func (v VectorResult) OK() bool { return v.Err == nil && len(v.Failures) == 0 }
 // RunVectors scores every self-test vector of the standard and compares the
 // sheet with what the vector wants.
 func RunVectors(std *standards.Standard) []VectorResult {
-	sc := NewScorer(std)
 	out := make([]VectorResult, 0, len(std.Tests))
 	for i := range std.Tests {
 		v := &std.Tests[i]
 		res := VectorResult{Name: v.Name}
-		sheet, err := sc.Score(std.Expand(v))
+		sheet, err := Score(std, std.Expand(v))
 		if err != nil {
 			res.Err = err
 			out = append(out, res)

@@ -1,8 +1,6 @@
 package standards
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -124,8 +122,8 @@ func (ce *compiledEnv) cycle(a, b string) (int, error) {
 		{Name: "EndMs", Type: reflect.TypeFor[int](), Tag: `expr:"end_ms"`},
 		{Name: "DurMs", Type: reflect.TypeFor[int](), Tag: `expr:"duration_ms"`},
 		{Name: "AMs", Type: reflect.TypeFor[int](), Tag: `expr:"a_ms"`},
-		{Name: "A", Type: reflect.SliceOf(ra), Tag: `expr:"a"`},
-		{Name: "B", Type: reflect.SliceOf(rb), Tag: `expr:"b"`},
+		{Name: "A", Type: reflect.SliceOf(reflect.PointerTo(ra)), Tag: `expr:"a"`},
+		{Name: "B", Type: reflect.SliceOf(reflect.PointerTo(rb)), Tag: `expr:"b"`},
 	})
 	i := len(ce.cycles)
 	ce.cycIdx[[2]string{a, b}] = i
@@ -220,7 +218,7 @@ func (p patcher) Visit(node *ast.Node) {
 func (ce *compiledEnv) typedEnv() map[string]any {
 	env := map[string]any{"elapsed": 0, "limit": 0}
 	for i, et := range ce.types {
-		env[slotName(i)] = reflect.MakeSlice(reflect.SliceOf(et.record), 0, 0).Interface()
+		env[slotName(i)] = reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(et.record)), 0, 0).Interface()
 	}
 	for i, c := range ce.cycles {
 		env[cycleName(i)] = reflect.MakeSlice(reflect.SliceOf(c.typ), 0, 0).Interface()
@@ -348,72 +346,90 @@ func times(list any) ([]int, error) {
 // Log is one session's events as the expressions see them: per event type a
 // typed list. It grows as events arrive (live scoring appends, it does not
 // rebuild).
+//
+// The lists hold pointers to records: expr boxes each element it iterates
+// over, and boxing a pointer is free where boxing a struct copies it. The
+// records themselves are allocated in slabs.
 type Log struct {
-	ce    *compiledEnv
-	lists []reflect.Value // per slot: *[]record
-	order []slotSeq       // the slotted events in log order, for cycles
+	ce     *compiledEnv
+	lists  []reflect.Value // per slot: *[]*record
+	slabs  []slab          // per slot: records not yet handed out
+	order  []slotSeq       // the slotted events in log order, for cycles
+	intern map[string]string
 }
 
-type slotSeq struct{ slot, idx int }
+type slotSeq struct{ slot, idx int32 }
 
 // NewLog returns an empty log for the standard's expressions.
 func (s *Standard) NewLog() *Log {
 	l := &Log{ce: s.env}
 	for _, et := range s.env.types {
-		l.lists = append(l.lists, reflect.New(reflect.SliceOf(et.record)))
+		l.lists = append(l.lists, reflect.New(reflect.SliceOf(reflect.PointerTo(et.record))))
+		l.slabs = append(l.slabs, slab{})
 	}
 	return l
 }
 
 // Add records an event if the standard's expressions select its type, and
-// reports whether it did. The data must be a JSON object whose fields are
-// those of the vocabulary: an unknown or mistyped field is an error naming it.
+// reports whether it did. The data must be a JSON object with exactly the
+// fields of the vocabulary: an unknown, missing or mistyped field is an
+// error naming it.
 func (l *Log) Add(seq, tms int64, typ string, data []byte) (bool, error) {
 	slot, ok := l.ce.slots[typ]
 	if !ok {
 		return false, nil
 	}
-	sp := l.lists[slot]
-	s := sp.Elem()
-	n := s.Len()
-	if n == s.Cap() {
-		s.Set(reflect.Append(s, reflect.Zero(s.Type().Elem())))
-	} else {
-		s.SetLen(n + 1)
+	return true, l.add(slot, seq, tms, data)
+}
+
+// AddBytes is Add with the type as bytes (no allocation on the hot path).
+func (l *Log) AddBytes(seq, tms int64, typ, data []byte) (bool, error) {
+	slot, ok := l.ce.slots[string(typ)]
+	if !ok {
+		return false, nil
 	}
-	rec := s.Index(n)
-	if len(data) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(rec.Addr().Interface()); err != nil {
-			s.SetLen(n)
-			return false, dataError(err)
+	return true, l.add(slot, seq, tms, data)
+}
+
+func (l *Log) add(slot int, seq, tms int64, data []byte) error {
+	if l.intern == nil {
+		l.intern = map[string]string{}
+	}
+	et := l.ce.types[slot]
+	sl := &l.slabs[slot]
+	if !sl.recs.IsValid() || sl.next >= sl.recs.Len() {
+		size := 64
+		if sl.recs.IsValid() {
+			size = min(sl.recs.Len()*2, 4096)
 		}
+		sl.recs, sl.next = reflect.MakeSlice(reflect.SliceOf(et.record), size, size), 0
 	}
+	rec := sl.recs.Index(sl.next)
+	if err := decodeRecord(rec, et, data, l.intern); err != nil {
+		rec.Set(reflect.Zero(rec.Type()))
+		return err
+	}
+	sl.next++
 	rec.Field(0).SetInt(seq)
 	rec.Field(1).SetInt(tms)
-	l.order = append(l.order, slotSeq{slot, n})
-	return true, nil
+	// Grow by hand: reflect.Append allocates a slice header on every call.
+	s := l.lists[slot].Elem()
+	n := s.Len()
+	if n == s.Cap() {
+		grown := reflect.MakeSlice(s.Type(), n, max(2*n, 64))
+		reflect.Copy(grown, s)
+		s.Set(grown)
+	}
+	s.SetLen(n + 1)
+	s.Index(n).Set(rec.Addr())
+	l.order = append(l.order, slotSeq{int32(slot), int32(n)})
+	return nil
 }
 
-func dataError(err error) error {
-	var te *json.UnmarshalTypeError
-	if ok := asTypeError(err, &te); ok {
-		return fmt.Errorf("data.%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
-	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fmt.Errorf("data.%s: unknown field for this event type", strings.Trim(f, `"`))
-	}
-	return fmt.Errorf("data: %s", strings.TrimPrefix(msg, "json: "))
-}
-
-func asTypeError(err error, te **json.UnmarshalTypeError) bool {
-	t, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*te = t
-	}
-	return ok
+// slab is a block of records allocated at once.
+type slab struct {
+	recs reflect.Value // []record
+	next int
 }
 
 // Env returns the expression environment over the log so far. elapsed and
@@ -443,8 +459,8 @@ func (l *Log) buildCycles(c cyclePair) any {
 			return
 		}
 		cy := reflect.New(c.typ).Elem()
-		first, lastA := as.Index(aStart), as.Index(aEnd)
-		lastB := bs.Index(bEnd)
+		first, lastA := as.Index(aStart).Elem(), as.Index(aEnd).Elem()
+		lastB := bs.Index(bEnd).Elem()
 		t0, tA, tEnd := first.Field(1).Int(), lastA.Field(1).Int(), lastB.Field(1).Int()
 		cy.Field(0).SetInt(first.Field(0).Int())
 		cy.Field(1).SetInt(t0)
@@ -463,23 +479,23 @@ func (l *Log) buildCycles(c cyclePair) any {
 		aStart, aEnd, bStart, bEnd = -1, -1, -1, -1
 	}
 	for _, o := range l.order {
-		switch o.slot {
+		switch int(o.slot) {
 		case c.a:
 			if bStart >= 0 {
 				flush()
 			}
 			if aStart < 0 {
-				aStart = o.idx
+				aStart = int(o.idx)
 			}
-			aEnd = o.idx
+			aEnd = int(o.idx)
 		case c.b:
 			if aStart < 0 {
 				continue // breaths before any compression belong to no cycle
 			}
 			if bStart < 0 {
-				bStart = o.idx
+				bStart = int(o.idx)
 			}
-			bEnd = o.idx
+			bEnd = int(o.idx)
 		}
 	}
 	flush()
@@ -505,7 +521,8 @@ func (r *Runner) run(p *program, env map[string]any) (any, error) {
 // the seq numbers of the events that prove it.
 type Occurrences struct {
 	Count    int
-	Evidence []int64
+	Evidence []int64 // seq numbers
+	Times    []int64 // t_ms of each evidence event
 }
 
 // EvalRule evaluates a rule over env.
@@ -519,7 +536,7 @@ func (r *Runner) EvalRule(rule *Rule, env map[string]any) (Occurrences, error) {
 	case rule.Each != "":
 		v := reflect.ValueOf(out)
 		oc.Count = v.Len()
-		oc.Evidence = seqsOf(v)
+		oc.Evidence, oc.Times = seqsOf(v)
 	case rule.Count != "":
 		n, _ := out.(int)
 		if n < 0 {
@@ -536,46 +553,49 @@ func (r *Runner) EvalRule(rule *Rule, env map[string]any) (Occurrences, error) {
 		if err != nil {
 			return Occurrences{}, fmt.Errorf("rule %s evidence: %w", rule.ID, err)
 		}
-		oc.Evidence = seqsOf(reflect.ValueOf(ev))
+		oc.Evidence, oc.Times = seqsOf(reflect.ValueOf(ev))
 	}
 	return oc, nil
 }
 
 // EvalVeto evaluates a veto's condition; a mark-only veto never fires here.
-func (r *Runner) EvalVeto(v *Veto, env map[string]any) (bool, []int64, error) {
+func (r *Runner) EvalVeto(v *Veto, env map[string]any) (bool, Occurrences, error) {
 	if v.prog == nil {
-		return false, nil, nil
+		return false, Occurrences{}, nil
 	}
 	out, err := r.run(v.prog, env)
 	if err != nil {
-		return false, nil, fmt.Errorf("veto %s: %w", v.ID, err)
+		return false, Occurrences{}, fmt.Errorf("veto %s: %w", v.ID, err)
 	}
 	fired, _ := out.(bool)
 	if !fired || v.ev == nil {
-		return fired, nil, nil
+		return fired, Occurrences{Count: 1}, nil
 	}
 	ev, err := r.run(v.ev, env)
 	if err != nil {
-		return false, nil, fmt.Errorf("veto %s evidence: %w", v.ID, err)
+		return false, Occurrences{}, fmt.Errorf("veto %s evidence: %w", v.ID, err)
 	}
-	return true, seqsOf(reflect.ValueOf(ev)), nil
+	oc := Occurrences{Count: 1}
+	oc.Evidence, oc.Times = seqsOf(reflect.ValueOf(ev))
+	return true, oc, nil
 }
 
-// seqsOf returns the seq of every element of a list of records or cycles.
-func seqsOf(v reflect.Value) []int64 {
+// seqsOf returns the seq and t_ms of every element of a list of records
+// or cycles.
+func seqsOf(v reflect.Value) (seqs, times []int64) {
 	if v.Kind() != reflect.Slice {
-		return nil
+		return nil, nil
 	}
-	var out []int64
 	for i := 0; i < v.Len(); i++ {
 		e := v.Index(i)
 		if e.Kind() == reflect.Interface {
 			e = e.Elem()
 		}
 		e = reflect.Indirect(e)
-		if e.Kind() == reflect.Struct && e.NumField() > 0 && e.Type().Field(0).Name == "Seq" {
-			out = append(out, e.Field(0).Int())
+		if e.Kind() == reflect.Struct && e.NumField() > 1 && e.Type().Field(0).Name == "Seq" {
+			seqs = append(seqs, e.Field(0).Int())
+			times = append(times, e.Field(1).Int())
 		}
 	}
-	return out
+	return seqs, times
 }

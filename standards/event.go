@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // Event is one entry of a session's log: a sensor reading, an examiner's
@@ -117,47 +116,13 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 // ParseEvent decodes one event from its JSON object. File and Line of the
 // returned error are left for the caller.
 func ParseEvent(b []byte) (Event, *LineError) {
-	var raw struct {
-		Seq    *int64          `json:"seq"`
-		TMs    *int64          `json:"t_ms"`
-		Type   *string         `json:"type"`
-		Source *string         `json:"source"`
-		Data   json.RawMessage `json:"data"`
+	v, err := ScanEvent(b)
+	if err != nil {
+		return Event{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Event{}, &LineError{Field: te.Field, Msg: fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value)}
-		}
-		msg := strings.TrimPrefix(err.Error(), "json: ")
-		if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
-			return Event{}, &LineError{Field: strings.Trim(f, `"`), Msg: "unknown field"}
-		}
-		return Event{}, &LineError{Msg: "not a JSON event: " + msg}
-	}
-	if dec.More() {
-		return Event{}, &LineError{Msg: "more than one JSON value on the line"}
-	}
-	switch {
-	case raw.Seq == nil:
-		return Event{}, &LineError{Field: "seq", Msg: "missing"}
-	case raw.TMs == nil:
-		return Event{}, &LineError{Field: "t_ms", Msg: "missing"}
-	case raw.Type == nil || *raw.Type == "":
-		return Event{}, &LineError{Field: "type", Msg: "missing"}
-	case *raw.Seq < 1:
-		return Event{}, &LineError{Field: "seq", Msg: fmt.Sprintf("%d: seq starts at 1", *raw.Seq)}
-	case *raw.TMs < 0:
-		return Event{}, &LineError{Field: "t_ms", Msg: fmt.Sprintf("%d is negative", *raw.TMs)}
-	}
-	if len(raw.Data) > 0 && !bytes.Equal(raw.Data, []byte("null")) && raw.Data[0] != '{' {
-		return Event{}, &LineError{Field: "data", Msg: "want a JSON object"}
-	}
-	ev := Event{Seq: *raw.Seq, TMs: *raw.TMs, Type: *raw.Type, Data: raw.Data}
-	if raw.Source != nil {
-		ev.Source = *raw.Source
+	ev := Event{Seq: v.Seq, TMs: v.TMs, Type: string(v.Type), Source: string(v.Source)}
+	if v.Data != nil {
+		ev.Data = append(json.RawMessage(nil), v.Data...)
 	}
 	return ev, nil
 }

@@ -47,11 +47,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		r, name = f, *eventsFile
 	}
-	events, err := standards.ReadEvents(r, name)
-	if err != nil {
-		return err
-	}
-	sheet, err := scoring.Score(std, events)
+	sheet, err := scoring.ScoreReader(std, r, name)
 	if err != nil {
 		var ee *scoring.EventError
 		if errors.As(err, &ee) {
@@ -65,7 +61,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, sheet)
 	}
-	return printSheet(e.stdout, sheet, events)
+	return printSheet(e.stdout, sheet)
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -77,11 +73,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // printSheet writes the sheet as an examiner reads it: items, each
 // deduction with its reason and the time of its evidence.
-func printSheet(w io.Writer, s *scoring.Sheet, events []standards.Event) error {
-	at := map[int64]int64{}
-	for _, e := range events {
-		at[e.Seq] = e.TMs
-	}
+func printSheet(w io.Writer, s *scoring.Sheet) error {
 	fmt.Fprintf(w, "%s %s  version %d  sha256 %s\n", s.ID, s.Title, s.Version, s.SHA256[:16])
 	fmt.Fprintf(w, "用时 %s / %s", clock(s.ElapsedMs), clock(s.LimitMs))
 	if !s.Finished {
@@ -94,7 +86,7 @@ func printSheet(w io.Writer, s *scoring.Sheet, events []standards.Event) error {
 	for _, it := range s.Items {
 		t.add(it.ID, it.Title, it.Score.String()+"/"+it.Points.String(), "")
 		for _, d := range it.Deductions {
-			t.add("", "", "-"+d.Points.String(), fmt.Sprintf("%s ×%d  %s", d.Text, d.Count, evidence(d.Evidence, at)))
+			t.add("", "", "-"+d.Points.String(), fmt.Sprintf("%s ×%d  %s", d.Text, d.Count, evidence(d.Evidence, d.Times)))
 		}
 		if it.Resolved != nil {
 			t.add("", "", "", fmt.Sprintf("复核: 扣 %s, %s (%s)", it.Resolved.Deduct, it.Resolved.Reason, it.Resolved.By))
@@ -116,7 +108,7 @@ func printSheet(w io.Writer, s *scoring.Sheet, events []standards.Event) error {
 		fmt.Fprintf(w, "已到终止时间; 之后的 %d 条设备记录未计分\n", len(s.Ignored))
 	}
 	for _, v := range s.Vetoes {
-		fmt.Fprintf(w, "\n否决: %s (%s) %s\n", v.Text, v.By, evidence(v.Evidence, at))
+		fmt.Fprintf(w, "\n否决: %s (%s) %s\n", v.Text, v.By, evidence(v.Evidence, v.Times))
 	}
 	if s.NeedsReview {
 		fmt.Fprintf(w, "\n需复核: 考评员扣分相差超过允许值: %s\n", strings.Join(s.Review, ", "))
@@ -146,7 +138,7 @@ func clock(ms int64) string {
 }
 
 // evidence lists evidence events as seq@time, at most a handful.
-func evidence(seqs []int64, at map[int64]int64) string {
+func evidence(seqs, times []int64) string {
 	if len(seqs) == 0 {
 		return ""
 	}
@@ -156,7 +148,11 @@ func evidence(seqs []int64, at map[int64]int64) string {
 			parts = append(parts, "… +"+strconv.Itoa(len(seqs)-6))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("#%d@%s", s, clock(at[s])))
+		if i < len(times) {
+			parts = append(parts, fmt.Sprintf("#%d@%s", s, clock(times[i])))
+		} else {
+			parts = append(parts, fmt.Sprintf("#%d", s))
+		}
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }

@@ -1,0 +1,195 @@
+package standards
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// decodeRecord fills rec (a record struct of et) from a flat JSON data
+// object. Every field of the vocabulary must be present exactly once with
+// its type; a missing device field would otherwise read as zero or false
+// and silently become a deduction.
+func decodeRecord(rec reflect.Value, et *EventType, data []byte, intern map[string]string) error {
+	if len(et.Fields) > 64 {
+		return fmt.Errorf("event type %s has too many fields", et.Name)
+	}
+	var seen uint64
+	i := skipWS(data, 0)
+	if len(data) == 0 || data[i] != '{' {
+		if len(et.Fields) == 0 {
+			return nil
+		}
+		return fmt.Errorf("data: missing (want %s)", fieldList(et))
+	}
+	i = skipWS(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		i++
+	} else {
+		for {
+			ks, ke, esc, next, err := scanString(data, skipWS(data, i))
+			if err != nil {
+				return fmt.Errorf("data: want a field name")
+			}
+			key := data[ks:ke]
+			if esc {
+				key = unescape(data[ks-1 : ke+1])
+			}
+			idx := -1
+			for k := range et.Fields {
+				if et.Fields[k].Name == string(key) {
+					idx = k
+					break
+				}
+			}
+			if idx < 0 {
+				return fmt.Errorf("data.%s: unknown field for %s (fields: %s)", key, et.Name, fieldList(et))
+			}
+			if seen&(1<<idx) != 0 {
+				return fmt.Errorf("data.%s: given twice", key)
+			}
+			seen |= 1 << idx
+			i = skipWS(data, next)
+			if i >= len(data) || data[i] != ':' {
+				return fmt.Errorf("data.%s: want ':'", key)
+			}
+			i = skipWS(data, i+1)
+			f := et.Fields[idx]
+			end, err := setField(rec.Field(2+idx), f, data, i, intern)
+			if err != nil {
+				return fmt.Errorf("data.%s: %w", f.Name, err)
+			}
+			i = skipWS(data, end)
+			if i >= len(data) {
+				return fmt.Errorf("data: unexpected end")
+			}
+			if data[i] == ',' {
+				i++
+				continue
+			}
+			if data[i] == '}' {
+				i++
+				break
+			}
+			return fmt.Errorf("data: unexpected %q after %s", data[i], f.Name)
+		}
+	}
+	if skipWS(data, i) != len(data) {
+		return fmt.Errorf("data: trailing bytes after the object")
+	}
+	if want := uint64(1)<<len(et.Fields) - 1; seen != want {
+		for k, f := range et.Fields {
+			if seen&(1<<k) == 0 {
+				return fmt.Errorf("data.%s: missing (%s needs %s)", f.Name, et.Name, fieldList(et))
+			}
+		}
+	}
+	return nil
+}
+
+func fieldList(et *EventType) string {
+	s := ""
+	for i, f := range et.Fields {
+		if i > 0 {
+			s += ", "
+		}
+		s += f.Name + " " + string(f.Type)
+	}
+	return s
+}
+
+func setField(v reflect.Value, f Field, b []byte, i int, intern map[string]string) (int, error) {
+	if i >= len(b) {
+		return i, fmt.Errorf("missing value")
+	}
+	switch f.Type {
+	case FieldInt:
+		n, end, err := scanInt(b, i)
+		if err != nil {
+			return end, err
+		}
+		v.SetInt(n)
+		return end, nil
+	case FieldFloat:
+		end, err := scanNumber(b, i)
+		if err != nil {
+			return end, fmt.Errorf("want a number")
+		}
+		x, err := strconv.ParseFloat(string(b[i:end]), 64)
+		if err != nil {
+			return end, fmt.Errorf("want a number in range")
+		}
+		v.SetFloat(x)
+		return end, nil
+	case FieldBool:
+		switch {
+		case hasPrefixAt(b, i, "true"):
+			v.SetBool(true)
+			return i + 4, nil
+		case hasPrefixAt(b, i, "false"):
+			v.SetBool(false)
+			return i + 5, nil
+		}
+		return i, fmt.Errorf("want true or false")
+	case FieldString:
+		s, end, err := scanInterned(b, i, intern)
+		if err != nil {
+			return end, err
+		}
+		v.SetString(s)
+		return end, nil
+	case FieldStrings:
+		if b[i] != '[' {
+			return i, fmt.Errorf("want a list of strings")
+		}
+		var list []string
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			v.Set(reflect.ValueOf([]string{}))
+			return i + 1, nil
+		}
+		for {
+			s, end, err := scanInterned(b, skipWS(b, i), intern)
+			if err != nil {
+				return end, fmt.Errorf("want a list of strings")
+			}
+			list = append(list, s)
+			i = skipWS(b, end)
+			if i < len(b) && b[i] == ',' {
+				i++
+				continue
+			}
+			if i < len(b) && b[i] == ']' {
+				v.Set(reflect.ValueOf(list))
+				return i + 1, nil
+			}
+			return i, fmt.Errorf("want a list of strings")
+		}
+	}
+	return i, fmt.Errorf("unknown field type %s", f.Type)
+}
+
+func hasPrefixAt(b []byte, i int, p string) bool {
+	return len(b)-i >= len(p) && string(b[i:i+len(p)]) == p
+}
+
+// scanInterned reads a JSON string and returns it interned: the few
+// distinct values of a field ("ok", "left") are stored once, not per event.
+func scanInterned(b []byte, i int, intern map[string]string) (string, int, error) {
+	s, e, esc, next, err := scanString(b, i)
+	if err != nil {
+		return "", i, fmt.Errorf("want a string")
+	}
+	raw := b[s:e]
+	if esc {
+		raw = unescape(b[s-1 : e+1])
+	}
+	if v, ok := intern[string(raw)]; ok {
+		return v, next, nil
+	}
+	v := string(raw)
+	if len(intern) < 4096 {
+		intern[v] = v
+	}
+	return v, next, nil
+}
