@@ -111,30 +111,36 @@ func checkText(c *problems, data []byte) bool {
 
 // decodeDocument parses data as one YAML document and decodes it strictly
 // into v (a pointer to struct): unknown fields, wrong types, aliases, tags
-// and duplicate keys are problems that name the line and field.
-func decodeDocument(c *problems, data []byte, v any) bool {
+// and duplicate keys are problems that name the line and field. ok reports
+// that there were none; decoded that the document could be read at all (a
+// file with field-level problems is still worth validating for more).
+func decodeDocument(c *problems, data []byte, v any) (ok, decoded bool) {
 	if !checkText(c, data) {
-		return false
+		return false, false
 	}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
 		c.add(yamlErrLine(err), "", "not valid YAML: %s", yamlErrMsg(err))
-		return false
+		return false, false
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		c.add(extra.Line, "", "more than one YAML document: a file holds one standard")
-		return false
+		return false, false
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
 		c.add(root.Line, "", "not a YAML document")
-		return false
+		return false, false
+	}
+	if root.Content[0].Kind != yaml.MappingNode {
+		c.add(root.Content[0].Line, "", "want a mapping of fields, found %s", kindName(root.Content[0]))
+		return false, false
 	}
 	before := len(c.list)
 	d := decoder{c: c}
 	d.value(root.Content[0], reflect.ValueOf(v).Elem(), "", 0)
-	return len(c.list) == before
+	return len(c.list) == before, true
 }
 
 func yamlErrLine(err error) int {

@@ -32,13 +32,19 @@ func Parse(file string, data []byte) (*Standard, error) {
 func ParseWith(v *Vocabulary, file string, data []byte) (*Standard, error) {
 	c := &problems{file: file}
 	s := &Standard{}
-	if !decodeDocument(c, data, s) {
+	ok, decoded := decodeDocument(c, data, s)
+	if !decoded {
 		return nil, c.err()
 	}
 	s.Source = append([]byte(nil), data...)
 	s.File = file
 	s.env = newCompiledEnv(v)
-	validateStandard(c, s)
+	// Validate even after field-level decode problems, so an author sees
+	// every problem in one run; checks about a field that failed to decode
+	// would only repeat it, so they are dropped.
+	validated := &problems{file: file}
+	validateStandard(validated, s)
+	c.merge(validated, !ok)
 	if err := c.err(); err != nil {
 		return nil, err
 	}

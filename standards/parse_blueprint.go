@@ -18,13 +18,19 @@ func IsBlueprint(text []byte) bool {
 func ParseBlueprint(file string, data []byte) (*Blueprint, error) {
 	c := &problems{file: file}
 	b := &Blueprint{}
-	if !decodeDocument(c, data, b) {
+	ok, decoded := decodeDocument(c, data, b)
+	if !decoded {
 		return nil, c.err()
 	}
 	b.Source = append([]byte(nil), data...)
 	b.File = file
-	validateBlueprint(c, b)
-	return b, c.err()
+	validated := &problems{file: file}
+	validateBlueprint(validated, b)
+	c.merge(validated, !ok)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 func validateBlueprint(c *problems, b *Blueprint) {

@@ -2,6 +2,7 @@ package standards
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -57,4 +58,38 @@ func (c *problems) err() error {
 		return nil
 	}
 	return c.list
+}
+
+// merge appends v's problems. When filter is set (the document had
+// decode problems), a validation problem is dropped if it concerns a field
+// that failed to decode, or is a sum over fields one of which failed:
+// it would only repeat the decode problem in other words.
+func (c *problems) merge(v *problems, filter bool) {
+	decodeFields := make([]string, 0, len(c.list))
+	for _, p := range c.list {
+		decodeFields = append(decodeFields, p.Field)
+	}
+	for _, p := range v.list {
+		if filter && repeats(p.Field, decodeFields) {
+			continue
+		}
+		c.list = append(c.list, p)
+	}
+	sort.SliceStable(c.list, func(i, j int) bool { return c.list[i].Line < c.list[j].Line })
+}
+
+func repeats(field string, decodeFields []string) bool {
+	for _, f := range decodeFields {
+		switch {
+		case f == "" || field == f:
+			return true
+		case field != "" && strings.HasPrefix(f, field+".") || strings.HasPrefix(f, field+"["):
+			// A problem about a whole list or mapping (items: "points
+			// add up to ...") when a field inside it failed.
+			return true
+		case strings.HasPrefix(field, f+".") || strings.HasPrefix(field, f+"["):
+			return true
+		}
+	}
+	return false
 }

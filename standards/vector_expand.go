@@ -68,7 +68,7 @@ func validateSteps(c *problems, s *Standard, steps []Step, path string, budget *
 					continue
 				}
 				if !valueFits(val, f.Type) {
-					c.add(st.At("data"), p+".data."+name, "want %s, got %v", f.Type, val)
+					c.add(st.At("data"), p+".data."+name, "want %s, got %s", f.Type, clip(fmt.Sprint(val)))
 				}
 			}
 			for _, f := range et.Fields {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,11 +48,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	}
 	sheet, err := scoring.ScoreReader(std, r, name)
 	if err != nil {
-		var ee *scoring.EventError
-		if errors.As(err, &ee) {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return err
+		return err // located already: file:line: event N: ...
 	}
 	for _, u := range sheet.Unknown {
 		fmt.Fprintf(e.stderr, "%s: event %d: type %q is not in the vocabulary; not scored\n", name, u.Seq, u.Type)
