@@ -28,7 +28,7 @@ type Candidate struct {
 	Version   int
 	SHA256    string
 	Signers   []string
-	Standard  *Standard  // one of Standard and Blueprint is set
+	Standard  *Standard // one of Standard and Blueprint is set
 	Blueprint *Blueprint
 }
 
