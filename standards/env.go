@@ -31,7 +31,9 @@ const exprMemoryBudget = 1 << 22
 
 // disabledBuiltins are expr builtins that would let a standard read the
 // clock (scores must be a pure function of the events) or build large values.
-var disabledBuiltins = []string{"now", "date", "duration", "timezone", "repeat", "fromJSON", "toJSON", "fromBase64", "toBase64", "split", "splitAfter"}
+var disabledBuiltins = []string{"now", "date", "duration", "timezone", "repeat", "fromJSON", "toJSON", "fromBase64", "toBase64", "split", "splitAfter",
+	// findLast and findLastIndex carry the stack bug of expr-lang/expr#950.
+	"findLast", "findLastIndex"}
 
 // program is one compiled expression.
 type program struct {
@@ -238,7 +240,11 @@ func (ce *compiledEnv) compile(src, kind string) (*program, error) {
 		expr.Env(ce.typedEnv()),
 		expr.Patch(patcher{ce}),
 		expr.MaxNodes(MaxExprNodes),
-		expr.Optimize(true),
+		// The optimizer rewrites last(filter(...)) into findLast, which
+		// leaves a stray value on the VM stack in expr v1.17.8
+		// (expr-lang/expr#950): a wrong count, silently. Scores come
+		// before speed; the unoptimized programs are fast enough.
+		expr.Optimize(false),
 	}
 	for _, b := range disabledBuiltins {
 		opts = append(opts, expr.DisableBuiltin(b))
@@ -299,8 +305,14 @@ var envFunctions = []expr.Option{
 		return x >= toFloat(p[1]) && x <= toFloat(p[2]), nil
 	}, new(func(any, any, any) bool)),
 	expr.Function("diff", func(p ...any) (any, error) {
-		a, _ := p[0].([]string)
-		b, _ := p[1].([]string)
+		a, err := stringList(p[0])
+		if err != nil {
+			return nil, fmt.Errorf("diff: first list: %w", err)
+		}
+		b, err := stringList(p[1])
+		if err != nil {
+			return nil, fmt.Errorf("diff: second list: %w", err)
+		}
 		out := []string{}
 		for _, s := range a {
 			if !slices.Contains(b, s) && !slices.Contains(out, s) {
@@ -308,7 +320,66 @@ var envFunctions = []expr.Option{
 			}
 		}
 		return out, nil
-	}, new(func([]string, []string) []string)),
+	}, new(func(any, any) []string)),
+	expr.Function("preceding", func(p ...any) (any, error) {
+		return window(p[0], p[1], func(seq, at int64) bool { return seq < at })
+	}, new(func(any, any) []any)),
+	expr.Function("following", func(p ...any) (any, error) {
+		return window(p[0], p[1], func(seq, at int64) bool { return seq > at })
+	}, new(func(any, any) []any)),
+}
+
+// stringList accepts a list of strings as the vocabulary holds it
+// ([]string) or as an expression writes it (["A-B", "B-C"], []any).
+func stringList(v any) ([]string, error) {
+	switch x := v.(type) {
+	case []string:
+		return x, nil
+	case []any:
+		out := make([]string, len(x))
+		for i, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("element %d is %T, not a string", i, e)
+			}
+			out[i] = s
+		}
+		return out, nil
+	case nil:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("want a list of strings, got %T", v)
+}
+
+// window returns the elements of a list of events whose seq stands in
+// relation keep to at (an event's seq, or an event itself).
+func window(list, at any, keep func(seq, at int64) bool) ([]any, error) {
+	var pivot int64
+	switch x := at.(type) {
+	case int:
+		pivot = int64(x)
+	default:
+		seqs, _ := seqsOf(reflect.ValueOf([]any{at}))
+		if len(seqs) != 1 {
+			return nil, fmt.Errorf("want an event or a seq number, got %T", at)
+		}
+		pivot = seqs[0]
+	}
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("want a list of events, got %T", list)
+	}
+	out := []any{}
+	seqs, _ := seqsOf(v)
+	if len(seqs) != v.Len() {
+		return nil, fmt.Errorf("want a list of events")
+	}
+	for i, s := range seqs {
+		if keep(s, pivot) {
+			out = append(out, v.Index(i).Interface())
+		}
+	}
+	return out, nil
 }
 
 func toFloat(v any) float64 {
