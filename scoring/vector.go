@@ -145,11 +145,18 @@ func RunPaperVectors(bp *standards.Blueprint) []VectorResult {
 	return out
 }
 
-// SelfTest runs a standard's vectors and returns an error naming every
-// failing one; it is the standards.SelfTest a station installs with.
-func SelfTest(std *standards.Standard) error {
+// SelfTest runs a standard's or blueprint's vectors and returns an error
+// naming every failing one; it is the standards.SelfTest a station
+// installs with.
+func SelfTest(c *standards.Candidate) error {
+	var results []VectorResult
+	if c.Standard != nil {
+		results = RunVectors(c.Standard)
+	} else {
+		results = RunPaperVectors(c.Blueprint)
+	}
 	var bad []string
-	for _, r := range RunVectors(std) {
+	for _, r := range results {
 		if !r.OK() {
 			bad = append(bad, r.String())
 		}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -29,7 +31,10 @@ func parseFixture(name string, data []byte) error {
 // testdata/broken: every file must be refused with exactly the problems in
 // its golden .want file, one "file:line: field: message" per line. The
 // messages are what a standard's author reads, so a golden file is reviewed
-// like code; rewrite them with -update after a deliberate change.
+// like code; rewrite them with -update after a deliberate change. A line
+// written "~ REGEXP" is a message that is wrong today (wrong line, no line,
+// Go internals): it states what the message must say, fails until it does,
+// and -update leaves it alone.
 func TestParse_Broken(t *testing.T) {
 	files, err := filepath.Glob("testdata/broken/*.yaml")
 	if err != nil {
@@ -64,6 +69,15 @@ func TestParse_Broken(t *testing.T) {
 
 			wantPath := strings.TrimSuffix(path, ".yaml") + ".want"
 			if *update {
+				// A golden with "~ " lines states what a message must say
+				// because today's message is wrong: keep it, and never
+				// record a message that does not meet it.
+				if old, err := os.ReadFile(wantPath); err == nil && strings.Contains("\n"+string(old), "\n~ ") {
+					if !matchGolden(got, string(old)) {
+						t.Errorf("not updating %s: the problems still do not meet it\ngot:\n%s", wantPath, got)
+					}
+					return
+				}
 				if err := os.WriteFile(wantPath, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -73,7 +87,7 @@ func TestParse_Broken(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run go test -run TestParse_Broken -update to create it)", err)
 			}
-			if got != string(want) {
+			if !matchGolden(got, string(want)) {
 				t.Errorf("problems differ from %s\ngot:\n%swant:\n%s", wantPath, got, want)
 			}
 
@@ -90,57 +104,99 @@ func TestParse_Broken(t *testing.T) {
 	}
 }
 
+// matchGolden reports whether got has the lines of want, each equal or, for
+// a want line written "~ REGEXP", matching the whole line. A regexp states
+// what a message must say where the exact words are not settled yet (the
+// message is wrong today and a fix may word it differently).
+func matchGolden(got, want string) bool {
+	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	w := strings.Split(strings.TrimSuffix(want, "\n"), "\n")
+	if len(g) != len(w) {
+		return false
+	}
+	for i := range w {
+		if re, ok := strings.CutPrefix(w[i], "~ "); ok {
+			if !regexp.MustCompile("^(?:" + re + ")$").MatchString(g[i]) {
+				return false
+			}
+		} else if g[i] != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // TestParse_BrokenGenerated covers inputs too large or too repetitive to
-// commit: they are built here, and refused with the same kind of message.
+// commit: they are built here and refused like the corpus, with the exact
+// problems.
 func TestParse_BrokenGenerated(t *testing.T) {
 	valid, err := os.ReadFile("testdata/valid/minimal.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	nestedSteps := func(depth int) []byte {
-		// A vector whose steps are repeats of repeats, depth deep, in flow
-		// style so that every level is on line 1 of the file.
-		var b bytes.Buffer
-		b.WriteString("tests:\n  - name: deep\n    want: {score: 100}\n    events: ")
-		for range depth {
-			b.WriteString("[{repeat: 1, do: ")
+	// withTests returns the valid standard with its tests replaced by tail;
+	// the standard's own lines end at line 29, so tail starts on line 30.
+	withTests := func(tail string) []byte {
+		head, _, ok := bytes.Cut(valid, []byte("tests:\n"))
+		if !ok {
+			t.Fatal("testdata/valid/minimal.yaml has no tests")
 		}
-		b.WriteString("[{wait: 1s}]")
-		for range depth {
-			b.WriteString("}]")
-		}
-		b.WriteString("\n")
-		return b.Bytes()
+		return append(bytes.Clone(head), tail...)
 	}
+	// nestedSteps is a vector whose only step is a repeat of a repeat...
+	// depth deep, in flow style so that every level is on one line.
+	nestedSteps := func(depth int) []byte {
+		events := "[{wait: 1s}]"
+		for range depth {
+			events = "[{repeat: 1, do: " + events + "}]"
+		}
+		return withTests("tests:\n  - name: deep\n    want: {score: 100}\n    events: " + events + "\n")
+	}
+	// laughs is a billion laughs: nine levels of ten aliases each, hidden in
+	// the free-form data of a vector step.
+	laughs := func() []byte {
+		list := "[&a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"
+		for i := 1; i < 9; i++ {
+			prev := fmt.Sprintf("*a%d", i-1)
+			list += fmt.Sprintf(", &a%d [%s]", i, strings.TrimSuffix(strings.Repeat(prev+", ", 10), ", "))
+		}
+		list += "]"
+		return withTests("tests:\n  - name: lol\n    want: {score: 100}\n    events:\n      - {type: ppe.taken, data: {items: " + list + "}}\n")
+	}
+	huge := append(bytes.Clone(valid), "notes: |\n"+strings.Repeat("  这是一行说明文字，用来把文件撑大。\n", standards.MaxDocumentSize/40)...)
+	justOver := append(bytes.Clone(valid), "notes: "+strings.Repeat("x", standards.MaxDocumentSize-len(valid)-len("notes: \n")+1)+"\n"...)
+	deepPath := "tests[0].events[0]" + strings.Repeat(".do[0]", 14)
+
 	tests := []struct {
 		name string
 		data []byte
 		want string
 	}{
 		{
-			name: "larger than MaxDocumentSize",
-			data: append(bytes.Clone(valid), "notes: |\n"+strings.Repeat("  这是一行说明文字，用来把文件撑大。\n", standards.MaxDocumentSize/40)...),
-			want: "gen.yaml: file is 1363181 bytes; a standard may be at most 1048576",
+			name: "over a mebibyte",
+			data: huge,
+			want: fmt.Sprintf("gen.yaml: file is %d bytes; a standard may be at most 1048576", len(huge)),
 		},
 		{
-			name: "one byte too large",
-			data: append(bytes.Clone(valid), "notes: "+strings.Repeat("x", standards.MaxDocumentSize-len(valid)-len("notes: \n")+1)+"\n"...),
+			name: "one byte over the limit",
+			data: justOver,
 			want: "gen.yaml: file is 1048577 bytes; a standard may be at most 1048576",
 		},
 		{
 			name: "steps nested too deeply",
-			data: append(bytes.Clone(bytes.Split(valid, []byte("tests:\n"))[0]), nestedSteps(20)...),
-			want: "gen.yaml:37: tests[0].events[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do: nested too deeply",
+			data: nestedSteps(20),
+			want: "gen.yaml:32: " + deepPath + ".repeat: nested too deeply\n" +
+				"gen.yaml:32: " + deepPath + ".do: nested too deeply",
 		},
 		{
-			name: "flow lists nested beyond the YAML parser's limit",
+			name: "lists nested beyond the YAML parser's limit",
 			data: []byte("id: T\nnotes: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n"),
 			want: "gen.yaml:2: not valid YAML: exceeded max depth of 10000",
 		},
 		{
-			name: "a billion laughs in vector data",
-			data: append(bytes.Clone(bytes.Split(valid, []byte("tests:\n"))[0]), laughs()...),
-			want: "",
+			name: "billion laughs in vector data",
+			data: laughs(),
+			want: "gen.yaml:33: tests[0].events[0].data.items[0]: YAML anchors and aliases are not allowed: write the value out",
 		},
 	}
 	for _, tt := range tests {
@@ -154,11 +210,4 @@ func TestParse_BrokenGenerated(t *testing.T) {
 			}
 		})
 	}
-}
-
-// laughs is a vector whose data expands exponentially through aliases.
-func laughs() []byte {
-	var b bytes.Buffer
-	b.WriteString("tests:\n  - name: lol\n    want: {score: 100}\n    events:\n      - type: timer\n        data:\n          name: &a0 lol\n          ms: 1\n")
-	return b.Bytes()
 }

@@ -2,7 +2,10 @@ package standards
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -103,6 +106,11 @@ func checkText(c *problems, data []byte) bool {
 		case r == 0xfeff && i > 0:
 			c.add(line, "", "byte-order mark inside the file")
 			return false
+		case r == 0x2028 || r == 0x2029:
+			// YAML counts these as line breaks, so every line number
+			// after them would be wrong.
+			c.add(line, "", "Unicode line or paragraph separator U+%04X is not allowed: use a plain line break", r)
+			return false
 		}
 		i += size
 	}
@@ -121,7 +129,25 @@ func decodeDocument(c *problems, data []byte, v any) (ok, decoded bool) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
-		c.add(yamlErrLine(err), "", "not valid YAML: %s", yamlErrMsg(err))
+		if errors.Is(err, io.EOF) {
+			c.add(0, "", "the file has no content (only comments or blank lines)")
+			return false, false
+		}
+		line := yamlErrLine(err)
+		msg := yamlErrMsg(err)
+		if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+			name, _, _ = strings.Cut(name, "'")
+			line = lineOf(data, "*"+name)
+			c.add(line, "", "YAML alias *%s refers to no anchor; anchors and aliases are not allowed anyway: write the value out", name)
+			return false, false
+		}
+		// yaml.v3 reports the line where the enclosing block began, often
+		// far from the cause; find the first line at which a prefix of
+		// the file fails the same way.
+		if at := locateYAMLError(data, msg, line); at > 0 {
+			line = at
+		}
+		c.add(line, "", "not valid YAML: %s", msg)
 		return false, false
 	}
 	var extra yaml.Node
@@ -141,6 +167,38 @@ func decodeDocument(c *problems, data []byte, v any) (ok, decoded bool) {
 	d := decoder{c: c}
 	d.value(root.Content[0], reflect.ValueOf(v).Elem(), "", 0)
 	return len(c.list) == before, true
+}
+
+// locateYAMLError returns the first line n such that the file's first n
+// lines fail to parse with the same message as the whole file, or 0. The
+// reported line is where the enclosing block began, so the search starts
+// just before it and looks at most 200 lines further: it runs only on the
+// error path and stays cheap on a hostile file.
+func locateYAMLError(data []byte, msg string, reported int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	start := max(reported-2, 0)
+	if start >= len(lines) {
+		return 0
+	}
+	prefix := bytes.Join(lines[:start], nil)
+	for i := start; i < len(lines) && i < start+200; i++ {
+		prefix = append(prefix, lines[i]...)
+		var n yaml.Node
+		err := yaml.Unmarshal(prefix, &n)
+		if err != nil && yamlErrMsg(err) == msg {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// lineOf returns the 1-based line of the first occurrence of sub in data.
+func lineOf(data []byte, sub string) int {
+	i := bytes.Index(data, []byte(sub))
+	if i < 0 {
+		return 0
+	}
+	return bytes.Count(data[:i], []byte("\n")) + 1
 }
 
 func yamlErrLine(err error) int {
@@ -249,12 +307,18 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Anchor != "" || k.Style&yaml.TaggedStyle != 0 {
 				d.c.add(k.Line, path, "keys must be plain words")
 				continue
 			}
+			if prev, dup := seen[k.Value]; dup {
+				d.c.add(k.Line, join(path, k.Value), "given twice (first on line %d)", prev)
+				continue
+			}
+			seen[k.Value] = k.Line
 			ev := reflect.New(v.Type().Elem()).Elem()
 			d.value(val, ev, join(path, k.Value), depth+1)
 			m.SetMapIndex(reflect.ValueOf(k.Value), ev)
@@ -269,7 +333,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 		if !ok {
 			return
 		}
-		i, err := strconv.ParseInt(s, 0, 32)
+		// Decimal only: YAML would read 010 as octal 8 and 0x10 as 16.
+		digits := strings.TrimPrefix(s, "-")
+		if digits == "" || !allDigits(digits) || (len(digits) > 1 && digits[0] == '0') {
+			d.c.add(n.Line, path, "%q: write whole numbers in plain decimal (no leading zero, no 0x, no _)", s)
+			return
+		}
+		i, err := strconv.ParseInt(s, 10, 32)
 		if err != nil {
 			d.c.add(n.Line, path, "%q is not a whole number in range", s)
 			return
@@ -282,16 +352,101 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 		}
 		v.SetBool(s == "true")
 	case reflect.Interface:
-		// Free-form values (vector event data) keep YAML's own typing.
-		var x any
-		if err := n.Decode(&x); err != nil {
-			d.c.add(n.Line, path, "%v", err)
+		// Free-form values (vector event data) keep YAML's own typing,
+		// under the same rules as the rest of the file.
+		x, ok := d.free(n, path, depth)
+		if !ok {
 			return
 		}
-		v.Set(reflect.ValueOf(&x).Elem())
+		if x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
 	default:
 		panic(fmt.Sprintf("standards: no decoder for %s", v.Type()))
 	}
+}
+
+// free decodes a free-form value: scalars by YAML's types (with the
+// decimal rule for whole numbers), lists, and mappings with plain keys
+// given once; no anchors, aliases or tags anywhere.
+func (d *decoder) free(n *yaml.Node, path string, depth int) (any, bool) {
+	if depth > maxDepth {
+		d.c.add(n.Line, path, "nested too deeply")
+		return nil, false
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		d.c.add(n.Line, path, "YAML anchors and aliases are not allowed: write the value out")
+		return nil, false
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		d.c.add(n.Line, path, "explicit YAML tags (%s) are not allowed", n.Tag)
+		return nil, false
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!str":
+			return n.Value, true
+		case "!!bool":
+			return n.Value == "true", true
+		case "!!null":
+			return nil, true
+		case "!!int":
+			digits := strings.TrimPrefix(n.Value, "-")
+			if !allDigits(digits) || (len(digits) > 1 && digits[0] == '0') {
+				d.c.add(n.Line, path, "%q: write whole numbers in plain decimal", n.Value)
+				return nil, false
+			}
+			i, err := strconv.Atoi(n.Value)
+			if err != nil {
+				d.c.add(n.Line, path, "%q is out of range", n.Value)
+				return nil, false
+			}
+			return i, true
+		case "!!float":
+			f, err := strconv.ParseFloat(n.Value, 64)
+			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				d.c.add(n.Line, path, "%q: write numbers in plain decimal", n.Value)
+				return nil, false
+			}
+			return f, true
+		}
+		d.c.add(n.Line, path, "%q is not a value a standard may hold", clip(n.Value))
+		return nil, false
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for i, e := range n.Content {
+			x, ok := d.free(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, x)
+		}
+		return out, true
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Anchor != "" || k.Style&yaml.TaggedStyle != 0 {
+				d.c.add(k.Line, path, "keys must be plain words")
+				return nil, false
+			}
+			if prev, dup := seen[k.Value]; dup {
+				d.c.add(k.Line, join(path, k.Value), "given twice (first on line %d)", prev)
+				return nil, false
+			}
+			seen[k.Value] = k.Line
+			x, ok := d.free(val, join(path, k.Value), depth+1)
+			if !ok {
+				return nil, false
+			}
+			out[k.Value] = x
+		}
+		return out, true
+	}
+	d.c.add(n.Line, path, "not a value a standard may hold")
+	return nil, false
 }
 
 // scalar returns a scalar's text whatever YAML inferred its type to be; used
@@ -398,7 +553,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int)
 
 // suggest names the nearest known field, for the common typo.
 func suggest(got string, fields map[string]int) string {
-	best, bestD := "", 3
+	// A suggestion must be near: at most 2 edits, and fewer than half the
+	// name (so "Z" does not suggest "id").
+	best, bestD := "", min(3, (len(got)+1)/2)
 	for name := range fields {
 		if dd := editDistance(got, name); dd < bestD || (dd == bestD && name < best) {
 			best, bestD = name, dd

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,7 +179,7 @@ func literalArgs(fn string, args []ast.Node) ([]string, error) {
 		return nil, nil
 	}
 	if len(args) != want {
-		return nil, fmt.Errorf("%s() takes %d quoted event type(s), got %d arguments", fn, want, len(args))
+		return nil, fmt.Errorf("%s() takes %s, got %d argument(s)", fn, map[int]string{1: "one quoted event type", 2: "two quoted event types"}[want], len(args))
 	}
 	out := make([]string, want)
 	for i, a := range args {
@@ -254,23 +255,40 @@ func (ce *compiledEnv) compile(src, kind string) (*program, error) {
 	case kindList:
 		opts = append(opts, expr.AsKind(reflect.Slice))
 	case kindInt:
-		opts = append(opts, expr.AsInt())
+		// Not AsInt: that would truncate 2.1 to 2 silently. The result
+		// is checked to be whole when the rule runs.
 	case kindBool:
 		opts = append(opts, expr.AsBool())
 	}
 	p, err := expr.Compile(src, opts...)
 	if err != nil {
-		return nil, exprError(err)
+		e := exprError(err)
+		if strings.Contains(e.Error(), "expected ") {
+			want := map[string]string{kindList: "a list (each element one occurrence)", kindInt: "a whole number", kindBool: "true or false"}[kind]
+			return nil, fmt.Errorf("%v: this expression must give %s", e, want)
+		}
+		return nil, e
 	}
 	return &program{src: src, prog: p}, nil
 }
 
-// exprError keeps expr's message but drops its multi-line source excerpt:
-// the linter prints file:line itself.
+var (
+	structDump = regexp.MustCompile(`type struct \{.*\} has no field (\S+)`)
+	exprPos    = regexp.MustCompile(` \((\d+):(\d+)\)$`)
+)
+
+// exprError keeps expr's message but drops its multi-line source excerpt
+// (the linter prints file:line itself), names an event's missing field
+// without dumping the Go type, and says where in the expression.
 func exprError(err error) error {
 	msg := err.Error()
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
+	}
+	msg = structDump.ReplaceAllString(msg, "the event has no field $1 (see the event vocabulary in docs/standard-format.md)")
+	msg = exprPos.ReplaceAllString(msg, " (at column $2 of the expression)")
+	if strings.Contains(msg, "exceeds maximum allowed nodes") || strings.Contains(msg, "too many nodes") {
+		msg = fmt.Sprintf("the expression is too large (at most %d syntax nodes): split it or simplify", MaxExprNodes)
 	}
 	return fmt.Errorf("%s", msg)
 }
@@ -609,11 +627,19 @@ func (r *Runner) EvalRule(rule *Rule, env map[string]any) (Occurrences, error) {
 		oc.Count = v.Len()
 		oc.Evidence, oc.Times = seqsOf(v)
 	case rule.Count != "":
-		n, _ := out.(int)
-		if n < 0 {
-			n = 0
+		var n int
+		switch x := out.(type) {
+		case int:
+			n = x
+		case float64:
+			if x != math.Trunc(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
+				return Occurrences{}, fmt.Errorf("rule %s: count gave %v, not a whole number: use floor, ceil or round", rule.ID, x)
+			}
+			n = int(x)
+		default:
+			return Occurrences{}, fmt.Errorf("rule %s: count gave %T, not a number", rule.ID, out)
 		}
-		oc.Count = n
+		oc.Count = max(n, 0)
 	case rule.When != "":
 		if b, _ := out.(bool); b {
 			oc.Count = 1

@@ -32,9 +32,9 @@ type Candidate struct {
 	Blueprint *Blueprint
 }
 
-// SelfTest runs a standard's own vectors; package scoring provides it
-// (standards cannot score).
-type SelfTest func(*Standard) error
+// SelfTest runs a standard's or blueprint's own vectors; package scoring
+// provides it (standards cannot score).
+type SelfTest func(*Candidate) error
 
 // Admit decides whether a station may install signed: the trusted keys meet
 // the threshold, the text parses and compiles, the version is higher than
@@ -62,8 +62,8 @@ func Admit(signed []byte, file string, trust *Trust, seen func(id string) (Seen,
 			return c, fmt.Errorf("%s: %s version %d: %w", file, c.ID, c.Version, ErrInstalled)
 		}
 	}
-	if c.Standard != nil && test != nil {
-		if err := test(c.Standard); err != nil {
+	if test != nil {
+		if err := test(c); err != nil {
 			return nil, fmt.Errorf("%s: %s version %d: %w: %v", file, c.ID, c.Version, ErrSelfTest, err)
 		}
 	}

@@ -48,11 +48,17 @@ func Sign(text []byte, signerKeys ...string) ([]byte, error) {
 		text = append(append([]byte(nil), text...), '\n')
 	}
 	signers := make([]note.Signer, 0, len(signerKeys))
+	seen := map[string]bool{}
 	for _, k := range signerKeys {
 		s, err := note.NewSigner(strings.TrimSpace(k))
 		if err != nil {
 			return nil, fmt.Errorf("sign: signer key: %w", err)
 		}
+		id := fmt.Sprintf("%s+%08x", s.Name(), s.KeyHash())
+		if seen[id] {
+			continue // one key signs once: a repeated line would be refused as malformed
+		}
+		seen[id] = true
 		signers = append(signers, s)
 	}
 	out, err := note.Sign(&note.Note{Text: string(text)}, signers...)

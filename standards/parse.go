@@ -3,6 +3,7 @@ package standards
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -82,7 +83,9 @@ func validateStandard(c *problems, s *Standard) {
 	if s.Effective.IsZero() {
 		c.add(s.At("effective"), "effective", "missing: the date from which the standard may be used (YYYY-MM-DD)")
 	}
-	if s.TimeLimit <= 0 {
+	if _, given := s.Fields["time_limit"]; given && s.TimeLimit <= 0 {
+		c.add(s.At("time_limit"), "time_limit", "%s: the time limit must be more than 0", s.TimeLimit)
+	} else if s.TimeLimit <= 0 {
 		c.add(s.At("time_limit"), "time_limit", "missing: the item's time limit, such as 5m")
 	} else if time.Duration(s.TimeLimit) > maxTimeLimit {
 		c.add(s.At("time_limit"), "time_limit", "%s is longer than %s", s.TimeLimit, maxTimeLimit)
@@ -108,7 +111,7 @@ func validateStandard(c *problems, s *Standard) {
 	for i, d := range s.Devices {
 		p := fmt.Sprintf("devices[%d]", i)
 		if _, ok := s.env.vocab.Devices[d]; !ok {
-			c.add(s.At("devices"), p, "unknown device kind %q (known: %v)", d, s.env.vocab.DeviceKinds())
+			c.add(s.At("devices"), p, "unknown device kind %q (known: %s)", d, strings.Join(s.env.vocab.DeviceKinds(), ", "))
 		}
 		if devices[d] {
 			c.add(s.At("devices"), p, "device %q listed twice", d)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 var topSubjects = regexp.MustCompile(`(?m)^subjects\s*:`)
@@ -46,10 +47,16 @@ func validateBlueprint(c *problems, b *Blueprint) {
 	if b.TimeLimit <= 0 {
 		c.add(b.At("time_limit"), "time_limit", "missing: the paper's total time, such as 60m")
 	}
-	if b.Pass <= 0 || b.Pass > PointsOf(100) {
-		c.add(b.At("pass"), "pass", "missing or out of range: the pass mark out of 100, such as 80")
+	switch {
+	case b.Pass <= 0:
+		c.add(b.At("pass"), "pass", "missing: the pass mark out of 100, such as 80")
+	case b.Pass > PointsOf(100):
+		c.add(b.At("pass"), "pass", "%s is more than 100", b.Pass)
 	}
-	if b.Rounding != RoundHalfUpTenth {
+	switch {
+	case b.Rounding == "":
+		c.add(b.At("rounding"), "rounding", "missing: write %q (each weighted subject score rounded half up to 0.1)", RoundHalfUpTenth)
+	case b.Rounding != RoundHalfUpTenth:
 		c.add(b.At("rounding"), "rounding", "%q: the supported rule is %q (each weighted subject score rounded half up to 0.1)", b.Rounding, RoundHalfUpTenth)
 	}
 	if len(b.Subjects) == 0 {
@@ -91,11 +98,15 @@ func validateBlueprint(c *problems, b *Blueprint) {
 	for i := range b.Tests {
 		v := &b.Tests[i]
 		p := fmt.Sprintf("tests[%d]", i)
-		if v.Name == "" || names[v.Name] {
-			c.add(v.At("name"), p+".name", "missing or given twice")
+		switch {
+		case v.Name == "":
+			c.add(v.At("name"), p+".name", "missing")
+		case names[v.Name]:
+			c.add(v.At("name"), p+".name", "vector %q given twice", v.Name)
 		}
 		names[v.Name] = true
-		for id, sc := range v.Scores {
+		for _, id := range sortedKeys(v.Scores) {
+			sc := v.Scores[id]
 			if !ids[id] {
 				c.add(v.At("scores"), p+".scores."+id, "no subject %q", id)
 			}
@@ -108,8 +119,14 @@ func validateBlueprint(c *problems, b *Blueprint) {
 				c.add(v.At("vetoed"), p+".vetoed", "no subject %q", id)
 			}
 		}
-		if len(v.Scores) != len(b.Subjects) {
-			c.add(v.At("scores"), p+".scores", "give a score for each of the %d subjects", len(b.Subjects))
+		var missing []string
+		for _, subj := range b.Subjects {
+			if _, ok := v.Scores[subj.ID]; !ok {
+				missing = append(missing, subj.ID)
+			}
+		}
+		if len(missing) > 0 {
+			c.add(v.At("scores"), p+".scores", "no score for %s: give one for every subject", strings.Join(missing, ", "))
 		}
 	}
 }

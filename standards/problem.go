@@ -66,11 +66,31 @@ func (c *problems) err() error {
 // it would only repeat the decode problem in other words.
 func (c *problems) merge(v *problems, filter bool) {
 	decodeFields := make([]string, 0, len(c.list))
+	idsUnsure := false
 	for _, p := range c.list {
 		decodeFields = append(decodeFields, p.Field)
+		// An unknown field that is a typo of a known one: the known one
+		// is then "missing" only because of the typo.
+		if _, meant, ok := strings.Cut(p.Msg, `(did you mean "`); ok {
+			meant, _, _ = strings.Cut(meant, `"`)
+			parent := p.Field[:max(strings.LastIndex(p.Field, "."), 0)]
+			decodeFields = append(decodeFields, join(parent, meant))
+		}
+		top := p.Field
+		if i := strings.IndexAny(top, ".["); i >= 0 {
+			top = top[:i]
+		}
+		if top == "items" || top == "veto" || strings.HasPrefix(p.Msg, `unknown field (did you mean "items"`) || strings.HasPrefix(p.Msg, `unknown field (did you mean "veto"`) {
+			idsUnsure = true
+		}
 	}
 	for _, p := range v.list {
 		if filter && repeats(p.Field, decodeFields) {
+			continue
+		}
+		// When the items or vetoes could not be read, vectors naming
+		// them would all be reported as naming nothing.
+		if filter && idsUnsure && strings.HasPrefix(p.Field, "tests[") && (strings.Contains(p.Msg, "in this standard")) {
 			continue
 		}
 		c.list = append(c.list, p)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"unicode/utf8"
 )
 
 // This file decodes event lines without encoding/json's reflection: the
@@ -158,6 +159,15 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 	return v, nil
 }
 
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return len(b) == 4
+}
+
 func skipWS(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -172,15 +182,34 @@ func scanString(b []byte, i int) (start, end int, esc bool, next int, err error)
 		return 0, 0, false, 0, fmt.Errorf("want a string")
 	}
 	start = i + 1
+	ascii := true
 	for j := start; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '"':
+			if !ascii && !utf8.Valid(b[start:j]) {
+				return 0, 0, false, 0, fmt.Errorf("a string is not valid UTF-8")
+			}
 			return start, j, esc, j + 1, nil
 		case c == '\\':
 			esc = true
 			j++
+			if j >= len(b) {
+				return 0, 0, false, 0, fmt.Errorf("unterminated string")
+			}
+			switch b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(b) || !isHex4(b[j+1:j+5]) {
+					return 0, 0, false, 0, fmt.Errorf("bad \\u escape in a string")
+				}
+				j += 4
+			default:
+				return 0, 0, false, 0, fmt.Errorf("bad escape \\%c in a string", b[j])
+			}
 		case c < 0x20:
 			return 0, 0, false, 0, fmt.Errorf("control character in a string")
+		case c >= 0x80:
+			ascii = false
 		}
 	}
 	return 0, 0, false, 0, fmt.Errorf("unterminated string")
@@ -240,6 +269,9 @@ func scanNumber(b []byte, i int) (int, error) {
 	}
 	if j == d {
 		return j, fmt.Errorf("want a number")
+	}
+	if b[d] == '0' && j-d > 1 {
+		return j, fmt.Errorf("leading zero in a number")
 	}
 	if j < len(b) && b[j] == '.' {
 		j++

@@ -3,6 +3,7 @@ package standards
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,12 +22,12 @@ func validateVector(c *problems, s *Standard, v *Vector, path string, ids map[st
 		c.add(v.At("events"), path+".events", "expands to more than %d events", maxSteps*100)
 	}
 	w := &v.Want
-	for id := range w.Items {
+	for _, id := range sortedKeys(w.Items) {
 		if s.Item(id) == nil {
 			c.add(w.At("items"), path+".want.items."+id, "no item %q in this standard", id)
 		}
 	}
-	for id := range w.Deductions {
+	for _, id := range sortedKeys(w.Deductions) {
 		if _, ok := ids[id]; !ok || s.Item(id) != nil || s.VetoByID(id) != nil {
 			c.add(w.At("deductions"), path+".want.deductions."+id, "no rule or mark %q in this standard", id)
 		}
@@ -51,17 +52,28 @@ func validateSteps(c *problems, s *Standard, steps []Step, path string, budget *
 			if st.Repeat < 1 || st.Repeat > 10000 {
 				c.add(st.At("repeat"), p+".repeat", "want 1 to 10000")
 			}
+			// The budget counts down; a repeat multiplies what its steps
+			// used, saturating so that nested repeats cannot overflow.
 			before := *budget
 			validateSteps(c, s, st.Do, p+".do", budget)
 			used := before - *budget
-			*budget = before - used*max(st.Repeat, 1)
+			reps := max(st.Repeat, 1)
+			if used > 0 && (used > maxSteps*100 || reps > (maxSteps*100)/used) {
+				*budget = -1
+			} else {
+				*budget = before - used*reps
+			}
+			if *budget < 0 {
+				*budget = -1 << 30
+			}
 		case st.Type != "":
 			et, ok := s.env.vocab.Types[st.Type]
 			if !ok {
 				c.add(st.At("type"), p+".type", "unknown event type %q%s", st.Type, suggestType(st.Type, s.env.vocab))
 				continue
 			}
-			for name, val := range st.Data {
+			for _, name := range sortedKeys(st.Data) {
+				val := st.Data[name]
 				f, ok := et.Field(name)
 				if !ok {
 					c.add(st.At("data"), p+".data."+name, "unknown field of %s", st.Type)
@@ -198,4 +210,13 @@ func (x *expander) sources(st *Step) []string {
 		return []string{"candidate"}
 	}
 	return []string{"system"}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -84,4 +84,3 @@ func TestTranslate_ReadOnly(t *testing.T) {
 		t.Fatalf("write to a read-only database: %v, want ErrReadOnly", err)
 	}
 }
-

@@ -153,7 +153,9 @@ func TestVerifyChain_Tamper(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)) }
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0))
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
@@ -265,7 +267,9 @@ func TestInstall_RollbackProtection(t *testing.T) {
 	s, path := open(t)
 	ctx := context.Background()
 	same := func(s string) string { return s }
-	other := func(s string) string { return replaceOnce(s, "title: 单人徒手心肺复苏", "title: 单人徒手心肺复苏术") }
+	other := func(s string) string {
+		return replaceOnce(s, "title: 单人徒手心肺复苏", "title: 单人徒手心肺复苏术")
+	}
 
 	c2, b2 := candidate(t, 2, same)
 	if err := s.Install(ctx, c2, b2); err != nil {
@@ -379,4 +383,3 @@ func TestRegistryAndPlans(t *testing.T) {
 		t.Fatalf("plans for the day: %d", len(plans))
 	}
 }
-

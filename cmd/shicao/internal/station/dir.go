@@ -1,0 +1,107 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"shicao/cmd/shicao/internal/store"
+	"shicao/standards"
+)
+
+// The files of a station's data directory.
+const (
+	DBFile  = "station.db"
+	KeyFile = "station.key" // the station's signer key, mode 0600
+	PubFile = "station.pub" // its verifier key, registered with the centre
+)
+
+// InitDir creates a station's data directory: its database, its signing
+// key pair, its name and site. It refuses a directory that already holds
+// a station, so a key is never overwritten.
+func InitDir(ctx context.Context, dir, name, site string) (verifier string, err error) {
+	if name == "" || site == "" {
+		return "", errors.New("station init: --name and --site are required")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("station init: %w", err)
+	}
+	keyPath := filepath.Join(dir, KeyFile)
+	if _, err := os.Stat(keyPath); err == nil {
+		return "", fmt.Errorf("station init: %s already holds a station (%s exists)", dir, KeyFile)
+	}
+	skey, vkey, err := standards.GenerateKey("station-" + name)
+	if err != nil {
+		return "", fmt.Errorf("station init: %w", err)
+	}
+	if err := writeExcl(keyPath, skey+"\n", 0o600); err != nil {
+		return "", fmt.Errorf("station init: %w", err)
+	}
+	if err := writeExcl(filepath.Join(dir, PubFile), vkey+"\n", 0o644); err != nil {
+		return "", fmt.Errorf("station init: %w", err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, DBFile), store.Options{})
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	for k, v := range map[string]string{"name": name, "site": site, "verifier": vkey} {
+		if err := st.SetMeta(ctx, k, v); err != nil {
+			return "", err
+		}
+	}
+	return vkey, nil
+}
+
+func writeExcl(path, data string, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// OpenDir opens the station in a data directory made by InitDir.
+func OpenDir(ctx context.Context, dir string, now func() time.Time) (*Station, error) {
+	key, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a station's data directory: run shicao station init --data %s", dir, dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, DBFile), store.Options{Now: now})
+	if err != nil {
+		return nil, err
+	}
+	name, err1 := st.Meta(ctx, "name")
+	site, err2 := st.Meta(ctx, "site")
+	if err1 != nil || err2 != nil {
+		st.Close()
+		return nil, fmt.Errorf("%s: the station's name or site is missing from its database", dir)
+	}
+	s, err := New(st, Config{Name: name, Site: site, SignerKey: strings.TrimSpace(string(key)), Now: now})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Verifier returns the station's verifier key.
+func (s *Station) Verifier(ctx context.Context) (string, error) { return s.st.Meta(ctx, "verifier") }
+
+// Close closes the station's store.
+func (s *Station) Close() error { return s.st.Close() }

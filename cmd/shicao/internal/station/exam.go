@@ -1,0 +1,255 @@
+package station
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"shicao/cmd/shicao/internal/store"
+	"shicao/standards"
+)
+
+// Exam is one candidate's attempt at a paper, from the examiners' sign-in
+// to the signed result. Its methods are the workflow's steps; each refuses
+// (with a *Refusal) what the rules forbid.
+type Exam struct {
+	s         *Station
+	plan      store.Plan
+	bp        *standards.Blueprint
+	examiners []SignedIn
+	candidate *store.Candidate
+	attemptID string
+	seed      string
+	drawn     []Drawn
+	items     map[string]*Item // by subject
+	result    *Saved
+}
+
+// SignedIn is an examiner signed in for this exam, with the certificate
+// that entitles them.
+type SignedIn struct {
+	Examiner    store.Examiner
+	Certificate store.Certificate
+}
+
+// Drawn is the item drawn for one subject.
+type Drawn struct {
+	Subject  string
+	Standard *standards.Standard
+	Pool     []string
+}
+
+// NewExam opens an exam under a plan: the plan must be for this station's
+// site and for today, and its blueprint installed and in effect.
+func (s *Station) NewExam(ctx context.Context, planID string) (*Exam, error) {
+	plan, err := s.st.PlanByID(ctx, planID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse("plan-unknown", "考试计划 %s 不存在：请先同步或导入考试计划", "exam plan %s is not known here: sync or import the plans first", planID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if plan.Site != s.cfg.Site {
+		return nil, refuse("plan-site", "考试计划 %s 属于考点 %s，本站在考点 %s（考培分离：不得异地考试）", "exam plan %s is for site %s; this station stands at %s", plan.ID, plan.Site, s.cfg.Site)
+	}
+	if today := s.Today().String(); plan.Date != today {
+		return nil, refuse("plan-date", "考试计划 %s 的考试日期是 %s，今天是 %s", "exam plan %s is for %s; today is %s", plan.ID, plan.Date, today)
+	}
+	bp, err := s.blueprint(ctx, plan.Blueprint)
+	if err != nil {
+		return nil, err
+	}
+	if err := bp.UsableOn(s.Today()); err != nil {
+		return nil, refuse("blueprint-not-effective", "试卷 %s 第%d版 %s 起施行，今天不能使用", "blueprint %s version %d is not in effect until %s", bp.ID, bp.Version, bp.Effective)
+	}
+	return &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}}, nil
+}
+
+// Plan returns the exam's plan.
+func (e *Exam) Plan() store.Plan { return e.plan }
+
+// Blueprint returns the paper's blueprint.
+func (e *Exam) Blueprint() *standards.Blueprint { return e.bp }
+
+// Examiners returns those signed in, the chief (主考) first.
+func (e *Exam) Examiners() []SignedIn { return e.examiners }
+
+// Candidate returns the verified candidate, or nil.
+func (e *Exam) Candidate() *store.Candidate { return e.candidate }
+
+// AttemptID returns the attempt's id (empty before the candidate is verified).
+func (e *Exam) AttemptID() string { return e.attemptID }
+
+// RequiredExaminers is how many examiners must sign in: the most any of
+// the paper's standards asks for (two by default, as the sheets say).
+func (e *Exam) RequiredExaminers(ctx context.Context) int {
+	n := 2
+	for _, subj := range e.bp.Subjects {
+		for _, id := range subj.Pool {
+			if std, err := e.s.standard(ctx, id); err == nil && std.Examiners > n {
+				n = std.Examiners
+			}
+		}
+	}
+	return n
+}
+
+// SignIn signs an examiner in with their PIN. It refuses an examiner not
+// on the plan, a wrong PIN (locking the examiner out after repeated
+// failures), and one without an operation certificate of the plan's
+// category valid today (持证上岗, mandatory from 2024-07-01).
+func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, error) {
+	s := e.s
+	if locked, until := s.pinLocked(examinerID); locked {
+		return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定至 %s", "too many wrong PINs: examiner %s is locked out until %s", examinerID, until.Format("15:04"))
+	}
+	for _, x := range e.examiners {
+		if x.Examiner.ID == examinerID {
+			return nil, refuse("examiner-twice", "考评员 %s 已登录", "examiner %s is already signed in", examinerID)
+		}
+	}
+	ex, err := s.st.ExaminerByID(ctx, examinerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse("examiner-unknown", "考评员 %s 不在考务中心的考评员名册中", "examiner %s is not in the centre's registry", examinerID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !CheckPIN(ex.PinHash, pin) {
+		left := s.pinFailed(examinerID)
+		if left <= 0 {
+			return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", examinerID, int(s.cfg.Lockout.Minutes()))
+		}
+		return nil, refuse("pin-wrong", "密码错误（还可尝试%d次）", "wrong PIN (%d tries left)", left)
+	}
+	s.pinOK(examinerID)
+	if !slices.Contains(e.plan.Examiners, examinerID) {
+		return nil, refuse("examiner-not-on-plan", "考评员 %s（%s）未列入考试计划 %s", "examiner %s (%s) is not on exam plan %s", ex.Name, examinerID, e.plan.ID)
+	}
+	cert, why := validCertificate(ex, e.plan.Category, e.s.Today())
+	if why != nil {
+		return nil, why
+	}
+	e.examiners = append(e.examiners, SignedIn{Examiner: ex, Certificate: cert})
+	return &e.examiners[len(e.examiners)-1], nil
+}
+
+// validCertificate returns the examiner's certificate of the category
+// valid on day, or the reason there is none.
+func validCertificate(ex store.Examiner, category string, day standards.Date) (store.Certificate, *Refusal) {
+	var expired *store.Certificate
+	for i, c := range ex.Certificates {
+		if c.Category != category {
+			continue
+		}
+		from, err1 := standards.ParseDate(c.ValidFrom)
+		to, err2 := standards.ParseDate(c.ValidTo)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if !day.Before(from) && !to.Before(day) {
+			return c, nil
+		}
+		expired = &ex.Certificates[i]
+	}
+	if expired != nil {
+		return store.Certificate{}, refuse("cert-expired", "考评员 %s 的%s操作证（%s）有效期为 %s 至 %s，今天不在有效期内", "examiner %s's %s certificate %s is valid %s to %s, not today",
+			ex.Name, category, expired.Number, expired.ValidFrom, expired.ValidTo)
+	}
+	return store.Certificate{}, refuse("cert-category", "考评员 %s 没有%s操作证，不能考评该作业类别（持证上岗）", "examiner %s holds no %s certificate and may not examine this category", ex.Name, category)
+}
+
+// VerifyCandidate checks the candidate's 身份证号 and finds them on the
+// plan; it starts the attempt.
+func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Candidate, error) {
+	if need := e.RequiredExaminers(ctx); len(e.examiners) < need {
+		return nil, refuse("examiners-missing", "需要%d名考评员登录，已登录%d名", "%d examiners must sign in; %d have", need, len(e.examiners))
+	}
+	id, bad := ValidIDNumber(idNumber)
+	if bad != nil {
+		return nil, bad
+	}
+	for i := range e.plan.Candidates {
+		if e.plan.Candidates[i].IDNumber == id {
+			e.candidate = &e.plan.Candidates[i]
+			e.attemptID = attemptID(e.plan.ID, id, e.candidate.Attempt, e.s.now().UnixNano())
+			return e.candidate, nil
+		}
+	}
+	return nil, refuse("candidate-not-on-plan", "身份证号 %s 的考生不在考试计划 %s 中", "no candidate with identity number %s is on exam plan %s", maskID(id), e.plan.ID)
+}
+
+func attemptID(plan, id string, attempt int, nonce int64) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%d", plan, id, attempt, nonce))
+	return hex.EncodeToString(h[:8])
+}
+
+// maskID hides the middle of an identity number on screens and logs.
+func maskID(id string) string {
+	if len(id) != 18 {
+		return id
+	}
+	return id[:6] + "********" + id[14:]
+}
+
+// Draw draws one item per subject from the blueprint's pools (抽题). The
+// draw is a pure function of the seed, which every item's log records, so
+// anyone can repeat it. An empty seed draws a fresh random one.
+func (e *Exam) Draw(ctx context.Context, seed string) ([]Drawn, error) {
+	if e.candidate == nil {
+		return nil, refuse("no-candidate", "请先核验考生身份", "verify the candidate first")
+	}
+	if e.drawn != nil {
+		return nil, refuse("drawn-twice", "本场已抽题，不能重抽", "the items are drawn already; a draw is never repeated")
+	}
+	if seed == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		seed = hex.EncodeToString(b)
+	}
+	var drawn []Drawn
+	for _, subj := range e.bp.Subjects {
+		var usable []string
+		for _, id := range subj.Pool {
+			std, err := e.s.standard(ctx, id)
+			if err != nil || std.UsableOn(e.s.Today()) != nil {
+				continue
+			}
+			usable = append(usable, id)
+		}
+		if len(usable) == 0 {
+			return nil, refuse("pool-empty", "科目 %s 的题库中没有本站已安装且已生效的评分标准", "subject %s has no installed standard in effect to draw from", subj.ID)
+		}
+		pick := DrawIndex(seed, subj.ID, len(usable))
+		std, err := e.s.standard(ctx, usable[pick])
+		if err != nil {
+			return nil, err
+		}
+		drawn = append(drawn, Drawn{Subject: subj.ID, Standard: std, Pool: usable})
+	}
+	e.seed, e.drawn = seed, drawn
+	return drawn, nil
+}
+
+// DrawIndex is the draw: the first 8 bytes of SHA-256(seed "|" subject),
+// modulo the pool size.
+func DrawIndex(seed, subject string, n int) int {
+	h := sha256.Sum256([]byte(seed + "|" + subject))
+	return int(binary.BigEndian.Uint64(h[:8]) % uint64(n))
+}
+
+// Drawn returns the drawn items, in subject order.
+func (e *Exam) Drawn() []Drawn { return e.drawn }
+
+// Seed returns the draw's seed.
+func (e *Exam) Seed() string { return e.seed }
+
+// Item returns a subject's item once started.
+func (e *Exam) Item(subject string) *Item { return e.items[subject] }

@@ -1,0 +1,434 @@
+package station
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"shicao/cmd/shicao/internal/store"
+	"shicao/scoring"
+	"shicao/standards"
+)
+
+// Device is a piece of equipment as the station sees it at the start of an
+// item: what the hardware layer reports about it.
+type Device struct {
+	Kind      string
+	Port      string
+	Model     string
+	Serial    string
+	Firmware  string
+	Connected bool
+	SelfTest  error // nil: passed
+}
+
+// Item is one drawn item being run: its session in the store and its live
+// score. It is safe for concurrent use (device readers and the examiners'
+// keys arrive on different goroutines).
+type Item struct {
+	exam    *Exam
+	Subject string
+	Std     *standards.Standard
+	Session int64
+	Devices []Device
+
+	mu        sync.Mutex
+	score     *scoring.Session
+	started   time.Time // monotonic base of t_ms
+	base      int64     // t_ms at started (non-zero after a resume)
+	lastT     int64
+	ended     bool
+	confirmed map[string]bool
+	acked     *bool
+	done      bool
+	err       error // sticky: the log refused an event
+}
+
+// StartItem starts the drawn item of a subject. The standard's devices
+// must each be connected, pass self-test and be registered to this exam
+// site (考培分离); otherwise the item cannot start and the refusal names the
+// device and why.
+func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) (*Item, error) {
+	var d *Drawn
+	for i := range e.drawn {
+		if e.drawn[i].Subject == subject {
+			d = &e.drawn[i]
+		}
+	}
+	if d == nil {
+		return nil, refuse("not-drawn", "科目 %s 尚未抽题", "subject %s has not been drawn", subject)
+	}
+	if it := e.items[subject]; it != nil {
+		return nil, refuse("item-started", "科目 %s 已开始", "subject %s has started already", subject)
+	}
+	std := d.Standard
+	if err := std.UsableOn(e.s.Today()); err != nil {
+		return nil, refuse("standard-not-effective", "评分标准 %s 第%d版 %s 起施行，今天不能使用", "standard %s version %d is not in effect until %s", std.ID, std.Version, std.Effective)
+	}
+	var use []Device
+	for _, kind := range std.Devices {
+		dev, why := e.pickDevice(ctx, kind, devices)
+		if why != nil {
+			return nil, why
+		}
+		use = append(use, dev)
+	}
+	id, err := e.s.st.CreateSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
+		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()})
+	if err != nil {
+		return nil, err
+	}
+	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.now(), confirmed: map[string]bool{}}
+	ids := make([]string, len(e.examiners))
+	for i, x := range e.examiners {
+		ids[i] = x.Examiner.ID
+	}
+	if err := it.append(ctx, standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
+		return nil, err
+	}
+	if err := it.append(ctx, "draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
+		return nil, err
+	}
+	for _, dev := range use {
+		if err := it.append(ctx, "device.status", "device:"+dev.Kind, map[string]any{"kind": dev.Kind, "model": dev.Model, "serial": dev.Serial, "firmware": dev.Firmware, "battery_pct": 100}); err != nil {
+			return nil, err
+		}
+	}
+	e.items[subject] = it
+	return it, nil
+}
+
+func (e *Exam) pickDevice(ctx context.Context, kind string, devices []Device) (Device, *Refusal) {
+	var why *Refusal
+	for _, d := range devices {
+		if d.Kind != kind {
+			continue
+		}
+		switch {
+		case !d.Connected:
+			why = refuse("device-lost", "设备 %s（%s）未连接", "device %s (%s) is not connected", kind, d.Port)
+			continue
+		case d.SelfTest != nil:
+			why = refuse("device-selftest", "设备 %s（%s）自检未通过：%v", "device %s (%s) failed its self-test: %v", kind, d.Serial, d.SelfTest)
+			continue
+		}
+		reg, err := e.s.st.EquipmentBySerial(ctx, d.Serial)
+		if errors.Is(err, store.ErrNotFound) {
+			why = refuse("device-unregistered", "设备 %s 序列号 %s 未在考务中心登记，不能用于考试（考培分离）", "device %s serial %s is not registered with the centre and may not be used (考培分离)", kind, d.Serial)
+			continue
+		}
+		if err != nil {
+			return Device{}, refuse("device-registry", "设备登记查询失败：%v", "equipment registry lookup failed: %v", err)
+		}
+		if reg.Site != e.s.cfg.Site {
+			why = refuse("device-other-site", "设备 %s 序列号 %s 登记在考点 %s，不属于本考点 %s（考培分离）", "device %s serial %s is registered to site %s, not this site %s (考培分离)", kind, d.Serial, reg.Site, e.s.cfg.Site)
+			continue
+		}
+		return d, nil
+	}
+	if why == nil {
+		why = refuse("device-missing", "本题需要设备 %s，未发现该设备", "this item needs a %s device; none is attached", kind)
+	}
+	return Device{}, why
+}
+
+// elapsed returns t_ms now.
+func (it *Item) elapsed() int64 {
+	t := it.base + it.exam.s.now().Sub(it.started).Milliseconds()
+	return max(t, it.lastT)
+}
+
+// append writes one event durably and feeds the live score. Call with
+// it.mu held, or before the item is shared.
+func (it *Item) append(ctx context.Context, typ, source string, data map[string]any) error {
+	if it.err != nil {
+		return it.err
+	}
+	var raw []byte
+	if data != nil {
+		var err error
+		raw, err = json.Marshal(data)
+		if err != nil {
+			return err
+		}
+	}
+	t := it.elapsed()
+	a, err := it.exam.s.st.Append(ctx, it.Session, store.NewEvent{TMs: t, Type: typ, Source: source, Data: raw})
+	if err != nil {
+		return err
+	}
+	it.lastT = a.TMs
+	if err := it.score.Add(&a.Event); err != nil {
+		// The event is durable but scoring refuses it: the sheet cannot
+		// be trusted any more. Stop the item loudly.
+		it.err = fmt.Errorf("event %d is recorded but cannot be scored: %w", a.Seq, err)
+		return it.err
+	}
+	return nil
+}
+
+// Record adds a device reading (its event type and data fields).
+func (it *Item) Record(ctx context.Context, kind, typ string, data map[string]any) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ended {
+		return nil // after the end readings are not part of the exam
+	}
+	return it.append(ctx, typ, "device:"+kind, data)
+}
+
+// DeviceLost and DeviceBack record equipment leaving and returning
+// mid-item; the item goes on.
+func (it *Item) DeviceLost(ctx context.Context, kind string) error {
+	return it.system(ctx, "device.lost", map[string]any{"kind": kind})
+}
+
+// DeviceBack records a device's return.
+func (it *Item) DeviceBack(ctx context.Context, kind string) error {
+	return it.system(ctx, "device.back", map[string]any{"kind": kind})
+}
+
+func (it *Item) system(ctx context.Context, typ string, data map[string]any) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.append(ctx, typ, "system", data)
+}
+
+func (it *Item) examiner(id string) bool {
+	for _, x := range it.exam.examiners {
+		if x.Examiner.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Mark records an examiner's deduction from the standard's own list.
+func (it *Item) Mark(ctx context.Context, examinerID, item, mark string) (int64, error) {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.examiner(examinerID) {
+		return 0, refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
+	}
+	sit := it.Std.Item(item)
+	if sit == nil || sit.Mark(mark) == nil {
+		return 0, refuse("mark-unknown", "评分项 %s 没有扣分项 %s", "item %s has no mark %s", item, mark)
+	}
+	if err := it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark}); err != nil {
+		return 0, err
+	}
+	return it.score.Len(), nil
+}
+
+// Veto records a veto an examiner may record; the subject ends at once
+// ("终止该科目考试").
+func (it *Item) Veto(ctx context.Context, examinerID, veto string) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.examiner(examinerID) {
+		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
+	}
+	v := it.Std.VetoByID(veto)
+	if v == nil || !v.Mark {
+		return refuse("veto-unknown", "本题没有考评员可记录的否决项 %s", "this item has no veto %s that examiners may record", veto)
+	}
+	if err := it.append(ctx, standards.TypeVeto, "examiner:"+examinerID, map[string]any{"veto": veto}); err != nil {
+		return err
+	}
+	return it.finishLocked(ctx, "veto")
+}
+
+// Undo undoes the examiner's own mark with seq ref.
+func (it *Item) Undo(ctx context.Context, examinerID string, ref int64) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.examiner(examinerID) {
+		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
+	}
+	return it.append(ctx, standards.TypeMarkUndo, "examiner:"+examinerID, map[string]any{"ref": ref})
+}
+
+// Timer records an examiner-timed interval (the carotid check).
+func (it *Item) Timer(ctx context.Context, name string, d time.Duration) error {
+	return it.system(ctx, "timer", map[string]any{"name": name, "ms": d.Milliseconds()})
+}
+
+// Phase records that the item entered a phase the standard times.
+func (it *Item) Phase(ctx context.Context, name string) error {
+	return it.system(ctx, "phase", map[string]any{"name": name})
+}
+
+// Limits returns the time limit and the hard stop, in ms since the start.
+func (it *Item) Limits() (limit, stop int64) {
+	limit = it.Std.TimeLimit.Millis()
+	stop = limit
+	if it.Std.Overtime != nil {
+		stop += it.Std.Overtime.StopAfter.Millis()
+	}
+	return limit, stop
+}
+
+// Elapsed returns the item's time so far.
+func (it *Item) Elapsed() time.Duration {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ended {
+		return time.Duration(it.lastT) * time.Millisecond
+	}
+	return time.Duration(it.elapsed()) * time.Millisecond
+}
+
+// Tick ends the item at its hard stop; the TUI and the script driver call
+// it as time passes. It reports whether the item has ended.
+func (it *Item) Tick(ctx context.Context) (bool, error) {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ended {
+		return true, nil
+	}
+	if _, stop := it.Limits(); it.elapsed() >= stop {
+		return true, it.finishLocked(ctx, "time")
+	}
+	return false, nil
+}
+
+// Finish ends the item (the candidate is done, or the examiners stop it).
+func (it *Item) Finish(ctx context.Context, reason string) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.finishLocked(ctx, reason)
+}
+
+func (it *Item) finishLocked(ctx context.Context, reason string) error {
+	if it.ended {
+		return nil
+	}
+	if err := it.append(ctx, standards.TypeSessionEnd, "system", map[string]any{"reason": reason}); err != nil {
+		return err
+	}
+	it.ended = true
+	return nil
+}
+
+// Ended reports whether the item has ended.
+func (it *Item) Ended() bool {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.ended
+}
+
+// Sheet returns the live (or final) sheet.
+func (it *Item) Sheet() (*scoring.Sheet, error) {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.err != nil {
+		return nil, it.err
+	}
+	return it.score.Sheet()
+}
+
+// Resolve is the chief examiner's (主考, the first to sign in) decision on
+// an item the examiners disagree on, with a written reason.
+func (it *Item) Resolve(ctx context.Context, chiefID, item string, deduct standards.Points, reason string) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if len(it.exam.examiners) == 0 || it.exam.examiners[0].Examiner.ID != chiefID {
+		return refuse("not-chief", "只有主考（第一位登录的考评员）可以裁定", "only the chief examiner (the first to sign in) may resolve a review")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return refuse("reason-missing", "裁定须写明理由", "a resolution needs a written reason")
+	}
+	d, _ := strconv.ParseFloat(deduct.String(), 64)
+	return it.append(ctx, standards.TypeReviewResolve, "examiner:"+chiefID, map[string]any{"item": item, "deduct": d, "reason": reason})
+}
+
+// Confirm records an examiner's confirmation of the finished sheet.
+func (it *Item) Confirm(ctx context.Context, examinerID string) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.ended {
+		return refuse("not-ended", "本题尚未结束，不能确认", "the item has not ended")
+	}
+	if !it.examiner(examinerID) {
+		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
+	}
+	sheet, err := it.score.Sheet()
+	if err != nil {
+		return err
+	}
+	if sheet.NeedsReview {
+		return refuse("needs-review", "考评员扣分相差超过允许值（%s），须主考裁定后再确认", "the examiners disagree beyond tolerance on %s: the chief examiner must resolve it first", strings.Join(sheet.Review, ", "))
+	}
+	if it.confirmed[examinerID] {
+		return nil
+	}
+	if err := it.append(ctx, "confirm", "examiner:"+examinerID, map[string]any{"examiner": examinerID}); err != nil {
+		return err
+	}
+	it.confirmed[examinerID] = true
+	return it.maybeDone(ctx)
+}
+
+// Acknowledge records the candidate signing (or refusing to sign) the
+// sheet. A refusal scores the item 0 and is recorded as such.
+func (it *Item) Acknowledge(ctx context.Context, accepted bool) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.ended {
+		return refuse("not-ended", "本题尚未结束", "the item has not ended")
+	}
+	if it.acked != nil {
+		return refuse("acked", "考生已确认过", "the candidate has acknowledged already")
+	}
+	if err := it.append(ctx, standards.TypeCandidateAck, "candidate", map[string]any{"accepted": accepted}); err != nil {
+		return err
+	}
+	it.acked = &accepted
+	return it.maybeDone(ctx)
+}
+
+// maybeDone closes the session once every examiner confirmed and the
+// candidate acknowledged.
+func (it *Item) maybeDone(ctx context.Context) error {
+	if it.acked == nil || len(it.confirmed) < len(it.exam.examiners) {
+		return nil
+	}
+	if err := it.exam.s.st.SetSessionState(ctx, it.Session, store.SessionFinished, ""); err != nil {
+		return err
+	}
+	it.done = true
+	return nil
+}
+
+// Done reports whether the item is finished, confirmed and acknowledged.
+func (it *Item) Done() bool {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.done
+}
+
+// Pending returns what the item still waits for, for the screen.
+func (it *Item) Pending() []string {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	var out []string
+	if !it.ended {
+		out = append(out, "end")
+	}
+	for _, x := range it.exam.examiners {
+		if !it.confirmed[x.Examiner.ID] {
+			out = append(out, "confirm:"+x.Examiner.ID)
+		}
+	}
+	if it.acked == nil {
+		out = append(out, "ack")
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,317 @@
+package station
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"shicao/cmd/shicao/internal/store"
+	"shicao/scoring"
+	"shicao/standards"
+)
+
+// ResultFormat names the result document's version.
+const ResultFormat = "shicao-result/1"
+
+// ResultDoc is a candidate's signed paper result: who, where, under which
+// plan, by which examiners and equipment, each item's standard (id,
+// version, SHA-256), its sheet and its log's length and chain head, and
+// the paper total. The station signs its JSON as a signed note.
+type ResultDoc struct {
+	Format    string          `json:"format"`
+	ID        string          `json:"id"`
+	Station   string          `json:"station"`
+	Site      string          `json:"site"`
+	Plan      string          `json:"plan"`
+	Date      string          `json:"date"`
+	Category  string          `json:"category"`
+	Blueprint StandardRef     `json:"blueprint"`
+	Candidate CandidateRef    `json:"candidate"`
+	Examiners []ExaminerRef   `json:"examiners"`
+	Seed      string          `json:"seed"`
+	Items     []ItemResult    `json:"items"`
+	Paper     *scoring.Result `json:"paper"`
+	SignedMs  int64           `json:"signed_ms"`
+}
+
+// StandardRef names a standard exactly.
+type StandardRef struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+}
+
+// CandidateRef is the candidate on the result.
+type CandidateRef struct {
+	IDNumber string `json:"id_number"`
+	Name     string `json:"name"`
+	Attempt  int    `json:"attempt"` // 1 正考, 2 补考
+}
+
+// ExaminerRef is an examiner on the result, with the certificate that
+// entitled them.
+type ExaminerRef struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Category    string `json:"category"`
+	Certificate string `json:"certificate"`
+	ValidTo     string `json:"valid_to"`
+}
+
+// DeviceRef is a device's provenance.
+type DeviceRef struct {
+	Kind     string `json:"kind"`
+	Model    string `json:"model"`
+	Serial   string `json:"serial"`
+	Firmware string `json:"firmware"`
+}
+
+// ItemResult is one drawn item on the result.
+type ItemResult struct {
+	Subject  string         `json:"subject"`
+	Standard StandardRef    `json:"standard"`
+	Events   int            `json:"events"`
+	Head     string         `json:"head"`
+	Devices  []DeviceRef    `json:"devices"`
+	Sheet    *scoring.Sheet `json:"sheet"`
+}
+
+// Bundle is what travels: the signed result, every item's events, and the
+// signed standards and blueprint that scored it, so that anyone can
+// verify and re-score it with nothing else.
+type Bundle struct {
+	Result    string                       `json:"result"` // the signed note
+	Events    map[string][]json.RawMessage `json:"events"` // subject -> canonical events
+	Standards map[string]string            `json:"standards"`
+	Blueprint string                       `json:"blueprint"`
+}
+
+// Saved is a result as saved.
+type Saved struct {
+	ID     string
+	Total  standards.Points
+	Passed bool
+	Doc    *ResultDoc
+	Bundle []byte
+}
+
+// Finish completes the exam: every drawn item done (ended, confirmed,
+// acknowledged), the paper scored, the result signed and saved with its
+// outbox row in one transaction.
+func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
+	if e.result != nil {
+		return e.result, nil
+	}
+	if e.s.signer == nil {
+		return nil, errors.New("station has no signing key: run shicao station init")
+	}
+	if len(e.drawn) == 0 {
+		return nil, refuse("not-drawn", "尚未抽题", "nothing has been drawn")
+	}
+	doc := &ResultDoc{Format: ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
+		Category: e.plan.Category, Blueprint: StandardRef{e.bp.ID, e.bp.Version, e.bp.SHA256()},
+		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli()}
+	for _, x := range e.examiners {
+		doc.Examiners = append(doc.Examiners, ExaminerRef{x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo})
+	}
+	bundle := Bundle{Events: map[string][]json.RawMessage{}, Standards: map[string]string{}}
+	var sheets []*scoring.Sheet
+	for _, d := range e.drawn {
+		it := e.items[d.Subject]
+		if it == nil || !it.Done() {
+			return nil, refuse("item-open", "科目 %s 尚未完成（结束、考评员确认、考生签字）", "subject %s is not complete (ended, confirmed by the examiners, acknowledged by the candidate)", d.Subject)
+		}
+		sheet, err := it.Sheet()
+		if err != nil {
+			return nil, err
+		}
+		evs, err := e.s.st.Events(ctx, it.Session)
+		if err != nil {
+			return nil, err
+		}
+		head, err := e.s.st.VerifyChain(ctx, it.Session)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s: %w", d.Subject, err)
+		}
+		ir := ItemResult{Subject: d.Subject, Standard: StandardRef{it.Std.ID, it.Std.Version, it.Std.SHA256()}, Events: len(evs), Head: head.String(), Sheet: sheet}
+		for _, dev := range it.Devices {
+			ir.Devices = append(ir.Devices, DeviceRef{dev.Kind, dev.Model, dev.Serial, dev.Firmware})
+		}
+		doc.Items = append(doc.Items, ir)
+		lines := make([]json.RawMessage, len(evs))
+		for i, ev := range evs {
+			lines[i] = ev.Event.CanonicalTrusted()
+		}
+		bundle.Events[d.Subject] = lines
+		signedStd, err := e.s.st.StandardVersion(ctx, it.Std.ID, it.Std.Version)
+		if err != nil {
+			return nil, err
+		}
+		bundle.Standards[fmt.Sprintf("%s@%d", it.Std.ID, it.Std.Version)] = string(signedStd)
+		sheets = append(sheets, sheet)
+	}
+	paper, err := scoring.Paper(e.bp, sheets)
+	if err != nil {
+		return nil, err
+	}
+	doc.Paper = paper
+	signedBP, err := e.s.st.StandardVersion(ctx, e.bp.ID, e.bp.Version)
+	if err != nil {
+		return nil, err
+	}
+	bundle.Blueprint = string(signedBP)
+	text, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	signed, err := note.Sign(&note.Note{Text: string(text) + "\n"}, e.s.signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign result: %w", err)
+	}
+	bundle.Result = string(signed)
+	body, err := json.Marshal(bundle)
+	if err != nil {
+		return nil, err
+	}
+	err = e.s.st.SaveResult(ctx, store.Result{ID: doc.ID, AttemptID: e.attemptID, Candidate: e.candidate.IDNumber, PlanID: e.plan.ID,
+		Total: paper.Total.String(), Passed: paper.Passed, Signed: signed}, body)
+	if err != nil {
+		return nil, err
+	}
+	e.result = &Saved{ID: doc.ID, Total: paper.Total, Passed: paper.Passed, Doc: doc, Bundle: body}
+	return e.result, nil
+}
+
+// Verified is what VerifyBundle found.
+type Verified struct {
+	Doc     *ResultDoc
+	Signers []string
+}
+
+// VerifyBundle checks a result bundle end to end: the station's signature
+// (against stationKeys), the standards' signatures (against trust, if
+// given), each item's standard hash, event count and chain head, a
+// re-score of every item from its events that must equal the signed
+// sheet byte for byte, and the paper total. It finds an edited event, a
+// deleted event, an edited score and a result signed by another key.
+func VerifyBundle(data []byte, stationKeys []string, trust *standards.Trust) (*Verified, error) {
+	var b Bundle
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return nil, fmt.Errorf("not a result bundle: %v", err)
+	}
+	if len(stationKeys) == 0 {
+		return nil, errors.New("no station verifier key given")
+	}
+	var vs []note.Verifier
+	for _, k := range stationKeys {
+		v, err := note.NewVerifier(strings.TrimSpace(k))
+		if err != nil {
+			return nil, fmt.Errorf("station key: %w", err)
+		}
+		vs = append(vs, v)
+	}
+	n, err := note.Open([]byte(b.Result), note.VerifierList(vs...))
+	if err != nil {
+		var unv *note.UnverifiedNoteError
+		if errors.As(err, &unv) {
+			return nil, errors.New("the result is not signed by the station key given: signed by another key")
+		}
+		return nil, fmt.Errorf("the result's signature does not verify: %v", err)
+	}
+	var doc ResultDoc
+	dec = json.NewDecoder(strings.NewReader(n.Text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil || doc.Format != ResultFormat {
+		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
+	}
+	open := func(name, signed string) ([]byte, error) {
+		if trust == nil {
+			return standards.SplitNote([]byte(signed)), nil
+		}
+		o, err := trust.Open([]byte(signed))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return o.Text, nil
+	}
+	var sheets []*scoring.Sheet
+	for _, it := range doc.Items {
+		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
+		signedStd, ok := b.Standards[key]
+		if !ok {
+			return nil, fmt.Errorf("subject %s: the bundle lacks standard %s", it.Subject, key)
+		}
+		text, err := open(key, signedStd)
+		if err != nil {
+			return nil, err
+		}
+		std, err := standards.Parse(key, text)
+		if err != nil {
+			return nil, err
+		}
+		if std.SHA256() != it.Standard.SHA256 {
+			return nil, fmt.Errorf("subject %s: standard %s is not the text the result names (sha256 differs)", it.Subject, key)
+		}
+		lines := b.Events[it.Subject]
+		events := make([]standards.Event, len(lines))
+		for i, l := range lines {
+			ev, lerr := standards.ParseEvent(l)
+			if lerr != nil {
+				return nil, fmt.Errorf("subject %s: event line %d: %v", it.Subject, i+1, lerr)
+			}
+			events[i] = ev
+		}
+		if len(events) != it.Events {
+			return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(events), it.Events)
+		}
+		head, err := standards.ChainHead(events)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+		}
+		if head.String() != it.Head {
+			return nil, fmt.Errorf("subject %s: the events' chain head differs from the signed one: an event was edited", it.Subject)
+		}
+		sheet, err := scoring.Score(std, events)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, err)
+		}
+		got, _ := json.Marshal(sheet)
+		want, _ := json.Marshal(it.Sheet)
+		if !bytes.Equal(got, want) {
+			return nil, fmt.Errorf("subject %s: re-scoring the events gives %s, the result says %s: the score was edited", it.Subject, sheet.Score, it.Sheet.Score)
+		}
+		sheets = append(sheets, sheet)
+	}
+	bpText, err := open("blueprint", b.Blueprint)
+	if err != nil {
+		return nil, err
+	}
+	bp, err := standards.ParseBlueprint("blueprint", bpText)
+	if err != nil {
+		return nil, err
+	}
+	if bp.SHA256() != doc.Blueprint.SHA256 {
+		return nil, errors.New("the blueprint is not the text the result names")
+	}
+	paper, err := scoring.Paper(bp, sheets)
+	if err != nil {
+		return nil, err
+	}
+	got, _ := json.Marshal(paper)
+	want, _ := json.Marshal(doc.Paper)
+	if !bytes.Equal(got, want) {
+		return nil, fmt.Errorf("the paper re-scores to %s, the result says %s", paper.Total, doc.Paper.Total)
+	}
+	v := &Verified{Doc: &doc}
+	for _, s := range n.Sigs {
+		v.Signers = append(v.Signers, s.Name)
+	}
+	return v, nil
+}

@@ -1,0 +1,251 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"shicao/cmd/shicao/internal/store"
+	"shicao/scoring"
+	"shicao/standards"
+)
+
+// Config is a station's identity and policy.
+type Config struct {
+	Name string // station name, as the centre registered it
+	Site string // the accepted exam site it stands at
+	// SignerKey is the station's note signer key (station.key).
+	SignerKey string
+	// Now is the clock; tests and replays inject one.
+	Now func() time.Time
+	// MaxPINFailures before an examiner is locked out for Lockout.
+	MaxPINFailures int
+	Lockout        time.Duration
+}
+
+// Station is one exam station: its store, keys and rules.
+type Station struct {
+	st     *store.Store
+	cfg    Config
+	signer note.Signer
+
+	mu       sync.Mutex
+	failures map[string][]time.Time // examiner -> recent PIN failures
+	parsed   map[string]any         // sha256 -> *standards.Standard | *standards.Blueprint
+}
+
+// New returns a Station over an open store.
+func New(st *store.Store, cfg Config) (*Station, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxPINFailures == 0 {
+		cfg.MaxPINFailures = 5
+	}
+	if cfg.Lockout == 0 {
+		cfg.Lockout = 5 * time.Minute
+	}
+	if cfg.Name == "" || cfg.Site == "" {
+		return nil, errors.New("station: name and site are required (shicao station init)")
+	}
+	s := &Station{st: st, cfg: cfg, failures: map[string][]time.Time{}, parsed: map[string]any{}}
+	if cfg.SignerKey != "" {
+		signer, err := note.NewSigner(strings.TrimSpace(cfg.SignerKey))
+		if err != nil {
+			return nil, fmt.Errorf("station key: %w", err)
+		}
+		s.signer = signer
+	}
+	return s, nil
+}
+
+// Store returns the station's store.
+func (s *Station) Store() *store.Store { return s.st }
+
+// Name returns the station's name.
+func (s *Station) Name() string { return s.cfg.Name }
+
+// Site returns the station's exam site.
+func (s *Station) Site() string { return s.cfg.Site }
+
+// Today returns the exam date by the station's clock.
+func (s *Station) Today() standards.Date { return standards.DateOf(s.cfg.Now()) }
+
+func (s *Station) now() time.Time { return s.cfg.Now() }
+
+// Trust returns the pinned province keys and the threshold.
+func (s *Station) Trust(ctx context.Context) (*standards.Trust, error) {
+	keys, err := s.st.TrustRoots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, refuse("no-trust", "本站尚未设置省厅验证公钥，不能安装评分标准", "no province verifier key is pinned: run shicao station trust add")
+	}
+	threshold := 1
+	if v, err := s.st.Meta(ctx, "trust_threshold"); err == nil {
+		if n, err := strconv.Atoi(v); err == nil {
+			threshold = n
+		}
+	}
+	return standards.NewTrust(threshold, keys...)
+}
+
+// Install verifies a signed standard or blueprint against the pinned keys,
+// refuses an older version, an equivocating one or one whose own vectors
+// fail, and stores it with the new highest version in one transaction. An
+// equivocation is also kept as an alarm for people.
+func (s *Station) Install(ctx context.Context, file string, signed []byte) (*standards.Candidate, error) {
+	trust, err := s.Trust(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var seenErr error
+	seen := func(id string) (standards.Seen, bool) {
+		v, ok, err := s.st.Seen(ctx, id)
+		if err != nil {
+			seenErr = err
+		}
+		return v, ok
+	}
+	c, err := standards.Admit(signed, file, trust, seen, scoring.SelfTest)
+	if seenErr != nil {
+		return nil, seenErr
+	}
+	if err != nil {
+		if errors.Is(err, standards.ErrEquivocation) || errors.Is(err, standards.ErrBadSignature) {
+			_ = s.st.Alarm(ctx, "standard", file, err.Error())
+		}
+		return c, err
+	}
+	if err := s.st.Install(ctx, c, signed); err != nil {
+		if errors.Is(err, standards.ErrEquivocation) {
+			_ = s.st.Alarm(ctx, "standard", file, err.Error())
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+// standard returns the newest installed version of a standard.
+func (s *Station) standard(ctx context.Context, id string) (*standards.Standard, error) {
+	c, err := s.installed(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	if c.Standard == nil {
+		return nil, fmt.Errorf("%s is a blueprint, not an item standard", id)
+	}
+	return c.Standard, nil
+}
+
+// StandardVersion returns an exact installed version (for resume and verify).
+func (s *Station) StandardVersion(ctx context.Context, id string, version int) (*standards.Standard, error) {
+	c, err := s.installed(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	if c.Standard == nil {
+		return nil, fmt.Errorf("%s is a blueprint, not an item standard", id)
+	}
+	return c.Standard, nil
+}
+
+func (s *Station) blueprint(ctx context.Context, id string) (*standards.Blueprint, error) {
+	c, err := s.installed(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	if c.Blueprint == nil {
+		return nil, fmt.Errorf("%s is an item standard, not a blueprint", id)
+	}
+	return c.Blueprint, nil
+}
+
+// installed parses (once, cached by hash) an installed standard: the
+// newest version, or an exact one.
+func (s *Station) installed(ctx context.Context, id string, version int) (*standards.Candidate, error) {
+	if version == 0 {
+		list, err := s.st.Standards(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range list {
+			if x.ID == id {
+				version = x.Version
+			}
+		}
+		if version == 0 {
+			return nil, refuse("no-standard", "本站未安装评分标准 %s", "standard %s is not installed at this station", id)
+		}
+	}
+	signed, err := s.st.StandardVersion(ctx, id, version)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse("no-standard-version", "本站未安装评分标准 %s 第%d版", "standard %s version %d is not installed at this station", id, version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	text := standards.SplitNote(signed)
+	sum := (&standards.Standard{Source: text}).SHA256()
+	s.mu.Lock()
+	cached, ok := s.parsed[sum]
+	s.mu.Unlock()
+	if ok {
+		switch v := cached.(type) {
+		case *standards.Standard:
+			return &standards.Candidate{ID: v.ID, Version: v.Version, SHA256: sum, Standard: v}, nil
+		case *standards.Blueprint:
+			return &standards.Candidate{ID: v.ID, Version: v.Version, SHA256: sum, Blueprint: v}, nil
+		}
+	}
+	c, err := standards.ParseAny(id, text)
+	if err != nil {
+		return nil, fmt.Errorf("installed %s version %d no longer parses: %w", id, version, err)
+	}
+	s.mu.Lock()
+	if c.Standard != nil {
+		s.parsed[sum] = c.Standard
+	} else {
+		s.parsed[sum] = c.Blueprint
+	}
+	s.mu.Unlock()
+	return c, nil
+}
+
+// pinLocked reports whether an examiner is locked out, and until when.
+func (s *Station) pinLocked(id string) (bool, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var recent []time.Time
+	for _, t := range s.failures[id] {
+		if now.Sub(t) < s.cfg.Lockout {
+			recent = append(recent, t)
+		}
+	}
+	s.failures[id] = recent
+	if len(recent) >= s.cfg.MaxPINFailures {
+		return true, recent[len(recent)-s.cfg.MaxPINFailures].Add(s.cfg.Lockout)
+	}
+	return false, time.Time{}
+}
+
+func (s *Station) pinFailed(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[id] = append(s.failures[id], s.now())
+	return s.cfg.MaxPINFailures - len(s.failures[id])
+}
+
+func (s *Station) pinOK(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.failures, id)
+}
