@@ -1,0 +1,164 @@
+// Package demo is the embedded default of `make run`: demo keys (clearly
+// named, trusted only by `shicao demo` and tests), the sample library
+// signed with the demo province key, and a demo exam day — a site, its
+// equipment, examiners with printed PINs, candidates and a plan.
+package demo
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
+	"shicao/standards/library"
+	examsync "shicao/sync"
+)
+
+// The demo keys. A real station never trusts them: they are in this
+// public repository.
+var (
+	//go:embed demo-province.key
+	provinceKey string
+	//go:embed demo-province.pub
+	provincePub string
+	//go:embed demo-centre.key
+	centreKey string
+	//go:embed demo-centre.pub
+	centrePub string
+)
+
+// ProvinceKeys returns the demo province's signer and verifier keys.
+func ProvinceKeys() (signer, verifier string) {
+	return strings.TrimSpace(provinceKey), strings.TrimSpace(provincePub)
+}
+
+// CentreKeys returns the demo centre's signer and verifier keys.
+func CentreKeys() (signer, verifier string) {
+	return strings.TrimSpace(centreKey), strings.TrimSpace(centrePub)
+}
+
+// The demo exam day.
+const (
+	Site     = "TA-KD-01" // 泰安市安全生产培训考务中心 第一考点
+	SiteName = "泰安市安全生产培训考务中心第一考点"
+	Station  = "STN-01"
+	Category = "低压电工作业"
+	PlanID   = "TA-2026-DG-001"
+	Paper    = "SD-DG-PAPER"
+)
+
+// ExaminerSeed is a demo examiner with the PIN the demo prints.
+type ExaminerSeed struct {
+	ID, Name, PIN string
+	Certificates  []examsync.Certificate
+}
+
+// Examiners are the demo examiners: two on the plan with valid
+// certificates, one whose certificate expired, one who holds only a
+// welding certificate (to show the refusals).
+var Examiners = []ExaminerSeed{
+	{"370902198001011230", "王建国", "1234", []examsync.Certificate{{Category: Category, Number: "T370902198001011230", ValidFrom: "2023-06-01", ValidTo: "2029-05-31"}}},
+	{"37090219820202234X", "李秀英", "5678", []examsync.Certificate{{Category: Category, Number: "T37090219820202234X", ValidFrom: "2024-03-15", ValidTo: "2030-03-14"}}},
+	{"370902197505053456", "张伟", "1111", []examsync.Certificate{{Category: Category, Number: "T370902197505053456", ValidFrom: "2018-01-01", ValidTo: "2024-01-01"}}},
+	{"370902197909094561", "刘洋", "2222", []examsync.Certificate{{Category: "熔化焊接与热切割作业", Number: "T370902197909094561", ValidFrom: "2022-01-01", ValidTo: "2028-01-01"}}},
+}
+
+// Candidates are the demo plan's candidates.
+var Candidates = []examsync.Candidate{
+	{IDNumber: "370902199903081216", Name: "陈明", Attempt: 1},
+	{IDNumber: "37090220000415232X", Name: "赵丽", Attempt: 1},
+	{IDNumber: "370902199811213437", Name: "孙强", Attempt: 1},
+	{IDNumber: "37090220010630454X", Name: "周敏", Attempt: 2},
+	{IDNumber: "370902199707125656", Name: "吴刚", Attempt: 1},
+}
+
+// Equipment is the demo site's registered equipment: one of each kind the
+// sample standards need, with the serial numbers the simulators report.
+var Equipment = []examsync.Equipment{
+	{Serial: "CPR-2024-0001", Kind: "cpr", Model: "SHICAO-SIM-CPR", Site: Site},
+	{Serial: "EXT-2024-0001", Kind: "extinguisher", Model: "SHICAO-SIM-EXT", Site: Site},
+	{Serial: "SCBA-2024-0001", Kind: "scba", Model: "SHICAO-SIM-SCBA", Site: Site},
+	{Serial: "BRD-2024-0001", Kind: "board", Model: "SHICAO-SIM-BOARD", Site: Site},
+	{Serial: "PPE-2024-0001", Kind: "ppe", Model: "SHICAO-SIM-PPE", Site: Site},
+	{Serial: "HNS-2024-0001", Kind: "harness", Model: "SHICAO-SIM-HARNESS", Site: Site},
+}
+
+// SignedLibrary returns every library file signed with the demo province key.
+func SignedLibrary() (map[string][]byte, error) {
+	signer, _ := ProvinceKeys()
+	out := map[string][]byte{}
+	for _, name := range library.Names() {
+		b, err := library.Read(name)
+		if err != nil {
+			return nil, err
+		}
+		signed, err := standards.Sign(b, signer)
+		if err != nil {
+			return nil, fmt.Errorf("sign %s: %w", name, err)
+		}
+		out[name] = signed
+	}
+	return out, nil
+}
+
+// Registry returns the demo registry document (PINs hashed).
+func Registry() (*examsync.Registry, error) {
+	r := &examsync.Registry{Kind: examsync.KindRegistry, Site: Site, Version: 1, Equipment: Equipment}
+	for _, e := range Examiners {
+		h, err := station.HashPIN(e.PIN)
+		if err != nil {
+			return nil, err
+		}
+		r.Examiners = append(r.Examiners, examsync.Examiner{ID: e.ID, Name: e.Name, PinHash: h, Certificates: e.Certificates})
+	}
+	return r, nil
+}
+
+// Plan returns the demo plan for a date.
+func Plan(date string) *examsync.Plan {
+	return &examsync.Plan{Kind: examsync.KindPlan, ID: PlanID, Date: date, Site: Site, Station: Station, Category: Category, Blueprint: Paper,
+		Candidates: Candidates, Examiners: []string{Examiners[0].ID, Examiners[1].ID}}
+}
+
+// Seed fills a fresh station with the demo day: it trusts the demo
+// province and centre keys, installs the signed sample library, and
+// imports the demo registry and today's plan, all through the same checks
+// a real station applies.
+func Seed(ctx context.Context, s *station.Station) error {
+	_, provinceVerifier := ProvinceKeys()
+	centreSigner, centreVerifier := CentreKeys()
+	if err := s.Store().AddTrustRoot(ctx, "shicao-demo-province", provinceVerifier); err != nil {
+		return err
+	}
+	if err := s.SetCentre(ctx, centreVerifier); err != nil {
+		return err
+	}
+	lib, err := SignedLibrary()
+	if err != nil {
+		return err
+	}
+	for _, name := range library.Names() {
+		if _, err := s.Install(ctx, name, lib[name]); err != nil {
+			return fmt.Errorf("install %s: %w", name, err)
+		}
+	}
+	reg, err := Registry()
+	if err != nil {
+		return err
+	}
+	signedReg, err := examsync.Sign(reg, centreSigner)
+	if err != nil {
+		return err
+	}
+	if _, err := s.ImportRegistry(ctx, signedReg); err != nil {
+		return err
+	}
+	signedPlan, err := examsync.Sign(Plan(s.Today().String()), centreSigner)
+	if err != nil {
+		return err
+	}
+	_, err = s.ImportPlan(ctx, signedPlan)
+	return err
+}

@@ -1,0 +1,94 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"shicao/cmd/shicao/internal/store"
+	examsync "shicao/sync"
+)
+
+// SetCentre pins the exam centre's verifier key: plans and the registry
+// are accepted only when it signed them.
+func (s *Station) SetCentre(ctx context.Context, verifierKey string) error {
+	return s.st.SetMeta(ctx, "centre_key", verifierKey)
+}
+
+func (s *Station) centreKey(ctx context.Context) (string, error) {
+	k, err := s.st.Meta(ctx, "centre_key")
+	if errors.Is(err, store.ErrNotFound) {
+		return "", refuse("no-centre", "本站尚未设置考务中心公钥", "the exam centre's key is not pinned: run shicao station centre set")
+	}
+	return k, err
+}
+
+// ImportPlan verifies a plan signed by the centre and stores it. A plan
+// for another station or site is refused: candidates' personal data goes
+// only to the station the plan names.
+func (s *Station) ImportPlan(ctx context.Context, signed []byte) (*examsync.Plan, error) {
+	key, err := s.centreKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var p examsync.Plan
+	if err := examsync.Open(signed, key, examsync.KindPlan, &p); err != nil {
+		return nil, err
+	}
+	if p.Site != s.cfg.Site || (p.Station != "" && p.Station != s.cfg.Name) {
+		return nil, refuse("plan-other-station", "考试计划 %s 属于考点 %s 的 %s，不是本站", "exam plan %s is for station %s at site %s, not this one", p.ID, p.Site, p.Station)
+	}
+	sp := store.Plan{ID: p.ID, Date: p.Date, Site: p.Site, Category: p.Category, Blueprint: p.Blueprint, Examiners: p.Examiners, Signed: signed}
+	for _, c := range p.Candidates {
+		id, bad := ValidIDNumber(c.IDNumber)
+		if bad != nil {
+			return nil, fmt.Errorf("plan %s candidate %s: %w", p.ID, c.Name, bad)
+		}
+		sp.Candidates = append(sp.Candidates, store.Candidate{IDNumber: id, Name: c.Name, Attempt: max(c.Attempt, 1)})
+	}
+	if err := s.st.SavePlan(ctx, sp); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ImportRegistry verifies the centre's examiner and equipment registry and
+// replaces the station's copy; an older version than the one held is
+// refused (a replayed registry could bring back a revoked examiner).
+func (s *Station) ImportRegistry(ctx context.Context, signed []byte) (*examsync.Registry, error) {
+	key, err := s.centreKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var r examsync.Registry
+	if err := examsync.Open(signed, key, examsync.KindRegistry, &r); err != nil {
+		return nil, err
+	}
+	if r.Site != s.cfg.Site {
+		return nil, refuse("registry-other-site", "登记名册属于考点 %s，不是本站考点 %s", "the registry is for site %s, not this site %s", r.Site, s.cfg.Site)
+	}
+	if v, err := s.st.Meta(ctx, "registry_version"); err == nil {
+		if have, _ := strconv.ParseInt(v, 10, 64); r.Version < have {
+			return nil, refuse("registry-old", "登记名册第%d版比本站已有的第%d版旧", "registry version %d is older than the %d this station holds", r.Version, have)
+		}
+	}
+	reg := store.Registry{}
+	for _, e := range r.Examiners {
+		x := store.Examiner{ID: e.ID, Name: e.Name, PinHash: e.PinHash}
+		for _, c := range e.Certificates {
+			x.Certificates = append(x.Certificates, store.Certificate(c))
+		}
+		reg.Examiners = append(reg.Examiners, x)
+	}
+	for _, q := range r.Equipment {
+		reg.Equipment = append(reg.Equipment, store.Equipment(q))
+	}
+	if err := s.st.ReplaceRegistry(ctx, reg); err != nil {
+		return nil, err
+	}
+	if err := s.st.SetMeta(ctx, "registry_version", strconv.FormatInt(r.Version, 10)); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

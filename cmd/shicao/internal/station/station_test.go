@@ -1,0 +1,432 @@
+package station_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
+	examsync "shicao/sync"
+)
+
+// clock is a settable station clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+var examDay = time.Date(2026, 11, 28, 9, 0, 0, 0, time.Local)
+
+type fixture struct {
+	s     *station.Station
+	clock *clock
+	dir   string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := station.InitDir(ctx, dir, demo.Station, demo.Site); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: examDay}
+	s, err := station.OpenDir(ctx, dir, c.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := demo.Seed(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{s: s, clock: c, dir: dir}
+}
+
+func allDevices() []station.Device {
+	var out []station.Device
+	for _, e := range demo.Equipment {
+		out = append(out, station.Device{Kind: e.Kind, Port: "/dev/pts/x", Model: e.Model, Serial: e.Serial, Firmware: "1.0", Connected: true})
+	}
+	return out
+}
+
+func signInBoth(t *testing.T, ex *station.Exam) {
+	t.Helper()
+	ctx := context.Background()
+	for _, e := range demo.Examiners[:2] {
+		if _, err := ex.SignIn(ctx, e.ID, e.PIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func refusalCode(err error) string {
+	var r *station.Refusal
+	if errors.As(err, &r) {
+		return r.Code
+	}
+	return ""
+}
+
+// runExam runs a whole exam: each drawn item plays its standard's vector
+// named vector (or the first), ends, is confirmed and acknowledged.
+func (f *fixture) runExam(t *testing.T, candidate, vector string) *station.Saved {
+	t.Helper()
+	ctx := context.Background()
+	ex, err := f.s.NewExam(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signInBoth(t, ex)
+	if _, err := ex.VerifyCandidate(ctx, candidate); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := ex.Draw(ctx, "seed-"+candidate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drawn {
+		start := f.clock.Now()
+		it, err := ex.StartItem(ctx, d.Subject, allDevices())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := &d.Standard.Tests[0]
+		for i := range d.Standard.Tests {
+			if d.Standard.Tests[i].Name == vector {
+				v = &d.Standard.Tests[i]
+			}
+		}
+		if err := it.Play(ctx, v, func(ms int64) { f.clock.Set(start.Add(time.Duration(ms) * time.Millisecond)) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := it.Finish(ctx, "finished"); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ex.Examiners() {
+			if err := it.Confirm(ctx, e.Examiner.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := it.Acknowledge(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saved, err := ex.Finish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return saved
+}
+
+func TestExam_WholePaper(t *testing.T) {
+	f := newFixture(t)
+	saved := f.runExam(t, demo.Candidates[0].IDNumber, "perfect")
+	if len(saved.Doc.Items) != 4 {
+		t.Fatalf("%d items, want one per subject (4)", len(saved.Doc.Items))
+	}
+	for _, it := range saved.Doc.Items {
+		if it.Sheet.Veto != nil {
+			t.Errorf("%s %s: veto %s on its first vector", it.Subject, it.Standard.ID, it.Sheet.Veto.ID)
+		}
+		if it.Events < 3 || len(it.Head) != 64 {
+			t.Errorf("%s: %d events, head %q", it.Subject, it.Events, it.Head)
+		}
+	}
+	// The result and its outbox row are both there.
+	ctx := context.Background()
+	rows, err := f.s.Store().Outbox(ctx, "")
+	if err != nil || len(rows) != 1 || rows[0].ResultID != saved.ID {
+		t.Fatalf("outbox %+v %v", rows, err)
+	}
+	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
+	v, err := station.VerifyBundle(saved.Bundle, []string{string(pub)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Doc.Paper.Total != saved.Total {
+		t.Fatalf("verified total %s, saved %s", v.Doc.Paper.Total, saved.Total)
+	}
+	// The province's signatures on the standards verify too.
+	_, provinceVerifier := demo.ProvinceKeys()
+	trust, _ := standards.NewTrust(1, provinceVerifier)
+	if _, err := station.VerifyBundle(saved.Bundle, []string{string(pub)}, trust); err != nil {
+		t.Fatal(err)
+	}
+	// The draw is reproducible from the recorded seed.
+	for _, it := range saved.Doc.Items {
+		pool := []string{}
+		for _, s := range mustBlueprint(t).Subjects {
+			if s.ID == it.Subject {
+				pool = s.Pool
+			}
+		}
+		if got := pool[station.DrawIndex(saved.Doc.Seed, it.Subject, len(pool))]; got != it.Standard.ID {
+			t.Errorf("%s: the seed draws %s, the result has %s", it.Subject, got, it.Standard.ID)
+		}
+	}
+}
+
+func mustBlueprint(t *testing.T) *standards.Blueprint {
+	lib, err := demo.SignedLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range lib {
+		if strings.Contains(name, "sd-dg-paper") {
+			bp, err := standards.ParseBlueprint(name, standards.SplitNote(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return bp
+		}
+	}
+	t.Fatal("no SD-DG paper in the library")
+	return nil
+}
+
+// TestVerifyBundle_Tamper: each kind of tampering with an exported result
+// is found, with its own message.
+func TestVerifyBundle_Tamper(t *testing.T) {
+	f := newFixture(t)
+	saved := f.runExam(t, demo.Candidates[1].IDNumber, "perfect")
+	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
+	edit := func(mutate func(b *station.Bundle)) []byte {
+		var b station.Bundle
+		if err := json.Unmarshal(saved.Bundle, &b); err != nil {
+			t.Fatal(err)
+		}
+		mutate(&b)
+		out, _ := json.Marshal(b)
+		return out
+	}
+	first := saved.Doc.Items[0].Subject
+	tests := []struct {
+		name   string
+		bundle []byte
+		keys   []string
+		want   string
+	}{
+		{"EditedEvent", edit(func(b *station.Bundle) {
+			evs := b.Events[first]
+			evs[2] = json.RawMessage(strings.Replace(string(evs[2]), `"t_ms":`, `"t_ms":1`, 1))
+		}), []string{string(pub)}, "an event was edited"},
+		{"DeletedEvent", edit(func(b *station.Bundle) {
+			evs := b.Events[first]
+			b.Events[first] = append(evs[:2:2], evs[3:]...)
+		}), []string{string(pub)}, "events were added or removed"},
+		{"EditedScore", edit(func(b *station.Bundle) {
+			b.Result = strings.Replace(b.Result, `"total":`, `"total":1`, 1)
+		}), []string{string(pub)}, "signature does not verify"},
+		{"OtherKey", saved.Bundle, []string{otherKey(t)}, "not signed by the station key given"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := station.VerifyBundle(tt.bundle, tt.keys, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("VerifyBundle: %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func otherKey(t *testing.T) string {
+	_, v, err := standards.GenerateKey("station-impostor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSignIn_Refusals(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// A plan that lists the expired and the wrong-category examiners too.
+	centreSigner, _ := demo.CentreKeys()
+	p := demo.Plan(f.s.Today().String())
+	p.ID = "TA-2026-DG-REFUSALS"
+	p.Examiners = []string{demo.Examiners[0].ID, demo.Examiners[1].ID, demo.Examiners[2].ID, demo.Examiners[3].ID}
+	signed, err := examsync.Sign(p, centreSigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ImportPlan(ctx, signed); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := f.s.NewExam(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, id, pin, code, text string
+	}{
+		{"WrongPIN", demo.Examiners[0].ID, "0000", "pin-wrong", "wrong PIN (4 tries left)"},
+		{"CertificateExpired", demo.Examiners[2].ID, "1111", "cert-expired", "examiner 张伟's 低压电工作业 certificate T370902197505053456 is valid 2018-01-01 to 2024-01-01, not today"},
+		{"WrongCategory", demo.Examiners[3].ID, "2222", "cert-category", "examiner 刘洋 holds no 低压电工作业 certificate and may not examine this category"},
+		{"Unknown", "370902199601016769", "1", "examiner-unknown", "examiner 370902199601016769 is not in the centre's registry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ex.SignIn(ctx, tt.id, tt.pin)
+			if refusalCode(err) != tt.code || err.Error() != tt.text {
+				t.Fatalf("SignIn: %v (%s), want %s: %s", err, refusalCode(err), tt.code, tt.text)
+			}
+		})
+	}
+	// Repeated wrong PINs lock the examiner out, even with the right PIN.
+	for i := 0; i < 4; i++ {
+		ex.SignIn(ctx, demo.Examiners[0].ID, "9999")
+	}
+	if _, err := ex.SignIn(ctx, demo.Examiners[0].ID, demo.Examiners[0].PIN); refusalCode(err) != "pin-locked" {
+		t.Fatalf("right PIN after 5 failures: %v, want pin-locked", err)
+	}
+	var r *station.Refusal
+	errors.As(func() error { _, err := ex.SignIn(ctx, demo.Examiners[0].ID, "1234"); return err }(), &r)
+	if r == nil || !strings.Contains(r.Text("zh"), "已锁定") {
+		t.Fatalf("the lockout is not said in Chinese: %v", r)
+	}
+	// The lockout ends.
+	f.clock.Set(examDay.Add(6 * time.Minute))
+	if _, err := ex.SignIn(ctx, demo.Examiners[0].ID, demo.Examiners[0].PIN); err != nil {
+		t.Fatalf("after the lockout: %v", err)
+	}
+}
+
+func TestCandidate_Refusals(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ex, err := f.s.NewExam(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ex.VerifyCandidate(ctx, demo.Candidates[0].IDNumber); refusalCode(err) != "examiners-missing" {
+		t.Fatalf("candidate before the examiners: %v", err)
+	}
+	signInBoth(t, ex)
+	tests := []struct{ name, id, code, text string }{
+		{"BadCheckDigit", "370902199903081217", "id-check", "the identity card number's check character is wrong: check the card"},
+		{"BadDate", "370902199913081216", "id-birth", "the birth date 19991308 in the identity card number is not a date"},
+		{"Short", "37090219990308121", "id-length", "an identity card number has 18 characters, this has 17"},
+		{"NotOnPlan", "370902199601016769", "candidate-not-on-plan", "no candidate with identity number 370902********6769 is on exam plan TA-2026-DG-001"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ex.VerifyCandidate(ctx, tt.id)
+			if refusalCode(err) != tt.code || err.Error() != tt.text {
+				t.Fatalf("VerifyCandidate: %v (%s), want %s: %s", err, refusalCode(err), tt.code, tt.text)
+			}
+		})
+	}
+	// A lower-case x is the same number.
+	if _, err := ex.VerifyCandidate(ctx, strings.ToLower(demo.Candidates[1].IDNumber)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStartItem_EquipmentRefusals(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ex, _ := f.s.NewExam(ctx, demo.PlanID)
+	signInBoth(t, ex)
+	if _, err := ex.VerifyCandidate(ctx, demo.Candidates[2].IDNumber); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := ex.Draw(ctx, "equipment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subject, kind string
+	for _, d := range drawn {
+		if len(d.Standard.Devices) > 0 {
+			subject, kind = d.Subject, d.Standard.Devices[0]
+		}
+	}
+	if subject == "" {
+		t.Skip("the draw gave no item with equipment") // the seed is fixed: this does not happen
+	}
+	with := func(mutate func(*station.Device)) []station.Device {
+		devs := allDevices()
+		for i := range devs {
+			if devs[i].Kind == kind {
+				mutate(&devs[i])
+			}
+		}
+		return devs
+	}
+	tests := []struct {
+		name string
+		devs []station.Device
+		code string
+	}{
+		{"Unregistered", with(func(d *station.Device) { d.Serial = "TRAINING-CENTRE-7" }), "device-unregistered"},
+		{"NotConnected", with(func(d *station.Device) { d.Connected = false }), "device-lost"},
+		{"SelfTestFailed", with(func(d *station.Device) { d.SelfTest = errors.New("pressure sensor reads 0") }), "device-selftest"},
+		{"Missing", nil, "device-missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ex.StartItem(ctx, subject, tt.devs)
+			if refusalCode(err) != tt.code {
+				t.Fatalf("StartItem: %v, want %s", err, tt.code)
+			}
+			if !strings.Contains(err.Error(), kind) {
+				t.Fatalf("the refusal %q does not name the device %s", err, kind)
+			}
+		})
+	}
+}
+
+func TestExam_PlanAndStandardRefusals(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.s.NewExam(ctx, "NO-SUCH-PLAN"); refusalCode(err) != "plan-unknown" {
+		t.Fatalf("unknown plan: %v", err)
+	}
+	f.clock.Set(examDay.AddDate(0, 0, 1))
+	if _, err := f.s.NewExam(ctx, demo.PlanID); refusalCode(err) != "plan-date" {
+		t.Fatalf("tomorrow: %v", err)
+	}
+	// An older version of an installed standard is refused.
+	signer, _ := demo.ProvinceKeys()
+	lib, _ := demo.SignedLibrary()
+	text := strings.Replace(string(standards.SplitNote(lib["sd-dg-k42-cpr.yaml"])), "version: 1\n", "version: 2\n", 1)
+	v2, _ := standards.Sign([]byte(text), signer)
+	if _, err := f.s.Install(ctx, "k42-v2", v2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Install(ctx, "k42-v1", lib["sd-dg-k42-cpr.yaml"]); !errors.Is(err, standards.ErrRollback) {
+		t.Fatalf("older version: %v, want ErrRollback", err)
+	}
+	// A standard not yet in effect is never drawn: with the only K4 items
+	// not in effect, the draw refuses.
+	future := strings.Replace(text, "version: 2\n", "version: 3\n", 1)
+	future = strings.Replace(future, "effective: 2024-01-01", "effective: 2027-01-01", 1)
+	v3, _ := standards.Sign([]byte(future), signer)
+	if _, err := f.s.Install(ctx, "k42-v3", v3); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(examDay)
+	ex, _ := f.s.NewExam(ctx, demo.PlanID)
+	signInBoth(t, ex)
+	ex.VerifyCandidate(ctx, demo.Candidates[0].IDNumber)
+	drawn, err := ex.Draw(ctx, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drawn {
+		if d.Standard.ID == "SD-DG-K42" {
+			t.Fatalf("drew %s version %d, not in effect until 2027", d.Standard.ID, d.Standard.Version)
+		}
+	}
+}
