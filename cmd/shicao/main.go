@@ -55,6 +55,8 @@ func commands() []command {
 		{"demo", "the whole system on embedded defaults (the main job of `make run`)", runDemo},
 		{"standard", "keygen, sign, verify, lint, test and show scoring standards", runStandard},
 		{"score", "re-score an event log by a standard; `score paper` combines sheets", runScore},
+		{"station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation},
+		{"verify", "check a result: signatures, hash chains, re-score, paper total", runVerify},
 	}
 }
 

@@ -75,6 +75,13 @@ func writeExcl(path, data string, perm os.FileMode) error {
 
 // OpenDir opens the station in a data directory made by InitDir.
 func OpenDir(ctx context.Context, dir string, now func() time.Time) (*Station, error) {
+	return OpenDirConfig(ctx, dir, Config{Now: now})
+}
+
+// OpenDirConfig is OpenDir with more of the Config set by the caller (the
+// name, site and key come from the directory).
+func OpenDirConfig(ctx context.Context, dir string, cfg Config) (*Station, error) {
+	now := cfg.Now
 	key, err := os.ReadFile(filepath.Join(dir, KeyFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s is not a station's data directory: run shicao station init --data %s", dir, dir)
@@ -92,7 +99,8 @@ func OpenDir(ctx context.Context, dir string, now func() time.Time) (*Station, e
 		st.Close()
 		return nil, fmt.Errorf("%s: the station's name or site is missing from its database", dir)
 	}
-	s, err := New(st, Config{Name: name, Site: site, SignerKey: strings.TrimSpace(string(key)), Now: now})
+	cfg.Name, cfg.Site, cfg.SignerKey, cfg.Now = name, site, strings.TrimSpace(string(key)), now
+	s, err := New(st, cfg)
 	if err != nil {
 		st.Close()
 		return nil, err

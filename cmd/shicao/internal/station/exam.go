@@ -28,6 +28,8 @@ type Exam struct {
 	drawn     []Drawn
 	items     map[string]*Item // by subject
 	result    *Saved
+	resuming  *Item    // the item left running by a crash, until Continue or Void
+	expect    []string // examiners who must sign in again to resume
 }
 
 // SignedIn is an examiner signed in for this exam, with the certificate

@@ -164,6 +164,9 @@ func (it *Item) append(ctx context.Context, typ, source string, data map[string]
 		return err
 	}
 	it.lastT = a.TMs
+	if f := it.exam.s.cfg.OnAppend; f != nil {
+		f(it.Session, a.Seq)
+	}
 	if err := it.score.Add(&a.Event); err != nil {
 		// The event is durable but scoring refuses it: the sheet cannot
 		// be trusted any more. Stop the item loudly.

@@ -27,6 +27,9 @@ type Config struct {
 	// MaxPINFailures before an examiner is locked out for Lockout.
 	MaxPINFailures int
 	Lockout        time.Duration
+	// OnAppend, if set, is told of every event once it is durable (the
+	// script driver's --trace, which the kill campaign reads).
+	OnAppend func(session, seq int64)
 }
 
 // Station is one exam station: its store, keys and rules.

@@ -1,0 +1,372 @@
+package station
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"shicao/scoring"
+	"shicao/standards"
+)
+
+// ScriptRunner drives the exam workflow from a script of examiner and
+// candidate actions, one per line — the same Exam and Item methods the TUI
+// calls, for rehearsals, tests and the kill campaign. A line starting with
+// "!" must be refused; the refusal is printed and the script goes on.
+//
+//	plan TA-2026-DG-001
+//	signin 370902198001011230 1234
+//	candidate 370902199903081216
+//	draw seed-1
+//	item K4                 start the drawn item of subject K4
+//	play perfect            play the item standard's own vector "perfect"
+//	mark 1 assess no-tap    examiner 1 (the first to sign in) records a mark
+//	veto 2 injury           examiner 2 records a veto (the item ends)
+//	timer pulse 7s          an examiner-timed interval
+//	phase donning
+//	wait 5s                 let time pass
+//	finish                  end the item
+//	resolve assess 2 理由    the chief examiner resolves a review
+//	confirm                 every examiner confirms the sheet
+//	ack yes|no              the candidate signs, or refuses
+//	sheet                   print the item's sheet summary
+//	done                    score the paper, sign and save the result
+//	resume ATTEMPT          reopen an interrupted attempt (then signin, continue or void)
+//	continue | void REASON
+type ScriptRunner struct {
+	S       *Station
+	Out     io.Writer
+	Devices func() []Device
+	// Advance lets time pass: a virtual clock moves, a real one sleeps.
+	Advance func(time.Duration)
+	Lang    string
+
+	exam *Exam
+	item *Item
+	last *Saved
+}
+
+// Result returns the last saved result.
+func (r *ScriptRunner) Result() *Saved { return r.last }
+
+// Run runs a script. Errors name the script's line.
+func (r *ScriptRunner) Run(ctx context.Context, script io.Reader, name string) error {
+	sc := bufio.NewScanner(script)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if i := strings.Index(text, " #"); i >= 0 {
+			text = strings.TrimSpace(text[:i])
+		}
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		expectRefusal := strings.HasPrefix(text, "!")
+		args, err := splitArgs(strings.TrimSpace(strings.TrimPrefix(text, "!")))
+		if err != nil {
+			return fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		err = r.step(ctx, args)
+		var ref *Refusal
+		switch {
+		case expectRefusal && errors.As(err, &ref):
+			fmt.Fprintf(r.Out, "refused (%s): %s\n", ref.Code, ref.Text(r.Lang))
+		case expectRefusal && err == nil:
+			return fmt.Errorf("%s:%d: %s: was not refused", name, line, args[0])
+		case err != nil:
+			return fmt.Errorf("%s:%d: %s: %w", name, line, args[0], err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// splitArgs splits on spaces, keeping "quoted strings" together.
+func splitArgs(s string) ([]string, error) {
+	var out []string
+	for s != "" {
+		if s[0] == '"' {
+			end := strings.Index(s[1:], `"`)
+			if end < 0 {
+				return nil, errors.New("unclosed quote")
+			}
+			out = append(out, s[1:end+1])
+			s = strings.TrimSpace(s[end+2:])
+			continue
+		}
+		word, rest, _ := strings.Cut(s, " ")
+		out = append(out, word)
+		s = strings.TrimSpace(rest)
+	}
+	return out, nil
+}
+
+func (r *ScriptRunner) need(n int, args []string, usage string) error {
+	if len(args)-1 < n {
+		return fmt.Errorf("usage: %s", usage)
+	}
+	return nil
+}
+
+func (r *ScriptRunner) examiner(n string) (string, error) {
+	i, err := strconv.Atoi(n)
+	if err != nil || r.exam == nil || i < 1 || i > len(r.exam.examiners) {
+		return "", fmt.Errorf("examiner %q: give the number of a signed-in examiner (1 is the first)", n)
+	}
+	return r.exam.examiners[i-1].Examiner.ID, nil
+}
+
+func (r *ScriptRunner) step(ctx context.Context, a []string) error {
+	if a[0] != "plan" && a[0] != "resume" && r.exam == nil {
+		return errors.New("no exam: start with plan ID (or resume ATTEMPT)")
+	}
+	needItem := func() error {
+		if r.item == nil {
+			return errors.New("no item: start one with item SUBJECT")
+		}
+		return nil
+	}
+	switch a[0] {
+	case "plan":
+		if err := r.need(1, a, "plan ID"); err != nil {
+			return err
+		}
+		ex, err := r.S.NewExam(ctx, a[1])
+		if err != nil {
+			return err
+		}
+		r.exam, r.item = ex, nil
+		fmt.Fprintf(r.Out, "plan %s %s %s %s\n", ex.plan.ID, ex.plan.Date, ex.plan.Category, ex.bp.ID)
+	case "signin":
+		if err := r.need(2, a, "signin EXAMINER-ID PIN"); err != nil {
+			return err
+		}
+		x, err := r.exam.SignIn(ctx, a[1], a[2])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "signed in %s %s (%s %s, valid to %s)\n", x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo)
+	case "candidate":
+		if err := r.need(1, a, "candidate ID-NUMBER"); err != nil {
+			return err
+		}
+		c, err := r.exam.VerifyCandidate(ctx, a[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", maskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
+	case "draw":
+		seed := ""
+		if len(a) > 1 {
+			seed = a[1]
+		}
+		drawn, err := r.exam.Draw(ctx, seed)
+		if err != nil {
+			return err
+		}
+		for _, d := range drawn {
+			fmt.Fprintf(r.Out, "drawn %s %s v%d %s\n", d.Subject, d.Standard.ID, d.Standard.Version, d.Standard.Title)
+		}
+	case "item":
+		if err := r.need(1, a, "item SUBJECT"); err != nil {
+			return err
+		}
+		var devs []Device
+		if r.Devices != nil {
+			devs = r.Devices()
+		}
+		it, err := r.exam.StartItem(ctx, a[1], devs)
+		if err != nil {
+			return err
+		}
+		r.item = it
+		fmt.Fprintf(r.Out, "started %s %s session %d\n", it.Subject, it.Std.ID, it.Session)
+	case "play":
+		if err := needItem(); err != nil {
+			return err
+		}
+		if err := r.need(1, a, "play VECTOR"); err != nil {
+			return err
+		}
+		var v *standards.Vector
+		for i := range r.item.Std.Tests {
+			if r.item.Std.Tests[i].Name == a[1] {
+				v = &r.item.Std.Tests[i]
+			}
+		}
+		if v == nil {
+			return fmt.Errorf("standard %s has no vector %q", r.item.Std.ID, a[1])
+		}
+		t0 := r.item.Elapsed().Milliseconds()
+		err := r.item.Play(ctx, v, func(ms int64) {
+			if d := time.Duration(t0+ms)*time.Millisecond - r.item.Elapsed(); d > 0 {
+				r.advance(d)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	case "mark", "veto":
+		if err := needItem(); err != nil {
+			return err
+		}
+		if a[0] == "mark" {
+			if err := r.need(3, a, "mark EXAMINER ITEM MARK"); err != nil {
+				return err
+			}
+		} else if err := r.need(2, a, "veto EXAMINER VETO"); err != nil {
+			return err
+		}
+		id, err := r.examiner(a[1])
+		if err != nil {
+			return err
+		}
+		if a[0] == "mark" {
+			_, err = r.item.Mark(ctx, id, a[2], a[3])
+		} else {
+			err = r.item.Veto(ctx, id, a[2])
+		}
+		return err
+	case "timer":
+		if err := needItem(); err != nil {
+			return err
+		}
+		if err := r.need(2, a, "timer NAME DURATION"); err != nil {
+			return err
+		}
+		d, err := time.ParseDuration(a[2])
+		if err != nil {
+			return err
+		}
+		return r.item.Timer(ctx, a[1], d)
+	case "phase":
+		if err := needItem(); err != nil {
+			return err
+		}
+		if err := r.need(1, a, "phase NAME"); err != nil {
+			return err
+		}
+		return r.item.Phase(ctx, a[1])
+	case "wait":
+		if err := r.need(1, a, "wait DURATION"); err != nil {
+			return err
+		}
+		d, err := time.ParseDuration(a[1])
+		if err != nil {
+			return err
+		}
+		r.advance(d)
+		if r.item != nil {
+			if ended, err := r.item.Tick(ctx); err != nil {
+				return err
+			} else if ended {
+				fmt.Fprintf(r.Out, "item %s ended at %s\n", r.item.Subject, r.item.Elapsed())
+			}
+		}
+	case "finish":
+		if err := needItem(); err != nil {
+			return err
+		}
+		return r.item.Finish(ctx, "finished")
+	case "resolve":
+		if err := needItem(); err != nil {
+			return err
+		}
+		if err := r.need(3, a, "resolve ITEM DEDUCT REASON"); err != nil {
+			return err
+		}
+		p, err := standards.ParsePoints(a[2])
+		if err != nil {
+			return err
+		}
+		return r.item.Resolve(ctx, r.exam.examiners[0].Examiner.ID, a[1], p, a[3])
+	case "confirm":
+		if err := needItem(); err != nil {
+			return err
+		}
+		for _, x := range r.exam.examiners {
+			if err := r.item.Confirm(ctx, x.Examiner.ID); err != nil {
+				return err
+			}
+		}
+	case "ack":
+		if err := needItem(); err != nil {
+			return err
+		}
+		if err := r.need(1, a, "ack yes|no"); err != nil {
+			return err
+		}
+		if err := r.item.Acknowledge(ctx, a[1] == "yes"); err != nil {
+			return err
+		}
+		if s, err := r.item.Sheet(); err == nil {
+			fmt.Fprintf(r.Out, "item %s %s score %s%s\n", r.item.Subject, r.item.Std.ID, s.Score, vetoText(s.Veto))
+		}
+	case "sheet":
+		if err := needItem(); err != nil {
+			return err
+		}
+		s, err := r.item.Sheet()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "sheet %s score %s passed %v review %v%s\n", s.ID, s.Score, s.Passed, s.NeedsReview, vetoText(s.Veto))
+	case "done":
+		saved, err := r.exam.Finish(ctx)
+		if err != nil {
+			return err
+		}
+		r.last = saved
+		verdict := "FAIL"
+		if saved.Passed {
+			verdict = "PASS"
+		}
+		fmt.Fprintf(r.Out, "result %s total %s %s\n", saved.ID, saved.Total, verdict)
+	case "resume":
+		if err := r.need(1, a, "resume ATTEMPT"); err != nil {
+			return err
+		}
+		ex, err := r.S.ResumeExam(ctx, a[1])
+		if err != nil {
+			return err
+		}
+		r.exam, r.item = ex, ex.Resuming()
+		fmt.Fprintf(r.Out, "resuming %s: examiners %s must sign in again\n", a[1], strings.Join(ex.ExpectedExaminers(), ", "))
+	case "continue":
+		it, err := r.exam.Continue(ctx)
+		if err != nil {
+			return err
+		}
+		r.item = it
+		fmt.Fprintf(r.Out, "continued %s at %s\n", it.Subject, it.Elapsed())
+	case "void":
+		if err := r.need(1, a, "void REASON"); err != nil {
+			return err
+		}
+		return r.exam.Void(ctx, strings.Join(a[1:], " "))
+	default:
+		return fmt.Errorf("unknown step %q", a[0])
+	}
+	return nil
+}
+
+func (r *ScriptRunner) advance(d time.Duration) {
+	if r.Advance != nil {
+		r.Advance(d)
+		return
+	}
+	time.Sleep(d)
+}
+
+func vetoText(v *scoring.VetoHit) string {
+	if v == nil {
+		return ""
+	}
+	return " veto " + v.ID
+}

@@ -1,0 +1,475 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/store"
+	"shicao/standards"
+)
+
+const stationUsage = `shicao station init|trust|centre|standards|plan|registry|run|interrupted|results|export
+
+  init --name NAME --site SITE [--demo]     create the data directory, keys (station.key 0600, station.pub)
+  trust add [--threshold N] KEY.pub...      pin the province's verifier keys
+  centre set KEY.pub                        pin the exam centre's verifier key
+  standards install FILE... | list          install signed standards and blueprints
+  plan import FILE                          import an exam plan signed by the centre
+  registry import FILE                      import the examiner and equipment registry
+  run --script FILE                         run an exam from a script (no TUI)
+  interrupted                               items left running by a crash
+  results list                              the signed results and their sync state
+  export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
+
+Every station command takes --data DIR (default: the user's data directory).
+`
+
+func defaultDataDir() string {
+	if d := os.Getenv("SHICAO_DATA"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "shicao", "station")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "shicao-data"
+	}
+	return filepath.Join(home, ".local", "share", "shicao", "station")
+}
+
+func runStation(ctx context.Context, e *env, args []string) error {
+	return sub(e, "station", args, map[string]func([]string) error{
+		"init":        func(a []string) error { return stationInit(ctx, e, a) },
+		"trust":       func(a []string) error { return stationTrust(ctx, e, a) },
+		"centre":      func(a []string) error { return stationCentre(ctx, e, a) },
+		"standards":   func(a []string) error { return stationStandards(ctx, e, a) },
+		"plan":        func(a []string) error { return stationImport(ctx, e, "plan", a) },
+		"registry":    func(a []string) error { return stationImport(ctx, e, "registry", a) },
+		"run":         func(a []string) error { return stationRun(ctx, e, a) },
+		"interrupted": func(a []string) error { return stationInterrupted(ctx, e, a) },
+		"results":     func(a []string) error { return stationResults(ctx, e, a) },
+		"export":      func(a []string) error { return stationExport(ctx, e, a) },
+	}, stationUsage)
+}
+
+func openStation(ctx context.Context, dir string, cfg station.Config) (*station.Station, error) {
+	return station.OpenDirConfig(ctx, dir, cfg)
+}
+
+func stationInit(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station init", "station init --data DIR --name NAME --site SITE [--demo]",
+		"  shicao station init --data /var/lib/shicao --name STN-01 --site TA-KD-01\n  shicao station init --data /tmp/demo --demo   # the demo station, seeded with the demo day\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	name := fs.String("name", "", "the station's name, as the centre registers it")
+	site := fs.String("site", "", "the accepted exam site the station stands at")
+	seed := fs.Bool("demo", false, "seed the demo day (demo keys, library, registry, today's plan)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *seed {
+		if *name == "" {
+			*name = demo.Station
+		}
+		if *site == "" {
+			*site = demo.Site
+		}
+	}
+	if *name == "" || *site == "" {
+		return usagef("station init: give --name and --site")
+	}
+	vkey, err := station.InitDir(ctx, *data, *name, *site)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "station %s at site %s in %s\nverifier key (register it with the centre): %s\n", *name, *site, *data, vkey)
+	if !*seed {
+		return nil
+	}
+	s, err := station.OpenDir(ctx, *data, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := demo.Seed(ctx, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "seeded the demo day: plan %s for %s\n", demo.PlanID, s.Today())
+	for _, x := range demo.Examiners {
+		fmt.Fprintf(e.stdout, "  examiner %s %s PIN %s\n", x.ID, x.Name, x.PIN)
+	}
+	return nil
+}
+
+func stationTrust(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usagef("station trust: use 'station trust add KEY.pub...'")
+	}
+	fs := newFlags(e, "station trust add", "station trust add [--data DIR] [--threshold N] KEY.pub...", "  shicao station trust add --threshold 2 province-a.pub province-b.pub\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	threshold := fs.Int("threshold", 0, "how many distinct trusted keys must sign a standard (default: keep, 1 at first)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, f := range fs.Args() {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		key := strings.TrimSpace(string(b))
+		if _, err := standards.NewTrust(1, key); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		name, _, _ := strings.Cut(key, "+")
+		if err := s.Store().AddTrustRoot(ctx, name, key); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "trusted %s\n", name)
+	}
+	if *threshold > 0 {
+		if err := s.Store().SetMeta(ctx, "trust_threshold", strconv.Itoa(*threshold)); err != nil {
+			return err
+		}
+	}
+	_, err = s.Trust(ctx)
+	return err
+}
+
+func stationCentre(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "set" {
+		return usagef("station centre: use 'station centre set KEY.pub'")
+	}
+	fs := newFlags(e, "station centre set", "station centre set [--data DIR] KEY.pub", "")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("station centre set: give the centre's KEY.pub")
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.SetCentre(ctx, strings.TrimSpace(string(b)))
+}
+
+func stationStandards(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "install" && args[0] != "list") {
+		return usagef("station standards: use 'install FILE...' or 'list'")
+	}
+	fs := newFlags(e, "station standards "+args[0], "station standards install FILE... | list", "  shicao station standards install sd-dg-k42.signed\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if args[0] == "list" {
+		list, err := s.Store().Standards(ctx)
+		if err != nil {
+			return err
+		}
+		t := &table{right: map[int]bool{2: true}}
+		t.add("id", "kind", "ver", "effective", "title", "sha256")
+		for _, x := range list {
+			t.add(x.ID, x.Kind, strconv.Itoa(x.Version), x.Effective, x.Title, x.SHA256[:16])
+		}
+		return t.write(e.stdout)
+	}
+	failed := 0
+	for _, f := range fs.Args() {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		c, err := s.Install(ctx, f, b)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "refused %s: %v\n", f, err)
+			failed++
+			continue
+		}
+		fmt.Fprintf(e.stdout, "installed %s version %d (%s) signed by %s\n", c.ID, c.Version, c.SHA256[:16], strings.Join(c.Signers, ", "))
+	}
+	if failed > 0 {
+		return silentError{fmt.Errorf("%d refused", failed)}
+	}
+	return nil
+}
+
+func stationImport(ctx context.Context, e *env, what string, args []string) error {
+	if len(args) == 0 || args[0] != "import" {
+		return usagef("station %s: use 'station %s import FILE'", what, what)
+	}
+	fs := newFlags(e, "station "+what+" import", "station "+what+" import [--data DIR] FILE", "")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("station %s import: give one FILE", what)
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if what == "plan" {
+		p, err := s.ImportPlan(ctx, b)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "plan %s %s %s: %d candidates, %d examiners\n", p.ID, p.Date, p.Category, len(p.Candidates), len(p.Examiners))
+		return nil
+	}
+	r, err := s.ImportRegistry(ctx, b)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "registry version %d: %d examiners, %d devices\n", r.Version, len(r.Examiners), len(r.Equipment))
+	return nil
+}
+
+// virtualClock is a clock that moves only when told: rehearsals and tests
+// run a 60-minute paper in seconds.
+type virtualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *virtualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *virtualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func stationRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station run", "station run [--data DIR] --script FILE [--virtual-clock] [--simulated-devices] [--trace]",
+		"  shicao station run --data /tmp/demo --script exam.txt --virtual-clock --simulated-devices\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	script := fs.String("script", "", "the exam script ('-' for stdin)")
+	virtual := fs.Bool("virtual-clock", false, "time passes only by the script's wait and play (rehearsals, tests)")
+	simulated := fs.Bool("simulated-devices", false, "report this site's registered equipment as connected simulators (events come from play)")
+	trace := fs.Bool("trace", false, "print 'ack SESSION SEQ' for every event once it is durable")
+	lang := fs.String("lang", "zh", "language of refusals: zh or en")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *script == "" {
+		return usagef("station run: give --script FILE")
+	}
+	var in *os.File
+	if *script == "-" {
+		in = os.Stdin
+	} else {
+		f, err := os.Open(*script)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	cfg := station.Config{}
+	var clock *virtualClock
+	if *virtual {
+		clock = &virtualClock{t: time.Now()}
+		cfg.Now = clock.Now
+	}
+	if *trace {
+		var mu sync.Mutex
+		cfg.OnAppend = func(session, seq int64) {
+			mu.Lock()
+			fmt.Fprintf(e.stdout, "ack %d %d\n", session, seq)
+			mu.Unlock()
+		}
+	}
+	s, err := openStation(ctx, *data, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	r := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang}
+	if clock != nil {
+		r.Advance = clock.Advance
+	}
+	if *simulated {
+		r.Devices = func() []station.Device { return registeredAsSimulated(ctx, s) }
+	}
+	if err := r.Run(ctx, in, *script); err != nil {
+		var ref *station.Refusal
+		if errors.As(err, &ref) {
+			return fmt.Errorf("%s", strings.Replace(err.Error(), ref.EN, ref.Text(*lang), 1))
+		}
+		return err
+	}
+	if saved := r.Result(); saved != nil {
+		path := filepath.Join(*data, "results", saved.ID+".json")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, saved.Bundle, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "saved %s\n", path)
+	}
+	return nil
+}
+
+// registeredAsSimulated reports the site's registered equipment as
+// connected, with firmware "simulated" so that the result says so.
+func registeredAsSimulated(ctx context.Context, s *station.Station) []station.Device {
+	eq, err := s.Store().AllEquipment(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []station.Device
+	for _, q := range eq {
+		if q.Site == s.Site() {
+			out = append(out, station.Device{Kind: q.Kind, Port: "simulated", Model: q.Model, Serial: q.Serial, Firmware: "simulated", Connected: true})
+		}
+	}
+	return out
+}
+
+func stationInterrupted(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station interrupted", "station interrupted [--data DIR]", "")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	list, err := s.Interrupted(ctx)
+	if err != nil {
+		return err
+	}
+	for _, in := range list {
+		fmt.Fprintf(e.stdout, "attempt %s candidate %s subject %s %s: %d events, last at %s (%s)\n", in.Session.AttemptID, in.Session.Candidate, in.Session.Subject, in.Session.Standard,
+			in.Events, time.Duration(in.LastT)*time.Millisecond, in.LastWall.Format(time.DateTime))
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "no interrupted items")
+	}
+	return nil
+}
+
+func stationResults(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "list" {
+		return usagef("station results: use 'station results list'")
+	}
+	fs := newFlags(e, "station results list", "station results list [--data DIR]", "")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	results, err := s.Store().Results(ctx)
+	if err != nil {
+		return err
+	}
+	outbox, err := s.Store().Outbox(ctx, "")
+	if err != nil {
+		return err
+	}
+	state := map[string]store.OutboxRow{}
+	for _, o := range outbox {
+		state[o.ResultID] = o
+	}
+	t := &table{right: map[int]bool{2: true}}
+	t.add("result", "candidate", "total", "pass", "sync", "note")
+	for _, r := range results {
+		pass := "FAIL"
+		if r.Passed {
+			pass = "PASS"
+		}
+		o := state[r.ID]
+		t.add(r.ID, r.Candidate, r.Total, pass, o.State, o.LastError)
+	}
+	return t.write(e.stdout)
+}
+
+func stationExport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station export", "station export [--data DIR] RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]",
+		"  shicao station export 3f2a9c01d4e5b6a7 -o result.json --events K4=k4.jsonl\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	out := fs.String("o", "", "write the result bundle (signed result, events, standards) here")
+	var events listFlag
+	fs.Var(&events, "events", "also write one subject's events as JSON Lines: SUBJECT=FILE")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *out == "" {
+		return usagef("station export: give RESULT and -o OUT.json")
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rows, err := s.Store().Outbox(ctx, "")
+	if err != nil {
+		return err
+	}
+	var body []byte
+	for _, o := range rows {
+		if o.ResultID == fs.Arg(0) {
+			body = o.Body
+		}
+	}
+	if body == nil {
+		return fmt.Errorf("no result %s at this station (see 'station results list')", fs.Arg(0))
+	}
+	if err := os.WriteFile(*out, body, 0o600); err != nil {
+		return err
+	}
+	for _, spec := range events {
+		subject, file, ok := strings.Cut(spec, "=")
+		if !ok {
+			return usagef("station export: --events takes SUBJECT=FILE")
+		}
+		if err := writeSubjectEvents(body, subject, file); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+	return nil
+}
