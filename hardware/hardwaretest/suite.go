@@ -1,0 +1,284 @@
+// Package hardwaretest is the conformance suite every device must pass,
+// run against each simulator over a real pseudo-terminal and
+// go.bug.st/serial, and against a real port in builds tagged hardware.
+// Like litestream's replica client tests, one suite, every backend.
+package hardwaretest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"shicao/hardware"
+	"shicao/hardware/driver"
+	"shicao/hardware/profiles"
+)
+
+// Subject is a device under test.
+type Subject struct {
+	Profile *profiles.Profile
+	Path    string
+	// Unplug and Plug pull and restore the device; nil for a real port,
+	// whose replug test is skipped with a message.
+	Unplug func()
+	Plug   func() error
+	// Prepare, if set, runs once the device is connected: the board's
+	// examiner grants power here, as the station would.
+	Prepare func(ctx context.Context, d hardware.Device) error
+	// Options for the driver (short backoffs for pseudo-terminals).
+	Options driver.Options
+}
+
+// Recorder collects the readings of a device for a test.
+type Recorder struct {
+	mu      sync.Mutex
+	rs      []hardware.Reading
+	changed chan struct{}
+}
+
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{changed: make(chan struct{}, 1)} }
+
+// Emit records r; pass it to Device.Run.
+func (r *Recorder) Emit(x hardware.Reading) {
+	r.mu.Lock()
+	r.rs = append(r.rs, x)
+	r.mu.Unlock()
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Readings returns a copy of what was recorded.
+func (r *Recorder) Readings() []hardware.Reading {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]hardware.Reading(nil), r.rs...)
+}
+
+// Len returns how many readings were recorded.
+func (r *Recorder) Len() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.rs) }
+
+// WaitFor waits until some reading from index from on satisfies cond and
+// returns its index, or fails the test after timeout.
+func (r *Recorder) WaitFor(t testing.TB, what string, from int, timeout time.Duration, cond func(hardware.Reading) bool) int {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		for i := from; i < len(r.rs); i++ {
+			if cond(r.rs[i]) {
+				r.mu.Unlock()
+				return i
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.changed:
+		case <-time.After(5 * time.Millisecond):
+		case <-deadline.C:
+			t.Fatalf("no %s within %v (%d readings)", what, timeout, r.Len())
+			return -1
+		}
+	}
+}
+
+// IsType returns a condition matching readings of type typ.
+func IsType(typ string) func(hardware.Reading) bool {
+	return func(r hardware.Reading) bool { return r.Type == typ }
+}
+
+// IsData matches a reading about the candidate rather than the link.
+func IsData(r hardware.Reading) bool {
+	switch r.Type {
+	case hardware.TypeConnected, hardware.TypeLost, hardware.TypeBack:
+		return false
+	}
+	return true
+}
+
+// Vocabulary loads standards/vocabulary.yaml from the module root.
+func Vocabulary(t testing.TB) map[string]map[string]string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "standards", "vocabulary.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := profiles.ParseVocabulary(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// CheckReading fails the test if r is not a vocabulary event with every
+// field of the vocabulary's Go type, or a link state reading.
+func CheckReading(t testing.TB, vocab map[string]map[string]string, r hardware.Reading) {
+	t.Helper()
+	if r.Type == hardware.TypeConnected {
+		return
+	}
+	want, ok := vocab[r.Type]
+	if !ok {
+		t.Errorf("reading %s: type not in the vocabulary", r)
+		return
+	}
+	if len(r.Fields) != len(want) {
+		t.Errorf("reading %s: %d fields, vocabulary has %d", r, len(r.Fields), len(want))
+	}
+	for name, typ := range want {
+		v, ok := r.Fields[name]
+		if !ok {
+			t.Errorf("reading %s: field %s missing", r, name)
+			continue
+		}
+		okType := false
+		switch typ {
+		case "int":
+			_, okType = v.(int)
+		case "float":
+			_, okType = v.(float64)
+		case "bool":
+			_, okType = v.(bool)
+		case "string":
+			_, okType = v.(string)
+		case "strings":
+			_, okType = v.([]string)
+		}
+		if !okType {
+			t.Errorf("reading %s: field %s is %T, vocabulary says %s", r, name, v, typ)
+		}
+	}
+}
+
+// Started is a device running in the background of a test.
+type Started struct {
+	Device hardware.Device
+	Rec    *Recorder
+	stop   context.CancelFunc
+	done   chan error
+}
+
+// Stop cancels Run and waits for it; it fails the test if Run does not
+// return promptly or returns an error.
+func (s *Started) Stop(t testing.TB) {
+	t.Helper()
+	s.stop()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("Run = %v, want nil after cancel", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return within 5s of cancel")
+	}
+}
+
+// Start runs the subject's device until Stop.
+func Start(t testing.TB, sub Subject) *Started {
+	t.Helper()
+	d, err := driver.New(sub.Profile, sub.Path, sub.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Started{Device: d, Rec: NewRecorder(), stop: cancel, done: make(chan error, 1)}
+	go func() { s.done <- d.Run(ctx, s.Rec.Emit) }()
+	return s
+}
+
+// Conformance runs the suite against a subject: readings conform to the
+// vocabulary, the device reports its link state, and (when it can be
+// unplugged) survives cycles unplug/replug cycles with lost and back
+// reported each time, readings continuing, and no goroutine leaked.
+func Conformance(t *testing.T, sub Subject, cycles int) {
+	vocab := Vocabulary(t)
+	t.Run("Readings", func(t *testing.T) {
+		defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+		s := Start(t, sub)
+		s.Rec.WaitFor(t, "connected", 0, 5*time.Second, IsType(hardware.TypeConnected))
+		if sub.Prepare != nil {
+			if err := sub.Prepare(context.Background(), s.Device); err != nil {
+				t.Fatalf("prepare: %v", err)
+			}
+		}
+		s.Rec.WaitFor(t, "a reading", 0, 5*time.Second, IsData)
+		time.Sleep(200 * time.Millisecond)
+		s.Stop(t)
+		rs := s.Rec.Readings()
+		if rs[0].Type != hardware.TypeConnected {
+			t.Errorf("first reading %s, want %s", rs[0], hardware.TypeConnected)
+		}
+		var lastDev time.Duration
+		for _, r := range rs {
+			CheckReading(t, vocab, r)
+			if r.Kind != sub.Profile.Kind {
+				t.Errorf("reading %s: kind %s, want %s", r, r.Kind, sub.Profile.Kind)
+			}
+			if r.DeviceClock {
+				if r.At < lastDev {
+					t.Errorf("reading %s: device clock went back from %v", r, lastDev)
+				}
+				lastDev = r.At
+			}
+		}
+		if info := s.Device.Info(); info.Model == "" {
+			t.Errorf("Info() = %+v, want a model at least", info)
+		}
+	})
+	t.Run("Replug", func(t *testing.T) {
+		if sub.Unplug == nil {
+			t.Skip("this subject cannot be unplugged by the test")
+		}
+		defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+		s := Start(t, sub)
+		defer s.Stop(t)
+		rec := s.Rec
+		rec.WaitFor(t, "connected", 0, 5*time.Second, IsType(hardware.TypeConnected))
+		if sub.Prepare != nil {
+			if err := sub.Prepare(context.Background(), s.Device); err != nil {
+				t.Fatalf("prepare: %v", err)
+			}
+		}
+		rec.WaitFor(t, "a reading", 0, 5*time.Second, IsData)
+		for i := range cycles {
+			from := rec.Len()
+			sub.Unplug()
+			lost := rec.WaitFor(t, fmt.Sprintf("lost (cycle %d)", i), from, 2*time.Second, IsType(hardware.TypeLost))
+			if err := sub.Plug(); err != nil {
+				t.Fatalf("cycle %d: plug: %v", i, err)
+			}
+			back := rec.WaitFor(t, fmt.Sprintf("back (cycle %d)", i), lost, 5*time.Second, IsType(hardware.TypeBack))
+			rec.WaitFor(t, fmt.Sprintf("a reading after back (cycle %d)", i), back, 5*time.Second, IsData)
+			// Exactly one lost and one back per cycle: no flapping.
+			rs := rec.Readings()
+			n := map[string]int{}
+			for _, r := range rs[from:] {
+				n[r.Type]++
+			}
+			if n[hardware.TypeLost] != 1 || n[hardware.TypeBack] != 1 || n[hardware.TypeConnected] != 0 {
+				t.Fatalf("cycle %d: %d lost, %d back, %d connected; want 1, 1, 0", i, n[hardware.TypeLost], n[hardware.TypeBack], n[hardware.TypeConnected])
+			}
+		}
+	})
+}
+
+// LoadProfileFile parses a profile from a file, for real devices whose
+// profile is not embedded.
+func LoadProfileFile(path string) (*profiles.Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load profile: %w", err)
+	}
+	return profiles.Parse(filepath.Base(path), data)
+}

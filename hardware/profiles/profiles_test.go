@@ -1,0 +1,218 @@
+package profiles
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"shicao/hardware"
+	"shicao/hardware/asciiline"
+)
+
+func vocabulary(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	data, err := os.ReadFile("../../standards/vocabulary.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ParseVocabulary(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestLoad_Embedded loads every reference profile and checks it against
+// the vocabulary the standards use: an event or field a profile invents
+// would never reach a score.
+func TestLoad_Embedded(t *testing.T) {
+	vocab := vocabulary(t)
+	kinds := map[hardware.Kind]bool{}
+	for _, name := range Names() {
+		p, err := Load(name)
+		if err != nil {
+			t.Fatalf("Load(%s): %v", name, err)
+		}
+		if err := p.Check(vocab); err != nil {
+			t.Errorf("Check: %v", err)
+		}
+		kinds[p.Kind] = true
+	}
+	for _, k := range hardware.Kinds() {
+		if _, err := ForKind(k); err != nil || !kinds[k] {
+			t.Errorf("no reference profile for kind %s: %v", k, err)
+		}
+	}
+	if _, err := Load("toaster"); err == nil || !strings.Contains(err.Error(), "cpr") {
+		t.Errorf("Load(toaster) err = %v, want one listing the profiles", err)
+	}
+}
+
+func TestParse_Errors(t *testing.T) {
+	const head = "kind: harness\nmodel: X\nframing: ascii-lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown key", head + "colour: red\n", "x.yaml: yaml: unmarshal errors:\n  line 5: field colour not found"},
+		{"unknown field key", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: bool, wat: 1}\n", "line 9: field wat not found"},
+		{"bad type", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: boolean}\n", `x.yaml:9: lines.HOOK.fields.attached.type: type "boolean"`},
+		{"unit contradicts name", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      height_m: {key: h, type: float, unit: cm}\n", `x.yaml:9: lines.HOOK.fields.height_m.unit: unit "cm" contradicts`},
+		{"bad parity", "kind: cpr\nmodel: X\nframing: cpr-binary\nport: {baud: 9600, data_bits: 8, parity: ood, stop_bits: 1}\n", `x.yaml:4: port.parity: parity "ood"`},
+		{"bad framing", "kind: cpr\nmodel: X\nframing: morse\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n", `x.yaml:3: framing: framing "morse"`},
+		{"lines on modbus", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nlines: {}\n", "x.yaml:3: framing: a modbus-rtu profile needs"},
+		{"coil as float", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: scba.pressure\n      fields:\n        mpa: {table: coil, address: 0, type: float}\n",
+			"x.yaml:12: modbus.events.0.fields.mpa.type: a coil holds a bool"},
+		{"empty", "", "x.yaml: empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestProfile_Check(t *testing.T) {
+	p, err := Parse("h.yaml", []byte(`kind: harness
+model: X
+framing: ascii-lines
+port: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}
+lines:
+  HOOK:
+    event: harness.hook
+    fields:
+      attached: {key: a, type: bool}
+      height_m: {key: h, type: int}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Check(vocabulary(t))
+	if err == nil || !strings.Contains(err.Error(), `harness.hook field "height_m" of type int: vocabulary has "float"`) {
+		t.Errorf("Check = %v, want the type mismatch", err)
+	}
+}
+
+func TestProfile_DecodeLine(t *testing.T) {
+	p, err := Load("extinguisher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(kv ...string) []asciiline.Field {
+		var fs []asciiline.Field
+		for i := 0; i < len(kv); i += 2 {
+			fs = append(fs, asciiline.Field{Key: kv[i], Value: kv[i+1]})
+		}
+		return fs
+	}
+	tests := []struct {
+		name    string
+		line    asciiline.Line
+		want    Decoded
+		wantErr bool
+	}{
+		{"position scaled", asciiline.Line{Tag: "EXPOS", Fields: f("d", "350", "up", "1", "t", "1200")},
+			Decoded{"ext.position", map[string]any{"distance_m": 3.5, "upwind": true}, 1200, true}, false},
+		{"enum", asciiline.Line{Tag: "EXSPR", Fields: f("aim", "B", "sw", "NF", "rem", "80")},
+			Decoded{Type: "ext.spray", Fields: map[string]any{"aim": "base", "sweep": "near-far", "remaining_pct": 80}}, false},
+		{"list sorted", asciiline.Line{Tag: "EXUNT", Fields: f("agent", "co2", "cls", "E|B")},
+			Decoded{Type: "ext.unit", Fields: map[string]any{"agent": "co2", "classes": []string{"B", "E"}}}, false},
+		{"extra key ignored", asciiline.Line{Tag: "EXPIN", Fields: f("p", "0", "newkey", "x")},
+			Decoded{Type: "ext.pin", Fields: map[string]any{"pulled": false}}, false},
+		{"unknown tag", asciiline.Line{Tag: "EXZZZ"}, Decoded{}, true},
+		{"missing key", asciiline.Line{Tag: "EXPIN"}, Decoded{}, true},
+		{"bool not 0/1", asciiline.Line{Tag: "EXPIN", Fields: f("p", "yes")}, Decoded{}, true},
+		{"enum unknown", asciiline.Line{Tag: "EXSPR", Fields: f("aim", "X", "sw", "NF", "rem", "1")}, Decoded{}, true},
+		{"int not integral", asciiline.Line{Tag: "EXSTP", Fields: f("rem", "4.5")}, Decoded{}, true},
+		{"bad clock", asciiline.Line{Tag: "EXPIN", Fields: f("p", "1", "t", "-5")}, Decoded{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := p.DecodeLine(tt.line)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestModbusMap_Decode(t *testing.T) {
+	p, err := Load("board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	regs := Registers{Coils: map[uint16]bool{}, Input: map[uint16]uint16{0: 4, 1: 2, 2: 1, 3: 1, 4: 1, 5: 2, 6: 0}}
+	for _, b := range p.Modbus.Blocks() {
+		if b.Table == "coil" {
+			for i := range b.Quantity {
+				regs.Coils[b.Address+i] = false
+			}
+		}
+	}
+	terms := p.Modbus.Events[4].Fields["edges"].Terminals
+	idx := func(a, b string) int {
+		var i, j int
+		for k, n := range terms {
+			if n == a {
+				i = k
+			}
+			if n == b {
+				j = k
+			}
+		}
+		return PairIndex(len(terms), i, j)
+	}
+	regs.Coils[uint16(100+idx("L1", "QS1"))] = true
+	regs.Coils[uint16(100+idx("W1", "FR1"))] = true
+	regs.Coils[1] = true
+	want := []map[string]any{
+		{"enabled": false, "on": true},
+		{"cause": "short"},
+		{"mode": "jog", "ok": true},
+		{"loose": 2, "exposed": 0},
+		{"edges": []string{"FR1-W1", "L1-QS1"}},
+	}
+	for i, e := range p.Modbus.Events {
+		got, err := e.Decode(regs)
+		if err != nil || !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("%s = %v, %v; want %v", e.Event, got, err, want[i])
+		}
+	}
+	regs.Input[1] = 9
+	if _, err := p.Modbus.Events[1].Decode(regs); err == nil {
+		t.Error("trip cause 9 decoded; want an unknown enum code refused")
+	}
+}
+
+func TestPairIndex(t *testing.T) {
+	// Walk the matrix in the order edges reads it: indexes run 0, 1, 2...
+	n, k := 6, 0
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			if got := PairIndex(n, i, j); got != k || PairIndex(n, j, i) != k {
+				t.Fatalf("PairIndex(%d,%d,%d) = %d, want %d", n, i, j, got, k)
+			}
+			k++
+		}
+	}
+}
+
+func TestModbusMap_Blocks(t *testing.T) {
+	p, err := Load("board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Modbus.Blocks()
+	// Coils 0-1 and the 153-coil matrix at 100 are too far apart to join;
+	// the seven input registers make one read.
+	want := []Block{{"coil", 0, 2}, {"coil", 100, 153}, {"input", 0, 7}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Blocks = %v, want %v", got, want)
+	}
+}

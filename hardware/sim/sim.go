@@ -1,0 +1,340 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"shicao/hardware"
+	"shicao/hardware/modbus/modbustest"
+)
+
+// Options tune a simulator. The zero value plays in real time, without
+// noise, seed 0, in a new temporary directory.
+type Options struct {
+	Seed uint64
+	// Speed multiplies the clock: 100 plays a five-minute exam in three
+	// seconds. Records keep their device time, so a driver that reads the
+	// device clock sees the real intervals. Zero means 1.
+	Speed float64
+	// Noise is the chance, per record, of a burst of 1 to 32 random bytes
+	// before it (streaming kinds), or per response, of one flipped bit
+	// (Modbus kinds).
+	Noise float64
+	// Dir holds the stable symlink; a new temporary directory if empty,
+	// removed by Close.
+	Dir string
+}
+
+// Scenarios returns the scenarios of kind, the default first.
+func Scenarios(kind hardware.Kind) []string {
+	return slices.Clone(scenarios[kind])
+}
+
+var scenarios = map[hardware.Kind][]string{
+	hardware.KindCPR:          {"good", "shallow", "slow", "no-recoil", "four-cycles"},
+	hardware.KindExtinguisher: {"good", "wrong-distance", "water-on-electrical"},
+	hardware.KindSCBA:         {"good", "leak", "valve-closed"},
+	hardware.KindBoard:        {"correct", "three-swapped", "short-circuit"},
+	hardware.KindPPE:          {"good", "missing-gloves"},
+	hardware.KindHarness:      {"good", "hook-low"},
+}
+
+// step is one moment of a scenario at device time at: bytes to send for a
+// streaming kind, a change to the registers for a Modbus kind.
+type step struct {
+	at    time.Duration
+	data  []byte
+	apply func(*modbustest.Slave)
+}
+
+// Sim is a running simulator.
+type Sim struct {
+	kind     hardware.Kind
+	scenario string
+	speed    float64
+	noise    float64
+	rng      *rand.Rand // noise only: the script has its own
+	wire     *wire
+	tmpDir   string
+
+	steps     []step
+	onConnect func(at time.Duration) []byte // streaming: the status record sent whenever a host opens
+	slave     *modbustest.Slave             // Modbus kinds
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	done   chan struct{}
+
+	mu     sync.Mutex
+	played int
+}
+
+// Start starts the simulator of kind playing scenario ("" for the
+// default) and returns once its pseudo-terminal exists. The scenario
+// begins when a host opens Path and pauses while none has it open. It
+// returns an error for an unknown kind or scenario.
+func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Options) (*Sim, error) {
+	names, ok := scenarios[kind]
+	if !ok {
+		return nil, fmt.Errorf("start simulator: unknown kind %q", kind)
+	}
+	if scenario == "" {
+		scenario = names[0]
+	}
+	if !slices.Contains(names, scenario) {
+		return nil, fmt.Errorf("start %s simulator: unknown scenario %q (have %v)", kind, scenario, names)
+	}
+	s := &Sim{kind: kind, scenario: scenario, speed: opts.Speed, noise: opts.Noise,
+		rng: rand.New(rand.NewPCG(opts.Seed, 0x5e1)), done: make(chan struct{})}
+	if s.speed <= 0 {
+		s.speed = 1
+	}
+	script := rand.New(rand.NewPCG(opts.Seed, 0xc0de))
+	switch kind {
+	case hardware.KindCPR:
+		s.steps, s.onConnect = cprScript(scenario, script)
+	case hardware.KindExtinguisher, hardware.KindPPE, hardware.KindHarness:
+		s.steps, s.onConnect = lineScript(kind, scenario, script)
+	case hardware.KindSCBA:
+		s.slave, s.steps = scbaScript(scenario, script)
+	case hardware.KindBoard:
+		s.slave, s.steps = boardScript(s, scenario, script)
+	}
+	if s.slave != nil && s.noise > 0 {
+		rng := rand.New(rand.NewPCG(opts.Seed, 0xb17)) // used under the slave's lock only
+		s.slave.OnResponse(func(resp []byte) []byte {
+			if rng.Float64() < s.noise {
+				resp[rng.IntN(len(resp))] ^= 1 << rng.IntN(8)
+			}
+			return resp
+		})
+	}
+	dir := opts.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "shicao-sim-"); err != nil {
+			return nil, fmt.Errorf("start %s simulator: %w", kind, err)
+		}
+		s.tmpDir = dir
+	}
+	w, err := newWire(dir)
+	if err != nil {
+		s.removeTmp()
+		return nil, fmt.Errorf("start %s simulator: %w", kind, err)
+	}
+	s.wire = w
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	ctx = s.ctx
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.play(ctx)
+	}()
+	if s.slave != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serve(ctx)
+		}()
+	}
+	return s, nil
+}
+
+// Path returns the stable path of the device: a symlink to the current
+// pseudo-terminal, absent while unplugged.
+func (s *Sim) Path() string { return s.wire.link }
+
+// Kind returns the kind simulated.
+func (s *Sim) Kind() hardware.Kind { return s.kind }
+
+// Scenario returns the scenario played.
+func (s *Sim) Scenario() string { return s.scenario }
+
+// Done is closed when the scenario has played to its end. The simulator
+// keeps its port (and a Modbus slave keeps answering) until Close.
+func (s *Sim) Done() <-chan struct{} { return s.done }
+
+// Played returns how many steps of the scenario have been sent.
+func (s *Sim) Played() int { s.mu.Lock(); defer s.mu.Unlock(); return s.played }
+
+// Steps returns how many steps the scenario has.
+func (s *Sim) Steps() int { return len(s.steps) }
+
+// Unplug closes the pseudo-terminal and removes Path, as pulling the cable
+// does; the scenario pauses.
+func (s *Sim) Unplug() { s.wire.unplug() }
+
+// Plug makes a new pseudo-terminal and points Path at it.
+func (s *Sim) Plug() error { return s.wire.plug() }
+
+// Close stops the simulator, closes its pseudo-terminal and removes the
+// temporary directory it made.
+func (s *Sim) Close() error {
+	s.cancel()
+	s.wire.unplug()
+	s.wg.Wait()
+	return s.removeTmp()
+}
+
+func (s *Sim) removeTmp() error {
+	if s.tmpDir == "" {
+		return nil
+	}
+	return os.RemoveAll(s.tmpDir)
+}
+
+// waitHost waits until a host has the port open, polling: there is no
+// event for it. It reports false when ctx ends.
+func (s *Sim) waitHost(ctx context.Context) bool {
+	for !s.wire.hostOpen() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	return true
+}
+
+// play runs the scenario's timeline. Device time advances only while a
+// host has the port open, so a test that unplugs and replugs loses nothing
+// it could count. A streaming device announces itself (its status record)
+// each time a host opens a new connection, before and after the scenario
+// has ended.
+func (s *Sim) play(ctx context.Context) {
+	var (
+		dev      time.Duration // device time reached
+		anchor   time.Time     // wall time at which device time was zero
+		anchored bool
+		greeted  <-chan struct{} // the wire generation last greeted
+	)
+	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / s.speed) }
+	// connected waits for a host and greets it once per connection. It
+	// reports false when ctx ends.
+	connected := func() bool {
+		if !s.wire.hostOpen() {
+			anchored, greeted = false, nil
+			if !s.waitHost(ctx) {
+				return false
+			}
+		}
+		_, gen := s.wire.current()
+		if greeted != gen {
+			greeted = gen
+			if s.onConnect != nil {
+				s.wire.write(s.onConnect(dev))
+			}
+		}
+		if !anchored {
+			anchor, anchored = time.Now().Add(-scale(dev)), true
+		}
+		return true
+	}
+	for i := 0; i < len(s.steps); {
+		if !connected() {
+			return
+		}
+		// Sleep in short slices so a host that closes is noticed.
+		if wait := time.Until(anchor.Add(scale(s.steps[i].at))); wait > 0 {
+			if !sleep(ctx, min(wait, 20*time.Millisecond)) {
+				return
+			}
+			if wait > 20*time.Millisecond {
+				dev = max(dev, time.Duration(float64(time.Since(anchor))*s.speed))
+				continue
+			}
+		}
+		st := s.steps[i]
+		if st.apply != nil {
+			st.apply(s.slave)
+		} else if err := s.wire.write(s.withNoise(st.data)); err != nil {
+			anchored = false
+			if !sleep(ctx, 2*time.Millisecond) { // unplugged: retry this step after the plug
+				return
+			}
+			continue
+		}
+		dev = st.at
+		i++
+		s.mu.Lock()
+		s.played = i
+		s.mu.Unlock()
+	}
+	close(s.done)
+	for connected() {
+		if !sleep(ctx, 5*time.Millisecond) {
+			return
+		}
+	}
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *Sim) withNoise(p []byte) []byte {
+	if s.noise <= 0 || s.rng.Float64() >= s.noise {
+		return p
+	}
+	g := make([]byte, 1+s.rng.IntN(32))
+	for i := range g {
+		g[i] = byte(s.rng.Uint32())
+	}
+	return append(g, p...)
+}
+
+// serve runs the Modbus slave on each pseudo-terminal in turn.
+func (s *Sim) serve(ctx context.Context) {
+	for ctx.Err() == nil {
+		m, changed := s.wire.current()
+		if m == nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			}
+			continue
+		}
+		err := s.slave.Serve(ctx, m)
+		if err != nil && !errors.Is(err, os.ErrClosed) {
+			// EIO while no host has the terminal open: wait a little.
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// after runs f after d on the simulator's clock, unless the simulator is
+// closed first.
+func (s *Sim) after(d time.Duration, f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTimer(time.Duration(float64(d) / s.speed))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			f()
+		case <-s.ctx.Done():
+		}
+	}()
+}

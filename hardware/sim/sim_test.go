@@ -1,0 +1,323 @@
+package sim_test
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"shicao/hardware"
+	"shicao/hardware/driver"
+	"shicao/hardware/hardwaretest"
+	"shicao/hardware/profiles"
+	"shicao/hardware/sim"
+)
+
+// play runs a scenario to its end through the real serial path (pseudo-
+// terminal, go.bug.st/serial, driver) and returns the readings about the
+// candidate. prepare, if set, runs once the device is connected.
+func play(t *testing.T, kind hardware.Kind, scenario string, opts sim.Options,
+	prepare func(hardware.Device), settle func(*hardwaretest.Recorder) bool) ([]hardware.Reading, driver.Stats) {
+	t.Helper()
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s, err := sim.Start(context.Background(), kind, scenario, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := profiles.ForKind(kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Modbus != nil {
+		// Poll faster than the accelerated clock makes things happen: a
+		// counter that moves twice between polls is one event lost.
+		p.Modbus.PollMS = 10
+	}
+	st := hardwaretest.Start(t, hardwaretest.Subject{Profile: p, Path: s.Path()})
+	st.Rec.WaitFor(t, "connected", 0, 5*time.Second, hardwaretest.IsType(hardware.TypeConnected))
+	if prepare != nil {
+		prepare(st.Device)
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatalf("scenario not done after 20s: %d of %d steps", s.Played(), s.Steps())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for settle != nil && !settle(st.Rec) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	st.Stop(t)
+	var out []hardware.Reading
+	for _, r := range st.Rec.Readings() {
+		if hardwaretest.IsData(r) && r.Type != hardware.TypeStatus {
+			out = append(out, r)
+		}
+	}
+	var stats driver.Stats
+	if d, ok := st.Device.(interface{ Stats() driver.Stats }); ok {
+		stats = d.Stats()
+	}
+	return out, stats
+}
+
+func ofType(rs []hardware.Reading, typ string) []hardware.Reading {
+	var out []hardware.Reading
+	for _, r := range rs {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// count waits for n readings of typ.
+func count(typ string, n int) func(*hardwaretest.Recorder) bool {
+	return func(r *hardwaretest.Recorder) bool { return len(ofType(r.Readings(), typ)) >= n }
+}
+
+func TestCPR_Scenarios(t *testing.T) {
+	tests := []struct {
+		scenario                  string
+		cycles, shallow, noRecoil int
+		minCycle, maxCycle        time.Duration
+		noise                     float64
+	}{
+		{"good", 5, 0, 0, 15 * time.Second, 18 * time.Second, 0},
+		{"good", 5, 0, 0, 15 * time.Second, 18 * time.Second, 0.3}, // with line noise
+		{"shallow", 5, 12, 0, 15 * time.Second, 18 * time.Second, 0},
+		{"slow", 5, 0, 0, 19 * time.Second, 23 * time.Second, 0},
+		{"no-recoil", 5, 0, 10, 15 * time.Second, 18 * time.Second, 0},
+		{"four-cycles", 4, 0, 0, 15 * time.Second, 18 * time.Second, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			rs, stats := play(t, hardware.KindCPR, tt.scenario, sim.Options{Seed: 42, Speed: 200, Noise: tt.noise},
+				nil, count("cpr.ventilation", 2*tt.cycles))
+			comps, vents := ofType(rs, "cpr.compression"), ofType(rs, "cpr.ventilation")
+			if len(comps) != 30*tt.cycles || len(vents) != 2*tt.cycles {
+				t.Fatalf("%d compressions and %d breaths, want %d and %d", len(comps), len(vents), 30*tt.cycles, 2*tt.cycles)
+			}
+			shallow, noRecoil := 0, 0
+			for _, c := range comps {
+				d := c.Fields["depth_mm"].(int)
+				switch {
+				case d < 50:
+					shallow++
+				case d < 52 || d > 58:
+					t.Errorf("compression %s: depth outside the scenario's 52-58 mm", c)
+				}
+				if c.Fields["recoil"] == false {
+					noRecoil++
+				}
+				if c.Fields["position"] != "ok" || !c.DeviceClock {
+					t.Errorf("compression %s: want position ok on the device clock", c)
+				}
+			}
+			if shallow != tt.shallow || noRecoil != tt.noRecoil {
+				t.Errorf("%d shallow and %d without recoil, want %d and %d", shallow, noRecoil, tt.shallow, tt.noRecoil)
+			}
+			for i := 0; i < len(comps); i += 30 {
+				// A cycle runs from its first compression to the first after it
+				// would be: 30 intervals (SS-1 times each 30-compression cycle).
+				d := comps[i+29].At - comps[i].At
+				d += d / 29
+				if d < tt.minCycle || d > tt.maxCycle {
+					t.Errorf("cycle %d lasted %v, want %v to %v", i/30+1, d, tt.minCycle, tt.maxCycle)
+				}
+			}
+			for _, v := range vents {
+				ml := v.Fields["volume_ml"].(int)
+				if ml < 500 || ml > 1000 || v.Fields["airway_open"] != true || v.Fields["gastric"] != false {
+					t.Errorf("breath %s: want 500-1000 ml, airway open, no gastric", v)
+				}
+			}
+			if n := len(ofType(rs, "cpr.sample")); n < 25*60 {
+				t.Errorf("%d depth samples, want 25 Hz over the exam", n)
+			}
+			if tt.noise > 0 && stats.Dropped == 0 {
+				t.Errorf("stats %+v: noise injected but no byte dropped", stats)
+			}
+		})
+	}
+}
+
+func TestExtinguisher_Scenarios(t *testing.T) {
+	tests := []struct {
+		scenario   string
+		class      string
+		agent      string
+		minD, maxD float64
+	}{
+		{"good", "B", "dry-powder", 3, 5},
+		{"wrong-distance", "B", "dry-powder", 5.01, 10},
+		{"water-on-electrical", "E", "water", 3, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			rs, _ := play(t, hardware.KindExtinguisher, tt.scenario, sim.Options{Seed: 3, Speed: 100}, nil, count("ext.flame", 1))
+			scene, unit, pos := ofType(rs, "ext.scene"), ofType(rs, "ext.unit"), ofType(rs, "ext.position")
+			if len(scene) != 1 || len(unit) != 1 || len(pos) != 1 {
+				t.Fatalf("scene %v unit %v position %v: want one of each", scene, unit, pos)
+			}
+			if scene[0].Fields["fire_class"] != tt.class || unit[0].Fields["agent"] != tt.agent {
+				t.Errorf("scene %v, unit %v; want class %s, agent %s", scene[0], unit[0], tt.class, tt.agent)
+			}
+			if d := pos[0].Fields["distance_m"].(float64); d < tt.minD || d > tt.maxD || pos[0].Fields["upwind"] != true {
+				t.Errorf("position %v: want upwind at %v-%v m", pos[0], tt.minD, tt.maxD)
+			}
+			sprays, retreat := ofType(rs, "ext.spray"), ofType(rs, "ext.retreat")
+			if len(sprays) == 0 || len(retreat) != 1 || len(ofType(rs, "ext.pin")) != 1 {
+				t.Fatalf("%d sprays, %d retreats: want sprays, a pin, one retreat", len(sprays), len(retreat))
+			}
+			if last := sprays[len(sprays)-1]; retreat[0].At < last.At || retreat[0].Fields["remaining_pct"].(int) <= 0 {
+				t.Errorf("retreat %v: want after the last spray and before empty", retreat[0])
+			}
+		})
+	}
+}
+
+func TestSCBA_Scenarios(t *testing.T) {
+	tests := []struct {
+		scenario  string
+		leakOver2 bool
+		valveOpen bool    // at the first breath
+		noise     float64 // chance of a flipped bit per response
+	}{
+		{"good", false, true, 0},
+		{"good", false, true, 0.1},
+		{"leak", true, true, 0},
+		{"valve-closed", false, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			rs, stats := play(t, hardware.KindSCBA, tt.scenario, sim.Options{Seed: 5, Speed: 50, Noise: tt.noise}, nil, count("scba.breath", 4))
+			if tt.noise > 0 && stats.Bad == 0 {
+				t.Errorf("stats %+v: noise injected but no response refused", stats)
+			}
+			leak, alarm, breaths := ofType(rs, "scba.leak"), ofType(rs, "scba.alarm"), ofType(rs, "scba.breath")
+			if len(leak) != 1 || len(alarm) != 1 || len(breaths) != 4 || len(ofType(rs, "scba.seal")) != 1 {
+				t.Fatalf("%d leak tests, %d alarms, %d breaths: want 1, 1, 4 and a seal test", len(leak), len(alarm), len(breaths))
+			}
+			if got := leak[0].Fields["drop_mpa"].(float64) > 2; got != tt.leakOver2 {
+				t.Errorf("leak %v: over 2 MPa = %v, want %v", leak[0], got, tt.leakOver2)
+			}
+			if a := alarm[0].Fields["mpa"].(float64); a < 5 || a > 6 {
+				t.Errorf("alarm at %v MPa, want 5.5 ± 0.5", a)
+			}
+			if p := ofType(rs, "scba.pressure")[0].Fields["mpa"].(float64); p < 28 || p > 30 {
+				t.Errorf("first pressure %v MPa, want 28-30", p)
+			}
+			open := false
+			for _, r := range rs {
+				if r.Type == "scba.valve" {
+					open = r.Fields["open"].(bool)
+				}
+				if r.Type == "scba.breath" {
+					break
+				}
+			}
+			if open != tt.valveOpen {
+				t.Errorf("valve open at the first breath = %v, want %v", open, tt.valveOpen)
+			}
+		})
+	}
+}
+
+func TestBoard_Scenarios(t *testing.T) {
+	enable := func(d hardware.Device) {
+		// The examiner grants power once the wiring is done; the driver may
+		// need a poll or two before the board is up.
+		time.Sleep(400 * time.Millisecond)
+		if err := d.(*driver.Modbus).Set(context.Background(), "power_enable", true); err != nil {
+			t.Errorf("power enable: %v", err)
+		}
+	}
+	tests := []struct {
+		scenario string
+		missing  int
+		trip     string
+		runs     []string
+	}{
+		{"correct", 0, "", []string{"jog", "run", "stop"}},
+		{"three-swapped", 3, "", []string{"jog", "run", "stop"}},
+		{"short-circuit", 0, "short", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			done := count("board.run", 3)
+			if tt.trip != "" {
+				done = count("board.trip", 1)
+			}
+			rs, _ := play(t, hardware.KindBoard, tt.scenario, sim.Options{Seed: 9, Speed: 20}, enable, done)
+			cont := ofType(rs, "board.continuity")
+			edges := cont[len(cont)-1].Fields["edges"].([]string)
+			ref := slices.Sorted(slices.Values(sim.BoardReference))
+			var missing, extra int
+			for _, e := range ref {
+				if !slices.Contains(edges, e) {
+					missing++
+				}
+			}
+			for _, e := range edges {
+				if !slices.Contains(ref, e) {
+					extra++
+				}
+			}
+			if missing != tt.missing || extra != tt.missing {
+				t.Errorf("edges %v: %d missing, %d extra; want %d of each", edges, missing, extra, tt.missing)
+			}
+			var runs []string
+			for _, r := range ofType(rs, "board.run") {
+				runs = append(runs, r.Fields["mode"].(string))
+			}
+			if !reflect.DeepEqual(runs, tt.runs) {
+				t.Errorf("runs %v, want %v", runs, tt.runs)
+			}
+			trips := ofType(rs, "board.trip")
+			if tt.trip == "" && len(trips) != 0 || tt.trip != "" && (len(trips) != 1 || trips[0].Fields["cause"] != tt.trip) {
+				t.Errorf("trips %v, want %q", trips, tt.trip)
+			}
+			power := ofType(rs, "board.power")
+			if len(power) < 2 || power[0].Fields["enabled"] != false || power[1].Fields["enabled"] != true {
+				t.Errorf("power %v: want disabled, then enabled by the station", power)
+			}
+		})
+	}
+}
+
+func TestPPEAndHarness_Scenarios(t *testing.T) {
+	rs, _ := play(t, hardware.KindPPE, "missing-gloves", sim.Options{Seed: 1, Speed: 100}, nil, count("ppe.taken", 7))
+	taken := ofType(rs, "ppe.taken")
+	last := taken[len(taken)-1].Fields["items"].([]string)
+	if len(last) != 7 || slices.Contains(last, "welding-gloves") {
+		t.Errorf("items %v: want seven, no gloves", last)
+	}
+	rs, _ = play(t, hardware.KindHarness, "hook-low", sim.Options{Seed: 1, Speed: 100}, nil, count("harness.hook", 6))
+	high := 0
+	for _, r := range ofType(rs, "harness.hook") {
+		if r.Fields["height_m"].(float64) > 2 {
+			high++
+			if r.Fields["below_waist"] != true || r.Fields["attached"] != true {
+				t.Errorf("%v: want attached below the waist", r)
+			}
+		}
+	}
+	if high != 2 {
+		t.Errorf("%d readings above 2 m, want 2", high)
+	}
+}
+
+func TestStart_Errors(t *testing.T) {
+	if _, err := sim.Start(context.Background(), "toaster", "", sim.Options{}); err == nil {
+		t.Error("unknown kind accepted")
+	}
+	if _, err := sim.Start(context.Background(), hardware.KindCPR, "asleep", sim.Options{}); err == nil {
+		t.Error("unknown scenario accepted")
+	}
+}
