@@ -57,6 +57,7 @@ func commands() []command {
 		{"score", "re-score an event log by a standard; `score paper` combines sheets", runScore},
 		{"station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation},
 		{"verify", "check a result: signatures, hash chains, re-score, paper total", runVerify},
+		{"centre", "the exam centre: init, serve, registry, plans, standards, exports, log", runCentre},
 	}
 }
 

@@ -29,6 +29,7 @@ const stationUsage = `shicao station init|trust|centre|standards|plan|registry|r
   interrupted                               items left running by a crash
   results list                              the signed results and their sync state
   export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
+  sync [--centre URL]                       one round with the centre: upload the outbox, pull updates
 
 Every station command takes --data DIR (default: the user's data directory).
 `
@@ -59,6 +60,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 		"interrupted": func(a []string) error { return stationInterrupted(ctx, e, a) },
 		"results":     func(a []string) error { return stationResults(ctx, e, a) },
 		"export":      func(a []string) error { return stationExport(ctx, e, a) },
+		"sync":        func(a []string) error { return stationSync(ctx, e, a) },
 	}, stationUsage)
 }
 
