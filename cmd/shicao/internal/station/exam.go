@@ -179,16 +179,22 @@ func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Can
 	for i := range e.plan.Candidates {
 		if e.plan.Candidates[i].IDNumber == id {
 			e.candidate = &e.plan.Candidates[i]
-			e.attemptID = attemptID(e.plan.ID, id, e.candidate.Attempt, e.s.now().UnixNano())
+			e.attemptID = attemptID()
 			return e.candidate, nil
 		}
 	}
 	return nil, refuse("candidate-not-on-plan", "身份证号 %s 的考生不在考试计划 %s 中", "no candidate with identity number %s is on exam plan %s", maskID(id), e.plan.ID)
 }
 
-func attemptID(plan, id string, attempt int, nonce int64) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%d", plan, id, attempt, nonce))
-	return hex.EncodeToString(h[:8])
+// attemptID returns a fresh random id: an attempt's id is its result's id
+// and the centre's idempotency key, so it must never repeat, whatever the
+// clock says.
+func attemptID() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("station: no randomness for an attempt id: %v", err))
+	}
+	return hex.EncodeToString(b)
 }
 
 // maskID hides the middle of an identity number on screens and logs.

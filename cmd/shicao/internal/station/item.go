@@ -38,16 +38,94 @@ type Item struct {
 	Session int64
 	Devices []Device
 
-	mu        sync.Mutex
-	score     *scoring.Session
-	started   time.Time // monotonic base of t_ms
-	base      int64     // t_ms at started (non-zero after a resume)
+	mu        sync.Mutex // serialises appends: the order of calls is the log's order
+	started   time.Time  // monotonic base of t_ms
+	base      int64      // t_ms at started (non-zero after a resume)
 	lastT     int64
 	ended     bool
 	confirmed map[string]bool
 	acked     *bool
 	done      bool
-	err       error // sticky: the log refused an event
+
+	// Events go to the store's group commit as they happen and a scorer
+	// goroutine feeds each to the live score once it is durable, in order:
+	// a 1 kHz device stream is not held up by one fsync per reading.
+	q        chan queued
+	scorerWG sync.WaitGroup
+	scoreMu  sync.Mutex // guards score and err
+	score    *scoring.Session
+	err      error // sticky: the log or the score refused an event
+}
+
+// queued is an event handed to the store, waiting to be durable.
+type queued struct {
+	p    *store.Pending
+	done chan appended // nil: the caller does not wait (device readings)
+}
+
+type appended struct {
+	seq int64
+	err error
+}
+
+// startScorer starts the goroutine that scores events once durable.
+func (it *Item) startScorer() {
+	it.q = make(chan queued, 4096)
+	it.scorerWG.Add(1)
+	go func() {
+		defer it.scorerWG.Done()
+		for qe := range it.q {
+			a, err := qe.p.Wait()
+			it.scoreMu.Lock()
+			switch {
+			case it.err != nil:
+				err = it.err
+			case err != nil:
+				it.err = fmt.Errorf("an event could not be saved: %w", err)
+			case a.Seq == 0:
+				// A Flush marker: nothing to score.
+			default:
+				if f := it.exam.s.cfg.OnAppend; f != nil {
+					f(it.Session, a.Seq)
+				}
+				if serr := it.score.Add(&a.Event); serr != nil {
+					// Durable but not scorable: the sheet cannot be
+					// trusted any more. Stop the item loudly.
+					it.err = fmt.Errorf("event %d is recorded but cannot be scored: %w", a.Seq, serr)
+					err = it.err
+				}
+			}
+			it.scoreMu.Unlock()
+			if qe.done != nil {
+				qe.done <- appended{a.Seq, err}
+			}
+		}
+	}()
+}
+
+// stopScorer waits for the events in flight and stops the scorer. Call
+// with it.mu held, once nothing more will be appended.
+func (it *Item) stopScorer() {
+	if it.q != nil {
+		close(it.q)
+		it.scorerWG.Wait()
+		it.q = nil
+	}
+}
+
+// Close stops the item's background work (its events are all durable and
+// scored when it returns). An item left open by a crash is resumed from
+// the store, not from memory.
+func (it *Item) Close() {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	it.stopScorer()
+}
+
+func (it *Item) failed() error {
+	it.scoreMu.Lock()
+	defer it.scoreMu.Unlock()
+	return it.err
 }
 
 // StartItem starts the drawn item of a subject. The standard's devices
@@ -85,18 +163,19 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		return nil, err
 	}
 	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.now(), confirmed: map[string]bool{}}
+	it.startScorer()
 	ids := make([]string, len(e.examiners))
 	for i, x := range e.examiners {
 		ids[i] = x.Examiner.ID
 	}
-	if err := it.append(ctx, standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
+	if _, err := it.append(ctx, standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
 		return nil, err
 	}
-	if err := it.append(ctx, "draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
+	if _, err := it.append(ctx, "draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
 		return nil, err
 	}
 	for _, dev := range use {
-		if err := it.append(ctx, "device.status", "device:"+dev.Kind, map[string]any{"kind": dev.Kind, "model": dev.Model, "serial": dev.Serial, "firmware": dev.Firmware, "battery_pct": 100}); err != nil {
+		if _, err := it.append(ctx, "device.status", "device:"+dev.Kind, map[string]any{"kind": dev.Kind, "model": dev.Model, "serial": dev.Serial, "firmware": dev.Firmware, "battery_pct": 100}); err != nil {
 			return nil, err
 		}
 	}
@@ -144,11 +223,24 @@ func (it *Item) elapsed() int64 {
 	return max(t, it.lastT)
 }
 
-// append writes one event durably and feeds the live score. Call with
-// it.mu held, or before the item is shared.
-func (it *Item) append(ctx context.Context, typ, source string, data map[string]any) error {
-	if it.err != nil {
-		return it.err
+// append writes one event durably and feeds the live score, and returns
+// its seq once both are done. Call with it.mu held.
+func (it *Item) append(ctx context.Context, typ, source string, data map[string]any) (int64, error) {
+	done := make(chan appended, 1)
+	if err := it.enqueue(ctx, typ, source, data, done); err != nil {
+		return 0, err
+	}
+	r := <-done
+	return r.seq, r.err
+}
+
+// enqueue hands one event to the store in log order. Call with it.mu held.
+func (it *Item) enqueue(ctx context.Context, typ, source string, data map[string]any, done chan appended) error {
+	if err := it.failed(); err != nil {
+		return err
+	}
+	if it.q == nil {
+		return errors.New("the item is closed")
 	}
 	var raw []byte
 	if data != nil {
@@ -159,31 +251,43 @@ func (it *Item) append(ctx context.Context, typ, source string, data map[string]
 		}
 	}
 	t := it.elapsed()
-	a, err := it.exam.s.st.Append(ctx, it.Session, store.NewEvent{TMs: t, Type: typ, Source: source, Data: raw})
+	p, err := it.exam.s.st.Enqueue(ctx, it.Session, store.NewEvent{TMs: t, Type: typ, Source: source, Data: raw})
 	if err != nil {
 		return err
 	}
-	it.lastT = a.TMs
-	if f := it.exam.s.cfg.OnAppend; f != nil {
-		f(it.Session, a.Seq)
-	}
-	if err := it.score.Add(&a.Event); err != nil {
-		// The event is durable but scoring refuses it: the sheet cannot
-		// be trusted any more. Stop the item loudly.
-		it.err = fmt.Errorf("event %d is recorded but cannot be scored: %w", a.Seq, err)
-		return it.err
-	}
+	it.lastT = t
+	it.q <- queued{p: p, done: done}
 	return nil
 }
 
-// Record adds a device reading (its event type and data fields).
+// Record adds a device reading (its event type and data fields). It
+// returns once the reading is queued for the group commit; the live score
+// takes it when it is durable. A reading that cannot be saved stops the
+// item with the error (Sheet and every later call return it).
 func (it *Item) Record(ctx context.Context, kind, typ string, data map[string]any) error {
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	if it.ended {
 		return nil // after the end readings are not part of the exam
 	}
-	return it.append(ctx, typ, "device:"+kind, data)
+	return it.enqueue(ctx, typ, "device:"+kind, data, nil)
+}
+
+// Flush waits until every reading recorded so far is durable and scored.
+func (it *Item) Flush(ctx context.Context) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.q == nil {
+		return it.failed()
+	}
+	done := make(chan appended, 1)
+	// An empty marker: a no-op Pending that completes in order.
+	it.q <- queued{p: store.Done(), done: done}
+	r := <-done
+	if r.err != nil {
+		return r.err
+	}
+	return it.failed()
 }
 
 // DeviceLost and DeviceBack record equipment leaving and returning
@@ -200,7 +304,8 @@ func (it *Item) DeviceBack(ctx context.Context, kind string) error {
 func (it *Item) system(ctx context.Context, typ string, data map[string]any) error {
 	it.mu.Lock()
 	defer it.mu.Unlock()
-	return it.append(ctx, typ, "system", data)
+	_, err := it.append(ctx, typ, "system", data)
+	return err
 }
 
 func (it *Item) examiner(id string) bool {
@@ -223,10 +328,7 @@ func (it *Item) Mark(ctx context.Context, examinerID, item, mark string) (int64,
 	if sit == nil || sit.Mark(mark) == nil {
 		return 0, refuse("mark-unknown", "评分项 %s 没有扣分项 %s", "item %s has no mark %s", item, mark)
 	}
-	if err := it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark}); err != nil {
-		return 0, err
-	}
-	return it.score.Len(), nil
+	return it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark})
 }
 
 // Veto records a veto an examiner may record; the subject ends at once
@@ -241,7 +343,7 @@ func (it *Item) Veto(ctx context.Context, examinerID, veto string) error {
 	if v == nil || !v.Mark {
 		return refuse("veto-unknown", "本题没有考评员可记录的否决项 %s", "this item has no veto %s that examiners may record", veto)
 	}
-	if err := it.append(ctx, standards.TypeVeto, "examiner:"+examinerID, map[string]any{"veto": veto}); err != nil {
+	if _, err := it.append(ctx, standards.TypeVeto, "examiner:"+examinerID, map[string]any{"veto": veto}); err != nil {
 		return err
 	}
 	return it.finishLocked(ctx, "veto")
@@ -254,7 +356,8 @@ func (it *Item) Undo(ctx context.Context, examinerID string, ref int64) error {
 	if !it.examiner(examinerID) {
 		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
 	}
-	return it.append(ctx, standards.TypeMarkUndo, "examiner:"+examinerID, map[string]any{"ref": ref})
+	_, err := it.append(ctx, standards.TypeMarkUndo, "examiner:"+examinerID, map[string]any{"ref": ref})
+	return err
 }
 
 // Timer records an examiner-timed interval (the carotid check).
@@ -312,7 +415,7 @@ func (it *Item) finishLocked(ctx context.Context, reason string) error {
 	if it.ended {
 		return nil
 	}
-	if err := it.append(ctx, standards.TypeSessionEnd, "system", map[string]any{"reason": reason}); err != nil {
+	if _, err := it.append(ctx, standards.TypeSessionEnd, "system", map[string]any{"reason": reason}); err != nil {
 		return err
 	}
 	it.ended = true
@@ -328,8 +431,8 @@ func (it *Item) Ended() bool {
 
 // Sheet returns the live (or final) sheet.
 func (it *Item) Sheet() (*scoring.Sheet, error) {
-	it.mu.Lock()
-	defer it.mu.Unlock()
+	it.scoreMu.Lock()
+	defer it.scoreMu.Unlock()
 	if it.err != nil {
 		return nil, it.err
 	}
@@ -348,7 +451,8 @@ func (it *Item) Resolve(ctx context.Context, chiefID, item string, deduct standa
 		return refuse("reason-missing", "裁定须写明理由", "a resolution needs a written reason")
 	}
 	d, _ := strconv.ParseFloat(deduct.String(), 64)
-	return it.append(ctx, standards.TypeReviewResolve, "examiner:"+chiefID, map[string]any{"item": item, "deduct": d, "reason": reason})
+	_, err := it.append(ctx, standards.TypeReviewResolve, "examiner:"+chiefID, map[string]any{"item": item, "deduct": d, "reason": reason})
+	return err
 }
 
 // Confirm records an examiner's confirmation of the finished sheet.
@@ -361,7 +465,9 @@ func (it *Item) Confirm(ctx context.Context, examinerID string) error {
 	if !it.examiner(examinerID) {
 		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
 	}
+	it.scoreMu.Lock()
 	sheet, err := it.score.Sheet()
+	it.scoreMu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -371,7 +477,7 @@ func (it *Item) Confirm(ctx context.Context, examinerID string) error {
 	if it.confirmed[examinerID] {
 		return nil
 	}
-	if err := it.append(ctx, "confirm", "examiner:"+examinerID, map[string]any{"examiner": examinerID}); err != nil {
+	if _, err := it.append(ctx, "confirm", "examiner:"+examinerID, map[string]any{"examiner": examinerID}); err != nil {
 		return err
 	}
 	it.confirmed[examinerID] = true
@@ -389,7 +495,7 @@ func (it *Item) Acknowledge(ctx context.Context, accepted bool) error {
 	if it.acked != nil {
 		return refuse("acked", "考生已确认过", "the candidate has acknowledged already")
 	}
-	if err := it.append(ctx, standards.TypeCandidateAck, "candidate", map[string]any{"accepted": accepted}); err != nil {
+	if _, err := it.append(ctx, standards.TypeCandidateAck, "candidate", map[string]any{"accepted": accepted}); err != nil {
 		return err
 	}
 	it.acked = &accepted
@@ -406,6 +512,7 @@ func (it *Item) maybeDone(ctx context.Context) error {
 		return err
 	}
 	it.done = true
+	it.stopScorer()
 	return nil
 }
 

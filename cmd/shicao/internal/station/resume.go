@@ -201,7 +201,8 @@ func (e *Exam) Continue(ctx context.Context) (*Item, error) {
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	it.base, it.started = it.lastT, e.s.now()
-	if err := it.append(ctx, "session.resume", "system", map[string]any{"down_ms": down, "reason": "station restarted"}); err != nil {
+	it.startScorer()
+	if _, err := it.append(ctx, "session.resume", "system", map[string]any{"down_ms": down, "reason": "station restarted"}); err != nil {
 		return nil, err
 	}
 	e.resuming = nil
@@ -220,7 +221,9 @@ func (e *Exam) Void(ctx context.Context, reason string) error {
 		return refuse("nothing-to-resume", "没有中断的考题", "no item was interrupted")
 	}
 	it.mu.Lock()
+	it.startScorer()
 	err := it.finishLocked(ctx, "voided: "+reason)
+	it.stopScorer()
 	it.mu.Unlock()
 	if err != nil {
 		return err
