@@ -3,20 +3,158 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/rig"
+	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/tui"
+	"shicao/hardware"
 	"shicao/scoring"
 	"shicao/standards"
 	"shicao/standards/library"
 )
 
-// runDemo shows the sample library and scores each standard's vectors.
-// It grows into the full demo (centre, simulated equipment, TUI) as those
-// parts land.
+// runDemo is `make run`: a fresh station seeded with the demo day,
+// simulated equipment for every sample standard on pseudo-terminals
+// through go.bug.st/serial, and the TUI.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "demo", "  make run\n")
+	fs := newFlags(e, "demo", "demo [--data DIR] [--lang zh|en] [--speed N] [--headless --script FILE] [--library]",
+		"  make run\n  shicao demo --lang en\n  shicao demo --headless --script exam.txt\n")
+	data := fs.String("data", "", "the demo station's data directory (default: a fresh temporary one)")
+	lang := fs.String("lang", "zh", "language: zh or en")
+	speed := fs.Float64("speed", 1, "the simulators' clock multiplier")
+	headless := fs.Bool("headless", false, "run --script without the TUI")
+	script := fs.String("script", "", "with --headless: the exam script")
+	listLibrary := fs.Bool("library", false, "only list the sample library and run its vectors")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *listLibrary {
+		return showLibrary(e)
+	}
+	dir := *data
+	if dir == "" {
+		d, err := os.MkdirTemp("", "shicao-demo-")
+		if err != nil {
+			return err
+		}
+		dir = filepath.Join(d, "station")
+	}
+	if _, err := station.InitDir(ctx, dir, demo.Station, demo.Site); err != nil {
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "shicao.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	log := slog.New(slog.NewTextHandler(logFile, nil))
+
+	var active atomic.Pointer[station.Item]
+	var program atomic.Pointer[tea.Program]
+	send := func(m tea.Msg) {
+		if p := program.Load(); p != nil {
+			p.Send(m)
+		}
+	}
+	// The station's clock runs at the simulators' speed, so that at
+	// --speed 10 a compression every 55 ms of real time is one every
+	// 545 ms of exam time, as the device's own clock says: scores stay
+	// right while the demo runs faster.
+	now := scaledClock(*speed)
+	s, err := station.OpenDirConfig(ctx, dir, station.Config{Now: now})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := demo.Seed(ctx, s); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	kinds := standards.DefaultVocabulary().DeviceKinds()
+	r, err := rig.Simulated(ctx, kinds, rig.Options{Dir: filepath.Join(dir, "devices"), Speed: *speed, Serials: rig.SimSerials}, func(kind string, rd hardware.Reading) {
+		routeReading(ctx, log, active.Load(), kind, rd, send)
+	})
+	if err != nil {
+		return err
+	}
+	defer func() { cancel(); r.Wait() }()
+
+	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s\n", demo.Station, demo.SiteName, dir)
+	for _, x := range demo.Examiners[:2] {
+		fmt.Fprintf(e.stdout, "  examiner %s %s  PIN %s\n", x.Name, x.ID, x.PIN)
+	}
+	if *headless {
+		if *script == "" {
+			return usagef("demo --headless: give --script FILE")
+		}
+		f, err := os.Open(*script)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		runner := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
+			Scenario: r.Play, Unplug: r.Unplug, Active: func(it *station.Item) { active.Store(it) }}
+		if err := runner.Run(ctx, f, *script); err != nil {
+			return err
+		}
+		return nil
+	}
+	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Active: func(it *station.Item) { active.Store(it) },
+		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN)})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	program.Store(p)
+	_, err = p.Run()
+	if err == tea.ErrProgramKilled {
+		err = nil
+	}
+	fmt.Fprintf(e.stdout, "data kept in %s\n", dir)
+	return err
+}
+
+// routeReading is the one place a hardware reading becomes a station
+// event: recorded into the active item when the item uses that kind of
+// device, and shown on the screen.
+func routeReading(ctx context.Context, log *slog.Logger, it *station.Item, kind string, rd hardware.Reading, send func(tea.Msg)) {
+	uses := it != nil && slices.Contains(it.Std.Devices, kind)
+	switch rd.Type {
+	case hardware.TypeLost, hardware.TypeBack, hardware.TypeConnected:
+		state := map[string]string{hardware.TypeLost: "lost", hardware.TypeBack: "back", hardware.TypeConnected: "connected"}[rd.Type]
+		if uses && rd.Type == hardware.TypeLost {
+			if err := it.DeviceLost(ctx, kind); err != nil {
+				log.Error("record device lost", "kind", kind, "err", err)
+			}
+		}
+		if uses && rd.Type == hardware.TypeBack {
+			if err := it.DeviceBack(ctx, kind); err != nil {
+				log.Error("record device back", "kind", kind, "err", err)
+			}
+		}
+		send(tui.DeviceStateMsg{Kind: kind, State: state})
+		return
+	case hardware.TypeStatus:
+		return
+	}
+	if uses {
+		if err := it.Record(ctx, kind, rd.Type, rd.Fields); err != nil {
+			log.Error("record reading", "kind", kind, "type", rd.Type, "err", err)
+		}
+	}
+	send(tui.ReadingMsg{Kind: kind, Type: rd.Type, Fields: rd.Fields})
+}
+
+// showLibrary lists the sample library and runs every vector.
+func showLibrary(e *env) error {
 	fmt.Fprintln(e.stdout, "shicao 实操 — sample scoring standards (standards/library)")
 	fmt.Fprintln(e.stdout)
 	t := &table{right: map[int]bool{3: true}}
@@ -54,9 +192,22 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := t.write(e.stdout); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, "\nTry: shicao standard show standards/library/sd-dg-k42-cpr.yaml")
 	if bad > 0 {
 		return fmt.Errorf("%d library file(s) fail their own vectors", bad)
 	}
 	return nil
+}
+
+var _ io.Reader = os.Stdin
+
+// scaledClock returns a clock that starts now and runs speed times faster
+// than real time.
+func scaledClock(speed float64) func() time.Time {
+	start := time.Now()
+	if speed == 1 {
+		return time.Now
+	}
+	return func() time.Time {
+		return start.Add(time.Duration(float64(time.Since(start)) * speed))
+	}
 }

@@ -77,12 +77,12 @@ var Candidates = []examsync.Candidate{
 // Equipment is the demo site's registered equipment: one of each kind the
 // sample standards need, with the serial numbers the simulators report.
 var Equipment = []examsync.Equipment{
-	{Serial: "CPR-2024-0001", Kind: "cpr", Model: "SHICAO-SIM-CPR", Site: Site},
-	{Serial: "EXT-2024-0001", Kind: "extinguisher", Model: "SHICAO-SIM-EXT", Site: Site},
-	{Serial: "SCBA-2024-0001", Kind: "scba", Model: "SHICAO-SIM-SCBA", Site: Site},
-	{Serial: "BRD-2024-0001", Kind: "board", Model: "SHICAO-SIM-BOARD", Site: Site},
-	{Serial: "PPE-2024-0001", Kind: "ppe", Model: "SHICAO-SIM-PPE", Site: Site},
-	{Serial: "HNS-2024-0001", Kind: "harness", Model: "SHICAO-SIM-HARNESS", Site: Site},
+	{Serial: "SIMCPR000001", Kind: "cpr", Model: "SHICAO-CPR-1", Site: Site},
+	{Serial: "SIMEXT000001", Kind: "extinguisher", Model: "SHICAO-EXT-1", Site: Site},
+	{Serial: "SIMSCBA00001", Kind: "scba", Model: "SHICAO-SCBA-1", Site: Site},
+	{Serial: "SIMBOARD0001", Kind: "board", Model: "SHICAO-BOARD-1", Site: Site},
+	{Serial: "SIMPPE000001", Kind: "ppe", Model: "SHICAO-PPE-1", Site: Site},
+	{Serial: "SIMHOOK00001", Kind: "harness", Model: "SHICAO-HOOK-1", Site: Site},
 }
 
 // SignedLibrary returns every library file signed with the demo province key.

@@ -183,7 +183,7 @@ func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Can
 			return e.candidate, nil
 		}
 	}
-	return nil, refuse("candidate-not-on-plan", "身份证号 %s 的考生不在考试计划 %s 中", "no candidate with identity number %s is on exam plan %s", maskID(id), e.plan.ID)
+	return nil, refuse("candidate-not-on-plan", "身份证号 %s 的考生不在考试计划 %s 中", "no candidate with identity number %s is on exam plan %s", MaskID(id), e.plan.ID)
 }
 
 // attemptID returns a fresh random id: an attempt's id is its result's id
@@ -197,8 +197,8 @@ func attemptID() string {
 	return hex.EncodeToString(b)
 }
 
-// maskID hides the middle of an identity number on screens and logs.
-func maskID(id string) string {
+// MaskID hides the middle of an identity number on screens and logs.
+func MaskID(id string) string {
 	if len(id) != 18 {
 		return id
 	}

@@ -542,3 +542,18 @@ func (it *Item) Pending() []string {
 	slices.Sort(out)
 	return out
 }
+
+// Count returns how many durable events of a type the item's log holds.
+func (it *Item) Count(ctx context.Context, typ string) (int, error) {
+	evs, err := it.exam.s.st.Events(ctx, it.Session)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -3,10 +3,12 @@ package station
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -200,6 +202,71 @@ type Verified struct {
 // sheet byte for byte, and the paper total. It finds an edited event, a
 // deleted event, an edited score and a result signed by another key.
 func VerifyBundle(data []byte, stationKeys []string, trust *standards.Trust) (*Verified, error) {
+	return new(BundleVerifier).Verify(data, stationKeys, trust)
+}
+
+// BundleVerifier is VerifyBundle with a cache of parsed standards and
+// blueprints, keyed by the SHA-256 of their text. Parsing a standard
+// compiles its expressions, which costs more than re-scoring an item, and
+// a centre sees the same few standards in every bundle. The cache holds
+// only texts that parsed, and only after the result's signature verified;
+// it is bounded. A BundleVerifier is safe for concurrent use; its zero
+// value is ready.
+type BundleVerifier struct {
+	mu     sync.Mutex
+	parsed map[[32]byte]any // sha256(text) -> *standards.Standard | *standards.Blueprint
+}
+
+// maxParsed bounds the cache: far more than the standards in force.
+const maxParsed = 512
+
+func (bv *BundleVerifier) cached(text []byte, parse func() (any, error)) (any, error) {
+	key := sha256.Sum256(text)
+	bv.mu.Lock()
+	v, ok := bv.parsed[key]
+	bv.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := parse()
+	if err != nil {
+		return nil, err
+	}
+	bv.mu.Lock()
+	if bv.parsed == nil || len(bv.parsed) >= maxParsed {
+		bv.parsed = map[[32]byte]any{}
+	}
+	bv.parsed[key] = v
+	bv.mu.Unlock()
+	return v, nil
+}
+
+func (bv *BundleVerifier) standard(name string, text []byte) (*standards.Standard, error) {
+	v, err := bv.cached(text, func() (any, error) { return standards.Parse(name, text) })
+	if err != nil {
+		return nil, err
+	}
+	std, ok := v.(*standards.Standard)
+	if !ok {
+		return nil, fmt.Errorf("%s is a blueprint, not an item standard", name)
+	}
+	return std, nil
+}
+
+func (bv *BundleVerifier) blueprint(name string, text []byte) (*standards.Blueprint, error) {
+	v, err := bv.cached(text, func() (any, error) { return standards.ParseBlueprint(name, text) })
+	if err != nil {
+		return nil, err
+	}
+	bp, ok := v.(*standards.Blueprint)
+	if !ok {
+		return nil, fmt.Errorf("%s is an item standard, not a blueprint", name)
+	}
+	return bp, nil
+}
+
+// Verify is VerifyBundle, parsing each distinct standard text once.
+func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *standards.Trust) (*Verified, error) {
 	var b Bundle
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -252,7 +319,7 @@ func VerifyBundle(data []byte, stationKeys []string, trust *standards.Trust) (*V
 		if err != nil {
 			return nil, err
 		}
-		std, err := standards.Parse(key, text)
+		std, err := bv.standard(key, text)
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +360,7 @@ func VerifyBundle(data []byte, stationKeys []string, trust *standards.Trust) (*V
 	if err != nil {
 		return nil, err
 	}
-	bp, err := standards.ParseBlueprint("blueprint", bpText)
+	bp, err := bv.blueprint("blueprint", bpText)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,11 @@ type ScriptRunner struct {
 	// Advance lets time pass: a virtual clock moves, a real one sleeps.
 	Advance func(time.Duration)
 	Lang    string
+	// Scenario and Unplug drive simulated equipment (the demo); Active
+	// tells the equipment wiring which item its readings belong to.
+	Scenario func(kind, name string) error
+	Unplug   func(kind string) error
+	Active   func(*Item)
 
 	exam *Exam
 	item *Item
@@ -160,7 +165,7 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", maskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
+		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", MaskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
 	case "draw":
 		seed := ""
 		if len(a) > 1 {
@@ -186,6 +191,9 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		r.item = it
+		if r.Active != nil {
+			r.Active(it)
+		}
 		fmt.Fprintf(r.Out, "started %s %s session %d\n", it.Subject, it.Std.ID, it.Session)
 	case "play":
 		if err := needItem(); err != nil {
@@ -273,7 +281,62 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		if err := needItem(); err != nil {
 			return err
 		}
+		if r.Active != nil {
+			r.Active(nil)
+		}
+		if err := r.item.Flush(ctx); err != nil {
+			return err
+		}
 		return r.item.Finish(ctx, "finished")
+	case "scenario":
+		if err := r.need(2, a, "scenario KIND NAME"); err != nil {
+			return err
+		}
+		if r.Scenario == nil {
+			return errors.New("scenario: no simulated equipment here")
+		}
+		return r.Scenario(a[1], a[2])
+	case "unplug", "plug":
+		if err := r.need(1, a, a[0]+" KIND"); err != nil {
+			return err
+		}
+		if r.Unplug == nil {
+			return errors.New(a[0] + ": no simulated equipment here")
+		}
+		return r.Unplug(a[1])
+	case "await":
+		// await TYPE N [TIMEOUT]: until the item has N events of TYPE.
+		if err := needItem(); err != nil {
+			return err
+		}
+		if err := r.need(2, a, "await EVENT-TYPE COUNT [TIMEOUT]"); err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(a[2])
+		if err != nil {
+			return err
+		}
+		limit := 60 * time.Second
+		if len(a) > 3 {
+			if limit, err = time.ParseDuration(a[3]); err != nil {
+				return err
+			}
+		}
+		deadline := time.Now().Add(limit)
+		for {
+			got, err := r.item.Count(ctx, a[1])
+			if err != nil {
+				return err
+			}
+			if got >= n {
+				fmt.Fprintf(r.Out, "await %s: %d\n", a[1], got)
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("await %s: %d of %d after %s", a[1], got, n, limit)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	case "resolve":
 		if err := needItem(); err != nil {
 			return err

@@ -1,0 +1,235 @@
+// Package rig runs the station's equipment: for each kind of device a
+// driver (hardware/driver) on its serial port, and in the demo and tests a
+// simulator (hardware/sim) speaking the real bytes on a pseudo-terminal
+// behind it. It reports each device's state for the station's readiness
+// checks and passes every reading on; it does not know the exam.
+package rig
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/hardware"
+	"shicao/hardware/driver"
+	"shicao/hardware/profiles"
+	"shicao/hardware/sim"
+)
+
+// Handler receives readings (connection changes included) from every
+// device, each device's in order, on the rig's goroutines.
+type Handler func(kind string, r hardware.Reading)
+
+// Rig is the set of running devices.
+type Rig struct {
+	ctx     context.Context
+	handler Handler
+	dir     string
+	speed   float64
+	serials map[string]string
+
+	mu    sync.Mutex
+	slots map[string]*slot
+	order []string
+	wg    sync.WaitGroup
+}
+
+type slot struct {
+	kind      string
+	sim       *sim.Sim
+	dev       hardware.Device
+	path      string
+	connected bool
+	scenario  string
+	unplugged bool
+	changed   chan struct{} // closed and replaced on every connection change
+}
+
+// Options tune a simulated rig.
+type Options struct {
+	Dir   string  // where the simulators' stable device links live
+	Speed float64 // the simulators' clock multiplier (1: real time)
+	// Serials gives the serial number of a device whose protocol does not
+	// report one (the label on the device, entered by the technician).
+	Serials map[string]string
+}
+
+// Simulated starts a simulator and its driver for each kind, playing each
+// kind's first scenario. The drivers open the simulators' ports through
+// go.bug.st/serial exactly as they open real ones.
+func Simulated(ctx context.Context, kinds []string, opts Options, h Handler) (*Rig, error) {
+	if opts.Dir == "" {
+		d, err := os.MkdirTemp("", "shicao-rig-")
+		if err != nil {
+			return nil, err
+		}
+		opts.Dir = d
+	}
+	if opts.Speed == 0 {
+		opts.Speed = 1
+	}
+	r := &Rig{ctx: ctx, handler: h, dir: opts.Dir, speed: opts.Speed, serials: opts.Serials, slots: map[string]*slot{}}
+	for _, kind := range kinds {
+		s := &slot{kind: kind, changed: make(chan struct{})}
+		r.slots[kind] = s
+		r.order = append(r.order, kind)
+		scen := sim.Scenarios(hardware.Kind(kind))
+		if len(scen) == 0 {
+			return nil, fmt.Errorf("rig: no simulator for %s", kind)
+		}
+		if err := r.startSim(s, scen[0]); err != nil {
+			return nil, err
+		}
+		if err := r.startDriver(s); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *Rig) startSim(s *slot, scenario string) error {
+	dir := filepath.Join(r.dir, s.kind)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("rig: %w", err)
+	}
+	sm, err := sim.Start(r.ctx, hardware.Kind(s.kind), scenario, sim.Options{Dir: dir, Speed: r.speed, Seed: 1})
+	if err != nil {
+		return fmt.Errorf("rig: %s simulator: %w", s.kind, err)
+	}
+	r.mu.Lock()
+	s.sim, s.path, s.scenario = sm, sm.Path(), scenario
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *Rig) startDriver(s *slot) error {
+	p, err := profiles.ForKind(hardware.Kind(s.kind))
+	if err != nil {
+		return fmt.Errorf("rig: %s profile: %w", s.kind, err)
+	}
+	dev, err := driver.New(p, s.path, driver.Options{ID: s.kind + "-01", MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+	if err != nil {
+		return fmt.Errorf("rig: %s driver: %w", s.kind, err)
+	}
+	s.dev = dev
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		_ = dev.Run(r.ctx, func(rd hardware.Reading) { r.on(s, rd) })
+	}()
+	return nil
+}
+
+func (r *Rig) on(s *slot, rd hardware.Reading) {
+	switch rd.Type {
+	case hardware.TypeConnected, hardware.TypeBack, hardware.TypeLost:
+		r.mu.Lock()
+		s.connected = rd.Type != hardware.TypeLost
+		close(s.changed)
+		s.changed = make(chan struct{})
+		r.mu.Unlock()
+	}
+	if r.handler != nil {
+		r.handler(s.kind, rd)
+	}
+}
+
+// Devices reports every device's state, for the station's checks.
+func (r *Rig) Devices() []station.Device {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]station.Device, 0, len(r.order))
+	for _, k := range r.order {
+		s := r.slots[k]
+		info := hardware.Info{}
+		if s.dev != nil {
+			info = s.dev.Info()
+		}
+		if info.Serial == "" {
+			info.Serial = r.serials[k]
+		}
+		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected})
+	}
+	return out
+}
+
+// Scenarios lists a simulated device's scenarios.
+func (r *Rig) Scenarios(kind string) []string { return sim.Scenarios(hardware.Kind(kind)) }
+
+// Play restarts a device's simulator on a scenario, from its beginning,
+// and returns once the driver has the device back (or after 5 s).
+func (r *Rig) Play(kind, scenario string) error {
+	r.mu.Lock()
+	s := r.slots[kind]
+	r.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("no %s device", kind)
+	}
+	r.mu.Lock()
+	old := s.sim
+	r.mu.Unlock()
+	old.Close()
+	if err := r.startSim(s, scenario); err != nil {
+		return err
+	}
+	return r.waitConnected(s, 5*time.Second)
+}
+
+func (r *Rig) waitConnected(s *slot, limit time.Duration) error {
+	deadline := time.After(limit)
+	for {
+		r.mu.Lock()
+		ok, ch := s.connected, s.changed
+		r.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			return fmt.Errorf("%s did not come back within %s", s.kind, limit)
+		case <-r.ctx.Done():
+			return r.ctx.Err()
+		}
+	}
+}
+
+// Unplug pulls a simulated device's cable out, or plugs it back in.
+func (r *Rig) Unplug(kind string) error {
+	r.mu.Lock()
+	s := r.slots[kind]
+	r.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("no %s device", kind)
+	}
+	r.mu.Lock()
+	s.unplugged = !s.unplugged
+	unplug, sm := s.unplugged, s.sim
+	r.mu.Unlock()
+	if unplug {
+		sm.Unplug()
+		return nil
+	}
+	return sm.Plug()
+}
+
+// Wait waits for the drivers to stop (after the rig's context ends) and
+// closes the simulators.
+func (r *Rig) Wait() {
+	r.wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.slots {
+		if s.sim != nil {
+			s.sim.Close()
+		}
+	}
+}
+
+// SimSerials are the serial numbers of the simulators whose wire does not
+// carry one (the Modbus trainers), as their labels would say.
+var SimSerials = map[string]string{"scba": "SIMSCBA00001", "board": "SIMBOARD0001"}

@@ -1,0 +1,196 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// deviceState is what the device panel knows of one device.
+type deviceState struct {
+	connected bool
+	lostAt    time.Time
+	scenario  string
+	last      ReadingMsg
+	readings  int
+	// CPR
+	depths   []int // the last compressions' depths, for the sparkline
+	compAt   []time.Time
+	recoil   bool
+	position string
+	breaths  []int
+	cycles   int
+	inBreath bool
+}
+
+// resetPanel clears what the panel shows of the last item.
+func (ds *deviceState) resetPanel() {
+	ds.depths, ds.compAt, ds.breaths, ds.cycles, ds.inBreath, ds.readings = nil, nil, nil, 0, false, 0
+}
+
+func (m *Model) onReading(r ReadingMsg) {
+	ds := m.dev[r.Kind]
+	if ds == nil {
+		ds = &deviceState{}
+		m.dev[r.Kind] = ds
+	}
+	ds.connected = true
+	ds.last = r
+	ds.readings++
+	switch r.Type {
+	case "cpr.compression":
+		if ds.inBreath {
+			ds.inBreath = false
+		}
+		ds.depths = append(ds.depths, intField(r.Fields, "depth_mm"))
+		if len(ds.depths) > 60 {
+			ds.depths = ds.depths[len(ds.depths)-60:]
+		}
+		ds.compAt = append(ds.compAt, m.d.Now())
+		if len(ds.compAt) > 11 {
+			ds.compAt = ds.compAt[len(ds.compAt)-11:]
+		}
+		ds.recoil, _ = r.Fields["recoil"].(bool)
+		ds.position, _ = r.Fields["position"].(string)
+	case "cpr.ventilation":
+		if !ds.inBreath {
+			ds.cycles++
+			ds.inBreath = true
+		}
+		ds.breaths = append(ds.breaths, intField(r.Fields, "volume_ml"))
+		if len(ds.breaths) > 10 {
+			ds.breaths = ds.breaths[len(ds.breaths)-10:]
+		}
+	}
+}
+
+func (m *Model) onDeviceState(s DeviceStateMsg) {
+	ds := m.dev[s.Kind]
+	if ds == nil {
+		ds = &deviceState{}
+		m.dev[s.Kind] = ds
+	}
+	switch s.State {
+	case "lost":
+		ds.connected = false
+		ds.lostAt = m.d.Now()
+		m.status, m.bad = fmt.Sprintf(m.t("device-lost"), s.Kind), true
+	case "back", "connected":
+		was := !ds.connected
+		ds.connected = true
+		if was && s.State == "back" {
+			m.notice(fmt.Sprintf(m.t("device-back"), s.Kind))
+		}
+	}
+}
+
+func intField(f map[string]any, k string) int {
+	switch v := f[k].(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	}
+	return 0
+}
+
+// sparkline draws values between lo and hi with block characters.
+func sparkline(vals []int, lo, hi int) string {
+	blocks := []rune("▁▂▃▄▅▆▇█")
+	var b strings.Builder
+	for _, v := range vals {
+		i := (v - lo) * (len(blocks) - 1) / max(hi-lo, 1)
+		b.WriteRune(blocks[min(max(i, 0), len(blocks)-1)])
+	}
+	return b.String()
+}
+
+// cprPanel is the CPR manikin's live panel: the last depth against the
+// 50–60 mm band, the rate, recoil, position, breaths, cycles, a sparkline.
+func (m *Model) cprPanel(ds *deviceState, width int) []string {
+	st := m.styles
+	var lines []string
+	last := 0
+	if n := len(ds.depths); n > 0 {
+		last = ds.depths[n-1]
+	}
+	band := "✓ 50–60"
+	bandStyle := st.Good
+	switch {
+	case last == 0:
+		band, bandStyle = "—", st.Dim
+	case last < 50:
+		band, bandStyle = "✗ <50 浅", st.Bad
+	case last > 60:
+		band, bandStyle = "✗ >60 深", st.Warn
+	}
+	// A bar 0..80 mm with the band marked.
+	barW := min(40, max(width-28, 10))
+	bar := []rune(strings.Repeat("·", barW))
+	for mm := 50; mm <= 60; mm++ {
+		bar[mm*(barW-1)/80] = '='
+	}
+	if last > 0 {
+		bar[min(last, 80)*(barW-1)/80] = '█'
+	}
+	lines = append(lines, fmt.Sprintf("%s %3d mm %s %s", m.t("depth"), last, string(bar), bandStyle.Render(band)))
+	rate := "—"
+	if n := len(ds.compAt); n > 1 {
+		span := ds.compAt[n-1].Sub(ds.compAt[0])
+		if span > 0 {
+			rate = fmt.Sprintf("%.0f/min", float64(n-1)*60/span.Seconds())
+		}
+	}
+	recoil := st.Good.Render("✓")
+	if !ds.recoil && len(ds.depths) > 0 {
+		recoil = st.Bad.Render("✗")
+	}
+	pos := ds.position
+	if pos == "" {
+		pos = "—"
+	} else if pos != "ok" {
+		pos = st.Bad.Render("✗ " + pos)
+	} else {
+		pos = st.Good.Render("✓ ok")
+	}
+	lines = append(lines, fmt.Sprintf("%s %s  %s %s  %s %s  %s %d", m.t("rate"), rate, m.t("recoil"), recoil, m.t("position"), pos, m.t("cycles"), ds.cycles))
+	var bs []string
+	for _, v := range ds.breaths {
+		mark := "✓"
+		if v < 500 || v > 1000 {
+			mark = "✗"
+		}
+		bs = append(bs, fmt.Sprintf("%d%s", v, mark))
+	}
+	lines = append(lines, fmt.Sprintf("%s ml: %s", m.t("breaths"), strings.Join(bs, " ")))
+	n := min(len(ds.depths), max(width-12, 10))
+	lines = append(lines, fmt.Sprintf("%s %s", m.t("depth"), sparkline(ds.depths[len(ds.depths)-n:], 30, 70)))
+	return lines
+}
+
+// genericPanel shows a device's last reading.
+func (m *Model) genericPanel(kind string, ds *deviceState) []string {
+	if ds.readings == 0 {
+		return []string{m.styles.Dim.Render("—")}
+	}
+	var parts []string
+	for _, k := range sortedFieldKeys(ds.last.Fields) {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, ds.last.Fields[k]))
+	}
+	return []string{fmt.Sprintf("%s %s", ds.last.Type, strings.Join(parts, " "))}
+}
+
+func sortedFieldKeys(f map[string]any) []string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}

@@ -1,0 +1,95 @@
+package tui
+
+// text holds every sentence the screens show, in Chinese and English.
+type text struct{ zh, en string }
+
+var texts = map[string]text{
+	"title":          {"实操考试评分终端", "practical-exam station"},
+	"station":        {"考站", "station"},
+	"site":           {"考点", "site"},
+	"date":           {"日期", "date"},
+	"centre":         {"考务中心", "centre"},
+	"online":         {"在线", "online"},
+	"offline":        {"离线", "offline"},
+	"last-sync":      {"上次同步", "last sync"},
+	"never":          {"从未", "never"},
+	"standards":      {"已安装评分标准", "installed standards"},
+	"equipment":      {"设备", "equipment"},
+	"connected":      {"已连接", "connected"},
+	"lost":           {"已断开", "LOST"},
+	"interrupted":    {"有中断的考试，按 r 恢复", "an exam was interrupted: press r to resume"},
+	"signin":         {"考评员登录", "examiner sign-in"},
+	"examiner-id":    {"考评员证件号", "examiner id"},
+	"pin":            {"密码", "PIN"},
+	"signed-in":      {"已登录", "signed in"},
+	"need-examiners": {"需要%d名考评员登录", "%d examiners must sign in"},
+	"plan":           {"考试计划", "exam plan"},
+	"candidates":     {"考生", "candidates"},
+	"search":         {"搜索姓名或身份证号", "search name or id number"},
+	"waiting":        {"待考", "waiting"},
+	"in-exam":        {"考试中", "in exam"},
+	"done":           {"已完成", "done"},
+	"synced":         {"已上传", "synced"},
+	"identity":       {"身份核验", "identity check"},
+	"attempt":        {"考次", "attempt"},
+	"first":          {"正考", "first"},
+	"retake":         {"补考", "retake"},
+	"confirm-id":     {"核对证件无误后按 y 确认，按 esc 返回", "check the card, then y to confirm, esc to go back"},
+	"draw":           {"抽题", "draw"},
+	"press-draw":     {"按 d 抽题", "press d to draw"},
+	"subject":        {"科目", "subject"},
+	"item":           {"考题", "item"},
+	"devices":        {"设备", "devices"},
+	"ready":          {"就绪", "ready"},
+	"not-ready":      {"未就绪", "NOT READY"},
+	"no-devices":     {"无需设备（考评员评分）", "no equipment (examiners score)"},
+	"time":           {"用时", "time"},
+	"limit":          {"限时", "limit"},
+	"overtime":       {"超时", "OVERTIME"},
+	"score":          {"得分", "score"},
+	"points":         {"配分", "points"},
+	"marks":          {"扣分项", "marks"},
+	"examiner":       {"考评员", "examiner"},
+	"veto":           {"否决", "VETO"},
+	"device-lost":    {"设备 %s 已断开，考试继续，等待恢复", "device %s lost: the item goes on, waiting for it"},
+	"device-back":    {"设备 %s 已恢复", "device %s is back"},
+	"sheet":          {"评分表", "score sheet"},
+	"total":          {"总分", "total"},
+	"pass":           {"合格", "PASS"},
+	"fail":           {"不合格", "FAIL"},
+	"review":         {"需主考裁定：考评员扣分相差超过允许值", "review needed: the examiners disagree beyond tolerance"},
+	"ack":            {"考生确认：a 签字确认，x 拒绝签字（本题0分）", "candidate: a to sign, x to refuse (the item scores 0)"},
+	"acked":          {"考生已签字", "signed by the candidate"},
+	"refused":        {"考生拒绝签字，本题0分", "the candidate refused to sign: the item scores 0"},
+	"confirmed":      {"考评员已确认", "confirmed by the examiners"},
+	"result":         {"考试结果", "result"},
+	"saved":          {"结果已签名保存，等待上传", "result signed and saved, queued for the centre"},
+	"sync":           {"上传队列", "outbox"},
+	"queued":         {"待上传", "queued"},
+	"sent":           {"已上传（回执已验证）", "sent (receipt verified)"},
+	"parked":         {"被拒收", "REFUSED"},
+	"scenario":       {"演示场景", "demo scenario"},
+	"evidence":       {"证据", "evidence"},
+	"reason":         {"理由", "reason"},
+	"deduct":         {"扣分", "deduct"},
+	"depth":          {"深度", "depth"},
+	"rate":           {"频率", "rate"},
+	"recoil":         {"回弹", "recoil"},
+	"position":       {"位置", "position"},
+	"breaths":        {"吹气", "breaths"},
+	"cycles":         {"循环", "cycles"},
+	"yes":            {"是", "yes"},
+	"no":             {"否", "no"},
+	"error":          {"错误", "error"},
+}
+
+func (m *Model) t(key string) string {
+	tx, ok := texts[key]
+	if !ok {
+		return key
+	}
+	if m.lang == "en" {
+		return tx.en
+	}
+	return tx.zh
+}

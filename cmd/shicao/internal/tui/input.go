@@ -1,0 +1,385 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/store"
+	"shicao/standards"
+)
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	switch m.screen {
+	case scrStart:
+		switch {
+		case key.Matches(msg, m.keys.Sync):
+			m.refresh()
+			m.screen = scrSync
+		case key.Matches(msg, m.keys.Resume) && len(m.interrupted) > 0:
+			attempt := m.interrupted[0].Session.AttemptID
+			return op("resume", func() (any, error) { return m.d.Station.ResumeExam(ctx, attempt) })
+		case key.Matches(msg, m.keys.Enter):
+			if len(m.plans) == 0 {
+				m.setStatus(fmt.Errorf("%s: 0", m.t("plan")))
+				return nil
+			}
+			ex, err := m.d.Station.NewExam(ctx, m.plans[0].ID)
+			if err != nil {
+				m.setStatus(err)
+				return nil
+			}
+			m.exam, m.signSel, m.marks = ex, 0, nil
+			m.setStatus(nil)
+			m.screen = scrSignIn
+		}
+	case scrSignIn:
+		return m.keySignIn(msg)
+	case scrPlan:
+		return m.keyPlan(msg)
+	case scrIdentity:
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			m.screen = scrPlan
+		case key.Matches(msg, m.keys.Confirm):
+			id := m.cand.IDNumber
+			return op("verify", func() (any, error) { return m.exam.VerifyCandidate(ctx, id) })
+		}
+	case scrDraw:
+		drawn := m.exam.Drawn()
+		switch {
+		case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
+			return op("draw", func() (any, error) { return m.exam.Draw(ctx, "") })
+		case key.Matches(msg, m.keys.Up):
+			m.subjSel = max(m.subjSel-1, 0)
+		case key.Matches(msg, m.keys.Down):
+			m.subjSel = min(m.subjSel+1, max(len(drawn)-1, 0))
+		case key.Matches(msg, m.keys.Enter) && len(drawn) > 0:
+			d := drawn[m.subjSel]
+			if it := m.exam.Item(d.Subject); it != nil {
+				if !it.Done() {
+					m.item = it
+					m.toSheet()
+				}
+				return nil
+			}
+			// Simulated equipment starts its scenario afresh for the
+			// item; real equipment just goes on.
+			var plays [][2]string
+			for _, kind := range d.Standard.Devices {
+				if list := m.d.Equipment.Scenarios(kind); len(list) > 0 {
+					sc := list[0]
+					if ds := m.dev[kind]; ds != nil && ds.scenario != "" {
+						sc = ds.scenario
+					}
+					plays = append(plays, [2]string{kind, sc})
+				}
+			}
+			for kind := range m.dev {
+				m.dev[kind].resetPanel()
+			}
+			return op("start", func() (any, error) {
+				for _, p := range plays {
+					if err := m.d.Equipment.Play(p[0], p[1]); err != nil {
+						return nil, err
+					}
+				}
+				return m.exam.StartItem(ctx, d.Subject, m.d.Equipment.Devices())
+			})
+		case key.Matches(msg, m.keys.FinishExam) && m.allDone():
+			return op("finish-exam", func() (any, error) { return m.exam.Finish(ctx) })
+		case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
+			return m.cycleScenario(drawn[m.subjSel].Standard)
+		}
+	case scrLive:
+		return m.keyLive(msg)
+	case scrSheet:
+		return m.keySheet(msg)
+	case scrResult:
+		if key.Matches(msg, m.keys.Enter) || key.Matches(msg, m.keys.Back) {
+			m.exam, m.item, m.saved, m.cand = nil, nil, nil, nil
+			m.refresh()
+			m.screen = scrStart
+		}
+	case scrSync:
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			m.screen = scrStart
+		case key.Matches(msg, m.keys.Retry):
+			if m.d.Sync != nil {
+				m.d.Sync.RetryNow()
+			}
+			m.refresh()
+		}
+	}
+	return nil
+}
+
+func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	ids := m.signInList()
+	if m.pinFor != "" {
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			m.pinFor = ""
+			m.pinInput.Reset()
+			m.pinInput.Blur()
+			return nil
+		case key.Matches(msg, m.keys.Enter):
+			id, pin := m.pinFor, m.pinInput.Value()
+			m.pinInput.Reset()
+			return op("signin", func() (any, error) { return m.exam.SignIn(ctx, id, pin) })
+		}
+		var cmd tea.Cmd
+		m.pinInput, cmd = m.pinInput.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.exam = nil
+		m.screen = scrStart
+	case key.Matches(msg, m.keys.Up):
+		m.signSel = max(m.signSel-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.signSel = min(m.signSel+1, max(len(ids)-1, 0))
+	case key.Matches(msg, m.keys.Enter) && len(ids) > 0:
+		m.pinFor = ids[m.signSel]
+		m.pinInput.Focus()
+		m.setStatus(nil)
+	}
+	return nil
+}
+
+// signInList is who may sign in: the plan's examiners, or on resume the
+// examiners the interrupted log names.
+func (m *Model) signInList() []string {
+	if m.exam == nil {
+		return nil
+	}
+	if e := m.exam.ExpectedExaminers(); m.exam.Resuming() != nil && len(e) > 0 {
+		return e
+	}
+	return m.exam.Plan().Examiners
+}
+
+func (m *Model) keyPlan(msg tea.KeyMsg) tea.Cmd {
+	list := m.filtered()
+	if m.searching {
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			m.searching = false
+			m.search.Reset()
+			m.search.Blur()
+			return nil
+		case key.Matches(msg, m.keys.Enter):
+			m.searching = false
+			m.search.Blur()
+			m.candSel = 0
+			return nil
+		}
+		var cmd tea.Cmd
+		m.search, cmd = m.search.Update(msg)
+		m.candSel = 0
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Search):
+		m.searching = true
+		m.search.Focus()
+	case key.Matches(msg, m.keys.Up):
+		m.candSel = max(m.candSel-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.candSel = min(m.candSel+1, max(len(list)-1, 0))
+	case key.Matches(msg, m.keys.Enter) && len(list) > 0:
+		c := list[m.candSel]
+		m.cand = &c
+		m.screen = scrIdentity
+	case key.Matches(msg, m.keys.Back):
+		m.search.Reset()
+	}
+	return nil
+}
+
+// filtered is the plan's candidates matching the search.
+func (m *Model) filtered() []store.Candidate {
+	if m.exam == nil {
+		return nil
+	}
+	q := strings.TrimSpace(strings.ToUpper(m.search.Value()))
+	var out []store.Candidate
+	for _, c := range m.exam.Plan().Candidates {
+		if q == "" || strings.Contains(strings.ToUpper(c.IDNumber), q) || strings.Contains(c.Name, q) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	it := m.item
+	if it == nil {
+		return nil
+	}
+	exs := m.exam.Examiners()
+	if len(exs) == 0 {
+		return nil
+	}
+	examiner := exs[min(m.active, len(exs)-1)].Examiner.ID
+	s := msg.String()
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.itemSel = max(m.itemSel-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.itemSel = min(m.itemSel+1, len(it.Std.Items)-1)
+	case key.Matches(msg, m.keys.Tab):
+		m.active = (m.active + 1) % len(exs)
+	case key.Matches(msg, m.keys.Veto):
+		m.vetoing = !m.vetoing
+	case len(s) == 1 && s[0] >= '1' && s[0] <= '9':
+		n := int(s[0] - '1')
+		if m.vetoing {
+			vs := markableVetoes(it.Std)
+			if n < len(vs) {
+				v := vs[n]
+				m.vetoing = false
+				return op("veto", func() (any, error) { return nil, it.Veto(ctx, examiner, v) })
+			}
+			return nil
+		}
+		sit := it.Std.Items[m.itemSel]
+		if n < len(sit.Marks) {
+			mk := sit.Marks[n].ID
+			return op("mark", func() (any, error) { return it.Mark(ctx, examiner, sit.ID, mk) })
+		}
+	case key.Matches(msg, m.keys.Undo):
+		if m.active < len(m.marks) && len(m.marks[m.active]) > 0 {
+			last := m.marks[m.active][len(m.marks[m.active])-1]
+			m.marks[m.active] = m.marks[m.active][:len(m.marks[m.active])-1]
+			return op("undo", func() (any, error) { return nil, it.Undo(ctx, examiner, last) })
+		}
+	case key.Matches(msg, m.keys.Timer):
+		if m.timerAt.IsZero() {
+			m.timerAt = m.d.Now()
+			return nil
+		}
+		d := m.d.Now().Sub(m.timerAt)
+		m.timerAt = time.Time{}
+		return op("timer", func() (any, error) { return nil, it.Timer(ctx, "pulse", d) })
+	case key.Matches(msg, m.keys.Finish):
+		return op("finish", func() (any, error) { return nil, it.Finish(ctx, "finished") })
+	case key.Matches(msg, m.keys.Scenario):
+		return m.cycleScenario(it.Std)
+	case key.Matches(msg, m.keys.Unplug):
+		if len(it.Std.Devices) > 0 {
+			kind := it.Std.Devices[0]
+			return op("unplug", func() (any, error) { return "F3 " + kind, m.d.Equipment.Unplug(kind) })
+		}
+	}
+	return nil
+}
+
+func markableVetoes(std *standards.Standard) []string {
+	var out []string
+	for _, v := range std.Veto {
+		if v.Mark {
+			out = append(out, v.ID)
+		}
+	}
+	return out
+}
+
+// cycleScenario moves the item's first simulated device to its next
+// scenario (the demo control key).
+func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
+	if len(std.Devices) == 0 {
+		return nil
+	}
+	kind := std.Devices[0]
+	list := m.d.Equipment.Scenarios(kind)
+	if len(list) == 0 {
+		return nil
+	}
+	ds := m.dev[kind]
+	if ds == nil {
+		ds = &deviceState{}
+		m.dev[kind] = ds
+	}
+	next := list[0]
+	for i, s := range list {
+		if s == ds.scenario {
+			next = list[(i+1)%len(list)]
+		}
+	}
+	ds.scenario = next
+	return op("scenario", func() (any, error) {
+		return fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next), m.d.Equipment.Play(kind, next)
+	})
+}
+
+func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	it := m.item
+	if it == nil {
+		return nil
+	}
+	exs := m.exam.Examiners()
+	if m.resolving {
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			m.resolving = false
+			return nil
+		case key.Matches(msg, m.keys.Tab):
+			m.resolveInputs[m.resolveFocus].Blur()
+			m.resolveFocus = (m.resolveFocus + 1) % 2
+			m.resolveInputs[m.resolveFocus].Focus()
+			return nil
+		case key.Matches(msg, m.keys.Enter):
+			if m.sheet == nil || len(m.sheet.Review) == 0 {
+				return nil
+			}
+			p, err := standards.ParsePoints(strings.TrimSpace(m.resolveInputs[0].Value()))
+			if err != nil {
+				m.setStatus(err)
+				return nil
+			}
+			item, reason, chief := m.sheet.Review[0], m.resolveInputs[1].Value(), exs[0].Examiner.ID
+			return op("resolve", func() (any, error) { return nil, it.Resolve(ctx, chief, item, p, reason) })
+		}
+		var cmd tea.Cmd
+		m.resolveInputs[m.resolveFocus], cmd = m.resolveInputs[m.resolveFocus].Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Accept):
+		return op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, true) })
+	case key.Matches(msg, m.keys.Refuse):
+		return op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, false) })
+	case key.Matches(msg, m.keys.Examiner1) && len(exs) > 0:
+		id := exs[0].Examiner.ID
+		return op("confirm", func() (any, error) { return nil, it.Confirm(ctx, id) })
+	case key.Matches(msg, m.keys.Examiner2) && len(exs) > 1:
+		id := exs[1].Examiner.ID
+		return op("confirm", func() (any, error) { return nil, it.Confirm(ctx, id) })
+	case key.Matches(msg, m.keys.Resolve):
+		m.resolving = true
+		m.resolveFocus = 0
+		for i := range m.resolveInputs {
+			m.resolveInputs[i].Reset()
+		}
+		m.resolveInputs[0].Focus()
+	case key.Matches(msg, m.keys.Back):
+		m.item = nil
+		m.screen = scrDraw
+	}
+	return nil
+}
+
+// keep the imports honest when screens change
+var _ = station.Device{}
