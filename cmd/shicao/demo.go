@@ -146,7 +146,11 @@ func routeReading(ctx context.Context, log *slog.Logger, it *station.Item, kind 
 		return
 	}
 	if uses {
-		if err := it.Record(ctx, kind, rd.Type, rd.Fields); err != nil {
+		record := func() error { return it.Record(ctx, kind, rd.Type, rd.Fields) }
+		if rd.DeviceClock {
+			record = func() error { return it.RecordAt(ctx, kind, rd.Type, rd.Fields, rd.At) }
+		}
+		if err := record(); err != nil {
 			log.Error("record reading", "kind", kind, "type", rd.Type, "err", err)
 		}
 	}

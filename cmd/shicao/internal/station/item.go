@@ -47,6 +47,8 @@ type Item struct {
 	acked     *bool
 	done      bool
 
+	anchors map[string]anchor // per device kind: its clock against the item's
+
 	// Events go to the store's group commit as they happen and a scorer
 	// goroutine feeds each to the live score once it is durable, in order:
 	// a 1 kHz device stream is not held up by one fsync per reading.
@@ -236,6 +238,12 @@ func (it *Item) append(ctx context.Context, typ, source string, data map[string]
 
 // enqueue hands one event to the store in log order. Call with it.mu held.
 func (it *Item) enqueue(ctx context.Context, typ, source string, data map[string]any, done chan appended) error {
+	return it.enqueueAt(ctx, typ, source, data, done, -1)
+}
+
+// enqueueAt is enqueue with the event's t_ms given (-1: now). A t_ms
+// before the log's last is raised to it: the log's time never runs back.
+func (it *Item) enqueueAt(ctx context.Context, typ, source string, data map[string]any, done chan appended, at int64) error {
 	if err := it.failed(); err != nil {
 		return err
 	}
@@ -251,6 +259,9 @@ func (it *Item) enqueue(ctx context.Context, typ, source string, data map[string
 		}
 	}
 	t := it.elapsed()
+	if at >= 0 {
+		t = max(at, it.lastT)
+	}
 	p, err := it.exam.s.st.Enqueue(ctx, it.Session, store.NewEvent{TMs: t, Type: typ, Source: source, Data: raw})
 	if err != nil {
 		return err
@@ -270,7 +281,42 @@ func (it *Item) Record(ctx context.Context, kind, typ string, data map[string]an
 	if it.ended {
 		return nil // after the end readings are not part of the exam
 	}
-	return it.enqueue(ctx, typ, "device:"+kind, data, nil)
+	return it.enqueueAt(ctx, typ, "device:"+kind, data, nil, -1)
+}
+
+// RecordAt is Record for a reading stamped by the device's own clock (at,
+// monotonic since the device started). The intervals between a device's
+// readings are then the device's, not the host's: a busy station or a
+// congested link delays readings but does not compress or stretch the
+// 545 ms between two compressions that the cycle rules measure. The first
+// reading anchors the device clock to the item's. A device clock that runs
+// back (a device restart), ahead of the item's by more than 2 s, or behind
+// by more than 30 s (longer than any delivery delay) re-anchors.
+func (it *Item) RecordAt(ctx context.Context, kind, typ string, data map[string]any, at time.Duration) error {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ended {
+		return nil
+	}
+	now := it.elapsed()
+	a, ok := it.anchors[kind]
+	t := int64(0)
+	if ok {
+		t = a.t + (at - a.at).Milliseconds()
+	}
+	if !ok || at < a.at || t < now-30000 || t > now+2000 {
+		if it.anchors == nil {
+			it.anchors = map[string]anchor{}
+		}
+		it.anchors[kind] = anchor{t: now, at: at}
+		t = now
+	}
+	return it.enqueueAt(ctx, typ, "device:"+kind, data, nil, t)
+}
+
+type anchor struct {
+	t  int64         // item t_ms
+	at time.Duration // the device's clock at that moment
 }
 
 // Flush waits until every reading recorded so far is durable and scored.
@@ -296,8 +342,11 @@ func (it *Item) DeviceLost(ctx context.Context, kind string) error {
 	return it.system(ctx, "device.lost", map[string]any{"kind": kind})
 }
 
-// DeviceBack records a device's return.
+// DeviceBack records a device's return; its clock is anchored afresh.
 func (it *Item) DeviceBack(ctx context.Context, kind string) error {
+	it.mu.Lock()
+	delete(it.anchors, kind)
+	it.mu.Unlock()
 	return it.system(ctx, "device.back", map[string]any{"kind": kind})
 }
 

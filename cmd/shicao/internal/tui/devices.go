@@ -41,6 +41,7 @@ func (m *Model) onReading(r ReadingMsg) {
 	case "cpr.compression":
 		if ds.inBreath {
 			ds.inBreath = false
+			ds.compAt = nil // the rate is of this run of compressions
 		}
 		ds.depths = append(ds.depths, intField(r.Fields, "depth_mm"))
 		if len(ds.depths) > 60 {
