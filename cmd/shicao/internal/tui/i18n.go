@@ -45,6 +45,7 @@ var texts = map[string]text{
 	"no-devices":     {"无需设备（考评员评分）", "no equipment (examiners score)"},
 	"time":           {"用时", "time"},
 	"limit":          {"限时", "limit"},
+	"left":           {"剩余", "left"},
 	"overtime":       {"超时", "OVERTIME"},
 	"score":          {"得分", "score"},
 	"points":         {"配分", "points"},
@@ -81,6 +82,7 @@ var texts = map[string]text{
 	"yes":            {"是", "yes"},
 	"no":             {"否", "no"},
 	"error":          {"错误", "error"},
+	"no-candidate":   {"考试计划中无此考生：不得考试", "no such candidate on the plan: may not be examined"},
 }
 
 func (m *Model) t(key string) string {

@@ -55,7 +55,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		drawn := m.exam.Drawn()
 		switch {
 		case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
-			return op("draw", func() (any, error) { return m.exam.Draw(ctx, "") })
+			seed := m.d.Seed
+			return op("draw", func() (any, error) { return m.exam.Draw(ctx, seed) })
 		case key.Matches(msg, m.keys.Up):
 			m.subjSel = max(m.subjSel-1, 0)
 		case key.Matches(msg, m.keys.Down):

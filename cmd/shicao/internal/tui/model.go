@@ -47,6 +47,8 @@ type Deps struct {
 	Lang   string
 	// DemoHint is shown on the sign-in screen of the demo (its PINs).
 	DemoHint string
+	// Seed, if set, is the draw's seed (tests; a real draw is random).
+	Seed string
 }
 
 // ReadingMsg is a device reading, for the device panel.

@@ -20,6 +20,9 @@ func maskID(id string) string { return station.MaskID(id) }
 func (m *Model) frame(body string) string {
 	st := m.styles
 	title := st.Title.Render(fmt.Sprintf("shicao %s · %s %s · %s %s · %s", m.t("title"), m.t("station"), m.d.Station.Name(), m.t("site"), m.d.Station.Site(), m.d.Now().Format("2006-01-02 15:04:05")))
+	if m.w < 100 {
+		title = st.Title.Render(fmt.Sprintf("shicao · %s · %s · %s", m.d.Station.Name(), m.d.Station.Site(), m.d.Now().Format("01-02 15:04:05")))
+	}
 	status := ""
 	if m.status != "" {
 		if m.bad {
@@ -109,17 +112,22 @@ func (m *Model) viewStart() string {
 		in := m.interrupted[0]
 		fmt.Fprintf(&b, "%s\n", st.Banner.Render(fmt.Sprintf("⚠ %s — %s %s %s (%d)", m.t("interrupted"), maskID(in.Session.Candidate), in.Session.Subject, in.Session.Standard, in.Events)))
 	}
-	fmt.Fprintf(&b, "\n%s\n", st.Header.Render(m.t("standards")))
-	for _, s := range m.standards {
-		fmt.Fprintf(&b, "  %s %s v%d %s %s\n", pad(s.ID, 13), pad(s.Kind, 9), s.Version, s.Effective, s.Title)
-	}
 	fmt.Fprintf(&b, "\n%s\n", st.Header.Render(m.t("equipment")))
 	for _, d := range m.d.Equipment.Devices() {
 		state := st.Good.Render("● " + m.t("connected"))
 		if ds := m.dev[d.Kind]; (ds != nil && !ds.connected) || !d.Connected {
 			state = st.Bad.Render("✗ " + m.t("lost"))
 		}
-		fmt.Fprintf(&b, "  %s %s %s %s %s\n", pad(d.Kind, 13), pad(d.Model, 16), pad(d.Serial, 14), pad(d.Port, 16), state)
+		fmt.Fprintf(&b, "  %s %s %s %s %s\n", pad(d.Kind, 13), pad(d.Model, 15), pad(d.Serial, 13), state, st.Dim.Render(d.Port))
+	}
+	fmt.Fprintf(&b, "\n%s (%d)\n", st.Header.Render(m.t("standards")), len(m.standards))
+	room := m.h - 12 - len(m.d.Equipment.Devices())
+	for i, s := range m.standards {
+		if i >= room && len(m.standards) > room {
+			fmt.Fprintf(&b, "  %s\n", st.Dim.Render(fmt.Sprintf("… +%d", len(m.standards)-i)))
+			break
+		}
+		fmt.Fprintf(&b, "  %s %s v%d %s %s\n", pad(s.ID, 13), pad(s.Kind, 9), s.Version, s.Effective, s.Title)
 	}
 	return b.String()
 }
@@ -186,6 +194,9 @@ func (m *Model) viewPlan() string {
 	p := m.exam.Plan()
 	fmt.Fprintf(&b, "%s %s · %s · %s · %s\n", st.Header.Render(m.t("plan")), p.ID, p.Date, p.Category, p.Blueprint)
 	fmt.Fprintf(&b, "%s: %s\n\n", m.t("search"), m.search.View())
+	if len(m.filtered()) == 0 {
+		fmt.Fprintf(&b, "  %s\n", st.Bad.Render("✗ "+m.t("no-candidate")))
+	}
 	for i, c := range m.filtered() {
 		att := m.t("first")
 		if c.Attempt > 1 {
@@ -280,7 +291,7 @@ func (m *Model) viewLive() string {
 	limitMs, _ := it.Limits()
 	el := it.Elapsed()
 	limit := time.Duration(limitMs) * time.Millisecond
-	timeLine := fmt.Sprintf("%s %s / %s %s  (%s %s)", m.t("time"), clock(el), m.t("limit"), clock(limit), "剩余", clock(limit-el))
+	timeLine := fmt.Sprintf("%s %s / %s %s  (%s %s)", m.t("time"), clock(el), m.t("limit"), clock(limit), m.t("left"), clock(limit-el))
 	if el > limit {
 		timeLine = st.Bad.Render(fmt.Sprintf("⚠ %s +%s  %s %s", m.t("overtime"), clock(el-limit), m.t("time"), clock(el)))
 	}

@@ -1,0 +1,5 @@
+package tui
+
+import "context"
+
+func contextBG() context.Context { return context.Background() }

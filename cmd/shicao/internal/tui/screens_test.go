@@ -1,0 +1,187 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+func fieldsOf(raw []byte) map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	for k, v := range m {
+		if f, ok := v.(float64); ok && f == float64(int(f)) {
+			m[k] = int(f)
+		}
+	}
+	return m
+}
+
+// TestScreens_Golden walks through an exam and pins every screen's view at
+// 80x24 and 120x40 (Ascii colour profile), checking each fits the window.
+func TestScreens_Golden(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		f := newFixture(t, lang)
+		shot := func(name string) {
+			t.Helper()
+			for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+				v := f.view(t, sz[0], sz[1])
+				checkFits(t, v, sz[0], sz[1])
+				golden(t, fmt.Sprintf("%s-%s-%dx%d", name, lang, sz[0], sz[1]), v)
+			}
+			f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		}
+		shot("start")
+		f.do(t, "enter", "enter", "1", "2", "3", "4")
+		shot("signin-pin")
+		f.do(t, "enter", "down", "enter", "5", "6", "7", "8", "enter")
+		shot("plan")
+		f.do(t, "enter")
+		shot("identity")
+		f.do(t, "y", "d")
+		shot("draw")
+		f.do(t, "down", "down", "down", "enter")
+		if f.item == nil || f.item.Std.ID != "SD-DG-K42" {
+			t.Fatalf("the CPR item did not start: %v", f.item)
+		}
+		f.playVector(t, "twelve-shallow")
+		shot("live-cpr")
+		f.do(t, "f")
+		shot("sheet")
+		f.do(t, "a", "f5", "f6")
+		shot("draw-after-item")
+		f.m.screen = scrSync
+		f.m.refresh()
+		shot("sync")
+	}
+}
+
+// TestFlow_CPRGood: a full CPR item with the good run ends at 100 and
+// passes, and the sheet says so.
+func TestFlow_CPRGood(t *testing.T) {
+	f := newFixture(t, "zh")
+	f.signIn(t)
+	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.playVector(t, "perfect")
+	v := f.view(t, 120, 40)
+	if !strings.Contains(v, "得分 100") {
+		t.Fatalf("live screen does not show 100:\n%s", v)
+	}
+	f.do(t, "f")
+	v = f.view(t, 120, 40)
+	if !strings.Contains(v, "得分 100 ✓ 合格") {
+		t.Fatalf("sheet does not show 100 pass:\n%s", v)
+	}
+	f.do(t, "a", "f5", "f6")
+	if !f.item.Done() {
+		t.Fatalf("the item is not done after sign and confirm: %v", f.item.Pending())
+	}
+}
+
+// TestFlow_Shallow: shallow compressions show on the sheet with their
+// deduction, count and evidence times.
+func TestFlow_Shallow(t *testing.T) {
+	f := newFixture(t, "zh")
+	f.signIn(t)
+	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.playVector(t, "twelve-shallow")
+	f.do(t, "f")
+	v := f.view(t, 120, 40)
+	for _, want := range []string{"-24 按压深度不足5cm，每次扣2分 ×12 [#", "胸外按压", "得分 76 ✗ 不合格"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("sheet lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// TestFlow_DeviceLostAndBack: a device lost mid-item is shown at once and
+// recorded; the item goes on and its return is shown too.
+func TestFlow_DeviceLostAndBack(t *testing.T) {
+	f := newFixture(t, "zh")
+	f.signIn(t)
+	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.run(t, DeviceStateMsg{Kind: "cpr", State: "lost"})
+	if err := f.item.DeviceLost(contextBG(), "cpr"); err != nil {
+		t.Fatal(err)
+	}
+	v := f.view(t, 120, 40)
+	if !strings.Contains(v, "✗ 设备 cpr 已断开，考试继续") || !strings.Contains(v, "cpr ✗ 已断开") {
+		t.Fatalf("lost device not shown:\n%s", v)
+	}
+	f.run(t, DeviceStateMsg{Kind: "cpr", State: "back"})
+	if err := f.item.DeviceBack(contextBG(), "cpr"); err != nil {
+		t.Fatal(err)
+	}
+	v = f.view(t, 120, 40)
+	if !strings.Contains(v, "✓ 设备 cpr 已恢复") || !strings.Contains(v, "cpr ● 已连接") {
+		t.Fatalf("device back not shown:\n%s", v)
+	}
+	if n, _ := f.item.Count(contextBG(), "device.lost"); n != 1 {
+		t.Fatalf("%d device.lost events recorded, want 1", n)
+	}
+}
+
+// TestFlow_RefusedSignIn: a wrong PIN is refused plainly.
+func TestFlow_RefusedSignIn(t *testing.T) {
+	f := newFixture(t, "en")
+	f.do(t, "enter", "enter", "9", "9", "9", "9", "enter")
+	v := f.view(t, 80, 24)
+	if !strings.Contains(v, "✗ wrong PIN (4 tries left)") {
+		t.Fatalf("refusal not shown:\n%s", v)
+	}
+}
+
+// TestFlow_CandidateNotOnPlan: searching for someone not on the plan shows
+// that they may not be examined, and nobody can be selected.
+func TestFlow_CandidateNotOnPlan(t *testing.T) {
+	f := newFixture(t, "zh")
+	f.signIn(t)
+	f.do(t, "/")
+	for _, r := range "370902199601016769" {
+		f.do(t, string(r))
+	}
+	f.do(t, "enter")
+	v := f.view(t, 120, 40)
+	if !strings.Contains(v, "✗ 考试计划中无此考生：不得考试") {
+		t.Fatalf("not-on-plan not shown:\n%s", v)
+	}
+	f.do(t, "enter")
+	if f.m.screen != scrPlan {
+		t.Fatal("a candidate not on the plan reached the identity check")
+	}
+}
+
+// TestFlow_Review: examiners who disagree beyond tolerance block the
+// confirmation until the chief examiner resolves it with a reason.
+func TestFlow_Review(t *testing.T) {
+	f := newFixture(t, "zh")
+	f.signIn(t)
+	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	// Examiner 1 alone takes 6 points off 环境评估: marks 1, 2, 3.
+	f.do(t, "1", "2", "3")
+	f.playVector(t, "perfect")
+	f.do(t, "f")
+	v := f.view(t, 120, 40)
+	if !strings.Contains(v, "需主考裁定") {
+		t.Fatalf("review not shown:\n%s", v)
+	}
+	f.do(t, "a", "f5")
+	if v := f.view(t, 120, 40); !strings.Contains(v, "须主考裁定后再确认") {
+		t.Fatalf("confirm before the review was not refused:\n%s", v)
+	}
+	f.do(t, "R", "4", "tab")
+	for _, r := range "回看录像" {
+		f.do(t, string(r))
+	}
+	f.do(t, "enter", "f5", "f6")
+	if !f.item.Done() {
+		t.Fatalf("item not done after the review: %v", f.item.Pending())
+	}
+	s, _ := f.item.Sheet()
+	if s.Items[0].Score.String() != "2" || s.NeedsReview {
+		t.Fatalf("after review: 环境评估 %s, review %v", s.Items[0].Score, s.NeedsReview)
+	}
+}
