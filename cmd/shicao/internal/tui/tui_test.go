@@ -76,14 +76,14 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // fakeEquipment reports the demo site's equipment as connected.
 type fakeEquipment struct {
-	mu      sync.Mutex
-	lost    map[string]bool
-	played  []string
+	mu     sync.Mutex
+	lost   map[string]bool
+	played []string
 }
 
 func (f *fakeEquipment) Devices() []station.Device {
