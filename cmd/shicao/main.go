@@ -58,6 +58,9 @@ func commands() []command {
 		{"station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation},
 		{"verify", "check a result: signatures, hash chains, re-score, paper total", runVerify},
 		{"centre", "the exam centre: init, serve, registry, plans, standards, exports, log", runCentre},
+		{"sim", "an equipment simulator on a pseudo-terminal (prints its path)", runSim},
+		{"devices", "the serial ports present, with USB identity and stable names", runDevices},
+		{"device", "read a device with a profile: the technician's check", runDevice},
 	}
 }
 
