@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func copyDir(t *testing.T, from, to string) {
+func copyDir(t testing.TB, from, to string) {
 	t.Helper()
 	if err := os.MkdirAll(to, 0o700); err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ type fixture struct {
 
 var examDay = time.Date(2026, 11, 28, 9, 30, 0, 0, time.Local)
 
-func newFixture(t *testing.T, lang string) *fixture {
+func newFixture(t testing.TB, lang string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "station")
@@ -145,7 +145,7 @@ func newFixture(t *testing.T, lang string) *fixture {
 
 // do sends a key and runs the command it returns (the workflow call),
 // feeding its message back, as the Bubble Tea runtime would.
-func (f *fixture) do(t *testing.T, keys ...string) {
+func (f *fixture) do(t testing.TB, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
 		var msg tea.KeyMsg
@@ -169,13 +169,13 @@ func (f *fixture) do(t *testing.T, keys ...string) {
 	}
 }
 
-func (f *fixture) run(t *testing.T, msg tea.Msg) {
+func (f *fixture) run(t testing.TB, msg tea.Msg) {
 	t.Helper()
 	_, cmd := f.m.Update(msg)
 	f.exec(t, cmd)
 }
 
-func (f *fixture) exec(t *testing.T, cmd tea.Cmd) {
+func (f *fixture) exec(t testing.TB, cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
@@ -195,13 +195,13 @@ func (f *fixture) exec(t *testing.T, cmd tea.Cmd) {
 }
 
 // refresh runs one tick (the live sheet's refresh).
-func (f *fixture) refresh(t *testing.T) {
+func (f *fixture) refresh(t testing.TB) {
 	t.Helper()
 	_, cmd := f.m.Update(tickMsg(f.clock.Now()))
 	f.exec(t, cmd)
 }
 
-func (f *fixture) view(t *testing.T, w, h int) string {
+func (f *fixture) view(t testing.TB, w, h int) string {
 	t.Helper()
 	f.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return f.m.View()
@@ -242,13 +242,13 @@ func checkFits(t *testing.T, view string, w, h int) {
 	}
 }
 
-func (f *fixture) signIn(t *testing.T) {
+func (f *fixture) signIn(t testing.TB) {
 	f.do(t, "enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "5", "6", "7", "8", "enter")
 }
 
 // playVector feeds a CPR vector into the running item as the equipment
 // wiring would: readings recorded into the item and sent to the screen.
-func (f *fixture) playVector(t *testing.T, name string) {
+func (f *fixture) playVector(t testing.TB, name string) {
 	t.Helper()
 	it := f.item
 	for i := range it.Std.Tests {
