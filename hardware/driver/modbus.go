@@ -22,6 +22,9 @@ var ErrNotConnected = errors.New("device not connected")
 // trainer). Garbled answers do not count: line noise is not a lost device.
 const lostAfter = 3
 
+// writeAttempts bounds the tries of a control write that got no clean reply.
+const writeAttempts = 3
+
 // Modbus is a trainer polled over Modbus RTU, mapped by its profile.
 type Modbus struct {
 	*base
@@ -127,7 +130,16 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 		case <-ctx.Done():
 			return nil
 		case w := <-d.writes:
-			werr := c.WriteSingleCoil(w.ctx, m.Slave, w.field.Address, w.on)
+			// Writing a coil sets it to a value: repeating it is harmless, so
+			// a reply lost to line noise is worth another try.
+			var werr error
+			for range writeAttempts {
+				werr = c.WriteSingleCoil(w.ctx, m.Slave, w.field.Address, w.on)
+				if werr == nil || !errors.Is(werr, modbus.ErrTimeout) && !errors.Is(werr, modbus.ErrBadResponse) {
+					break
+				}
+				d.bad.Add(1)
+			}
 			w.done <- werr
 			if werr != nil && !transient(werr) && w.ctx.Err() == nil {
 				return werr

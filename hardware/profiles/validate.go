@@ -116,8 +116,11 @@ func (m *ModbusMap) validate() error {
 			if e.Trigger.Type == "" {
 				e.Trigger.Type = "int"
 			}
-			if err := e.Trigger.validateModbus(); err != nil || e.Trigger.Type != "int" {
-				return at(fmt.Errorf("trigger: want an int counter register: %v", err), "events", idx, "trigger")
+			if e.Trigger.Type != "int" || e.Trigger.Table == "coil" {
+				return at(errors.New("a trigger is a counter: an int in a holding or input register"), "events", idx, "trigger")
+			}
+			if err := e.Trigger.validateModbus(); err != nil {
+				return at(err, "events", idx, "trigger")
 			}
 		}
 		for _, name := range sortedKeys(e.Fields) {

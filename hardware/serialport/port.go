@@ -64,6 +64,12 @@ func Open(path string, m Mode, readTimeout time.Duration) (*Port, error) {
 		p.Close()
 		return nil, fmt.Errorf("open %s: set read timeout: %w", path, translate(err))
 	}
+	// Bytes that arrived before this open answer no request of ours (a
+	// late Modbus reply to the last owner of the port): start clean.
+	if err := p.ResetInputBuffer(); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("open %s: flush input: %w", path, translate(err))
+	}
 	return &Port{port: p, path: path}, nil
 }
 

@@ -26,8 +26,8 @@ type Options struct {
 	// before it (streaming kinds), or per response, of one flipped bit
 	// (Modbus kinds).
 	Noise float64
-	// Dir holds the stable symlink; a new temporary directory if empty,
-	// removed by Close.
+	// Dir holds the stable symlink, Dir/tty: one simulator per directory.
+	// A new temporary directory if empty, removed by Close.
 	Dir string
 }
 
@@ -93,9 +93,6 @@ func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Option
 	}
 	s := &Sim{kind: kind, scenario: scenario, speed: opts.Speed, noise: opts.Noise,
 		rng: rand.New(rand.NewPCG(opts.Seed, 0x5e1)), done: make(chan struct{})}
-	if s.speed <= 0 {
-		s.speed = 1
-	}
 	script := rand.New(rand.NewPCG(opts.Seed, 0xc0de))
 	switch kind {
 	case hardware.KindCPR:
@@ -107,6 +104,15 @@ func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Option
 	case hardware.KindBoard:
 		s.slave, s.steps = boardScript(s, scenario, script)
 	}
+	return s.start(ctx, opts)
+}
+
+// start makes the pseudo-terminal and starts playing.
+func (s *Sim) start(ctx context.Context, opts Options) (*Sim, error) {
+	if s.speed <= 0 {
+		s.speed = 1
+	}
+	kind := s.kind
 	if s.slave != nil && s.noise > 0 {
 		rng := rand.New(rand.NewPCG(opts.Seed, 0xb17)) // used under the slave's lock only
 		s.slave.OnResponse(func(resp []byte) []byte {
@@ -337,4 +343,23 @@ func (s *Sim) after(d time.Duration, f func()) {
 		case <-s.ctx.Done():
 		}
 	}()
+}
+
+// Run starts the simulator of kind playing scenario, calls ready with the
+// device path for a driver (or a person) to open, and keeps it running
+// until ctx ends: `shicao sim` in one call. It returns Start's error, or
+// Close's.
+func Run(ctx context.Context, kind hardware.Kind, scenario string, opts Options, ready func(path string)) error {
+	s, err := Start(ctx, kind, scenario, opts)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(s.Path())
+	}
+	<-ctx.Done()
+	if err := s.Close(); err != nil {
+		return fmt.Errorf("stop %s simulator: %w", kind, err)
+	}
+	return nil
 }

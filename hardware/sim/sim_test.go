@@ -321,3 +321,21 @@ func TestStart_Errors(t *testing.T) {
 		t.Error("unknown scenario accepted")
 	}
 }
+
+func TestRun(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithCancel(context.Background())
+	paths := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- sim.Run(ctx, hardware.KindHarness, "", sim.Options{Speed: 100}, func(p string) { paths <- p })
+	}()
+	p, _ := profiles.ForKind(hardware.KindHarness)
+	st := hardwaretest.Start(t, hardwaretest.Subject{Profile: p, Path: <-paths})
+	st.Rec.WaitFor(t, "a hook reading", 0, 5*time.Second, hardwaretest.IsType("harness.hook"))
+	st.Stop(t)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}
