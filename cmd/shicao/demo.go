@@ -104,7 +104,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		runner := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
-			Scenario: r.Play, Unplug: r.Unplug, Active: func(it *station.Item) { active.Store(it) }}
+			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power, Active: func(it *station.Item) { active.Store(it) }}
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}

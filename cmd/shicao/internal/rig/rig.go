@@ -233,3 +233,21 @@ func (r *Rig) Wait() {
 // SimSerials are the serial numbers of the simulators whose wire does not
 // carry one (the Modbus trainers), as their labels would say.
 var SimSerials = map[string]string{"scba": "SIMSCBA00001", "board": "SIMBOARD0001"}
+
+// Power grants (or withdraws) the examiner-gated power of a device that
+// has it (the wiring board's contactor enable coil).
+func (r *Rig) Power(kind string, on bool) error {
+	r.mu.Lock()
+	s := r.slots[kind]
+	r.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("no %s device", kind)
+	}
+	m, ok := s.dev.(*driver.Modbus)
+	if !ok {
+		return fmt.Errorf("the %s device has no examiner-gated power", kind)
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, 3*time.Second)
+	defer cancel()
+	return m.Set(ctx, "power_enable", on)
+}

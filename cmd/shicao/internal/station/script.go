@@ -49,6 +49,7 @@ type ScriptRunner struct {
 	// tells the equipment wiring which item its readings belong to.
 	Scenario func(kind, name string) error
 	Unplug   func(kind string) error
+	Power    func(kind string, on bool) error
 	Active   func(*Item)
 
 	exam *Exam
@@ -296,6 +297,15 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return errors.New("scenario: no simulated equipment here")
 		}
 		return r.Scenario(a[1], a[2])
+	case "power":
+		// power KIND on|off: the examiners grant or withdraw power.
+		if err := r.need(2, a, "power KIND on|off"); err != nil {
+			return err
+		}
+		if r.Power == nil {
+			return errors.New("power: no equipment with gated power here")
+		}
+		return r.Power(a[1], a[2] == "on")
 	case "unplug", "plug":
 		if err := r.need(1, a, a[0]+" KIND"); err != nil {
 			return err

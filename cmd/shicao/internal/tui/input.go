@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -277,6 +278,13 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		return op("finish", func() (any, error) { return nil, it.Finish(ctx, "finished") })
 	case key.Matches(msg, m.keys.Scenario):
 		return m.cycleScenario(it.Std)
+	case key.Matches(msg, m.keys.Power) && slices.Contains(it.Std.Devices, "board"):
+		m.powered = !m.powered
+		on := m.powered
+		return op("power", func() (any, error) {
+			state := map[bool]string{true: "ON", false: "OFF"}[on]
+			return "board power " + state, m.d.Equipment.Power("board", on)
+		})
 	case key.Matches(msg, m.keys.Unplug):
 		if len(it.Std.Devices) > 0 {
 			kind := it.Std.Devices[0]

@@ -6,7 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Quit, Back, Enter, Up, Down, Tab, Search, Confirm, Draw, Resume, Sync, Retry,
 	Finish, Undo, Veto, Timer, Phase, Scenario, Unplug, Accept, Refuse, Examiner1, Examiner2,
-	Resolve, FinishExam, Lang key.Binding
+	Resolve, FinishExam, Lang, Power key.Binding
 }
 
 // DefaultKeyMap returns the station's key bindings.
@@ -41,5 +41,6 @@ func DefaultKeyMap() KeyMap {
 		Resolve:    b([]string{"R"}, "R", "主考裁定/resolve"),
 		FinishExam: b([]string{"f10"}, "F10", "交卷/finish exam"),
 		Lang:       b([]string{"f12"}, "F12", "中/EN"),
+		Power:      b([]string{"P"}, "P", "通电授权/power"),
 	}
 }

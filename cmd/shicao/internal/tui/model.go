@@ -26,6 +26,8 @@ type Equipment interface {
 	Play(kind, scenario string) error
 	// Unplug pulls a simulated device out, or plugs it back.
 	Unplug(kind string) error
+	// Power grants or withdraws a device's examiner-gated power.
+	Power(kind string, on bool) error
 }
 
 // SyncStatus is the centre link as the start and outbox screens show it.
@@ -123,6 +125,7 @@ type Model struct {
 	vetoing bool
 	marks   [][]int64 // per examiner, the seqs of their marks, for undo
 	timerAt time.Time // the carotid-check timer, while running
+	powered bool      // the examiners granted the board's power
 	saved   *station.Saved
 
 	// resolve form (chief examiner)
@@ -341,7 +344,7 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.exam = msg.v.(*station.Exam)
 		m.signSel = 0
 		m.screen = scrSignIn
-	case "scenario", "unplug":
+	case "scenario", "unplug", "power":
 		m.notice(msg.v.(string))
 	}
 	return nil

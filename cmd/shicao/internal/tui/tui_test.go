@@ -102,6 +102,8 @@ func (f *fakeEquipment) Play(kind, scenario string) error {
 	f.mu.Unlock()
 	return nil
 }
+func (f *fakeEquipment) Power(kind string, on bool) error { return nil }
+
 func (f *fakeEquipment) Unplug(kind string) error {
 	f.mu.Lock()
 	if f.lost == nil {

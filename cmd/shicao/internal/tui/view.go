@@ -79,7 +79,7 @@ func (m *Model) helpLine() string {
 	case scrDraw:
 		bs = []key.Binding{k.Draw, k.Up, k.Down, k.Enter, k.Scenario, k.FinishExam}
 	case scrLive:
-		bs = []key.Binding{k.Up, k.Down, k.Tab, key.NewBinding(key.WithHelp("1-9", "扣分/mark")), k.Undo, k.Veto, k.Timer, k.Finish, k.Scenario, k.Unplug}
+		bs = []key.Binding{k.Up, k.Down, k.Tab, key.NewBinding(key.WithHelp("1-9", "扣分/mark")), k.Undo, k.Veto, k.Timer, k.Finish, k.Power, k.Scenario, k.Unplug}
 	case scrSheet:
 		bs = []key.Binding{k.Accept, k.Refuse, k.Examiner1, k.Examiner2, k.Resolve, k.Back}
 	case scrResult:
