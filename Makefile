@@ -36,7 +36,10 @@ fuzz:  ## every fuzz target for FUZZTIME each
 	  done; \
 	done
 
-faults:  ## the long fault campaigns
+faults:  ## the long fault campaigns, with counts printed
+	SHICAO_KILLS=300 $(GO) test -count=1 -v -run TestKillCampaign ./cmd/shicao/ | grep -E 'SIGKILL|^(ok|FAIL|---)'
+	SHICAO_FAULTS=full $(GO) test -count=1 -v -timeout 30m -run TestFaults ./cmd/shicao/internal/centre/ | grep -E 'results|faulted|SIGKILL|^(ok|FAIL|---)'
+	$(GO) test -count=1 -run TestSimulators ./hardware/hardwaretest/ -args -long
 	$(MAKE) fuzz FUZZTIME=2m
 
 clean:

@@ -11,9 +11,40 @@ import (
 
 // The kinds of signed document the centre issues.
 const (
-	KindPlan     = "shicao-plan/1"
-	KindRegistry = "shicao-registry/1"
+	KindPlan      = "shicao-plan/1"
+	KindRegistry  = "shicao-registry/1"
+	KindPlans     = "shicao-plans/1"     // the list of a station's plans
+	KindStandards = "shicao-standards/1" // the standards published since a point
 )
+
+// Plans is the list of the plans the centre issued to one station, each
+// itself a signed Plan. Signing the list too lets the station trust that
+// the list is complete and fresh, not only that each plan is genuine.
+type Plans struct {
+	Kind    string   `json:"kind"`
+	Station string   `json:"station"`
+	Plans   []string `json:"plans"` // signed Plan notes
+}
+
+// Standards is the list of standards and blueprints the centre relayed
+// after publication number Since, in publication order. Each is the
+// province's signed text, which the station verifies against its own
+// pinned province keys: the centre relays, it cannot author.
+type Standards struct {
+	Kind      string      `json:"kind"`
+	Since     int64       `json:"since"`
+	Next      int64       `json:"next"` // ask for Since = Next next time
+	Standards []Published `json:"standards"`
+}
+
+// Published is one relayed standard or blueprint.
+type Published struct {
+	Seq     int64  `json:"seq"`
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+	Signed  string `json:"signed"` // the province's signed note
+}
 
 // Plan is an exam plan (考试计划) as the centre issues it: one day, one
 // site, one category, its candidates and its examiners.
@@ -69,12 +100,18 @@ type Equipment struct {
 	Site   string `json:"site"`
 }
 
-// Sign returns doc (a Plan or Registry) as a signed note by the centre.
+// Sign returns doc (a Plan, Registry, Plans or Standards) as a signed
+// note by the centre.
 func Sign(doc any, signerKey string) ([]byte, error) {
 	signer, err := note.NewSigner(strings.TrimSpace(signerKey))
 	if err != nil {
 		return nil, fmt.Errorf("centre key: %w", err)
 	}
+	return SignWith(doc, signer)
+}
+
+// SignWith is Sign with a parsed signer.
+func SignWith(doc any, signer note.Signer) ([]byte, error) {
 	text, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -108,4 +145,9 @@ func Open(signed []byte, centreKey, kind string, v any) error {
 		return fmt.Errorf("%s document: %w", kind, err)
 	}
 	return nil
+}
+
+// SignText signs text (ending in a newline) as a note by signer.
+func SignText(text []byte, signer note.Signer) ([]byte, error) {
+	return note.Sign(&note.Note{Text: string(text)}, signer)
 }

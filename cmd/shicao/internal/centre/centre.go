@@ -1,0 +1,198 @@
+package centre
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
+	examsync "shicao/sync"
+)
+
+// The files of a centre's data directory.
+const (
+	DBFile  = "centre.db"
+	KeyFile = "centre.key" // the centre's signer key, mode 0600
+	PubFile = "centre.pub" // its verifier key, pinned by every station
+)
+
+// Centre is an exam centre over its database and signing key.
+type Centre struct {
+	db       *sql.DB
+	signer   note.Signer
+	verifier string // the centre's verifier key, text form
+	now      func() time.Time
+	bundles  station.BundleVerifier
+
+	appendMu gosync.Mutex // one log append at a time
+}
+
+// Options tune a Centre; the zero value is the production setting.
+type Options struct {
+	Now func() time.Time // the clock (tests inject one)
+}
+
+// Init creates a centre's data directory: its database and its signing
+// key pair (a new one named name, or signerKey if given, as the demo
+// does). It refuses a directory that already holds a centre, so a key is
+// never overwritten.
+func Init(ctx context.Context, dir, name, signerKey string) (verifier string, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("centre init: %w", err)
+	}
+	keyPath := filepath.Join(dir, KeyFile)
+	if _, err := os.Stat(keyPath); err == nil {
+		return "", fmt.Errorf("centre init: %s already holds a centre (%s exists)", dir, KeyFile)
+	}
+	if signerKey == "" {
+		if signerKey, verifier, err = standards.GenerateKey(name); err != nil {
+			return "", fmt.Errorf("centre init: %w", err)
+		}
+	} else if verifier, err = verifierOf(signerKey); err != nil {
+		return "", fmt.Errorf("centre init: %w", err)
+	}
+	if err := writeExcl(keyPath, signerKey+"\n", 0o600); err != nil {
+		return "", fmt.Errorf("centre init: %w", err)
+	}
+	if err := writeExcl(filepath.Join(dir, PubFile), verifier+"\n", 0o644); err != nil {
+		return "", fmt.Errorf("centre init: %w", err)
+	}
+	db, err := openDB(ctx, filepath.Join(dir, DBFile))
+	if err != nil {
+		return "", err
+	}
+	return verifier, db.Close()
+}
+
+// verifierOf derives the verifier key of a note signer key
+// ("PRIVATE+KEY+name+hash+base64(alg || ed25519 seed)").
+func verifierOf(signerKey string) (string, error) {
+	signerKey = strings.TrimSpace(signerKey)
+	s, err := note.NewSigner(signerKey) // checks the form and the key hash
+	if err != nil {
+		return "", fmt.Errorf("signer key: %w", err)
+	}
+	parts := strings.SplitN(signerKey, "+", 5) // base64 may hold '+'
+	raw, err := base64.StdEncoding.DecodeString(parts[4])
+	if err != nil || len(raw) != 1+ed25519.SeedSize {
+		return "", errors.New("signer key: not an Ed25519 key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	return note.NewEd25519VerifierKey(s.Name(), pub)
+}
+
+func writeExcl(path, data string, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Open opens the centre in a data directory made by Init.
+func Open(ctx context.Context, dir string, opts Options) (*Centre, error) {
+	key, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a centre's data directory: run shicao centre init --data %s", dir, dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return OpenDB(ctx, filepath.Join(dir, DBFile), string(key), opts)
+}
+
+// OpenDB opens a centre's database with its signer key.
+func OpenDB(ctx context.Context, path, signerKey string, opts Options) (*Centre, error) {
+	signer, err := note.NewSigner(strings.TrimSpace(signerKey))
+	if err != nil {
+		return nil, fmt.Errorf("centre key: %w", err)
+	}
+	vkey, err := verifierOf(signerKey)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Centre{db: db, signer: signer, verifier: vkey, now: opts.Now}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// Close closes the database.
+func (c *Centre) Close() error { return c.db.Close() }
+
+// Verifier returns the centre's verifier key: stations pin it.
+func (c *Centre) Verifier() string { return c.verifier }
+
+// DB returns the database handle, for integrity checks in tests.
+func (c *Centre) DB() *sql.DB { return c.db }
+
+func (c *Centre) nowMs() int64 { return c.now().UnixMilli() }
+
+var (
+	_ examsync.StationKeys = (*Centre)(nil)
+	_ examsync.Nonces      = (*Centre)(nil)
+	_ examsync.Ingester    = (*Centre)(nil)
+	_ examsync.Downlink    = (*Centre)(nil)
+	_ examsync.LogProver   = (*Centre)(nil)
+)
+
+// StationKey returns a registered station's verifier key, or
+// examsync.ErrUnknownStation.
+func (c *Centre) StationKey(ctx context.Context, name string) (string, error) {
+	var k string
+	err := c.db.QueryRowContext(ctx, `SELECT vkey FROM stations WHERE name = ?`, name).Scan(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", examsync.ErrUnknownStation
+	}
+	return k, translate(err)
+}
+
+// UseNonce records a request's nonce, reporting false if the station used
+// it before. Nonces whose signed time is older than the allowed skew are
+// forgotten: a request that old is refused as stale anyway.
+func (c *Centre) UseNonce(ctx context.Context, stationName, nonce string, at time.Time) (bool, error) {
+	var fresh bool
+	err := inTx(ctx, c.db, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM nonces WHERE at_ms < ?`, c.now().Add(-examsync.MaxSkew).UnixMilli()); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO nonces (station, nonce, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, stationName, nonce, at.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		fresh = n == 1
+		return err
+	})
+	return fresh, err
+}
+
+// Server returns the centre's HTTP API over this centre.
+func (c *Centre) Server(logger *slog.Logger) *examsync.Server {
+	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Now: c.now, Logger: logger}
+}

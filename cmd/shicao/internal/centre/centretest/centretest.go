@@ -1,0 +1,276 @@
+// Package centretest is the harness of the centre's tests: a demo
+// station on a virtual clock that runs whole exams in milliseconds, a
+// demo centre that issued its plan, and ways to make many results or
+// forged ones quickly.
+package centretest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"shicao/cmd/shicao/internal/centre"
+	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/store"
+	"shicao/standards"
+)
+
+// Clock is a settable clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// Station is a demo station in a temporary directory.
+type Station struct {
+	S      *station.Station
+	Dir    string
+	Signer string // station.key
+	Pub    string // station.pub
+	Clock  *Clock
+}
+
+// NewStation makes a demo station (seeded with the demo day) whose clock
+// starts at now.
+func NewStation(t testing.TB, name string) *Station {
+	t.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "station")
+	if name == "" {
+		name = demo.Station
+	}
+	if _, err := station.InitDir(ctx, dir, name, demo.Site); err != nil {
+		t.Fatal(err)
+	}
+	clock := NewClock(time.Now())
+	s, err := station.OpenDir(ctx, dir, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := demo.Seed(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(dir, station.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := os.ReadFile(filepath.Join(dir, station.PubFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Station{S: s, Dir: dir, Signer: strings.TrimSpace(string(key)), Pub: strings.TrimSpace(string(pub)), Clock: clock}
+}
+
+// Devices returns the demo site's equipment as connected devices.
+func Devices() []station.Device {
+	var out []station.Device
+	for _, e := range demo.Equipment {
+		out = append(out, station.Device{Kind: e.Kind, Port: "simulated", Model: e.Model, Serial: e.Serial, Firmware: "simulated", Connected: true})
+	}
+	return out
+}
+
+// CPRSeed returns a draw seed that draws the CPR item (SD-DG-K42) for K4,
+// whose log can be made as long as wanted with compressions.
+func CPRSeed(prefix string) string {
+	for i := 0; ; i++ {
+		seed := fmt.Sprintf("%s-%d", prefix, i)
+		if station.DrawIndex(seed, "K4", 2) == 0 {
+			return seed
+		}
+	}
+}
+
+// Exam runs a whole paper for a candidate of the demo plan: the two demo
+// examiners, every drawn item played by its "perfect" vector, confirmed
+// and acknowledged. extra > 0 adds that many CPR compressions to the CPR
+// item, if drawn (a long, realistic log: the bench uses 2,000 events).
+func (s *Station) Exam(t testing.TB, candidate, seed string, extra int) *station.Saved {
+	t.Helper()
+	ctx := context.Background()
+	ex, err := s.S.NewExam(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range demo.Examiners[:2] {
+		if _, err := ex.SignIn(ctx, e.ID, e.PIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ex.VerifyCandidate(ctx, candidate); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := ex.Draw(ctx, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drawn {
+		it, err := ex.StartItem(ctx, d.Subject, Devices())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v *standards.Vector
+		for i := range it.Std.Tests {
+			if it.Std.Tests[i].Name == "perfect" {
+				v = &it.Std.Tests[i]
+			}
+		}
+		if v == nil {
+			t.Fatalf("%s has no perfect vector", it.Std.ID)
+		}
+		t0 := it.Elapsed()
+		if err := it.Play(ctx, v, func(ms int64) {
+			if d := t0 + time.Duration(ms)*time.Millisecond - it.Elapsed(); d > 0 {
+				s.Clock.Advance(d)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if it.Std.ID == "SD-DG-K42" {
+			for i := 0; i < extra; i++ {
+				if err := it.Record(ctx, "cpr", "cpr.compression", map[string]any{"depth_mm": 50 + i%10, "position": "ok", "recoil": true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := it.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := it.Finish(ctx, "finished"); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ex.Examiners() {
+			if err := it.Confirm(ctx, x.Examiner.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := it.Acknowledge(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saved, err := ex.Finish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return saved
+}
+
+// NewCentre makes a demo centre (in a temporary directory) that
+// registered the station's key and issued the demo plan for the
+// station's today; skip names library files it does not publish.
+func NewCentre(t testing.TB, s *Station, skip ...string) *centre.Centre {
+	t.Helper()
+	c, _ := NewCentreDir(t, s, skip...)
+	return c
+}
+
+// NewCentreDir is NewCentre that also returns the data directory.
+func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "centre")
+	signer, _ := demo.CentreKeys()
+	if _, err := centre.Init(ctx, dir, "", signer); err != nil {
+		t.Fatal(err)
+	}
+	c, err := centre.Open(ctx, dir, centre.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.SeedDemo(ctx, s.S.Today().String(), s.Pub, skip...); err != nil {
+		t.Fatal(err)
+	}
+	return c, dir
+}
+
+// Resign returns bundle with its result document changed by mutate and
+// signed again with signerKey: a result a station really signed, whose
+// content the centre must judge on its merits.
+func Resign(t testing.TB, bundle []byte, signerKey string, mutate func(*station.ResultDoc)) []byte {
+	t.Helper()
+	out, err := Variant(bundle, signerKey, mutate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Variant is Resign without a testing.TB (bulk generation).
+func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) ([]byte, error) {
+	var b station.Bundle
+	if err := json.Unmarshal(bundle, &b); err != nil {
+		return nil, err
+	}
+	var doc station.ResultDoc
+	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
+		return nil, err
+	}
+	mutate(&doc)
+	text, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := note.NewSigner(signerKey)
+	if err != nil {
+		return nil, err
+	}
+	signed, err := note.Sign(&note.Note{Text: string(text) + "\n"}, signer)
+	if err != nil {
+		return nil, err
+	}
+	b.Result = string(signed)
+	return json.Marshal(b)
+}
+
+// Fill saves n more results into the station's store, each with its
+// outbox row, as Exam would: variants of base with new ids, candidates
+// of the plan and signing times, signed with the station's key. Signing
+// is the only work per result, so a thousand take a second or two.
+func (s *Station) Fill(t testing.TB, base *station.Saved, n int, prefix string) []string {
+	t.Helper()
+	ctx := context.Background()
+	ids := make([]string, 0, n)
+	for i := range n {
+		cand := demo.Candidates[i%len(demo.Candidates)]
+		id := fmt.Sprintf("%s%06d", prefix, i)
+		body, err := Variant(base.Bundle, s.Signer, func(d *station.ResultDoc) {
+			d.ID = id
+			d.Candidate = station.CandidateRef{IDNumber: cand.IDNumber, Name: cand.Name, Attempt: max(cand.Attempt, 1)}
+			d.SignedMs += int64(i)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b station.Bundle
+		if err := json.Unmarshal(body, &b); err != nil {
+			t.Fatal(err)
+		}
+		err = s.S.Store().SaveResult(ctx, store.Result{ID: id, AttemptID: id, Candidate: cand.IDNumber, PlanID: base.Doc.Plan,
+			Total: base.Total.String(), Passed: base.Passed, Signed: []byte(b.Result)}, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}

@@ -1,0 +1,190 @@
+package centre
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
+	examsync "shicao/sync"
+)
+
+// PlanRow is one candidate row of a plan roster, as the provincial
+// system exports it: the plan's fields repeat on every row.
+type PlanRow struct {
+	Plan, Date, Site, Station, Category, Blueprint string
+	IDNumber, Name                                 string
+	Attempt                                        int      // 1 正考, 2 补考
+	Examiners                                      []string // 身份证号 of the plan's examiners
+}
+
+// ImportPlans issues the plans in rows (grouped by plan id), each signed
+// by the centre, all or none. It refuses a plan that could not be
+// examined lawfully: a site that is not an accepted exam site, a station
+// not at that site, a blueprint not published or of another category,
+// an examiner without a valid certificate of the category on the exam
+// date (持证上岗), a malformed 身份证号. It returns the plan ids issued.
+func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, error) {
+	plans := map[string]*examsync.Plan{}
+	var order []string
+	var problems []string
+	for i, r := range rows {
+		p := plans[r.Plan]
+		if p == nil {
+			p = &examsync.Plan{Kind: examsync.KindPlan, ID: r.Plan, Date: r.Date, Site: r.Site, Station: r.Station, Category: r.Category, Blueprint: r.Blueprint, Examiners: r.Examiners}
+			plans[r.Plan] = p
+			order = append(order, r.Plan)
+		} else if p.Date != r.Date || p.Site != r.Site || p.Station != r.Station || p.Category != r.Category || p.Blueprint != r.Blueprint || !slices.Equal(p.Examiners, r.Examiners) {
+			problems = append(problems, fmt.Sprintf("row %d: plan %s: the plan's fields differ from its earlier rows", i+1, r.Plan))
+		}
+		id, bad := station.ValidIDNumber(r.IDNumber)
+		if bad != nil {
+			problems = append(problems, fmt.Sprintf("row %d: candidate %s 身份证号 %q: %s", i+1, r.Name, r.IDNumber, bad.EN))
+			continue
+		}
+		p.Candidates = append(p.Candidates, examsync.Candidate{IDNumber: id, Name: r.Name, Attempt: max(r.Attempt, 1)})
+	}
+	for _, id := range order {
+		for _, why := range c.checkPlan(ctx, plans[id]) {
+			problems = append(problems, fmt.Sprintf("plan %s: %s", id, why))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("plans not issued:\n  %s", strings.Join(problems, "\n  "))
+	}
+	err := inTx(ctx, c.db, func(tx *sql.Tx) error {
+		for _, id := range order {
+			p := plans[id]
+			doc, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			signed, err := examsync.SignWith(p, c.signer)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, date, site, station, category, blueprint, doc, signed, issued_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET date = excluded.date, site = excluded.site, station = excluded.station, category = excluded.category,
+				blueprint = excluded.blueprint, doc = excluded.doc, signed = excluded.signed, issued_ms = excluded.issued_ms`,
+				p.ID, p.Date, p.Site, p.Station, p.Category, p.Blueprint, string(doc), signed, c.nowMs()); err != nil {
+				return fmt.Errorf("plan %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+	return order, err
+}
+
+func (c *Centre) checkPlan(ctx context.Context, p *examsync.Plan) []string {
+	var why []string
+	day, err := standards.ParseDate(p.Date)
+	if err != nil {
+		why = append(why, fmt.Sprintf("date %q is not YYYY-MM-DD", p.Date))
+	}
+	site, err := c.SiteByID(ctx, p.Site)
+	switch {
+	case err != nil:
+		why = append(why, fmt.Sprintf("site %s is not registered", p.Site))
+	case !site.Accepted:
+		why = append(why, fmt.Sprintf("site %s (%s) is not an accepted exam site (考培分离)", p.Site, site.Name))
+	}
+	if st, err := c.StationSite(ctx, p.Station); err != nil {
+		why = append(why, fmt.Sprintf("station %s is not registered", p.Station))
+	} else if st != p.Site {
+		why = append(why, fmt.Sprintf("station %s stands at site %s, not %s", p.Station, st, p.Site))
+	}
+	if bp, err := c.latestBlueprint(ctx, p.Blueprint); err != nil {
+		why = append(why, fmt.Sprintf("blueprint %s is not published (shicao centre standard publish)", p.Blueprint))
+	} else if bp.Category != p.Category {
+		why = append(why, fmt.Sprintf("blueprint %s is for %s, not %s", p.Blueprint, bp.Category, p.Category))
+	}
+	if len(p.Examiners) == 0 {
+		why = append(why, "no examiners")
+	}
+	for _, id := range p.Examiners {
+		if day.IsZero() {
+			break
+		}
+		if _, msg := c.certificate(ctx, id, p.Category, day); msg != "" {
+			why = append(why, msg)
+		}
+	}
+	if len(p.Candidates) == 0 {
+		why = append(why, "no candidates")
+	}
+	return why
+}
+
+func (c *Centre) latestBlueprint(ctx context.Context, id string) (*standards.Blueprint, error) {
+	var signed []byte
+	if err := c.db.QueryRowContext(ctx, `SELECT signed FROM standards WHERE id = ? AND kind = 'blueprint' ORDER BY version DESC LIMIT 1`, id).Scan(&signed); err != nil {
+		return nil, translate(err)
+	}
+	return standards.ParseBlueprint(id, standards.SplitNote(signed))
+}
+
+// certificate returns an examiner's certificate of category and why it
+// does not entitle them to examine on day ("" if it does).
+func (c *Centre) certificate(ctx context.Context, examinerID, category string, day standards.Date) (examsync.Certificate, string) {
+	var name string
+	if err := c.db.QueryRowContext(ctx, `SELECT name FROM examiners WHERE id = ?`, examinerID).Scan(&name); err != nil {
+		return examsync.Certificate{}, fmt.Sprintf("examiner %s is not registered", examinerID)
+	}
+	cert := examsync.Certificate{Category: category}
+	err := c.db.QueryRowContext(ctx, `SELECT number, valid_from, valid_to FROM certificates WHERE examiner_id = ? AND category = ?`, examinerID, category).
+		Scan(&cert.Number, &cert.ValidFrom, &cert.ValidTo)
+	if err != nil || cert.Number == "" {
+		return cert, fmt.Sprintf("examiner %s (%s) holds no %s certificate (持证上岗)", name, examinerID, category)
+	}
+	from, err1 := standards.ParseDate(cert.ValidFrom)
+	to, err2 := standards.ParseDate(cert.ValidTo)
+	if err1 != nil || err2 != nil || day.Before(from) || to.Before(day) {
+		return cert, fmt.Sprintf("examiner %s (%s): %s certificate %s is valid %s to %s, not on %s", name, examinerID, category, cert.Number, cert.ValidFrom, cert.ValidTo, day)
+	}
+	return cert, ""
+}
+
+// PlanByID returns an issued plan and its signed document.
+func (c *Centre) PlanByID(ctx context.Context, id string) (*examsync.Plan, []byte, error) {
+	var doc string
+	var signed []byte
+	if err := c.db.QueryRowContext(ctx, `SELECT doc, signed FROM plans WHERE id = ?`, id).Scan(&doc, &signed); err != nil {
+		return nil, nil, translate(err)
+	}
+	var p examsync.Plan
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return nil, nil, fmt.Errorf("plan %s: %w", id, err)
+	}
+	return &p, signed, nil
+}
+
+// PlansFor returns the signed list of the plans issued to a station, from
+// yesterday on: candidates' personal data goes only to the station a
+// plan names, and only while it needs it.
+func (c *Centre) PlansFor(ctx context.Context, stationName string) ([]byte, error) {
+	if _, err := c.StationSite(ctx, stationName); err != nil {
+		return nil, err
+	}
+	from := standards.DateOf(c.now().AddDate(0, 0, -1)).String()
+	rows, err := c.db.QueryContext(ctx, `SELECT signed FROM plans WHERE station = ? AND date >= ? ORDER BY date, id`, stationName, from)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	doc := examsync.Plans{Kind: examsync.KindPlans, Station: stationName, Plans: []string{}}
+	for rows.Next() {
+		var signed []byte
+		if err := rows.Scan(&signed); err != nil {
+			return nil, err
+		}
+		doc.Plans = append(doc.Plans, string(signed))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return examsync.SignWith(doc, c.signer)
+}

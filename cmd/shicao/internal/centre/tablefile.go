@@ -1,0 +1,229 @@
+package centre
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// ReadTable reads a CSV or XLSX file (by its extension; XLSX: the first
+// sheet) into a header and rows. Cells are trimmed; a UTF-8 byte order
+// mark is dropped; blank rows are skipped.
+func ReadTable(path string) (header []string, rows [][]string, err error) {
+	var all [][]string
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx":
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, nil, fmt.Errorf("%s: no sheet", path)
+		}
+		if all, err = f.GetRows(sheets[0]); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	case ".csv", ".txt":
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
+		r.FieldsPerRecord = -1
+		if all, err = r.ReadAll(); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	default:
+		return nil, nil, fmt.Errorf("%s: give a .csv or .xlsx file", path)
+	}
+	for _, r := range all {
+		blank := true
+		for i := range r {
+			r[i] = strings.TrimSpace(r[i])
+			blank = blank && r[i] == ""
+		}
+		if blank {
+			continue
+		}
+		if header == nil {
+			header = r
+			continue
+		}
+		rows = append(rows, r)
+	}
+	if header == nil {
+		return nil, nil, fmt.Errorf("%s: empty", path)
+	}
+	return header, rows, nil
+}
+
+// columns finds each wanted column in a header by any of its names.
+type columns map[string]int
+
+func findColumns(header []string, want map[string][]string, required ...string) (columns, error) {
+	cols := columns{}
+	for key, names := range want {
+		for i, h := range header {
+			for _, n := range names {
+				if strings.EqualFold(h, n) {
+					cols[key] = i
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, k := range required {
+		if _, ok := cols[k]; !ok {
+			missing = append(missing, want[k][0])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the header lacks the column(s) %s (it has %s)", strings.Join(missing, ", "), strings.Join(header, ", "))
+	}
+	return cols, nil
+}
+
+func (c columns) get(row []string, key string) string {
+	i, ok := c[key]
+	if !ok || i >= len(row) {
+		return ""
+	}
+	return row[i]
+}
+
+// ExaminerRowsFromFile reads the examiner import: one row per examiner
+// and category, columns 身份证号, 考评员姓名 (or 姓名), 作业类别, 证书编号,
+// 有效期起 and 有效期止 (or 有效期限 "YYYY-MM-DD至YYYY-MM-DD"), and an
+// optional 初始密码 (PIN). An empty 证书编号 means 未持证.
+func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
+	header, rows, err := ReadTable(path)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := findColumns(header, map[string][]string{
+		"id": {"身份证号", "id"}, "name": {"考评员姓名", "姓名", "name"}, "category": {"作业类别", "category"},
+		"number": {"证书编号", "certificate"}, "from": {"有效期起", "valid_from"}, "to": {"有效期止", "valid_to"},
+		"range": {"有效期限", "validity"}, "pin": {"初始密码", "PIN", "pin"},
+	}, "id", "name", "category")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []ExaminerRow
+	for _, r := range rows {
+		x := ExaminerRow{ID: cols.get(r, "id"), Name: cols.get(r, "name"), Category: cols.get(r, "category"), Number: cols.get(r, "number"),
+			ValidFrom: cols.get(r, "from"), ValidTo: cols.get(r, "to"), PIN: cols.get(r, "pin")}
+		if v := cols.get(r, "range"); v != "" && x.ValidFrom == "" {
+			for _, sep := range []string{"至", "~", "—", " - "} {
+				if a, b, ok := strings.Cut(v, sep); ok {
+					x.ValidFrom, x.ValidTo = strings.TrimSpace(a), strings.TrimSpace(b)
+					break
+				}
+			}
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// PlanRowsFromFile reads a plan roster (the provincial system's export):
+// one row per candidate, columns 计划编号, 考试日期, 考点, 考站, 作业类别,
+// 试卷, 身份证号, 姓名, 考试类型 (正考/补考) and 考评员 (身份证号 separated
+// by ; or 、).
+func PlanRowsFromFile(path string) ([]PlanRow, error) {
+	header, rows, err := ReadTable(path)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := findColumns(header, map[string][]string{
+		"plan": {"计划编号", "plan"}, "date": {"考试日期", "date"}, "site": {"考点", "site"}, "station": {"考站", "station"},
+		"category": {"作业类别", "category"}, "blueprint": {"试卷", "blueprint"}, "id": {"身份证号", "id_number"}, "name": {"姓名", "name"},
+		"attempt": {"考试类型", "attempt"}, "examiners": {"考评员", "examiners"},
+	}, "plan", "date", "site", "station", "category", "blueprint", "id", "name", "examiners")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []PlanRow
+	for i, r := range rows {
+		attempt := 1
+		switch a := cols.get(r, "attempt"); a {
+		case "", "正考", "1":
+		case "补考", "2":
+			attempt = 2
+		default:
+			return nil, fmt.Errorf("%s: row %d: 考试类型 %q: want 正考 or 补考", path, i+2, a)
+		}
+		ex := strings.FieldsFunc(cols.get(r, "examiners"), func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == ',' || r == ' ' })
+		out = append(out, PlanRow{Plan: cols.get(r, "plan"), Date: cols.get(r, "date"), Site: cols.get(r, "site"), Station: cols.get(r, "station"),
+			Category: cols.get(r, "category"), Blueprint: cols.get(r, "blueprint"), IDNumber: cols.get(r, "id"), Name: cols.get(r, "name"), Attempt: attempt, Examiners: ex})
+	}
+	return out, nil
+}
+
+// WriteFile writes the table as CSV or XLSX, by the file's extension.
+// The XLSX has the title in its first row and the header frozen.
+func (t *Table) WriteFile(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := t.WriteCSV(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	case ".xlsx":
+		f := excelize.NewFile()
+		defer f.Close()
+		sheet := "Sheet1"
+		if err := f.SetCellValue(sheet, "A1", t.Title); err != nil {
+			return err
+		}
+		last, _ := excelize.CoordinatesToCellName(len(t.Header), 1)
+		if err := f.MergeCell(sheet, "A1", last); err != nil {
+			return err
+		}
+		put := func(row int, cells []string) error {
+			for i, v := range cells {
+				name, _ := excelize.CoordinatesToCellName(i+1, row)
+				if err := f.SetCellStr(sheet, name, v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := put(2, t.Header); err != nil {
+			return err
+		}
+		for i, r := range t.Rows {
+			if err := put(i+3, r); err != nil {
+				return err
+			}
+		}
+		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		return f.SaveAs(path)
+	}
+	return errors.New(path + ": give a .csv or .xlsx file name")
+}
+
+// WriteTo writes the table as CSV to w (standard output).
+func (t *Table) WriteTo(w io.Writer) (int64, error) {
+	var b bytes.Buffer
+	if err := t.WriteCSV(&b); err != nil {
+		return 0, err
+	}
+	n, err := w.Write(b.Bytes())
+	return int64(n), err
+}

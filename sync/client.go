@@ -1,0 +1,123 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Client is a station's connection to the centre: every request signed
+// with the station's key.
+type Client struct {
+	BaseURL string // e.g. https://centre.example:8443
+	Station string
+	Signer  note.Signer
+	HTTP    *http.Client
+	// Now is the station's clock (tests inject one).
+	Now func() time.Time
+	// MaxResponse bounds a response body (default 64 MiB).
+	MaxResponse int64
+}
+
+// NewClient returns a client for the station with the given note signer
+// key. hc may be nil (a client with a 60 s timeout).
+func NewClient(baseURL, station, signerKey string, hc *http.Client) (*Client, error) {
+	signer, err := note.NewSigner(strings.TrimSpace(signerKey))
+	if err != nil {
+		return nil, fmt.Errorf("station key: %w", err)
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Station: station, Signer: signer, HTTP: hc, Now: time.Now}, nil
+}
+
+// do sends one signed request and returns the body of a 200 answer; any
+// other answer is a *Refusal (with the centre's code and reason when its
+// body says so), and a failure to get a whole answer is the transport's
+// error.
+func (c *Client) do(ctx context.Context, method, pathQuery string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+pathQuery, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	if err := SignRequest(req, body, c.Station, c.Signer, now()); err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", jsonType)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, pathQuery, err)
+	}
+	defer resp.Body.Close()
+	limit := c.MaxResponse
+	if limit == 0 {
+		limit = 64 << 20
+	}
+	out, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: reading the answer: %w", method, pathQuery, err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		return out, nil
+	}
+	ref := &Refusal{Status: resp.StatusCode}
+	if json.Unmarshal(out, ref) != nil || ref.Code == "" {
+		ref.Code, ref.Reason = "http", fmt.Sprintf("%s: %.200s", resp.Status, out)
+	}
+	ref.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now())
+	return nil, ref
+}
+
+// Upload sends a result bundle's exact bytes and returns the receipt's
+// bytes, unverified: see VerifyReceipt.
+func (c *Client) Upload(ctx context.Context, bundle []byte) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, "/v1/results", bundle)
+}
+
+// Standards returns the signed list of standards published after since.
+func (c *Client) Standards(ctx context.Context, since int64) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, fmt.Sprintf("/v1/standards?since=%d", since), nil)
+}
+
+// Plans returns the signed list of this station's plans.
+func (c *Client) Plans(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/v1/plans", nil)
+}
+
+// Registry returns the signed registry of this station's site.
+func (c *Client) Registry(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/v1/registry", nil)
+}
+
+// Checkpoint returns the log's newest signed checkpoint.
+func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/v1/log/checkpoint", nil)
+}
+
+// Consistency returns the proof that the log of size old is a prefix of
+// the log of size new.
+func (c *Client) Consistency(ctx context.Context, old, new int64) (*Consistency, error) {
+	b, err := c.do(ctx, http.MethodGet, fmt.Sprintf("/v1/log/consistency?old=%d&new=%d", old, new), nil)
+	if err != nil {
+		return nil, err
+	}
+	var p Consistency
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("consistency proof: %w", err)
+	}
+	return &p, nil
+}

@@ -1,0 +1,268 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Row is a result waiting in the station's outbox: its id and the exact
+// bytes to send.
+type Row struct {
+	ResultID string
+	Body     []byte
+	Attempts int // failed attempts so far
+}
+
+// Outbox is the station's durable queue of results (the store implements
+// it). A row leaves the queue only by MarkSent, with a verified receipt,
+// or by Park, with the centre's reason.
+type Outbox interface {
+	Due(ctx context.Context, now time.Time) ([]Row, error)
+	Retry(ctx context.Context, resultID string, next time.Time, reason string) error
+	Park(ctx context.Context, resultID, reason string) error
+	MarkSent(ctx context.Context, resultID string, receipt []byte, index int64) error
+}
+
+// Backoff is capped exponential backoff with jitter: the n-th retry
+// waits between half and all of min(Cap, Base·2^n), so stations that lost
+// the centre together do not come back together.
+type Backoff struct {
+	Base, Cap time.Duration
+	// Rand returns a number in [0, 1) (tests inject one).
+	Rand func() float64
+}
+
+// DefaultBackoff starts at 2 s and never waits more than 5 minutes.
+var DefaultBackoff = Backoff{Base: 2 * time.Second, Cap: 5 * time.Minute}
+
+// Delay returns the wait before retry number attempts+1.
+func (b Backoff) Delay(attempts int) time.Duration {
+	d := b.Cap
+	if attempts < 32 && b.Base<<attempts < b.Cap && b.Base<<attempts > 0 {
+		d = b.Base << attempts
+	}
+	r := rand.Float64
+	if b.Rand != nil {
+		r = b.Rand
+	}
+	return d/2 + time.Duration(r()*float64(d/2))
+}
+
+// Uploader sends the outbox to the centre. It sends the stored bytes,
+// retries transient failures with Backoff (the next time is stored in the
+// outbox, so it survives a restart), parks results the centre refuses for
+// good with its reason, and marks a result sent only when the centre's
+// receipt verifies against the centre key.
+type Uploader struct {
+	Outbox    Outbox
+	Client    *Client
+	CentreKey string
+	Backoff   Backoff
+	// Now is the clock (tests inject one).
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Eager tries every queued row, whatever its retry time: a person
+	// asked for a round now (shicao station sync).
+	Eager bool
+}
+
+// Sent is a result the centre logged, with its verified receipt.
+type Sent struct {
+	ResultID   string
+	Index      int64
+	Checkpoint *Checkpoint
+}
+
+// Failed is a result not sent this time, and why.
+type Failed struct {
+	ResultID string
+	Reason   string
+	Next     time.Time // for a retry
+}
+
+// Report is what one round did.
+type Report struct {
+	Sent     []Sent
+	Retrying []Failed
+	Parked   []Failed
+}
+
+// Latest returns the largest checkpoint among the receipts, or nil.
+func (r *Report) Latest() *Checkpoint {
+	var cp *Checkpoint
+	for _, s := range r.Sent {
+		if cp == nil || s.Checkpoint.Size > cp.Size {
+			cp = s.Checkpoint
+		}
+	}
+	return cp
+}
+
+func (u *Uploader) now() time.Time {
+	if u.Now != nil {
+		return u.Now()
+	}
+	return time.Now()
+}
+
+func (u *Uploader) logger() *slog.Logger {
+	if u.Logger != nil {
+		return u.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Round tries every due row once. It stops early, returning the error,
+// when the context ends, the outbox cannot be written, or the centre
+// refuses the station itself (StationRefused): no result is parked for a
+// fault that is not the result's.
+func (u *Uploader) Round(ctx context.Context) (*Report, error) {
+	rep := &Report{}
+	if u.Backoff.Base == 0 {
+		u.Backoff = DefaultBackoff
+	}
+	due := u.now()
+	if u.Eager {
+		due = time.Unix(1<<40, 0)
+	}
+	rows, err := u.Outbox.Due(ctx, due)
+	if err != nil {
+		return rep, fmt.Errorf("read the outbox: %w", err)
+	}
+	for _, row := range rows {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		sent, err := u.send(ctx, row)
+		if err == nil {
+			if err := u.Outbox.MarkSent(ctx, row.ResultID, sent.receipt, sent.Index); err != nil {
+				return rep, fmt.Errorf("mark %s sent: %w", row.ResultID, err)
+			}
+			rep.Sent = append(rep.Sent, sent.Sent)
+			u.logger().Info("result sent", "result", row.ResultID, "index", sent.Index)
+			continue
+		}
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		if StationRefused(err) {
+			return rep, err
+		}
+		if Transient(err) {
+			next := u.now().Add(max(u.Backoff.Delay(row.Attempts), retryAfter(err)))
+			if err := u.Outbox.Retry(ctx, row.ResultID, next, err.Error()); err != nil {
+				return rep, fmt.Errorf("reschedule %s: %w", row.ResultID, err)
+			}
+			rep.Retrying = append(rep.Retrying, Failed{row.ResultID, err.Error(), next})
+			u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
+			continue
+		}
+		reason := err.Error()
+		var ref *Refusal
+		if errors.As(err, &ref) {
+			reason = ref.Code + ": " + ref.Reason
+		}
+		if err := u.Outbox.Park(ctx, row.ResultID, reason); err != nil {
+			return rep, fmt.Errorf("park %s: %w", row.ResultID, err)
+		}
+		rep.Parked = append(rep.Parked, Failed{ResultID: row.ResultID, Reason: reason})
+		u.logger().Error("result refused by the centre, parked", "result", row.ResultID, "reason", reason)
+	}
+	return rep, nil
+}
+
+type sentReceipt struct {
+	Sent
+	receipt []byte
+}
+
+func (u *Uploader) send(ctx context.Context, row Row) (*sentReceipt, error) {
+	receipt, err := u.Client.Upload(ctx, row.Body)
+	if err != nil {
+		return nil, err
+	}
+	r, cp, err := VerifyReceipt(receipt, u.CentreKey, row.ResultID, u.Client.Station, row.Body)
+	if err != nil {
+		// A damaged answer, or a centre that answers with another key:
+		// the row stays queued, and the log says why.
+		return nil, err
+	}
+	return &sentReceipt{Sent{row.ResultID, r.Index, cp}, receipt}, nil
+}
+
+// Run sends the outbox until ctx ends: a round, then a pause of poll
+// (rows not yet due wait in the outbox for their own time). A refused
+// station is logged and retried at the backoff's cap, since a person must
+// act first.
+func (u *Uploader) Run(ctx context.Context, poll time.Duration, sleep func(context.Context, time.Duration) error) error {
+	if sleep == nil {
+		sleep = Sleep
+	}
+	for {
+		_, err := u.Round(ctx)
+		wait := poll
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case StationRefused(err):
+			u.logger().Error("the centre refuses this station", "err", err)
+			wait = max(poll, u.Backoff.Cap)
+		case err != nil:
+			u.logger().Error("sync round failed", "err", err)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// Sleep waits d or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// CheckLog verifies that the centre's log at newer extends the checkpoint
+// the station holds (held, a signed checkpoint, or nil for none), with a
+// consistency proof from the centre, and returns the checkpoint to hold
+// from now on: the larger of the two. ErrForked means the centre rewrote
+// its log.
+func (c *Client) CheckLog(ctx context.Context, centreKey string, held []byte, newer *Checkpoint) (*Checkpoint, error) {
+	if held == nil {
+		return newer, nil
+	}
+	old, err := OpenCheckpoint(held, centreKey)
+	if err != nil {
+		return nil, fmt.Errorf("the checkpoint this station holds: %w", err)
+	}
+	if newer == nil || newer.Size < old.Size {
+		newer, old = old, newer
+		if old == nil {
+			return newer, nil
+		}
+	}
+	if old.Size == newer.Size {
+		if old.Root != newer.Root {
+			return nil, fmt.Errorf("%w (two roots for size %d)", ErrForked, old.Size)
+		}
+		return newer, nil
+	}
+	p, err := c.Consistency(ctx, old.Size, newer.Size)
+	if err != nil {
+		return nil, err
+	}
+	if err := VerifyConsistency(old, newer, p); err != nil {
+		return nil, err
+	}
+	return newer, nil
+}
