@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/rig"
 	"shicao/cmd/shicao/internal/station"
@@ -21,6 +25,7 @@ import (
 	"shicao/scoring"
 	"shicao/standards"
 	"shicao/standards/library"
+	examsync "shicao/sync"
 )
 
 // runDemo is `make run`: a fresh station seeded with the demo day,
@@ -90,7 +95,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer func() { cancel(); r.Wait() }()
 
-	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s\n", demo.Station, demo.SiteName, dir)
+	// The exam centre, in-process on loopback: the real centre, seeded with
+	// the demo day and this station's key; the station syncs to it.
+	link, err := startDemoCentre(ctx, filepath.Join(filepath.Dir(dir), "centre"), dir, s, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s; centre at %s\n", demo.Station, demo.SiteName, dir, link.url)
 	for _, x := range demo.Examiners[:2] {
 		fmt.Fprintf(e.stdout, "  examiner %s %s  PIN %s\n", x.Name, x.ID, x.PIN)
 	}
@@ -103,14 +114,35 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer f.Close()
+		sp := *speed
 		runner := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
+			// play and wait pass exam time; the clock runs at --speed.
+			Advance: func(d time.Duration) {
+				select {
+				case <-time.After(time.Duration(float64(d) / sp)):
+				case <-ctx.Done():
+				}
+			},
 			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power, Active: func(it *station.Item) { active.Store(it) }}
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}
+		if saved := runner.Result(); saved != nil {
+			// Sync the result and show its receipt, as the TUI's outbox does.
+			link.RetryNow()
+			deadline := time.Now().Add(30 * time.Second)
+			for time.Now().Before(deadline) {
+				if _, idx, err := s.Store().Receipt(ctx, saved.ID); err == nil {
+					fmt.Fprintf(e.stdout, "synced %s: receipt verified, log index %d\n", saved.ID, idx)
+					return nil
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			return fmt.Errorf("result %s was not synced within 30 s: %s", saved.ID, link.lastError())
+		}
 		return nil
 	}
-	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Active: func(it *station.Item) { active.Store(it) },
+	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Sync: link, Active: func(it *station.Item) { active.Store(it) },
 		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN)})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	program.Store(p)
@@ -214,4 +246,96 @@ func scaledClock(speed float64) func() time.Time {
 	return func() time.Time {
 		return start.Add(time.Duration(float64(time.Since(start)) * speed))
 	}
+}
+
+// demoLink is the station's link to the demo centre: a background sync
+// loop and its status for the TUI.
+type demoLink struct {
+	url  string
+	poke chan struct{}
+
+	mu     sync.Mutex
+	online bool
+	last   time.Time
+	err    string
+}
+
+func (l *demoLink) Online() bool        { l.mu.Lock(); defer l.mu.Unlock(); return l.online }
+func (l *demoLink) LastSync() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
+func (l *demoLink) lastError() string   { l.mu.Lock(); defer l.mu.Unlock(); return l.err }
+
+// RetryNow asks for a sync round at once.
+func (l *demoLink) RetryNow() {
+	select {
+	case l.poke <- struct{}{}:
+	default:
+	}
+}
+
+func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, log *slog.Logger) (*demoLink, error) {
+	signer, _ := demo.CentreKeys()
+	if _, err := centre.Init(ctx, cdir, "shicao-demo-centre", signer); err != nil {
+		return nil, err
+	}
+	c, err := centre.Open(ctx, cdir, centre.Options{})
+	if err != nil {
+		return nil, err
+	}
+	vkey, err := s.Verifier(ctx)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.SeedDemo(ctx, s.Today().String(), vkey); err != nil {
+		c.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	srv := &http.Server{Handler: c.Server(log).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+		c.Close()
+	}()
+	l := &demoLink{url: "http://" + ln.Addr().String(), poke: make(chan struct{}, 1)}
+	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
+	if err != nil {
+		return nil, err
+	}
+	client, err := examsync.NewClient(l.url, s.Name(), string(key), &http.Client{Timeout: 20 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	_, centreVerifier := demo.CentreKeys()
+	up := &examsync.Uploader{Outbox: s.Store().SyncOutbox(), Client: client, CentreKey: centreVerifier, Eager: true, Logger: log}
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			_, err := up.Round(ctx)
+			l.mu.Lock()
+			l.online = err == nil
+			if err == nil {
+				l.last, l.err = time.Now(), ""
+			} else {
+				l.err = err.Error()
+				log.Warn("sync round", "err", err)
+			}
+			l.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-l.poke:
+			}
+		}
+	}()
+	return l, nil
 }

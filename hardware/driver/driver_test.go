@@ -228,7 +228,7 @@ func TestModbus_Set(t *testing.T) {
 	if err := d.Set(ctx, "power_enable", true); !errors.Is(err, ErrNotConnected) {
 		t.Fatalf("Set before connecting = %v, want ErrNotConnected", err)
 	}
-	s := modbustest.New(1, 300, 0, 10)
+	s := modbustest.New(1, 100+51*50/2, 0, 10) // the matrix of 51 terminals; no provenance registers
 	rec, stop := runModbus(t, d, s)
 	defer stop()
 	waitFor(t, "connected", func() bool { return d.up.Load() != nil })
@@ -251,6 +251,83 @@ func TestModbus_Set(t *testing.T) {
 	if err := d.Set(ctx, "self_destruct", true); err == nil {
 		t.Error("Set of an unknown control succeeded")
 	}
+}
+
+// putASCII packs text as the reference trainers do: two characters per
+// register, high byte first, NUL-padded.
+func putASCII(regs []uint16, text string) {
+	b := make([]byte, 2*len(regs))
+	copy(b, text)
+	for i := range regs {
+		regs[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+}
+
+func TestModbus_Provenance(t *testing.T) {
+	p, err := profiles.Load("scba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Modbus.PollMS, p.Modbus.TimeoutMS = 10, 50
+	identify := func(s *modbustest.Slave, serial string) {
+		s.Update(func(_ []bool, _, in []uint16) {
+			putASCII(in[100:108], "SHICAO-SCBA-1")
+			putASCII(in[108:114], serial)
+			putASCII(in[114:118], "2.1.0")
+			in[118] = 64
+		})
+	}
+	statuses := func(rec *recorder) []hardware.Reading {
+		var out []hardware.Reading
+		for _, r := range rec.all() {
+			if r.Type == hardware.TypeStatus {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	t.Run("OncePerConnection", func(t *testing.T) {
+		dev, _ := New(p, "/dev/null-unused", Options{})
+		d := dev.(*Modbus)
+		s := modbustest.New(1, 2, 0, 119)
+		identify(s, "SN-0001")
+		rec, stop := runModbus(t, d, s)
+		waitFor(t, "device.status", func() bool { return len(statuses(rec)) == 1 })
+		want := map[string]any{"kind": "scba", "model": "SHICAO-SCBA-1", "serial": "SN-0001", "firmware": "2.1.0", "battery_pct": 64}
+		if got := statuses(rec)[0].Fields; !reflect.DeepEqual(got, want) {
+			t.Errorf("device.status %v, want %v", got, want)
+		}
+		if got := d.Info(); got != (hardware.Info{Model: "SHICAO-SCBA-1", Serial: "SN-0001", Firmware: "2.1.0"}) {
+			t.Errorf("Info() = %+v", got)
+		}
+		// Not polled: a change is seen at the next connection only.
+		identify(s, "SN-0002")
+		n := s.Requests()
+		waitFor(t, "more polls", func() bool { return s.Requests() > n+10 })
+		stop()
+		if got := statuses(rec); len(got) != 1 || d.Info().Serial != "SN-0001" {
+			t.Errorf("statuses %v, serial %q: want the provenance read once per connection", got, d.Info().Serial)
+		}
+		rec, stop = runModbus(t, d, s)
+		defer stop()
+		waitFor(t, "device.status after reconnecting", func() bool { return len(statuses(rec)) == 1 })
+		if d.Info().Serial != "SN-0002" {
+			t.Errorf("serial %q after reconnecting, want SN-0002", d.Info().Serial)
+		}
+	})
+	t.Run("RegistersRefused", func(t *testing.T) {
+		// Older firmware without the provenance registers: the device still
+		// comes up, with the profile's model and no serial.
+		dev, _ := New(p, "/dev/null-unused", Options{})
+		d := dev.(*Modbus)
+		s := modbustest.New(1, 2, 0, 9)
+		rec, stop := runModbus(t, d, s)
+		defer stop()
+		waitFor(t, "readings", func() bool { return len(rec.all()) >= 3 })
+		if got := statuses(rec); len(got) != 0 || d.Info() != (hardware.Info{Model: "SHICAO-SCBA-1"}) {
+			t.Errorf("statuses %v, Info() = %+v; want none and the profile's model only", got, d.Info())
+		}
+	})
 }
 
 func TestModbus_SilentSlaveIsLost(t *testing.T) {

@@ -91,7 +91,7 @@ func transient(err error) bool {
 func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emitter) error {
 	m := d.profile.Modbus
 	c := modbus.NewClient(rw, time.Duration(m.TimeoutMS)*time.Millisecond)
-	blocks := m.Blocks()
+	blocks, connect := m.Blocks(), m.ConnectBlocks()
 	// prev holds each event's last fields (untriggered) or trigger value.
 	prev := make([]any, len(m.Events))
 	first := true
@@ -105,6 +105,20 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 	}()
 	for {
 		regs, err := poll(ctx, c, m.Slave, blocks)
+		if err == nil && first && len(connect) > 0 {
+			// The first good poll of each connection also reads what is read
+			// once per connection (the provenance).
+			err = readBlocks(ctx, c, m.Slave, connect, regs)
+			var exc *modbus.ExceptionError
+			if errors.As(err, &exc) {
+				// The slave has no such registers: older firmware than the
+				// profile. Carry on without them rather than never come up:
+				// Info keeps the profile's model and has no serial, which
+				// the station refuses by name.
+				d.log.Warn("provenance not readable", "device", d.id, "err", err)
+				err = nil
+			}
+		}
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -151,10 +165,13 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 
 // compare emits the events whose fields or trigger changed since the last
 // poll. On the first poll after connecting it emits every untriggered event
-// (the station learns the state) and only notes the triggers (an occurrence
-// from before the connection is not replayed).
+// (the station learns the state), OnConnect ones included, and only notes
+// the triggers (an occurrence from before the connection is not replayed).
 func (d *Modbus) compare(regs profiles.Registers, prev []any, first bool, e *emitter) {
 	for i, ev := range d.profile.Modbus.Events {
+		if ev.OnConnect && !first {
+			continue
+		}
 		if ev.Trigger != nil {
 			v, err := ev.Trigger.Value(regs)
 			if err != nil {
@@ -194,12 +211,17 @@ func (d *Modbus) compare(regs profiles.Registers, prev []any, first bool, e *emi
 // poll reads every block once.
 func poll(ctx context.Context, c *modbus.Client, slave byte, blocks []profiles.Block) (profiles.Registers, error) {
 	r := profiles.Registers{Coils: map[uint16]bool{}, Holding: map[uint16]uint16{}, Input: map[uint16]uint16{}}
+	return r, readBlocks(ctx, c, slave, blocks, r)
+}
+
+// readBlocks reads every block once into r.
+func readBlocks(ctx context.Context, c *modbus.Client, slave byte, blocks []profiles.Block, r profiles.Registers) error {
 	for _, b := range blocks {
 		switch b.Table {
 		case "coil":
 			coils, err := c.ReadCoils(ctx, slave, b.Address, b.Quantity)
 			if err != nil {
-				return r, err
+				return err
 			}
 			for i, on := range coils {
 				r.Coils[b.Address+uint16(i)] = on
@@ -211,12 +233,12 @@ func poll(ctx context.Context, c *modbus.Client, slave byte, blocks []profiles.B
 			}
 			regs, err := read(ctx, slave, b.Address, b.Quantity)
 			if err != nil {
-				return r, err
+				return err
 			}
 			for i, v := range regs {
 				bank[b.Address+uint16(i)] = v
 			}
 		}
 	}
-	return r, nil
+	return nil
 }

@@ -198,7 +198,8 @@ func Start(t testing.TB, sub Subject) *Started {
 }
 
 // Conformance runs the suite against a subject: readings conform to the
-// vocabulary, the device reports its link state, and (when it can be
+// vocabulary, the device reports its link state and its provenance (a model
+// and a serial), and (when it can be
 // unplugged) survives cycles unplug/replug cycles with lost and back
 // reported each time, readings continuing, and no goroutine leaked.
 func Conformance(t *testing.T, sub Subject, cycles int) {
@@ -232,8 +233,11 @@ func Conformance(t *testing.T, sub Subject, cycles int) {
 				lastDev = r.At
 			}
 		}
-		if info := s.Device.Info(); info.Model == "" {
-			t.Errorf("Info() = %+v, want a model at least", info)
+		// The station records the provenance with every session and refuses
+		// equipment whose serial is not registered to the site (考培分离):
+		// a device that never reports one cannot be used in an exam.
+		if info := s.Device.Info(); info.Model == "" || info.Serial == "" {
+			t.Errorf("Info() = %+v, want a model and a serial", info)
 		}
 	})
 	t.Run("Replug", func(t *testing.T) {

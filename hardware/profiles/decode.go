@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -152,14 +153,26 @@ func (f *Field) width() int {
 		return n * (n - 1) / 2
 	case f.Format == "u32" || f.Format == "i32":
 		return 2
+	case f.Format == "ascii":
+		return (f.Length + 1) / 2
 	}
 	return 1
 }
 
 // Blocks returns the reads that make up one poll: every coil and register
-// the events and controls use, grouped per table into runs no longer than
-// a request may be, joining runs separated by small gaps.
+// the events (other than OnConnect ones) use, grouped per table into runs no
+// longer than a request may be, joining runs separated by small gaps.
 func (m *ModbusMap) Blocks() []Block {
+	return m.blocks(func(e *ModbusEvent) bool { return !e.OnConnect })
+}
+
+// ConnectBlocks returns the reads of the OnConnect events, made once on the
+// first poll of each connection in addition to Blocks.
+func (m *ModbusMap) ConnectBlocks() []Block {
+	return m.blocks(func(e *ModbusEvent) bool { return e.OnConnect })
+}
+
+func (m *ModbusMap) blocks(use func(*ModbusEvent) bool) []Block {
 	used := map[string][]int{}
 	add := func(f *Field) {
 		for i := range f.width() {
@@ -167,6 +180,9 @@ func (m *ModbusMap) Blocks() []Block {
 		}
 	}
 	for _, e := range m.Events {
+		if !use(e) {
+			continue
+		}
 		if e.Trigger != nil {
 			add(e.Trigger)
 		}
@@ -213,6 +229,9 @@ func (f *Field) Value(r Registers) (any, error) {
 	if f.Table == "input" {
 		bank = r.Input
 	}
+	if f.Format == "ascii" {
+		return f.text(bank)
+	}
 	hi, ok := bank[f.Address]
 	if !ok {
 		return nil, fmt.Errorf("%s register %d not read: %w", f.Table, f.Address, ErrBadValue)
@@ -244,6 +263,32 @@ func (f *Field) Value(r Registers) (any, error) {
 		return w, nil
 	}
 	return f.number(float64(x)), nil
+}
+
+// text reads an ascii field: Length characters, two per register with the
+// high byte first (as Modbus devices commonly pack strings), printable ASCII
+// padded with NULs. An empty text is valid: a device whose serial was never
+// programmed says so, and the station then refuses it as unregistered.
+func (f *Field) text(bank map[uint16]uint16) (string, error) {
+	b := make([]byte, 0, f.Length+1)
+	for i := range f.width() {
+		v, ok := bank[f.Address+uint16(i)]
+		if !ok {
+			return "", fmt.Errorf("%s register %d not read: %w", f.Table, int(f.Address)+i, ErrBadValue)
+		}
+		b = append(b, byte(v>>8), byte(v))
+	}
+	b = b[:f.Length]
+	n := bytes.IndexByte(b, 0)
+	if n < 0 {
+		n = len(b)
+	}
+	for i, c := range b {
+		if i < n && (c < 0x20 || c > 0x7E) || i >= n && c != 0 {
+			return "", fmt.Errorf("%s registers %d-%d text %q: %w", f.Table, f.Address, int(f.Address)+f.width()-1, b, ErrBadValue)
+		}
+	}
+	return string(b[:n]), nil
 }
 
 // edges reads a continuity matrix: the coil at Address+k is on when the

@@ -69,7 +69,7 @@ type Field struct {
 	Key     string  `yaml:"key"`
 	Table   string  `yaml:"table"`   // coil, holding, input
 	Address uint16  `yaml:"address"` // first coil or register
-	Format  string  `yaml:"format"`  // registers: u16 (default), i16, u32, i32 (high word first)
+	Format  string  `yaml:"format"`  // registers: u16 (default), i16, u32, i32 (high word first), ascii
 	Type    string  `yaml:"type"`    // int, float, bool, string, strings
 	Scale   float64 `yaml:"scale"`   // field = wire value × scale; 0 means 1
 	Unit    string  `yaml:"unit"`    // the unit after scaling; must agree with the field name
@@ -78,6 +78,9 @@ type Field struct {
 	// Terminals, for a strings field read from coils, names the terminals
 	// of a continuity matrix: one coil per pair (i<j) in row order.
 	Terminals []string `yaml:"terminals"`
+	// Length, for a string field of format ascii, is its size in
+	// characters: two per register, high byte first, NUL-padded.
+	Length int `yaml:"length"`
 }
 
 // ModbusMap is how to poll a modbus-rtu model.
@@ -93,11 +96,15 @@ type ModbusMap struct {
 // ModbusEvent is an event read from registers. Without a trigger it is
 // emitted whenever its fields' values change (and on the first poll); with
 // one, whenever the trigger register changes — a counter the device bumps
-// on each occurrence, so two equal breaths are two events.
+// on each occurrence, so two equal breaths are two events. An OnConnect
+// event (the device's provenance, device.status) is read and emitted once
+// per connection: what cannot change while the cable is in is not worth
+// its bytes on every poll.
 type ModbusEvent struct {
-	Event   string            `yaml:"event"`
-	Trigger *Field            `yaml:"trigger"`
-	Fields  map[string]*Field `yaml:"fields"`
+	Event     string            `yaml:"event"`
+	Trigger   *Field            `yaml:"trigger"`
+	OnConnect bool              `yaml:"on_connect"`
+	Fields    map[string]*Field `yaml:"fields"`
 }
 
 // Names returns the names of the embedded profiles, sorted.

@@ -1,8 +1,10 @@
 package profiles
 
 import (
+	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,6 +52,7 @@ func TestLoad_Embedded(t *testing.T) {
 }
 
 func TestParse_Errors(t *testing.T) {
+	const modbusHead = "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: device.status\n      fields:\n"
 	const head = "kind: harness\nmodel: X\nframing: ascii-lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n"
 	tests := []struct {
 		name, yaml, want string
@@ -66,6 +69,16 @@ func TestParse_Errors(t *testing.T) {
 		{"empty", "", "x.yaml: empty"},
 		{"trigger on a coil", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: scba.seal\n      trigger: {table: coil, address: 3}\n      fields:\n        ok: {table: coil, address: 0, type: bool}\n",
 			"x.yaml:11: modbus.events.0.trigger: a trigger is a counter"},
+		{"ascii without length", modbusHead + "        model: {table: input, address: 100, format: ascii, type: string}\n",
+			"x.yaml:12: modbus.events.0.fields.model.length: format ascii needs a length"},
+		{"length without ascii", modbusHead + "        model: {table: input, address: 100, length: 12, type: string}\n",
+			"x.yaml:12: modbus.events.0.fields.model.length: format ascii needs a length"},
+		{"ascii as int", modbusHead + "        model: {table: input, address: 100, format: ascii, length: 12, type: int}\n",
+			"x.yaml:12: modbus.events.0.fields.model.format: an ascii field is a string"},
+		{"ascii from a coil", modbusHead + "        model: {table: coil, address: 100, format: ascii, length: 12, type: string}\n",
+			"modbus.events.0.fields.model.table: a coil has no format"},
+		{"on_connect with a trigger", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: device.status\n      on_connect: true\n      trigger: {table: input, address: 3}\n      fields:\n        model: {table: input, address: 100, format: ascii, length: 12, type: string}\n",
+			"x.yaml:11: modbus.events.0.on_connect: an on_connect event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,51 +157,121 @@ func TestProfile_DecodeLine(t *testing.T) {
 	}
 }
 
+// event returns the profile's Modbus event of type typ.
+func event(t *testing.T, p *Profile, typ string) *ModbusEvent {
+	t.Helper()
+	for _, e := range p.Modbus.Events {
+		if e.Event == typ {
+			return e
+		}
+	}
+	t.Fatalf("profile %s has no %s event", p.Name, typ)
+	return nil
+}
+
+// ascii packs s into n registers as the reference devices do: two
+// characters per register, high byte first, NUL-padded.
+func ascii(s string, n int) []uint16 {
+	b := make([]byte, 2*n)
+	copy(b, s)
+	regs := make([]uint16, n)
+	for i := range regs {
+		regs[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+	return regs
+}
+
 func TestModbusMap_Decode(t *testing.T) {
 	p, err := Load("board")
 	if err != nil {
 		t.Fatal(err)
 	}
-	regs := Registers{Coils: map[uint16]bool{}, Input: map[uint16]uint16{0: 4, 1: 2, 2: 1, 3: 1, 4: 1, 5: 2, 6: 0}}
-	for _, b := range p.Modbus.Blocks() {
+	regs := Registers{Coils: map[uint16]bool{}, Input: map[uint16]uint16{0: 4, 1: 2, 2: 1, 3: 1, 4: 1, 5: 2, 6: 0, 118: 100}}
+	for _, b := range append(p.Modbus.Blocks(), p.Modbus.ConnectBlocks()...) {
 		if b.Table == "coil" {
 			for i := range b.Quantity {
 				regs.Coils[b.Address+i] = false
 			}
 		}
 	}
-	terms := p.Modbus.Events[4].Fields["edges"].Terminals
+	for i, v := range ascii("SHICAO-BOARD-1", 8) {
+		regs.Input[uint16(100+i)] = v
+	}
+	for i, v := range ascii("SIMBOARD0001", 6) {
+		regs.Input[uint16(108+i)] = v
+	}
+	for i, v := range ascii("1.0.0", 4) {
+		regs.Input[uint16(114+i)] = v
+	}
+	terms := event(t, p, "board.continuity").Fields["edges"].Terminals
 	idx := func(a, b string) int {
-		var i, j int
-		for k, n := range terms {
-			if n == a {
-				i = k
-			}
-			if n == b {
-				j = k
-			}
+		i, j := slices.Index(terms, a), slices.Index(terms, b)
+		if i < 0 || j < 0 {
+			t.Fatalf("terminal %s or %s not on the board", a, b)
 		}
 		return PairIndex(len(terms), i, j)
 	}
-	regs.Coils[uint16(100+idx("L1", "QS1"))] = true
-	regs.Coils[uint16(100+idx("W1", "FR1"))] = true
+	// The pin-level names tell the three phases apart: FR1.2-U1 is not
+	// FR1.4-U1, and KM1.13 (a contact) is not KM1.A1 (the coil).
+	regs.Coils[uint16(100+idx("L1", "QS1.1"))] = true
+	regs.Coils[uint16(100+idx("U1", "FR1.2"))] = true
+	regs.Coils[uint16(100+idx("SB3.3", "KM1.13"))] = true
 	regs.Coils[1] = true
-	want := []map[string]any{
-		{"enabled": false, "on": true},
-		{"cause": "short"},
-		{"mode": "jog", "ok": true},
-		{"loose": 2, "exposed": 0},
-		{"edges": []string{"FR1-W1", "L1-QS1"}},
+	want := map[string]map[string]any{
+		"device.status":    {"model": "SHICAO-BOARD-1", "serial": "SIMBOARD0001", "firmware": "1.0.0", "battery_pct": 100},
+		"board.power":      {"enabled": false, "on": true},
+		"board.trip":       {"cause": "short"},
+		"board.run":        {"mode": "jog", "ok": true},
+		"board.terminal":   {"loose": 2, "exposed": 0},
+		"board.continuity": {"edges": []string{"FR1.2-U1", "KM1.13-SB3.3", "L1-QS1.1"}},
 	}
-	for i, e := range p.Modbus.Events {
+	if len(p.Modbus.Events) != len(want) {
+		t.Errorf("%d events, want %d", len(p.Modbus.Events), len(want))
+	}
+	for _, e := range p.Modbus.Events {
 		got, err := e.Decode(regs)
-		if err != nil || !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("%s = %v, %v; want %v", e.Event, got, err, want[i])
+		if err != nil || !reflect.DeepEqual(got, want[e.Event]) {
+			t.Errorf("%s = %v, %v; want %v", e.Event, got, err, want[e.Event])
 		}
 	}
 	regs.Input[1] = 9
-	if _, err := p.Modbus.Events[1].Decode(regs); err == nil {
+	if _, err := event(t, p, "board.trip").Decode(regs); err == nil {
 		t.Error("trip cause 9 decoded; want an unknown enum code refused")
+	}
+}
+
+func TestField_ValueASCII(t *testing.T) {
+	f := &Field{Table: "input", Address: 10, Format: "ascii", Length: 5, Type: "string"}
+	tests := []struct {
+		name    string
+		regs    []uint16
+		want    string
+		wantErr bool
+	}{
+		{"padded", ascii("1.2", 3), "1.2", false},
+		{"full, odd length ignores the last low byte", []uint16{0x312E, 0x322E, 0x3399}, "1.2.3", false},
+		{"empty: never programmed", ascii("", 3), "", false},
+		{"control character", []uint16{0x3109, 0x0000, 0x0000}, "", true},
+		{"text after the NUL", []uint16{0x3100, 0x3200, 0x0000}, "", true},
+		{"not read", ascii("1.2", 2), "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Registers{Input: map[uint16]uint16{}}
+			for i, v := range tt.regs {
+				r.Input[uint16(10+i)] = v
+			}
+			got, err := f.Value(r)
+			if tt.wantErr {
+				if !errors.Is(err, ErrBadValue) {
+					t.Errorf("Value = %q, %v; want ErrBadValue", got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("Value = %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }
 
@@ -211,10 +294,14 @@ func TestModbusMap_Blocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := p.Modbus.Blocks()
-	// Coils 0-1 and the 153-coil matrix at 100 are too far apart to join;
-	// the seven input registers make one read.
-	want := []Block{{"coil", 0, 2}, {"coil", 100, 153}, {"input", 0, 7}}
+	// Coils 0-1 and the 1275-coil matrix at 100 (51 terminals) are too far
+	// apart to join; the seven input registers make one read. The
+	// provenance at 100-118 is not polled, only read on connecting.
+	want := []Block{{"coil", 0, 2}, {"coil", 100, 1275}, {"input", 0, 7}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Blocks = %v, want %v", got, want)
+	}
+	if got, want := p.Modbus.ConnectBlocks(), []Block{{"input", 100, 19}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ConnectBlocks = %v, want %v", got, want)
 	}
 }

@@ -80,8 +80,8 @@ func (e *LineEvent) validate(tag, clockKey string) error {
 	keys := map[string]string{}
 	for _, name := range sortedKeys(e.Fields) {
 		f := e.Fields[name]
-		if f.Key == "" || f.Table != "" || f.Format != "" || f.Terminals != nil {
-			return at(errors.New("an ascii-lines field has a key and no table, format or terminals"), "fields", name)
+		if f.Key == "" || f.Table != "" || f.Format != "" || f.Terminals != nil || f.Length != 0 {
+			return at(errors.New("an ascii-lines field has a key and no table, format, length or terminals"), "fields", name)
 		}
 		if f.Key == clockKey {
 			return at(fmt.Errorf("key %q is the clock key", f.Key), "fields", name)
@@ -111,6 +111,9 @@ func (m *ModbusMap) validate() error {
 		idx := strconv.Itoa(i)
 		if err := validEvent(e.Event, e.Fields); err != nil {
 			return at(err, "events", idx)
+		}
+		if e.OnConnect && e.Trigger != nil {
+			return at(errors.New("an on_connect event is read once per connection and has no trigger"), "events", idx, "on_connect")
 		}
 		if e.Trigger != nil {
 			if e.Trigger.Type == "" {
@@ -173,6 +176,9 @@ func (f *Field) validateModbus() error {
 	if f.Key != "" {
 		return at(errors.New("a modbus field has a table and address, not a key"), "key")
 	}
+	if (f.Length != 0) != (f.Format == "ascii") {
+		return at(errors.New("format ascii needs a length in characters, and only ascii has one"), "length")
+	}
 	switch f.Table {
 	case "coil":
 		if f.Format != "" || f.Scale != 0 {
@@ -194,8 +200,14 @@ func (f *Field) validateModbus() error {
 		if f.Terminals != nil || f.Type == "strings" {
 			return at(errors.New("terminals and strings come from coils"), "table")
 		}
-		if !slices.Contains([]string{"", "u16", "i16", "u32", "i32"}, f.Format) {
-			return at(fmt.Errorf("format %q: want u16, i16, u32 or i32", f.Format), "format")
+		if !slices.Contains([]string{"", "u16", "i16", "u32", "i32", "ascii"}, f.Format) {
+			return at(fmt.Errorf("format %q: want u16, i16, u32, i32 or ascii", f.Format), "format")
+		}
+		if f.Format == "ascii" {
+			// A register read is at most 125 registers (MaxRegisters).
+			if f.Type != "string" || f.Enum != nil || f.Length < 1 || f.Length > 250 {
+				return at(errors.New("an ascii field is a string without enum, 1 to 250 characters long"), "format")
+			}
 		}
 	default:
 		return at(fmt.Errorf("table %q: want coil, holding or input", f.Table), "table")

@@ -18,7 +18,6 @@ const (
 	scbaSealOK
 	scbaBreathCount
 	scbaBreathLPM
-	scbaInputs
 )
 
 const (
@@ -32,7 +31,8 @@ const (
 // reopened, the demand valve connected, then breaths. leak drops 3.2 MPa
 // in the minute; valve-closed never reopens the valve before breathing.
 func scbaScript(scenario string, rng *rand.Rand) (*modbustest.Slave, []step) {
-	s := modbustest.New(1, 2, 0, scbaInputs)
+	s := modbustest.New(1, 2, 0, identInputs)
+	setIdentity(s, "SHICAO-SCBA-1", "SIMSCBA00001", "1.0.0", 87)
 	var steps []step
 	sec := func(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }
 	do := func(at float64, f func(coils []bool, in []uint16)) {

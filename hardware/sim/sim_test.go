@@ -2,8 +2,10 @@ package sim_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,9 +20,11 @@ import (
 
 // play runs a scenario to its end through the real serial path (pseudo-
 // terminal, go.bug.st/serial, driver) and returns the readings about the
-// candidate. prepare, if set, runs once the device is connected.
+// candidate, the driver's counts and the provenance the device reported.
+// prepare, if set, runs once the device is connected, before waiting for
+// the scenario's end.
 func play(t *testing.T, kind hardware.Kind, scenario string, opts sim.Options,
-	prepare func(hardware.Device), settle func(*hardwaretest.Recorder) bool) ([]hardware.Reading, driver.Stats) {
+	prepare func(*sim.Sim, hardware.Device), settle func(*hardwaretest.Recorder) bool) ([]hardware.Reading, driver.Stats, hardware.Info) {
 	t.Helper()
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s, err := sim.Start(context.Background(), kind, scenario, opts)
@@ -40,7 +44,7 @@ func play(t *testing.T, kind hardware.Kind, scenario string, opts sim.Options,
 	st := hardwaretest.Start(t, hardwaretest.Subject{Profile: p, Path: s.Path()})
 	st.Rec.WaitFor(t, "connected", 0, 5*time.Second, hardwaretest.IsType(hardware.TypeConnected))
 	if prepare != nil {
-		prepare(st.Device)
+		prepare(s, st.Device)
 	}
 	select {
 	case <-s.Done():
@@ -63,7 +67,7 @@ func play(t *testing.T, kind hardware.Kind, scenario string, opts sim.Options,
 	if d, ok := st.Device.(interface{ Stats() driver.Stats }); ok {
 		stats = d.Stats()
 	}
-	return out, stats
+	return out, stats, st.Device.Info()
 }
 
 func ofType(rs []hardware.Reading, typ string) []hardware.Reading {
@@ -97,7 +101,7 @@ func TestCPR_Scenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			rs, stats := play(t, hardware.KindCPR, tt.scenario, sim.Options{Seed: 42, Speed: 200, Noise: tt.noise},
+			rs, stats, _ := play(t, hardware.KindCPR, tt.scenario, sim.Options{Seed: 42, Speed: 200, Noise: tt.noise},
 				nil, count("cpr.ventilation", 2*tt.cycles))
 			comps, vents := ofType(rs, "cpr.compression"), ofType(rs, "cpr.ventilation")
 			if len(comps) != 30*tt.cycles || len(vents) != 2*tt.cycles {
@@ -160,7 +164,7 @@ func TestExtinguisher_Scenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			rs, _ := play(t, hardware.KindExtinguisher, tt.scenario, sim.Options{Seed: 3, Speed: 100}, nil, count("ext.flame", 1))
+			rs, _, _ := play(t, hardware.KindExtinguisher, tt.scenario, sim.Options{Seed: 3, Speed: 100}, nil, count("ext.flame", 1))
 			scene, unit, pos := ofType(rs, "ext.scene"), ofType(rs, "ext.unit"), ofType(rs, "ext.position")
 			if len(scene) != 1 || len(unit) != 1 || len(pos) != 1 {
 				t.Fatalf("scene %v unit %v position %v: want one of each", scene, unit, pos)
@@ -196,9 +200,13 @@ func TestSCBA_Scenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			rs, stats := play(t, hardware.KindSCBA, tt.scenario, sim.Options{Seed: 5, Speed: 50, Noise: tt.noise}, nil, count("scba.breath", 4))
+			rs, stats, info := play(t, hardware.KindSCBA, tt.scenario, sim.Options{Seed: 5, Speed: 50, Noise: tt.noise}, nil, count("scba.breath", 4))
 			if tt.noise > 0 && stats.Bad == 0 {
 				t.Errorf("stats %+v: noise injected but no response refused", stats)
+			}
+			// The serial the demo registers: without it the station refuses the trainer.
+			if want := (hardware.Info{Model: "SHICAO-SCBA-1", Serial: "SIMSCBA00001", Firmware: "1.0.0"}); info != want {
+				t.Errorf("Info() = %+v, want %+v", info, want)
 			}
 			leak, alarm, breaths := ofType(rs, "scba.leak"), ofType(rs, "scba.alarm"), ofType(rs, "scba.breath")
 			if len(leak) != 1 || len(alarm) != 1 || len(breaths) != 4 || len(ofType(rs, "scba.seal")) != 1 {
@@ -229,52 +237,58 @@ func TestSCBA_Scenarios(t *testing.T) {
 	}
 }
 
+// TestBoard_Scenarios: the board's continuity scan, read through the
+// driver, is exactly what SD-DG-K21's vectors say a scan of such a wiring
+// reports (the standard is the authority on the terminal names and on
+// what the matrix holds), and the trial runs when the station grants power.
 func TestBoard_Scenarios(t *testing.T) {
-	enable := func(d hardware.Device) {
-		// The examiner grants power once the wiring is done; the driver may
-		// need a poll or two before the board is up.
-		time.Sleep(400 * time.Millisecond)
-		if err := d.(*driver.Modbus).Set(context.Background(), "power_enable", true); err != nil {
-			t.Errorf("power enable: %v", err)
-		}
-	}
+	std := sdDGK21(t)
 	tests := []struct {
 		scenario string
-		missing  int
+		vector   string // the vector whose continuity scan the board must report
+		extra    []string
 		trip     string
 		runs     []string
 	}{
-		{"correct", 0, "", []string{"jog", "run", "stop"}},
-		{"three-swapped", 3, "", []string{"jog", "run", "stop"}},
-		{"short-circuit", 0, "short", nil},
+		{"correct", "domain-matrix-equal-to-reference", nil, "", []string{"jog", "run", "stop"}},
+		{"three-swapped", "domain-three-swapped-wires", nil, "", []string{"jog", "run", "stop"}},
+		// The stray wire KM1.2-KM1.4 joins the nodes {KM1.2, FR1.1} and
+		// {KM1.4, FR1.3}: four pairs more than the reference.
+		{"short-circuit", "domain-matrix-equal-to-reference", []string{"FR1.1-FR1.3", "FR1.1-KM1.4", "FR1.3-KM1.2", "KM1.2-KM1.4"}, "short", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			done := count("board.run", 3)
-			if tt.trip != "" {
-				done = count("board.trip", 1)
-			}
-			rs, _ := play(t, hardware.KindBoard, tt.scenario, sim.Options{Seed: 9, Speed: 20}, enable, done)
+			rs, _, info := playBoard(t, tt.scenario)
 			cont := ofType(rs, "board.continuity")
-			edges := cont[len(cont)-1].Fields["edges"].([]string)
-			ref := slices.Sorted(slices.Values(sim.BoardReference))
-			var missing, extra int
-			for _, e := range ref {
-				if !slices.Contains(edges, e) {
-					missing++
+			got := cont[len(cont)-1].Fields["edges"].([]string)
+			want := slices.Sorted(slices.Values(append(vectorEdges(t, std, tt.vector), tt.extra...)))
+			if !slices.Equal(got, want) {
+				t.Errorf("edges\n%v\nwant (%s)\n%v", got, tt.vector, want)
+			}
+			if !slices.IsSorted(got) {
+				t.Errorf("edges %v not sorted", got)
+			}
+			for _, e := range got {
+				a, b, ok := strings.Cut(e, "-")
+				if !ok || profiles.Edge(a, b) != e || !slices.Contains(sim.BoardTerminals, a) || !slices.Contains(sim.BoardTerminals, b) {
+					t.Errorf("edge %q: want A-B with A<B, both board terminals", e)
 				}
 			}
-			for _, e := range edges {
-				if !slices.Contains(ref, e) {
-					extra++
+			// The matrix only grows as wires go in: each scan holds the last.
+			for i := 1; i < len(cont); i++ {
+				prev, cur := cont[i-1].Fields["edges"].([]string), cont[i].Fields["edges"].([]string)
+				for _, e := range prev {
+					if !slices.Contains(cur, e) {
+						t.Errorf("scan %d lost %s", i, e)
+					}
 				}
-			}
-			if missing != tt.missing || extra != tt.missing {
-				t.Errorf("edges %v: %d missing, %d extra; want %d of each", edges, missing, extra, tt.missing)
 			}
 			var runs []string
 			for _, r := range ofType(rs, "board.run") {
 				runs = append(runs, r.Fields["mode"].(string))
+				if r.Fields["ok"] != true {
+					t.Errorf("run %v failed", r)
+				}
 			}
 			if !reflect.DeepEqual(runs, tt.runs) {
 				t.Errorf("runs %v, want %v", runs, tt.runs)
@@ -283,22 +297,33 @@ func TestBoard_Scenarios(t *testing.T) {
 			if tt.trip == "" && len(trips) != 0 || tt.trip != "" && (len(trips) != 1 || trips[0].Fields["cause"] != tt.trip) {
 				t.Errorf("trips %v, want %q", trips, tt.trip)
 			}
-			power := ofType(rs, "board.power")
-			if len(power) < 2 || power[0].Fields["enabled"] != false || power[1].Fields["enabled"] != true {
-				t.Errorf("power %v: want disabled, then enabled by the station", power)
+			// Granted, switched on, switched off: the trip (or the run) happens
+			// while energised.
+			var power []string
+			for _, p := range ofType(rs, "board.power") {
+				power = append(power, fmt.Sprintf("%v/%v", p.Fields["enabled"], p.Fields["on"]))
+			}
+			if want := []string{"false/false", "true/false", "true/true", "true/false"}; !slices.Equal(power, want) {
+				t.Errorf("power (enabled/on) %v, want %v", power, want)
+			}
+			if tt.trip != "" && !(ofType(rs, "board.power")[2].At <= trips[0].At) {
+				t.Errorf("trip at %v before the power came on", trips[0].At)
+			}
+			if want := (hardware.Info{Model: "SHICAO-BOARD-1", Serial: "SIMBOARD0001", Firmware: "1.0.0"}); info != want {
+				t.Errorf("Info() = %+v, want %+v", info, want)
 			}
 		})
 	}
 }
 
 func TestPPEAndHarness_Scenarios(t *testing.T) {
-	rs, _ := play(t, hardware.KindPPE, "missing-gloves", sim.Options{Seed: 1, Speed: 100}, nil, count("ppe.taken", 7))
+	rs, _, _ := play(t, hardware.KindPPE, "missing-gloves", sim.Options{Seed: 1, Speed: 100}, nil, count("ppe.taken", 7))
 	taken := ofType(rs, "ppe.taken")
 	last := taken[len(taken)-1].Fields["items"].([]string)
 	if len(last) != 7 || slices.Contains(last, "welding-gloves") {
 		t.Errorf("items %v: want seven, no gloves", last)
 	}
-	rs, _ = play(t, hardware.KindHarness, "hook-low", sim.Options{Seed: 1, Speed: 100}, nil, count("harness.hook", 6))
+	rs, _, _ = play(t, hardware.KindHarness, "hook-low", sim.Options{Seed: 1, Speed: 100}, nil, count("harness.hook", 6))
 	high := 0
 	for _, r := range ofType(rs, "harness.hook") {
 		if r.Fields["height_m"].(float64) > 2 {

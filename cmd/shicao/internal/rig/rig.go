@@ -171,12 +171,15 @@ func (r *Rig) Play(kind, scenario string) error {
 	}
 	r.mu.Lock()
 	old := s.sim
+	// The driver has not seen the old port go yet: wait for it to lose
+	// it and come back on the new one.
+	s.connected = false
 	r.mu.Unlock()
 	old.Close()
 	if err := r.startSim(s, scenario); err != nil {
 		return err
 	}
-	return r.waitConnected(s, 5*time.Second)
+	return r.waitConnected(s, 10*time.Second)
 }
 
 func (r *Rig) waitConnected(s *slot, limit time.Duration) error {
@@ -247,7 +250,18 @@ func (r *Rig) Power(kind string, on bool) error {
 	if !ok {
 		return fmt.Errorf("the %s device has no examiner-gated power", kind)
 	}
-	ctx, cancel := context.WithTimeout(r.ctx, 3*time.Second)
+	// The link may be reconnecting (a re-plugged device): try for a while.
+	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()
-	return m.Set(ctx, "power_enable", on)
+	for {
+		err := m.Set(ctx, "power_enable", on)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
 }

@@ -24,7 +24,7 @@ import (
 //	candidate 370902199903081216
 //	draw seed-1
 //	item K4                 start the drawn item of subject K4
-//	play perfect            play the item standard's own vector "perfect"
+//	play perfect [fast]     play the item standard's own vector "perfect" (fast: no waiting)
 //	mark 1 assess no-tap    examiner 1 (the first to sign in) records a mark
 //	veto 2 injury           examiner 2 records a veto (the item ends)
 //	timer pulse 7s          an examiner-timed interval
@@ -55,6 +55,7 @@ type ScriptRunner struct {
 	exam *Exam
 	item *Item
 	last *Saved
+	ctx  context.Context
 }
 
 // Result returns the last saved result.
@@ -62,6 +63,7 @@ func (r *ScriptRunner) Result() *Saved { return r.last }
 
 // Run runs a script. Errors name the script's line.
 func (r *ScriptRunner) Run(ctx context.Context, script io.Reader, name string) error {
+	r.ctx = ctx
 	sc := bufio.NewScanner(script)
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
@@ -212,9 +214,12 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		if v == nil {
 			return fmt.Errorf("standard %s has no vector %q", r.item.Std.ID, a[1])
 		}
+		// "play NAME fast" records the events without waiting for their
+		// times (examiner-only items, where only the order matters).
+		fast := len(a) > 2 && a[2] == "fast"
 		t0 := r.item.Elapsed().Milliseconds()
 		err := r.item.Play(ctx, v, func(ms int64) {
-			if d := time.Duration(t0+ms)*time.Millisecond - r.item.Elapsed(); d > 0 {
+			if d := time.Duration(t0+ms)*time.Millisecond - r.item.Elapsed(); d > 0 && !fast {
 				r.advance(d)
 			}
 		})
@@ -434,7 +439,12 @@ func (r *ScriptRunner) advance(d time.Duration) {
 		r.Advance(d)
 		return
 	}
-	time.Sleep(d)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.ctx.Done():
+	}
 }
 
 func vetoText(v *scoring.VetoHit) string {

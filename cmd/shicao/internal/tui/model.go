@@ -133,8 +133,9 @@ type Model struct {
 	resolveInputs [2]textinput.Model
 	resolveFocus  int
 
-	dev   map[string]*deviceState
-	queue []store.OutboxRow
+	dev       map[string]*deviceState
+	queue     []store.OutboxRow
+	refreshed time.Time
 }
 
 // New returns the root model.
@@ -251,6 +252,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) onTick() tea.Cmd {
+	if m.screen == scrStart || m.screen == scrSync || m.screen == scrResult {
+		// The outbox and link change in the background (sync rounds).
+		if t := m.d.Now(); t.Sub(m.refreshed) > time.Second {
+			m.refreshed = t
+			m.refresh()
+		}
+	}
 	if m.item != nil && m.screen == scrLive {
 		it := m.item
 		return tea.Batch(tick(), op("tick", func() (any, error) {

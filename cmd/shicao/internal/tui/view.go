@@ -477,6 +477,11 @@ func (m *Model) viewResult() string {
 		fmt.Fprintf(&b, "  %s %s %s × %s%% = %s%s\n", s.Subject, pad(s.Item, 11), pad(s.Score.String(), 4), s.Weight, s.Weighted, v)
 	}
 	fmt.Fprintf(&b, "\n  %s %s %s\n\n%s\n", m.t("total"), st.Value.Render(r.Total.String()), verdict, m.t("saved"))
+	for _, q := range m.queue {
+		if q.ResultID == r.ID && q.State == store.OutboxSent {
+			fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("sent")))
+		}
+	}
 	return b.String()
 }
 
