@@ -18,13 +18,14 @@ import (
 // runSim runs an equipment simulator on a pseudo-terminal and prints its
 // path on the first line, for a driver (or a technician) to open.
 func runSim(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sim", "sim KIND [--scenario S] [--speed N] [--noise P] [--seed N]",
+	fs := newFlags(e, "sim", "sim KIND [--scenario S] [--speed N] [--noise P] [--drop D] [--seed N] [--dir DIR]",
 		"  shicao sim cpr --scenario shallow\n  shicao sim board --scenario short-circuit --noise 0.01\n")
 	scenario := fs.String("scenario", "", "the scenario to play (default: the first)")
 	speed := fs.Float64("speed", 1, "clock multiplier")
 	noise := fs.Float64("noise", 0, "chance per record of a burst of garbage bytes (or a flipped bit, Modbus)")
 	seed := fs.Uint64("seed", 1, "random seed (runs are reproducible)")
 	dir := fs.String("dir", "", "directory for the stable device link (DIR/tty); default a new temporary one")
+	drop := fs.Duration("drop", 0, "every DROP, unplug the device for a second and plug it back (a loose cable)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,9 +42,36 @@ func runSim(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	return sim.Run(ctx, kind, *scenario, sim.Options{Speed: *speed, Noise: *noise, Seed: *seed, Dir: *dir}, func(path string) {
-		fmt.Fprintln(e.stdout, path)
-	})
+	s, err := sim.Start(ctx, kind, *scenario, sim.Options{Speed: *speed, Noise: *noise, Seed: *seed, Dir: *dir})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintln(e.stdout, s.Path())
+	var tick <-chan time.Time
+	if *drop > 0 {
+		t := time.NewTicker(*drop)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick:
+			s.Unplug()
+			fmt.Fprintln(e.stderr, "unplugged")
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
+			if err := s.Plug(); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stderr, "plugged back")
+		}
+	}
 }
 
 // runDevices lists the serial ports with their USB identity and stable names.
@@ -103,7 +131,7 @@ func runDevice(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dev, err := driver.New(p, *port, driver.Options{})
+	dev, err := driver.New(p, *port, driver.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
 	if err != nil {
 		return err
 	}
