@@ -141,6 +141,11 @@ func (s *Session) Add(e *standards.Event) error {
 	return s.add(e.Seq, e.TMs, []byte(e.Type), []byte(e.Source), e.Data)
 }
 
+// AddView adds the next event from a line already decoded in place.
+func (s *Session) AddView(v standards.EventView) error {
+	return s.add(v.Seq, v.TMs, v.Type, v.Source, v.Data)
+}
+
 // AddLine adds the next event from its JSON line, decoding in place.
 func (s *Session) AddLine(line []byte) error {
 	if s.err != nil {

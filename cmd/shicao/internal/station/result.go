@@ -326,26 +326,40 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 		if std.SHA256() != it.Standard.SHA256 {
 			return nil, fmt.Errorf("subject %s: standard %s is not the text the result names (sha256 differs)", it.Subject, key)
 		}
+		// One pass over the lines: decode in place, chain, score.
 		lines := b.Events[it.Subject]
-		events := make([]standards.Event, len(lines))
+		if len(lines) != it.Events {
+			return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(lines), it.Events)
+		}
+		sess := scoring.NewSession(std)
+		var head standards.Hash
+		var scoreErr error
 		for i, l := range lines {
-			ev, lerr := standards.ParseEvent(l)
+			v, lerr := standards.ScanEvent(l)
 			if lerr != nil {
 				return nil, fmt.Errorf("subject %s: event line %d: %v", it.Subject, i+1, lerr)
 			}
-			events[i] = ev
-		}
-		if len(events) != it.Events {
-			return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(events), it.Events)
-		}
-		head, err := standards.ChainHead(events)
-		if err != nil {
-			return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+			if v.Seq != int64(i+1) {
+				return nil, fmt.Errorf("subject %s: event %d: seq %d where %d was due: an event is missing or out of order", it.Subject, i+1, v.Seq, i+1)
+			}
+			c, err := (standards.Event{Seq: v.Seq, TMs: v.TMs, Type: string(v.Type), Source: string(v.Source), Data: v.Data}).Canonical()
+			if err != nil {
+				return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+			}
+			head = standards.ChainNext(head, c)
+			// A log the scorer refuses is reported after the chain: an
+			// edited event is named as such, not as a scoring fault.
+			if scoreErr == nil {
+				scoreErr = sess.AddView(v)
+			}
 		}
 		if head.String() != it.Head {
 			return nil, fmt.Errorf("subject %s: the events' chain head differs from the signed one: an event was edited", it.Subject)
 		}
-		sheet, err := scoring.Score(std, events)
+		if scoreErr != nil {
+			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, scoreErr)
+		}
+		sheet, err := sess.Sheet()
 		if err != nil {
 			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, err)
 		}
