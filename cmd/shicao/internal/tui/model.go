@@ -322,6 +322,14 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.itemSel, m.active, m.vetoing = 0, 0, false
 		m.activate(m.item)
 		m.screen = scrLive
+	case "mark", "undo", "timer", "phase", "veto", "finish", "confirm", "ack", "resolve":
+		// Commands run concurrently: the answer of an earlier key can
+		// arrive after the item was completed and put away.
+		if m.item == nil {
+			return nil
+		}
+	}
+	switch msg.op {
 	case "mark":
 		seq := msg.v.(int64)
 		for len(m.marks) <= m.active {

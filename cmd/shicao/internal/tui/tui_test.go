@@ -19,7 +19,12 @@ import (
 	"shicao/cmd/shicao/internal/station"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden views in testdata")
+// updating reports -update, the flag teatest's golden package defines (a
+// second definition would panic): it rewrites the golden views too.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // template is a station seeded once with the demo day; each test copies
 // it (seeding installs and self-tests every library standard: seconds).
@@ -212,7 +217,7 @@ func (f *fixture) view(t testing.TB, w, h int) string {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
