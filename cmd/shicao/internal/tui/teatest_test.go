@@ -79,7 +79,7 @@ func TestTeatest_CPRGood(t *testing.T) {
 		}
 		v := &it.Std.Tests[i]
 		start := f.clock.Now()
-		if err := it.Play(context.Background(), v, func(ms int64) { f.clock.Add(start.Add(time.Duration(ms)*time.Millisecond).Sub(f.clock.Now())) }); err != nil {
+		if err := it.Play(context.Background(), v, func(ms int64) { f.clock.Add(start.Add(time.Duration(ms) * time.Millisecond).Sub(f.clock.Now())) }); err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range it.Std.Expand(v) {
