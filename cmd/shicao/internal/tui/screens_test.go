@@ -53,6 +53,18 @@ func TestScreens_Golden(t *testing.T) {
 		shot("sheet")
 		f.do(t, "a", "f5", "f6")
 		shot("draw-after-item")
+		// The other three items, examiner-only: start, finish, sign, confirm.
+		for i := 0; i < 3; i++ {
+			f.do(t, "up")
+		}
+		for i := 0; i < 3; i++ {
+			f.do(t, "enter", "f", "a", "f5", "f6", "down")
+		}
+		f.do(t, "f10")
+		if f.m.screen != scrResult {
+			t.Fatalf("no result screen after F10: screen %d, status %q", f.m.screen, f.m.status)
+		}
+		shot("result")
 		f.m.screen = scrSync
 		f.m.refresh()
 		shot("sync")
