@@ -30,6 +30,7 @@ const stationUsage = `shicao station init|trust|centre|standards|plan|registry|r
   results list                              the signed results and their sync state
   export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
   sync [--centre URL]                       one round with the centre: upload the outbox, pull updates
+  backup -o FILE                            a consistent copy of the database, safe mid-exam
 
 Every station command takes --data DIR (default: the user's data directory).
 `
@@ -61,6 +62,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 		"results":     func(a []string) error { return stationResults(ctx, e, a) },
 		"export":      func(a []string) error { return stationExport(ctx, e, a) },
 		"sync":        func(a []string) error { return stationSync(ctx, e, a) },
+		"backup":      func(a []string) error { return stationBackup(ctx, e, a) },
 	}, stationUsage)
 }
 
@@ -473,5 +475,31 @@ func stationExport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+	return nil
+}
+
+func stationBackup(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station backup", "station backup [--data DIR] -o FILE",
+		"  shicao station backup --data /var/lib/shicao -o /mnt/usb/station-$(date +%F).db\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	out := fs.String("o", "", "the backup file to write (must not exist)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("station backup: give -o FILE")
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return fmt.Errorf("%s exists: refusing to overwrite a backup", *out)
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Store().Backup(ctx, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s (keys are not in it: keep station.key apart)\n", filepath.Join(*data, station.DBFile), *out)
 	return nil
 }

@@ -208,3 +208,13 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return translate(err)
 }
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO),
+// while the station keeps running: the copy is a transactionally
+// consistent snapshot, safe to take mid-exam.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, translate(err))
+	}
+	return nil
+}
