@@ -6,16 +6,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"shicao/cmd/shicao/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -53,31 +51,19 @@ type Options struct {
 	Now func() time.Time
 }
 
-// DSN returns the connection string for path: the pragmas ride in the DSN
-// so that every pooled connection has them.
-func DSN(path string) string {
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
-}
+// DSN returns the connection string for path (see sqlitedb).
+func DSN(path string) string { return sqlitedb.DSN(path, 5000) }
 
 // Open opens (creating if needed) the database at path and applies the
 // migrations it lacks.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	db, err := sql.Open("sqlite", DSN(path))
+	db, err := sqlitedb.Open(ctx, path, 5000, migrations)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, translate(err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, translate(err))
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 1024
@@ -102,57 +88,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 func (s *Store) nowMs() int64 { return s.now().UnixMilli() }
 
-func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY) STRICT`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its number", base)
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", base, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // tx runs f in a transaction (BEGIN IMMEDIATE, from the DSN).
 func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return translate(err)
-	}
-	return translate(tx.Commit())
+	return translate(sqlitedb.Tx(ctx, s.db, f))
 }
 
 // translate turns driver errors a person must act on into the store's own.

@@ -1,0 +1,97 @@
+// Package sqlitedb opens the SQLite databases of the station and the centre
+// (modernc.org/sqlite) the one way shicao does it: pragmas in the DSN so
+// every pooled connection has them — WAL, synchronous FULL, a busy
+// timeout, foreign keys, and BEGIN IMMEDIATE so writers never deadlock on
+// a lock upgrade — and numbered migrations applied once each, each in its
+// own transaction.
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver
+)
+
+// DSN returns the connection string for path.
+func DSN(path string, busyTimeoutMs int) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens the database at path and applies the migrations it lacks.
+// migrations holds files named NNNN_name.sql under "migrations/".
+func Open(ctx context.Context, path string, busyTimeoutMs int, migrations fs.FS) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", DSN(path, busyTimeoutMs))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := Migrate(ctx, db, migrations); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Migrate applies, in order, every migration not yet recorded.
+func Migrate(ctx context.Context, db *sql.DB, migrations fs.FS) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY) STRICT`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		body, err := fs.ReadFile(migrations, name)
+		if err != nil {
+			return err
+		}
+		err = Tx(ctx, db, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tx runs f in a transaction (BEGIN IMMEDIATE, from the DSN), committing
+// when f returns nil and rolling back otherwise. Errors are the driver's;
+// callers translate them into their own.
+func Tx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
