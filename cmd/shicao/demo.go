@@ -87,7 +87,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	kinds := standards.DefaultVocabulary().DeviceKinds()
-	r, err := rig.Simulated(ctx, kinds, rig.Options{Dir: filepath.Join(dir, "devices"), Speed: *speed, Serials: rig.SimSerials}, func(kind string, rd hardware.Reading) {
+	r, err := rig.Simulated(ctx, kinds, rig.Options{Dir: filepath.Join(dir, "devices"), Speed: *speed}, func(kind string, rd hardware.Reading) {
 		routeReading(ctx, log, active.Load(), kind, rd, send)
 	})
 	if err != nil {

@@ -233,10 +233,6 @@ func (r *Rig) Wait() {
 	}
 }
 
-// SimSerials are the serial numbers of the simulators whose wire does not
-// carry one (the Modbus trainers), as their labels would say.
-var SimSerials = map[string]string{"scba": "SIMSCBA00001", "board": "SIMBOARD0001"}
-
 // Power grants (or withdraws) the examiner-gated power of a device that
 // has it (the wiring board's contactor enable coil).
 func (r *Rig) Power(kind string, on bool) error {

@@ -18,7 +18,7 @@ func TestSimulated(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]map[string]int{}
 	kinds := []string{"cpr", "extinguisher", "scba", "board", "ppe", "harness"}
-	r, err := Simulated(ctx, kinds, Options{Dir: t.TempDir(), Speed: 20, Serials: SimSerials}, func(kind string, rd hardware.Reading) {
+	r, err := Simulated(ctx, kinds, Options{Dir: t.TempDir(), Speed: 20}, func(kind string, rd hardware.Reading) {
 		mu.Lock()
 		defer mu.Unlock()
 		if seen[kind] == nil {
