@@ -4,16 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/rig"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
+	"shicao/hardware"
 	"shicao/standards"
 )
 
@@ -287,6 +293,8 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	virtual := fs.Bool("virtual-clock", false, "time passes only by the script's wait and play (rehearsals, tests)")
 	simulated := fs.Bool("simulated-devices", false, "report this site's registered equipment as connected simulators (events come from play)")
 	trace := fs.Bool("trace", false, "print 'ack SESSION SEQ' for every event once it is durable")
+	sims := fs.Bool("sims", false, "run simulators for every kind of equipment behind the real drivers (rehearsals, tests)")
+	speed := fs.Float64("speed", 1, "with --sims: the simulators' and the exam clock's speed")
 	lang := fs.String("lang", "zh", "language of refusals: zh or en")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -311,6 +319,12 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		clock = &virtualClock{t: time.Now()}
 		cfg.Now = clock.Now
 	}
+	if *sims && *virtual {
+		return usagef("station run: --sims runs in (scaled) real time; drop --virtual-clock")
+	}
+	if *sims {
+		cfg.Now = scaledClock(*speed)
+	}
 	if *trace {
 		var mu sync.Mutex
 		cfg.OnAppend = func(session, seq int64) {
@@ -330,6 +344,27 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	}
 	if *simulated {
 		r.Devices = func() []station.Device { return registeredAsSimulated(ctx, s) }
+	}
+	if *sims {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		var active atomic.Pointer[station.Item]
+		rg, err := rig.Simulated(ctx, standards.DefaultVocabulary().DeviceKinds(), rig.Options{Dir: filepath.Join(*data, "devices"), Speed: *speed},
+			func(kind string, rd hardware.Reading) { routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {}) })
+		if err != nil {
+			return err
+		}
+		defer func() { cancel(); rg.Wait() }()
+		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, rg.Play, rg.Unplug, rg.Power
+		r.Active = func(it *station.Item) { active.Store(it) }
+		sp := *speed
+		r.Advance = func(d time.Duration) {
+			select {
+			case <-time.After(time.Duration(float64(d) / sp)):
+			case <-ctx.Done():
+			}
+		}
 	}
 	if err := r.Run(ctx, in, *script); err != nil {
 		var ref *station.Refusal
