@@ -351,7 +351,9 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		var active atomic.Pointer[station.Item]
 		rg, err := rig.Simulated(ctx, standards.DefaultVocabulary().DeviceKinds(), rig.Options{Dir: filepath.Join(*data, "devices"), Speed: *speed},
-			func(kind string, rd hardware.Reading) { routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {}) })
+			func(kind string, rd hardware.Reading) {
+				routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {})
+			})
 		if err != nil {
 			return err
 		}
