@@ -25,8 +25,12 @@ lint: build
 	$(GO) vet ./...
 	./$(BIN) standard lint standards/library/*.yaml
 
-bench:  ## benchmarks with their figures
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench:  ## every benchmark once, then one table of the targets the issues set (about 6 minutes)
+	@mkdir -p bin
+	SHICAO_E2E_SECONDS=60 $(GO) test -run '^$$' -bench . -benchtime 1x -benchmem -timeout 30m $$($(GO) list ./... | grep -v internal/centre) | tee bin/bench.out
+	$(GO) test -run '^$$' -bench . -benchtime 300x -benchmem ./cmd/shicao/internal/centre/ | tee -a bin/bench.out
+	@echo
+	@$(GO) run ./cmd/benchtable < bin/bench.out
 
 fuzz:  ## every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list ./...); do \
