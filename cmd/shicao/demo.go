@@ -248,8 +248,8 @@ func scaledClock(speed float64) func() time.Time {
 	}
 }
 
-// demoLink is the station's link to the demo centre: a background sync
-// loop and its status for the TUI.
+// demoLink is the station's link to its centre: a background sync loop
+// and its status for the TUI.
 type demoLink struct {
 	url  string
 	poke chan struct{}
@@ -304,19 +304,29 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 		srv.Shutdown(shut)
 		c.Close()
 	}()
-	l := &demoLink{url: "http://" + ln.Addr().String(), poke: make(chan struct{}, 1)}
+	_, centreVerifier := demo.CentreKeys()
+	return startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, log, 5*time.Second)
+}
+
+// startSync runs the station's sync loop with the centre at url: a round
+// every `every` and whenever RetryNow asks, uploading the outbox (eagerly:
+// a person is watching); its status is what the TUI shows.
+func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, log *slog.Logger, every time.Duration) (*demoLink, error) {
+	l := &demoLink{url: url, poke: make(chan struct{}, 1)}
 	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
 	if err != nil {
 		return nil, err
 	}
-	client, err := examsync.NewClient(l.url, s.Name(), string(key), &http.Client{Timeout: 20 * time.Second})
+	if hc == nil {
+		hc = &http.Client{Timeout: 20 * time.Second}
+	}
+	client, err := examsync.NewClient(url, s.Name(), string(key), hc)
 	if err != nil {
 		return nil, err
 	}
-	_, centreVerifier := demo.CentreKeys()
-	up := &examsync.Uploader{Outbox: s.Store().SyncOutbox(), Client: client, CentreKey: centreVerifier, Eager: true, Logger: log}
+	up := &examsync.Uploader{Outbox: s.Store().SyncOutbox(), Client: client, CentreKey: centreKey, Eager: true, Logger: log}
 	go func() {
-		t := time.NewTicker(5 * time.Second)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			_, err := up.Round(ctx)

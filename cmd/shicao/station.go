@@ -19,11 +19,13 @@ import (
 	"shicao/cmd/shicao/internal/rig"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
+	"shicao/cmd/shicao/internal/tui"
 	"shicao/hardware"
 	"shicao/standards"
 )
 
-const stationUsage = `shicao station init|trust|centre|standards|plan|registry|run|interrupted|results|export
+const stationUsage = `shicao station [--config FILE]                  the exam station's TUI (docs/station.example.toml)
+shicao station init|trust|centre|standards|plan|registry|run|interrupted|results|export|sync|backup
 
   init --name NAME --site SITE [--demo]     create the data directory, keys (station.key 0600, station.pub)
   trust add [--threshold N] KEY.pub...      pin the province's verifier keys
@@ -56,6 +58,10 @@ func defaultDataDir() string {
 }
 
 func runStation(ctx context.Context, e *env, args []string) error {
+	// `shicao station [--config F]` is the exam station's TUI.
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help") {
+		return stationTUI(ctx, e, args)
+	}
 	return sub(e, "station", args, map[string]func([]string) error{
 		"init":        func(a []string) error { return stationInit(ctx, e, a) },
 		"trust":       func(a []string) error { return stationTrust(ctx, e, a) },
@@ -538,5 +544,85 @@ func stationBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "backed up %s to %s (keys are not in it: keep station.key apart)\n", filepath.Join(*data, station.DBFile), *out)
+	return nil
+}
+
+// stationTUI runs the exam station: its equipment from the configuration,
+// the sync loop with the centre, and the TUI.
+func stationTUI(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station", "station [--config FILE] [--data DIR] [--lang zh|en]",
+		"  shicao station --config /etc/shicao/station.toml\n")
+	cfgFile := fs.String("config", "", "the station's configuration (TOML); default: built-in defaults")
+	data := fs.String("data", "", "the data directory (overrides the configuration)")
+	lang := fs.String("lang", "", "zh or en (overrides the configuration)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg := DefaultConfig()
+	if *cfgFile != "" {
+		var err error
+		if cfg, err = LoadConfig(*cfgFile); err != nil {
+			return err
+		}
+	}
+	if *data != "" {
+		cfg.Data = *data
+	}
+	if *lang != "" {
+		cfg.Lang = *lang
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	logFile, err := os.OpenFile(filepath.Join(cfg.Data, "shicao.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("%s is not a station's data directory (run shicao station init): %w", cfg.Data, err)
+	}
+	defer logFile.Close()
+	log := slog.New(slog.NewTextHandler(logFile, nil))
+	s, err := openStation(ctx, cfg.Data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var active atomic.Pointer[station.Item]
+	var program atomic.Pointer[tea.Program]
+	send := func(m tea.Msg) {
+		if p := program.Load(); p != nil {
+			p.Send(m)
+		}
+	}
+	var ports []rig.Port
+	for _, d := range cfg.Device {
+		ports = append(ports, rig.Port{Kind: d.Kind, Profile: d.Profile, Path: d.Port})
+	}
+	rg, err := rig.Real(ctx, ports, func(kind string, rd hardware.Reading) { routeReading(ctx, log, active.Load(), kind, rd, send) })
+	if err != nil {
+		return err
+	}
+	defer func() { cancel(); rg.Wait() }()
+	deps := tui.Deps{Station: s, Equipment: rg, Lang: cfg.Lang, Active: func(it *station.Item) { active.Store(it) }}
+	if cfg.Centre.URL != "" {
+		centreKey, err := s.Store().Meta(ctx, "centre_key")
+		if err != nil {
+			return errors.New("the exam centre's key is not pinned: run shicao station centre set KEY.pub")
+		}
+		hc, err := cfg.Centre.HTTPClient()
+		if err != nil {
+			return fmt.Errorf("centre.ca: %w", err)
+		}
+		link, err := startSync(ctx, s, cfg.Data, cfg.Centre.URL, centreKey, hc, log, cfg.Centre.SyncEvery.Duration)
+		if err != nil {
+			return err
+		}
+		deps.Sync = link
+	}
+	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	program.Store(p)
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return err
+	}
 	return nil
 }

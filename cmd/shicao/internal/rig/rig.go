@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +92,56 @@ func Simulated(ctx context.Context, kinds []string, opts Options, h Handler) (*R
 	return r, nil
 }
 
+// Port is one real device: its kind, its profile (an embedded name or a
+// file) and its serial port.
+type Port struct {
+	Kind    string
+	Profile string
+	Path    string
+}
+
+// Real starts a driver for each configured device on its serial port.
+func Real(ctx context.Context, ports []Port, h Handler) (*Rig, error) {
+	r := &Rig{ctx: ctx, handler: h, slots: map[string]*slot{}}
+	for _, pt := range ports {
+		if _, dup := r.slots[pt.Kind]; dup {
+			return nil, fmt.Errorf("rig: two devices of kind %s: one per kind", pt.Kind)
+		}
+		p, err := loadProfile(pt.Profile)
+		if err != nil {
+			return nil, fmt.Errorf("rig: %s: %w", pt.Kind, err)
+		}
+		if string(p.Kind) != pt.Kind {
+			return nil, fmt.Errorf("rig: profile %s is for %s, not %s", pt.Profile, p.Kind, pt.Kind)
+		}
+		s := &slot{kind: pt.Kind, path: pt.Path, changed: make(chan struct{})}
+		r.slots[pt.Kind] = s
+		r.order = append(r.order, pt.Kind)
+		dev, err := driver.New(p, pt.Path, driver.Options{ID: pt.Kind + "-01"})
+		if err != nil {
+			return nil, fmt.Errorf("rig: %s driver: %w", pt.Kind, err)
+		}
+		s.dev = dev
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			_ = dev.Run(r.ctx, func(rd hardware.Reading) { r.on(s, rd) })
+		}()
+	}
+	return r, nil
+}
+
+func loadProfile(name string) (*profiles.Profile, error) {
+	if strings.HasSuffix(name, ".yaml") || strings.Contains(name, "/") {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		return profiles.Parse(name, b)
+	}
+	return profiles.Load(name)
+}
+
 func (r *Rig) startSim(s *slot, scenario string) error {
 	dir := filepath.Join(r.dir, s.kind)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -157,8 +208,16 @@ func (r *Rig) Devices() []station.Device {
 	return out
 }
 
-// Scenarios lists a simulated device's scenarios.
-func (r *Rig) Scenarios(kind string) []string { return sim.Scenarios(hardware.Kind(kind)) }
+// Scenarios lists a simulated device's scenarios (none for real ones).
+func (r *Rig) Scenarios(kind string) []string {
+	r.mu.Lock()
+	s := r.slots[kind]
+	r.mu.Unlock()
+	if s == nil || s.sim == nil {
+		return nil
+	}
+	return sim.Scenarios(hardware.Kind(kind))
+}
 
 // Play restarts a device's simulator on a scenario, from its beginning,
 // and returns once the driver has the device back (or after 5 s).
@@ -166,8 +225,8 @@ func (r *Rig) Play(kind, scenario string) error {
 	r.mu.Lock()
 	s := r.slots[kind]
 	r.mu.Unlock()
-	if s == nil {
-		return fmt.Errorf("no %s device", kind)
+	if s == nil || s.sim == nil {
+		return fmt.Errorf("no simulated %s device", kind)
 	}
 	r.mu.Lock()
 	old := s.sim
@@ -206,8 +265,8 @@ func (r *Rig) Unplug(kind string) error {
 	r.mu.Lock()
 	s := r.slots[kind]
 	r.mu.Unlock()
-	if s == nil {
-		return fmt.Errorf("no %s device", kind)
+	if s == nil || s.sim == nil {
+		return fmt.Errorf("no simulated %s device: pull the real cable", kind)
 	}
 	r.mu.Lock()
 	s.unplugged = !s.unplugged

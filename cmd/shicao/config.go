@@ -1,0 +1,132 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net/http"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"shicao/standards"
+)
+
+// Config is a station's configuration. DefaultConfig works with no file;
+// a TOML file (see docs/station.example.toml, commented) and flags
+// override it; Validate checks and resolves it.
+type Config struct {
+	Data   string       `toml:"data"` // the data directory
+	Lang   string       `toml:"lang"` // zh or en
+	Centre CentreConfig `toml:"centre"`
+	Device []DeviceConf `toml:"device"`
+}
+
+// CentreConfig is the link to the exam centre.
+type CentreConfig struct {
+	URL       string   `toml:"url"`        // empty: offline, results wait in the outbox
+	CA        string   `toml:"ca"`         // a CA certificate (PEM) for the centre's TLS
+	SyncEvery Duration `toml:"sync_every"` // how often the station syncs
+}
+
+// DeviceConf is one piece of equipment.
+type DeviceConf struct {
+	Kind    string `toml:"kind"`    // cpr, extinguisher, scba, board, ppe, harness
+	Profile string `toml:"profile"` // an embedded profile name, or a profile file
+	Port    string `toml:"port"`    // a /dev/serial/by-id name is best
+}
+
+// Duration reads "30s" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a Go duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	d.Duration = v
+	return err
+}
+
+// DefaultConfig is the configuration with no file.
+func DefaultConfig() Config {
+	return Config{Data: defaultDataDir(), Lang: "zh", Centre: CentreConfig{SyncEvery: Duration{30 * time.Second}}}
+}
+
+// LoadConfig reads a TOML file over the defaults. Unknown keys are errors
+// that name them (a typo must not silently disable a device).
+func LoadConfig(path string) (Config, error) {
+	c := DefaultConfig()
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return c, fmt.Errorf("%s: unknown setting(s): %s", path, strings.Join(keys, ", "))
+	}
+	return c, nil
+}
+
+// Validate checks the configuration and makes the data path absolute.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Lang != "zh" && c.Lang != "en" {
+		errs = append(errs, fmt.Errorf("lang %q: want zh or en", c.Lang))
+	}
+	if abs, err := filepath.Abs(c.Data); err == nil {
+		c.Data = abs
+	}
+	if c.Centre.SyncEvery.Duration < time.Second {
+		errs = append(errs, fmt.Errorf("centre.sync_every %s: at least 1s", c.Centre.SyncEvery.Duration))
+	}
+	kinds := standards.DefaultVocabulary().DeviceKinds()
+	seen := map[string]bool{}
+	for i, d := range c.Device {
+		switch {
+		case !slices.Contains(kinds, d.Kind):
+			errs = append(errs, fmt.Errorf("device[%d].kind %q: want one of %s", i, d.Kind, strings.Join(kinds, ", ")))
+		case seen[d.Kind]:
+			errs = append(errs, fmt.Errorf("device[%d]: a second %s device", i, d.Kind))
+		case d.Port == "":
+			errs = append(errs, fmt.Errorf("device[%d].port: missing", i))
+		}
+		seen[d.Kind] = true
+		if d.Profile == "" {
+			c.Device[i].Profile = d.Kind
+		}
+	}
+	if c.Centre.CA != "" {
+		if _, err := os.Stat(c.Centre.CA); err != nil {
+			errs = append(errs, fmt.Errorf("centre.ca: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPClient returns the client for the centre, trusting CA if set.
+func (c CentreConfig) HTTPClient() (*http.Client, error) {
+	hc := &http.Client{Timeout: 30 * time.Second}
+	if c.CA == "" {
+		return hc, nil
+	}
+	pem, err := os.ReadFile(c.CA)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificate", c.CA)
+	}
+	hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	return hc, nil
+}
