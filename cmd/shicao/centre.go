@@ -294,7 +294,7 @@ func centreEquipmentAdd(ctx context.Context, e *env, args []string) error {
 }
 
 func centreImport(ctx context.Context, e *env, what string, args []string) error {
-	fs := newFlags(e, "centre "+what+" import", "centre "+what+" import --data DIR FILE.csv|FILE.xlsx", "")
+	fs := newFlags(e, "centre "+what+" import", "centre "+what+" import --data DIR FILE.csv|FILE.xlsx", "  shicao centre "+what+" import --data /var/lib/shicao/centre "+what+"s.xlsx\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -411,7 +411,7 @@ func centreExport(ctx context.Context, e *env, what string, args []string) error
 }
 
 func centreAlarms(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "centre alarms", "centre alarms --data DIR", "")
+	fs := newFlags(e, "centre alarms", "centre alarms --data DIR", "  shicao centre alarms --data /var/lib/shicao/centre\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -435,7 +435,7 @@ func centreAlarms(ctx context.Context, e *env, args []string) error {
 }
 
 func centreLogVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "centre log verify", "centre log verify --data DIR [--rescore]", "")
+	fs := newFlags(e, "centre log verify", "centre log verify --data DIR [--rescore]", "  shicao centre log verify --data /var/lib/shicao/centre --rescore\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	rescore := fs.Bool("rescore", false, "also verify and re-score every result again")
 	if err := parse(fs, args); err != nil {

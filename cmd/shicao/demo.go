@@ -142,6 +142,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
+	tui.ApplyEnv(os.Getenv)
 	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Sync: link, Active: func(it *station.Item) { active.Store(it) },
 		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN)})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))

@@ -33,8 +33,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return errHelp
+				return errHelp // the FlagSet printed its usage already
 			}
 			return usagef("%s: %v (see 'shicao %s --help')", fs.Name(), err, fs.Name())
 		}

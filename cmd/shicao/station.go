@@ -169,7 +169,7 @@ func stationCentre(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "set" {
 		return usagef("station centre: use 'station centre set KEY.pub'")
 	}
-	fs := newFlags(e, "station centre set", "station centre set [--data DIR] KEY.pub", "")
+	fs := newFlags(e, "station centre set", "station centre set [--data DIR] KEY.pub", "  shicao station centre set --data /var/lib/shicao/station centre.pub\n")
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -239,7 +239,7 @@ func stationImport(ctx context.Context, e *env, what string, args []string) erro
 	if len(args) == 0 || args[0] != "import" {
 		return usagef("station %s: use 'station %s import FILE'", what, what)
 	}
-	fs := newFlags(e, "station "+what+" import", "station "+what+" import [--data DIR] FILE", "")
+	fs := newFlags(e, "station "+what+" import", "station "+what+" import [--data DIR] FILE", "  shicao station "+what+" import --data /var/lib/shicao/station "+what+".signed\n")
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -411,7 +411,7 @@ func registeredAsSimulated(ctx context.Context, s *station.Station) []station.De
 }
 
 func stationInterrupted(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "station interrupted", "station interrupted [--data DIR]", "")
+	fs := newFlags(e, "station interrupted", "station interrupted [--data DIR]", "  shicao station interrupted --data /var/lib/shicao/station\n")
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -439,7 +439,7 @@ func stationResults(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
 		return usagef("station results: use 'station results list'")
 	}
-	fs := newFlags(e, "station results list", "station results list [--data DIR]", "")
+	fs := newFlags(e, "station results list", "station results list [--data DIR]", "  shicao station results list --data /var/lib/shicao/station\n")
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -619,6 +619,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		}
 		deps.Sync = link
 	}
+	tui.ApplyEnv(os.Getenv)
 	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	program.Store(p)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
 
 // Styles is every style the screens use, in one place.
 type Styles struct {
@@ -23,5 +26,13 @@ func DefaultStyles() Styles {
 		Help:     lipgloss.NewStyle().Foreground(lipgloss.Color("245")),
 		Box:      lipgloss.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 1),
 		Banner:   lipgloss.NewStyle().Bold(true).Reverse(true).Padding(0, 1),
+	}
+}
+
+// ApplyEnv honours NO_COLOR (https://no-color.org): with it set, nothing
+// is coloured or styled — every status still carries its word or symbol.
+func ApplyEnv(getenv func(string) string) {
+	if getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 }
