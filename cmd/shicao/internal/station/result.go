@@ -298,6 +298,16 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if err := dec.Decode(&doc); err != nil || doc.Format != ResultFormat {
 		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
 	}
+	// The signed sheets as written: a re-score must reproduce them byte
+	// for byte, so they are compared as bytes, not re-encoded.
+	var rawDoc struct {
+		Items []struct {
+			Sheet json.RawMessage `json:"sheet"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(n.Text), &rawDoc); err != nil || len(rawDoc.Items) != len(doc.Items) {
+		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
+	}
 	open := func(name, signed string) ([]byte, error) {
 		if trust == nil {
 			return standards.SplitNote([]byte(signed)), nil
@@ -309,7 +319,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 		return o.Text, nil
 	}
 	var sheets []*scoring.Sheet
-	for _, it := range doc.Items {
+	for idx, it := range doc.Items {
 		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
 		signedStd, ok := b.Standards[key]
 		if !ok {
@@ -364,8 +374,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, err)
 		}
 		got, _ := json.Marshal(sheet)
-		want, _ := json.Marshal(it.Sheet)
-		if !bytes.Equal(got, want) {
+		if !bytes.Equal(got, rawDoc.Items[idx].Sheet) {
 			return nil, fmt.Errorf("subject %s: re-scoring the events gives %s, the result says %s: the score was edited", it.Subject, sheet.Score, it.Sheet.Score)
 		}
 		sheets = append(sheets, sheet)
