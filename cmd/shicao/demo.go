@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -234,8 +233,6 @@ func showLibrary(e *env) error {
 	}
 	return nil
 }
-
-var _ io.Reader = os.Stdin
 
 // scaledClock returns a clock that starts now and runs speed times faster
 // than real time.

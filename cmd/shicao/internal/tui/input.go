@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
 )
@@ -389,6 +388,3 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 	}
 	return nil
 }
-
-// keep the imports honest when screens change
-var _ = station.Device{}
