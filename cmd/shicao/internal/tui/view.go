@@ -233,6 +233,10 @@ func (m *Model) viewDraw() string {
 		return b.String()
 	}
 	devs := m.d.Equipment.Devices()
+	titleW := 0
+	for _, d := range drawn {
+		titleW = max(titleW, lipgloss.Width(d.Standard.Title))
+	}
 	for i, d := range drawn {
 		state := st.Dim.Render("· " + m.t("waiting"))
 		if it := m.exam.Item(d.Subject); it != nil {
@@ -243,7 +247,7 @@ func (m *Model) viewDraw() string {
 				state = st.Warn.Render("▶ " + m.t("in-exam"))
 			}
 		}
-		line := fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, 30), state)
+		line := fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, titleW), state)
 		if i == m.subjSel {
 			line = st.Selected.Render("▶" + line[1:])
 		}
