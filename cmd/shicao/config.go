@@ -118,7 +118,7 @@ func (c CentreConfig) HTTPClient() (*http.Client, error) {
 	}
 	pem, err := os.ReadFile(c.CA)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("centre CA: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {

@@ -246,9 +246,9 @@ func scaledClock(speed float64) func() time.Time {
 	}
 }
 
-// demoLink is the station's link to its centre: a background sync loop
+// syncLink is the station's link to its centre: a background sync loop
 // and its status for the TUI.
-type demoLink struct {
+type syncLink struct {
 	url  string
 	poke chan struct{}
 
@@ -258,19 +258,19 @@ type demoLink struct {
 	err    string
 }
 
-func (l *demoLink) Online() bool        { l.mu.Lock(); defer l.mu.Unlock(); return l.online }
-func (l *demoLink) LastSync() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
-func (l *demoLink) lastError() string   { l.mu.Lock(); defer l.mu.Unlock(); return l.err }
+func (l *syncLink) Online() bool        { l.mu.Lock(); defer l.mu.Unlock(); return l.online }
+func (l *syncLink) LastSync() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
+func (l *syncLink) lastError() string   { l.mu.Lock(); defer l.mu.Unlock(); return l.err }
 
 // RetryNow asks for a sync round at once.
-func (l *demoLink) RetryNow() {
+func (l *syncLink) RetryNow() {
 	select {
 	case l.poke <- struct{}{}:
 	default:
 	}
 }
 
-func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, log *slog.Logger) (*demoLink, error) {
+func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, log *slog.Logger) (*syncLink, error) {
 	signer, _ := demo.CentreKeys()
 	if _, err := centre.Init(ctx, cdir, "shicao-demo-centre", signer); err != nil {
 		return nil, err
@@ -309,8 +309,8 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 // startSync runs the station's sync loop with the centre at url: a round
 // every `every` and whenever RetryNow asks, uploading the outbox (eagerly:
 // a person is watching); its status is what the TUI shows.
-func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, log *slog.Logger, every time.Duration) (*demoLink, error) {
-	l := &demoLink{url: url, poke: make(chan struct{}, 1)}
+func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, log *slog.Logger, every time.Duration) (*syncLink, error) {
+	l := &syncLink{url: url, poke: make(chan struct{}, 1)}
 	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
 	if err != nil {
 		return nil, err

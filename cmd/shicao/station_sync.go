@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,21 +48,11 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hc := &http.Client{Timeout: *timeout}
-	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
-		if err != nil {
-			return err
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("%s: no PEM certificate", *caFile)
-		}
-		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	hc, err := CentreConfig{CA: *caFile}.HTTPClient()
+	if err != nil {
+		return err
 	}
+	hc.Timeout = *timeout
 	client, err := examsync.NewClient(*url, s.Name(), string(key), hc)
 	if err != nil {
 		return err
