@@ -33,7 +33,7 @@ import (
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--data DIR] [--lang zh|en] [--speed N] [--headless --script FILE] [--library]",
 		"  make run\n  shicao demo --lang en\n  shicao demo --headless --script exam.txt\n")
-	data := fs.String("data", "", "the demo station's data directory (default: a fresh temporary one)")
+	data := fs.String("data", "", "the demo station's data directory (default: a fresh temporary one; an existing one is reopened, resuming an interrupted exam)")
 	lang := fs.String("lang", "zh", "language: zh or en")
 	speed := fs.Float64("speed", 1, "the simulators' clock multiplier")
 	headless := fs.Bool("headless", false, "run --script without the TUI")
@@ -53,8 +53,14 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		dir = filepath.Join(d, "station")
 	}
-	if _, err := station.InitDir(ctx, dir, demo.Station, demo.Site); err != nil {
-		return err
+	// An existing demo directory is reopened, not re-created: a demo killed
+	// mid-exam (or a power cut) is resumed from its store, as a station is.
+	_, statErr := os.Stat(filepath.Join(dir, station.KeyFile))
+	fresh := statErr != nil
+	if fresh {
+		if _, err := station.InitDir(ctx, dir, demo.Station, demo.Site); err != nil {
+			return err
+		}
 	}
 	logFile, err := os.OpenFile(filepath.Join(dir, "shicao.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -80,8 +86,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if err := demo.Seed(ctx, s); err != nil {
-		return err
+	if fresh {
+		if err := demo.Seed(ctx, s); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -272,21 +280,27 @@ func (l *syncLink) RetryNow() {
 
 func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, log *slog.Logger) (*syncLink, error) {
 	signer, _ := demo.CentreKeys()
-	if _, err := centre.Init(ctx, cdir, "shicao-demo-centre", signer); err != nil {
-		return nil, err
+	_, statErr := os.Stat(filepath.Join(cdir, centre.KeyFile))
+	fresh := statErr != nil
+	if fresh {
+		if _, err := centre.Init(ctx, cdir, "shicao-demo-centre", signer); err != nil {
+			return nil, err
+		}
 	}
 	c, err := centre.Open(ctx, cdir, centre.Options{})
 	if err != nil {
 		return nil, err
 	}
-	vkey, err := s.Verifier(ctx)
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	if err := c.SeedDemo(ctx, s.Today().String(), vkey); err != nil {
-		c.Close()
-		return nil, err
+	if fresh {
+		vkey, err := s.Verifier(ctx)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		if err := c.SeedDemo(ctx, s.Today().String(), vkey); err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
