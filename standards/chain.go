@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"shicao/standards/jsonscan"
 )
 
 // The event log is hash-chained: each event's hash is SHA-256 over the
@@ -59,23 +62,59 @@ func (e Event) Canonical() ([]byte, error) {
 // CanonicalTrusted is Canonical for an event whose Data is already
 // canonical (as the store keeps it): no re-parsing on the append path.
 func (e Event) CanonicalTrusted() []byte {
-	var b bytes.Buffer
-	b.Grow(64 + len(e.Type) + len(e.Source) + len(e.Data))
-	b.WriteString(`{"seq":`)
-	b.WriteString(strconv.FormatInt(e.Seq, 10))
-	b.WriteString(`,"t_ms":`)
-	b.WriteString(strconv.FormatInt(e.TMs, 10))
-	b.WriteString(`,"type":`)
-	writeJSONString(&b, e.Type)
-	b.WriteString(`,"source":`)
-	writeJSONString(&b, e.Source)
-	if len(e.Data) > 0 {
-		b.WriteString(`,"data":`)
-		b.Write(e.Data)
-	}
-	b.WriteByte('}')
-	return b.Bytes()
+	dst := make([]byte, 0, 64+len(e.Type)+len(e.Source)+len(e.Data))
+	return appendCanonicalTrusted(dst, e.Seq, e.TMs, e.Type, e.Source, e.Data)
 }
+
+// AppendCanonical appends an event's canonical form (see Canonical) to
+// dst, given its parts as bytes (as ScanEvent returns them). It allocates
+// nothing when the data object is already canonical, as a station writes
+// it.
+func AppendCanonical(dst []byte, seq, tms int64, typ, source, data []byte) ([]byte, error) {
+	data, err := CanonicalData(data)
+	if err != nil {
+		return dst, fmt.Errorf("event %d data: %w", seq, err)
+	}
+	return appendCanonicalTrusted(dst, seq, tms, typ, source, data), nil
+}
+
+func appendCanonicalTrusted[S string | []byte](dst []byte, seq, tms int64, typ, source S, data []byte) []byte {
+	dst = append(dst, `{"seq":`...)
+	dst = strconv.AppendInt(dst, seq, 10)
+	dst = append(dst, `,"t_ms":`...)
+	dst = strconv.AppendInt(dst, tms, 10)
+	dst = append(dst, `,"type":`...)
+	dst = appendJSONString(dst, typ)
+	dst = append(dst, `,"source":`...)
+	dst = appendJSONString(dst, source)
+	if len(data) > 0 {
+		dst = append(dst, `,"data":`...)
+		dst = append(dst, data...)
+	}
+	return append(dst, '}')
+}
+
+// Chain computes a log's hash chain one event at a time, allocating
+// nothing per event when the data is canonical. Its zero value is the
+// chain before the first event.
+type Chain struct {
+	head Hash
+	buf  []byte
+}
+
+// Add links the next event (its parts as ScanEvent returns them).
+func (c *Chain) Add(seq, tms int64, typ, source, data []byte) error {
+	var err error
+	c.buf, err = AppendCanonical(append(c.buf[:0], c.head[:]...), seq, tms, typ, source, data)
+	if err != nil {
+		return err
+	}
+	c.head = sha256.Sum256(c.buf)
+	return nil
+}
+
+// Head is the hash of the last event added.
+func (c *Chain) Head() Hash { return c.head }
 
 // CanonicalData returns a data object in canonical form (nil for none).
 func CanonicalData(data []byte) ([]byte, error) {
@@ -104,11 +143,37 @@ func CanonicalData(data []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func writeJSONString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// does without HTML escaping.
+func appendJSONString[S string | []byte](dst []byte, s S) []byte {
+	if isPlain(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	b.Truncate(b.Len() - 1) // Encode's newline
+	_ = enc.Encode(string(s))
+	return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
+}
+
+// isPlain reports whether encoding/json writes s as it is between quotes:
+// no quote, backslash, control character, invalid UTF-8 or U+2028/U+2029.
+func isPlain[S string | []byte](s S) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c < 0x20:
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	if ascii {
+		return true
+	}
+	return utf8.ValidString(string(s)) && !strings.Contains(string(s), "\u2028") && !strings.Contains(string(s), "\u2029")
 }
 
 func writeCanonical(b *bytes.Buffer, v any) error {
@@ -124,7 +189,7 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeJSONString(b, k)
+			b.Write(appendJSONString(nil, k))
 			b.WriteByte(':')
 			if err := writeCanonical(b, x[k]); err != nil {
 				return err
@@ -143,7 +208,7 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 		}
 		b.WriteByte(']')
 	case string:
-		writeJSONString(b, x)
+		b.Write(appendJSONString(nil, x))
 	case json.Number:
 		b.WriteString(x.String())
 	case bool:
@@ -232,7 +297,7 @@ func plainString(b []byte, i int) ([]byte, int, bool) {
 		switch {
 		case c == '"':
 			s := b[i+1 : j]
-			return s, j + 1, utf8.Valid(s) && !bytes.Contains(s, []byte("\xe2\x80\xa8")) && !bytes.Contains(s, []byte("\xe2\x80\xa9"))
+			return s, j + 1, isPlain(s)
 		case c == '\\' || c < 0x20:
 			return nil, j, false
 		}
@@ -255,7 +320,7 @@ func plainValue(b []byte, i int, allowList bool) (int, bool) {
 	case c == 'n' && bytes.HasPrefix(b[i:], []byte("null")):
 		return i + 4, true
 	case c == '-' || (c >= '0' && c <= '9'):
-		end, err := scanNumber(b, i)
+		end, err := jsonscan.Number(b, i)
 		return end, err == nil
 	case c == '[' && allowList:
 		i++

@@ -44,3 +44,48 @@ func TestCanonicalData(t *testing.T) {
 		}
 	}
 }
+
+// TestChainMatchesCanonical: the allocation-free Chain links exactly what
+// Canonical and ChainNext do, for plain types and sources and for ones
+// encoding/json must escape.
+func TestChainMatchesCanonical(t *testing.T) {
+	events := []Event{
+		{Seq: 1, TMs: 0, Type: "item.start", Source: "station"},
+		{Seq: 2, TMs: 545, Type: "cpr.compression", Source: "cpr", Data: []byte(`{"recoil":true,"depth_mm":55,"position":"ok"}`)},
+		{Seq: 3, TMs: 600, Type: "mark", Source: "examiner:王\"x\\y", Data: []byte(`{"id":"no-tap"}`)},
+		{Seq: 4, TMs: 700, Type: "note<&>\u2028", Source: "ctl\x01", Data: []byte(`{"s":"a\u00e9"}`)},
+		{Seq: 5, TMs: 800, Type: "x", Source: "bad\xffutf8"},
+	}
+	want, err := ChainHead(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Chain
+	for _, e := range events {
+		canon, err := e.Canonical()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendCanonical([]byte("prefix"), e.Seq, e.TMs, []byte(e.Type), []byte(e.Source), e.Data)
+		if err != nil || string(got) != "prefix"+string(canon) {
+			t.Fatalf("AppendCanonical(%d) = %s, %v; Canonical %s", e.Seq, got, err, canon)
+		}
+		if err := c.Add(e.Seq, e.TMs, []byte(e.Type), []byte(e.Source), e.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.Head() != want {
+		t.Fatalf("Chain head %s, ChainHead %s", c.Head(), want)
+	}
+	if err := c.Add(6, 900, []byte("x"), nil, []byte(`{"a":`)); err == nil {
+		t.Fatal("Chain.Add took a broken data object")
+	}
+	typ, src, data := []byte("cpr.compression"), []byte("cpr"), []byte(`{"depth_mm":55,"position":"ok","recoil":true}`)
+	c = Chain{}
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = c.Add(2, 545, typ, src, data)
+	})
+	if allocs > 0 {
+		t.Fatalf("Chain.Add allocates %v times per canonical event", allocs)
+	}
+}

@@ -40,6 +40,7 @@ var disabledBuiltins = []string{"now", "date", "duration", "timezone", "repeat",
 type program struct {
 	src  string
 	prog *vm.Program
+	fast *nativeProg // the same expression as closures, when it is in that subset (native.go)
 }
 
 // compiledEnv is a standard's view of the vocabulary: the event types and
@@ -269,7 +270,7 @@ func (ce *compiledEnv) compile(src, kind string) (*program, error) {
 		}
 		return nil, e
 	}
-	return &program{src: src, prog: p}, nil
+	return &program{src: src, prog: p, fast: ce.compileNative(p.Node())}, nil
 }
 
 var (
@@ -377,7 +378,7 @@ func window(list, at any, keep func(seq, at int64) bool) ([]any, error) {
 	case int:
 		pivot = int64(x)
 	default:
-		seqs, _ := seqsOf(reflect.ValueOf([]any{at}))
+		seqs, _ := seqsOf([]any{at})
 		if len(seqs) != 1 {
 			return nil, fmt.Errorf("want an event or a seq number, got %T", at)
 		}
@@ -388,7 +389,7 @@ func window(list, at any, keep func(seq, at int64) bool) ([]any, error) {
 		return nil, fmt.Errorf("want a list of events, got %T", list)
 	}
 	out := []any{}
-	seqs, _ := seqsOf(v)
+	seqs, _ := seqsOf(list)
 	if len(seqs) != v.Len() {
 		return nil, fmt.Errorf("want a list of events")
 	}
@@ -593,12 +594,18 @@ func (l *Log) buildCycles(c cyclePair) any {
 
 // Runner evaluates a standard's compiled expressions; it reuses one VM and
 // is not safe for concurrent use.
-type Runner struct{ vm vm.VM }
+type Runner struct {
+	vm       vm.VM
+	exprOnly bool // tests: run every expression with expr, for comparison
+}
 
 // NewRunner returns a Runner.
 func NewRunner() *Runner { return &Runner{vm: vm.VM{MemoryBudget: exprMemoryBudget}} }
 
 func (r *Runner) run(p *program, env map[string]any) (any, error) {
+	if p.fast != nil && !r.exprOnly {
+		return p.fast.eval(env), nil
+	}
 	out, err := r.vm.Run(p.prog, env)
 	if err != nil {
 		return nil, exprError(err)
@@ -623,9 +630,8 @@ func (r *Runner) EvalRule(rule *Rule, env map[string]any) (Occurrences, error) {
 	var oc Occurrences
 	switch {
 	case rule.Each != "":
-		v := reflect.ValueOf(out)
-		oc.Count = v.Len()
-		oc.Evidence, oc.Times = seqsOf(v)
+		oc.Count = listLen(out)
+		oc.Evidence, oc.Times = seqsOf(out)
 	case rule.Count != "":
 		var n int
 		switch x := out.(type) {
@@ -650,7 +656,7 @@ func (r *Runner) EvalRule(rule *Rule, env map[string]any) (Occurrences, error) {
 		if err != nil {
 			return Occurrences{}, fmt.Errorf("rule %s evidence: %w", rule.ID, err)
 		}
-		oc.Evidence, oc.Times = seqsOf(reflect.ValueOf(ev))
+		oc.Evidence, oc.Times = seqsOf(ev)
 	}
 	return oc, nil
 }
@@ -673,13 +679,25 @@ func (r *Runner) EvalVeto(v *Veto, env map[string]any) (bool, Occurrences, error
 		return false, Occurrences{}, fmt.Errorf("veto %s evidence: %w", v.ID, err)
 	}
 	oc := Occurrences{Count: 1}
-	oc.Evidence, oc.Times = seqsOf(reflect.ValueOf(ev))
+	oc.Evidence, oc.Times = seqsOf(ev)
 	return true, oc, nil
 }
 
+// listLen is the length of a list as expr or a native program gives it.
+func listLen(list any) int {
+	if h, ok := list.(hits); ok {
+		return len(h.seqs)
+	}
+	return reflect.ValueOf(list).Len()
+}
+
 // seqsOf returns the seq and t_ms of every element of a list of records
-// or cycles.
-func seqsOf(v reflect.Value) (seqs, times []int64) {
+// or cycles (as expr gives it) or of hits (as a native program does).
+func seqsOf(list any) (seqs, times []int64) {
+	if h, ok := list.(hits); ok {
+		return h.seqs, h.times
+	}
+	v := reflect.ValueOf(list)
 	if v.Kind() != reflect.Slice {
 		return nil, nil
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+
+	"shicao/standards/jsonscan"
 )
 
 // decodeRecord fills rec (a record struct of et) from a flat JSON data
@@ -15,25 +17,25 @@ func decodeRecord(rec reflect.Value, et *EventType, data []byte, intern map[stri
 		return fmt.Errorf("event type %s has too many fields", et.Name)
 	}
 	var seen uint64
-	i := skipWS(data, 0)
+	i := jsonscan.SkipWS(data, 0)
 	if len(data) == 0 || data[i] != '{' {
 		if len(et.Fields) == 0 {
 			return nil
 		}
 		return fmt.Errorf("data: missing (want %s)", fieldList(et))
 	}
-	i = skipWS(data, i+1)
+	i = jsonscan.SkipWS(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		i++
 	} else {
 		for {
-			ks, ke, esc, next, err := scanString(data, skipWS(data, i))
+			ks, ke, esc, next, err := jsonscan.String(data, jsonscan.SkipWS(data, i))
 			if err != nil {
 				return fmt.Errorf("data: want a field name")
 			}
 			key := data[ks:ke]
 			if esc {
-				key = unescape(data[ks-1 : ke+1])
+				key = jsonscan.Unescape(nil, data[ks:ke])
 			}
 			idx := -1
 			for k := range et.Fields {
@@ -49,17 +51,17 @@ func decodeRecord(rec reflect.Value, et *EventType, data []byte, intern map[stri
 				return fmt.Errorf("data.%s: given twice", key)
 			}
 			seen |= 1 << idx
-			i = skipWS(data, next)
+			i = jsonscan.SkipWS(data, next)
 			if i >= len(data) || data[i] != ':' {
 				return fmt.Errorf("data.%s: want ':'", key)
 			}
-			i = skipWS(data, i+1)
+			i = jsonscan.SkipWS(data, i+1)
 			f := et.Fields[idx]
 			end, err := setField(rec.Field(2+idx), f, data, i, intern)
 			if err != nil {
 				return fmt.Errorf("data.%s: %w", f.Name, err)
 			}
-			i = skipWS(data, end)
+			i = jsonscan.SkipWS(data, end)
 			if i >= len(data) {
 				return fmt.Errorf("data: unexpected end")
 			}
@@ -74,7 +76,7 @@ func decodeRecord(rec reflect.Value, et *EventType, data []byte, intern map[stri
 			return fmt.Errorf("data: unexpected %q after %s", data[i], f.Name)
 		}
 	}
-	if skipWS(data, i) != len(data) {
+	if jsonscan.SkipWS(data, i) != len(data) {
 		return fmt.Errorf("data: trailing bytes after the object")
 	}
 	if want := uint64(1)<<len(et.Fields) - 1; seen != want {
@@ -104,14 +106,14 @@ func setField(v reflect.Value, f Field, b []byte, i int, intern map[string]strin
 	}
 	switch f.Type {
 	case FieldInt:
-		n, end, err := scanInt(b, i)
+		n, end, err := jsonscan.Int(b, i)
 		if err != nil {
 			return end, err
 		}
 		v.SetInt(n)
 		return end, nil
 	case FieldFloat:
-		end, err := scanNumber(b, i)
+		end, err := jsonscan.Number(b, i)
 		if err != nil {
 			return end, fmt.Errorf("want a number")
 		}
@@ -143,18 +145,18 @@ func setField(v reflect.Value, f Field, b []byte, i int, intern map[string]strin
 			return i, fmt.Errorf("want a list of strings")
 		}
 		var list []string
-		i = skipWS(b, i+1)
+		i = jsonscan.SkipWS(b, i+1)
 		if i < len(b) && b[i] == ']' {
 			v.Set(reflect.ValueOf([]string{}))
 			return i + 1, nil
 		}
 		for {
-			s, end, err := scanInterned(b, skipWS(b, i), intern)
+			s, end, err := scanInterned(b, jsonscan.SkipWS(b, i), intern)
 			if err != nil {
 				return end, fmt.Errorf("want a list of strings")
 			}
 			list = append(list, s)
-			i = skipWS(b, end)
+			i = jsonscan.SkipWS(b, end)
 			if i < len(b) && b[i] == ',' {
 				i++
 				continue
@@ -176,13 +178,13 @@ func hasPrefixAt(b []byte, i int, p string) bool {
 // scanInterned reads a JSON string and returns it interned: the few
 // distinct values of a field ("ok", "left") are stored once, not per event.
 func scanInterned(b []byte, i int, intern map[string]string) (string, int, error) {
-	s, e, esc, next, err := scanString(b, i)
+	s, e, esc, next, err := jsonscan.String(b, i)
 	if err != nil {
 		return "", i, fmt.Errorf("want a string")
 	}
 	raw := b[s:e]
 	if esc {
-		raw = unescape(b[s-1 : e+1])
+		raw = jsonscan.Unescape(nil, b[s:e])
 	}
 	if v, ok := intern[string(raw)]; ok {
 		return v, next, nil

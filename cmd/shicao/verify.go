@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -63,8 +62,8 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 
 // writeSubjectEvents writes one subject's events from a bundle as JSON Lines.
 func writeSubjectEvents(bundle []byte, subject, file string) error {
-	var b station.Bundle
-	if err := json.Unmarshal(bundle, &b); err != nil {
+	b, err := station.DecodeBundle(bundle)
+	if err != nil {
 		return err
 	}
 	lines, ok := b.Events[subject]

@@ -134,3 +134,29 @@ func ceilingDB(b *testing.B) *sql.DB {
 	}
 	return db
 }
+
+// BenchmarkVerifyBundle is the CPU part of one ingest alone, in one
+// goroutine: decode the bundle, verify its signature and chains, re-score
+// every item and the paper (the standards parsed once).
+func BenchmarkVerifyBundle(b *testing.B) {
+	st := centretest.NewStation(b, "")
+	base := st.Exam(b, demo.Candidates[0].IDNumber, centretest.CPRSeed("bench"), 0)
+	events := 0
+	for _, it := range base.Doc.Items {
+		events += it.Events
+	}
+	base = st.Exam(b, demo.Candidates[1].IDNumber, centretest.CPRSeed("bench"), 2000-events)
+	var bv station.BundleVerifier
+	keys := []string{st.Pub}
+	if _, err := bv.Verify(base.Bundle, keys, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(base.Bundle)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := bv.Verify(base.Bundle, keys, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

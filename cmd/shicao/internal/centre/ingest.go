@@ -129,8 +129,8 @@ func (c *Centre) receiptBySHA256(ctx context.Context, stationName, sum string) (
 
 // resultIDOf reads a bundle's result id without trusting it (for alarms).
 func resultIDOf(body []byte) string {
-	var b station.Bundle
-	if json.Unmarshal(body, &b) != nil {
+	b, err := station.DecodeBundle(body)
+	if err != nil {
 		return "(unreadable)"
 	}
 	text := string(standards.SplitNote([]byte(b.Result)))

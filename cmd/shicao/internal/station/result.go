@@ -83,16 +83,6 @@ type ItemResult struct {
 	Sheet    *scoring.Sheet `json:"sheet"`
 }
 
-// Bundle is what travels: the signed result, every item's events, and the
-// signed standards and blueprint that scored it, so that anyone can
-// verify and re-score it with nothing else.
-type Bundle struct {
-	Result    string                       `json:"result"` // the signed note
-	Events    map[string][]json.RawMessage `json:"events"` // subject -> canonical events
-	Standards map[string]string            `json:"standards"`
-	Blueprint string                       `json:"blueprint"`
-}
-
 // Saved is a result as saved.
 type Saved struct {
 	ID     string
@@ -267,11 +257,9 @@ func (bv *BundleVerifier) blueprint(name string, text []byte) (*standards.Bluepr
 
 // Verify is VerifyBundle, parsing each distinct standard text once.
 func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *standards.Trust) (*Verified, error) {
-	var b Bundle
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return nil, fmt.Errorf("not a result bundle: %v", err)
+	b, err := DecodeBundle(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(stationKeys) == 0 {
 		return nil, errors.New("no station verifier key given")
@@ -293,7 +281,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 		return nil, fmt.Errorf("the result's signature does not verify: %v", err)
 	}
 	var doc ResultDoc
-	dec = json.NewDecoder(strings.NewReader(n.Text))
+	dec := json.NewDecoder(strings.NewReader(n.Text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil || doc.Format != ResultFormat {
 		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
@@ -342,7 +330,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 			return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(lines), it.Events)
 		}
 		sess := scoring.NewSession(std)
-		var head standards.Hash
+		var chain standards.Chain
 		var scoreErr error
 		for i, l := range lines {
 			v, lerr := standards.ScanEvent(l)
@@ -352,18 +340,16 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 			if v.Seq != int64(i+1) {
 				return nil, fmt.Errorf("subject %s: event %d: seq %d where %d was due: an event is missing or out of order", it.Subject, i+1, v.Seq, i+1)
 			}
-			c, err := (standards.Event{Seq: v.Seq, TMs: v.TMs, Type: string(v.Type), Source: string(v.Source), Data: v.Data}).Canonical()
-			if err != nil {
+			if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
 				return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
 			}
-			head = standards.ChainNext(head, c)
 			// A log the scorer refuses is reported after the chain: an
 			// edited event is named as such, not as a scoring fault.
 			if scoreErr == nil {
 				scoreErr = sess.AddView(v)
 			}
 		}
-		if head.String() != it.Head {
+		if chain.Head().String() != it.Head {
 			return nil, fmt.Errorf("subject %s: the events' chain head differs from the signed one: an event was edited", it.Subject)
 		}
 		if scoreErr != nil {
