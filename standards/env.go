@@ -340,12 +340,90 @@ var envFunctions = []expr.Option{
 		}
 		return out, nil
 	}, new(func(any, any) []string)),
+	expr.Function("miswired", func(p ...any) (any, error) {
+		edges, err := stringList(p[0])
+		if err != nil {
+			return nil, fmt.Errorf("miswired: edges: %w", err)
+		}
+		nets, err := netList(p[1])
+		if err != nil {
+			return nil, fmt.Errorf("miswired: nets: %w", err)
+		}
+		return miswired(edges, nets), nil
+	}, new(func(any, any) int)),
 	expr.Function("preceding", func(p ...any) (any, error) {
 		return window(p[0], p[1], func(seq, at int64) bool { return seq < at })
 	}, new(func(any, any) []any)),
 	expr.Function("following", func(p ...any) (any, error) {
 		return window(p[0], p[1], func(seq, at int64) bool { return seq > at })
 	}, new(func(any, any) []any)),
+}
+
+// miswired counts the wiring faults of a scanned board against its
+// diagram: each net (a list of terminals that must be joined) the scan
+// does not reproduce exactly — a pair of it missing, or a scanned pair
+// joining it to any other terminal — and each scanned pair between
+// terminals no net uses. A scanned pair is written "A-B" with A < B, as
+// board.continuity gives it. One wire on the wrong terminal breaks two
+// nets (-2); three wires landed one terminal on break three.
+func miswired(edges []string, nets [][]string) int {
+	have := make(map[string]bool, len(edges))
+	for _, e := range edges {
+		have[e] = true
+	}
+	touches := func(e, t string) bool {
+		return strings.HasPrefix(e, t+"-") || strings.HasSuffix(e, "-"+t)
+	}
+	faults := 0
+	for _, n := range nets {
+		exact := true
+		for _, a := range n {
+			for _, b := range n {
+				if a < b && !have[a+"-"+b] {
+					exact = false
+				}
+			}
+		}
+		joined := 0
+		for _, e := range edges {
+			if slices.ContainsFunc(n, func(t string) bool { return touches(e, t) }) {
+				joined++
+			}
+		}
+		if !exact || 2*joined != len(n)*(len(n)-1) {
+			faults++
+		}
+	}
+	for _, e := range edges {
+		used := false
+		for _, n := range nets {
+			if slices.ContainsFunc(n, func(t string) bool { return touches(e, t) }) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			faults++
+		}
+	}
+	return faults
+}
+
+// netList accepts a list of lists of terminal names.
+func netList(v any) ([][]string, error) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("want a list of lists of terminals, got %T", v)
+	}
+	out := make([][]string, rv.Len())
+	for i := range out {
+		n, err := stringList(rv.Index(i).Interface())
+		if err != nil {
+			return nil, fmt.Errorf("net %d: %w", i+1, err)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // stringList accepts a list of strings as the vocabulary holds it

@@ -2,6 +2,8 @@ package standards_test
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"shicao/standards"
@@ -79,5 +81,52 @@ func TestEnv_DiffWithWrittenList(t *testing.T) {
 	src := `len(diff(last(events("board.continuity")).edges, ["A-B", "B-C"])) + 10 * len(diff(["A-B", "X-Y"], last(events("board.continuity")).edges))`
 	if got := evalCount(t, src, events); got != 11 {
 		t.Fatalf("count %d, want 11 (C-D extra, X-Y missing)", got)
+	}
+}
+
+// TestEnv_Miswired: the miswired() helper counts exactly what SD-DG-K21's
+// first netlist expression counted, written out in the language (kept here
+// as the oracle), over the correct board, boards one or a few wires off,
+// and random boards.
+func TestEnv_Miswired(t *testing.T) {
+	nets := `[["L1", "QS1.1"], ["L2", "QS1.3"], ["FU1.2", "KM1.1", "FU2.1"], ["SB1.2", "SB2.3", "SB3.3", "KM1.13"], ["KM1.A2", "FU2.4"]]`
+	oracle := `let s = events("board.continuity"); let got = len(s) == 0 ? [] : last(s).edges; let nets = ` + nets + `;
+	  count(nets, {let n = #; !(all(n, {let a = #; all(n, {a >= # || (a + "-" + #) in got})})
+	    && 2 * count(got, {let e = #; any(n, hasPrefix(e, # + "-") || hasSuffix(e, "-" + #))}) == len(n) * (len(n) - 1))})
+	  + count(got, {let e = #; none(flatten(nets), hasPrefix(e, # + "-") || hasSuffix(e, "-" + #))})`
+	helper := `let s = events("board.continuity"); miswired(len(s) == 0 ? [] : last(s).edges, ` + nets + `)`
+	terminals := []string{"L1", "QS1.1", "L2", "QS1.3", "FU1.2", "KM1.1", "FU2.1", "SB1.2", "SB2.3", "SB3.3", "KM1.13", "KM1.A2", "FU2.4", "M.PE", "PE", "X.1"}
+	correct := []string{"L1-QS1.1", "L2-QS1.3", "FU1.2-FU2.1", "FU1.2-KM1.1", "FU2.1-KM1.1", "KM1.13-SB1.2", "KM1.13-SB2.3", "KM1.13-SB3.3",
+		"SB1.2-SB2.3", "SB1.2-SB3.3", "SB2.3-SB3.3", "FU2.4-KM1.A2"}
+	boards := [][]string{nil, correct, correct[1:], append(slices.Clone(correct), "M.PE-PE"), append(slices.Clone(correct), "KM1.1-L1")}
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 60 {
+		var b []string
+		for _, e := range correct {
+			if r.IntN(6) > 0 {
+				b = append(b, e)
+			}
+		}
+		for range r.IntN(4) {
+			x, y := terminals[r.IntN(len(terminals))], terminals[r.IntN(len(terminals))]
+			if x != y {
+				b = append(b, min(x, y)+"-"+max(x, y))
+			}
+		}
+		boards = append(boards, b)
+	}
+	for i, b := range boards {
+		var events []standards.Event
+		if b != nil {
+			data, _ := json.Marshal(map[string]any{"edges": b})
+			events = []standards.Event{ev(1, "board.continuity", string(data))}
+		}
+		want, got := evalCount(t, oracle, events), evalCount(t, helper, events)
+		if got != want {
+			t.Fatalf("board %d %v: miswired %d, the expression %d", i, b, got, want)
+		}
+		if i == 1 && got != 0 {
+			t.Fatalf("the correct board: %d faults", got)
+		}
 	}
 }
