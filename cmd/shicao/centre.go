@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -27,6 +28,7 @@ const centreUsage = `shicao centre init|serve|station|site|equipment|examiner|pl
   station add --name NAME --site SITE --pub STATION.pub
   site add --id ID --name NAME (--accepted | --training)
   equipment add --site SITE --serial SERIAL --kind KIND --model MODEL
+  equipment remove --serial SERIAL           a device sold, broken or moved to a training institution
   examiner import FILE.csv|FILE.xlsx         one row per examiner and category
   plan import FILE.csv|FILE.xlsx             the provincial roster export: one row per candidate
   standard publish FILE...                   province-signed, lint-clean standards and blueprints only
@@ -70,7 +72,10 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 		"serve":     func(a []string) error { return centreServe(ctx, e, a) },
 		"station":   two("station", map[string]func([]string) error{"add": func(a []string) error { return centreStationAdd(ctx, e, a) }}),
 		"site":      two("site", map[string]func([]string) error{"add": func(a []string) error { return centreSiteAdd(ctx, e, a) }}),
-		"equipment": two("equipment", map[string]func([]string) error{"add": func(a []string) error { return centreEquipmentAdd(ctx, e, a) }}),
+		"equipment": two("equipment", map[string]func([]string) error{
+			"add":    func(a []string) error { return centreEquipmentAdd(ctx, e, a) },
+			"remove": func(a []string) error { return centreEquipmentRemove(ctx, e, a) },
+		}),
 		"examiner":  two("examiner", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "examiner", a) }}),
 		"plan":      two("plan", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "plan", a) }}),
 		"standard":  two("standard", map[string]func([]string) error{"publish": func(a []string) error { return centrePublish(ctx, e, a) }}),
@@ -290,6 +295,32 @@ func centreEquipmentAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "equipment %s %s %s registered to site %s\n", q.Kind, q.Model, q.Serial, q.Site)
+	return nil
+}
+
+func centreEquipmentRemove(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre equipment remove", "centre equipment remove --data DIR --serial SERIAL",
+		"  shicao centre equipment remove --serial CPR-2024-0001\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	serial := fs.String("serial", "", "the device's serial number")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *serial == "" {
+		return usagef("centre equipment remove: give --serial")
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.RemoveEquipment(ctx, *serial); err != nil {
+		if errors.Is(err, centre.ErrNotFound) {
+			return fmt.Errorf("no device with serial %s is registered", *serial)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "equipment %s removed: results that used it are refused from now on\n", *serial)
 	return nil
 }
 

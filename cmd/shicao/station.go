@@ -36,6 +36,7 @@ shicao station init|trust|centre|standards|plan|registry|run|interrupted|results
   run --script FILE                         run an exam from a script (no TUI)
   interrupted                               items left running by a crash
   results list                              the signed results and their sync state
+  results requeue RESULT... | --parked      send results the centre refused again, once the cause is fixed
   export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
   sync [--centre URL]                       one round with the centre: upload the outbox, pull updates
   backup -o FILE                            a consistent copy of the database, safe mid-exam
@@ -436,8 +437,11 @@ func stationInterrupted(ctx context.Context, e *env, args []string) error {
 }
 
 func stationResults(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "requeue" {
+		return stationRequeue(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return usagef("station results: use 'station results list'")
+		return usagef("station results: use 'station results list' or 'station results requeue'")
 	}
 	fs := newFlags(e, "station results list", "station results list [--data DIR]", "  shicao station results list --data /var/lib/shicao/station\n")
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
@@ -472,6 +476,51 @@ func stationResults(ctx context.Context, e *env, args []string) error {
 		t.add(r.ID, r.Candidate, r.Total, pass, o.State, o.LastError)
 	}
 	return t.write(e.stdout)
+}
+
+// stationRequeue puts results the centre refused for good back on the
+// queue: a refusal is kept with its reason until a person fixed the cause
+// (the centre imported the plan, registered the device...), and only a
+// person says when that is.
+func stationRequeue(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "station results requeue", "station results requeue [--data DIR] RESULT... | --parked",
+		"  shicao station results requeue 3f2a9c01d4e5b6a7\n  shicao station results requeue --parked\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	parked := fs.Bool("parked", false, "every result the centre refused")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *parked == (fs.NArg() > 0) {
+		return usagef("station results requeue: give RESULT ids or --parked")
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids := fs.Args()
+	if *parked {
+		rows, err := s.Store().Outbox(ctx, store.OutboxParked)
+		if err != nil {
+			return err
+		}
+		for _, o := range rows {
+			ids = append(ids, o.ResultID)
+		}
+	}
+	for _, id := range ids {
+		if err := s.Store().Requeue(ctx, id); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("result %s is not refused by the centre here (see 'station results list')", id)
+			}
+			return err
+		}
+		fmt.Fprintf(e.stdout, "requeued %s: sent at the next sync\n", id)
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(e.stdout, "no result is refused by the centre")
+	}
+	return nil
 }
 
 func stationExport(ctx context.Context, e *env, args []string) error {

@@ -74,7 +74,9 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 				return fmt.Errorf("plan %s: %w", p.ID, err)
 			}
 		}
-		return nil
+		// A station's registry holds its plans' examiners (RegistryFor):
+		// a new plan changes it, so its version moves.
+		return bumpRegistry(ctx, tx)
 	})
 	return order, err
 }

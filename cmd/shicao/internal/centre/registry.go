@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -231,8 +232,10 @@ func (c *Centre) Equipment(ctx context.Context, site string) ([]examsync.Equipme
 }
 
 // RegistryFor returns the registry a station gets, signed by the centre:
-// the examiners with their PIN hashes and certificates, and the
-// equipment of the station's own site only.
+// the examiners named on the plans it gets (PlansFor) with their PIN
+// hashes and certificates, and the equipment of its own site. A station
+// signs in only the examiners of its plan, so the others' PIN hashes
+// have no business there.
 func (c *Centre) RegistryFor(ctx context.Context, stationName string) ([]byte, error) {
 	site, err := c.StationSite(ctx, stationName)
 	if err != nil {
@@ -247,11 +250,47 @@ func (c *Centre) RegistryFor(ctx context.Context, stationName string) ([]byte, e
 	}
 	version, _ := strconv.ParseInt(v, 10, 64)
 	r := examsync.Registry{Kind: examsync.KindRegistry, Site: site, Version: version, Examiners: []examsync.Examiner{}, Equipment: []examsync.Equipment{}}
-	if r.Examiners, err = c.Examiners(ctx); err != nil {
+	onPlans, err := c.planExaminers(ctx, stationName)
+	if err != nil {
 		return nil, err
+	}
+	all, err := c.Examiners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range all {
+		if onPlans[x.ID] {
+			r.Examiners = append(r.Examiners, x)
+		}
 	}
 	if r.Equipment, err = c.Equipment(ctx, site); err != nil {
 		return nil, err
 	}
 	return examsync.SignWith(r, c.signer)
+}
+
+// planExaminers returns the ids of the examiners named on the plans a
+// station gets (from yesterday on, as PlansFor).
+func (c *Centre) planExaminers(ctx context.Context, stationName string) (map[string]bool, error) {
+	from := standards.DateOf(c.now().AddDate(0, 0, -1)).String()
+	rows, err := c.db.QueryContext(ctx, `SELECT doc FROM plans WHERE station = ? AND date >= ?`, stationName, from)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var p examsync.Plan
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			return nil, fmt.Errorf("plan of station %s: %w", stationName, err)
+		}
+		for _, id := range p.Examiners {
+			out[id] = true
+		}
+	}
+	return out, rows.Err()
 }
