@@ -397,29 +397,23 @@ func compileBinary[R any](n *ast.BinaryNode, leaf func(ast.Node) (nval[R], bool)
 			return none, false
 		}
 		if a.kind == nInt && b.kind == nInt {
-			x, y := a.i, b.i
-			switch n.Operator {
-			case "<":
-				return boolOf(func(r R) bool { return x(r) < y(r) })
-			case "<=":
-				return boolOf(func(r R) bool { return x(r) <= y(r) })
-			case ">":
-				return boolOf(func(r R) bool { return x(r) > y(r) })
-			default:
-				return boolOf(func(r R) bool { return x(r) >= y(r) })
-			}
+			return boolOf(ordered(n.Operator, a.i, b.i))
 		}
-		x, y := a.f, b.f
-		switch n.Operator {
-		case "<":
-			return boolOf(func(r R) bool { return x(r) < y(r) })
-		case "<=":
-			return boolOf(func(r R) bool { return x(r) <= y(r) })
-		case ">":
-			return boolOf(func(r R) bool { return x(r) > y(r) })
-		default:
-			return boolOf(func(r R) bool { return x(r) >= y(r) })
-		}
+		return boolOf(ordered(n.Operator, a.f, b.f))
 	}
 	return none, false
+}
+
+// ordered returns x op y for one of < <= > >=.
+func ordered[R any, T int64 | float64](op string, x, y func(R) T) func(R) bool {
+	switch op {
+	case "<":
+		return func(r R) bool { return x(r) < y(r) }
+	case "<=":
+		return func(r R) bool { return x(r) <= y(r) }
+	case ">":
+		return func(r R) bool { return x(r) > y(r) }
+	default:
+		return func(r R) bool { return x(r) >= y(r) }
+	}
 }
