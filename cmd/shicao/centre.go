@@ -68,17 +68,17 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return sub(e, "centre", args, map[string]func([]string) error{
-		"init":      func(a []string) error { return centreInit(ctx, e, a) },
-		"serve":     func(a []string) error { return centreServe(ctx, e, a) },
-		"station":   two("station", map[string]func([]string) error{"add": func(a []string) error { return centreStationAdd(ctx, e, a) }}),
-		"site":      two("site", map[string]func([]string) error{"add": func(a []string) error { return centreSiteAdd(ctx, e, a) }}),
+		"init":    func(a []string) error { return centreInit(ctx, e, a) },
+		"serve":   func(a []string) error { return centreServe(ctx, e, a) },
+		"station": two("station", map[string]func([]string) error{"add": func(a []string) error { return centreStationAdd(ctx, e, a) }}),
+		"site":    two("site", map[string]func([]string) error{"add": func(a []string) error { return centreSiteAdd(ctx, e, a) }}),
 		"equipment": two("equipment", map[string]func([]string) error{
 			"add":    func(a []string) error { return centreEquipmentAdd(ctx, e, a) },
 			"remove": func(a []string) error { return centreEquipmentRemove(ctx, e, a) },
 		}),
-		"examiner":  two("examiner", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "examiner", a) }}),
-		"plan":      two("plan", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "plan", a) }}),
-		"standard":  two("standard", map[string]func([]string) error{"publish": func(a []string) error { return centrePublish(ctx, e, a) }}),
+		"examiner": two("examiner", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "examiner", a) }}),
+		"plan":     two("plan", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "plan", a) }}),
+		"standard": two("standard", map[string]func([]string) error{"publish": func(a []string) error { return centrePublish(ctx, e, a) }}),
 		"export": two("export", map[string]func([]string) error{
 			"results":   func(a []string) error { return centreExport(ctx, e, "results", a) },
 			"examiners": func(a []string) error { return centreExport(ctx, e, "examiners", a) },

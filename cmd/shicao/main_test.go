@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"tlscert": cmdTLSCert,
+		},
 		Setup: func(env *testscript.Env) error {
 			// The scripts read the sample library from the repository.
 			wd, err := os.Getwd()

@@ -15,12 +15,17 @@ import (
 
 // ReadTable reads a CSV or XLSX file (by its extension; XLSX: the first
 // sheet) into a header and rows. Cells are trimmed; a UTF-8 byte order
-// mark is dropped; blank rows are skipped.
+// mark is dropped; blank rows are skipped; an XLSX date cell in the short
+// date format reads as YYYY-MM-DD.
 func ReadTable(path string) (header []string, rows [][]string, err error) {
 	var all [][]string
+	sheet := "" // the sheet read, to name it if it is empty
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx":
-		f, err := excelize.OpenFile(path)
+		// A date a person types into Excel is a date cell in the short
+		// date format (built-in 14), which excelize would render as
+		// mm-dd-yy; the imports want the YYYY-MM-DD the CSV holds.
+		f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -29,7 +34,8 @@ func ReadTable(path string) (header []string, rows [][]string, err error) {
 		if len(sheets) == 0 {
 			return nil, nil, fmt.Errorf("%s: no sheet", path)
 		}
-		if all, err = f.GetRows(sheets[0]); err != nil {
+		sheet = sheets[0]
+		if all, err = f.GetRows(sheet); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 	case ".csv", ".txt":
@@ -59,6 +65,9 @@ func ReadTable(path string) (header []string, rows [][]string, err error) {
 			continue
 		}
 		rows = append(rows, r)
+	}
+	if header == nil && sheet != "" {
+		return nil, nil, fmt.Errorf("%s: the first sheet %q is empty (the table is read from the first sheet)", path, sheet)
 	}
 	if header == nil {
 		return nil, nil, fmt.Errorf("%s: empty", path)
@@ -159,7 +168,9 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 		case "补考", "2":
 			attempt = 2
 		default:
-			return nil, fmt.Errorf("%s: row %d: 考试类型 %q: want 正考 or 补考", path, i+2, a)
+			// Row numbers count the rows under the header, as
+			// ImportPlans and ImportExaminers number them.
+			return nil, fmt.Errorf("%s: row %d: 考试类型 %q: want 正考 or 补考", path, i+1, a)
 		}
 		ex := strings.FieldsFunc(cols.get(r, "examiners"), func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == ',' || r == ' ' })
 		out = append(out, PlanRow{Plan: cols.get(r, "plan"), Date: cols.get(r, "date"), Site: cols.get(r, "site"), Station: cols.get(r, "station"),
