@@ -76,7 +76,7 @@ func (c *Client) do(ctx context.Context, method, pathQuery string, body []byte) 
 	}
 	ref := &Refusal{Status: resp.StatusCode}
 	if json.Unmarshal(out, ref) != nil || ref.Code == "" {
-		ref.Code, ref.Reason = "http", fmt.Sprintf("%s: %.200s", resp.Status, out)
+		ref.Code, ref.Reason = CodeNotCentre, fmt.Sprintf("%s, not from the centre (check the centre URL: http or https, host, port): %.200s", resp.Status, out)
 	}
 	ref.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now())
 	return nil, ref

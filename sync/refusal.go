@@ -38,13 +38,19 @@ const (
 	CodeBodyDamaged    = "body-damaged"    // 408: the body is not the one the station signed
 	CodeDuplicate      = "duplicate-id"    // 409: a result with this id but other bytes is held
 	CodeBusy           = "busy"            // 429 or 503: try later
+	// CodeNotCentre marks an answer that is not the centre's: no JSON
+	// refusal in the body (a proxy's 404 or 413, a plain-HTTP request
+	// sent to the centre's TLS port). It says nothing about the result.
+	CodeNotCentre = "http"
 )
 
 // Transient reports whether err is worth retrying with the same bytes: a
 // network failure, a 5xx, a 408 (the body arrived damaged), a 429, or a
 // refusal of the request's freshness (stale time, replayed nonce), which a
-// new signature with a new nonce cures. Everything else the centre
-// refused is permanent for that request.
+// new signature with a new nonce cures, or an answer that is not the
+// centre's own (CodeNotCentre): a misconfigured URL or proxy must not
+// park results that a person would then have to requeue one by one.
+// Everything else the centre refused is permanent for that request.
 func Transient(err error) bool {
 	var r *Refusal
 	if !errors.As(err, &r) {
@@ -54,7 +60,7 @@ func Transient(err error) bool {
 		return true
 	}
 	switch {
-	case r.Status >= 500, r.Status == http.StatusRequestTimeout, r.Status == http.StatusTooManyRequests:
+	case r.Status >= 500, r.Status == http.StatusRequestTimeout, r.Status == http.StatusTooManyRequests, r.Code == CodeNotCentre:
 		return true
 	case r.Status == http.StatusUnauthorized && (r.Code == CodeStale || r.Code == CodeReplay):
 		return true

@@ -110,6 +110,10 @@ func TestUploader_Round(t *testing.T) {
 			w.WriteHeader(422)
 			w.Write([]byte(`{"code":"examiner","reason":"examiner X holds no certificate"}`))
 		}, "parked", 0, 0, "examiner: examiner X holds no certificate", false},
+		// Not the centre's answer (plain HTTP to the TLS port, a proxy):
+		// retried, never parked.
+		{"NotTheCentre", func(w http.ResponseWriter) { http.Error(w, "Client sent an HTTP request to an HTTPS server.", 400) }, "queued", time.Second, 2 * time.Second, "not from the centre", false},
+		{"ProxyNotFound", func(w http.ResponseWriter) { http.Error(w, "404 page not found", 404) }, "queued", time.Second, 2 * time.Second, "404", false},
 		{"Damaged", func(w http.ResponseWriter) { w.Write(oneRecordReceipt(t, centreSigner, "r1", "S1", body)[:40]) }, "queued", time.Second, 2 * time.Second, "does not verify", false},
 		{"ReceiptByAnotherKey", func(w http.ResponseWriter) { w.Write(oneRecordReceipt(t, otherSigner, "r1", "S1", body)) }, "queued", time.Second, 2 * time.Second, "does not verify", false},
 		{"ReceiptForOtherBytes", func(w http.ResponseWriter) { w.Write(oneRecordReceipt(t, centreSigner, "r1", "S1", []byte("x"))) }, "queued", time.Second, 2 * time.Second, "other bytes", false},

@@ -48,9 +48,19 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The CA is remembered with the URL: a later plain `station sync`
+	// must reach the same centre the same way.
+	if *caFile == "" {
+		*caFile, _ = st.Meta(ctx, "centre_ca")
+	}
 	hc, err := CentreConfig{CA: *caFile}.HTTPClient()
 	if err != nil {
 		return err
+	}
+	if *caFile != "" {
+		if *caFile, err = filepath.Abs(*caFile); err != nil {
+			return err
+		}
 	}
 	hc.Timeout = *timeout
 	client, err := examsync.NewClient(*url, s.Name(), string(key), hc)
@@ -60,7 +70,16 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	if err := st.SetMeta(ctx, "centre_url", *url); err != nil {
 		return err
 	}
+	if err := st.SetMeta(ctx, "centre_ca", *caFile); err != nil {
+		return err
+	}
 	changed := 0
+	untrusted := false // the centre's TLS certificate: say what to do once
+	defer func() {
+		if untrusted {
+			fmt.Fprintln(e.stderr, "hint: this station does not trust the centre's TLS certificate: give the CA that signed it with --ca FILE.pem (it is remembered)")
+		}
+	}()
 
 	// Up: the outbox, every queued row now (a person asked for it).
 	up := &examsync.Uploader{Outbox: st.SyncOutbox(), Client: client, CentreKey: centreKey, Eager: true}
@@ -71,6 +90,7 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	}
 	for _, x := range rep.Retrying {
 		fmt.Fprintf(e.stdout, "not sent %s (will retry): %s\n", x.ResultID, x.Reason)
+		untrusted = untrusted || strings.Contains(x.Reason, "x509: certificate signed by unknown authority")
 	}
 	for _, x := range rep.Parked {
 		fmt.Fprintf(e.stdout, "refused %s (parked for a person to look at): %s\n", x.ResultID, x.Reason)
@@ -85,6 +105,7 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	if latest == nil {
 		b, err := client.Checkpoint(ctx)
 		if err != nil {
+			untrusted = untrusted || strings.Contains(err.Error(), "x509: certificate signed by unknown authority")
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 		if latest, err = examsync.OpenCheckpoint(b, centreKey); err != nil {

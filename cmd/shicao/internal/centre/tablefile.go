@@ -1,6 +1,7 @@
 package centre
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -26,6 +27,9 @@ func ReadTable(path string) (header []string, rows [][]string, err error) {
 		// date format (built-in 14), which excelize would render as
 		// mm-dd-yy; the imports want the YYYY-MM-DD the CSV holds.
 		f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
+		if errors.Is(err, zip.ErrFormat) {
+			return nil, nil, fmt.Errorf("%s: not an Excel workbook (.xlsx); save it from Excel as .xlsx or as CSV UTF-8", path)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}

@@ -509,7 +509,7 @@ func TestImport_Refused(t *testing.T) {
 		file: "plan.xlsx",
 		raw:  "计划编号,考试日期\nTA-R-001,2027-01-01\n",
 		plan: true,
-		want: "plan.xlsx: zip: not a valid zip file",
+		want: "plan.xlsx: not an Excel workbook (.xlsx); save it from Excel as .xlsx or as CSV UTF-8",
 	}, {
 		name: "NotATableFile",
 		file: "plan.pdf",
