@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"shicao/cmd/shicao/internal/keyfile"
 	"shicao/scoring"
 	"shicao/standards"
 )
@@ -51,35 +52,11 @@ func standardKeygen(e *env, args []string) error {
 	}
 	keyPath := filepath.Join(*dir, name+".key")
 	pubPath := filepath.Join(*dir, name+".pub")
-	for _, p := range []string{keyPath, pubPath} {
-		if _, err := os.Stat(p); err == nil {
-			return fmt.Errorf("%s exists: refusing to overwrite a key", p)
-		}
-	}
-	if err := writeFileExcl(keyPath, []byte(skey+"\n"), 0o600); err != nil {
-		return err
-	}
-	if err := writeFileExcl(pubPath, []byte(vkey+"\n"), 0o644); err != nil {
+	if err := keyfile.WritePair(keyPath, pubPath, skey, vkey); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (keep it secret) and %s\nverifier key: %s\n", keyPath, pubPath, vkey)
 	return nil
-}
-
-func writeFileExcl(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 type listFlag []string

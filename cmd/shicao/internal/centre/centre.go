@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"shicao/cmd/shicao/internal/keyfile"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -63,10 +64,7 @@ func Init(ctx context.Context, dir, name, signerKey string) (verifier string, er
 	} else if verifier, err = verifierOf(signerKey); err != nil {
 		return "", fmt.Errorf("centre init: %w", err)
 	}
-	if err := writeExcl(keyPath, signerKey+"\n", 0o600); err != nil {
-		return "", fmt.Errorf("centre init: %w", err)
-	}
-	if err := writeExcl(filepath.Join(dir, PubFile), verifier+"\n", 0o644); err != nil {
+	if err := keyfile.WritePair(keyPath, filepath.Join(dir, PubFile), signerKey, verifier); err != nil {
 		return "", fmt.Errorf("centre init: %w", err)
 	}
 	db, err := openDB(ctx, filepath.Join(dir, DBFile))
@@ -91,22 +89,6 @@ func verifierOf(signerKey string) (string, error) {
 	}
 	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
 	return note.NewEd25519VerifierKey(s.Name(), pub)
-}
-
-func writeExcl(path, data string, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // Open opens the centre in a data directory made by Init.

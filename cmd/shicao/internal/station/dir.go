@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"shicao/cmd/shicao/internal/keyfile"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
 )
@@ -38,10 +39,7 @@ func InitDir(ctx context.Context, dir, name, site string) (verifier string, err 
 	if err != nil {
 		return "", fmt.Errorf("station init: %w", err)
 	}
-	if err := writeExcl(keyPath, skey+"\n", 0o600); err != nil {
-		return "", fmt.Errorf("station init: %w", err)
-	}
-	if err := writeExcl(filepath.Join(dir, PubFile), vkey+"\n", 0o644); err != nil {
+	if err := keyfile.WritePair(keyPath, filepath.Join(dir, PubFile), skey, vkey); err != nil {
 		return "", fmt.Errorf("station init: %w", err)
 	}
 	st, err := store.Open(ctx, filepath.Join(dir, DBFile), store.Options{})
@@ -55,22 +53,6 @@ func InitDir(ctx context.Context, dir, name, site string) (verifier string, err 
 		}
 	}
 	return vkey, nil
-}
-
-func writeExcl(path, data string, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // OpenDir opens the station in a data directory made by InitDir.
