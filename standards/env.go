@@ -11,6 +11,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
@@ -270,8 +272,47 @@ func (ce *compiledEnv) compile(src, kind string) (*program, error) {
 		}
 		return nil, e
 	}
+	t, err := recheck(p, opts)
+	if err != nil {
+		return nil, exprError(err)
+	}
+	if kind == kindInt && t != nil && t.Kind() != reflect.Interface && t.Kind() != reflect.Int && t.Kind() != reflect.Float64 {
+		gives := map[reflect.Kind]string{reflect.Slice: "a list", reflect.Array: "a list", reflect.Bool: "true or false", reflect.String: "text", reflect.Map: "a map", reflect.Struct: "one event"}[t.Kind()]
+		if gives == "" {
+			gives = t.String()
+		}
+		return nil, fmt.Errorf("it gives %s: this expression must give a whole number (a list goes in each:, a condition in when:)", gives)
+	}
 	return &program{src: src, prog: p, fast: ce.compileNative(p.Node())}, nil
 }
+
+// recheck type-checks a compiled program's tree once more, from scratch.
+// expr checks a patched tree in passes and keeps the type a call to a
+// helper got before events("...") had its typed slot; the last pass then
+// does not look inside the call's arguments again, so without this
+// `pct(count(events("cpr.compression"), .depht_mm < 50), 1) < 60` would
+// load with a misspelt field, to fail on the first compression (or, with
+// a field compared with the wrong type, silently read false). A
+// standard's mistakes are load errors, never wrong scores.
+func recheck(p *vm.Program, opts []expr.Option) (reflect.Type, error) {
+	config := conf.CreateNew()
+	for _, op := range opts {
+		op(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	config.Check()
+	config.Visitors = nil // the tree is patched already
+	node := p.Node()
+	ast.Walk(&node, forgetTypes{})
+	return checker.Check(&parser.Tree{Node: node, Source: p.Source()}, config)
+}
+
+// forgetTypes clears every node's type, so that a check starts afresh.
+type forgetTypes struct{}
+
+func (forgetTypes) Visit(node *ast.Node) { (*node).SetType(nil) }
 
 var (
 	structDump = regexp.MustCompile(`type struct \{.*\} has no field (\S+)`)

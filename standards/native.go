@@ -124,7 +124,10 @@ func listOf(e env, slot int) reflect.Value {
 // pass compiles `builtin(events(T), P)` to a loop calling visit with each
 // record for which P holds.
 func (c *nativeCompiler) pass(n *ast.BuiltinNode) (slot int, pred func(reflect.Value) bool, ok bool) {
-	if len(n.Arguments) != 2 {
+	// Map and Threshold are the optimizer's rewrites (filter+map folded,
+	// count stopping early); it is off, and a rewritten node is not the
+	// plain pass this evaluates.
+	if len(n.Arguments) != 2 || n.Map != nil || n.Threshold != nil {
 		return 0, nil, false
 	}
 	slot, ok = c.slot(n.Arguments[0])

@@ -159,28 +159,45 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		}
 		use = append(use, dev)
 	}
-	id, err := e.s.st.CreateSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
-		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()})
-	if err != nil {
-		return nil, err
-	}
-	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.now(), confirmed: map[string]bool{}}
-	it.startScorer()
 	ids := make([]string, len(e.examiners))
 	for i, x := range e.examiners {
 		ids[i] = x.Examiner.ID
 	}
-	if _, err := it.append(ctx, standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
+	// The session and its opening events (start, draw, devices) are one
+	// transaction: a crash cannot leave an item that began with nothing
+	// in its log, or whose draw is lost.
+	var first []store.NewEvent
+	add := func(typ, source string, data map[string]any) error {
+		raw, err := json.Marshal(data)
+		first = append(first, store.NewEvent{TMs: 0, Type: typ, Source: source, Data: raw})
+		return err
+	}
+	if err := add(standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
 		return nil, err
 	}
-	if _, err := it.append(ctx, "draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
+	if err := add("draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
 		return nil, err
 	}
 	for _, dev := range use {
-		if _, err := it.append(ctx, "device.status", "device:"+dev.Kind, map[string]any{"kind": dev.Kind, "model": dev.Model, "serial": dev.Serial, "firmware": dev.Firmware, "battery_pct": 100}); err != nil {
+		if err := add("device.status", "device:"+dev.Kind, map[string]any{"kind": dev.Kind, "model": dev.Model, "serial": dev.Serial, "firmware": dev.Firmware, "battery_pct": 100}); err != nil {
 			return nil, err
 		}
 	}
+	id, opened, err := e.s.st.StartSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
+		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()}, first)
+	if err != nil {
+		return nil, err
+	}
+	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.now(), confirmed: map[string]bool{}}
+	for _, a := range opened {
+		if err := it.score.Add(&a.Event); err != nil {
+			return nil, fmt.Errorf("session %d: event %d: %w", id, a.Seq, err)
+		}
+		if f := e.s.cfg.OnAppend; f != nil {
+			f(id, a.Seq)
+		}
+	}
+	it.startScorer()
 	e.items[subject] = it
 	return it, nil
 }

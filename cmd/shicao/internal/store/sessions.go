@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+
+	"shicao/standards"
 )
 
 // Session states.
@@ -37,6 +40,59 @@ func (s *Store) CreateSession(ctx context.Context, in Session) (int64, error) {
 		return 0, translate(err)
 	}
 	return res.LastInsertId()
+}
+
+// StartSession creates a session record and the first events of its log
+// (the item's session.start, its draw, its devices) in one transaction. A
+// session that exists therefore has a log that begins properly: a crash
+// in between would otherwise leave a running item with no start (neither
+// scorable nor resumable) or with its draw's seed lost. The rest of the
+// log follows by Enqueue.
+func (s *Store) StartSession(ctx context.Context, in Session, first []NewEvent) (int64, []Appended, error) {
+	if len(first) == 0 {
+		return 0, nil, fmt.Errorf("start session: no first event")
+	}
+	var id int64
+	var out []Appended
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (attempt_id, plan_id, candidate, subject, standard, version, sha256, state, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.AttemptID, in.PlanID, in.Candidate, in.Subject, in.Standard, in.Version, in.SHA256, SessionRunning, s.nowMs())
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		var prev standards.Hash
+		var lastT int64
+		for i, e := range first {
+			if e.WallMs == 0 {
+				e.WallMs = s.nowMs()
+			}
+			if e.TMs < lastT {
+				return fmt.Errorf("event %d: t_ms %d is before the log's last %d", i+1, e.TMs, lastT)
+			}
+			ev := standards.Event{Seq: int64(i + 1), TMs: e.TMs, Type: e.Type, Source: e.Source, Data: e.Data}
+			hash := standards.ChainNext(prev, ev.CanonicalTrusted())
+			var data any
+			if ev.Data != nil {
+				data = []byte(ev.Data)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO events (session_id, seq, t_ms, wall_ms, type, source, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, ev.Seq, ev.TMs, e.WallMs, ev.Type, ev.Source, data, prev[:], hash[:]); err != nil {
+				return err
+			}
+			out = append(out, Appended{Event: ev, WallMs: e.WallMs, PrevHash: prev, Hash: hash})
+			prev, lastT = hash, ev.TMs
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET head_seq = ?, head_hash = ? WHERE id = ?`, len(first), prev.String(), id)
+		return err
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("start session: %w", translate(err))
+	}
+	return id, out, nil
 }
 
 // SetSessionState finishes or voids a session (with a note: why voided).

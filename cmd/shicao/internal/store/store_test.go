@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -381,5 +382,49 @@ func TestRegistryAndPlans(t *testing.T) {
 	plans, _ := s.Plans(ctx, "2026-11-28")
 	if len(plans) != 1 {
 		t.Fatalf("plans for the day: %d", len(plans))
+	}
+}
+
+// TestStartSession: a session begins with its opening events in one
+// transaction; appends go on after them on the same chain; a refused
+// opening leaves no session behind (so no item can be left running with
+// an empty or headless log).
+func TestStartSession(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	in := store.Session{AttemptID: "a1", PlanID: "p1", Candidate: "c1", Subject: "K4", Standard: "SD-DG-K42", Version: 1, SHA256: "x"}
+	id, opened, err := s.StartSession(ctx, in, []store.NewEvent{
+		{Type: "session.start", Source: "system", Data: []byte(`{"examiners":["1"],"item":"SD-DG-K42","version":1}`)},
+		{Type: "draw", Source: "system", Data: []byte(`{"seed":"s"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opened) != 2 || opened[0].Seq != 1 || opened[1].Seq != 2 || opened[1].PrevHash != opened[0].Hash {
+		t.Fatalf("opened %+v", opened)
+	}
+	p, err := s.Enqueue(ctx, id, store.NewEvent{TMs: 10, Type: "mark", Source: "examiner:1", Data: []byte(`{"id":"x"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Wait()
+	if err != nil || a.Seq != 3 || a.PrevHash != opened[1].Hash {
+		t.Fatalf("append after the opening: %+v, %v", a, err)
+	}
+	if _, err := s.VerifyChain(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+
+	before, err := s.Sessions(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.StartSession(ctx, in, []store.NewEvent{{TMs: 5, Type: "session.start", Source: "system"}, {TMs: 1, Type: "draw", Source: "system"}})
+	if err == nil || !strings.Contains(err.Error(), "t_ms 1 is before the log's last 5") {
+		t.Fatalf("an opening whose time runs back: %v", err)
+	}
+	after, _ := s.Sessions(ctx, "")
+	if len(after) != len(before) {
+		t.Fatalf("a refused opening left a session: %d sessions, were %d", len(after), len(before))
 	}
 }
