@@ -31,15 +31,21 @@ type PullReport struct {
 	Installed []string // "ID version N"
 	Refused   []string // standards the station would not install, with the reason
 	Plans     []string // plans new or changed
-	Registry  int64    // the registry version installed, 0 if unchanged
-	Next      int64    // the standards cursor to keep for the next pull
+	// RefusedPlans are plans the station would not import, with the
+	// reason ("ID: reason"): the centre must correct and send them again.
+	RefusedPlans []string
+	Registry     int64 // the registry version installed, 0 if unchanged
+	Next         int64 // the standards cursor to keep for the next pull
 }
 
 // Pull fetches the standards published after since, this station's plans
 // and its site's registry, verifies each list with the centre key and
-// hands every document to the installer. A standard the station refuses
-// is reported, not fatal (the rest still install); a plan or registry
-// refused is an error, since the station's day depends on them.
+// hands every document to the installer. A standard or a plan the
+// station refuses is reported, not fatal: the other plans and the
+// registry still install, since the day's other exams depend on them (a
+// plan's own fault, such as a candidate listed twice, must not keep the
+// registry from the station). A refused registry, a list that does not
+// verify or a failure to read what the station holds is an error.
 func Pull(ctx context.Context, c *Client, centreKey string, inst Installer, held Held, since int64) (*PullReport, error) {
 	rep := &PullReport{Next: since}
 	b, err := c.Standards(ctx, since)
@@ -84,7 +90,11 @@ func Pull(ctx context.Context, c *Client, centreKey string, inst Installer, held
 			continue
 		}
 		if _, err := inst.ImportPlan(ctx, []byte(signed)); err != nil {
-			return rep, fmt.Errorf("plan %s: %w", p.ID, err)
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			rep.RefusedPlans = append(rep.RefusedPlans, fmt.Sprintf("%s: %v", p.ID, err))
+			continue
 		}
 		rep.Plans = append(rep.Plans, p.ID)
 	}

@@ -89,6 +89,11 @@ type Report struct {
 	Sent     []Sent
 	Retrying []Failed
 	Parked   []Failed
+	// Unanswered counts the rows the round left queued because the
+	// centre did not answer: the row whose upload got no answer (it is
+	// in Retrying too) and the due rows after it, which the round did
+	// not try. It is 0 when every request was answered.
+	Unanswered int
 }
 
 // Latest returns the largest checkpoint among the receipts, or nil.
@@ -119,7 +124,11 @@ func (u *Uploader) logger() *slog.Logger {
 // Round tries every due row once. It stops early, returning the error,
 // when the context ends, the outbox cannot be written, or the centre
 // refuses the station itself (StationRefused): no result is parked for a
-// fault that is not the result's.
+// fault that is not the result's. It also stops, without an error, when
+// an upload gets no answer at all (a transport error or a timeout, not a
+// refusal): the rest of the round would only wait for the same timeout
+// once per row. That row is rescheduled like any transient failure; the
+// rows not tried keep their retry times; Report.Unanswered counts both.
 func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 	rep := &Report{}
 	if u.Backoff.Base == 0 {
@@ -133,7 +142,7 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("read the outbox: %w", err)
 	}
-	for _, row := range rows {
+	for i, row := range rows {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
@@ -159,6 +168,12 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 			}
 			rep.Retrying = append(rep.Retrying, Failed{row.ResultID, err.Error(), next})
 			u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
+			var na *noAnswer
+			if errors.As(err, &na) {
+				rep.Unanswered = len(rows) - i
+				u.logger().Warn("the centre did not answer: round stopped", "queued", rep.Unanswered)
+				return rep, nil
+			}
 			continue
 		}
 		reason := err.Error()
@@ -180,9 +195,25 @@ type sentReceipt struct {
 	receipt []byte
 }
 
+// noAnswer is an upload that got no answer from the centre: the
+// connection failed, the TLS handshake failed, or the request timed out.
+// Its text is the transport's, unchanged (it is the row's stored reason).
+type noAnswer struct{ err error }
+
+func (e *noAnswer) Error() string { return e.err.Error() }
+func (e *noAnswer) Unwrap() error { return e.err }
+
 func (u *Uploader) send(ctx context.Context, row Row) (*sentReceipt, error) {
 	receipt, err := u.Client.Upload(ctx, row.Body)
 	if err != nil {
+		// Client.do returns a *Refusal for every answer, whatever its
+		// status; anything else (a transport failure, a timeout, or a
+		// request that could not even be built) means no answer came,
+		// and the next row would get none either.
+		var ref *Refusal
+		if !errors.As(err, &ref) {
+			return nil, &noAnswer{err}
+		}
 		return nil, err
 	}
 	r, cp, err := VerifyReceipt(receipt, u.CentreKey, row.ResultID, u.Client.Station, row.Body)

@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,5 +176,149 @@ func TestBackoff_Delay(t *testing.T) {
 				t.Fatalf("attempt %d: %s, want %s..%s", attempts, d, want/2, want)
 			}
 		}
+	}
+}
+
+// threeRows is an outbox of three queued results, none tried yet.
+func threeRows() *memOutbox {
+	ob := &memOutbox{rows: map[string]*memRow{}}
+	for _, id := range []string{"r1", "r2", "r3"} {
+		ob.rows[id] = &memRow{Row: examsync.Row{ResultID: id, Body: []byte(`{"result":"` + id + `"}`)}, state: "queued"}
+	}
+	return ob
+}
+
+// TestUploader_Round_NoAnswer: a centre that does not answer (killed:
+// connection refused; frozen: the request times out) costs one request
+// per round, not one per queued result. The row tried is rescheduled as
+// any transient failure; the others are not touched.
+func TestUploader_Round_NoAnswer(t *testing.T) {
+	_, centreKey, _ := standards.GenerateKey("test-centre")
+	stationSigner, _, _ := standards.GenerateKey("station-S1")
+	tests := []struct {
+		name   string
+		server func(t *testing.T, requests *atomic.Int32) string // the centre's URL
+		reason string
+	}{
+		{"Killed", func(t *testing.T, requests *atomic.Int32) string {
+			srv := httptest.NewServer(http.NotFoundHandler())
+			srv.Close()
+			return srv.URL
+		}, "connection refused"},
+		{"Frozen", func(t *testing.T, requests *atomic.Int32) string {
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}))
+			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(release) })
+			return srv.URL
+		}, "Client.Timeout exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var requests atomic.Int32
+			url := tt.server(t, &requests)
+			client, err := examsync.NewClient(url, "S1", stationSigner, &http.Client{Timeout: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+			ob := threeRows()
+			u := &examsync.Uploader{Outbox: ob, Client: client, CentreKey: centreKey, Now: func() time.Time { return now }, Eager: true,
+				Backoff: examsync.Backoff{Base: 2 * time.Second, Cap: time.Minute, Rand: func() float64 { return 0.5 }}}
+			rep, err := u.Round(context.Background())
+			if err != nil {
+				t.Fatalf("round: %v, want no error (the rows stay queued)", err)
+			}
+			if rep.Unanswered != 3 || len(rep.Retrying) != 1 || len(rep.Sent)+len(rep.Parked) != 0 {
+				t.Fatalf("report: %d unanswered, %d retrying, %d sent, %d parked; want 3 unanswered, 1 retrying", rep.Unanswered, len(rep.Retrying), len(rep.Sent), len(rep.Parked))
+			}
+			if n := requests.Load(); tt.name == "Frozen" && n != 1 {
+				t.Errorf("the frozen centre got %d requests, want 1", n)
+			}
+			tried := 0
+			for id, row := range ob.rows {
+				if row.state != "queued" {
+					t.Errorf("%s is %s, want queued", id, row.state)
+				}
+				if row.Attempts == 0 {
+					if !row.next.IsZero() || row.reason != "" {
+						t.Errorf("%s was not tried but its retry changed: next %s, reason %q", id, row.next, row.reason)
+					}
+					continue
+				}
+				tried++
+				if id != rep.Retrying[0].ResultID {
+					t.Errorf("%s was tried, the report says %s", id, rep.Retrying[0].ResultID)
+				}
+				if d := row.next.Sub(now); d != 1500*time.Millisecond {
+					t.Errorf("%s: next try in %s, want the backoff's 1.5s", id, d)
+				}
+				if !strings.Contains(row.reason, tt.reason) {
+					t.Errorf("%s: reason %q, want it to contain %q", id, row.reason, tt.reason)
+				}
+			}
+			if tried != 1 {
+				t.Fatalf("%d rows tried, want 1", tried)
+			}
+		})
+	}
+}
+
+// TestUploader_Round_AnsweredFailuresGoOn: a centre that answers, even
+// with a failure, is still there: every row is tried, as before.
+func TestUploader_Round_AnsweredFailuresGoOn(t *testing.T) {
+	centreSigner, centreKey, _ := standards.GenerateKey("test-centre")
+	stationSigner, _, _ := standards.GenerateKey("station-S1")
+	tests := []struct {
+		name   string
+		answer func(w http.ResponseWriter, body []byte)
+		state  string
+	}{
+		{"ServerError", func(w http.ResponseWriter, _ []byte) { http.Error(w, "down", 503) }, "queued"},
+		{"NotTheCentre", func(w http.ResponseWriter, _ []byte) { http.Error(w, "404 page not found", 404) }, "queued"},
+		{"Damaged", func(w http.ResponseWriter, body []byte) {
+			var b struct{ Result string }
+			json.Unmarshal(body, &b)
+			w.Write(oneRecordReceipt(t, centreSigner, b.Result, "S1", body)[:40])
+		}, "queued"},
+		{"Refused", func(w http.ResponseWriter, _ []byte) {
+			w.WriteHeader(422)
+			w.Write([]byte(`{"code":"examiner","reason":"examiner X holds no certificate"}`))
+		}, "parked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				body, _ := io.ReadAll(r.Body)
+				tt.answer(w, body)
+			}))
+			defer srv.Close()
+			client, err := examsync.NewClient(srv.URL, "S1", stationSigner, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ob := threeRows()
+			u := &examsync.Uploader{Outbox: ob, Client: client, CentreKey: centreKey, Eager: true}
+			rep, err := u.Round(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := requests.Load(); n != 3 || rep.Unanswered != 0 {
+				t.Fatalf("%d requests, %d unanswered; want 3 and 0", n, rep.Unanswered)
+			}
+			for id, row := range ob.rows {
+				if row.state != tt.state || (row.state == "queued" && row.Attempts != 1) {
+					t.Errorf("%s: %s after %d attempts, want %s", id, row.state, row.Attempts, tt.state)
+				}
+			}
+		})
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,20 +21,28 @@ import (
 	examsync "shicao/sync"
 )
 
-const centreUsage = `shicao centre init|serve|station|site|equipment|examiner|plan|standard|export|alarms|log
+const centreUsage = `shicao centre init|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
 
   init [--name NAME] [--province KEY.pub]... [--demo [--station-pub STATION.pub]]
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
   serve --listen ADDR [--cert F --key F] [--addr-file F]
                                              the HTTP API (docs/api.md); TLS when given a certificate and key
-  station add --name NAME --site SITE --pub STATION.pub
+  trust add [--threshold N] KEY.pub...       pin province verifier keys (a centre made without --province, a new province key)
+  trust list                                 the pinned province keys and the threshold
   site add --id ID --name NAME (--accepted | --training)
+  site list
+  station add --name NAME --site SITE --pub STATION.pub [--replace]
+                                             --replace: give a registered station a new key
+  station list [--site SITE]
   equipment add --site SITE --serial SERIAL --kind KIND --model MODEL
   equipment remove --serial SERIAL           a device sold, broken or moved to a training institution
+  equipment list [--site SITE]
   examiner import FILE.csv|FILE.xlsx         one row per examiner and category
   plan import FILE.csv|FILE.xlsx             the provincial roster export: one row per candidate
+  plan list [--date YYYY-MM-DD]
   standard publish FILE...                   province-signed, lint-clean standards and blueprints only
   export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD]
+                                             results: the exams of that day; examiners: validity on that day
   alarms                                     refusals kept for people (duplicate ids, forged results)
   log verify [--rescore]                     check the whole Merkle log, every checkpoint and receipt
 
@@ -58,26 +68,37 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 	two := func(name string, verbs map[string]func([]string) error) func([]string) error {
 		return func(a []string) error {
 			if len(a) == 0 || verbs[a[0]] == nil {
-				var names []string
-				for k := range verbs {
-					names = append(names, k)
-				}
+				names := slices.Sorted(maps.Keys(verbs))
 				return usagef("centre %s: use 'centre %s %s' (see 'shicao centre --help')", name, name, strings.Join(names, "|"))
 			}
 			return verbs[a[0]](a[1:])
 		}
 	}
 	return sub(e, "centre", args, map[string]func([]string) error{
-		"init":    func(a []string) error { return centreInit(ctx, e, a) },
-		"serve":   func(a []string) error { return centreServe(ctx, e, a) },
-		"station": two("station", map[string]func([]string) error{"add": func(a []string) error { return centreStationAdd(ctx, e, a) }}),
-		"site":    two("site", map[string]func([]string) error{"add": func(a []string) error { return centreSiteAdd(ctx, e, a) }}),
+		"init":  func(a []string) error { return centreInit(ctx, e, a) },
+		"serve": func(a []string) error { return centreServe(ctx, e, a) },
+		"trust": two("trust", map[string]func([]string) error{
+			"add":  func(a []string) error { return centreTrustAdd(ctx, e, a) },
+			"list": func(a []string) error { return centreTrustList(ctx, e, a) },
+		}),
+		"station": two("station", map[string]func([]string) error{
+			"add":  func(a []string) error { return centreStationAdd(ctx, e, a) },
+			"list": func(a []string) error { return centreStationList(ctx, e, a) },
+		}),
+		"site": two("site", map[string]func([]string) error{
+			"add":  func(a []string) error { return centreSiteAdd(ctx, e, a) },
+			"list": func(a []string) error { return centreSiteList(ctx, e, a) },
+		}),
 		"equipment": two("equipment", map[string]func([]string) error{
 			"add":    func(a []string) error { return centreEquipmentAdd(ctx, e, a) },
 			"remove": func(a []string) error { return centreEquipmentRemove(ctx, e, a) },
+			"list":   func(a []string) error { return centreEquipmentList(ctx, e, a) },
 		}),
 		"examiner": two("examiner", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "examiner", a) }}),
-		"plan":     two("plan", map[string]func([]string) error{"import": func(a []string) error { return centreImport(ctx, e, "plan", a) }}),
+		"plan": two("plan", map[string]func([]string) error{
+			"import": func(a []string) error { return centreImport(ctx, e, "plan", a) },
+			"list":   func(a []string) error { return centrePlanList(ctx, e, a) },
+		}),
 		"standard": two("standard", map[string]func([]string) error{"publish": func(a []string) error { return centrePublish(ctx, e, a) }}),
 		"export": two("export", map[string]func([]string) error{
 			"results":   func(a []string) error { return centreExport(ctx, e, "results", a) },
@@ -105,6 +126,25 @@ func centreInit(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// The province keys are read and checked first: a wrong file must
+	// not leave a centre behind without them.
+	var provinceKeys []string
+	for _, f := range province {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		k, err := centre.ProvinceKey(string(b))
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if !slices.Contains(provinceKeys, k) {
+			provinceKeys = append(provinceKeys, k)
+		}
+	}
+	if *threshold < 1 || (len(provinceKeys) > 0 && *threshold > len(provinceKeys)) {
+		return usagef("centre init: --threshold %d: give 1 to the number of distinct --province keys", *threshold)
+	}
 	signer := ""
 	if *seed {
 		signer, _ = demo.CentreKeys()
@@ -119,19 +159,17 @@ func centreInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	for _, f := range province {
-		b, err := os.ReadFile(f)
-		if err != nil {
+	if len(provinceKeys) > 0 {
+		if _, err := c.PinProvinceKeys(ctx, provinceKeys, *threshold); err != nil {
 			return err
 		}
-		if err := c.AddTrustRoot(ctx, string(b)); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-	}
-	if err := c.SetThreshold(ctx, *threshold); err != nil {
+	} else if err := c.SetThreshold(ctx, *threshold); err != nil {
 		return err
 	}
 	if !*seed {
+		if len(province) == 0 {
+			fmt.Fprintf(e.stdout, "no province key is pinned: this centre publishes no standard until you pin one (shicao centre trust add --data %s KEY.pub)\n", *data)
+		}
 		return nil
 	}
 	key := ""
@@ -213,12 +251,13 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 }
 
 func centreStationAdd(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "centre station add", "centre station add --data DIR --name NAME --site SITE --pub STATION.pub",
-		"  shicao centre station add --name STN-01 --site TA-KD-01 --pub station.pub\n")
+	fs := newFlags(e, "centre station add", "centre station add --data DIR --name NAME --site SITE --pub STATION.pub [--replace]",
+		"  shicao centre station add --name STN-01 --site TA-KD-01 --pub station.pub\n  shicao centre station add --name STN-01 --site TA-KD-01 --pub new-station.pub --replace\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	name := fs.String("name", "", "the station's name")
 	site := fs.String("site", "", "the accepted exam site it stands at")
 	pub := fs.String("pub", "", "the station's verifier key file (station.pub)")
+	replace := fs.Bool("replace", false, "replace a registered station's key (a new machine or a new key); what the old key signed is refused afterwards")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -234,10 +273,70 @@ func centreStationAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	if err := c.AddStation(ctx, *name, *site, string(b)); err != nil {
+	st := centre.Station{Name: *name, Site: *site, Key: strings.TrimSpace(string(b))}
+	was, err := c.PutStation(ctx, st, *replace)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "station %s registered at site %s\n", *name, *site)
+	key := centre.ShortKey(st.Key)
+	switch {
+	case was == nil:
+		fmt.Fprintf(e.stdout, "station %s registered at site %s with key %s\n", st.Name, st.Site, key)
+	case was.Site == st.Site && was.Key == st.Key:
+		fmt.Fprintf(e.stdout, "station %s is already registered at site %s with key %s: nothing changed\n", st.Name, st.Site, key)
+	default:
+		if was.Site != st.Site {
+			fmt.Fprintf(e.stdout, "station %s moved from site %s to %s\n", st.Name, was.Site, st.Site)
+		}
+		if was.Key != st.Key {
+			fmt.Fprintf(e.stdout, "station %s's key replaced: old %s, new %s; what the old key signed is refused from now on\n", st.Name, centre.ShortKey(was.Key), key)
+		}
+	}
+	return nil
+}
+
+func centreStationList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre station list", "centre station list --data DIR [--site SITE]", "  shicao centre station list --data /var/lib/shicao/centre\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	site := fs.String("site", "", "only the stations at this site")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := knownSite(ctx, c, *site); err != nil {
+		return err
+	}
+	list, err := c.Stations(ctx, *site)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "no station is registered (register one: shicao centre station add)")
+		return nil
+	}
+	t := &table{}
+	t.add("station", "site", "key")
+	for _, st := range list {
+		t.add(st.Name, st.Site, centre.ShortKey(st.Key))
+	}
+	return t.write(e.stdout)
+}
+
+// knownSite refuses a --site filter naming no registered site: an empty
+// list would read as "nothing there".
+func knownSite(ctx context.Context, c *centre.Centre, site string) error {
+	if site == "" {
+		return nil
+	}
+	if _, err := c.SiteByID(ctx, site); errors.Is(err, centre.ErrNotFound) {
+		return fmt.Errorf("site %s is not registered (the sites: shicao centre site list)", site)
+	} else if err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -255,30 +354,98 @@ func centreSiteAdd(ctx context.Context, e *env, args []string) error {
 	if *id == "" || *accepted == *training {
 		return usagef("centre site add: give --id and exactly one of --accepted and --training")
 	}
+	if strings.TrimSpace(*name) == "" {
+		return usagef("centre site add: give --name, the site's name as the province lists it")
+	}
 	c, err := openCentre(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.AddSite(ctx, centre.Site{ID: *id, Name: *name, Accepted: *accepted}); err != nil {
+	s := centre.Site{ID: *id, Name: strings.TrimSpace(*name), Accepted: *accepted}
+	was, err := c.PutSite(ctx, s)
+	if err != nil {
 		return err
 	}
-	kind := "accepted exam site"
-	if *training {
-		kind = "training institution's site (no exams)"
+	switch {
+	case was == nil:
+		fmt.Fprintf(e.stdout, "site %s %s: %s\n", s.ID, s.Name, siteKind(s.Accepted))
+	case *was == s:
+		fmt.Fprintf(e.stdout, "site %s %s is already registered as an %s: nothing changed\n", s.ID, s.Name, siteKind(s.Accepted))
+	default:
+		if was.Name != s.Name {
+			fmt.Fprintf(e.stdout, "site %s renamed from %s to %s\n", s.ID, was.Name, s.Name)
+		}
+		switch {
+		case was.Accepted == s.Accepted:
+		case s.Accepted:
+			fmt.Fprintf(e.stdout, "site %s was a training institution's site, now an accepted exam site: exams may run there, with its registered equipment\n", s.ID)
+		default:
+			stations, err := c.Stations(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			msg := fmt.Sprintf("site %s was an accepted exam site, now a training institution's site: no exam may run there (考培分离)", s.ID)
+			if len(stations) > 0 {
+				var names []string
+				for _, st := range stations {
+					names = append(names, st.Name)
+				}
+				msg += fmt.Sprintf("; results from its stations (%s) are refused from now on", strings.Join(names, ", "))
+			}
+			fmt.Fprintln(e.stdout, msg)
+		}
 	}
-	fmt.Fprintf(e.stdout, "site %s %s: %s\n", *id, *name, kind)
 	return nil
 }
 
+func siteKind(accepted bool) string {
+	if accepted {
+		return "accepted exam site"
+	}
+	return "training institution's site (no exams)"
+}
+
+func centreSiteList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre site list", "centre site list --data DIR", "  shicao centre site list --data /var/lib/shicao/centre\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	list, err := c.Sites(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "no site is registered (register one: shicao centre site add)")
+		return nil
+	}
+	t := &table{right: map[int]bool{3: true, 4: true}}
+	t.add("site", "name", "kind", "stations", "devices")
+	for _, s := range list {
+		kind := "accepted"
+		if !s.Accepted {
+			kind = "training"
+		}
+		t.add(s.ID, s.Name, kind, strconv.Itoa(s.Stations), strconv.Itoa(s.Devices))
+	}
+	return t.write(e.stdout)
+}
+
 func centreEquipmentAdd(ctx context.Context, e *env, args []string) error {
+	kinds := strings.Join(standards.DefaultVocabulary().DeviceKinds(), ", ")
 	fs := newFlags(e, "centre equipment add", "centre equipment add --data DIR --site SITE --serial SERIAL --kind KIND --model MODEL",
 		"  shicao centre equipment add --site TA-KD-01 --serial CPR-2024-0001 --kind cpr --model XF-CPR500\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	var q examsync.Equipment
 	fs.StringVar(&q.Site, "site", "", "the site the device belongs to")
 	fs.StringVar(&q.Serial, "serial", "", "the device's serial number (as it reports it)")
-	fs.StringVar(&q.Kind, "kind", "", "the equipment kind (cpr, extinguisher, scba, board, ppe, harness)")
+	fs.StringVar(&q.Kind, "kind", "", "the equipment kind ("+kinds+")")
 	fs.StringVar(&q.Model, "model", "", "the model")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -291,11 +458,58 @@ func centreEquipmentAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	if err := c.AddEquipment(ctx, q); err != nil {
+	was, err := c.PutEquipment(ctx, q)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "equipment %s %s %s registered to site %s\n", q.Kind, q.Model, q.Serial, q.Site)
+	switch {
+	case was == nil:
+		fmt.Fprintf(e.stdout, "equipment %s %s %s registered to site %s\n", q.Kind, q.Model, q.Serial, q.Site)
+	case *was == q:
+		fmt.Fprintf(e.stdout, "equipment %s %s %s is already registered to site %s: nothing changed\n", q.Kind, q.Model, q.Serial, q.Site)
+	default:
+		if was.Site != q.Site {
+			fmt.Fprintf(e.stdout, "equipment %s moved from site %s to %s: results at %s that use it are refused from now on\n", q.Serial, was.Site, q.Site, was.Site)
+		}
+		if was.Kind != q.Kind {
+			fmt.Fprintf(e.stdout, "equipment %s's kind changed from %s to %s\n", q.Serial, was.Kind, q.Kind)
+		}
+		if was.Model != q.Model {
+			fmt.Fprintf(e.stdout, "equipment %s's model changed from %s to %s\n", q.Serial, was.Model, q.Model)
+		}
+	}
 	return nil
+}
+
+func centreEquipmentList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre equipment list", "centre equipment list --data DIR [--site SITE]", "  shicao centre equipment list --site TA-KD-01\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	site := fs.String("site", "", "only the devices of this site")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := knownSite(ctx, c, *site); err != nil {
+		return err
+	}
+	list, err := c.Equipment(ctx, *site)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "no equipment is registered there (register a device: shicao centre equipment add)")
+		return nil
+	}
+	t := &table{}
+	t.add("site", "kind", "serial", "model")
+	for _, q := range list {
+		t.add(q.Site, q.Kind, q.Serial, q.Model)
+	}
+	return t.write(e.stdout)
 }
 
 func centreEquipmentRemove(ctx context.Context, e *env, args []string) error {
@@ -343,6 +557,9 @@ func centreImport(ctx context.Context, e *env, what string, args []string) error
 		if err != nil {
 			return err
 		}
+		if len(rows) == 0 {
+			return fmt.Errorf("%s: no row under the header: nothing imported", fs.Arg(0))
+		}
 		if err := c.ImportExaminers(ctx, rows); err != nil {
 			return fmt.Errorf("%s: %w", fs.Arg(0), err)
 		}
@@ -352,6 +569,9 @@ func centreImport(ctx context.Context, e *env, what string, args []string) error
 	rows, err := centre.PlanRowsFromFile(fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("%s: no row under the header: nothing imported", fs.Arg(0))
 	}
 	ids, err := c.ImportPlans(ctx, rows)
 	if err != nil {
@@ -365,6 +585,143 @@ func centreImport(ctx context.Context, e *env, what string, args []string) error
 		fmt.Fprintf(e.stdout, "issued plan %s %s %s to %s: %d candidates, %d examiners\n", p.ID, p.Date, p.Category, p.Station, len(p.Candidates), len(p.Examiners))
 	}
 	return nil
+}
+
+func centrePlanList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre plan list", "centre plan list --data DIR [--date YYYY-MM-DD]", "  shicao centre plan list --date 2026-11-28\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	date := fs.String("date", "", "only the plans of this exam date")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *date != "" {
+		if _, err := standards.ParseDate(*date); err != nil {
+			return usagef("centre plan list: --date %q: give the exam date as YYYY-MM-DD, for example 2026-11-28", *date)
+		}
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	list, err := c.Plans(ctx, *date)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		if *date != "" {
+			fmt.Fprintf(e.stdout, "no plan is issued for %s\n", *date)
+		} else {
+			fmt.Fprintln(e.stdout, "no plan is issued (import the roster: shicao centre plan import)")
+		}
+		return nil
+	}
+	t := &table{right: map[int]bool{5: true}}
+	t.add("plan", "date", "site", "station", "category", "candidates")
+	for _, p := range list {
+		t.add(p.ID, p.Date, p.Site, p.Station, p.Category, strconv.Itoa(p.Candidates))
+	}
+	return t.write(e.stdout)
+}
+
+// readProvinceKeys reads province verifier key files and checks each, so
+// that a refusal names its file and nothing is pinned.
+func readProvinceKeys(ctx context.Context, c *centre.Centre, files []string) ([]string, error) {
+	keys := make([]string, 0, len(files))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		key := strings.TrimSpace(string(b))
+		if err := c.CheckProvinceKey(ctx, key); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+func centreTrustAdd(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre trust add", "centre trust add --data DIR [--threshold N] KEY.pub...",
+		"  shicao centre trust add --data /var/lib/shicao/centre shandong-2026.pub\n  shicao centre trust add --threshold 2 shandong-2026.pub shandong-2027.pub\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	threshold := fs.Int("threshold", 0, "how many distinct pinned keys must sign a standard (default: keep, 1 at first)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("centre trust add: give the province's verifier key files (KEY.pub)")
+	}
+	if *threshold < 0 {
+		return usagef("centre trust add: --threshold %d: give 1 or more", *threshold)
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	keys, err := readProvinceKeys(ctx, c, fs.Args())
+	if err != nil {
+		return err
+	}
+	added, err := c.PinProvinceKeys(ctx, keys, *threshold)
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if added[i] {
+			fmt.Fprintf(e.stdout, "pinned province key %s\n", centre.ShortKey(k))
+		} else {
+			fmt.Fprintf(e.stdout, "province key %s was pinned already\n", centre.ShortKey(k))
+		}
+	}
+	return printThreshold(ctx, e, c)
+}
+
+func printThreshold(ctx context.Context, e *env, c *centre.Centre) error {
+	roots, err := c.TrustRoots(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := c.Threshold(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "a standard is published when it is signed by %d of the %d pinned province keys\n", n, len(roots))
+	return nil
+}
+
+func centreTrustList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre trust list", "centre trust list --data DIR", "  shicao centre trust list --data /var/lib/shicao/centre\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	roots, err := c.TrustRoots(ctx)
+	if err != nil {
+		return err
+	}
+	if len(roots) == 0 {
+		fmt.Fprintf(e.stdout, "no province key is pinned: this centre publishes no standard until you pin one (shicao centre trust add --data %s KEY.pub)\n", *data)
+		return nil
+	}
+	// The whole key, so that it can be compared with the one the
+	// province published.
+	t := &table{}
+	t.add("name", "key", "pinned")
+	for _, r := range roots {
+		t.add(r.Name, r.Key, time.UnixMilli(r.AddedMs).Format(time.DateTime))
+	}
+	if err := t.write(e.stdout); err != nil {
+		return err
+	}
+	return printThreshold(ctx, e, c)
 }
 
 func centrePublish(ctx context.Context, e *env, args []string) error {
@@ -381,6 +738,13 @@ func centrePublish(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer c.Close()
+	roots, err := c.TrustRoots(ctx)
+	if err != nil {
+		return err
+	}
+	if len(roots) == 0 {
+		return fmt.Errorf("no province key is pinned at this centre, so it publishes no standard: pin the province's verifier key first (shicao centre trust add --data %s KEY.pub)", *data)
+	}
 	failed := 0
 	for _, f := range fs.Args() {
 		b, err := os.ReadFile(f)
@@ -388,8 +752,14 @@ func centrePublish(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		cand, err := c.Publish(ctx, f, b)
+		if errors.Is(err, standards.ErrInstalled) {
+			// The very text published before: nothing to do, nothing wrong.
+			fmt.Fprintf(e.stdout, "%s: published already, unchanged\n", f)
+			continue
+		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "refused %s: %v\n", f, err)
+			// Admit names the file already.
+			fmt.Fprintf(e.stderr, "refused %s: %s\n", f, strings.TrimPrefix(atCentre(err, *data).Error(), f+": "))
 			failed++
 			continue
 		}
@@ -401,14 +771,41 @@ func centrePublish(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// atCentre rewords a refusal of the standards package, which speaks as
+// a station, for the centre, and says how a new province key is pinned
+// here.
+func atCentre(err error, data string) error {
+	if !errors.Is(err, standards.ErrUntrustedKey) {
+		return err
+	}
+	msg := strings.Replace(err.Error(), "this station does not trust", "this centre does not trust", 1)
+	return reworded{fmt.Sprintf("%s; if the province has a new key, pin it once you have it from the province: shicao centre trust add --data %s KEY.pub", msg, data), err}
+}
+
+// reworded is an error shown with other words, still matching its cause.
+type reworded struct {
+	msg string
+	err error
+}
+
+func (r reworded) Error() string { return r.msg }
+func (r reworded) Unwrap() error { return r.err }
+
 func centreExport(ctx context.Context, e *env, what string, args []string) error {
 	fs := newFlags(e, "centre export "+what, "centre export "+what+" --data DIR [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD]",
 		"  shicao centre export results -o results.xlsx\n  shicao centre export examiners -o 考评员持证情况统计表.xlsx\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	out := fs.String("o", "", "write to this file (.csv or .xlsx); default: CSV on standard output")
-	date := fs.String("date", "", "examiners: judge validity on this day (default today)")
+	date := fs.String("date", "", "results: only the exams of this day (default every day); examiners: judge validity on this day (default today)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var day standards.Date
+	if *date != "" {
+		var err error
+		if day, err = standards.ParseDate(*date); err != nil {
+			return usagef("centre export %s: --date %q: give the day as YYYY-MM-DD, for example 2026-11-28", what, *date)
+		}
 	}
 	c, err := openCentre(ctx, *data)
 	if err != nil {
@@ -417,18 +814,18 @@ func centreExport(ctx context.Context, e *env, what string, args []string) error
 	defer c.Close()
 	var t *centre.Table
 	if what == "results" {
-		t, err = c.ResultsTable(ctx)
+		t, err = c.ResultsTable(ctx, day)
 	} else {
-		day := standards.DateOf(time.Now())
-		if *date != "" {
-			if day, err = standards.ParseDate(*date); err != nil {
-				return usagef("centre export examiners: --date %q: want YYYY-MM-DD", *date)
-			}
+		if day.IsZero() {
+			day = standards.DateOf(time.Now())
 		}
 		t, err = c.ExaminersTable(ctx, day)
 	}
 	if err != nil {
 		return err
+	}
+	if what == "results" && !day.IsZero() && len(t.Rows) == 0 {
+		fmt.Fprintf(e.stderr, "no result of an exam on %s has been received\n", day)
 	}
 	if *out == "" {
 		_, err := t.WriteTo(e.stdout)

@@ -13,13 +13,16 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // killScript is a whole exam; the campaign kills it somewhere inside.
-const killScript = `plan TA-2026-DG-001
+const killScript = `plan TA-2026-KILL
 signin 370902198001011230 1234
 signin 37090219820202234X 5678
 candidate %s
@@ -66,6 +69,9 @@ func TestKillCampaign(t *testing.T) {
 	if code := run(ctx, []string{"station", "init", "--data", dir, "--demo"}, nil, io.Discard, io.Discard); code != 0 {
 		t.Fatalf("station init exited %d", code)
 	}
+	// A candidate is examined once per plan and attempt, and a round that
+	// completes gives its candidate a result: every round has its own.
+	cands := killPlan(t, dir, 2*kills+10)
 	script := filepath.Join(t.TempDir(), "exam.txt")
 	rng := rand.New(rand.NewPCG(7, uint64(kills)))
 	killed, completed := 0, 0
@@ -73,7 +79,10 @@ func TestKillCampaign(t *testing.T) {
 	// are drawn from that range, so that every kill lands mid-exam.
 	total := 0
 	for round := -1; killed < kills; round++ {
-		cand := demo.Candidates[(round+len(demo.Candidates))%len(demo.Candidates)].IDNumber
+		if round+1 >= len(cands) {
+			t.Fatalf("round %d: the plan's %d candidates are used up (%d kills, %d runs finished first)", round, len(cands), killed, completed)
+		}
+		cand := cands[round+1].IDNumber
 		if err := os.WriteFile(script, fmt.Appendf(nil, killScript, cand, "kill-"+strconv.Itoa(round)), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -125,6 +134,26 @@ func TestKillCampaign(t *testing.T) {
 		check(t, ctx, dir, acked, round)
 	}
 	t.Logf("%d SIGKILLs mid-exam (%d runs finished first); every acknowledged event survived, every chain verified, every attempt resumed", killed, completed)
+}
+
+// killPlan imports into the station a plan like the demo plan with n
+// made-up candidates.
+func killPlan(t *testing.T, dir string, n int) []examsync.Candidate {
+	t.Helper()
+	p := demo.BulkPlan(standards.DateOf(time.Now()).String(), "TA-2026-KILL", n)
+	signed, err := demo.SignPlan(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "plan.signed")
+	if err := os.WriteFile(file, signed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if code := run(context.Background(), []string{"station", "plan", "import", "--data", dir, file}, nil, &out, &out); code != 0 {
+		t.Fatalf("plan import exited %d: %s", code, out.String())
+	}
+	return p.Candidates
 }
 
 func check(t *testing.T, ctx context.Context, dir string, acked map[int64]int64, round int) {

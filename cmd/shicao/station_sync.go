@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +18,10 @@ import (
 
 // stationSync is one sync round with the centre: upload the outbox, check
 // that the centre's log extends the checkpoint the station holds, pull
-// standards, plans and the registry; print what changed.
+// standards, plans and the registry; print what changed. It exits 1 when
+// something is left for a later round or a person: results still queued,
+// results the centre refused in this round (parked), plans the station
+// refused, or any failure of the round itself.
 func stationSync(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "station sync", "station sync --data DIR --centre URL [--ca FILE] [--since N]",
 		"  shicao station sync --data /var/lib/shicao --centre https://centre.example:8443 --ca centre-ca.pem\n")
@@ -26,6 +30,7 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	caFile := fs.String("ca", "", "a CA certificate (PEM) to trust for the centre's TLS, besides the system's")
 	since := fs.Int64("since", -1, "pull standards published after this number (default: where the last pull stopped)")
 	timeout := fs.Duration("timeout", 60*time.Second, "the time allowed for one request")
+	restored := fs.Bool("centre-restored", false, "the centre was restored from a backup and lost results (its operator says so): send every result again and start from its log as it is now")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -37,8 +42,15 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	st := s.Store()
 	if *url == "" {
 		if *url, err = st.Meta(ctx, "centre_url"); err != nil {
-			return usagef("station sync: give --centre URL")
+			return usagef("station sync: give --centre URL (no centre has answered this station yet)")
 		}
+		// Earlier versions remembered the URL before the centre answered,
+		// so a mistyped one may be held.
+		if err := checkCentreURL(*url); err != nil {
+			return usagef("station sync: the remembered centre URL %s: give the right one with --centre URL", err)
+		}
+	} else if err := checkCentreURL(*url); err != nil {
+		return usagef("station sync: --centre %s", err)
 	}
 	centreKey, err := st.Meta(ctx, "centre_key")
 	if err != nil {
@@ -67,11 +79,14 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := st.SetMeta(ctx, "centre_url", *url); err != nil {
-		return err
-	}
-	if err := st.SetMeta(ctx, "centre_ca", *caFile); err != nil {
-		return err
+	// The URL and CA are remembered only once the centre has answered
+	// with something its key signed: a mistyped URL must not replace the
+	// one that works.
+	remember := func() error {
+		if err := st.SetMeta(ctx, "centre_url", *url); err != nil {
+			return err
+		}
+		return st.SetMeta(ctx, "centre_ca", *caFile)
 	}
 	changed := 0
 	untrusted := false // the centre's TLS certificate: say what to do once
@@ -80,6 +95,28 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stderr, "hint: this station does not trust the centre's TLS certificate: give the CA that signed it with --ca FILE.pem (it is remembered)")
 		}
 	}()
+
+	if *restored {
+		// A centre restored from a backup forgot what came after it: its
+		// log no longer extends the checkpoint held, and every sync would
+		// stop there. A person who knows this sends everything again (the
+		// centre answers what it still holds with the same receipt and
+		// logs what it lost anew), and the station starts over from the
+		// centre's log as it is. The old checkpoint and receipts are kept
+		// as evidence.
+		held, _ := st.Meta(ctx, "centre_checkpoint")
+		n, err := st.ResendAll(ctx)
+		if err != nil {
+			return err
+		}
+		if err := st.Alarm(ctx, "centre-restored", *url, fmt.Sprintf("a person said the centre was restored from a backup; %d results are sent again; the checkpoint held before:\n%s", n, held)); err != nil {
+			return err
+		}
+		if err := st.SetMeta(ctx, "centre_checkpoint", ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "the centre was restored from a backup: %s it acknowledged before %s sent again (the old receipts are kept)\n", count(n, "result"), map[bool]string{true: "is", false: "are"}[n == 1])
+	}
 
 	// Up: the outbox, every queued row now (a person asked for it).
 	up := &examsync.Uploader{Outbox: st.SyncOutbox(), Client: client, CentreKey: centreKey, Eager: true}
@@ -95,6 +132,16 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	for _, x := range rep.Parked {
 		fmt.Fprintf(e.stdout, "refused %s (parked for a person to look at): %s\n", x.ResultID, x.Reason)
 		changed++
+	}
+	if rep.Unanswered > 0 {
+		// Said once for the round: the uploader stopped at the first
+		// upload that got no answer instead of waiting out the timeout
+		// once per queued result.
+		verb := "stay"
+		if rep.Unanswered == 1 {
+			verb = "stays"
+		}
+		fmt.Fprintf(e.stdout, "the centre did not answer: %s %s queued\n", count(rep.Unanswered, "result"), verb)
 	}
 	if err != nil {
 		return fmt.Errorf("upload: %w", err)
@@ -112,14 +159,17 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	if err := remember(); err != nil {
+		return err
+	}
 	var held []byte
-	if h, err := st.Meta(ctx, "centre_checkpoint"); err == nil {
+	if h, err := st.Meta(ctx, "centre_checkpoint"); err == nil && h != "" {
 		held = []byte(h)
 	}
 	keep, err := client.CheckLog(ctx, centreKey, held, latest)
 	if err != nil {
 		_ = st.Alarm(ctx, "centre-log", *url, err.Error())
-		return fmt.Errorf("the centre's log: %w", err)
+		return fmt.Errorf("the centre's log: %w; the centre lost or rewrote results this station holds receipts for: tell its operator; if it was restored from a backup, run shicao station sync --centre-restored once", err)
 	}
 	if err := st.SetMeta(ctx, "centre_checkpoint", string(keep.Signed)); err != nil {
 		return err
@@ -140,6 +190,9 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	}
 	for _, x := range pull.Refused {
 		fmt.Fprintf(e.stdout, "refused standard %s\n", x)
+	}
+	for _, x := range pull.RefusedPlans {
+		fmt.Fprintf(e.stdout, "refused plan %s\n", x)
 	}
 	for _, x := range pull.Plans {
 		fmt.Fprintf(e.stdout, "plan %s received\n", x)
@@ -162,10 +215,52 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(queued) > 0 {
-		return fmt.Errorf("%d results still queued for the centre: run shicao station sync again later", len(queued))
+	// Exit 1 for what a script must not take for success; each cause in
+	// one sentence with what to do. Refused standards are not among them:
+	// the station kept what it had, and the next pull does not bring them
+	// again.
+	var left []string
+	if n := len(rep.Parked); n > 0 {
+		left = append(left, fmt.Sprintf("the centre refused %s in this round (parked): shicao station results list shows why; once the cause is fixed, shicao station results requeue --parked", count(n, "result")))
+	}
+	if n := len(pull.RefusedPlans); n > 0 {
+		it := "it"
+		if n > 1 {
+			it = "them"
+		}
+		left = append(left, fmt.Sprintf("this station refused %s from the centre (the refused plan lines above say why): the centre must correct %s and send %s again", count(n, "exam plan"), it, it))
+	}
+	if n := len(queued); n > 0 {
+		left = append(left, fmt.Sprintf("%s still queued for the centre: run shicao station sync again later", count(n, "result")))
+	}
+	if len(left) > 0 {
+		return errors.New(strings.Join(left, "; "))
 	}
 	return nil
+}
+
+// count says "1 result" or "N results".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// checkCentreURL refuses what is not a centre's base URL (http or https,
+// a host), saying what one looks like. A bare host:port is the common
+// slip: Go's own error for it ("first path segment in URL cannot contain
+// colon") says nothing to an operator.
+func checkCentreURL(s string) error {
+	u, err := neturl.Parse(s)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil && u.RawQuery == "" && u.Fragment == "" {
+		return nil
+	}
+	msg := fmt.Sprintf("%q is not a centre URL: give http:// or https://, the host and the port, e.g. https://centre.example:8443", s)
+	if !strings.Contains(s, "://") && s != "" {
+		msg += fmt.Sprintf(" (for this one: https://%s, or http://%s if the centre serves without TLS)", s, s)
+	}
+	return errors.New(msg)
 }
 
 // heldState tells the pull what the station holds already.

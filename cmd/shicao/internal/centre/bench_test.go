@@ -45,8 +45,13 @@ func BenchmarkIngest(b *testing.B) {
 		b.Fatalf("the result holds %d events, want 2000", events)
 	}
 	bodies := make([][]byte, b.N)
+	cands := st.BulkPlan(b, c, "TA-BENCH", b.N) // one result per candidate and attempt
 	for i := range bodies {
-		v, err := centretest.Variant(base.Bundle, st.Signer, func(d *station.ResultDoc) { d.ID = fmt.Sprintf("bench%08d", i) })
+		v, err := centretest.Variant(base.Bundle, st.Signer, func(d *station.ResultDoc) {
+			d.ID = fmt.Sprintf("bench%08d", i)
+			d.Plan = "TA-BENCH"
+			d.Candidate = station.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
+		})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,8 +5,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"shicao/standards"
 )
@@ -26,8 +29,18 @@ type ResultRow struct {
 
 // Results returns every result received, in log order.
 func (c *Centre) Results(ctx context.Context) ([]ResultRow, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms
-		FROM results ORDER BY log_index`)
+	return c.ResultsOn(ctx, standards.Date{})
+}
+
+// ResultsOn returns the results of the exams held on day (every result
+// when day is zero), in log order.
+func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow, error) {
+	q, args := `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms
+		FROM results`, []any{}
+	if !day.IsZero() {
+		q, args = q+` WHERE date = ?`, append(args, day.String())
+	}
+	rows, err := c.db.QueryContext(ctx, q+` ORDER BY log_index`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -55,6 +68,63 @@ type Table struct {
 	Title  string
 	Header []string
 	Rows   [][]string
+	// Numbers marks the columns of numbers (序号, 总分): an XLSX stores
+	// them as numbers, so that a spreadsheet sums, averages and sorts
+	// them; a column of text that looks numeric (身份证号) stays text.
+	Numbers map[int]bool
+}
+
+// writeXLSX writes the table as WriteFile lays it out (the title in the
+// first row, the header frozen under it), with the Numbers columns as
+// numbers.
+func (t *Table) writeXLSX(path string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "Sheet1"
+	if err := f.SetCellStr(sheet, "A1", t.Title); err != nil {
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(max(len(t.Header), 1), 1)
+	if err != nil {
+		return err
+	}
+	if err := f.MergeCell(sheet, "A1", last); err != nil {
+		return err
+	}
+	put := func(row int, cells []string, numbers map[int]bool) error {
+		for i, v := range cells {
+			cell, err := excelize.CoordinatesToCellName(i+1, row)
+			if err != nil {
+				return err
+			}
+			err = f.SetCellStr(sheet, cell, v)
+			if numbers[i] {
+				// A total may hold a half point ("87.5"); a cell that is
+				// no number at all stays the text it is.
+				if n, ierr := strconv.ParseInt(v, 10, 64); ierr == nil {
+					err = f.SetCellInt(sheet, cell, n)
+				} else if x, ferr := strconv.ParseFloat(v, 64); ferr == nil {
+					err = f.SetCellFloat(sheet, cell, x, -1, 64)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("%s: cell %s: %w", path, cell, err)
+			}
+		}
+		return nil
+	}
+	if err := put(2, t.Header, nil); err != nil {
+		return err
+	}
+	for i, r := range t.Rows {
+		if err := put(i+3, r, t.Numbers); err != nil {
+			return err
+		}
+	}
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return f.SaveAs(path)
 }
 
 // WriteCSV writes the table as CSV with a UTF-8 byte order mark, which
@@ -73,13 +143,33 @@ func (t *Table) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// ResultsTable is the results export.
-func (c *Centre) ResultsTable(ctx context.Context) (*Table, error) {
-	list, err := c.Results(ctx)
+// columnsNamed returns the indexes of the named header cells.
+func columnsNamed(header []string, names ...string) map[int]bool {
+	out := map[int]bool{}
+	for i, h := range header {
+		if slices.Contains(names, h) {
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// ResultsTitle is the title of the results export.
+const ResultsTitle = "实操考试成绩"
+
+// ResultsTable is the results export: the results of the exams held on
+// day, or every result when day is zero.
+func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, error) {
+	list, err := c.ResultsOn(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Title: "实操考试成绩", Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间"}}
+	title := ResultsTitle
+	if !day.IsZero() {
+		title += "（" + day.String() + "）"
+	}
+	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间"}}
+	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号")
 	for i, r := range list {
 		kind, verdict := "正考", "不合格"
 		if r.Attempt > 1 {
@@ -112,6 +202,7 @@ func (c *Centre) ExaminersTable(ctx context.Context, day standards.Date) (*Table
 	}
 	defer rows.Close()
 	t := &Table{Title: ExaminersTitle, Header: []string{"序号", "考评员姓名", "作业类别", "是否持证", "证书编号", "有效期限", "备注"}}
+	t.Numbers = columnsNamed(t.Header, "序号")
 	soon := time.Date(day.Y, time.Month(day.M), day.D, 0, 0, 0, 0, time.UTC).AddDate(0, 0, ExpiringWithin)
 	for rows.Next() {
 		var name, cat, number, from, to string

@@ -34,7 +34,7 @@ func TestFaults_Campaign(t *testing.T) {
 	defer srv.Close()
 
 	base := st.Exam(t, demo.Candidates[0].IDNumber, "faults", 0)
-	ids := append([]string{base.ID}, st.Fill(t, base, n-1, "f")...)
+	ids := append([]string{base.ID}, st.Fill(t, c, base, n-1, "f")...)
 
 	faults := centretest.NewFaults(srv.Client().Transport, 0.3, 6)
 	client, err := examsync.NewClient(srv.URL, demo.Station, st.Signer, &http.Client{Transport: faults, Timeout: 10 * time.Second})

@@ -19,18 +19,22 @@ import (
 
 // Refusal codes of an uploaded result (HTTP 422 unless said otherwise).
 const (
-	CodeUnverifiable  = "unverifiable"       // signature, chain or re-score fails
-	CodeOtherStation  = "other-station"      // the result names another station than the one that sent it
-	CodeSite          = "site"               // not the station's site, or not an accepted exam site
-	CodePlanUnknown   = "plan-unknown"       // no such plan issued
-	CodePlanOther     = "plan-other-station" // the plan was issued to another station
-	CodePlanMismatch  = "plan-mismatch"      // date, category or blueprint differ from the plan
-	CodeCandidate     = "candidate"          // the candidate is not on the plan
-	CodeExaminer      = "examiner"           // not on the plan, or no valid certificate (持证上岗)
-	CodeEquipment     = "equipment"          // a device not registered to the site (考培分离)
-	CodeStandard      = "standard-unknown"   // a standard or blueprint version the centre never relayed
-	alarmDuplicate    = "duplicate-id"
-	alarmUnverifiable = "unverifiable"
+	CodeUnverifiable = "unverifiable"       // signature, chain or re-score fails
+	CodeOtherStation = "other-station"      // the result names another station than the one that sent it
+	CodeSite         = "site"               // not the station's site, or not an accepted exam site
+	CodePlanUnknown  = "plan-unknown"       // no such plan issued
+	CodePlanOther    = "plan-other-station" // the plan was issued to another station
+	CodePlanMismatch = "plan-mismatch"      // date, category or blueprint differ from the plan
+	CodeCandidate    = "candidate"          // the candidate is not on the plan
+	CodeExaminer     = "examiner"           // not on the plan, or no valid certificate (持证上岗)
+	CodeEquipment    = "equipment"          // a device not registered to the site (考培分离)
+	CodeStandard     = "standard-unknown"   // a standard or blueprint version the centre never relayed
+	// CodeDuplicateAttempt (409): the candidate already has a result for
+	// this plan and attempt under another result id.
+	CodeDuplicateAttempt  = "duplicate-attempt"
+	alarmDuplicate        = "duplicate-id"
+	alarmDuplicateAttempt = "duplicate-attempt"
+	alarmUnverifiable     = "unverifiable"
 )
 
 func refuse422(code, format string, args ...any) *examsync.Refusal {
@@ -73,6 +77,7 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	c.appendMu.Lock()
 	defer c.appendMu.Unlock()
 	var receipt []byte
+	var dupAttempt string
 	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
 		var have string
 		var rcpt []byte
@@ -83,6 +88,18 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 			return nil
 		case err == nil:
 			return errDuplicate
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		// One result per candidate, plan and attempt: a second one is an
+		// exam run twice (a restored station, an abandoned attempt run
+		// again to get another draw), for people to judge.
+		var other string
+		err = tx.QueryRowContext(ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ?`, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&other)
+		switch {
+		case err == nil:
+			dupAttempt = other
+			return errDuplicateAttempt
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -113,13 +130,20 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		c.alarm(ctx, alarmDuplicate, stationName, "result "+doc.ID, "the result id was sent again with other bytes (sha256 "+hexSum+"); the first is kept")
 		return nil, examsync.Refuse(http.StatusConflict, examsync.CodeDuplicate, "result %s is held already with other bytes: the first is kept and an alarm is raised", doc.ID)
 	}
+	if errors.Is(err, errDuplicateAttempt) {
+		c.alarm(ctx, alarmDuplicateAttempt, stationName, "result "+doc.ID, fmt.Sprintf("candidate %s (attempt %d) on plan %s already has result %s: the exam was run twice; the first is kept", doc.Candidate.IDNumber, doc.Candidate.Attempt, doc.Plan, dupAttempt))
+		return nil, examsync.Refuse(http.StatusConflict, CodeDuplicateAttempt, "candidate %s (attempt %d) on plan %s already has result %s: one result per attempt; the first is kept and an alarm is raised", doc.Candidate.IDNumber, doc.Candidate.Attempt, doc.Plan, dupAttempt)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("log result %s: %w", doc.ID, err)
 	}
 	return receipt, nil
 }
 
-var errDuplicate = errors.New("duplicate result id")
+var (
+	errDuplicate        = errors.New("duplicate result id")
+	errDuplicateAttempt = errors.New("duplicate attempt")
+)
 
 func (c *Centre) receiptBySHA256(ctx context.Context, stationName, sum string) ([]byte, error) {
 	var rcpt []byte
@@ -183,6 +207,9 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *stati
 			return refuse422(CodeExaminer, "examiner %s (%s) is not on plan %s", x.Name, x.ID, plan.ID)
 		}
 		cert, why := c.certificate(ctx, x.ID, doc.Category, day)
+		if (why != "" || x.Certificate != cert.Number) && x.Category == doc.Category && c.heldBefore(ctx, x.ID, doc.Category, x.Certificate, day) {
+			continue // examined under the certificate since renewed
+		}
 		if why != "" {
 			return refuse422(CodeExaminer, "%s", why)
 		}
@@ -211,6 +238,15 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *stati
 		}
 	}
 	return nil
+}
+
+// heldBefore reports whether an examiner held certificate number of the
+// category, valid on day, before a renewal replaced it.
+func (c *Centre) heldBefore(ctx context.Context, examinerID, category, number string, day standards.Date) bool {
+	var n int
+	err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM certificate_history WHERE examiner_id = ? AND category = ? AND number = ? AND valid_from <= ? AND valid_to >= ?`,
+		examinerID, category, number, day.String(), day.String()).Scan(&n)
+	return err == nil && n > 0 && number != ""
 }
 
 // alarm keeps a refusal for people; failing to keep it is logged by the

@@ -174,6 +174,9 @@ func TestIngest_Refusals(t *testing.T) {
 		{"OtherSite", resign(func(d *station.ResultDoc) { d.Site = centre.TrainingSite }), 422, centre.CodeSite, "registered at TA-KD-01"},
 		{"OtherStationName", resign(func(d *station.ResultDoc) { d.Station = "STN-02" }), 422, centre.CodeOtherStation, "sent by STN-01"},
 		{"DuplicateIDOtherBytes", resign(func(d *station.ResultDoc) { d.SignedMs++ }), 409, examsync.CodeDuplicate, "held already"},
+		// The same candidate's same attempt examined again under a new id
+		// (a restored station, an abandoned attempt run again).
+		{"SecondResultForAttempt", resign(func(d *station.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
 	}
 	// The genuine result first, so that the duplicate has something to clash with.
 	if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
@@ -199,8 +202,8 @@ func TestIngest_Refusals(t *testing.T) {
 	for _, a := range alarms {
 		kinds = append(kinds, a.Kind)
 	}
-	if !strings.Contains(strings.Join(kinds, " "), "duplicate-id") {
-		t.Errorf("alarms %v lack the duplicate id", kinds)
+	if !strings.Contains(strings.Join(kinds, " "), "duplicate-id") || !strings.Contains(strings.Join(kinds, " "), "duplicate-attempt") {
+		t.Errorf("alarms %v lack the duplicate id or the duplicate attempt", kinds)
 	}
 	rep, err := r.c.VerifyLog(ctx, false)
 	if err != nil || rep.Records != 1 {
@@ -217,11 +220,33 @@ func TestIngest_RegistryChangedAfterExam(t *testing.T) {
 		r := newRig(t)
 		saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "cert", 0)
 		x := demo.Examiners[1]
-		if err := r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: x.ID, Name: x.Name, Category: demo.Category}}); err != nil {
+		if err := r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: x.ID, Name: x.Name, Category: demo.Category, NotHeld: true}}); err != nil {
 			t.Fatal(err)
 		}
 		_, err := r.client.Upload(ctx, saved.Bundle)
 		if ref := refusal(t, err); ref.Code != centre.CodeExaminer || !strings.Contains(ref.Reason, "holds no 低压电工作业 certificate") {
+			t.Fatalf("got %v", ref)
+		}
+	})
+	t.Run("CertificateRenewed", func(t *testing.T) {
+		// Renewed after the exam: the result names the old number, which
+		// was valid on the exam day; it is received.
+		r := newRig(t)
+		saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "renew", 0)
+		x := demo.Examiners[1]
+		if err := r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: x.ID, Name: x.Name, Category: demo.Category, Number: "T2026-RENEWED", ValidFrom: "2026-01-01", ValidTo: "2032-01-01"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
+			t.Fatalf("a result examined before the renewal: %v", err)
+		}
+		// A number the examiner never held is still refused.
+		forged := centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) {
+			d.ID = "forged-cert"
+			d.Examiners[1].Certificate = "T-NEVER-HELD"
+		})
+		_, err := r.client.Upload(ctx, forged)
+		if ref := refusal(t, err); ref.Code != centre.CodeExaminer || !strings.Contains(ref.Reason, "T-NEVER-HELD") {
 			t.Fatalf("got %v", ref)
 		}
 	})
@@ -317,4 +342,26 @@ func TestAuthenticate_Refusals(t *testing.T) {
 			t.Fatalf("an unsigned request: %d %s", status, code)
 		}
 	})
+}
+
+// TestVerifyLog_EditedRow: a result row edited in the database (what the
+// exports read) is found by log verify, although the logged bytes and the
+// receipts are intact.
+func TestVerifyLog_EditedRow(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "edited-row", 0)
+	if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.VerifyLog(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.DB().ExecContext(ctx, `UPDATE results SET total = '59', passed = 0 WHERE id = ?`, saved.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.c.VerifyLog(ctx, false)
+	if err == nil || !strings.Contains(err.Error(), "the results table says total 59, the signed result 100: the row was edited") {
+		t.Fatalf("log verify after editing the row: %v", err)
+	}
 }

@@ -45,7 +45,7 @@ func TestFaults_Kills(t *testing.T) {
 	st := centretest.NewStation(t, "")
 	c, centreDir := centretest.NewCentreDir(t, st)
 	base := st.Exam(t, demo.Candidates[0].IDNumber, "kills", 0)
-	ids := append([]string{base.ID}, st.Fill(t, base, n-1, "k")...)
+	ids := append([]string{base.ID}, st.Fill(t, c, base, n-1, "k")...)
 	centreKey := c.Verifier()
 	st.S.Close()
 	c.Close()

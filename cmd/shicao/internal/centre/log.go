@@ -5,12 +5,16 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
 	examsync "shicao/sync"
 )
 
@@ -243,6 +247,9 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 			return rep, fmt.Errorf("record %d (result %s): the receipt names index %d", i, h.id, r.Index)
 		}
 		rep.Receipts++
+		if err := c.rowMatchesBody(ctx, h.id, h.body); err != nil {
+			return rep, fmt.Errorf("record %d (result %s): %w", i, h.id, err)
+		}
 		if rescore {
 			key, err := c.StationKey(ctx, h.station)
 			if err != nil {
@@ -255,6 +262,43 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 		}
 	}
 	return rep, nil
+}
+
+// rowMatchesBody checks the columns of a result's row — what exports
+// and people read — against the signed result the row holds: a row edited
+// in the database would otherwise be exported while the log still
+// verifies.
+func (c *Centre) rowMatchesBody(ctx context.Context, id string, body []byte) error {
+	b, err := station.DecodeBundle(body)
+	if err != nil {
+		return err
+	}
+	var doc station.ResultDoc
+	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
+		return fmt.Errorf("the signed result: %w", err)
+	}
+	var names []string
+	for _, x := range doc.Examiners {
+		names = append(names, x.Name)
+	}
+	want := []any{doc.Station, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, int64(doc.Candidate.Attempt),
+		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、")}
+	var attempt int64
+	var passed bool
+	var stn, site, plan, date, category, candidate, name, total, examiners string
+	err = c.db.QueryRowContext(ctx, `SELECT station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners FROM results WHERE id = ?`, id).
+		Scan(&stn, &site, &plan, &date, &category, &candidate, &name, &attempt, &total, &passed, &examiners)
+	if err != nil {
+		return translate(err)
+	}
+	got := []any{stn, site, plan, date, category, candidate, name, attempt, total, passed, examiners}
+	cols := []string{"station", "site", "plan", "date", "category", "candidate", "name", "attempt", "total", "passed", "examiners"}
+	for i := range want {
+		if got[i] != want[i] {
+			return fmt.Errorf("the results table says %s %v, the signed result %v: the row was edited (exports read the row)", cols[i], got[i], want[i])
+		}
+	}
+	return nil
 }
 
 // memHashes is a log's stored hashes in memory, by index.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,6 +33,7 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 	plans := map[string]*examsync.Plan{}
 	var order []string
 	var problems []string
+	seen := map[string]int{} // plan and 身份证号 -> row
 	for i, r := range rows {
 		p := plans[r.Plan]
 		if p == nil {
@@ -43,13 +45,28 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 		}
 		id, bad := station.ValidIDNumber(r.IDNumber)
 		if bad != nil {
-			problems = append(problems, fmt.Sprintf("row %d: candidate %s 身份证号 %q: %s", i+1, r.Name, r.IDNumber, bad.EN))
+			problems = append(problems, fmt.Sprintf("row %d: candidate %s 身份证号 %q: %s", i+1, r.Name, r.IDNumber, idProblem(r.IDNumber, bad.EN)))
 			continue
 		}
+		if strings.TrimSpace(r.Name) == "" {
+			problems = append(problems, fmt.Sprintf("row %d: candidate %s has no 姓名", i+1, id))
+		}
+		if row, ok := seen[r.Plan+"\x00"+id]; ok {
+			problems = append(problems, fmt.Sprintf("row %d: candidate %s (%s) is on plan %s already, in row %d", i+1, r.Name, id, r.Plan, row))
+			continue
+		}
+		seen[r.Plan+"\x00"+id] = i + 1
 		p.Candidates = append(p.Candidates, examsync.Candidate{IDNumber: id, Name: r.Name, Attempt: max(r.Attempt, 1)})
 	}
 	for _, id := range order {
-		for _, why := range c.checkPlan(ctx, plans[id]) {
+		p := plans[id]
+		problems = append(problems, c.mergeIssued(ctx, p)...)
+		for _, x := range p.Candidates {
+			if slices.Contains(p.Examiners, x.IDNumber) {
+				problems = append(problems, fmt.Sprintf("plan %s: %s (%s) is both a candidate and an examiner: no one examines themself", id, x.Name, x.IDNumber))
+			}
+		}
+		for _, why := range c.checkPlan(ctx, p) {
 			problems = append(problems, fmt.Sprintf("plan %s: %s", id, why))
 		}
 	}
@@ -81,11 +98,51 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 	return order, err
 }
 
+// mergeIssued folds a plan issued before under the same id into p: a
+// plan keeps its date, site, station, category and blueprint once issued
+// (a change is a new plan), and a roster imported again adds candidates
+// and examiners to it, never drops them — a supplementary roster must not
+// take off the plan the candidates already examined. It returns the
+// problems.
+func (c *Centre) mergeIssued(ctx context.Context, p *examsync.Plan) []string {
+	old, _, err := c.PlanByID(ctx, p.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return []string{fmt.Sprintf("plan %s: %v", p.ID, err)}
+	}
+	if old.Date != p.Date || old.Site != p.Site || old.Station != p.Station || old.Category != p.Category || old.Blueprint != p.Blueprint {
+		return []string{fmt.Sprintf("plan %s was issued for %s %s %s %s %s; this roster says %s %s %s %s %s: an issued plan keeps these — give the change a new plan id",
+			p.ID, old.Date, old.Site, old.Station, old.Category, old.Blueprint, p.Date, p.Site, p.Station, p.Category, p.Blueprint)}
+	}
+	var problems []string
+	merged := slices.Clone(old.Candidates)
+	for _, x := range p.Candidates {
+		i := slices.IndexFunc(merged, func(y examsync.Candidate) bool { return y.IDNumber == x.IDNumber })
+		switch {
+		case i < 0:
+			merged = append(merged, x)
+		case merged[i].Name != x.Name || max(merged[i].Attempt, 1) != x.Attempt:
+			problems = append(problems, fmt.Sprintf("plan %s: candidate %s is on the plan as %s (attempt %d); this roster says %s (attempt %d)", p.ID, x.IDNumber, merged[i].Name, max(merged[i].Attempt, 1), x.Name, x.Attempt))
+		}
+	}
+	p.Candidates = merged
+	for _, e := range old.Examiners {
+		if !slices.Contains(p.Examiners, e) {
+			p.Examiners = append([]string{e}, p.Examiners...)
+		}
+	}
+	return problems
+}
+
 func (c *Centre) checkPlan(ctx context.Context, p *examsync.Plan) []string {
 	var why []string
 	day, err := standards.ParseDate(p.Date)
 	if err != nil {
 		why = append(why, fmt.Sprintf("date %q is not YYYY-MM-DD", p.Date))
+	} else if today := standards.DateOf(c.now()); day.Before(today) {
+		why = append(why, fmt.Sprintf("the exam date %s is past (today is %s): no station can examine on it", p.Date, today))
 	}
 	site, err := c.SiteByID(ctx, p.Site)
 	switch {

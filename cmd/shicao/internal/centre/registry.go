@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,50 +24,263 @@ type Site struct {
 	Accepted bool
 }
 
-// AddSite registers a site, or updates its name and flag.
+// AddSite registers a site, or updates its name and flag (PutSite
+// without the site as it was).
 func (c *Centre) AddSite(ctx context.Context, s Site) error {
+	_, err := c.PutSite(ctx, s)
+	return err
+}
+
+// PutSite registers a site, or updates its name and flag, and returns the
+// site as it was (nil when it is new): flipping a site between accepted
+// and training decides whether exams may run there (考培分离), so the
+// caller must be able to say so. It refuses a site without an id or a
+// name.
+func (c *Centre) PutSite(ctx context.Context, s Site) (was *Site, err error) {
+	s.ID, s.Name = strings.TrimSpace(s.ID), strings.TrimSpace(s.Name)
 	if s.ID == "" {
-		return errors.New("site: give an id")
+		return nil, errors.New("site: give an id")
 	}
-	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+	if s.Name == "" {
+		return nil, fmt.Errorf("site %s: give its name", s.ID)
+	}
+	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
+		old, err := siteByID(ctx, tx, s.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		case old == s:
+			was = &old
+			return nil // nothing changed: the registry keeps its version
+		default:
+			was = &old
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sites (id, name, accepted, added_ms) VALUES (?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, accepted = excluded.accepted`, s.ID, s.Name, s.Accepted, c.nowMs()); err != nil {
 			return fmt.Errorf("site %s: %w", s.ID, err)
 		}
 		return bumpRegistry(ctx, tx)
 	})
+	return was, err
 }
 
-// SiteByID returns a site.
+// SiteByID returns a site, or an error wrapping ErrNotFound.
 func (c *Centre) SiteByID(ctx context.Context, id string) (Site, error) {
+	return siteByID(ctx, c.db, id)
+}
+
+func siteByID(ctx context.Context, q queryer, id string) (Site, error) {
 	var s Site
-	err := c.db.QueryRowContext(ctx, `SELECT id, name, accepted FROM sites WHERE id = ?`, id).Scan(&s.ID, &s.Name, &s.Accepted)
+	err := q.QueryRowContext(ctx, `SELECT id, name, accepted FROM sites WHERE id = ?`, id).Scan(&s.ID, &s.Name, &s.Accepted)
 	if err != nil {
 		return s, fmt.Errorf("site %s: %w", id, translate(err))
 	}
 	return s, nil
 }
 
-// AddStation registers a station at an accepted exam site with its
-// verifier key. A station at a training institution's site is refused.
+// Station is a registered station: its name, the site it stands at and
+// the verifier key that signs its requests and results.
+type Station struct {
+	Name, Site, Key string
+	AddedMs         int64
+}
+
+// ShortKey returns a verifier key's name and key hash ("station-STN-01+1a2b3c4d"),
+// which identify it in a message or a list without its 44 characters of
+// base64.
+func ShortKey(verifierKey string) string {
+	parts := strings.SplitN(strings.TrimSpace(verifierKey), "+", 3)
+	if len(parts) < 3 {
+		return verifierKey
+	}
+	return parts[0] + "+" + parts[1]
+}
+
+// AddStation registers a new station (PutStation without replacing a
+// key or returning the station as it was).
 func (c *Centre) AddStation(ctx context.Context, name, site, verifierKey string) error {
-	verifierKey = strings.TrimSpace(verifierKey)
-	if _, err := standards.NewTrust(1, verifierKey); err != nil {
-		return fmt.Errorf("station %s: %w", name, err)
+	_, err := c.PutStation(ctx, Station{Name: name, Site: site, Key: verifierKey}, false)
+	return err
+}
+
+// PutStation registers a station at an accepted exam site with its
+// verifier key, or moves a registered station to another site, and
+// returns the station as it was (nil when it is new). A station at a
+// training institution's site is refused. So is a key that cannot be a
+// station's: a signer (private) key, the centre's own key, a province key
+// pinned to verify standards, or a key registered to another station.
+// Another key for a registered station is refused unless replaceKey: a
+// typo in a name must not take over another station's identity, and
+// results and requests signed with the old key are refused once it is
+// replaced.
+func (c *Centre) PutStation(ctx context.Context, st Station, replaceKey bool) (was *Station, err error) {
+	st.Name, st.Site, st.Key = strings.TrimSpace(st.Name), strings.TrimSpace(st.Site), strings.TrimSpace(st.Key)
+	if st.Name == "" || st.Site == "" {
+		return nil, errors.New("station: give its name and site")
 	}
-	s, err := c.SiteByID(ctx, site)
+	if err := checkVerifierKey(st.Key, "the station's station.pub", "station.key never leaves the station"); err != nil {
+		return nil, fmt.Errorf("station %s: %w", st.Name, err)
+	}
+	if st.Key == c.verifier {
+		return nil, fmt.Errorf("station %s: %s is this centre's own key, not a station's: give the station's station.pub (shicao station init wrote it)", st.Name, ShortKey(st.Key))
+	}
+	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
+		s, err := siteByID(ctx, tx, st.Site)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return fmt.Errorf("station %s: site %s is not registered (add it first: shicao centre site add)", st.Name, st.Site)
+		case err != nil:
+			return fmt.Errorf("station %s: %w", st.Name, err)
+		case !s.Accepted:
+			return fmt.Errorf("station %s: site %s is not an accepted exam site (考培分离: no exam on a training institution's site)", st.Name, st.Site)
+		}
+		var root string
+		err = tx.QueryRowContext(ctx, `SELECT name FROM trust_roots WHERE vkey = ?`, st.Key).Scan(&root)
+		if err == nil {
+			return fmt.Errorf("station %s: %s is a province key, pinned to verify standards, not a station's key: give the station's station.pub (shicao station init wrote it)", st.Name, ShortKey(st.Key))
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var other string
+		err = tx.QueryRowContext(ctx, `SELECT name FROM stations WHERE vkey = ? AND name <> ?`, st.Key, st.Name).Scan(&other)
+		if err == nil {
+			return fmt.Errorf("station %s: key %s is already registered to station %s, and each station signs with its own key: give %s's own station.pub", st.Name, ShortKey(st.Key), other, st.Name)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		old, err := stationByName(ctx, tx, st.Name)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		case old.Key != st.Key && !replaceKey:
+			return fmt.Errorf("station %s is registered with key %s, not %s: if the station has a new key, run shicao centre station add again with --replace (sync the station first: what its old key signed is refused once the key is replaced)",
+				st.Name, ShortKey(old.Key), ShortKey(st.Key))
+		case old.Key == st.Key && old.Site == st.Site:
+			was = &old
+			return nil
+		default:
+			was = &old
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stations (name, site, vkey, added_ms) VALUES (?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET site = excluded.site, vkey = excluded.vkey`, st.Name, st.Site, st.Key, c.nowMs()); err != nil {
+			return fmt.Errorf("station %s: %w", st.Name, err)
+		}
+		// A station's registry carries its site's equipment: a station
+		// moved to another site must get a new registry.
+		return bumpRegistry(ctx, tx)
+	})
+	return was, err
+}
+
+func stationByName(ctx context.Context, q queryer, name string) (Station, error) {
+	st := Station{Name: name}
+	err := q.QueryRowContext(ctx, `SELECT site, vkey, added_ms FROM stations WHERE name = ?`, name).Scan(&st.Site, &st.Key, &st.AddedMs)
 	if err != nil {
-		return fmt.Errorf("station %s: %w (add the site first: shicao centre site add)", name, err)
+		return st, fmt.Errorf("station %s: %w", name, translate(err))
 	}
-	if !s.Accepted {
-		return fmt.Errorf("station %s: site %s is not an accepted exam site (考培分离: no exam on a training institution's site)", name, site)
+	return st, nil
+}
+
+// checkVerifierKey refuses text that is not a note verifier key. The
+// private signer key is the file an operator most often gives instead:
+// it is named, with the file to give (pub) and why the private one stays
+// where it is (keep).
+func checkVerifierKey(key, pub, keep string) error {
+	if strings.HasPrefix(key, "PRIVATE+KEY+") {
+		return fmt.Errorf("that is a private signer key, not a verifier key: give %s; %s", pub, keep)
 	}
-	_, err = c.db.ExecContext(ctx, `INSERT INTO stations (name, site, vkey, added_ms) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET site = excluded.site, vkey = excluded.vkey`, name, site, verifierKey, c.nowMs())
-	if err != nil {
-		return fmt.Errorf("station %s: %w", name, translate(err))
+	if _, err := standards.NewTrust(1, key); err != nil {
+		return fmt.Errorf("not a verifier key (give %s): %w", pub, err)
 	}
 	return nil
+}
+
+// ProvinceKey returns the province verifier key in text (trimmed), or
+// an error that says what the text is instead: a private signer key, or
+// no key at all.
+func ProvinceKey(text string) (string, error) {
+	key := strings.TrimSpace(text)
+	if err := checkVerifierKey(key, "the province's verifier key file (KEY.pub)", "a province's signer key belongs on its signing machine only"); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// CheckProvinceKey refuses a key that cannot be a province's verifier
+// key: one ProvinceKey refuses, this centre's own key, a registered
+// station's key.
+func (c *Centre) CheckProvinceKey(ctx context.Context, key string) error {
+	return checkProvinceKey(ctx, c.db, c.verifier, key)
+}
+
+func checkProvinceKey(ctx context.Context, q queryer, centreKey, text string) error {
+	key, err := ProvinceKey(text)
+	if err != nil {
+		return err
+	}
+	if key == centreKey {
+		return fmt.Errorf("%s is this centre's own key, not a province key: give the province's verifier key file (KEY.pub)", ShortKey(key))
+	}
+	var st string
+	err = q.QueryRowContext(ctx, `SELECT name FROM stations WHERE vkey = ?`, key).Scan(&st)
+	if err == nil {
+		return fmt.Errorf("%s is station %s's key, not a province key: give the province's verifier key file (KEY.pub)", ShortKey(key), st)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return translate(err)
+	}
+	return nil
+}
+
+// PinProvinceKeys pins province verifier keys at the centre, all or
+// none: standards are published only when enough pinned keys sign them.
+// A threshold above 0 becomes how many distinct pinned keys must sign;
+// 0 keeps it. It returns, for each key, whether it was not pinned before.
+// It refuses a key CheckProvinceKey refuses and a threshold above the
+// number of pinned keys.
+//
+// It serves a province's key rotation: the new key is pinned beside the
+// old while the province signs with both (docs/operations.md).
+func (c *Centre) PinProvinceKeys(ctx context.Context, keys []string, threshold int) (added []bool, err error) {
+	if threshold < 0 {
+		return nil, fmt.Errorf("threshold %d: want 1 or more", threshold)
+	}
+	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
+		added = added[:0]
+		for _, k := range keys {
+			k = strings.TrimSpace(k)
+			if err := checkProvinceKey(ctx, tx, c.verifier, k); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO trust_roots (name, vkey, added_ms) VALUES (?, ?, ?) ON CONFLICT (vkey) DO NOTHING`,
+				strings.SplitN(k, "+", 2)[0], k, c.nowMs())
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			added = append(added, n == 1)
+		}
+		if threshold == 0 {
+			return nil
+		}
+		var pinned int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trust_roots`).Scan(&pinned); err != nil {
+			return err
+		}
+		if threshold > pinned {
+			return fmt.Errorf("threshold %d: only %d province keys would be pinned, so no standard could ever be published; nothing was pinned", threshold, pinned)
+		}
+		return setMeta(ctx, tx, "trust_threshold", strconv.Itoa(threshold))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return added, nil
 }
 
 // StationSite returns the site a station stands at.
@@ -79,21 +293,52 @@ func (c *Centre) StationSite(ctx context.Context, name string) (string, error) {
 	return site, translate(err)
 }
 
-// AddEquipment registers a device to a site (or moves it to another).
+// AddEquipment registers a device to a site, or moves it to another
+// (PutEquipment without the device as it was).
 func (c *Centre) AddEquipment(ctx context.Context, e examsync.Equipment) error {
+	_, err := c.PutEquipment(ctx, e)
+	return err
+}
+
+// PutEquipment registers a device to a site, or moves it to another or
+// changes its kind or model, and returns the device as it was (nil when
+// it is new): a device moved away is refused at its old site from then
+// on, which the caller must be able to say. It refuses a kind that is not
+// one of the vocabulary's device kinds (a station could never use it) and
+// a site that is not registered.
+func (c *Centre) PutEquipment(ctx context.Context, e examsync.Equipment) (was *examsync.Equipment, err error) {
+	e.Serial, e.Kind, e.Site = strings.TrimSpace(e.Serial), strings.TrimSpace(e.Kind), strings.TrimSpace(e.Site)
 	if e.Serial == "" || e.Kind == "" {
-		return errors.New("equipment: give a serial number and a kind")
+		return nil, errors.New("equipment: give a serial number and a kind")
 	}
-	if _, err := c.SiteByID(ctx, e.Site); err != nil {
-		return fmt.Errorf("equipment %s: %w", e.Serial, err)
+	if kinds := standards.DefaultVocabulary().DeviceKinds(); !slices.Contains(kinds, e.Kind) {
+		return nil, fmt.Errorf("equipment %s: %q is not a device kind: use one of %s", e.Serial, e.Kind, strings.Join(kinds, ", "))
 	}
-	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
+		if _, err := siteByID(ctx, tx, e.Site); errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("equipment %s: site %s is not registered (add it first: shicao centre site add)", e.Serial, e.Site)
+		} else if err != nil {
+			return fmt.Errorf("equipment %s: %w", e.Serial, err)
+		}
+		old := examsync.Equipment{Serial: e.Serial}
+		err := tx.QueryRowContext(ctx, `SELECT site, kind, model FROM equipment WHERE serial = ?`, e.Serial).Scan(&old.Site, &old.Kind, &old.Model)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case old == e:
+			was = &old
+			return nil
+		default:
+			was = &old
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO equipment (serial, site, kind, model, added_ms) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (serial) DO UPDATE SET site = excluded.site, kind = excluded.kind, model = excluded.model`, e.Serial, e.Site, e.Kind, e.Model, c.nowMs()); err != nil {
 			return fmt.Errorf("equipment %s: %w", e.Serial, err)
 		}
 		return bumpRegistry(ctx, tx)
 	})
+	return was, err
 }
 
 // RemoveEquipment takes a device off the registry (sold, broken, moved
@@ -119,6 +364,11 @@ type ExaminerRow struct {
 	ID, Name                             string
 	Category, Number, ValidFrom, ValidTo string
 	PIN                                  string
+	// NotHeld is an explicit 是否持证 否: the examiner holds no
+	// certificate of the category (any held before is revoked). A blank
+	// 证书编号 alone never revokes one: a column lost in a spreadsheet
+	// must not strip examiners of their certificates.
+	NotHeld bool
 }
 
 // ImportExaminers adds or updates examiners and their certificates, all
@@ -129,12 +379,18 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 	for i, r := range rows {
 		id, bad := station.ValidIDNumber(r.ID)
 		if bad != nil {
-			problems = append(problems, fmt.Sprintf("row %d: 身份证号 %q: %s", i+1, r.ID, bad.EN))
+			problems = append(problems, fmt.Sprintf("row %d: 身份证号 %q: %s", i+1, r.ID, idProblem(r.ID, bad.EN)))
 			continue
 		}
 		rows[i].ID = id
 		if r.Name == "" || r.Category == "" {
 			problems = append(problems, fmt.Sprintf("row %d: give the name and the category", i+1))
+		}
+		if r.PIN != "" && (len(r.PIN) < 4 || strings.Trim(r.PIN, "0123456789") != "") {
+			problems = append(problems, fmt.Sprintf("row %d: 初始密码 must be at least 4 digits", i+1))
+		}
+		if r.NotHeld && r.Number != "" {
+			problems = append(problems, fmt.Sprintf("row %d: 是否持证 is 否 but 证书编号 %s is given", i+1, r.Number))
 		}
 		if r.Number != "" {
 			from, err1 := standards.ParseDate(r.ValidFrom)
@@ -167,11 +423,30 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, pin_hash = excluded.pin_hash`, r.ID, r.Name, hash); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
+			var old examsync.Certificate
+			err = tx.QueryRowContext(ctx, `SELECT number, valid_from, valid_to FROM certificates WHERE examiner_id = ? AND category = ?`, r.ID, r.Category).
+				Scan(&old.Number, &old.ValidFrom, &old.ValidTo)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 			if r.Number == "" {
+				if old.Number != "" && !r.NotHeld {
+					return fmt.Errorf("row %d: examiner %s (%s) holds %s certificate %s, and the row's 证书编号 is empty: to record that they no longer hold it, write 否 in 是否持证; otherwise give the number", i+1, r.Name, r.ID, r.Category, old.Number)
+				}
 				// 未持证: the row declares that the examiner holds no
 				// certificate of this category (kept, with an empty
 				// number, for the notice's table; it entitles no one).
 				r.ValidFrom, r.ValidTo = "", ""
+			}
+			if old.Number != "" && r.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
+				// Renewed: results examined under the old certificate
+				// must still verify. (A revocation keeps no history: a
+				// result not yet received from a revoked examiner is
+				// refused, and people decide.)
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+					r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs()); err != nil {
+					return fmt.Errorf("row %d: %w", i+1, err)
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (examiner_id, category, number, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (examiner_id, category) DO UPDATE SET number = excluded.number, valid_from = excluded.valid_from, valid_to = excluded.valid_to`,

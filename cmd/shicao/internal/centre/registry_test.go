@@ -2,7 +2,10 @@ package centre_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -73,5 +76,71 @@ func TestRegistryFor_PlanExaminersOnly(t *testing.T) {
 	}
 	if got := ids(registry(demo.Station)); len(got) != 2 {
 		t.Fatalf("%s's registry changed to %v", demo.Station, got)
+	}
+}
+
+// TestImportExaminers_NeverStripsCertificates: a file without the 证书编号
+// column is refused, a blank number does not revoke a certificate held,
+// and 是否持证 否 does.
+func TestImportExaminers_NeverStripsCertificates(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	dir := t.TempDir()
+	x := demo.Examiners[0]
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	_, err := centre.ExaminerRowsFromFile(write("no-number.csv", "身份证号,考评员姓名,作业类别,有效期起,有效期止\n"+x.ID+","+x.Name+","+demo.Category+",2023-06-01,2029-05-31\n"))
+	if err == nil || !strings.Contains(err.Error(), "the header lacks the column(s) 证书编号") {
+		t.Fatalf("a file without 证书编号: %v", err)
+	}
+	rows, err := centre.ExaminerRowsFromFile(write("blank.csv", "身份证号,考评员姓名,作业类别,证书编号\n"+x.ID+","+x.Name+","+demo.Category+",\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.c.ImportExaminers(ctx, rows)
+	if err == nil || !strings.Contains(err.Error(), "holds 低压电工作业 certificate T370902198001011230, and the row's 证书编号 is empty: to record that they no longer hold it, write 否 in 是否持证") {
+		t.Fatalf("a blank number: %v", err)
+	}
+	held := func() string {
+		all, err := r.c.Examiners(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range all {
+			if e.ID == x.ID {
+				for _, c := range e.Certificates {
+					if c.Category == demo.Category {
+						return c.Number
+					}
+				}
+			}
+		}
+		return ""
+	}
+	if got := held(); got != "T370902198001011230" {
+		t.Fatalf("after the refused import the certificate is %q", got)
+	}
+	rows, err = centre.ExaminerRowsFromFile(write("revoke.csv", "身份证号,考评员姓名,作业类别,证书编号,是否持证\n"+x.ID+","+x.Name+","+demo.Category+",,否\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.c.ImportExaminers(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	if got := held(); got != "" {
+		t.Fatalf("after 是否持证 否 the certificate is %q", got)
+	}
+	err = r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: "370902199001010013", Name: "新人", Category: demo.Category, PIN: "1"}})
+	if err == nil || !strings.Contains(err.Error(), "row 1: 初始密码 must be at least 4 digits") {
+		t.Fatalf("PIN 1: %v", err)
+	}
+	_, err = centre.ExaminerRowsFromFile(write("bad-held.csv", "身份证号,考评员姓名,作业类别,证书编号,是否持证\n"+x.ID+","+x.Name+","+demo.Category+",,maybe\n"))
+	if err == nil || !strings.Contains(err.Error(), `row 1: 是否持证 "maybe": want 是 or 否`) {
+		t.Fatalf("是否持证 maybe: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -47,6 +48,9 @@ func ReadTable(path string) (header []string, rows [][]string, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if !utf8.Valid(b) {
+			return nil, nil, fmt.Errorf(`%s: not UTF-8 text (Excel's "CSV" on a Chinese system writes GBK): save it as "CSV UTF-8" or as .xlsx`, path)
+		}
 		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
 		r.FieldsPerRecord = -1
 		if all, err = r.ReadAll(); err != nil {
@@ -77,6 +81,22 @@ func ReadTable(path string) (header []string, rows [][]string, err error) {
 		return nil, nil, fmt.Errorf("%s: empty", path)
 	}
 	return header, rows, nil
+}
+
+// findHeader finds the columns in the header, or, when a title or a note
+// stands above the table (as on the provincial system's exports), in one
+// of the next few rows; it returns the rows under the header it used.
+func findHeader(header []string, rows [][]string, want map[string][]string, required ...string) (columns, [][]string, error) {
+	cols, err := findColumns(header, want, required...)
+	if err == nil {
+		return cols, rows, nil
+	}
+	for k := 0; k < min(4, len(rows)); k++ {
+		if c, err2 := findColumns(rows[k], want, required...); err2 == nil {
+			return c, rows[k+1:], nil
+		}
+	}
+	return nil, nil, err
 }
 
 // columns finds each wanted column in a header by any of its names.
@@ -115,25 +135,34 @@ func (c columns) get(row []string, key string) string {
 
 // ExaminerRowsFromFile reads the examiner import: one row per examiner
 // and category, columns 身份证号, 考评员姓名 (or 姓名), 作业类别, 证书编号,
-// 有效期起 and 有效期止 (or 有效期限 "YYYY-MM-DD至YYYY-MM-DD"), and an
-// optional 初始密码 (PIN). An empty 证书编号 means 未持证.
+// 有效期起 and 有效期止 (or 有效期限 "YYYY-MM-DD至YYYY-MM-DD"), an
+// optional 初始密码 (PIN) and an optional 是否持证 (是/否). The 证书编号
+// column is required; an empty cell means 未持证 for a new examiner, and
+// revokes a certificate held only with 是否持证 否.
 func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 	header, rows, err := ReadTable(path)
 	if err != nil {
 		return nil, err
 	}
-	cols, err := findColumns(header, map[string][]string{
+	cols, rows, err := findHeader(header, rows, map[string][]string{
 		"id": {"身份证号", "id"}, "name": {"考评员姓名", "姓名", "name"}, "category": {"作业类别", "category"},
 		"number": {"证书编号", "certificate"}, "from": {"有效期起", "valid_from"}, "to": {"有效期止", "valid_to"},
-		"range": {"有效期限", "validity"}, "pin": {"初始密码", "PIN", "pin"},
-	}, "id", "name", "category")
+		"range": {"有效期限", "validity"}, "pin": {"初始密码", "PIN", "pin"}, "held": {"是否持证", "held"},
+	}, "id", "name", "category", "number")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var out []ExaminerRow
-	for _, r := range rows {
+	for i, r := range rows {
 		x := ExaminerRow{ID: cols.get(r, "id"), Name: cols.get(r, "name"), Category: cols.get(r, "category"), Number: cols.get(r, "number"),
 			ValidFrom: cols.get(r, "from"), ValidTo: cols.get(r, "to"), PIN: cols.get(r, "pin")}
+		switch h := cols.get(r, "held"); h {
+		case "", "是", "yes":
+		case "否", "no":
+			x.NotHeld = true
+		default:
+			return nil, fmt.Errorf("%s: row %d: 是否持证 %q: want 是 or 否", path, i+1, h)
+		}
 		if v := cols.get(r, "range"); v != "" && x.ValidFrom == "" {
 			for _, sep := range []string{"至", "~", "—", " - "} {
 				if a, b, ok := strings.Cut(v, sep); ok {
@@ -156,7 +185,7 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, err := findColumns(header, map[string][]string{
+	cols, rows, err := findHeader(header, rows, map[string][]string{
 		"plan": {"计划编号", "plan"}, "date": {"考试日期", "date"}, "site": {"考点", "site"}, "station": {"考站", "station"},
 		"category": {"作业类别", "category"}, "blueprint": {"试卷", "blueprint"}, "id": {"身份证号", "id_number"}, "name": {"姓名", "name"},
 		"attempt": {"考试类型", "attempt"}, "examiners": {"考评员", "examiners"},
@@ -184,7 +213,8 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 }
 
 // WriteFile writes the table as CSV or XLSX, by the file's extension.
-// The XLSX has the title in its first row and the header frozen.
+// The XLSX has the title in its first row, the header frozen, and the
+// Numbers columns as numbers.
 func (t *Table) WriteFile(path string) error {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
@@ -198,37 +228,7 @@ func (t *Table) WriteFile(path string) error {
 		}
 		return f.Close()
 	case ".xlsx":
-		f := excelize.NewFile()
-		defer f.Close()
-		sheet := "Sheet1"
-		if err := f.SetCellValue(sheet, "A1", t.Title); err != nil {
-			return err
-		}
-		last, _ := excelize.CoordinatesToCellName(len(t.Header), 1)
-		if err := f.MergeCell(sheet, "A1", last); err != nil {
-			return err
-		}
-		put := func(row int, cells []string) error {
-			for i, v := range cells {
-				name, _ := excelize.CoordinatesToCellName(i+1, row)
-				if err := f.SetCellStr(sheet, name, v); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if err := put(2, t.Header); err != nil {
-			return err
-		}
-		for i, r := range t.Rows {
-			if err := put(i+3, r); err != nil {
-				return err
-			}
-		}
-		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		return f.SaveAs(path)
+		return t.writeXLSX(path)
 	}
 	return errors.New(path + ": give a .csv or .xlsx file name")
 }
@@ -241,4 +241,16 @@ func (t *Table) WriteTo(w io.Writer) (int64, error) {
 	}
 	n, err := w.Write(b.Bytes())
 	return int64(n), err
+}
+
+// idProblem words a refused 身份证号 for an import, with what to do when
+// the cell was a number: Excel keeps 15 digits of a number, so an 18-digit
+// 身份证号 typed into a number cell comes out as 3.70902E+17 or with its
+// last digits zeroed.
+func idProblem(raw, why string) string {
+	digits := strings.Trim(raw, "0123456789") == ""
+	if strings.ContainsAny(raw, "Ee") && strings.Contains(raw, "+") || digits && len(raw) == 18 && strings.HasSuffix(raw, "000") {
+		return why + " (the cell looks like a number: Excel keeps 15 digits of a number, so format the 身份证号 column as text and type the numbers again)"
+	}
+	return why
 }

@@ -122,6 +122,26 @@ func Plan(date string) *examsync.Plan {
 		Candidates: Candidates, Examiners: []string{Examiners[0].ID, Examiners[1].ID}}
 }
 
+// BulkPlan returns a plan like the demo plan under another id with n
+// made-up candidates (valid 身份证号, born in 1991): for campaigns and
+// benchmarks that examine more people than the demo plan lists, since a
+// candidate is examined once per plan and attempt.
+func BulkPlan(date, id string, n int) *examsync.Plan {
+	p := Plan(date)
+	p.ID, p.Candidates = id, make([]examsync.Candidate, n)
+	for i := range p.Candidates {
+		first17 := fmt.Sprintf("370902199101%02d%03d", 1+i/1000%28, i%1000)
+		p.Candidates[i] = examsync.Candidate{IDNumber: first17 + string(station.IDCheckChar(first17)), Name: fmt.Sprintf("考生%d", i), Attempt: 1}
+	}
+	return p
+}
+
+// SignPlan signs a plan with the demo centre key.
+func SignPlan(p *examsync.Plan) ([]byte, error) {
+	signer, _ := CentreKeys()
+	return examsync.Sign(p, signer)
+}
+
 // Seed fills a fresh station with the demo day: it trusts the demo
 // province and centre keys, installs the signed sample library, and
 // imports the demo registry and today's plan, all through the same checks

@@ -140,13 +140,23 @@ func BenchmarkStationMemory500(b *testing.B) {
 		if err := demo.Seed(ctx, s); err != nil {
 			b.Fatal(err)
 		}
+		// One candidate per paper: each is examined once per plan.
+		bulk := demo.BulkPlan(s.Today().String(), "TA-BULK", 125)
+		signed, err := demo.SignPlan(bulk)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ImportPlan(ctx, signed); err != nil {
+			b.Fatal(err)
+		}
+		cands := bulk.Candidates
 		sessions := 0
 		day := c.Now()
 		for n := 0; sessions < 500; n++ {
 			c.Set(day) // each paper starts the same morning (the virtual clock would pass midnight)
 			r := &station.ScriptRunner{S: s, Out: discard{}, Devices: allDevices, Advance: func(d time.Duration) { c.Set(c.Now().Add(d)) }}
-			script := strings.Join([]string{"plan " + demo.PlanID, "signin " + demo.Examiners[0].ID + " 1234", "signin " + demo.Examiners[1].ID + " 5678",
-				"candidate " + demo.Candidates[n%5].IDNumber, "draw mem-" + strconv.Itoa(n),
+			script := strings.Join([]string{"plan TA-BULK", "signin " + demo.Examiners[0].ID + " 1234", "signin " + demo.Examiners[1].ID + " 5678",
+				"candidate " + cands[n].IDNumber, "draw mem-" + strconv.Itoa(n),
 				"item K1", "play perfect", "finish", "confirm", "ack yes",
 				"item K2", "play perfect", "finish", "confirm", "ack yes",
 				"item K3", "play perfect", "finish", "confirm", "ack yes",

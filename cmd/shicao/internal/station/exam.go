@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
@@ -103,8 +105,10 @@ func (e *Exam) RequiredExaminers(ctx context.Context) int {
 
 // SignIn signs an examiner in with their PIN. It refuses an examiner not
 // on the plan, a wrong PIN (locking the examiner out after repeated
-// failures), and one without an operation certificate of the plan's
-// category valid today (持证上岗, mandatory from 2024-07-01).
+// failures), one without an operation certificate of the plan's
+// category valid today (持证上岗, mandatory from 2024-07-01), and the
+// exam's own candidate (examiner-is-candidate: an examiner signing in
+// after the candidate was verified, or again to resume an attempt).
 func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, error) {
 	s := e.s
 	if locked, until := s.pinLocked(examinerID); locked {
@@ -121,6 +125,12 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 	}
 	if err != nil {
 		return nil, err
+	}
+	// Before the PIN: the refusal does not depend on it, and a candidate
+	// must not use up an examiner's tries.
+	if e.candidate != nil && sameIDNumber(e.candidate.IDNumber, ex.ID) {
+		return nil, refuse("examiner-is-candidate", "考评员 %s（%s）是本场考生，不得考评自己", "examiner %s (%s) is this exam's candidate and may not examine themself",
+			ex.Name, MaskID(e.candidate.IDNumber))
 	}
 	if !CheckPIN(ex.PinHash, pin) {
 		left := s.pinFailed(examinerID)
@@ -167,7 +177,14 @@ func validCertificate(ex store.Examiner, category string, day standards.Date) (s
 }
 
 // VerifyCandidate checks the candidate's 身份证号 and finds them on the
-// plan; it starts the attempt.
+// plan; it starts the attempt. Besides an invalid number and a candidate
+// not on the plan, it refuses one of the signed-in examiners
+// (candidate-is-examiner: nobody examines themself), a candidate who
+// already has a signed result on this plan for the same attempt number
+// (candidate-examined: each attempt — 正考, 补考 — is examined once; a
+// further one is the centre's to schedule), and a candidate with an item
+// still running on this plan (candidate-unfinished: that attempt is
+// resumed or voided first, or it too could end in a second result).
 func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Candidate, error) {
 	if need := e.RequiredExaminers(ctx); len(e.examiners) < need {
 		return nil, refuse("examiners-missing", "需要%d名考评员登录，已登录%d名", "%d examiners must sign in; %d have", need, len(e.examiners))
@@ -176,14 +193,81 @@ func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Can
 	if bad != nil {
 		return nil, bad
 	}
+	var c *store.Candidate
 	for i := range e.plan.Candidates {
 		if e.plan.Candidates[i].IDNumber == id {
-			e.candidate = &e.plan.Candidates[i]
-			e.attemptID = attemptID()
-			return e.candidate, nil
+			c = &e.plan.Candidates[i]
+			break
 		}
 	}
-	return nil, refuse("candidate-not-on-plan", "身份证号 %s 的考生不在考试计划 %s 中", "no candidate with identity number %s is on exam plan %s", MaskID(id), e.plan.ID)
+	if c == nil {
+		return nil, refuse("candidate-not-on-plan", "身份证号 %s 的考生不在考试计划 %s 中", "no candidate with identity number %s is on exam plan %s", MaskID(id), e.plan.ID)
+	}
+	for _, x := range e.examiners {
+		if sameIDNumber(x.Examiner.ID, id) {
+			return nil, refuse("candidate-is-examiner", "考生 %s（%s）是已登录的考评员，考评员不得考评自己", "candidate %s (%s) is a signed-in examiner, and an examiner may not examine themself",
+				c.Name, MaskID(id))
+		}
+	}
+	attempt := max(c.Attempt, 1)
+	if prior, err := e.s.resultFor(ctx, e.plan.ID, id, attempt); err != nil {
+		return nil, err
+	} else if prior != "" {
+		return nil, &Refusal{Code: "candidate-examined",
+			ZH: fmt.Sprintf("考生 %s（%s）已有本计划第%d次考试的成绩 %s，不能再考：补考须由考务中心另行安排", c.Name, MaskID(id), attempt, prior),
+			EN: fmt.Sprintf("candidate %s (%s) already has a result on plan %s for attempt %d: %s; another attempt must be scheduled by the centre", c.Name, MaskID(id), e.plan.ID, attempt, prior)}
+	}
+	if open, err := e.s.interruptedFor(ctx, e.plan.ID, id); err != nil {
+		return nil, err
+	} else if open != "" {
+		return nil, refuse("candidate-unfinished", "考生 %s（%s）在本计划有未完成的考试 %s：请先恢复该考试，或写明理由作废", "candidate %s (%s) has an unfinished attempt %s on this plan: resume it, or void it with a reason, first",
+			c.Name, MaskID(id), open)
+	}
+	e.candidate = c
+	e.attemptID = attemptID()
+	return e.candidate, nil
+}
+
+// sameIDNumber compares two 身份证号 as ValidIDNumber normalises them
+// (an examiner's id is their 身份证号, written with x or X).
+func sameIDNumber(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// resultFor returns the id of the candidate's signed result on the plan
+// for that attempt number, or "". The results table does not keep the
+// attempt number, so it is read from the signed document the station
+// wrote; a result whose document cannot be read counts, since letting
+// the candidate through on a doubt would allow a second result.
+func (s *Station) resultFor(ctx context.Context, planID, idNumber string, attempt int) (string, error) {
+	results, err := s.st.ResultsFor(ctx, planID, idNumber)
+	if err != nil {
+		return "", fmt.Errorf("look up the candidate's results: %w", err)
+	}
+	for _, r := range results {
+		var doc struct {
+			Candidate CandidateRef `json:"candidate"`
+		}
+		if json.Unmarshal(standards.SplitNote(r.Signed), &doc) != nil || max(doc.Candidate.Attempt, 1) == attempt {
+			return r.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// interruptedFor returns the id of the candidate's attempt on the plan
+// with an item still running (left so by a crash, or under way), or "".
+func (s *Station) interruptedFor(ctx context.Context, planID, idNumber string) (string, error) {
+	running, err := s.st.Sessions(ctx, store.SessionRunning)
+	if err != nil {
+		return "", fmt.Errorf("look up interrupted attempts: %w", err)
+	}
+	for _, x := range running {
+		if x.PlanID == planID && sameIDNumber(x.Candidate, idNumber) {
+			return x.AttemptID, nil
+		}
+	}
+	return "", nil
 }
 
 // attemptID returns a fresh random id: an attempt's id is its result's id

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"shicao/cmd/shicao/internal/store"
@@ -26,7 +27,10 @@ func (s *Station) centreKey(ctx context.Context) (string, error) {
 
 // ImportPlan verifies a plan signed by the centre and stores it. A plan
 // for another station or site is refused: candidates' personal data goes
-// only to the station the plan names.
+// only to the station the plan names. A plan that lists a 身份证号 twice
+// is refused (plan-candidate-twice): the station could not tell which
+// entry's name and attempt is the candidate's, and a person at the centre
+// must correct it. An examiner listed twice is kept once.
 func (s *Station) ImportPlan(ctx context.Context, signed []byte) (*examsync.Plan, error) {
 	key, err := s.centreKey(ctx)
 	if err != nil {
@@ -36,15 +40,35 @@ func (s *Station) ImportPlan(ctx context.Context, signed []byte) (*examsync.Plan
 	if err := examsync.Open(signed, key, examsync.KindPlan, &p); err != nil {
 		return nil, err
 	}
-	if p.Site != s.cfg.Site || (p.Station != "" && p.Station != s.cfg.Name) {
-		return nil, refuse("plan-other-station", "考试计划 %s 属于考点 %s 的 %s，不是本站", "exam plan %s is for station %s at site %s, not this one", p.ID, p.Site, p.Station)
+	if p.Station == "" && p.Site != s.cfg.Site {
+		return nil, refuse("plan-other-station", "考试计划 %s 属于考点 %s，本站（%s）在考点 %s：请核对本站在考务中心登记的考点", "exam plan %s is for site %s; this station (%s) stands at site %s: check the site the centre registered it under",
+			p.ID, p.Site, s.cfg.Name, s.cfg.Site)
 	}
-	sp := store.Plan{ID: p.ID, Date: p.Date, Site: p.Site, Category: p.Category, Blueprint: p.Blueprint, Examiners: p.Examiners, Signed: signed}
+	if p.Site != s.cfg.Site || (p.Station != "" && p.Station != s.cfg.Name) {
+		// The English names the station before the site, the Chinese the
+		// site (考点) before the station: each in its own argument order.
+		return nil, &Refusal{Code: "plan-other-station",
+			ZH: fmt.Sprintf("考试计划 %s 属于考点 %s 的 %s，不是本站（考点 %s 的 %s）：请核对该计划是否发给本站，以及本站在考务中心登记的站名和考点", p.ID, p.Site, p.Station, s.cfg.Site, s.cfg.Name),
+			EN: fmt.Sprintf("exam plan %s is for station %s at site %s, not this one (station %s at site %s): check that the plan was meant for this station, and the name and site the centre registered it under", p.ID, p.Station, p.Site, s.cfg.Name, s.cfg.Site)}
+	}
+	sp := store.Plan{ID: p.ID, Date: p.Date, Site: p.Site, Category: p.Category, Blueprint: p.Blueprint, Signed: signed}
+	for _, x := range p.Examiners {
+		if !slices.Contains(sp.Examiners, x) {
+			sp.Examiners = append(sp.Examiners, x)
+		}
+	}
+	seen := map[string]string{} // 身份证号 -> name, as first listed
 	for _, c := range p.Candidates {
 		id, bad := ValidIDNumber(c.IDNumber)
 		if bad != nil {
 			return nil, fmt.Errorf("plan %s candidate %s: %w", p.ID, c.Name, bad)
 		}
+		if first, twice := seen[id]; twice {
+			return nil, refuse("plan-candidate-twice", "考试计划 %s 两次列出身份证号 %s（%s、%s）：请考务中心更正考试计划后重新下发，本站未导入该计划",
+				"exam plan %s lists identity number %s twice (%s, %s): the centre must correct the plan and send it again; this station did not import it",
+				p.ID, MaskID(id), first, c.Name)
+		}
+		seen[id] = c.Name
 		sp.Candidates = append(sp.Candidates, store.Candidate{IDNumber: id, Name: c.Name, Attempt: max(c.Attempt, 1)})
 	}
 	if err := s.st.SavePlan(ctx, sp); err != nil {

@@ -70,6 +70,25 @@ func (s *Store) Results(ctx context.Context) ([]Result, error) {
 	return out, rows.Err()
 }
 
+// ResultsFor returns a candidate's results on a plan (the 身份证号's
+// check character X compared in either case).
+func (s *Store) ResultsFor(ctx context.Context, planID, candidate string) ([]Result, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, attempt_id, candidate, plan_id, total, passed, signed, created_ms FROM results WHERE plan_id = ? AND upper(candidate) = upper(?) ORDER BY created_ms, id`, planID, candidate)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []Result
+	for rows.Next() {
+		var r Result
+		if err := rows.Scan(&r.ID, &r.AttemptID, &r.Candidate, &r.PlanID, &r.Total, &r.Passed, &r.Signed, &r.CreatedMs); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // ResultByID returns one result.
 func (s *Store) ResultByID(ctx context.Context, id string) (Result, error) {
 	var r Result
@@ -132,6 +151,28 @@ func (s *Store) MarkSent(ctx context.Context, resultID string, receipt []byte, i
 			resultID, receipt, index, s.nowMs())
 		return err
 	})
+}
+
+// ResendAll puts every result the centre acknowledged back on the queue,
+// after a person established that the centre lost results (it was
+// restored from a backup). The receipts it gave are kept apart as
+// evidence; the centre answers what it still holds with the same receipt
+// and logs what it lost anew. It returns how many results will be sent.
+func (s *Store) ResendAll(ctx context.Context) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts_superseded (result_id, receipt, log_index, verified_ms, superseded_ms)
+			SELECT r.result_id, r.receipt, r.log_index, r.verified_ms, ? FROM receipts r JOIN outbox o ON o.result_id = r.result_id WHERE o.state = ?`, s.nowMs(), OutboxSent); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_ms = 0, last_error = '' WHERE state = ?`, OutboxQueued, OutboxSent)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), translate(err)
 }
 
 // Retry records a transient failure and when to try again.

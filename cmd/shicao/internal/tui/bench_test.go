@@ -55,12 +55,22 @@ func BenchmarkDemoDay50(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		f := newFixture(b, "zh")
+		// One candidate per paper: each is examined once per plan.
+		bulk := demo.BulkPlan(f.s.Today().String(), "TA-BULK", 50)
+		signed, err := demo.SignPlan(bulk)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.s.ImportPlan(ctx, signed); err != nil {
+			b.Fatal(err)
+		}
+		cands := bulk.Candidates
 		day := f.clock.Now()
 		for n := 0; n < 50; n++ {
 			f.clock.t = day
 			r := &station.ScriptRunner{S: f.s, Out: discard{}, Devices: f.eq.Devices, Advance: f.clock.Add}
-			script := strings.Join([]string{"plan " + demo.PlanID, "signin " + demo.Examiners[0].ID + " 1234", "signin " + demo.Examiners[1].ID + " 5678",
-				"candidate " + demo.Candidates[n%5].IDNumber, "draw day-" + strconv.Itoa(n),
+			script := strings.Join([]string{"plan TA-BULK", "signin " + demo.Examiners[0].ID + " 1234", "signin " + demo.Examiners[1].ID + " 5678",
+				"candidate " + cands[n].IDNumber, "draw day-" + strconv.Itoa(n),
 				"item K1", "play perfect", "finish", "confirm", "ack yes",
 				"item K2", "play perfect", "finish", "confirm", "ack yes",
 				"item K3", "play perfect", "finish", "confirm", "ack yes",

@@ -22,6 +22,7 @@ import (
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // Clock is a settable clock.
@@ -242,30 +243,61 @@ func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) (
 	return json.Marshal(b)
 }
 
-// Fill saves n more results into the station's store, each with its
-// outbox row, as Exam would: variants of base with new ids, candidates
-// of the plan and signing times, signed with the station's key. Signing
-// is the only work per result, so a thousand take a second or two.
-func (s *Station) Fill(t testing.TB, base *station.Saved, n int, prefix string) []string {
+// BulkPlan issues, at the centre and at the station, a plan like the
+// demo plan with n made-up candidates (valid 身份证号): the centre keeps
+// one result per candidate and attempt, so many results need as many
+// candidates. It returns the plan id and the candidates.
+func (s *Station) BulkPlan(t testing.TB, c *centre.Centre, id string, n int) []examsync.Candidate {
 	t.Helper()
 	ctx := context.Background()
+	cands := make([]examsync.Candidate, n)
+	rows := make([]centre.PlanRow, n)
+	for i := range cands {
+		first17 := fmt.Sprintf("370902199001%02d%03d", 1+i/1000%28, i%1000)
+		cands[i] = examsync.Candidate{IDNumber: first17 + string(station.IDCheckChar(first17)), Name: fmt.Sprintf("考生%d", i), Attempt: 1}
+		rows[i] = centre.PlanRow{Plan: id, Date: s.S.Today().String(), Site: demo.Site, Station: demo.Station, Category: demo.Category,
+			Blueprint: demo.Paper, IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1, Examiners: []string{demo.Examiners[0].ID, demo.Examiners[1].ID}}
+	}
+	if _, err := c.ImportPlans(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	_, signed, err := c.PlanByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.S.ImportPlan(ctx, signed); err != nil {
+		t.Fatal(err)
+	}
+	return cands
+}
+
+// Fill saves n more results into the station's store, each with its
+// outbox row, as Exam would: variants of base with new ids, each for a
+// candidate of a bulk plan issued for them (BulkPlan), and new signing
+// times, signed with the station's key. Signing is the only work per
+// result, so a thousand take a second or two.
+func (s *Station) Fill(t testing.TB, c *centre.Centre, base *station.Saved, n int, prefix string) []string {
+	t.Helper()
+	ctx := context.Background()
+	plan := "TA-BULK-" + strings.ToUpper(prefix)
+	cands := s.BulkPlan(t, c, plan, n)
 	ids := make([]string, 0, n)
-	for i := range n {
-		cand := demo.Candidates[i%len(demo.Candidates)]
+	for i, cand := range cands {
 		id := fmt.Sprintf("%s%06d", prefix, i)
 		body, err := Variant(base.Bundle, s.Signer, func(d *station.ResultDoc) {
 			d.ID = id
-			d.Candidate = station.CandidateRef{IDNumber: cand.IDNumber, Name: cand.Name, Attempt: max(cand.Attempt, 1)}
+			d.Plan = plan
+			d.Candidate = station.CandidateRef{IDNumber: cand.IDNumber, Name: cand.Name, Attempt: 1}
 			d.SignedMs += int64(i)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b station.Bundle
-		if err := json.Unmarshal(body, &b); err != nil {
+		b, err := station.DecodeBundle(body)
+		if err != nil {
 			t.Fatal(err)
 		}
-		err = s.S.Store().SaveResult(ctx, store.Result{ID: id, AttemptID: id, Candidate: cand.IDNumber, PlanID: base.Doc.Plan,
+		err = s.S.Store().SaveResult(ctx, store.Result{ID: id, AttemptID: id, Candidate: cand.IDNumber, PlanID: plan,
 			Total: base.Total.String(), Passed: base.Passed, Signed: []byte(b.Result)}, body)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,154 @@
+package centre_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"shicao/cmd/shicao/internal/centre"
+	"shicao/cmd/shicao/internal/demo"
+	"shicao/standards"
+)
+
+// TestCentre_Plans: the plan list names each plan with its number of
+// candidates, and keeps only the exam date asked for.
+func TestCentre_Plans(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	today := r.st.S.Today().String()
+	tests := []struct {
+		date string
+		want []centre.PlanSummary
+	}{
+		{"", []centre.PlanSummary{{ID: demo.PlanID, Date: today, Site: demo.Site, Station: demo.Station, Category: demo.Category, Blueprint: demo.Paper, Candidates: len(demo.Candidates)}}},
+		{today, []centre.PlanSummary{{ID: demo.PlanID, Date: today, Site: demo.Site, Station: demo.Station, Category: demo.Category, Blueprint: demo.Paper, Candidates: len(demo.Candidates)}}},
+		{"2020-01-01", nil},
+	}
+	for _, tt := range tests {
+		got, err := r.c.Plans(ctx, tt.date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(tt.want) || (len(got) == 1 && got[0] != tt.want[0]) {
+			t.Errorf("Plans(%q) = %+v, want %+v", tt.date, got, tt.want)
+		}
+	}
+}
+
+// TestTable_Save: in an XLSX export 序号, 总分 and 日志序号 are numbers a
+// spreadsheet can sum and sort, 身份证号 stays text (18 digits would lose
+// their last ones as a number, and an X is no digit), and the results of
+// another exam day are not in it.
+func TestTable_Save(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "xlsx-1", 0)
+	if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
+		t.Fatal(err)
+	}
+	today := r.st.S.Today()
+	dir := t.TempDir()
+
+	// cell returns a cell's text and whether it is stored as a number.
+	cell := func(t *testing.T, path, name string) (string, bool) {
+		t.Helper()
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		v, err := f.GetCellValue("Sheet1", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ, err := f.GetCellType("Sheet1", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A number cell has no type attribute or "n"; text is a shared
+		// or inline string.
+		return v, typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber
+	}
+
+	t.Run("Results", func(t *testing.T) {
+		tbl, err := r.c.ResultsTable(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := centre.ResultsTitle + "（" + today.String() + "）"; tbl.Title != want {
+			t.Errorf("title %q, want %q", tbl.Title, want)
+		}
+		path := filepath.Join(dir, "results.xlsx")
+		if err := tbl.WriteFile(path); err != nil {
+			t.Fatal(err)
+		}
+		// Row 1 is the title, row 2 the header, row 3 the result.
+		tests := []struct {
+			cell, header, want string
+			number             bool
+		}{
+			{"A2", "序号", "序号", false},
+			{"A3", "序号", "1", true},
+			{"H3", "身份证号", demo.Candidates[0].IDNumber, false},
+			{"K3", "总分", saved.Total.String(), true},
+			{"N3", "日志序号", "0", true},
+		}
+		for _, tt := range tests {
+			col, _, err := excelize.SplitCellName(tt.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h, _ := cell(t, path, col+"2"); h != tt.header {
+				t.Fatalf("column %s is %q, want %q", col, h, tt.header)
+			}
+			v, number := cell(t, path, tt.cell)
+			if v != tt.want || number != tt.number {
+				t.Errorf("%s (%s) = %q, a number: %v; want %q, a number: %v", tt.cell, tt.header, v, number, tt.want, tt.number)
+			}
+		}
+	})
+
+	t.Run("OtherDay", func(t *testing.T) {
+		other, err := standards.ParseDate("2020-01-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := r.c.ResultsTable(ctx, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tbl.Rows) != 0 {
+			t.Errorf("results of 2020-01-01: %d rows, want none (the result is of %s)", len(tbl.Rows), today)
+		}
+		all, err := r.c.ResultsTable(ctx, standards.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Rows) != 1 || all.Title != centre.ResultsTitle {
+			t.Errorf("every result: %d rows titled %q, want 1 titled %q", len(all.Rows), all.Title, centre.ResultsTitle)
+		}
+	})
+
+	t.Run("Examiners", func(t *testing.T) {
+		tbl, err := r.c.ExaminersTable(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "examiners.xlsx")
+		if err := tbl.WriteFile(path); err != nil {
+			t.Fatal(err)
+		}
+		if v, number := cell(t, path, "A3"); v != "1" || !number {
+			t.Errorf("序号 A3 = %q, a number: %v; want 1, a number", v, number)
+		}
+		if v, number := cell(t, path, "B3"); v == "" || number {
+			t.Errorf("考评员姓名 B3 = %q, a number: %v; want a name, as text", v, number)
+		}
+		if title, _ := cell(t, path, "A1"); !strings.HasPrefix(title, "泰安市") {
+			t.Errorf("title row A1 = %q", title)
+		}
+	})
+}
