@@ -156,11 +156,17 @@ func (t *Trust) Open(msg []byte) (*Opened, error) {
 		case errors.As(err, &inv):
 			return nil, fmt.Errorf("%w (key %s)", ErrBadSignature, inv.Name)
 		case errors.As(err, &unv):
+			// Keys are named with their hash: a rogue key may carry the
+			// very name of a trusted one.
 			names := make([]string, 0, len(unv.Note.UnverifiedSigs))
 			for _, s := range unv.Note.UnverifiedSigs {
-				names = append(names, s.Name)
+				names = append(names, fmt.Sprintf("%s+%08x", s.Name, s.Hash))
 			}
-			return nil, fmt.Errorf("%w (signed by %s; trusted: %s)", ErrUntrustedKey, strings.Join(names, ", "), strings.Join(t.Names(), ", "))
+			trusted := make([]string, len(t.verifiers))
+			for i, v := range t.verifiers {
+				trusted[i] = fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())
+			}
+			return nil, fmt.Errorf("%w (signed by %s; trusted: %s)", ErrUntrustedKey, strings.Join(names, ", "), strings.Join(trusted, ", "))
 		}
 		return nil, fmt.Errorf("%w: %v", ErrNotNote, err)
 	}

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -130,7 +131,17 @@ func Open(signed []byte, centreKey, kind string, v any) error {
 		return fmt.Errorf("centre verifier key: %w", err)
 	}
 	n, err := note.Open(signed, note.VerifierList(verifier))
-	if err != nil {
+	var unv *note.UnverifiedNoteError
+	switch {
+	case errors.As(err, &unv):
+		var by []string
+		for _, s := range unv.Note.UnverifiedSigs {
+			by = append(by, fmt.Sprintf("%s+%08x", s.Name, s.Hash))
+		}
+		return fmt.Errorf("%w: signed by %s, not by the pinned centre key %s+%08x (pin the right one: shicao station centre set CENTRE.pub)", ErrNotCentre, strings.Join(by, ", "), verifier.Name(), verifier.KeyHash())
+	case err != nil && !bytes.Contains(signed, []byte("\n\n— ")):
+		return fmt.Errorf("%w: this is not a document the centre signed (a roster .csv or .xlsx is imported at the centre: shicao centre plan import)", ErrNotCentre)
+	case err != nil:
 		return fmt.Errorf("%w: %v", ErrNotCentre, err)
 	}
 	var head struct {

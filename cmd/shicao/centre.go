@@ -564,6 +564,13 @@ func centreImport(ctx context.Context, e *env, what string, args []string) error
 			return fmt.Errorf("%s: %w", fs.Arg(0), err)
 		}
 		fmt.Fprintf(e.stdout, "imported %d examiner rows\n", len(rows))
+		warn, err := c.Unexaminable(ctx)
+		if err != nil {
+			return err
+		}
+		for _, w := range warn {
+			fmt.Fprintf(e.stderr, "warning: %s: the plan cannot be examined as issued: import its roster again with another examiner in 考评员\n", w)
+		}
 		return nil
 	}
 	rows, err := centre.PlanRowsFromFile(fs.Arg(0))

@@ -101,6 +101,9 @@ func standardSign(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if !strings.HasPrefix(strings.TrimSpace(string(b)), "PRIVATE+KEY+") {
+			return fmt.Errorf("%s is not a signer key (a verifier .pub, perhaps): sign with the .key that standard keygen wrote beside it", k)
+		}
 		skeys = append(skeys, string(b))
 	}
 	signed, err := standards.Sign(data, skeys...)

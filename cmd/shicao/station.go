@@ -187,7 +187,16 @@ func stationCentre(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	return s.SetCentre(ctx, strings.TrimSpace(string(b)))
+	key := strings.TrimSpace(string(b))
+	if err := s.SetCentre(ctx, key); err != nil {
+		return err
+	}
+	name := key
+	if p := strings.SplitN(key, "+", 3); len(p) == 3 {
+		name = p[0] + "+" + p[1]
+	}
+	fmt.Fprintf(e.stdout, "pinned the exam centre's key %s: plans, the registry and receipts must be signed by it\n", name)
+	return nil
 }
 
 func stationStandards(ctx context.Context, e *env, args []string) error {

@@ -101,9 +101,9 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 // mergeIssued folds a plan issued before under the same id into p: a
 // plan keeps its date, site, station, category and blueprint once issued
 // (a change is a new plan), and a roster imported again adds candidates
-// and examiners to it, never drops them — a supplementary roster must not
-// take off the plan the candidates already examined. It returns the
-// problems.
+// to it, never drops them — a supplementary roster must not take off the
+// plan the candidates already examined — while its examiners replace the
+// plan's. It returns the problems.
 func (c *Centre) mergeIssued(ctx context.Context, p *examsync.Plan) []string {
 	old, _, err := c.PlanByID(ctx, p.ID)
 	if errors.Is(err, ErrNotFound) {
@@ -127,12 +127,9 @@ func (c *Centre) mergeIssued(ctx context.Context, p *examsync.Plan) []string {
 			problems = append(problems, fmt.Sprintf("plan %s: candidate %s is on the plan as %s (attempt %d); this roster says %s (attempt %d)", p.ID, x.IDNumber, merged[i].Name, max(merged[i].Attempt, 1), x.Name, x.Attempt))
 		}
 	}
+	// The roster's examiners replace the plan's: that is how an examiner
+	// who fell ill, or whose certificate lapsed, is substituted.
 	p.Candidates = merged
-	for _, e := range old.Examiners {
-		if !slices.Contains(p.Examiners, e) {
-			p.Examiners = append([]string{e}, p.Examiners...)
-		}
-	}
 	return problems
 }
 
@@ -205,6 +202,50 @@ func (c *Centre) certificate(ctx context.Context, examinerID, category string, d
 		return cert, fmt.Sprintf("examiner %s (%s): %s certificate %s is valid %s to %s, not on %s", name, examinerID, category, cert.Number, cert.ValidFrom, cert.ValidTo, day)
 	}
 	return cert, ""
+}
+
+// Unexaminable lists the examiners on plans from today on who may not
+// examine on the plan's date (持证上岗) by the registry as it is now: an
+// examiner import that withdrew or let lapse a certificate leaves a plan
+// that its station cannot run as issued, and people must know before
+// the exam day.
+func (c *Centre) Unexaminable(ctx context.Context) ([]string, error) {
+	today := standards.DateOf(c.now()).String()
+	rows, err := c.db.QueryContext(ctx, `SELECT doc FROM plans WHERE date >= ? ORDER BY date, id`, today)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var plans []examsync.Plan
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var p examsync.Plan
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range plans {
+		day, err := standards.ParseDate(p.Date)
+		if err != nil {
+			continue
+		}
+		for _, id := range p.Examiners {
+			if _, why := c.certificate(ctx, id, p.Category, day); why != "" {
+				out = append(out, fmt.Sprintf("plan %s (%s, %s): %s", p.ID, p.Date, p.Station, why))
+			}
+		}
+	}
+	return out, nil
 }
 
 // PlanByID returns an issued plan and its signed document.

@@ -135,6 +135,11 @@ func TestImportExaminers_NeverStripsCertificates(t *testing.T) {
 	if got := held(); got != "" {
 		t.Fatalf("after 是否持证 否 the certificate is %q", got)
 	}
+	// The demo plan names this examiner: it cannot be examined as issued.
+	warn, err := r.c.Unexaminable(ctx)
+	if err != nil || len(warn) != 1 || !strings.Contains(warn[0], "plan TA-2026-DG-001") || !strings.Contains(warn[0], "holds no 低压电工作业 certificate") {
+		t.Fatalf("plans left without a certified examiner: %q %v", warn, err)
+	}
 	err = r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: "370902199001010013", Name: "新人", Category: demo.Category, PIN: "1"}})
 	if err == nil || !strings.Contains(err.Error(), "row 1: 初始密码 must be at least 4 digits") {
 		t.Fatalf("PIN 1: %v", err)
