@@ -27,7 +27,8 @@ const centreUsage = `shicao centre init|serve|trust|site|station|equipment|exami
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
   serve --listen ADDR [--cert F --key F] [--addr-file F]
                                              the HTTP API (docs/api.md); TLS when given a certificate and key
-  trust add [--threshold N] KEY.pub...       pin province verifier keys (a centre made without --province, a new province key)
+  trust add [--threshold N] KEY.pub...      pin province verifier keys (a centre made without --province, a new key)
+  trust remove KEY.pub                       retire a province key at the end of a rotation
   trust list                                 the pinned province keys and the threshold
   site add --id ID --name NAME (--accepted | --training)
   site list
@@ -78,8 +79,9 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 		"init":  func(a []string) error { return centreInit(ctx, e, a) },
 		"serve": func(a []string) error { return centreServe(ctx, e, a) },
 		"trust": two("trust", map[string]func([]string) error{
-			"add":  func(a []string) error { return centreTrustAdd(ctx, e, a) },
-			"list": func(a []string) error { return centreTrustList(ctx, e, a) },
+			"add":    func(a []string) error { return centreTrustAdd(ctx, e, a) },
+			"list":   func(a []string) error { return centreTrustList(ctx, e, a) },
+			"remove": func(a []string) error { return centreTrustRemove(ctx, e, a) },
 		}),
 		"station": two("station", map[string]func([]string) error{
 			"add":  func(a []string) error { return centreStationAdd(ctx, e, a) },
@@ -697,6 +699,31 @@ func printThreshold(ctx context.Context, e *env, c *centre.Centre) error {
 	}
 	fmt.Fprintf(e.stdout, "a standard is published when it is signed by %d of the %d pinned province keys\n", n, len(roots))
 	return nil
+}
+
+func centreTrustRemove(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "centre trust remove", "centre trust remove --data DIR KEY.pub", "  shicao centre trust remove --data /var/lib/shicao/centre shandong-2026.pub\n")
+	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("centre trust remove: give the retired province key's KEY.pub")
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	c, err := openCentre(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.UnpinProvinceKey(ctx, string(b)); err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(e.stdout, "retired province key %s: standards signed only by it are refused from now on; those published stay\n", centre.ShortKey(strings.TrimSpace(string(b))))
+	return printThreshold(ctx, e, c)
 }
 
 func centreTrustList(ctx context.Context, e *env, args []string) error {

@@ -303,7 +303,7 @@ func (c *virtualClock) Advance(d time.Duration) {
 
 func stationRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "station run", "station run [--data DIR] --script FILE [--virtual-clock] [--simulated-devices] [--trace]",
-		"  shicao station run --data /tmp/demo --script exam.txt --virtual-clock --simulated-devices\n")
+		"  shicao station run --data /tmp/demo --script exam.txt --virtual-clock --simulated-devices\n\nScript steps, one per line:\n"+station.ScriptSteps)
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
 	script := fs.String("script", "", "the exam script ('-' for stdin)")
 	virtual := fs.Bool("virtual-clock", false, "time passes only by the script's wait and play (rehearsals, tests)")

@@ -2,10 +2,12 @@ package centre
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	examsync "shicao/sync"
 )
@@ -139,4 +141,37 @@ func (c *Centre) Threshold(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("trust threshold %q: %w", v, err)
 	}
 	return n, nil
+}
+
+// UnpinProvinceKey retires a province key (after a rotation): standards
+// it alone signed are no longer published from then on; those published
+// already stay, since each was verified when it was published and every
+// result names its standard's SHA-256. The last key, or one the threshold
+// still needs, is not removed.
+func (c *Centre) UnpinProvinceKey(ctx context.Context, key string) error {
+	key = strings.TrimSpace(key)
+	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM trust_roots WHERE vkey = ?`, key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("province key %s is not pinned at this centre (see shicao centre trust list)", strings.SplitN(key, "+", 3)[0])
+		}
+		var left int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trust_roots`).Scan(&left); err != nil {
+			return err
+		}
+		threshold, err := c.Threshold(ctx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case left == 0:
+			return errors.New("it is the last pinned province key: pin its successor first (shicao centre trust add), then retire it")
+		case left < threshold:
+			return fmt.Errorf("a standard needs %d province signatures and only %d keys would be left: lower the threshold first (shicao centre trust add --threshold N)", threshold, left)
+		}
+		return nil
+	})
 }

@@ -14,30 +14,40 @@ import (
 	"shicao/standards"
 )
 
+// ScriptSteps are the steps of an exam script, one per line, as
+// `shicao station run --help` prints them.
+const ScriptSteps = `  plan ID                      open an exam under the plan
+  signin EXAMINER-ID PIN       an examiner signs in (the chief examiner first)
+  candidate ID-NUMBER          check the candidate's 身份证号 and start the attempt
+  draw [SEED]                  draw one item per subject (a fresh random seed if none)
+  item SUBJECT                 start the drawn item of a subject (K1, K2...)
+  play VECTOR [fast]           play the item standard's own test vector (fast: without waiting)
+  mark N ITEM MARK             examiner N (1 is the first signed in) records a mark
+  veto N VETO                  examiner N records a veto (the item ends)
+  timer NAME DURATION          an examiner-timed interval
+  phase NAME                   the item enters a phase
+  wait DURATION                let time pass
+  await TYPE COUNT [TIMEOUT]   wait until the item has COUNT events of TYPE
+  scenario KIND NAME           a simulated device plays a scenario (demo, --sims)
+  power KIND on|off            the examiners grant or withdraw a device's power
+  unplug KIND | plug KIND      pull a simulated device's cable out, or put it back
+  finish                       end the item
+  resolve ITEM DEDUCT REASON   the chief examiner resolves a review
+  confirm                      every examiner confirms the sheet
+  ack yes|no                   the candidate signs the sheet, or refuses
+  sheet                        print the item's sheet summary
+  done                         score the paper, sign and save the result
+  resume ATTEMPT               reopen an interrupted attempt (then signin, then continue or void)
+  continue | void REASON       go on with the interrupted item, or void the attempt with a reason
+  # ...                        a comment
+  !STEP                        the step must be refused: the refusal is printed and the script goes on
+`
+
 // ScriptRunner drives the exam workflow from a script of examiner and
-// candidate actions, one per line — the same Exam and Item methods the TUI
-// calls, for rehearsals, tests and the kill campaign. A line starting with
-// "!" must be refused; the refusal is printed and the script goes on.
-//
-//	plan TA-2026-DG-001
-//	signin 370902198001011230 1234
-//	candidate 370902199903081216
-//	draw seed-1
-//	item K4                 start the drawn item of subject K4
-//	play perfect [fast]     play the item standard's own vector "perfect" (fast: no waiting)
-//	mark 1 assess no-tap    examiner 1 (the first to sign in) records a mark
-//	veto 2 injury           examiner 2 records a veto (the item ends)
-//	timer pulse 7s          an examiner-timed interval
-//	phase donning
-//	wait 5s                 let time pass
-//	finish                  end the item
-//	resolve assess 2 理由    the chief examiner resolves a review
-//	confirm                 every examiner confirms the sheet
-//	ack yes|no              the candidate signs, or refuses
-//	sheet                   print the item's sheet summary
-//	done                    score the paper, sign and save the result
-//	resume ATTEMPT          reopen an interrupted attempt (then signin, continue or void)
-//	continue | void REASON
+// candidate actions, one per line (ScriptSteps) — the same Exam and Item
+// methods the TUI calls, for rehearsals, tests and the kill campaign. A
+// line starting with "!" must be refused; the refusal is printed and the
+// script goes on.
 type ScriptRunner struct {
 	S       *Station
 	Out     io.Writer
