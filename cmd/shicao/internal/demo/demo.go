@@ -142,6 +142,20 @@ func SignPlan(p *examsync.Plan) ([]byte, error) {
 	return examsync.Sign(p, signer)
 }
 
+// IssueBulkPlan signs a BulkPlan for the station's today with the demo
+// centre key and imports it, returning its candidates.
+func IssueBulkPlan(ctx context.Context, s *station.Station, id string, n int) ([]examsync.Candidate, error) {
+	p := BulkPlan(s.Today().String(), id, n)
+	signed, err := SignPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.ImportPlan(ctx, signed); err != nil {
+		return nil, err
+	}
+	return p.Candidates, nil
+}
+
 // Seed fills a fresh station with the demo day: it trusts the demo
 // province and centre keys, installs the signed sample library, and
 // imports the demo registry and today's plan, all through the same checks

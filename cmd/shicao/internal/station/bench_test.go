@@ -141,15 +141,10 @@ func BenchmarkStationMemory500(b *testing.B) {
 			b.Fatal(err)
 		}
 		// One candidate per paper: each is examined once per plan.
-		bulk := demo.BulkPlan(s.Today().String(), "TA-BULK", 125)
-		signed, err := demo.SignPlan(bulk)
+		cands, err := demo.IssueBulkPlan(ctx, s, "TA-BULK", 125)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := s.ImportPlan(ctx, signed); err != nil {
-			b.Fatal(err)
-		}
-		cands := bulk.Candidates
 		sessions := 0
 		day := c.Now()
 		for n := 0; sessions < 500; n++ {

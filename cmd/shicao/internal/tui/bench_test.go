@@ -56,15 +56,10 @@ func BenchmarkDemoDay50(b *testing.B) {
 	for b.Loop() {
 		f := newFixture(b, "zh")
 		// One candidate per paper: each is examined once per plan.
-		bulk := demo.BulkPlan(f.s.Today().String(), "TA-BULK", 50)
-		signed, err := demo.SignPlan(bulk)
+		cands, err := demo.IssueBulkPlan(ctx, f.s, "TA-BULK", 50)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := f.s.ImportPlan(ctx, signed); err != nil {
-			b.Fatal(err)
-		}
-		cands := bulk.Candidates
 		day := f.clock.Now()
 		for n := 0; n < 50; n++ {
 			f.clock.t = day

@@ -250,13 +250,11 @@ func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) (
 func (s *Station) BulkPlan(t testing.TB, c *centre.Centre, id string, n int) []examsync.Candidate {
 	t.Helper()
 	ctx := context.Background()
-	cands := make([]examsync.Candidate, n)
+	p := demo.BulkPlan(s.S.Today().String(), id, n)
 	rows := make([]centre.PlanRow, n)
-	for i := range cands {
-		first17 := fmt.Sprintf("370902199001%02d%03d", 1+i/1000%28, i%1000)
-		cands[i] = examsync.Candidate{IDNumber: first17 + string(station.IDCheckChar(first17)), Name: fmt.Sprintf("考生%d", i), Attempt: 1}
-		rows[i] = centre.PlanRow{Plan: id, Date: s.S.Today().String(), Site: demo.Site, Station: demo.Station, Category: demo.Category,
-			Blueprint: demo.Paper, IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1, Examiners: []string{demo.Examiners[0].ID, demo.Examiners[1].ID}}
+	for i, x := range p.Candidates {
+		rows[i] = centre.PlanRow{Plan: id, Date: p.Date, Site: p.Site, Station: p.Station, Category: p.Category,
+			Blueprint: p.Blueprint, IDNumber: x.IDNumber, Name: x.Name, Attempt: x.Attempt, Examiners: p.Examiners}
 	}
 	if _, err := c.ImportPlans(ctx, rows); err != nil {
 		t.Fatal(err)
@@ -268,7 +266,7 @@ func (s *Station) BulkPlan(t testing.TB, c *centre.Centre, id string, n int) []e
 	if _, err := s.S.ImportPlan(ctx, signed); err != nil {
 		t.Fatal(err)
 	}
-	return cands
+	return p.Candidates
 }
 
 // Fill saves n more results into the station's store, each with its
