@@ -16,13 +16,18 @@ run: build  ## the demo on embedded defaults
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shicao
 
-test:  ## the whole test suite (under ~10 minutes on 2 cores)
+test:  ## the whole test suite (under ~5 minutes on 2 cores)
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -count=1 ./...
 
+# staticcheck at a pinned release, fetched by the go command like any module.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint: build
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	./$(BIN) standard lint standards/library/*.yaml
 
 bench:  ## every benchmark once, then one table of the targets the issues set (about 6 minutes)

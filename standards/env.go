@@ -53,7 +53,6 @@ type compiledEnv struct {
 	types  []*EventType
 	cycles []cyclePair
 	cycIdx map[[2]string]int
-	compat map[string]any
 }
 
 type cyclePair struct {

@@ -103,7 +103,7 @@ func TestUploader_Round(t *testing.T) {
 		roundFail bool
 	}{
 		{"OK", func(w http.ResponseWriter) { w.Write(oneRecordReceipt(t, centreSigner, "r1", "S1", body)) }, "sent", 0, 0, "", false},
-		{"ServerError", func(w http.ResponseWriter) { http.Error(w, "down", 503) }, "queued", time.Second, 2 * time.Second, "503", false},
+		{"ServerError", func(w http.ResponseWriter) { http.Error(w, "down", http.StatusServiceUnavailable) }, "queued", time.Second, 2 * time.Second, "503", false},
 		{"TooManyRequests", func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "120")
 			w.WriteHeader(429)
@@ -280,7 +280,7 @@ func TestUploader_Round_AnsweredFailuresGoOn(t *testing.T) {
 		answer func(w http.ResponseWriter, body []byte)
 		state  string
 	}{
-		{"ServerError", func(w http.ResponseWriter, _ []byte) { http.Error(w, "down", 503) }, "queued"},
+		{"ServerError", func(w http.ResponseWriter, _ []byte) { http.Error(w, "down", http.StatusServiceUnavailable) }, "queued"},
 		{"NotTheCentre", func(w http.ResponseWriter, _ []byte) { http.Error(w, "404 page not found", 404) }, "queued"},
 		{"Damaged", func(w http.ResponseWriter, body []byte) {
 			var b struct{ Result string }
