@@ -42,8 +42,9 @@ const centreUsage = `shicao centre init|serve|trust|site|station|equipment|exami
   plan import FILE.csv|FILE.xlsx             the provincial roster export: one row per candidate
   plan list [--date YYYY-MM-DD]
   standard publish FILE...                   province-signed, lint-clean standards and blueprints only
-  export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD]
-                                             results: the exams of that day; examiners: validity on that day
+  export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD] [--unit NAME]
+                                             results: the exams of that day; examiners: validity on that day,
+                                             the notice's 持证情况统计表 (--unit: its 填报单位)
   alarms                                     refusals kept for people (duplicate ids, forged results)
   log verify [--rescore]                     check the whole Merkle log, every checkpoint and receipt
 
@@ -826,11 +827,12 @@ func (r reworded) Error() string { return r.msg }
 func (r reworded) Unwrap() error { return r.err }
 
 func centreExport(ctx context.Context, e *env, what string, args []string) error {
-	fs := newFlags(e, "centre export "+what, "centre export "+what+" --data DIR [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD]",
-		"  shicao centre export results -o results.xlsx\n  shicao centre export examiners -o 考评员持证情况统计表.xlsx\n")
+	fs := newFlags(e, "centre export "+what, "centre export "+what+" --data DIR [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD] [--unit NAME]",
+		"  shicao centre export results -o results.xlsx\n  shicao centre export examiners -o 考评员持证情况统计表.xlsx --unit 泰安市安全生产培训考务中心\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	out := fs.String("o", "", "write to this file (.csv or .xlsx); default: CSV on standard output")
 	date := fs.String("date", "", "results: only the exams of this day (default every day); examiners: judge validity on this day (default today)")
+	unit := fs.String("unit", "", "examiners: the 填报单位 on the table (default: the centre's name)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -853,7 +855,7 @@ func centreExport(ctx context.Context, e *env, what string, args []string) error
 		if day.IsZero() {
 			day = standards.DateOf(time.Now())
 		}
-		t, err = c.ExaminersTable(ctx, day)
+		t, err = c.ExaminersTable(ctx, day, *unit)
 	}
 	if err != nil {
 		return err
