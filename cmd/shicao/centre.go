@@ -21,10 +21,12 @@ import (
 	examsync "shicao/sync"
 )
 
-const centreUsage = `shicao centre init|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
+const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
 
   init [--name NAME] [--province KEY.pub]... [--demo [--station-pub STATION.pub]]
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
+  tls --host NAME|IP [--host NAME|IP]...     the centre's own CA (tls/ca.pem, made once) and a server certificate
+                                             for those hosts (tls/cert.pem; keys 0600), for serve --cert/--key
   serve --listen ADDR [--cert F --key F] [--addr-file F]
                                              the HTTP API (docs/api.md); TLS when given a certificate and key
   trust add [--threshold N] KEY.pub...      pin province verifier keys (a centre made without --province, a new key)
@@ -78,6 +80,7 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 	}
 	return sub(e, "centre", args, map[string]func([]string) error{
 		"init":  func(a []string) error { return centreInit(ctx, e, a) },
+		"tls":   func(a []string) error { return centreTLS(ctx, e, a) },
 		"serve": func(a []string) error { return centreServe(ctx, e, a) },
 		"trust": two("trust", map[string]func([]string) error{
 			"add":    func(a []string) error { return centreTrustAdd(ctx, e, a) },
