@@ -21,10 +21,12 @@ import (
 	examsync "shicao/sync"
 )
 
-const centreUsage = `shicao centre init|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
+const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
 
   init [--name NAME] [--province KEY.pub]... [--demo [--station-pub STATION.pub]]
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
+  tls --host NAME|IP [--host NAME|IP]...     the centre's own CA (tls/ca.pem, made once) and a server certificate
+                                             for those hosts (tls/cert.pem; keys 0600), for serve --cert/--key
   serve --listen ADDR [--cert F --key F] [--addr-file F]
                                              the HTTP API (docs/api.md); TLS when given a certificate and key
   trust add [--threshold N] KEY.pub...      pin province verifier keys (a centre made without --province, a new key)
@@ -42,8 +44,9 @@ const centreUsage = `shicao centre init|serve|trust|site|station|equipment|exami
   plan import FILE.csv|FILE.xlsx             the provincial roster export: one row per candidate
   plan list [--date YYYY-MM-DD]
   standard publish FILE...                   province-signed, lint-clean standards and blueprints only
-  export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD]
-                                             results: the exams of that day; examiners: validity on that day
+  export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD] [--unit NAME]
+                                             results: the exams of that day; examiners: validity on that day,
+                                             the notice's 持证情况统计表 (--unit: its 填报单位)
   alarms                                     refusals kept for people (duplicate ids, forged results)
   log verify [--rescore]                     check the whole Merkle log, every checkpoint and receipt
 
@@ -77,6 +80,7 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 	}
 	return sub(e, "centre", args, map[string]func([]string) error{
 		"init":  func(a []string) error { return centreInit(ctx, e, a) },
+		"tls":   func(a []string) error { return centreTLS(ctx, e, a) },
 		"serve": func(a []string) error { return centreServe(ctx, e, a) },
 		"trust": two("trust", map[string]func([]string) error{
 			"add":    func(a []string) error { return centreTrustAdd(ctx, e, a) },
@@ -826,11 +830,12 @@ func (r reworded) Error() string { return r.msg }
 func (r reworded) Unwrap() error { return r.err }
 
 func centreExport(ctx context.Context, e *env, what string, args []string) error {
-	fs := newFlags(e, "centre export "+what, "centre export "+what+" --data DIR [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD]",
-		"  shicao centre export results -o results.xlsx\n  shicao centre export examiners -o 考评员持证情况统计表.xlsx\n")
+	fs := newFlags(e, "centre export "+what, "centre export "+what+" --data DIR [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD] [--unit NAME]",
+		"  shicao centre export results -o results.xlsx\n  shicao centre export examiners -o 考评员持证情况统计表.xlsx --unit 泰安市安全生产培训考务中心\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	out := fs.String("o", "", "write to this file (.csv or .xlsx); default: CSV on standard output")
 	date := fs.String("date", "", "results: only the exams of this day (default every day); examiners: judge validity on this day (default today)")
+	unit := fs.String("unit", "", "examiners: the 填报单位 on the table (default: the centre's name)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -853,7 +858,7 @@ func centreExport(ctx context.Context, e *env, what string, args []string) error
 		if day.IsZero() {
 			day = standards.DateOf(time.Now())
 		}
-		t, err = c.ExaminersTable(ctx, day)
+		t, err = c.ExaminersTable(ctx, day, *unit)
 	}
 	if err != nil {
 		return err

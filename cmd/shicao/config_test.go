@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,5 +61,23 @@ func TestConfig_Refusals(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestConfigText_RoundTrip: what `station config init` writes reads back
+// as the same configuration, whatever the paths hold (quotes,
+// backslashes, Chinese, spaces).
+func TestConfigText_RoundTrip(t *testing.T) {
+	want := DefaultConfig()
+	want.Data = `/srv/考站 "7"/data\dir`
+	want.Lang = "en"
+	want.Centre = CentreConfig{URL: "https://centre.example.gov.cn:8443", CA: "/etc/shicao/centre-ca.pem", SyncEvery: want.Centre.SyncEvery}
+	want.Device = []DeviceConf{{Kind: "cpr", Port: "/dev/serial/by-id/usb-A B-if00"}, {Kind: "board", Port: "/dev/shicao-board", Profile: "/etc/shicao/profiles/我的.yaml"}}
+	got, err := parseConfig("station.toml", configText(want))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, configText(want))
+	}
+	if got.Data != want.Data || got.Lang != want.Lang || got.Centre != want.Centre || !slices.Equal(got.Device, want.Device) {
+		t.Errorf("read back %+v,\nwant %+v", got, want)
 	}
 }

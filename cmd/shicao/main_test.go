@@ -27,7 +27,8 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"tlscert": cmdTLSCert,
+			"tlscert":  cmdTLSCert,
+			"waitaddr": cmdWaitAddr,
 		},
 		Setup: func(env *testscript.Env) error {
 			// The scripts read the sample library from the repository.

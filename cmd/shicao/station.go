@@ -25,9 +25,11 @@ import (
 )
 
 const stationUsage = `shicao station [--config FILE]                  the exam station's TUI (docs/station.example.toml)
-shicao station init|trust|centre|standards|plan|registry|run|interrupted|results|export|sync|backup
+shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|results|export|sync|backup
 
   init --name NAME --site SITE [--demo]     create the data directory, keys (station.key 0600, station.pub)
+  config init [--device KIND=PORT]... [-o FILE]
+                                            a station.toml for this data directory and the centre synced with
   trust add [--threshold N] KEY.pub...      pin the province's verifier keys
   centre set KEY.pub                        pin the exam centre's verifier key
   standards install FILE... | list          install signed standards and blueprints
@@ -65,6 +67,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 	}
 	return sub(e, "station", args, map[string]func([]string) error{
 		"init":        func(a []string) error { return stationInit(ctx, e, a) },
+		"config":      func(a []string) error { return stationConfig(ctx, e, a) },
 		"trust":       func(a []string) error { return stationTrust(ctx, e, a) },
 		"centre":      func(a []string) error { return stationCentre(ctx, e, a) },
 		"standards":   func(a []string) error { return stationStandards(ctx, e, a) },

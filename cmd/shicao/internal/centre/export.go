@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -65,31 +66,58 @@ func (c *Centre) ResultBody(ctx context.Context, id string) ([]byte, error) {
 
 // Table is a header and rows of cells, written as CSV or XLSX.
 type Table struct {
-	Title  string
-	Header []string
-	Rows   [][]string
+	Title string
+	// Sheet names the XLSX sheet ("Sheet1" when empty).
+	Sheet string
+	// Caption is a line under the title, above the header, in the XLSX
+	// (the notice's attachment has 填报单位 and the date there); none
+	// when empty.
+	Caption string
+	Header  []string
+	Rows    [][]string
 	// Numbers marks the columns of numbers (序号, 总分): an XLSX stores
 	// them as numbers, so that a spreadsheet sums, averages and sorts
 	// them; a column of text that looks numeric (身份证号) stays text.
 	Numbers map[int]bool
 }
 
-// writeXLSX writes the table as WriteFile lays it out (the title in the
-// first row, the header frozen under it), with the Numbers columns as
-// numbers.
-func (t *Table) writeXLSX(path string) error {
+// xlsxBytes returns the table as WriteFile lays it out in an XLSX (the
+// title in the first row, the caption under it if any, then the header,
+// frozen), with the Numbers columns as numbers.
+func (t *Table) xlsxBytes() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "Sheet1"
-	if err := f.SetCellStr(sheet, "A1", t.Title); err != nil {
-		return err
+	sheet := "Sheet1"
+	if t.Sheet != "" {
+		if err := f.SetSheetName(sheet, t.Sheet); err != nil {
+			return nil, fmt.Errorf("sheet %q: %w", t.Sheet, err)
+		}
+		sheet = t.Sheet
 	}
-	last, err := excelize.CoordinatesToCellName(max(len(t.Header), 1), 1)
-	if err != nil {
-		return err
+	last := max(len(t.Header), 1)
+	merged := func(row int, text string) error {
+		first, err := excelize.CoordinatesToCellName(1, row)
+		if err != nil {
+			return err
+		}
+		end, err := excelize.CoordinatesToCellName(last, row)
+		if err != nil {
+			return err
+		}
+		if err := f.SetCellStr(sheet, first, text); err != nil {
+			return err
+		}
+		return f.MergeCell(sheet, first, end)
 	}
-	if err := f.MergeCell(sheet, "A1", last); err != nil {
-		return err
+	if err := merged(1, t.Title); err != nil {
+		return nil, err
+	}
+	headerRow := 2
+	if t.Caption != "" {
+		if err := merged(2, t.Caption); err != nil {
+			return nil, err
+		}
+		headerRow = 3
 	}
 	put := func(row int, cells []string, numbers map[int]bool) error {
 		for i, v := range cells {
@@ -108,23 +136,31 @@ func (t *Table) writeXLSX(path string) error {
 				}
 			}
 			if err != nil {
-				return fmt.Errorf("%s: cell %s: %w", path, cell, err)
+				return fmt.Errorf("cell %s: %w", cell, err)
 			}
 		}
 		return nil
 	}
-	if err := put(2, t.Header, nil); err != nil {
-		return err
+	if err := put(headerRow, t.Header, nil); err != nil {
+		return nil, err
 	}
 	for i, r := range t.Rows {
-		if err := put(i+3, r, t.Numbers); err != nil {
-			return err
+		if err := put(headerRow+1+i, r, t.Numbers); err != nil {
+			return nil, err
 		}
 	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-		return err
+	top, err := excelize.CoordinatesToCellName(1, headerRow+1)
+	if err != nil {
+		return nil, err
 	}
-	return f.SaveAs(path)
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	b, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // WriteCSV writes the table as CSV with a UTF-8 byte order mark, which
@@ -187,42 +223,104 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 // ExaminersTitle is the title of the notice's attachment table.
 const ExaminersTitle = "泰安市特种作业考评员（培训机构教师）持证情况统计表"
 
+// ExaminersSheet names the attachment table's sheet.
+const ExaminersSheet = "持证情况统计表"
+
+// ExaminersHeader is the attachment table's header, its columns in the
+// attachment's order.
+var ExaminersHeader = []string{"序号", "考评员（培训教师）", "姓名", "作业类别", "是否持证", "证书编号", "有效期限", "备注"}
+
 // ExpiringWithin is how soon an expiring certificate is flagged.
 const ExpiringWithin = 60
 
+// Name returns the centre's name: its key's name, the log's origin.
+func (c *Centre) Name() string {
+	name, _, _ := strings.Cut(c.verifier, "+")
+	return name
+}
+
 // ExaminersTable is the attachment table of the notice (泰安市特种作业考评员
-// （培训机构教师）持证情况统计表): one row per examiner and category, with
-// 是否持证, the certificate number and validity, and in 备注 a flag for a
-// certificate expired or expiring within 60 days of day.
-func (c *Centre) ExaminersTable(ctx context.Context, day standards.Date) (*Table, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT e.name, coalesce(c.category, ''), coalesce(c.number, ''), coalesce(c.valid_from, ''), coalesce(c.valid_to, '')
+// （培训机构教师）持证情况统计表) as of day, reported by unit (填报单位; the
+// centre's name when empty): one row per person and category, whether
+// 考评员 or 培训教师, and 是否持证 是 only for a certificate valid on day.
+// A certificate not valid on day is 否, with the reason in 备注 (expired
+// on its last day, withdrawn, not yet valid); one valid but expiring
+// within 60 days is 是, flagged in 备注.
+func (c *Centre) ExaminersTable(ctx context.Context, day standards.Date, unit string) (*Table, error) {
+	if unit == "" {
+		unit = c.Name()
+	}
+	roles, err := c.metaWithPrefix(ctx, rolePrefix)
+	if err != nil {
+		return nil, err
+	}
+	withdrawn, err := c.metaWithPrefix(ctx, withdrawnPrefix)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT e.id, e.name, coalesce(c.category, ''), coalesce(c.number, ''), coalesce(c.valid_from, ''), coalesce(c.valid_to, '')
 		FROM examiners e LEFT JOIN certificates c ON c.examiner_id = e.id ORDER BY e.id, c.category`)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	t := &Table{Title: ExaminersTitle, Header: []string{"序号", "考评员姓名", "作业类别", "是否持证", "证书编号", "有效期限", "备注"}}
+	t := &Table{Title: ExaminersTitle, Sheet: ExaminersSheet, Header: ExaminersHeader,
+		Caption: "填报单位（盖章）：" + unit + "　　填报人：　　联系电话：　　填报日期：" + day.String()}
 	t.Numbers = columnsNamed(t.Header, "序号")
 	soon := time.Date(day.Y, time.Month(day.M), day.D, 0, 0, 0, 0, time.UTC).AddDate(0, 0, ExpiringWithin)
 	for rows.Next() {
-		var name, cat, number, from, to string
-		if err := rows.Scan(&name, &cat, &number, &from, &to); err != nil {
+		var id, name, cat, number, from, to string
+		if err := rows.Scan(&id, &name, &cat, &number, &from, &to); err != nil {
 			return nil, err
 		}
+		role := roles[roleKey(id)]
+		if role == "" {
+			role = RoleExaminer
+		}
 		held, validity, note := "否", "", "未持证，不得担任该类别考评员"
-		if number != "" {
-			held, validity, note = "是", from+"至"+to, ""
-			end, err := standards.ParseDate(to)
+		if role == RoleTeacher {
+			note = "未持证，不得从事该类别培训"
+		}
+		if old := withdrawn[withdrawnKey(id, cat)]; number == "" && old != "" {
+			number, note = old, "证书已撤销"
+		}
+		if number != "" && from != "" {
+			validity = from + "至" + to
+			start, err1 := standards.ParseDate(from)
+			end, err2 := standards.ParseDate(to)
 			switch {
-			case err != nil:
+			case err1 != nil || err2 != nil:
 				note = "有效期限无法识别"
 			case end.Before(day):
-				note = "证书已过期"
-			case end.Before(standards.DateOf(soon)):
-				note = fmt.Sprintf("证书将于%d日内到期", ExpiringWithin)
+				note = "证书已过期（有效期至" + to + "）"
+			case day.Before(start):
+				note = "证书尚未生效（" + from + "起有效）"
+			default:
+				held, note = "是", ""
+				if end.Before(standards.DateOf(soon)) {
+					note = fmt.Sprintf("证书将于%d日内到期（%s）", ExpiringWithin, to)
+				}
 			}
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(len(t.Rows) + 1), name, cat, held, number, validity, note})
+		t.Rows = append(t.Rows, []string{strconv.Itoa(len(t.Rows) + 1), role, name, cat, held, number, validity, note})
 	}
 	return t, rows.Err()
+}
+
+// metaWithPrefix returns the meta rows whose keys start with prefix.
+func (c *Centre) metaWithPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
 }

@@ -60,11 +60,12 @@ func TestTable_Save(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		v, err := f.GetCellValue("Sheet1", name)
+		sheet := f.GetSheetName(0)
+		v, err := f.GetCellValue(sheet, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		typ, err := f.GetCellType("Sheet1", name)
+		typ, err := f.GetCellType(sheet, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +134,7 @@ func TestTable_Save(t *testing.T) {
 	})
 
 	t.Run("Examiners", func(t *testing.T) {
-		tbl, err := r.c.ExaminersTable(ctx, today)
+		tbl, err := r.c.ExaminersTable(ctx, today, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,11 +142,12 @@ func TestTable_Save(t *testing.T) {
 		if err := tbl.WriteFile(path); err != nil {
 			t.Fatal(err)
 		}
-		if v, number := cell(t, path, "A3"); v != "1" || !number {
-			t.Errorf("序号 A3 = %q, a number: %v; want 1, a number", v, number)
+		// Row 1 is the title, row 2 填报单位 and the date, row 3 the header.
+		if v, number := cell(t, path, "A4"); v != "1" || !number {
+			t.Errorf("序号 A4 = %q, a number: %v; want 1, a number", v, number)
 		}
-		if v, number := cell(t, path, "B3"); v == "" || number {
-			t.Errorf("考评员姓名 B3 = %q, a number: %v; want a name, as text", v, number)
+		if v, number := cell(t, path, "C4"); v == "" || number {
+			t.Errorf("姓名 C4 = %q, a number: %v; want a name, as text", v, number)
 		}
 		if title, _ := cell(t, path, "A1"); !strings.HasPrefix(title, "泰安市") {
 			t.Errorf("title row A1 = %q", title)

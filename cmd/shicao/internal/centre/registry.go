@@ -369,7 +369,29 @@ type ExaminerRow struct {
 	// 证书编号 alone never revokes one: a column lost in a spreadsheet
 	// must not strip examiners of their certificates.
 	NotHeld bool
+	// Role is which the person is, as the notice's attachment asks:
+	// RoleExaminer (考评员) or RoleTeacher (培训教师, a training
+	// institution's teacher). Empty keeps the role held, RoleExaminer for
+	// a new person.
+	Role string
 }
+
+// The roles of the notice's attachment (考评员（培训机构教师）持证情况统计表).
+const (
+	RoleExaminer = "考评员"
+	RoleTeacher  = "培训教师"
+)
+
+// The meta keys of an examiner's role and of a certificate withdrawn (the
+// number it had). They live in the meta table, as the examiners and
+// certificates tables have no column for them.
+const (
+	rolePrefix      = "examiner_role/"
+	withdrawnPrefix = "certificate_withdrawn/"
+)
+
+func roleKey(id string) string                { return rolePrefix + id }
+func withdrawnKey(id, category string) string { return withdrawnPrefix + id + "/" + category }
 
 // ImportExaminers adds or updates examiners and their certificates, all
 // rows or none. A new examiner needs a PIN. Rows are checked first, and
@@ -388,6 +410,17 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 		}
 		if r.PIN != "" && (len(r.PIN) < 4 || strings.Trim(r.PIN, "0123456789") != "") {
 			problems = append(problems, fmt.Sprintf("row %d: 初始密码 must be at least 4 digits", i+1))
+		}
+		if r.Role != "" && r.Role != RoleExaminer && r.Role != RoleTeacher {
+			problems = append(problems, fmt.Sprintf("row %d: 考评员（培训教师） %q: want %s or %s", i+1, r.Role, RoleExaminer, RoleTeacher))
+		}
+		if r.Role != "" {
+			for j, o := range rows[:i] {
+				if o.ID == id && o.Role != "" && o.Role != r.Role {
+					problems = append(problems, fmt.Sprintf("row %d: %s is %s here and %s in row %d: one person, one role", i+1, r.Name, r.Role, o.Role, j+1))
+					break
+				}
+			}
 		}
 		if r.NotHeld && r.Number != "" {
 			problems = append(problems, fmt.Sprintf("row %d: 是否持证 is 否 but 证书编号 %s is given", i+1, r.Number))
@@ -423,6 +456,11 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, pin_hash = excluded.pin_hash`, r.ID, r.Name, hash); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
+			if r.Role != "" {
+				if err := setMeta(ctx, tx, roleKey(r.ID), r.Role); err != nil {
+					return fmt.Errorf("row %d: %w", i+1, err)
+				}
+			}
 			var old examsync.Certificate
 			err = tx.QueryRowContext(ctx, `SELECT number, valid_from, valid_to FROM certificates WHERE examiner_id = ? AND category = ?`, r.ID, r.Category).
 				Scan(&old.Number, &old.ValidFrom, &old.ValidTo)
@@ -437,6 +475,15 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 				// certificate of this category (kept, with an empty
 				// number, for the notice's table; it entitles no one).
 				r.ValidFrom, r.ValidTo = "", ""
+				if old.Number != "" {
+					// Withdrawn: the notice's table says so, with the
+					// number that was withdrawn.
+					if err := setMeta(ctx, tx, withdrawnKey(r.ID, r.Category), old.Number); err != nil {
+						return fmt.Errorf("row %d: %w", i+1, err)
+					}
+				}
+			} else if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, withdrawnKey(r.ID, r.Category)); err != nil {
+				return fmt.Errorf("row %d: %w", i+1, err)
 			}
 			if old.Number != "" && r.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
 				// Renewed: results examined under the old certificate

@@ -136,9 +136,11 @@ func (c columns) get(row []string, key string) string {
 // ExaminerRowsFromFile reads the examiner import: one row per examiner
 // and category, columns 身份证号, 考评员姓名 (or 姓名), 作业类别, 证书编号,
 // 有效期起 and 有效期止 (or 有效期限 "YYYY-MM-DD至YYYY-MM-DD"), an
-// optional 初始密码 (PIN) and an optional 是否持证 (是/否). The 证书编号
-// column is required; an empty cell means 未持证 for a new examiner, and
-// revokes a certificate held only with 是否持证 否.
+// optional 初始密码 (PIN), an optional 是否持证 (是/否) and an optional
+// 考评员（培训教师） saying which the person is (考评员 or 培训教师; empty:
+// as before, 考评员 for a new person). The 证书编号 column is required;
+// an empty cell means 未持证 for a new examiner, and revokes a
+// certificate held only with 是否持证 否.
 func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 	header, rows, err := ReadTable(path)
 	if err != nil {
@@ -148,6 +150,7 @@ func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 		"id": {"身份证号", "id"}, "name": {"考评员姓名", "姓名", "name"}, "category": {"作业类别", "category"},
 		"number": {"证书编号", "certificate"}, "from": {"有效期起", "valid_from"}, "to": {"有效期止", "valid_to"},
 		"range": {"有效期限", "validity"}, "pin": {"初始密码", "PIN", "pin"}, "held": {"是否持证", "held"},
+		"role": {"考评员（培训教师）", "考评员(培训教师)", "人员类别", "role"},
 	}, "id", "name", "category", "number")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -162,6 +165,15 @@ func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 			x.NotHeld = true
 		default:
 			return nil, fmt.Errorf("%s: row %d: 是否持证 %q: want 是 or 否", path, i+1, h)
+		}
+		switch v := cols.get(r, "role"); v {
+		case "":
+		case RoleExaminer, "examiner":
+			x.Role = RoleExaminer
+		case RoleTeacher, "培训机构教师", "teacher":
+			x.Role = RoleTeacher
+		default:
+			return nil, fmt.Errorf("%s: row %d: 考评员（培训教师） %q: want %s or %s", path, i+1, v, RoleExaminer, RoleTeacher)
 		}
 		if v := cols.get(r, "range"); v != "" && x.ValidFrom == "" {
 			for _, sep := range []string{"至", "~", "—", " - "} {
@@ -213,24 +225,55 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 }
 
 // WriteFile writes the table as CSV or XLSX, by the file's extension.
-// The XLSX has the title in its first row, the header frozen, and the
-// Numbers columns as numbers.
+// The XLSX has the title in its first row, the caption (if any) under
+// it, the header frozen, and the Numbers columns as numbers. The file is
+// mode 0644 (an export is handed on: to the 应急局, to a spreadsheet on
+// another account), and written whole or not at all: a reader never sees
+// half a workbook.
 func (t *Table) WriteFile(path string) error {
+	var b bytes.Buffer
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		f, err := os.Create(path)
-		if err != nil {
+		if err := t.WriteCSV(&b); err != nil {
 			return err
 		}
-		if err := t.WriteCSV(f); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
 	case ".xlsx":
-		return t.writeXLSX(path)
+		x, err := t.xlsxBytes()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		b.Write(x)
+	default:
+		return errors.New(path + ": give a .csv or .xlsx file name")
 	}
-	return errors.New(path + ": give a .csv or .xlsx file name")
+	return writeFileAtomic(path, b.Bytes(), 0o644)
+}
+
+// writeFileAtomic writes b to path with mode perm (whatever the umask),
+// through a temporary file in the same directory renamed over path.
+func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // after a successful rename there is nothing to remove
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // WriteTo writes the table as CSV to w (standard output).
