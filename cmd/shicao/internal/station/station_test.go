@@ -417,6 +417,16 @@ func TestExam_PlanAndStandardRefusals(t *testing.T) {
 	if _, err := f.s.Install(ctx, "k42-v1b", v1b); !errors.Is(err, standards.ErrEquivocation) {
 		t.Fatalf("version 1 with other bytes: %v, want ErrEquivocation", err)
 	}
+	// A version older than the newest and never held is a rollback.
+	k43 := string(standards.SplitNote(lib["sd-dg-k43-extinguisher.yaml"]))
+	k43v3, _ := standards.Sign([]byte(strings.Replace(k43, "version: 1\n", "version: 3\n", 1)), signer)
+	k43v2, _ := standards.Sign([]byte(strings.Replace(k43, "version: 1\n", "version: 2\n", 1)), signer)
+	if _, err := f.s.Install(ctx, "k43-v3", k43v3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Install(ctx, "k43-v2", k43v2); !errors.Is(err, standards.ErrRollback) {
+		t.Fatalf("version 2 after version 3, never held: %v, want ErrRollback", err)
+	}
 	// A version not yet in effect is never drawn, and does not hide the
 	// version in force: K42 is drawn as version 2.
 	future := strings.Replace(text, "version: 2\n", "version: 3\n", 1)
