@@ -63,21 +63,6 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// Chinese returns the state as examiners read it.
-func (s State) Chinese() string {
-	switch s {
-	case InForce:
-		return "现行"
-	case Scheduled:
-		return "尚未施行"
-	case Superseded:
-		return "已被新版替代"
-	case Expired:
-		return "已废止"
-	}
-	return "未知"
-}
-
 // StateOn returns the state of version v of an id on day d, among every
 // version of that id the caller knows (v may be among them or not), and
 // for a superseded version the newest version that took effect by d. The
@@ -86,9 +71,8 @@ func (s State) Chinese() string {
 // and never after its expires date; an expired newest version does not
 // bring back an older one.
 func StateOn(versions []Span, v Span, d Date) (State, Span) {
-	if d.Before(v.Effective) {
-		return Scheduled, Span{}
-	}
+	// A newer version in effect supersedes v even if v's own date has
+	// not come (a province that dated versions out of order).
 	var newer Span
 	for _, w := range versions {
 		if w.Version > v.Version && !d.Before(w.Effective) && w.Version > newer.Version {
@@ -97,6 +81,9 @@ func StateOn(versions []Span, v Span, d Date) (State, Span) {
 	}
 	if newer.Version != 0 {
 		return Superseded, newer
+	}
+	if d.Before(v.Effective) {
+		return Scheduled, Span{}
 	}
 	if v.ExpiredOn(d) {
 		return Expired, Span{}

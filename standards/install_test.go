@@ -228,6 +228,9 @@ func TestStateOn(t *testing.T) {
 		{"ExpiresIsTheLastDay", []standards.Span{v1, v2exp}, "2025-12-31", []standards.State{standards.Superseded, standards.InForce}, 2},
 		// An expired newest version does not bring the older one back.
 		{"Expired", []standards.Span{v1, v2exp}, "2026-01-01", []standards.State{standards.Superseded, standards.Expired}, 0},
+		// Dated out of order: version 4, dated before version 3, is in
+		// force, so version 3 is superseded before its date comes.
+		{"OutOfOrder", []standards.Span{v1, v3, {Version: 4, Effective: d("2026-01-01")}}, "2026-06-01", []standards.State{standards.Superseded, standards.Superseded, standards.InForce}, 4},
 		{"ExpiredThenNewer", []standards.Span{v1, v2exp, v3}, "2027-02-01", []standards.State{standards.Superseded, standards.Superseded, standards.InForce}, 3},
 	}
 	for _, tt := range tests {
