@@ -10,6 +10,7 @@ type Blueprint struct {
 	Title     string        `yaml:"title"`
 	Category  string        `yaml:"category"`
 	Effective Date          `yaml:"effective"`
+	Expires   Date          `yaml:"expires"` // optional: the last day it may be used; zero for none
 	TimeLimit Duration      `yaml:"time_limit"`
 	Pass      Points        `yaml:"pass"`     // pass when total >= pass and no veto
 	Rounding  string        `yaml:"rounding"` // how a weighted subject score is rounded; see Rounding* constants

@@ -41,7 +41,10 @@ type SelfTest func(*Candidate) error
 // the highest seen for its id (the same version with other bytes is an
 // equivocation alarm), and its own vectors pass. seen returns the highest
 // version seen for an id. Admit is pure: persisting the decision is the
-// caller's, in one transaction with the new highest version.
+// caller's, in one transaction with the new highest version. With
+// ErrInstalled and ErrRollback it returns the candidate too: a caller that
+// keeps every version can tell an older version it holds, byte for byte,
+// from a rollback.
 func Admit(signed []byte, file string, trust *Trust, seen func(id string) (Seen, bool), test SelfTest) (*Candidate, error) {
 	o, err := trust.Open(signed)
 	if err != nil {
@@ -55,7 +58,7 @@ func Admit(signed []byte, file string, trust *Trust, seen func(id string) (Seen,
 	if prev, ok := seen(c.ID); ok {
 		switch {
 		case c.Version < prev.Version:
-			return nil, fmt.Errorf("%s: %s version %d: %w (%d)", file, c.ID, c.Version, ErrRollback, prev.Version)
+			return c, fmt.Errorf("%s: %s version %d: %w (%d)", file, c.ID, c.Version, ErrRollback, prev.Version)
 		case c.Version == prev.Version && c.SHA256 != prev.SHA256:
 			return nil, fmt.Errorf("%s: %s version %d: %w", file, c.ID, c.Version, ErrEquivocation)
 		case c.Version == prev.Version:
@@ -87,19 +90,22 @@ func ParseAny(file string, text []byte) (*Candidate, error) {
 	return &Candidate{ID: s.ID, Version: s.Version, SHA256: s.SHA256(), Standard: s}, nil
 }
 
-// UsableOn reports whether the standard may score an exam on day d: it
-// must be in effect (effective <= d).
-func (s *Standard) UsableOn(d Date) error {
-	if d.Before(s.Effective) {
-		return fmt.Errorf("%s version %d: %w until %s", s.ID, s.Version, ErrNotEffective, s.Effective)
-	}
-	return nil
-}
+// UsableOn reports whether the standard may score an exam on day d by
+// its own dates: in effect (effective <= d, else ErrNotEffective) and not
+// expired (d <= expires, else ErrExpired). Whether a newer version
+// superseded it is StateOn's question, which needs the other versions.
+func (s *Standard) UsableOn(d Date) error { return s.Span().usableOn(s.ID, d) }
 
-// UsableOn reports whether the blueprint may be used on day d.
-func (b *Blueprint) UsableOn(d Date) error {
-	if d.Before(b.Effective) {
-		return fmt.Errorf("%s version %d: %w until %s", b.ID, b.Version, ErrNotEffective, b.Effective)
+// UsableOn reports whether the blueprint may be used on day d by its own
+// dates, as Standard.UsableOn.
+func (b *Blueprint) UsableOn(d Date) error { return b.Span().usableOn(b.ID, d) }
+
+func (s Span) usableOn(id string, d Date) error {
+	if d.Before(s.Effective) {
+		return fmt.Errorf("%s version %d: %w until %s", id, s.Version, ErrNotEffective, s.Effective)
+	}
+	if s.ExpiredOn(d) {
+		return fmt.Errorf("%s version %d: %w after %s", id, s.Version, ErrExpired, s.Expires)
 	}
 	return nil
 }

@@ -92,9 +92,10 @@ func TestAdmit(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), "t.yaml: ") {
 				t.Errorf("error %q does not name the file", err)
 			}
-			// Only ErrInstalled, which is not a refusal of the text,
-			// returns the candidate (the station already has it).
-			if (c != nil) != (tt.want == standards.ErrInstalled) {
+			// Only ErrInstalled and ErrRollback, which do not refuse
+			// the text itself, return the candidate (the station may
+			// hold that very version).
+			if (c != nil) != (tt.want == standards.ErrInstalled || tt.want == standards.ErrRollback) {
 				t.Errorf("candidate %v returned with %v", c, err)
 			}
 		})
@@ -173,6 +174,80 @@ func TestStandard_UsableOn(t *testing.T) {
 			}
 			if err := s.UsableOn(tt.day); err != nil && !strings.Contains(err.Error(), "2024-01-01") {
 				t.Errorf("error %q does not say when the standard takes effect", err)
+			}
+		})
+	}
+}
+
+func TestStandard_UsableOn_Expires(t *testing.T) {
+	text := bytes.Replace(readValid(t, "minimal.yaml"), []byte("effective: 2024-01-01\n"), []byte("effective: 2024-01-01\nexpires: 2025-06-30\n"), 1)
+	s, err := standards.Parse("minimal.yaml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Expires.String() != "2025-06-30" {
+		t.Fatalf("expires %s", s.Expires)
+	}
+	// The expires date is the last day of use.
+	if err := s.UsableOn(standards.Date{Y: 2025, M: 6, D: 30}); err != nil {
+		t.Errorf("on its expires date: %v", err)
+	}
+	err = s.UsableOn(standards.Date{Y: 2025, M: 7, D: 1})
+	if !errors.Is(err, standards.ErrExpired) || !strings.Contains(err.Error(), "2025-06-30") {
+		t.Errorf("the day after: %v, want ErrExpired naming 2025-06-30", err)
+	}
+}
+
+// TestStateOn: which version is in force on a day, and what the others
+// are; the rule of the notice (score by the standard in force).
+func TestStateOn(t *testing.T) {
+	d := func(s string) standards.Date {
+		t.Helper()
+		x, err := standards.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	v1 := standards.Span{Version: 1, Effective: d("2024-01-01")}
+	v2 := standards.Span{Version: 2, Effective: d("2025-01-01")}
+	v3 := standards.Span{Version: 3, Effective: d("2027-01-01")}
+	v2exp := standards.Span{Version: 2, Effective: d("2025-01-01"), Expires: d("2025-12-31")}
+	tests := []struct {
+		name     string
+		versions []standards.Span
+		day      string
+		states   []standards.State // of each version, in order
+		inForce  int               // 0: none
+	}{
+		{"OnlyOne", []standards.Span{v1}, "2024-06-01", []standards.State{standards.InForce}, 1},
+		{"BeforeAny", []standards.Span{v1}, "2023-12-31", []standards.State{standards.Scheduled}, 0},
+		{"NewerScheduled", []standards.Span{v1, v2, v3}, "2026-06-01", []standards.State{standards.Superseded, standards.InForce, standards.Scheduled}, 2},
+		{"NewerTookEffect", []standards.Span{v1, v2, v3}, "2027-01-01", []standards.State{standards.Superseded, standards.Superseded, standards.InForce}, 3},
+		{"LastDayBeforeNext", []standards.Span{v1, v2}, "2024-12-31", []standards.State{standards.InForce, standards.Scheduled}, 1},
+		{"ExpiresIsTheLastDay", []standards.Span{v1, v2exp}, "2025-12-31", []standards.State{standards.Superseded, standards.InForce}, 2},
+		// An expired newest version does not bring the older one back.
+		{"Expired", []standards.Span{v1, v2exp}, "2026-01-01", []standards.State{standards.Superseded, standards.Expired}, 0},
+		// Dated out of order: version 4, dated before version 3, is in
+		// force, so version 3 is superseded before its date comes.
+		{"OutOfOrder", []standards.Span{v1, v3, {Version: 4, Effective: d("2026-01-01")}}, "2026-06-01", []standards.State{standards.Superseded, standards.Superseded, standards.InForce}, 4},
+		{"ExpiredThenNewer", []standards.Span{v1, v2exp, v3}, "2027-02-01", []standards.State{standards.Superseded, standards.Superseded, standards.InForce}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			day := d(tt.day)
+			for i, v := range tt.versions {
+				if got, _ := standards.StateOn(tt.versions, v, day); got != tt.states[i] {
+					t.Errorf("version %d on %s: %s, want %s", v.Version, day, got, tt.states[i])
+				}
+				why := standards.NotInForce("T", tt.versions, v, day)
+				if (why == "") != (tt.states[i] == standards.InForce) {
+					t.Errorf("version %d: NotInForce %q for a version %s", v.Version, why, tt.states[i])
+				}
+			}
+			got, ok := standards.InForceOn(tt.versions, day)
+			if got.Version != tt.inForce || ok != (tt.inForce != 0) {
+				t.Errorf("in force on %s: version %d (%v), want %d", day, got.Version, ok, tt.inForce)
 			}
 		})
 	}

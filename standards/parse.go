@@ -70,6 +70,14 @@ func requireText(c *problems, pos Pos, field, path, text string) {
 	}
 }
 
+// validateExpires checks an optional expires date: the last day of use,
+// not before the first.
+func validateExpires(c *problems, pos Pos, effective, expires Date) {
+	if !expires.IsZero() && !effective.IsZero() && expires.Before(effective) {
+		c.add(pos.At("expires"), "expires", "%s is before effective %s: the last day of use cannot come before the first", expires, effective)
+	}
+}
+
 func validateStandard(c *problems, s *Standard) {
 	requireID(c, s.Pos, "id", "", s.ID)
 	if s.Version < 1 {
@@ -83,6 +91,7 @@ func validateStandard(c *problems, s *Standard) {
 	if s.Effective.IsZero() {
 		c.add(s.At("effective"), "effective", "missing: the date from which the standard may be used (YYYY-MM-DD)")
 	}
+	validateExpires(c, s.Pos, s.Effective, s.Expires)
 	if _, given := s.Fields["time_limit"]; given && s.TimeLimit <= 0 {
 		c.add(s.At("time_limit"), "time_limit", "%s: the time limit must be more than 0", s.TimeLimit)
 	} else if s.TimeLimit <= 0 {

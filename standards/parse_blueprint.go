@@ -44,6 +44,7 @@ func validateBlueprint(c *problems, b *Blueprint) {
 	if b.Effective.IsZero() {
 		c.add(b.At("effective"), "effective", "missing: the date from which the blueprint may be used (YYYY-MM-DD)")
 	}
+	validateExpires(c, b.Pos, b.Effective, b.Expires)
 	if b.TimeLimit <= 0 {
 		c.add(b.At("time_limit"), "time_limit", "missing: the paper's total time, such as 60m")
 	}

@@ -18,6 +18,7 @@ type Standard struct {
 	Subject   string    `yaml:"subject"`  // K1..K4
 	Code      string    `yaml:"code"`     // K42
 	Effective Date      `yaml:"effective"`
+	Expires   Date      `yaml:"expires"` // optional: the last day it may score; zero for none
 	TimeLimit Duration  `yaml:"time_limit"`
 	Overtime  *Overtime `yaml:"overtime"`
 	Pass      *Points   `yaml:"pass"` // an item sheet passes at this score with no veto; default 80

@@ -221,10 +221,27 @@ func stationStandards(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		t := &table{right: map[int]bool{2: true}}
-		t.add("id", "kind", "ver", "effective", "title", "sha256")
+		// Every installed version, with what it is today: the one in
+		// force is drawn and scores; a scheduled one waits for its date.
+		spans := map[string][]standards.Span{}
 		for _, x := range list {
-			t.add(x.ID, x.Kind, strconv.Itoa(x.Version), x.Effective, x.Title, x.SHA256[:16])
+			sp, err := x.Span()
+			if err != nil {
+				return err
+			}
+			spans[x.ID] = append(spans[x.ID], sp)
+		}
+		today := s.Today()
+		t := &table{right: map[int]bool{2: true}}
+		t.add("id", "kind", "ver", "effective", "expires", "state", "title", "sha256")
+		for _, x := range list {
+			sp, _ := x.Span()
+			state, _ := standards.StateOn(spans[x.ID], sp, today)
+			expires := x.Expires
+			if expires == "" {
+				expires = "-"
+			}
+			t.add(x.ID, x.Kind, strconv.Itoa(x.Version), x.Effective, expires, state.String(), x.Title, x.SHA256[:16])
 		}
 		return t.write(e.stdout)
 	}
@@ -235,6 +252,10 @@ func stationStandards(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		c, err := s.Install(ctx, f, b)
+		if errors.Is(err, standards.ErrInstalled) {
+			fmt.Fprintf(e.stdout, "already installed %s version %d (%s)\n", c.ID, c.Version, c.SHA256[:16])
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "refused %s: %v\n", f, err)
 			failed++

@@ -237,6 +237,9 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *stati
 			}
 		}
 	}
+	if ref := c.checkInForce(ctx, stationName, doc); ref != nil {
+		return ref
+	}
 	return nil
 }
 

@@ -84,14 +84,18 @@ func (c *Centre) Publish(ctx context.Context, file string, signed []byte) (*stan
 	if err != nil {
 		return cand, err
 	}
-	kind, title, effective := "standard", "", ""
+	kind, title, span := "standard", "", cand.Span()
 	if cand.Standard != nil {
-		title, effective = cand.Standard.Title, cand.Standard.Effective.String()
+		title = cand.Standard.Title
 	} else {
-		kind, title, effective = "blueprint", cand.Blueprint.Title, cand.Blueprint.Effective.String()
+		kind, title = "blueprint", cand.Blueprint.Title
 	}
-	_, err = c.db.ExecContext(ctx, `INSERT INTO standards (id, version, sha256, kind, title, effective, signed, signers, published_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		cand.ID, cand.Version, cand.SHA256, kind, title, effective, signed, strings.Join(cand.Signers, ","), c.nowMs())
+	expires := ""
+	if !span.Expires.IsZero() {
+		expires = span.Expires.String()
+	}
+	_, err = c.db.ExecContext(ctx, `INSERT INTO standards (id, version, sha256, kind, title, effective, expires, signed, signers, published_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		cand.ID, cand.Version, cand.SHA256, kind, title, span.Effective.String(), expires, signed, strings.Join(cand.Signers, ","), c.nowMs())
 	if err != nil {
 		return nil, fmt.Errorf("publish %s version %d: %w", cand.ID, cand.Version, translate(err))
 	}

@@ -49,7 +49,8 @@ type Drawn struct {
 }
 
 // NewExam opens an exam under a plan: the plan must be for this station's
-// site and for today, and its blueprint installed and in effect.
+// site and for today, and a version of its blueprint installed and in
+// force today (the one the paper is scored by).
 func (s *Station) NewExam(ctx context.Context, planID string) (*Exam, error) {
 	plan, err := s.st.PlanByID(ctx, planID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -68,8 +69,8 @@ func (s *Station) NewExam(ctx context.Context, planID string) (*Exam, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := bp.UsableOn(s.Today()); err != nil {
-		return nil, refuse("blueprint-not-effective", "试卷 %s 第%d版 %s 起施行，今天不能使用", "blueprint %s version %d is not in effect until %s", bp.ID, bp.Version, bp.Effective)
+	if ref := notUsable(bp.Span(), bp.ID, s.Today()); ref != nil {
+		return nil, ref
 	}
 	return &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}}, nil
 }
@@ -308,23 +309,23 @@ func (e *Exam) Draw(ctx context.Context, seed string) ([]Drawn, error) {
 	}
 	var drawn []Drawn
 	for _, subj := range e.bp.Subjects {
+		// Each pool item by its version in force today: a version
+		// published ahead of its date waits, an expired one is not drawn.
 		var usable []string
+		var stds []*standards.Standard
 		for _, id := range subj.Pool {
 			std, err := e.s.standard(ctx, id)
 			if err != nil || std.UsableOn(e.s.Today()) != nil {
 				continue
 			}
 			usable = append(usable, id)
+			stds = append(stds, std)
 		}
 		if len(usable) == 0 {
-			return nil, refuse("pool-empty", "科目 %s 的题库中没有本站已安装且已生效的评分标准", "subject %s has no installed standard in effect to draw from", subj.ID)
+			return nil, refuse("pool-empty", "科目 %s 的题库中没有本站已安装且现行的评分标准", "subject %s has no installed standard in force to draw from", subj.ID)
 		}
 		pick := DrawIndex(seed, subj.ID, len(usable))
-		std, err := e.s.standard(ctx, usable[pick])
-		if err != nil {
-			return nil, err
-		}
-		drawn = append(drawn, Drawn{Subject: subj.ID, Standard: std, Pool: usable})
+		drawn = append(drawn, Drawn{Subject: subj.ID, Standard: stds[pick], Pool: usable})
 	}
 	e.seed, e.drawn = seed, drawn
 	return drawn, nil
@@ -345,3 +346,15 @@ func (e *Exam) Seed() string { return e.seed }
 
 // Item returns a subject's item once started.
 func (e *Exam) Item(subject string) *Item { return e.items[subject] }
+
+// notUsable refuses a standard or blueprint whose own dates do not allow
+// it on day d (not yet effective, or expired), or returns nil.
+func notUsable(sp standards.Span, id string, d standards.Date) *Refusal {
+	if d.Before(sp.Effective) {
+		return refuse("standard-not-in-force", "%s 第%d版 %s 起施行，今天不能使用", "%s version %d is not in force until %s", id, sp.Version, sp.Effective)
+	}
+	if sp.ExpiredOn(d) {
+		return refuse("standard-not-in-force", "%s 第%d版已于 %s 后废止，今天不能使用", "%s version %d expired after %s", id, sp.Version, sp.Expires)
+	}
+	return nil
+}

@@ -148,8 +148,8 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		return nil, refuse("item-started", "科目 %s 已开始", "subject %s has started already", subject)
 	}
 	std := d.Standard
-	if err := std.UsableOn(e.s.Today()); err != nil {
-		return nil, refuse("standard-not-effective", "评分标准 %s 第%d版 %s 起施行，今天不能使用", "standard %s version %d is not in effect until %s", std.ID, std.Version, std.Effective)
+	if ref := notUsable(std.Span(), std.ID, e.s.Today()); ref != nil {
+		return nil, ref
 	}
 	var use []Device
 	for _, kind := range std.Devices {

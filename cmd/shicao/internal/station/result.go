@@ -183,6 +183,11 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 type Verified struct {
 	Doc     *ResultDoc
 	Signers []string
+	// Spans are the dates of each standard that scored an item, by
+	// subject, and of the blueprint: whether each was in force on the
+	// exam date is for the reader to judge against every version it knows.
+	Spans     map[string]standards.Span
+	Blueprint standards.Span
 }
 
 // VerifyBundle checks a result bundle end to end: the station's signature
@@ -307,6 +312,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 		return o.Text, nil
 	}
 	var sheets []*scoring.Sheet
+	spans := make(map[string]standards.Span, len(doc.Items))
 	for idx, it := range doc.Items {
 		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
 		signedStd, ok := b.Standards[key]
@@ -364,6 +370,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 			return nil, fmt.Errorf("subject %s: re-scoring the events gives %s, the result says %s: the score was edited", it.Subject, sheet.Score, it.Sheet.Score)
 		}
 		sheets = append(sheets, sheet)
+		spans[it.Subject] = std.Span()
 	}
 	bpText, err := open("blueprint", b.Blueprint)
 	if err != nil {
@@ -385,7 +392,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if !bytes.Equal(got, want) {
 		return nil, fmt.Errorf("the paper re-scores to %s, the result says %s", paper.Total, doc.Paper.Total)
 	}
-	v := &Verified{Doc: &doc}
+	v := &Verified{Doc: &doc, Spans: spans, Blueprint: bp.Span()}
 	for _, s := range n.Sigs {
 		v.Signers = append(v.Signers, s.Name)
 	}

@@ -160,7 +160,7 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		r.exam, r.item = ex, nil
-		fmt.Fprintf(r.Out, "plan %s %s %s %s\n", ex.plan.ID, ex.plan.Date, ex.plan.Category, ex.bp.ID)
+		fmt.Fprintf(r.Out, "plan %s %s %s %s v%d\n", ex.plan.ID, ex.plan.Date, ex.plan.Category, ex.bp.ID, ex.bp.Version)
 	case "signin":
 		if err := r.need(2, a, "signin EXAMINER-ID PIN"); err != nil {
 			return err

@@ -101,9 +101,11 @@ func (s *Station) Trust(ctx context.Context) (*standards.Trust, error) {
 }
 
 // Install verifies a signed standard or blueprint against the pinned keys,
-// refuses an older version, an equivocating one or one whose own vectors
-// fail, and stores it with the new highest version in one transaction. An
-// equivocation is also kept as an alarm for people.
+// refuses an older version than the newest installed (unless it is that
+// very text, installed already: ErrInstalled), an equivocating one or one
+// whose own vectors fail, and stores it with the new highest version in
+// one transaction. Every installed version is kept. An equivocation is
+// also kept as an alarm for people.
 func (s *Station) Install(ctx context.Context, file string, signed []byte) (*standards.Candidate, error) {
 	trust, err := s.Trust(ctx)
 	if err != nil {
@@ -121,6 +123,18 @@ func (s *Station) Install(ctx context.Context, file string, signed []byte) (*sta
 	if seenErr != nil {
 		return nil, seenErr
 	}
+	if errors.Is(err, standards.ErrRollback) {
+		// Older than the newest, but every version is kept: the very
+		// text installed again is not an error, another text under a
+		// version held is an equivocation, and one never held a rollback.
+		if have, herr := s.st.StandardVersion(ctx, c.ID, c.Version); herr == nil {
+			why := standards.ErrInstalled
+			if (&standards.Standard{Source: standards.SplitNote(have)}).SHA256() != c.SHA256 {
+				why = standards.ErrEquivocation
+			}
+			err = fmt.Errorf("%s: %s version %d: %w", file, c.ID, c.Version, why)
+		}
+	}
 	if err != nil {
 		if errors.Is(err, standards.ErrEquivocation) || errors.Is(err, standards.ErrBadSignature) {
 			_ = s.st.Alarm(ctx, "standard", file, err.Error())
@@ -136,9 +150,9 @@ func (s *Station) Install(ctx context.Context, file string, signed []byte) (*sta
 	return c, nil
 }
 
-// standard returns the newest installed version of a standard.
+// standard returns the version of a standard in force today.
 func (s *Station) standard(ctx context.Context, id string) (*standards.Standard, error) {
-	c, err := s.installed(ctx, id, 0)
+	c, err := s.inForce(ctx, id, s.Today())
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +174,9 @@ func (s *Station) StandardVersion(ctx context.Context, id string, version int) (
 	return c.Standard, nil
 }
 
+// blueprint returns the version of a blueprint in force today.
 func (s *Station) blueprint(ctx context.Context, id string) (*standards.Blueprint, error) {
-	c, err := s.installed(ctx, id, 0)
+	c, err := s.inForce(ctx, id, s.Today())
 	if err != nil {
 		return nil, err
 	}
@@ -171,23 +186,44 @@ func (s *Station) blueprint(ctx context.Context, id string) (*standards.Blueprin
 	return c.Blueprint, nil
 }
 
-// installed parses (once, cached by hash) an installed standard: the
-// newest version, or an exact one.
-func (s *Station) installed(ctx context.Context, id string, version int) (*standards.Candidate, error) {
-	if version == 0 {
-		list, err := s.st.Standards(ctx)
-		if err != nil {
+// inForce returns the installed version of a standard or blueprint in
+// force on day d (the notice: score by the standard in force): the newest
+// whose effective date has come, unless it expired. Every installed
+// version is kept, so a version published ahead of its date does not hide
+// the one in force today. The refusal says why none is.
+func (s *Station) inForce(ctx context.Context, id string, d standards.Date) (*standards.Candidate, error) {
+	list, err := s.st.Versions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, refuse("no-standard", "本站未安装评分标准 %s", "standard %s is not installed at this station", id)
+	}
+	spans := make([]standards.Span, len(list))
+	for i, x := range list {
+		if spans[i], err = x.Span(); err != nil {
 			return nil, err
 		}
-		for _, x := range list {
-			if x.ID == id {
-				version = x.Version
+	}
+	v, ok := standards.InForceOn(spans, d)
+	if !ok {
+		// Oldest first: the first version is the earliest to take
+		// effect unless one already has, and the newest that has is
+		// the one that expired.
+		for i := len(spans) - 1; i >= 0; i-- {
+			if sp := spans[i]; !d.Before(sp.Effective) {
+				return nil, refuse("standard-not-in-force", "%s 第%d版已于 %s 后废止，本站没有更新的版本", "%s version %d expired after %s and no newer version is installed",
+					id, sp.Version, sp.Expires)
 			}
 		}
-		if version == 0 {
-			return nil, refuse("no-standard", "本站未安装评分标准 %s", "standard %s is not installed at this station", id)
-		}
+		return nil, refuse("standard-not-in-force", "%s 在 %s 没有施行的版本：已安装的第%d版 %s 起施行", "%s has no version in force on %s: version %d installed takes effect on %s",
+			id, d, spans[0].Version, spans[0].Effective)
 	}
+	return s.installed(ctx, id, v.Version)
+}
+
+// installed parses (once, cached by hash) one installed version.
+func (s *Station) installed(ctx context.Context, id string, version int) (*standards.Candidate, error) {
 	signed, err := s.st.StandardVersion(ctx, id, version)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refuse("no-standard-version", "本站未安装评分标准 %s 第%d版", "standard %s version %d is not installed at this station", id, version)

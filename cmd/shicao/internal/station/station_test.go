@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -405,11 +406,29 @@ func TestExam_PlanAndStandardRefusals(t *testing.T) {
 	if _, err := f.s.Install(ctx, "k42-v2", v2); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Install(ctx, "k42-v1", lib["sd-dg-k42-cpr.yaml"]); !errors.Is(err, standards.ErrRollback) {
-		t.Fatalf("older version: %v, want ErrRollback", err)
+	// Every version stays installed: version 1 again, the very bytes,
+	// is installed already; other bytes as version 1 are an equivocation;
+	// a version 1 never held would be a rollback (store tests).
+	if _, err := f.s.Install(ctx, "k42-v1", lib["sd-dg-k42-cpr.yaml"]); !errors.Is(err, standards.ErrInstalled) {
+		t.Fatalf("version 1 again: %v, want ErrInstalled", err)
 	}
-	// A standard not yet in effect is never drawn: with the only K4 items
-	// not in effect, the draw refuses.
+	other := strings.Replace(string(standards.SplitNote(lib["sd-dg-k42-cpr.yaml"])), "title: 单人徒手心肺复苏", "title: 单人徒手心肺复苏术", 1)
+	v1b, _ := standards.Sign([]byte(other), signer)
+	if _, err := f.s.Install(ctx, "k42-v1b", v1b); !errors.Is(err, standards.ErrEquivocation) {
+		t.Fatalf("version 1 with other bytes: %v, want ErrEquivocation", err)
+	}
+	// A version older than the newest and never held is a rollback.
+	k43 := string(standards.SplitNote(lib["sd-dg-k43-extinguisher.yaml"]))
+	k43v3, _ := standards.Sign([]byte(strings.Replace(k43, "version: 1\n", "version: 3\n", 1)), signer)
+	k43v2, _ := standards.Sign([]byte(strings.Replace(k43, "version: 1\n", "version: 2\n", 1)), signer)
+	if _, err := f.s.Install(ctx, "k43-v3", k43v3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Install(ctx, "k43-v2", k43v2); !errors.Is(err, standards.ErrRollback) {
+		t.Fatalf("version 2 after version 3, never held: %v, want ErrRollback", err)
+	}
+	// A version not yet in effect is never drawn, and does not hide the
+	// version in force: K42 is drawn as version 2.
 	future := strings.Replace(text, "version: 2\n", "version: 3\n", 1)
 	future = strings.Replace(future, "effective: 2024-01-01", "effective: 2027-01-01", 1)
 	v3, _ := standards.Sign([]byte(future), signer)
@@ -425,8 +444,11 @@ func TestExam_PlanAndStandardRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range drawn {
-		if d.Standard.ID == "SD-DG-K42" {
-			t.Fatalf("drew %s version %d, not in effect until 2027", d.Standard.ID, d.Standard.Version)
+		if d.Subject == "K4" && !slices.Contains(d.Pool, "SD-DG-K42") {
+			t.Errorf("K4 pool %v lacks SD-DG-K42, in force as version 2", d.Pool)
+		}
+		if d.Standard.ID == "SD-DG-K42" && d.Standard.Version != 2 {
+			t.Fatalf("drew %s version %d, want version 2 (version 3 is not in effect until 2027)", d.Standard.ID, d.Standard.Version)
 		}
 	}
 }

@@ -18,6 +18,7 @@ type InstalledStandard struct {
 	Kind      string // standard | blueprint
 	Title     string
 	Effective string
+	Expires   string // "" for none
 	Signers   []string
 	Signed    []byte
 }
@@ -37,18 +38,36 @@ func (s *Store) Seen(ctx context.Context, id string) (standards.Seen, bool, erro
 
 // Install stores an admitted standard or blueprint and raises the highest
 // version seen for its id, in one transaction. It re-checks the version
-// inside the transaction, so two installs racing cannot roll back.
+// inside the transaction, so two installs racing cannot roll back. Every
+// version stays installed: a version already held is ErrInstalled with
+// the same text and ErrEquivocation with another; an older version not
+// held is ErrRollback.
 func (s *Store) Install(ctx context.Context, c *standards.Candidate, signed []byte) error {
-	kind, title, effective := "standard", "", ""
+	kind, title, span := "standard", "", c.Span()
 	if c.Standard != nil {
-		title, effective = c.Standard.Title, c.Standard.Effective.String()
+		title = c.Standard.Title
 	} else {
-		kind, title, effective = "blueprint", c.Blueprint.Title, c.Blueprint.Effective.String()
+		kind, title = "blueprint", c.Blueprint.Title
+	}
+	expires := ""
+	if !span.Expires.IsZero() {
+		expires = span.Expires.String()
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var held string
+		err := tx.QueryRowContext(ctx, `SELECT sha256 FROM standards WHERE id = ? AND version = ?`, c.ID, c.Version).Scan(&held)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case held == c.SHA256:
+			return fmt.Errorf("install %s version %d: %w", c.ID, c.Version, standards.ErrInstalled)
+		default:
+			return fmt.Errorf("install %s version %d: %w", c.ID, c.Version, standards.ErrEquivocation)
+		}
 		var v int
 		var sha string
-		err := tx.QueryRowContext(ctx, `SELECT version, sha256 FROM standards_seen WHERE id = ?`, c.ID).Scan(&v, &sha)
+		err = tx.QueryRowContext(ctx, `SELECT version, sha256 FROM standards_seen WHERE id = ?`, c.ID).Scan(&v, &sha)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -60,8 +79,8 @@ func (s *Store) Install(ctx context.Context, c *standards.Candidate, signed []by
 		case c.Version == v:
 			return fmt.Errorf("install %s version %d: %w", c.ID, c.Version, standards.ErrInstalled)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO standards (id, version, sha256, kind, title, effective, signed, signers, installed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.Version, c.SHA256, kind, title, effective, signed, strings.Join(c.Signers, ","), s.nowMs()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO standards (id, version, sha256, kind, title, effective, expires, signed, signers, installed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Version, c.SHA256, kind, title, span.Effective.String(), expires, signed, strings.Join(c.Signers, ","), s.nowMs()); err != nil {
 			return fmt.Errorf("install %s version %d: %w", c.ID, c.Version, err)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO standards_seen (id, version, sha256) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256`, c.ID, c.Version, c.SHA256)
@@ -93,10 +112,21 @@ func (s *Store) Alarms(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// Standards returns the newest installed version of every id.
+// Standards returns every installed version of every id, by kind, id
+// and version.
 func (s *Store) Standards(ctx context.Context) ([]InstalledStandard, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.version, s.sha256, s.kind, s.title, s.effective, s.signers, s.signed
-		FROM standards s JOIN standards_seen h ON h.id = s.id AND h.version = s.version ORDER BY s.kind DESC, s.id`)
+	return s.standards(ctx, `SELECT id, version, sha256, kind, title, effective, expires, signers, signed
+		FROM standards ORDER BY kind DESC, id, version`)
+}
+
+// Versions returns every installed version of id, oldest first.
+func (s *Store) Versions(ctx context.Context, id string) ([]InstalledStandard, error) {
+	return s.standards(ctx, `SELECT id, version, sha256, kind, title, effective, expires, signers, signed
+		FROM standards WHERE id = ? ORDER BY version`, id)
+}
+
+func (s *Store) standards(ctx context.Context, query string, args ...any) ([]InstalledStandard, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -105,7 +135,7 @@ func (s *Store) Standards(ctx context.Context) ([]InstalledStandard, error) {
 	for rows.Next() {
 		var x InstalledStandard
 		var signers string
-		if err := rows.Scan(&x.ID, &x.Version, &x.SHA256, &x.Kind, &x.Title, &x.Effective, &signers, &x.Signed); err != nil {
+		if err := rows.Scan(&x.ID, &x.Version, &x.SHA256, &x.Kind, &x.Title, &x.Effective, &x.Expires, &signers, &x.Signed); err != nil {
 			return nil, err
 		}
 		if signers != "" {
@@ -114,6 +144,21 @@ func (s *Store) Standards(ctx context.Context) ([]InstalledStandard, error) {
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// Span returns the installed version's dates.
+func (x InstalledStandard) Span() (standards.Span, error) {
+	sp := standards.Span{Version: x.Version}
+	var err error
+	if sp.Effective, err = standards.ParseDate(x.Effective); err != nil {
+		return sp, fmt.Errorf("installed %s version %d: effective: %w", x.ID, x.Version, err)
+	}
+	if x.Expires != "" {
+		if sp.Expires, err = standards.ParseDate(x.Expires); err != nil {
+			return sp, fmt.Errorf("installed %s version %d: expires: %w", x.ID, x.Version, err)
+		}
+	}
+	return sp, nil
 }
 
 // StandardVersion returns one installed version's signed bytes.
