@@ -111,3 +111,18 @@ func TestCheckEventLog(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCheckEventLog: whatever the file holds, CheckEventLog returns an
+// error or a result, never panics, and passes on only events it checked.
+func FuzzCheckEventLog(f *testing.F) {
+	f.Add([]byte(`{"seq":1,"t_ms":0,"type":"session.start","source":"system","data":{"item":"X"}}` + "\n"))
+	f.Add([]byte(`{"seq":1,"t_ms":0,"type":"a","chain":"00"}` + "\n"))
+	f.Add([]byte(`{"format":"shicao-events/1","result":"r","station":"s","subject":"K1","standard":{"id":"X","version":1,"sha256":""},"events":1,"head":"00","signed":"{\"format\":\"shicao-result/1\",\"id\":\"r\",\"station\":\"s\",\"items\":[{\"subject\":\"K1\",\"events\":1,\"head\":\"00\",\"standard\":{\"id\":\"X\",\"version\":1,\"sha256\":\"\"}}]}\n"}` + "\n" + `{"seq":1,"t_ms":0,"type":"a","chain":"00"}` + "\n"))
+	f.Add([]byte(`{"format":1}` + "\n"))
+	f.Fuzz(func(t *testing.T, log []byte) {
+		c, err := station.CheckEventLog(bytes.NewReader(log), "log", nil, func(standards.EventView) error { return nil })
+		if err == nil && c.Trust == station.LogHeadUnsigned && c.Header == nil {
+			t.Fatal("a signed head without a header")
+		}
+	})
+}
