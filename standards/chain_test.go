@@ -89,3 +89,22 @@ func TestChainMatchesCanonical(t *testing.T) {
 		t.Fatalf("Chain.Add allocates %v times per canonical event", allocs)
 	}
 }
+
+// TestScanChainedEvent: an exported line's "chain" is returned apart from
+// the event; a plain event scan still refuses it as an unknown field.
+func TestScanChainedEvent(t *testing.T) {
+	line := []byte(`{"seq":1,"t_ms":0,"type":"session.start","source":"system","data":{"item":"X"},"chain":"ab01"}`)
+	v, chain, lerr := ScanChainedEvent(line)
+	if lerr != nil || string(chain) != "ab01" || v.Seq != 1 || string(v.Data) != `{"item":"X"}` {
+		t.Fatalf("ScanChainedEvent: %+v %q %v", v, chain, lerr)
+	}
+	if _, lerr := ScanEvent(line); lerr == nil || lerr.Field != "chain" || lerr.Msg != "unknown field" {
+		t.Fatalf("ScanEvent: %v, want chain: unknown field", lerr)
+	}
+	if _, _, lerr := ScanChainedEvent([]byte(`{"seq":1,"t_ms":0,"type":"a","chain":1}`)); lerr == nil || lerr.Field != "chain" {
+		t.Fatalf("a numeric chain: %v", lerr)
+	}
+	if _, chain, lerr := ScanChainedEvent([]byte(`{"seq":1,"t_ms":0,"type":"a"}`)); lerr != nil || chain != nil {
+		t.Fatalf("no chain: %q %v", chain, lerr)
+	}
+}

@@ -26,10 +26,25 @@ type EventView struct {
 // ScanEvent decodes one event line. The returned error's File and Line are
 // left for the caller.
 func ScanEvent(line []byte) (EventView, *LineError) {
+	v, _, err := scanEvent(line, false)
+	return v, err
+}
+
+// ScanChainedEvent decodes one line of an exported event log: an event
+// that may also carry "chain", the hex hash of the chain up to and
+// including it (see Chain). The chain is returned as written, nil when the
+// line has none; it is not part of the event and not hashed. Anything else
+// is as strict as ScanEvent.
+func ScanChainedEvent(line []byte) (EventView, []byte, *LineError) {
+	return scanEvent(line, true)
+}
+
+func scanEvent(line []byte, chained bool) (EventView, []byte, *LineError) {
 	var v EventView
+	var chain []byte
 	i := jsonscan.SkipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
-		return v, &LineError{Msg: "not a JSON event: want an object"}
+		return v, nil, &LineError{Msg: "not a JSON event: want an object"}
 	}
 	i++
 	var seen uint8
@@ -39,12 +54,13 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 		fType
 		fSource
 		fData
+		fChain
 	)
 	first := true
 	for {
 		i = jsonscan.SkipWS(line, i)
 		if i >= len(line) {
-			return v, &LineError{Msg: "not a JSON event: unexpected end of line"}
+			return v, nil, &LineError{Msg: "not a JSON event: unexpected end of line"}
 		}
 		if line[i] == '}' && first {
 			i++
@@ -53,7 +69,7 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 		first = false
 		ks, ke, esc, next, err := jsonscan.String(line, i)
 		if err != nil {
-			return v, &LineError{Msg: "not a JSON event: " + err.Error()}
+			return v, nil, &LineError{Msg: "not a JSON event: " + err.Error()}
 		}
 		key := line[ks:ke]
 		if esc {
@@ -61,7 +77,7 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 		}
 		i = jsonscan.SkipWS(line, next)
 		if i >= len(line) || line[i] != ':' {
-			return v, &LineError{Field: string(key), Msg: "not a JSON event: want ':'"}
+			return v, nil, &LineError{Field: string(key), Msg: "not a JSON event: want ':'"}
 		}
 		i = jsonscan.SkipWS(line, i+1)
 		var bit uint8
@@ -73,7 +89,7 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 			}
 			n, end, err := jsonscan.Int(line, i)
 			if err != nil {
-				return v, &LineError{Field: string(key), Msg: err.Error()}
+				return v, nil, &LineError{Field: string(key), Msg: err.Error()}
 			}
 			if bit == fSeq {
 				v.Seq = n
@@ -92,7 +108,7 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 			}
 			s, e, esc, next, err := jsonscan.String(line, i)
 			if err != nil {
-				return v, &LineError{Field: string(key), Msg: "want a string"}
+				return v, nil, &LineError{Field: string(key), Msg: "want a string"}
 			}
 			val := line[s:e]
 			if esc {
@@ -108,7 +124,7 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 			bit = fData
 			end, err := jsonscan.SkipValue(line, i)
 			if err != nil {
-				return v, &LineError{Field: "data", Msg: err.Error()}
+				return v, nil, &LineError{Field: "data", Msg: err.Error()}
 			}
 			val := line[i:end]
 			switch {
@@ -116,19 +132,30 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 			case len(val) > 0 && val[0] == '{':
 				v.Data = val
 			default:
-				return v, &LineError{Field: "data", Msg: "want a JSON object"}
+				return v, nil, &LineError{Field: "data", Msg: "want a JSON object"}
 			}
 			i = end
+		case "chain":
+			if !chained {
+				return v, nil, &LineError{Field: string(key), Msg: "unknown field"}
+			}
+			bit = fChain
+			s, e, esc, next, err := jsonscan.String(line, i)
+			if err != nil || esc {
+				return v, nil, &LineError{Field: "chain", Msg: "want a hex hash"}
+			}
+			chain = line[s:e]
+			i = next
 		default:
-			return v, &LineError{Field: string(key), Msg: "unknown field"}
+			return v, nil, &LineError{Field: string(key), Msg: "unknown field"}
 		}
 		if seen&bit != 0 {
-			return v, &LineError{Field: string(key), Msg: "given twice"}
+			return v, nil, &LineError{Field: string(key), Msg: "given twice"}
 		}
 		seen |= bit
 		i = jsonscan.SkipWS(line, i)
 		if i >= len(line) {
-			return v, &LineError{Msg: "not a JSON event: unexpected end of line"}
+			return v, nil, &LineError{Msg: "not a JSON event: unexpected end of line"}
 		}
 		if line[i] == ',' {
 			i++
@@ -138,22 +165,22 @@ func ScanEvent(line []byte) (EventView, *LineError) {
 			i++
 			break
 		}
-		return v, &LineError{Msg: fmt.Sprintf("not a JSON event: unexpected %q after %s", line[i], key)}
+		return v, nil, &LineError{Msg: fmt.Sprintf("not a JSON event: unexpected %q after %s", line[i], key)}
 	}
 	if i = jsonscan.SkipWS(line, i); i != len(line) {
-		return v, &LineError{Msg: "more than one JSON value on the line"}
+		return v, nil, &LineError{Msg: "more than one JSON value on the line"}
 	}
 	switch {
 	case seen&fSeq == 0:
-		return v, &LineError{Field: "seq", Msg: "missing"}
+		return v, nil, &LineError{Field: "seq", Msg: "missing"}
 	case seen&fT == 0:
-		return v, &LineError{Field: "t_ms", Msg: "missing"}
+		return v, nil, &LineError{Field: "t_ms", Msg: "missing"}
 	case seen&fType == 0 || len(v.Type) == 0:
-		return v, &LineError{Field: "type", Msg: "missing"}
+		return v, nil, &LineError{Field: "type", Msg: "missing"}
 	case v.Seq < 1:
-		return v, &LineError{Field: "seq", Msg: fmt.Sprintf("%d: seq starts at 1", v.Seq)}
+		return v, nil, &LineError{Field: "seq", Msg: fmt.Sprintf("%d: seq starts at 1", v.Seq)}
 	case v.TMs < 0:
-		return v, &LineError{Field: "t_ms", Msg: fmt.Sprintf("%d is negative", v.TMs)}
+		return v, nil, &LineError{Field: "t_ms", Msg: fmt.Sprintf("%d is negative", v.TMs)}
 	}
-	return v, nil
+	return v, chain, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -131,7 +132,9 @@ func runDevice(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dev, err := driver.New(p, *port, driver.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
+	// A technician's check: a port that is not there is an error at once,
+	// not a wait that ends in "0 readings".
+	dev, err := driver.New(p, *port, driver.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond, FailIfMissing: true})
 	if err != nil {
 		return err
 	}
@@ -139,12 +142,43 @@ func runDevice(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
-	n := 0
+	seq, n, status := 0, 0, false
 	err = dev.Run(ctx, func(r hardware.Reading) {
-		n++
-		enc.Encode(map[string]any{"seq": n, "t_ms": r.At.Milliseconds(), "type": r.Type, "source": "device:" + r.Device, "data": r.Fields})
+		if r.Type == hardware.TypeStatus {
+			status = true
+		}
+		if r.Type != hardware.TypeConnected && r.Type != hardware.TypeLost && r.Type != hardware.TypeBack {
+			n++
+		}
+		seq++
+		enc.Encode(map[string]any{"seq": seq, "t_ms": r.At.Milliseconds(), "type": r.Type, "source": "device:" + r.Device, "data": r.Fields})
 	})
-	info := dev.Info()
-	fmt.Fprintf(e.stderr, "%d readings; device %s serial %s firmware %s\n", n, info.Model, info.Serial, info.Firmware)
-	return err
+	var oe *serialport.OpenError
+	if errors.As(err, &oe) {
+		switch {
+		case oe.NotFound():
+			return fmt.Errorf("port %s not found: nothing is at that path (is the device plugged in? 'shicao devices' lists the serial ports)", oe.Path)
+		case errors.Is(err, serialport.ErrNotSerial):
+			return fmt.Errorf("%s is not a serial port: %v", oe.Path, oe.Err)
+		}
+		return fmt.Errorf("port %s: %w", oe.Path, oe)
+	}
+	if err != nil {
+		return err
+	}
+	if info := dev.Info(); status {
+		fmt.Fprintf(e.stderr, "%d readings; device %s serial %s firmware %s\n", n, info.Model, info.Serial, info.Firmware)
+	} else {
+		fmt.Fprintf(e.stderr, "%d readings; the device reported no status (model, serial, firmware unknown; the profile is for %s)\n", n, info.Model)
+	}
+	if sd, ok := dev.(interface{ Stats() driver.Stats }); ok {
+		s := sd.Stats()
+		fmt.Fprintf(e.stderr, "%d bytes read; %d frames accepted, %d dropped (corrupt %d, unknown type %d, unmapped %d, no answer %d, refused %d); %d bytes outside any frame",
+			s.Bytes, s.Frames, s.Bad, s.Corrupt, s.Unknown, s.Unmapped, s.Timeouts, s.Exceptions, s.Dropped)
+		if s.Missed > 0 {
+			fmt.Fprintf(e.stderr, "; %d events missed between polls", s.Missed)
+		}
+		fmt.Fprintln(e.stderr)
+	}
+	return nil
 }

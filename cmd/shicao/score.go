@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"shicao/cmd/shicao/internal/station"
 	"shicao/scoring"
 	"shicao/standards"
 )
@@ -17,16 +18,26 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "paper" {
 		return scorePaper(e, args[1:])
 	}
-	fs := newFlags(e, "score", "score --standard FILE --events FILE.jsonl [--json]\n       shicao score paper --blueprint FILE SHEET.json...",
-		"  shicao score --standard sd-dg-k42.signed --events session-17.jsonl\n  shicao score --standard sd-dg-k42.yaml --events - --json < session-17.jsonl\n")
+	fs := newFlags(e, "score", "score --standard FILE --events FILE.jsonl [--station-key STATION.pub] [--json]\n       shicao score paper --blueprint FILE SHEET.json...",
+		"  shicao score --standard sd-dg-k42.signed --events k4.jsonl --station-key station.pub\n  shicao score --standard sd-dg-k42.yaml --events - --json < session-17.jsonl\n")
 	stdFile := fs.String("standard", "", "the standard: plain YAML or a signed note")
 	eventsFile := fs.String("events", "", "the session's event log, JSON Lines ('-' for stdin)")
+	var keys listFlag
+	fs.Var(&keys, "station-key", "the station's verifier key file(s): the log must be an export whose signed chain head verifies")
 	asJSON := fs.Bool("json", false, "print the sheet as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *stdFile == "" || *eventsFile == "" || fs.NArg() != 0 {
 		return usagef("score: give --standard and --events")
+	}
+	var stationKeys []string
+	for _, k := range keys {
+		b, err := os.ReadFile(k)
+		if err != nil {
+			return err
+		}
+		stationKeys = append(stationKeys, strings.TrimSpace(string(b)))
 	}
 	text, err := loadText(*stdFile)
 	if err != nil {
@@ -46,10 +57,16 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		r, name = f, *eventsFile
 	}
-	sheet, err := scoring.ScoreReader(std, r, name)
+	sess := scoring.NewSession(std)
+	check, err := station.CheckEventLog(r, name, stationKeys, sess.AddView)
 	if err != nil {
-		return err // located already: file:line: event N: ...
+		return err // located already: file:line: ...
 	}
+	sheet, err := sess.Sheet()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	warnTrust(e, name, check, std)
 	for _, u := range sheet.Unknown {
 		fmt.Fprintf(e.stderr, "%s: event %d: type %q is not in the vocabulary; not scored\n", name, u.Seq, u.Type)
 	}
@@ -57,6 +74,25 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, sheet)
 	}
 	return printSheet(e.stdout, sheet)
+}
+
+// warnTrust says on stderr how far the log was verified; only a log whose
+// signed chain head verified with a station key goes without a warning.
+func warnTrust(e *env, name string, c *station.LogCheck, std *standards.Standard) {
+	switch c.Trust {
+	case station.LogPlain:
+		fmt.Fprintf(e.stderr, "warning: %s: UNVERIFIED: no chain hashes and no signed chain head; nothing shows this log was not edited (a station's log: 'shicao station export --events' writes it with both)\n", name)
+	case station.LogChainOnly:
+		fmt.Fprintf(e.stderr, "warning: %s: UNVERIFIED: the chain hashes hold but no signed chain head anchors them (the header line is missing)\n", name)
+	case station.LogHeadUnsigned:
+		fmt.Fprintf(e.stderr, "warning: %s: the chain holds up to the head the result %s names, but its signature is not checked: give --station-key STATION.pub\n", name, c.Header.Result)
+	case station.LogVerified:
+		fmt.Fprintf(e.stderr, "%s: verified: chain intact, head signed by %s (result %s, subject %s)\n", name, strings.Join(c.Signers, ", "), c.Header.Result, c.Header.Subject)
+	}
+	if h := c.Header; h != nil && h.Standard.SHA256 != std.SHA256() {
+		fmt.Fprintf(e.stderr, "warning: %s: the station scored this log under %s version %d sha256 %.12s…; --standard is %s version %d sha256 %.12s…: the score may differ from the signed one\n",
+			name, h.Standard.ID, h.Standard.Version, h.Standard.SHA256, std.ID, std.Version, std.SHA256())
+	}
 }
 
 func writeJSON(w io.Writer, v any) error {

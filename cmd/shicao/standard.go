@@ -16,7 +16,7 @@ import (
 
 const standardUsage = `shicao standard keygen|sign|verify|lint|test|show
 
-  keygen NAME                        write NAME.key (signer, mode 0600) and NAME.pub (verifier)
+  keygen [PATH/]NAME                 write NAME.key (signer, mode 0600) and NAME.pub (verifier)
   sign --key NAME.key FILE [-o OUT]  sign a standard or blueprint (it must lint clean and pass its vectors)
   verify --trust A.pub[,B.pub] [--threshold N] FILE
                                      check the signatures; print id, version, sha256
@@ -37,21 +37,32 @@ func runStandard(ctx context.Context, e *env, args []string) error {
 }
 
 func standardKeygen(e *env, args []string) error {
-	fs := newFlags(e, "standard keygen", "standard keygen [--dir DIR] NAME", "  shicao standard keygen shandong-2026\n")
-	dir := fs.String("dir", ".", "directory to write the key files in")
+	fs := newFlags(e, "standard keygen", "standard keygen [--dir DIR] NAME|PATH/NAME",
+		"  shicao standard keygen shandong-2026\n  shicao standard keygen /etc/shicao/keys/shandong-2026\n")
+	dir := fs.String("dir", ".", "directory to write the key files in (a relative NAME is under it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("standard keygen: give one key NAME")
 	}
-	name := fs.Arg(0)
+	// NAME may carry a directory: the files go there and the key is named
+	// by the last element (a key name holds no '/'). An absolute path is
+	// taken as it is, not put under --dir.
+	path := fs.Arg(0)
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(*dir, path)
+	}
+	name := filepath.Base(path)
+	if name == "." || name == ".." || strings.HasSuffix(fs.Arg(0), "/") {
+		return usagef("standard keygen: %q names a directory; give the key's NAME after it", fs.Arg(0))
+	}
 	skey, vkey, err := standards.GenerateKey(name)
 	if err != nil {
 		return err
 	}
-	keyPath := filepath.Join(*dir, name+".key")
-	pubPath := filepath.Join(*dir, name+".pub")
+	keyPath := path + ".key"
+	pubPath := path + ".pub"
 	if err := keyfile.WritePair(keyPath, pubPath, skey, vkey); err != nil {
 		return err
 	}

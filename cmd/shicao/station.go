@@ -562,7 +562,7 @@ func stationExport(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", defaultDataDir(), "the station's data directory")
 	out := fs.String("o", "", "write the result bundle (signed result, events, standards) here")
 	var events listFlag
-	fs.Var(&events, "events", "also write one subject's events as JSON Lines: SUBJECT=FILE")
+	fs.Var(&events, "events", "also write one subject's events as JSON Lines with their chain hashes and the signed result (docs/exported-logs.md): SUBJECT=FILE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -151,23 +151,17 @@ func loadVersions(paths []string, trust *standards.Trust) (map[string][]standard
 	return out, len(files), nil
 }
 
-// writeSubjectEvents writes one subject's events from a bundle as JSON Lines.
+// writeSubjectEvents writes one subject's events from a bundle as an
+// exported event log, carrying its chain and the signed result.
 func writeSubjectEvents(bundle []byte, subject, file string) error {
-	b, err := station.DecodeBundle(bundle)
-	if err != nil {
-		return err
-	}
-	lines, ok := b.Events[subject]
-	if !ok {
-		return fmt.Errorf("the result has no subject %s", subject)
-	}
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	for _, l := range lines {
-		f.Write(l)
-		f.Write([]byte("\n"))
+	if err := station.WriteEventLog(f, bundle, subject); err != nil {
+		f.Close()
+		os.Remove(file)
+		return err
 	}
 	return f.Close()
 }

@@ -25,14 +25,26 @@ type Options struct {
 	// Now is the host clock for readings whose wire carries no device
 	// clock (default time.Now).
 	Now func() time.Time
+	// FailIfMissing makes Run return an error at once when the port is not
+	// there (serialport.Link.FailIfMissing): for a technician's one-off
+	// check. The station waits for the port instead.
+	FailIfMissing bool
 }
 
 // Stats counts a device's traffic since it was made.
 type Stats struct {
+	Bytes    int64 // bytes read from the port
+	Frames   int64 // frames, lines or Modbus answers accepted
 	Readings int64 // readings emitted, state changes excluded
-	Bad      int64 // frames, lines or responses refused
-	Dropped  int64 // bytes outside any valid frame or line
-	Missed   int64 // Modbus: occurrences a trigger counter skipped between two polls
+	Bad      int64 // frames, lines or answers refused: the sum of the reasons below
+	// Bad by reason.
+	Corrupt    int64 // a CRC or checksum failed, or a frame or line was malformed or cut short
+	Unknown    int64 // CPR: a valid frame of a record type the codec does not know
+	Unmapped   int64 // a valid line or register set the profile cannot map
+	Timeouts   int64 // Modbus: a request with no answer
+	Exceptions int64 // Modbus: the slave refused a request
+	Dropped    int64 // bytes outside any valid frame or line
+	Missed     int64 // Modbus: occurrences a trigger counter skipped between two polls
 }
 
 // New returns the device for profile p on the serial port at path (a
@@ -65,7 +77,12 @@ type base struct {
 	mu   sync.Mutex
 	info hardware.Info
 
-	readings, bad, dropped, missed atomic.Int64
+	readings, dropped, missed, bytes, frames         atomic.Int64
+	corrupt, unknown, unmapped, timeouts, exceptions atomic.Int64
+	// portErr is why the port cannot be used, while it cannot: a
+	// not-found *serialport.OpenError before the device was first up, or
+	// the error Run ended with.
+	portErr error
 }
 
 func newBase(p *profiles.Profile, path string, o Options) (*base, error) {
@@ -86,7 +103,7 @@ func newBase(p *profiles.Profile, path string, o Options) (*base, error) {
 		Path:        path,
 		Mode:        serialport.Mode{Baud: p.Port.Baud, DataBits: p.Port.DataBits, Parity: p.Port.Parity, StopBits: p.Port.StopBits},
 		ReadTimeout: o.ReadTimeout, MinBackoff: o.MinBackoff, MaxBackoff: o.MaxBackoff,
-		Logger: b.log.With("device", b.id),
+		Logger: b.log.With("device", b.id), FailIfMissing: o.FailIfMissing,
 	}
 	return b, nil
 }
@@ -100,7 +117,42 @@ func (b *base) Info() hardware.Info {
 
 // Stats returns the traffic counts so far.
 func (b *base) Stats() Stats {
-	return Stats{Readings: b.readings.Load(), Bad: b.bad.Load(), Dropped: b.dropped.Load(), Missed: b.missed.Load()}
+	s := Stats{Bytes: b.bytes.Load(), Frames: b.frames.Load(), Readings: b.readings.Load(),
+		Corrupt: b.corrupt.Load(), Unknown: b.unknown.Load(), Unmapped: b.unmapped.Load(),
+		Timeouts: b.timeouts.Load(), Exceptions: b.exceptions.Load(),
+		Dropped: b.dropped.Load(), Missed: b.missed.Load()}
+	s.Bad = s.Corrupt + s.Unknown + s.Unmapped + s.Timeouts + s.Exceptions
+	return s
+}
+
+// PortError returns why the device's port cannot be used, or nil: a
+// *serialport.OpenError that is NotFound while the port has not been
+// there since Run started (a wrong path, an adapter not plugged in yet;
+// Run keeps trying), or the error Run returned (not a serial port, no
+// permission). A device that was up and is lost has none: it is
+// disconnected, not missing.
+func (b *base) PortError() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.portErr
+}
+
+func (b *base) setPortError(err error) {
+	b.mu.Lock()
+	b.portErr = err
+	b.mu.Unlock()
+}
+
+// countingReader counts the bytes read from the port.
+type countingReader struct {
+	io.ReadWriter
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadWriter.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // emitter turns decoded events into readings stamped with time since the
@@ -130,7 +182,16 @@ func (e *emitter) reading(typ string, fields map[string]any, uptimeMS int64, dev
 
 func str(v any) string { s, _ := v.(string); return s }
 
-func (e *emitter) state(s serialport.State, _ error) {
+func (e *emitter) state(s serialport.State, err error) {
+	switch s {
+	case serialport.Missing:
+		// Not a reading: the station records nothing for a port that
+		// never was; its screen asks PortError.
+		e.b.setPortError(err)
+		return
+	case serialport.Connected, serialport.Back:
+		e.b.setPortError(nil)
+	}
 	typ := map[serialport.State]string{serialport.Connected: hardware.TypeConnected,
 		serialport.Lost: hardware.TypeLost, serialport.Back: hardware.TypeBack}[s]
 	e.emit(hardware.Reading{Device: e.b.id, Kind: e.b.kind, Type: typ,
@@ -142,9 +203,10 @@ func (b *base) run(ctx context.Context, emit hardware.Emit,
 	serve func(ctx context.Context, rw io.ReadWriter, up func(), e *emitter) error) error {
 	e := &emitter{b: b, emit: emit, start: b.now()}
 	err := b.link.Run(ctx, e.state, func(ctx context.Context, rw io.ReadWriter, up func()) error {
-		return serve(ctx, rw, up, e)
+		return serve(ctx, countingReader{rw, &b.bytes}, up, e)
 	})
 	if err != nil {
+		b.setPortError(err)
 		return fmt.Errorf("run device %s: %w", b.id, err)
 	}
 	return nil

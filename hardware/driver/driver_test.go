@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"shicao/hardware/modbus"
 	"shicao/hardware/modbus/modbustest"
 	"shicao/hardware/profiles"
+	"shicao/hardware/serialport"
 )
 
 // recorder collects readings; safe for the test goroutine to read.
@@ -124,8 +126,45 @@ func TestLines_NewModelByProfile(t *testing.T) {
 			t.Errorf("reading %d = %+v, want harness.hook %v", i, r, want[i])
 		}
 	}
-	if s := d.Stats(); s.Readings != 2 || s.Bad != 2 {
-		t.Errorf("stats %+v, want 2 readings and 2 bad (checksum, unknown tag)", s)
+	if s := d.Stats(); s.Readings != 2 || s.Bad != 2 || s.Frames != 2 || s.Corrupt != 1 || s.Unmapped != 1 {
+		t.Errorf("stats %+v, want 2 readings, 2 frames, 2 bad: 1 corrupt (checksum), 1 unmapped (unknown tag)", s)
+	}
+}
+
+// TestRun_PortMissing: a port that is not there is the device's
+// PortError (not found) while Run waits for it; with FailIfMissing, Run
+// returns it at once. Counts include the bytes read off the port.
+func TestRun_PortMissing(t *testing.T) {
+	p, err := profiles.Load("cpr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ttyUSB9")
+	d, err := New(p, path, Options{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx, func(hardware.Reading) { t.Error("a reading from a missing port") }) }()
+	pe := d.(interface{ PortError() error })
+	deadline := time.Now().Add(5 * time.Second)
+	for pe.PortError() == nil && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	var oe *serialport.OpenError
+	if err := pe.PortError(); !errors.As(err, &oe) || !oe.NotFound() || oe.Path != path {
+		t.Errorf("PortError = %v, want a not-found *serialport.OpenError for %s", err, path)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v, want nil when cancelled", err)
+	}
+
+	d, _ = New(p, path, Options{FailIfMissing: true})
+	err = d.Run(context.Background(), func(hardware.Reading) {})
+	if !errors.As(err, &oe) || !oe.NotFound() {
+		t.Errorf("Run with FailIfMissing = %v, want a not-found *serialport.OpenError", err)
 	}
 }
 

@@ -125,7 +125,7 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 		case err != nil && !transient(err):
 			return err
 		case err != nil:
-			d.bad.Add(1)
+			d.countFailed(err)
 			if !errors.Is(err, modbus.ErrTimeout) {
 				silent = 0 // a garbled answer or an exception: the slave is there
 				break
@@ -135,6 +135,10 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 			}
 		default:
 			silent = 0
+			d.frames.Add(int64(len(blocks)))
+			if first {
+				d.frames.Add(int64(len(connect)))
+			}
 			d.up.Store(&conn)
 			up()
 			d.compare(regs, prev, first, e)
@@ -152,7 +156,7 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 				if werr == nil || !errors.Is(werr, modbus.ErrTimeout) && !errors.Is(werr, modbus.ErrBadResponse) {
 					break
 				}
-				d.bad.Add(1)
+				d.countFailed(werr)
 			}
 			w.done <- werr
 			if werr != nil && !transient(werr) && w.ctx.Err() == nil {
@@ -160,6 +164,19 @@ func (d *Modbus) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 			}
 		case <-tick.C:
 		}
+	}
+}
+
+// countFailed counts a transaction that failed transiently by its reason.
+func (d *Modbus) countFailed(err error) {
+	var exc *modbus.ExceptionError
+	switch {
+	case errors.Is(err, modbus.ErrTimeout):
+		d.timeouts.Add(1)
+	case errors.As(err, &exc):
+		d.exceptions.Add(1)
+	default:
+		d.corrupt.Add(1)
 	}
 }
 
@@ -175,7 +192,7 @@ func (d *Modbus) compare(regs profiles.Registers, prev []any, first bool, e *emi
 		if ev.Trigger != nil {
 			v, err := ev.Trigger.Value(regs)
 			if err != nil {
-				d.bad.Add(1)
+				d.unmapped.Add(1)
 				continue
 			}
 			changed := !first && v != prev[i]
@@ -194,7 +211,7 @@ func (d *Modbus) compare(regs profiles.Registers, prev []any, first bool, e *emi
 		}
 		fields, err := ev.Decode(regs)
 		if err != nil {
-			d.bad.Add(1)
+			d.unmapped.Add(1)
 			d.log.Debug("registers not mapped", "device", d.id, "err", err)
 			continue
 		}

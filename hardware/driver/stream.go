@@ -36,7 +36,9 @@ func (d *CPR) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emitter
 			e.reading(typ, fields, int64(rec.Uptime()), true)
 		}
 		s := p.Stats()
-		d.bad.Add(s.Bad + s.Unknown - last.Bad - last.Unknown)
+		d.frames.Add(s.Frames - last.Frames)
+		d.corrupt.Add(s.Bad - last.Bad)
+		d.unknown.Add(s.Unknown - last.Unknown)
 		d.dropped.Add(s.Dropped - last.Dropped)
 		last = s
 		if err != nil {
@@ -72,14 +74,15 @@ func (d *Lines) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emitt
 			if derr != nil {
 				// A well-formed line the profile cannot map: newer firmware or
 				// a wrong profile. Count it; the log says which.
-				d.bad.Add(1)
+				d.unmapped.Add(1)
 				d.log.Debug("line not mapped", "device", d.id, "err", derr)
 				continue
 			}
+			d.frames.Add(1)
 			e.reading(dec.Type, dec.Fields, dec.UptimeMS, dec.HasUptime)
 		}
 		s := p.Stats()
-		d.bad.Add(s.Bad - last.Bad)
+		d.corrupt.Add(s.Bad - last.Bad)
 		d.dropped.Add(s.Dropped - last.Dropped)
 		last = s
 		if err != nil {

@@ -13,11 +13,17 @@ import (
 type State int
 
 // The states a Link reports. Connected is the first time the device is up,
-// Back every time after it was Lost.
+// Back every time after it was Lost. Missing is reported, with the
+// *OpenError, when the port is not there before the device was ever up (a
+// wrong path, or an adapter not plugged in yet): a screen says "port not
+// found" rather than "disconnected". Run goes on trying, so an adapter
+// plugged in later still connects (Connected follows). Once the device has
+// been up, a port that disappears (a USB adapter pulled out) is Lost.
 const (
 	Connected State = iota + 1
 	Lost
 	Back
+	Missing
 )
 
 func (s State) String() string {
@@ -28,6 +34,8 @@ func (s State) String() string {
 		return "lost"
 	case Back:
 		return "back"
+	case Missing:
+		return "missing"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
@@ -42,6 +50,10 @@ type Link struct {
 	// the device stays away.
 	MinBackoff, MaxBackoff time.Duration
 	Logger                 *slog.Logger // nil: no log
+	// FailIfMissing makes Run return at once, with the *OpenError, when
+	// the first open finds no port, as for ErrNotSerial: for a one-off
+	// check by a person. A station leaves it false and waits for the port.
+	FailIfMissing bool
 }
 
 // Serve talks to the device on an open port until the port fails (it
@@ -56,7 +68,7 @@ type Serve func(ctx context.Context, rw io.ReadWriter, up func()) error
 // up again. state is called from Run's goroutine, in order with serve's
 // own work. Run returns nil when ctx ends, and an error wrapping
 // ErrNotSerial or ErrPermission when the first open fails with one: those
-// do not mend by waiting.
+// do not mend by waiting (ErrNotFound too, with FailIfMissing).
 func (l *Link) Run(ctx context.Context, state func(State, error), serve Serve) error {
 	minB, maxB := l.MinBackoff, l.MaxBackoff
 	if minB <= 0 {
@@ -69,14 +81,20 @@ func (l *Link) Run(ctx context.Context, state func(State, error), serve Serve) e
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	everUp, attempts := false, 0
+	everUp, attempts, missing := false, 0, false
 	backoff := minB
 	for ctx.Err() == nil {
 		port, err := Open(l.Path, l.Mode, l.ReadTimeout)
 		attempts++
 		if err != nil {
-			if attempts == 1 && (errors.Is(err, ErrNotSerial) || errors.Is(err, ErrPermission)) {
+			notFound := errors.Is(err, ErrNotFound)
+			if attempts == 1 && (errors.Is(err, ErrNotSerial) || errors.Is(err, ErrPermission) || notFound && l.FailIfMissing) {
 				return err
+			}
+			if notFound && !everUp && !missing {
+				missing = true
+				log.Warn("serial port not found", "path", l.Path, "err", err)
+				state(Missing, err)
 			}
 			if attempts == 1 || backoff == maxB {
 				log.Debug("serial port not available", "path", l.Path, "err", err)

@@ -64,6 +64,18 @@ func TestOpen_Errors(t *testing.T) {
 			}
 		})
 	}
+	// The typed error names the path and tells a missing port from one
+	// that is there but is not a serial device.
+	for _, tt := range []struct {
+		path     string
+		notFound bool
+	}{{filepath.Join(dir, "absent"), true}, {regular, false}, {"/dev/null", false}} {
+		_, err := Open(tt.path, mode, 0)
+		var oe *OpenError
+		if !errors.As(err, &oe) || oe.Path != tt.path || oe.NotFound() != tt.notFound {
+			t.Errorf("Open(%s) = %v (%T); want an *OpenError for the path with NotFound %v", tt.path, err, err, tt.notFound)
+		}
+	}
 	if _, err := Open(regular, Mode{Baud: 9600, DataBits: 8, Parity: "odd-ish", StopBits: 1}, 0); err == nil {
 		t.Error("a bad parity accepted")
 	}
@@ -213,15 +225,55 @@ func TestLink_NotSerial(t *testing.T) {
 	}
 }
 
-func TestLink_AbsentUntilCancel(t *testing.T) {
+// TestLink_MissingThenPlugged: a port that is not there when the link
+// starts is reported Missing, once, with a not-found *OpenError; the link
+// keeps trying, and an adapter plugged in later connects.
+func TestLink_MissingThenPlugged(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	l := &Link{Path: filepath.Join(t.TempDir(), "never"), Mode: mode, MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	n := 0
-	err := l.Run(ctx, func(State, error) { n++ }, nil)
-	if err != nil || n != 0 {
-		t.Errorf("Run = %v with %d states; want nil and no state for a device never seen", err, n)
+	link := filepath.Join(t.TempDir(), "tty")
+	l := &Link{Path: link, Mode: mode, MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
+	var st states
+	var missingErr error
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- l.Run(ctx, func(s State, err error) {
+			if s == Missing {
+				missingErr = err
+			}
+			st.add(s, err)
+		}, func(ctx context.Context, rw io.ReadWriter, up func()) error {
+			up()
+			<-ctx.Done()
+			return nil
+		})
+	}()
+	if s, _ := st.wait(t, 1); s[0] != Missing {
+		t.Fatalf("first state %v, want %v", s[0], Missing)
+	}
+	var oe *OpenError
+	if !errors.As(missingErr, &oe) || !oe.NotFound() || oe.Path != link {
+		t.Errorf("Missing with %v, want a not-found *OpenError for %s", missingErr, link)
+	}
+	p := plug(t, link)
+	defer p.unplug()
+	if s, _ := st.wait(t, 2); !equal(s, []State{Missing, Connected}) {
+		t.Errorf("states %v, want [missing connected]", s)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+}
+
+// TestLink_FailIfMissing: for a one-off check a missing port is an error
+// at once, not a wait.
+func TestLink_FailIfMissing(t *testing.T) {
+	l := &Link{Path: filepath.Join(t.TempDir(), "never"), Mode: mode, FailIfMissing: true}
+	err := l.Run(context.Background(), func(State, error) { t.Error("a state reported") }, nil)
+	var oe *OpenError
+	if !errors.Is(err, ErrNotFound) || !errors.As(err, &oe) {
+		t.Errorf("Run = %v, want a not-found *OpenError at once", err)
 	}
 }
 

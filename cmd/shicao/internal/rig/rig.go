@@ -189,7 +189,13 @@ func (r *Rig) on(s *slot, rd hardware.Reading) {
 	}
 }
 
-// Devices reports every device's state, for the station's checks.
+// portErrorer is a driver that says why its port cannot be used
+// (driver's devices do: a port not found, not a serial port).
+type portErrorer interface{ PortError() error }
+
+// Devices reports every device's state, for the station's checks: a port
+// that is not there is PortErr (not found), apart from a device that is
+// only disconnected.
 func (r *Rig) Devices() []station.Device {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -203,7 +209,11 @@ func (r *Rig) Devices() []station.Device {
 		if info.Serial == "" {
 			info.Serial = r.serials[k]
 		}
-		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected})
+		var portErr error
+		if pe, ok := s.dev.(portErrorer); ok {
+			portErr = pe.PortError()
+		}
+		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected, PortErr: portErr})
 	}
 	return out
 }

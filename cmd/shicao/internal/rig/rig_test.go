@@ -2,11 +2,18 @@ package rig
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
+	"shicao/cmd/shicao/internal/station"
 	"shicao/hardware"
+	"shicao/hardware/serialport"
 )
 
 // TestSimulated: every kind's simulator and driver come up through a real
@@ -71,5 +78,38 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReal_PortNotFound: a configured port that is not there is reported
+// as not found, which the screen tells apart from a device that was
+// connected and is lost; an adapter plugged in later still connects.
+func TestReal_PortNotFound(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	link := filepath.Join(t.TempDir(), "usb-SHICAO_CPR-if00")
+	r, err := Real(ctx, []Port{{Kind: "cpr", Profile: "cpr", Path: link}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); r.Wait() }()
+	cpr := func() station.Device { return r.Devices()[0] }
+	waitFor(t, func() bool { return cpr().PortErr != nil })
+	var oe *serialport.OpenError
+	if d := cpr(); d.Connected || !errors.As(d.PortErr, &oe) || !oe.NotFound() || oe.Path != link {
+		t.Fatalf("device %+v, want not connected with a not-found *serialport.OpenError for %s", d, link)
+	}
+	// The adapter is plugged in: a pseudo-terminal appears behind the link.
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	defer s.Close()
+	if err := os.Symlink(s.Name(), link); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return cpr().Connected })
+	if d := cpr(); d.PortErr != nil {
+		t.Fatalf("connected device with PortErr %v", d.PortErr)
 	}
 }

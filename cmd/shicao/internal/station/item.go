@@ -26,6 +26,11 @@ type Device struct {
 	Firmware  string
 	Connected bool
 	SelfTest  error // nil: passed
+	// PortErr says why the port cannot be used, while it cannot: a
+	// *serialport.OpenError that is NotFound (no port at the path, which
+	// is not the same as a device disconnected), or another. nil for a
+	// device that is up or merely disconnected.
+	PortErr error
 }
 
 // Item is one drawn item being run: its session in the store and its live

@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/hardware/serialport"
 )
 
 // deviceState is what the device panel knows of one device.
@@ -83,6 +87,26 @@ func (m *Model) onDeviceState(s DeviceStateMsg) {
 			m.notice(fmt.Sprintf(m.t("device-back"), s.Kind))
 		}
 	}
+}
+
+// portProblem is the text for a device whose port cannot be used, and
+// whether it has one: a port that is not there ("port not found": a wrong
+// path, an adapter not plugged in) is told apart from a device that was
+// connected and is lost ("disconnected"), since the fixes differ.
+func (m *Model) portProblem(d station.Device) (string, bool) {
+	if d.PortErr == nil || d.Connected {
+		return "", false
+	}
+	var oe *serialport.OpenError
+	switch {
+	case errors.As(d.PortErr, &oe) && oe.NotFound():
+		return m.t("port-missing"), true
+	case errors.Is(d.PortErr, serialport.ErrNotSerial):
+		return m.t("port-notserial"), true
+	case errors.Is(d.PortErr, serialport.ErrPermission):
+		return m.t("port-denied"), true
+	}
+	return m.t("port-unusable"), true
 }
 
 func intField(f map[string]any, k string) int {

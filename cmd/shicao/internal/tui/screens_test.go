@@ -3,10 +3,13 @@ package tui
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"shicao/hardware/serialport"
 )
 
 func fieldsOf(raw []byte) map[string]any {
@@ -133,6 +136,38 @@ func TestFlow_DeviceLostAndBack(t *testing.T) {
 	}
 	if n, _ := f.item.Count(contextBG(), "device.lost"); n != 1 {
 		t.Fatalf("%d device.lost events recorded, want 1", n)
+	}
+}
+
+// TestView_PortNotFound: a device whose port is not there is shown as
+// "port not found", not as "disconnected" like a device that was pulled
+// out, in the home screen's equipment list.
+func TestView_PortNotFound(t *testing.T) {
+	for _, tt := range []struct{ lang, missing, lost string }{
+		{"zh", "✗ 未找到端口", "✗ 已断开"},
+		{"en", "✗ PORT NOT FOUND", "✗ LOST"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			f := newFixture(t, tt.lang)
+			f.eq.portErr = map[string]error{"cpr": &serialport.OpenError{Path: "/dev/ttyUSB9", Reason: serialport.ErrNotFound, Err: fs.ErrNotExist}}
+			f.eq.lost = map[string]bool{"board": true}
+			v := f.view(t, 120, 40)
+			line := func(kind string) string {
+				for _, l := range strings.Split(v, "\n") {
+					if strings.HasPrefix(strings.TrimSpace(l), kind+" ") {
+						return l
+					}
+				}
+				t.Fatalf("no line for %s in:\n%s", kind, v)
+				return ""
+			}
+			if l := line("cpr"); !strings.Contains(l, tt.missing) || strings.Contains(l, tt.lost) {
+				t.Errorf("cpr with no port: %q, want %q", l, tt.missing)
+			}
+			if l := line("board"); !strings.Contains(l, tt.lost) || strings.Contains(l, tt.missing) {
+				t.Errorf("board pulled out: %q, want %q", l, tt.lost)
+			}
+		})
 	}
 }
 

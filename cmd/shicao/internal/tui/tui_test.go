@@ -87,9 +87,10 @@ func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // fakeEquipment reports the demo site's equipment as connected.
 type fakeEquipment struct {
-	mu     sync.Mutex
-	lost   map[string]bool
-	played []string
+	mu      sync.Mutex
+	lost    map[string]bool
+	portErr map[string]error // a port that cannot be used (not found...)
+	played  []string
 }
 
 func (f *fakeEquipment) Devices() []station.Device {
@@ -97,7 +98,9 @@ func (f *fakeEquipment) Devices() []station.Device {
 	defer f.mu.Unlock()
 	var out []station.Device
 	for _, e := range demo.Equipment {
-		out = append(out, station.Device{Kind: e.Kind, Port: "/dev/serial/by-id/usb-" + e.Kind, Model: e.Model, Serial: e.Serial, Firmware: "1.0", Connected: !f.lost[e.Kind]})
+		pe := f.portErr[e.Kind]
+		out = append(out, station.Device{Kind: e.Kind, Port: "/dev/serial/by-id/usb-" + e.Kind, Model: e.Model, Serial: e.Serial, Firmware: "1.0",
+			Connected: !f.lost[e.Kind] && pe == nil, PortErr: pe})
 	}
 	return out
 }

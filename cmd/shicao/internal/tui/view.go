@@ -115,7 +115,9 @@ func (m *Model) viewStart() string {
 	fmt.Fprintf(&b, "\n%s\n", st.Header.Render(m.t("equipment")))
 	for _, d := range m.d.Equipment.Devices() {
 		state := st.Good.Render("● " + m.t("connected"))
-		if ds := m.dev[d.Kind]; (ds != nil && !ds.connected) || !d.Connected {
+		if text, bad := m.portProblem(d); bad {
+			state = st.Bad.Render("✗ " + text)
+		} else if ds := m.dev[d.Kind]; (ds != nil && !ds.connected) || !d.Connected {
 			state = st.Bad.Render("✗ " + m.t("lost"))
 		}
 		fmt.Fprintf(&b, "  %s %s %s %s %s\n", pad(d.Kind, 13), pad(d.Model, 15), pad(d.Serial, 13), state, st.Dim.Render(d.Port))
@@ -269,7 +271,10 @@ func (m *Model) readiness(kind string, devs []station.Device) string {
 		if d.Kind != kind {
 			continue
 		}
+		text, bad := m.portProblem(d)
 		switch {
+		case bad:
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, text))
 		case !d.Connected:
 			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, m.t("lost")))
 		case d.SelfTest != nil:
