@@ -192,6 +192,7 @@ func validateStandard(c *problems, s *Standard) {
 			if r.Evidence != "" {
 				r.ev = compileField(c, s, r.Pos, rp, "evidence", r.Evidence, kindList)
 			}
+			checkOutages(c, r.Pos, rp, r.Outages)
 		}
 	}
 	if len(s.Items) > 0 && total != PointsOf(100) {
@@ -212,6 +213,7 @@ func validateStandard(c *problems, s *Standard) {
 		if v.Evidence != "" {
 			v.ev = compileField(c, s, v.Pos, vp, "evidence", v.Evidence, kindList)
 		}
+		checkOutages(c, v.Pos, vp, v.Outages)
 	}
 	// Every device event an expression selects must come from a device the
 	// standard requires: otherwise the station would start the item without
@@ -227,6 +229,14 @@ func validateStandard(c *problems, s *Standard) {
 	names := map[string]bool{}
 	for i := range s.Tests {
 		validateVector(c, s, &s.Tests[i], fmt.Sprintf("tests[%d]", i), ids, names)
+	}
+}
+
+// checkOutages accepts a rule's or veto's outages field: absent, or
+// exclude.
+func checkOutages(c *problems, pos Pos, path, v string) {
+	if v != "" && v != OutagesExclude {
+		c.add(pos.At("outages"), path+".outages", "%q: want exclude (the rule's clock stops while a device is lost) or leave it out", v)
 	}
 }
 

@@ -77,7 +77,8 @@ type Rule struct {
 	When     string  `yaml:"when"`
 	Evidence string  `yaml:"evidence"` // optional list whose elements' seq numbers are the evidence
 	Deduct   Points  `yaml:"deduct"`
-	Cap      *Points `yaml:"cap"` // the rule takes at most this much
+	Cap      *Points `yaml:"cap"`     // the rule takes at most this much
+	Outages  string  `yaml:"outages"` // "exclude": evaluated on a clock that stops while a device is lost (outage.go)
 
 	prog *program `yaml:"-"`
 	ev   *program `yaml:"-"`
@@ -93,6 +94,7 @@ type Veto struct {
 	When     string `yaml:"when"`
 	Evidence string `yaml:"evidence"`
 	Mark     bool   `yaml:"mark"`
+	Outages  string `yaml:"outages"` // as Rule.Outages
 
 	prog *program `yaml:"-"`
 	ev   *program `yaml:"-"`
