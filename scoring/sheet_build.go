@@ -33,13 +33,15 @@ func (s *Session) Sheet() (*Sheet, error) {
 		sheet.Stopped = true
 	}
 	sheet.ElapsedMs = elapsed
-	env := s.log.Env(elapsed, s.limit)
+	sheet.Outages = s.outages(elapsed)
+	env := evalEnv{log: s.log, elapsed: elapsed, limit: s.limit, stops: s.log.StopsClock()}
+	env.plain = s.log.Env(elapsed, s.limit)
 
 	examiners := s.examinerList()
 	var total Points
 	for i := range std.Items {
 		it := &std.Items[i]
-		is, err := s.scoreItem(it, env, examiners)
+		is, err := s.scoreItem(it, &env, examiners)
 		if err != nil {
 			return nil, err
 		}
@@ -72,10 +74,11 @@ func (s *Session) Sheet() (*Sheet, error) {
 
 	for i := range std.Veto {
 		v := &std.Veto[i]
-		fired, oc, err := s.run.EvalVeto(v, env)
+		fired, oc, err := s.run.EvalVeto(v, env.of(v.ExcludesOutages()))
 		if err != nil {
 			return nil, err
 		}
+		oc = env.realTimes(v.ExcludesOutages(), oc)
 		if fired {
 			sheet.Vetoes = append(sheet.Vetoes, VetoHit{ID: v.ID, Text: v.Text, Evidence: nonNil(oc.Evidence), Times: oc.Times, By: "rule"})
 			continue
@@ -98,6 +101,52 @@ func (s *Session) Sheet() (*Sheet, error) {
 	sheet.Score = total
 	sheet.Passed = sheet.Veto == nil && !sheet.Refused && total >= sheet.PassMark
 	return sheet, nil
+}
+
+// evalEnv gives each rule its environment: the log as recorded, or, for a
+// rule with `outages: exclude` when a device of the standard was lost, on
+// a clock that stops during the outages (built once, when first asked
+// for). Without an outage every rule sees the same environment.
+type evalEnv struct {
+	log            *standards.Log
+	elapsed, limit int64
+	stops          bool // a device of the standard was lost
+	plain, without map[string]any
+}
+
+func (e *evalEnv) of(excludeOutages bool) map[string]any {
+	if !excludeOutages || !e.stops {
+		return e.plain
+	}
+	if e.without == nil {
+		e.without = e.log.EnvWithoutOutages(e.elapsed, e.limit)
+	}
+	return e.without
+}
+
+// realTimes puts the evidence a rule found on the stopped clock back at
+// the times the station recorded.
+func (e *evalEnv) realTimes(excludeOutages bool, oc standards.Occurrences) standards.Occurrences {
+	if excludeOutages && e.stops && len(oc.Evidence) > 0 {
+		oc.Times = e.log.TimesOf(oc.Evidence)
+	}
+	return oc
+}
+
+// outages lists the log's device outages for the sheet; one still open
+// lasts to the end of the item.
+func (s *Session) outages(elapsed int64) []Outage {
+	var out []Outage
+	for _, o := range s.log.Outages() {
+		so := Outage{Device: o.Kind, LostSeq: o.LostSeq, LostMs: o.Lost, BackSeq: o.BackSeq, BackMs: o.Back}
+		end := elapsed
+		if o.BackSeq > 0 {
+			end = o.Back
+		}
+		so.DurationMs = max(end-o.Lost, 0)
+		out = append(out, so)
+	}
+	return out
 }
 
 func nonNil(s []int64) []int64 {
@@ -128,15 +177,16 @@ func (s *Session) examinerList() []string {
 	return out
 }
 
-func (s *Session) scoreItem(it *standards.Item, env map[string]any, examiners []string) (ItemScore, error) {
+func (s *Session) scoreItem(it *standards.Item, env *evalEnv, examiners []string) (ItemScore, error) {
 	is := ItemScore{ID: it.ID, Title: it.Title, Points: it.Points, Deductions: []Deduction{}}
 	var sensor Points
 	for j := range it.Rules {
 		r := &it.Rules[j]
-		oc, err := s.run.EvalRule(r, env)
+		oc, err := s.run.EvalRule(r, env.of(r.ExcludesOutages()))
 		if err != nil {
 			return is, err
 		}
+		oc = env.realTimes(r.ExcludesOutages(), oc)
 		if oc.Count == 0 {
 			continue
 		}
