@@ -153,6 +153,37 @@ func TestScore_OutagesOnSheet(t *testing.T) {
 	}
 }
 
+// TestScore_OutageOverRestart: the station restarts while the manikin is
+// out; the resumed item records no device.back (the new process finds the
+// manikin connected), and its first compression ends the outage. The item
+// scores as without the outage, and the sheet says when it came back.
+func TestScore_OutageOverRestart(t *testing.T) {
+	std := cpr(t)
+	base := vector(t, std, "perfect")
+	ev := withOutage(base, 17, "cpr", 4000)
+	ev[18].Type, ev[18].Data = "session.resume", json.RawMessage(`{"down_ms":60000,"reason":"station restarted"}`)
+	ev[18].TMs -= 1000 // resumed 3 s into the outage
+	sheet, err := scoring.Score(std, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := scoring.Score(std, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := summary(sheet), summary(want); g != w {
+		t.Errorf("an outage over a restart changed the sheet:\n got %s\nwant %s", g, w)
+	}
+	lost, back := ev[17].TMs, ev[19].TMs // the 16th compression, 4 s and one stroke later
+	if ev[19].Type != "cpr.compression" || back != lost+4545 {
+		t.Fatalf("event 20 is %s at %d, want the 16th compression at %d", ev[19].Type, back, lost+4545)
+	}
+	outages := []scoring.Outage{{Device: "cpr", LostSeq: 18, LostMs: lost, BackSeq: 20, BackMs: back, DurationMs: 4545}}
+	if !slices.Equal(sheet.Outages, outages) {
+		t.Errorf("outages %+v, want %+v", sheet.Outages, outages)
+	}
+}
+
 // TestScore_OutageRefused: a device.lost that does not name its device
 // is refused with the log, like any event outside the vocabulary.
 func TestScore_OutageRefused(t *testing.T) {

@@ -88,7 +88,7 @@ type Outage struct {
 	Device     string `json:"device"`
 	LostSeq    int64  `json:"lost_seq"`
 	LostMs     int64  `json:"lost_ms"`
-	BackSeq    int64  `json:"back_seq"`    // 0: not back by the end of the log
+	BackSeq    int64  `json:"back_seq"`    // device.back, or the device's first reading if that came first; 0: not back by the end of the log
 	BackMs     int64  `json:"back_ms"`     // when BackSeq > 0
 	DurationMs int64  `json:"duration_ms"` // to device.back, or to the end of the item while the device is still lost
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"shicao/standards"
 )
@@ -34,7 +35,7 @@ func (s *Session) Sheet() (*Sheet, error) {
 	}
 	sheet.ElapsedMs = elapsed
 	sheet.Outages = s.outages(elapsed)
-	env := evalEnv{log: s.log, elapsed: elapsed, limit: s.limit, stops: s.log.StopsClock()}
+	env := evalEnv{log: s.log, elapsed: elapsed, limit: s.limit}
 	env.plain = s.log.Env(elapsed, s.limit)
 
 	examiners := s.examinerList()
@@ -74,11 +75,11 @@ func (s *Session) Sheet() (*Sheet, error) {
 
 	for i := range std.Veto {
 		v := &std.Veto[i]
-		fired, oc, err := s.run.EvalVeto(v, env.of(v.ExcludesOutages()))
+		fired, oc, err := s.run.EvalVeto(v, env.of(v.OutageKinds()))
 		if err != nil {
 			return nil, err
 		}
-		oc = env.realTimes(v.ExcludesOutages(), oc)
+		oc = env.realTimes(v.OutageKinds(), oc)
 		if fired {
 			sheet.Vetoes = append(sheet.Vetoes, VetoHit{ID: v.ID, Text: v.Text, Evidence: nonNil(oc.Evidence), Times: oc.Times, By: "rule"})
 			continue
@@ -104,30 +105,37 @@ func (s *Session) Sheet() (*Sheet, error) {
 }
 
 // evalEnv gives each rule its environment: the log as recorded, or, for a
-// rule with `outages: exclude` when a device of the standard was lost, on
-// a clock that stops during the outages (built once, when first asked
-// for). Without an outage every rule sees the same environment.
+// rule with `outages: exclude` when a device it reads was lost, on a clock
+// that stops during those outages (built once per set of devices, when
+// first asked for). Without an outage every rule sees the same
+// environment.
 type evalEnv struct {
 	log            *standards.Log
 	elapsed, limit int64
-	stops          bool // a device of the standard was lost
-	plain, without map[string]any
+	plain          map[string]any
+	without        map[string]map[string]any // by the devices' kinds, joined
 }
 
-func (e *evalEnv) of(excludeOutages bool) map[string]any {
-	if !excludeOutages || !e.stops {
+func (e *evalEnv) of(kinds []string) map[string]any {
+	if !e.log.StopsClock(kinds) {
 		return e.plain
 	}
-	if e.without == nil {
-		e.without = e.log.EnvWithoutOutages(e.elapsed, e.limit)
+	key := strings.Join(kinds, ",")
+	env, ok := e.without[key]
+	if !ok {
+		env = e.log.EnvWithoutOutages(e.elapsed, e.limit, kinds)
+		if e.without == nil {
+			e.without = map[string]map[string]any{}
+		}
+		e.without[key] = env
 	}
-	return e.without
+	return env
 }
 
 // realTimes puts the evidence a rule found on the stopped clock back at
 // the times the station recorded.
-func (e *evalEnv) realTimes(excludeOutages bool, oc standards.Occurrences) standards.Occurrences {
-	if excludeOutages && e.stops && len(oc.Evidence) > 0 {
+func (e *evalEnv) realTimes(kinds []string, oc standards.Occurrences) standards.Occurrences {
+	if len(oc.Evidence) > 0 && e.log.StopsClock(kinds) {
 		oc.Times = e.log.TimesOf(oc.Evidence)
 	}
 	return oc
@@ -182,11 +190,11 @@ func (s *Session) scoreItem(it *standards.Item, env *evalEnv, examiners []string
 	var sensor Points
 	for j := range it.Rules {
 		r := &it.Rules[j]
-		oc, err := s.run.EvalRule(r, env.of(r.ExcludesOutages()))
+		oc, err := s.run.EvalRule(r, env.of(r.OutageKinds()))
 		if err != nil {
 			return is, err
 		}
-		oc = env.realTimes(r.ExcludesOutages(), oc)
+		oc = env.realTimes(r.OutageKinds(), oc)
 		if oc.Count == 0 {
 			continue
 		}

@@ -566,15 +566,15 @@ type Log struct {
 	order  []slotSeq       // the slotted events in log order, for cycles
 	intern map[string]string
 
-	devices []string // the standard's devices: their outages stop a rule's clock (outage.go)
-	outages []Outage
+	outages []Outage // device.lost to device.back (outage.go)
+	lost    int      // outages not over
 }
 
 type slotSeq struct{ slot, idx int32 }
 
 // NewLog returns an empty log for the standard's expressions.
 func (s *Standard) NewLog() *Log {
-	l := &Log{ce: s.env, devices: s.Devices}
+	l := &Log{ce: s.env}
 	for _, et := range s.env.types {
 		l.lists = append(l.lists, reflect.New(reflect.SliceOf(reflect.PointerTo(et.record))))
 		l.slabs = append(l.slabs, slab{})
@@ -593,10 +593,13 @@ func (l *Log) Add(seq, tms int64, typ string, data []byte) (bool, error) {
 
 // AddBytes is Add with the type as bytes (no allocation on the hot path).
 func (l *Log) AddBytes(seq, tms int64, typ, data []byte) (bool, error) {
-	if isOutageType(typ) {
+	switch {
+	case isOutageType(typ):
 		if err := l.addOutage(seq, tms, typ, data); err != nil {
 			return false, err
 		}
+	case l.lost > 0:
+		l.reading(seq, tms, typ)
 	}
 	slot, ok := l.ce.slots[string(typ)]
 	if !ok {

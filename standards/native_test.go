@@ -81,7 +81,7 @@ func compare(t *testing.T, s *Standard, events []Event, what string) {
 	// `outages: exclude` sees, which stops while a device is lost.
 	envs := map[string]map[string]any{
 		"":                 log.Env(last, s.TimeLimit.Millis()),
-		" without outages": log.EnvWithoutOutages(last, s.TimeLimit.Millis()),
+		" without outages": log.EnvWithoutOutages(last, s.TimeLimit.Millis(), s.Devices),
 	}
 	fast, slow := NewRunner(), NewRunner()
 	slow.exprOnly = true

@@ -3,9 +3,15 @@ package standards
 import (
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
+
+	"github.com/expr-lang/expr/ast"
 )
+
+var cycleIdent = regexp.MustCompile(`^_c(\d+)$`)
 
 // Device outages. The station records device.lost when a device's link
 // fails mid-item and device.back when it returns; the item goes on. A
@@ -15,8 +21,9 @@ import (
 // spans it is longer by the outage than what the candidate did: 30
 // compressions at a perfect pace, with the manikin unplugged for 3 s
 // between two of them, are timed at 19.5 s in the log. A rule or veto with
-// `outages: exclude` is evaluated on a clock that stops while a device the
-// standard uses is lost (docs/standard-format.md, "Device outages").
+// `outages: exclude` is evaluated on a clock that stops while a device
+// whose events it reads is lost (docs/standard-format.md, "Device
+// outages").
 
 // Outage types: system events written by the station.
 const (
@@ -30,14 +37,17 @@ const (
 )
 
 // Outage is a device lost mid-item: from its device.lost to the next
-// device.back of the same kind. BackSeq is 0 while the device has not come
+// device.back of the same kind, or to the device's next reading if that
+// comes first (a station restarted while the device was lost records no
+// device.back: the driver of the new process reports the device as
+// connected, not as back). BackSeq is 0 while the device has not come
 // back.
 type Outage struct {
 	Kind    string
 	LostSeq int64
 	Lost    int64 // t_ms of device.lost
-	BackSeq int64
-	Back    int64 // t_ms of device.back, when BackSeq > 0
+	BackSeq int64 // device.back, or the device's first reading after device.lost
+	Back    int64 // its t_ms, when BackSeq > 0
 }
 
 // isOutageType reports whether typ is device.lost or device.back, without
@@ -69,24 +79,42 @@ func (l *Log) addOutage(seq, tms int64, typ, data []byte) error {
 	if idx, t, ok := recordField(et, "kind"); ok && t == FieldString {
 		kind = rec.Field(idx).String()
 	}
-	open := -1
-	for i := len(l.outages) - 1; i >= 0; i-- {
-		if o := &l.outages[i]; o.Kind == kind && o.BackSeq == 0 {
-			open = i
-			break
-		}
-	}
 	switch string(typ) {
 	case TypeDeviceLost:
-		if open < 0 {
+		if l.open(kind) < 0 {
 			l.outages = append(l.outages, Outage{Kind: kind, LostSeq: seq, Lost: tms})
+			l.lost++
 		}
 	case TypeDeviceBack:
-		if open >= 0 {
-			l.outages[open].BackSeq, l.outages[open].Back = seq, tms
-		}
+		l.back(kind, seq, tms)
 	}
 	return nil
+}
+
+// reading ends the outage of the device that emitted an event of typ:
+// a reading proves it is back.
+func (l *Log) reading(seq, tms int64, typ []byte) {
+	if et := l.ce.vocab.Types[string(typ)]; et != nil && et.Device != "" {
+		l.back(et.Device, seq, tms)
+	}
+}
+
+// back ends kind's outage, if one is open.
+func (l *Log) back(kind string, seq, tms int64) {
+	if i := l.open(kind); i >= 0 {
+		l.outages[i].BackSeq, l.outages[i].Back = seq, tms
+		l.lost--
+	}
+}
+
+// open returns the index of kind's outage not over, or -1.
+func (l *Log) open(kind string) int {
+	for i := len(l.outages) - 1; i >= 0; i-- {
+		if o := &l.outages[i]; o.Kind == kind && o.BackSeq == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // Outages returns the outages recorded so far, in the order the devices
@@ -97,12 +125,12 @@ func (l *Log) Outages() []Outage { return slices.Clone(l.outages) }
 // standard was lost; end is MaxInt64 while it has not come back.
 type outageSpan struct{ start, end int64 }
 
-// windows returns the outages of the standard's devices as disjoint spans
+// windows returns the outages of the devices of kinds as disjoint spans
 // in time order (two devices lost at once stop the clock once).
-func (l *Log) windows() []outageSpan {
+func (l *Log) windows(kinds []string) []outageSpan {
 	var out []outageSpan
 	for _, o := range l.outages {
-		if !slices.Contains(l.devices, o.Kind) {
+		if !slices.Contains(kinds, o.Kind) {
 			continue
 		}
 		w := outageSpan{o.Lost, math.MaxInt64}
@@ -118,9 +146,9 @@ func (l *Log) windows() []outageSpan {
 	return out
 }
 
-// StopsClock reports whether a device the standard uses was lost: only
-// then does a rule with `outages: exclude` see another clock.
-func (l *Log) StopsClock() bool { return len(l.windows()) > 0 }
+// StopsClock reports whether a device of kinds was lost: only then does
+// a rule with `outages: exclude` over those devices see another clock.
+func (l *Log) StopsClock(kinds []string) bool { return len(l.windows(kinds)) > 0 }
 
 // stopped maps a time of the log's clock to the clock that stops during
 // the windows: t less the outage time before it. An event inside a window
@@ -137,13 +165,13 @@ func stopped(ws []outageSpan, t int64) int64 {
 }
 
 // EnvWithoutOutages returns the environment of a rule or veto with
-// `outages: exclude`: the log on a clock that stops while a device the
-// standard uses is lost. Every event's t_ms, elapsed, and the cycles built
-// from them (t_ms, end_ms, duration_ms, a_ms) are less the outage time
-// before them, so an interval that spans an outage is measured without
-// it. With no outage it is Env's environment.
-func (l *Log) EnvWithoutOutages(elapsed, limit int64) map[string]any {
-	ws := l.windows()
+// `outages: exclude`: the log on a clock that stops while a device of
+// kinds (its OutageKinds) is lost. Every event's t_ms, elapsed, and the
+// cycles built from them (t_ms, end_ms, duration_ms, a_ms) are less the
+// outage time before them, so an interval that spans an outage is
+// measured without it. With no such outage it is Env's environment.
+func (l *Log) EnvWithoutOutages(elapsed, limit int64, kinds []string) map[string]any {
+	ws := l.windows(kinds)
 	if len(ws) == 0 {
 		return l.Env(elapsed, limit)
 	}
@@ -188,8 +216,47 @@ func (l *Log) TimesOf(seqs []int64) []int64 {
 	return out
 }
 
-// ExcludesOutages reports whether the rule is evaluated without outages.
-func (r *Rule) ExcludesOutages() bool { return r.Outages == OutagesExclude }
+// OutageKinds returns the device kinds whose outages a rule with
+// `outages: exclude` leaves out: the devices whose events its expressions
+// read (a rule over the manikin's compressions does not stop for the
+// floor mat). It is nil for a rule without the option.
+func (r *Rule) OutageKinds() []string { return r.outageKinds }
 
-// ExcludesOutages reports whether the veto is evaluated without outages.
-func (v *Veto) ExcludesOutages() bool { return v.Outages == OutagesExclude }
+// OutageKinds is Rule.OutageKinds for a veto's condition.
+func (v *Veto) OutageKinds() []string { return v.outageKinds }
+
+// outageKinds returns, for a rule or veto with `outages: exclude`, the
+// device kinds of the events its compiled programs select, sorted.
+func (ce *compiledEnv) outageKinds(progs ...*program) []string {
+	var kinds []string
+	add := func(slot int) {
+		if d := ce.types[slot].Device; d != "" && !slices.Contains(kinds, d) {
+			kinds = append(kinds, d)
+		}
+	}
+	for _, p := range progs {
+		if p == nil {
+			continue
+		}
+		ast.Find(p.prog.Node(), func(n ast.Node) bool {
+			id, ok := n.(*ast.IdentifierNode)
+			if !ok {
+				return false
+			}
+			if m := slotIdent.FindStringSubmatch(id.Value); m != nil {
+				if i, err := strconv.Atoi(m[1]); err == nil && i < len(ce.types) {
+					add(i)
+				}
+			}
+			if m := cycleIdent.FindStringSubmatch(id.Value); m != nil {
+				if i, err := strconv.Atoi(m[1]); err == nil && i < len(ce.cycles) {
+					add(ce.cycles[i].a)
+					add(ce.cycles[i].b)
+				}
+			}
+			return false
+		})
+	}
+	slices.Sort(kinds)
+	return kinds
+}
