@@ -26,6 +26,7 @@ type Sheet struct {
 	Stopped      bool           `json:"stopped,omitempty"` // the hard stop was reached
 	Ignored      []int64        `json:"ignored,omitempty"` // device events after the stop or the end, not scored
 	Unknown      []UnknownEvent `json:"unknown_events,omitempty"`
+	Outages      []Outage       `json:"outages,omitempty"` // every device lost mid-item, in the order lost
 	Acknowledged *bool          `json:"acknowledged"`      // the candidate's acknowledgement: nil until recorded
 	Refused      bool           `json:"refused,omitempty"` // the candidate refused to sign: the item scores 0
 	Items        []ItemScore    `json:"items"`
@@ -77,6 +78,19 @@ type VetoHit struct {
 	Evidence []int64 `json:"evidence"`
 	Times    []int64 `json:"-"`
 	By       string  `json:"by"` // "rule" or "examiner:<id>"
+}
+
+// Outage is a device lost mid-item (device.lost) and back (device.back):
+// the sheet lists every one with its times, so that examiners and the
+// candidate see what the equipment did. Rules with `outages: exclude`
+// measure their intervals without these windows.
+type Outage struct {
+	Device     string `json:"device"`
+	LostSeq    int64  `json:"lost_seq"`
+	LostMs     int64  `json:"lost_ms"`
+	BackSeq    int64  `json:"back_seq"`    // device.back, or the device's first reading if that came first; 0: not back by the end of the log
+	BackMs     int64  `json:"back_ms"`     // when BackSeq > 0
+	DurationMs int64  `json:"duration_ms"` // to device.back, or to the end of the item while the device is still lost
 }
 
 // UnknownEvent is an event whose type is not in the vocabulary: reported,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"shicao/standards"
 )
@@ -33,13 +34,15 @@ func (s *Session) Sheet() (*Sheet, error) {
 		sheet.Stopped = true
 	}
 	sheet.ElapsedMs = elapsed
-	env := s.log.Env(elapsed, s.limit)
+	sheet.Outages = s.outages(elapsed)
+	env := evalEnv{log: s.log, elapsed: elapsed, limit: s.limit}
+	env.plain = s.log.Env(elapsed, s.limit)
 
 	examiners := s.examinerList()
 	var total Points
 	for i := range std.Items {
 		it := &std.Items[i]
-		is, err := s.scoreItem(it, env, examiners)
+		is, err := s.scoreItem(it, &env, examiners)
 		if err != nil {
 			return nil, err
 		}
@@ -72,10 +75,11 @@ func (s *Session) Sheet() (*Sheet, error) {
 
 	for i := range std.Veto {
 		v := &std.Veto[i]
-		fired, oc, err := s.run.EvalVeto(v, env)
+		fired, oc, err := s.run.EvalVeto(v, env.of(v.OutageKinds()))
 		if err != nil {
 			return nil, err
 		}
+		oc = env.realTimes(v.OutageKinds(), oc)
 		if fired {
 			sheet.Vetoes = append(sheet.Vetoes, VetoHit{ID: v.ID, Text: v.Text, Evidence: nonNil(oc.Evidence), Times: oc.Times, By: "rule"})
 			continue
@@ -98,6 +102,59 @@ func (s *Session) Sheet() (*Sheet, error) {
 	sheet.Score = total
 	sheet.Passed = sheet.Veto == nil && !sheet.Refused && total >= sheet.PassMark
 	return sheet, nil
+}
+
+// evalEnv gives each rule its environment: the log as recorded, or, for a
+// rule with `outages: exclude` when a device it reads was lost, on a clock
+// that stops during those outages (built once per set of devices, when
+// first asked for). Without an outage every rule sees the same
+// environment.
+type evalEnv struct {
+	log            *standards.Log
+	elapsed, limit int64
+	plain          map[string]any
+	without        map[string]map[string]any // by the devices' kinds, joined
+}
+
+func (e *evalEnv) of(kinds []string) map[string]any {
+	if !e.log.StopsClock(kinds) {
+		return e.plain
+	}
+	key := strings.Join(kinds, ",")
+	env, ok := e.without[key]
+	if !ok {
+		env = e.log.EnvWithoutOutages(e.elapsed, e.limit, kinds)
+		if e.without == nil {
+			e.without = map[string]map[string]any{}
+		}
+		e.without[key] = env
+	}
+	return env
+}
+
+// realTimes puts the evidence a rule found on the stopped clock back at
+// the times the station recorded.
+func (e *evalEnv) realTimes(kinds []string, oc standards.Occurrences) standards.Occurrences {
+	if len(oc.Evidence) > 0 && e.log.StopsClock(kinds) {
+		oc.Times = e.log.TimesOf(oc.Evidence)
+	}
+	return oc
+}
+
+// outages lists the log's device outages for the sheet; one still open
+// lasts to the end of the item.
+func (s *Session) outages(elapsed int64) []Outage {
+	var out []Outage
+	for _, o := range s.log.Outages() {
+		so := Outage{Device: o.Kind, LostSeq: o.LostSeq, LostMs: o.Lost, BackSeq: o.BackSeq, BackMs: o.Back}
+		end := elapsed
+		if o.BackSeq > 0 {
+			end = o.Back
+		}
+		so.DurationMs = max(end-o.Lost, 0)
+		out = append(out, so)
+	}
+	return out
 }
 
 func nonNil(s []int64) []int64 {
@@ -128,15 +185,16 @@ func (s *Session) examinerList() []string {
 	return out
 }
 
-func (s *Session) scoreItem(it *standards.Item, env map[string]any, examiners []string) (ItemScore, error) {
+func (s *Session) scoreItem(it *standards.Item, env *evalEnv, examiners []string) (ItemScore, error) {
 	is := ItemScore{ID: it.ID, Title: it.Title, Points: it.Points, Deductions: []Deduction{}}
 	var sensor Points
 	for j := range it.Rules {
 		r := &it.Rules[j]
-		oc, err := s.run.EvalRule(r, env)
+		oc, err := s.run.EvalRule(r, env.of(r.OutageKinds()))
 		if err != nil {
 			return is, err
 		}
+		oc = env.realTimes(r.OutageKinds(), oc)
 		if oc.Count == 0 {
 			continue
 		}

@@ -564,6 +564,9 @@ type Log struct {
 	slabs  []slab          // per slot: records not yet handed out
 	order  []slotSeq       // the slotted events in log order, for cycles
 	intern map[string]string
+
+	outages []Outage // device.lost to device.back (outage.go)
+	lost    int      // outages not over
 }
 
 type slotSeq struct{ slot, idx int32 }
@@ -581,17 +584,22 @@ func (s *Standard) NewLog() *Log {
 // Add records an event if the standard's expressions select its type, and
 // reports whether it did. The data must be a JSON object with exactly the
 // fields of the vocabulary: an unknown, missing or mistyped field is an
-// error naming it.
+// error naming it. device.lost and device.back are kept as outages
+// (Outages) whether or not an expression selects them.
 func (l *Log) Add(seq, tms int64, typ string, data []byte) (bool, error) {
-	slot, ok := l.ce.slots[typ]
-	if !ok {
-		return false, nil
-	}
-	return true, l.add(slot, seq, tms, data)
+	return l.AddBytes(seq, tms, []byte(typ), data)
 }
 
 // AddBytes is Add with the type as bytes (no allocation on the hot path).
 func (l *Log) AddBytes(seq, tms int64, typ, data []byte) (bool, error) {
+	switch {
+	case isOutageType(typ):
+		if err := l.addOutage(seq, tms, typ, data); err != nil {
+			return false, err
+		}
+	case l.lost > 0:
+		l.reading(seq, tms, typ)
+	}
 	slot, ok := l.ce.slots[string(typ)]
 	if !ok {
 		return false, nil
@@ -643,14 +651,20 @@ type slab struct {
 // Env returns the expression environment over the log so far. elapsed and
 // limit are milliseconds.
 func (l *Log) Env(elapsed, limit int64) map[string]any {
-	env := make(map[string]any, 2+len(l.lists)+len(l.ce.cycles))
+	return l.env(l.lists, elapsed, limit)
+}
+
+// env is the environment over lists (per slot: *[]*record), the log's own
+// or its records on another clock (EnvWithoutOutages).
+func (l *Log) env(lists []reflect.Value, elapsed, limit int64) map[string]any {
+	env := make(map[string]any, 2+len(lists)+len(l.ce.cycles))
 	env["elapsed"] = int(elapsed)
 	env["limit"] = int(limit)
-	for i, sp := range l.lists {
+	for i, sp := range lists {
 		env[slotName(i)] = sp.Elem().Interface()
 	}
 	for i, c := range l.ce.cycles {
-		env[cycleName(i)] = l.buildCycles(c)
+		env[cycleName(i)] = l.buildCycles(c, lists)
 	}
 	return env
 }
@@ -658,8 +672,8 @@ func (l *Log) Env(elapsed, limit int64) map[string]any {
 // buildCycles segments the A and B events into cycles: a run of A events
 // followed by a run of B events (30 compressions, then 2 breaths). A run of
 // A with no B after it is not a complete cycle and is not listed.
-func (l *Log) buildCycles(c cyclePair) any {
-	as, bs := l.lists[c.a].Elem(), l.lists[c.b].Elem()
+func (l *Log) buildCycles(c cyclePair, lists []reflect.Value) any {
+	as, bs := lists[c.a].Elem(), lists[c.b].Elem()
 	out := reflect.MakeSlice(reflect.SliceOf(c.typ), 0, 8)
 	aStart, aEnd, bStart, bEnd := -1, -1, -1, -1
 	flush := func() {

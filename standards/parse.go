@@ -201,6 +201,7 @@ func validateStandard(c *problems, s *Standard) {
 			if r.Evidence != "" {
 				r.ev = compileField(c, s, r.Pos, rp, "evidence", r.Evidence, kindList)
 			}
+			r.outageKinds = checkOutages(c, s, r.Pos, rp, r.Outages, r.prog, r.ev)
 		}
 	}
 	if len(s.Items) > 0 && total != PointsOf(100) {
@@ -221,6 +222,10 @@ func validateStandard(c *problems, s *Standard) {
 		if v.Evidence != "" {
 			v.ev = compileField(c, s, v.Pos, vp, "evidence", v.Evidence, kindList)
 		}
+		if v.When == "" && v.Outages != "" {
+			c.add(v.At("outages"), vp+".outages", "a veto examiners record (mark: true) has no condition to time: leave outages out")
+		}
+		v.outageKinds = checkOutages(c, s, v.Pos, vp, v.Outages, v.prog, v.ev)
 	}
 	// Every device event an expression selects must come from a device the
 	// standard requires: otherwise the station would start the item without
@@ -237,6 +242,30 @@ func validateStandard(c *problems, s *Standard) {
 	for i := range s.Tests {
 		validateVector(c, s, &s.Tests[i], fmt.Sprintf("tests[%d]", i), ids, names)
 	}
+}
+
+// checkOutages accepts a rule's or veto's outages field, absent or
+// exclude, and returns the device kinds whose outages it leaves out. A
+// rule that reads no device's events has no outage to leave out: the
+// option there is a mistake (an examiner's timer or phase goes on while
+// the equipment is unplugged).
+func checkOutages(c *problems, s *Standard, pos Pos, path, v string, progs ...*program) []string {
+	switch v {
+	case "":
+		return nil
+	case OutagesExclude:
+	default:
+		c.add(pos.At("outages"), path+".outages", "%q: want exclude (the rule's clock stops while a device is lost) or leave it out", v)
+		return nil
+	}
+	if progs[0] == nil {
+		return nil // no condition, or one that did not compile: reported already
+	}
+	kinds := s.env.outageKinds(progs...)
+	if len(kinds) == 0 {
+		c.add(pos.At("outages"), path+".outages", "exclude, but the expressions read no device's events: there is no device outage to leave out")
+	}
+	return kinds
 }
 
 func checkDeduct(c *problems, pos Pos, path string, d, itemPoints Points) {

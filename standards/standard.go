@@ -78,10 +78,12 @@ type Rule struct {
 	When     string  `yaml:"when"`
 	Evidence string  `yaml:"evidence"` // optional list whose elements' seq numbers are the evidence
 	Deduct   Points  `yaml:"deduct"`
-	Cap      *Points `yaml:"cap"` // the rule takes at most this much
+	Cap      *Points `yaml:"cap"`     // the rule takes at most this much
+	Outages  string  `yaml:"outages"` // "exclude": evaluated on a clock that stops while a device is lost (outage.go)
 
-	prog *program `yaml:"-"`
-	ev   *program `yaml:"-"`
+	prog        *program `yaml:"-"`
+	ev          *program `yaml:"-"`
+	outageKinds []string `yaml:"-"`
 }
 
 // Veto is a 否决项: when it fires the item scores 0, the subject ends and
@@ -94,9 +96,11 @@ type Veto struct {
 	When     string `yaml:"when"`
 	Evidence string `yaml:"evidence"`
 	Mark     bool   `yaml:"mark"`
+	Outages  string `yaml:"outages"` // as Rule.Outages
 
-	prog *program `yaml:"-"`
-	ev   *program `yaml:"-"`
+	prog        *program `yaml:"-"`
+	ev          *program `yaml:"-"`
+	outageKinds []string `yaml:"-"`
 }
 
 // SHA256 returns the hex SHA-256 of the standard's exact YAML bytes; every

@@ -138,6 +138,16 @@ func printSheet(w io.Writer, s *scoring.Sheet) error {
 	if s.Stopped {
 		fmt.Fprintf(w, "已到终止时间; 之后的 %d 条设备记录未计分\n", len(s.Ignored))
 	}
+	if len(s.Outages) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, o := range s.Outages {
+		back := "未恢复"
+		if o.BackSeq > 0 {
+			back = fmt.Sprintf("%s 恢复 #%d", clock(o.BackMs), o.BackSeq)
+		}
+		fmt.Fprintf(w, "设备断开 %s: %s 断开 #%d, %s, %.1f 秒\n", o.Device, clock(o.LostMs), o.LostSeq, back, float64(o.DurationMs)/1000)
+	}
 	for _, v := range s.Vetoes {
 		fmt.Fprintf(w, "\n否决: %s (%s) %s\n", v.Text, v.By, evidence(v.Evidence, v.Times))
 	}

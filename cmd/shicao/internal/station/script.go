@@ -405,6 +405,9 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		fmt.Fprintf(r.Out, "sheet %s score %s passed %v review %v%s\n", s.ID, s.Score, s.Passed, s.NeedsReview, vetoText(s.Veto))
+		for _, o := range s.Outages {
+			fmt.Fprintln(r.Out, outageText(o))
+		}
 	case "done":
 		saved, err := r.exam.Finish(ctx)
 		if err != nil {
@@ -455,6 +458,17 @@ func (r *ScriptRunner) advance(d time.Duration) {
 	case <-t.C:
 	case <-r.ctx.Done():
 	}
+}
+
+// outageText is one outage of a sheet, times since the item's start:
+// "outage cpr lost 0:15.2 #18 back 0:18.2 #19 3.0s".
+func outageText(o scoring.Outage) string {
+	at := func(ms int64) string { return fmt.Sprintf("%d:%02d.%d", ms/60000, ms/1000%60, ms/100%10) }
+	back := "not back"
+	if o.BackSeq > 0 {
+		back = fmt.Sprintf("back %s #%d", at(o.BackMs), o.BackSeq)
+	}
+	return fmt.Sprintf("outage %s lost %s #%d %s %.1fs", o.Device, at(o.LostMs), o.LostSeq, back, float64(o.DurationMs)/1000)
 }
 
 func vetoText(v *scoring.VetoHit) string {

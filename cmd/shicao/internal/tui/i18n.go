@@ -58,6 +58,8 @@ var texts = map[string]text{
 	"veto":           {"否决", "VETO"},
 	"device-lost":    {"设备 %s 已断开，考试继续，等待恢复", "device %s lost: the item goes on, waiting for it"},
 	"device-back":    {"设备 %s 已恢复", "device %s is back"},
+	"outage":         {"设备 %s 断开 %s–%s（%.1f 秒）", "device %s lost %s–%s (%.1f s)"},
+	"outage-open":    {"设备 %s 自 %s 断开，未恢复（%.1f 秒）", "device %s lost at %s, not back (%.1f s)"},
 	"sheet":          {"评分表", "score sheet"},
 	"total":          {"总分", "total"},
 	"pass":           {"合格", "PASS"},

@@ -171,6 +171,30 @@ func TestView_PortNotFound(t *testing.T) {
 	}
 }
 
+// TestFlow_OutageOnSheet: the manikin unplugged mid-cycle costs nothing,
+// and the sheet says when it was lost and back, in both languages.
+func TestFlow_OutageOnSheet(t *testing.T) {
+	for _, tt := range []struct{ lang, score, outage string }{
+		{"zh", "得分 100 ✓ 合格", "⚠ 设备 cpr 断开 0:15–0:18（3.0 秒）"},
+		{"en", "score 100 ✓ PASS", "⚠ device cpr lost 0:15–0:18 (3.0 s)"},
+	} {
+		f := newFixture(t, tt.lang)
+		f.signIn(t)
+		f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+		f.playVector(t, "outage-mid-cycle")
+		f.do(t, "f")
+		v := f.view(t, 120, 40)
+		for _, want := range []string{tt.score, tt.outage} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%s sheet lacks %q:\n%s", tt.lang, want, v)
+			}
+		}
+		if strings.Contains(v, "15–18") || strings.Contains(v, "cycle-pace") {
+			t.Errorf("%s sheet charges the outage:\n%s", tt.lang, v)
+		}
+	}
+}
+
 // TestFlow_RefusedSignIn: a wrong PIN is refused plainly.
 func TestFlow_RefusedSignIn(t *testing.T) {
 	f := newFixture(t, "en")

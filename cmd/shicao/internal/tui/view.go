@@ -419,6 +419,9 @@ func (m *Model) viewSheet() string {
 	if s.Overtime != nil {
 		fmt.Fprintf(&b, " %s -%s\n", m.t("overtime"), s.Overtime.Points)
 	}
+	for _, o := range s.Outages {
+		fmt.Fprintf(&b, " %s\n", st.Warn.Render("⚠ "+m.outageText(o)))
+	}
 	if s.NeedsReview {
 		fmt.Fprintf(&b, "%s: %s\n", st.Warn.Render("⚠ "+m.t("review")), strings.Join(s.Review, ", "))
 		for _, it := range s.Items {
@@ -448,6 +451,16 @@ func (m *Model) viewSheet() string {
 		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+strings.Join(p, " ")))
 	}
 	return b.String()
+}
+
+// outageText says when a device was lost and back, and for how long.
+func (m *Model) outageText(o scoring.Outage) string {
+	at := func(ms int64) string { return clock(time.Duration(ms) * time.Millisecond) }
+	secs := float64(o.DurationMs) / 1000
+	if o.BackSeq == 0 {
+		return fmt.Sprintf(m.t("outage-open"), o.Device, at(o.LostMs), secs)
+	}
+	return fmt.Sprintf(m.t("outage"), o.Device, at(o.LostMs), at(o.BackMs), secs)
 }
 
 func evidenceText(seqs, times []int64) string {
