@@ -58,7 +58,7 @@ type Server struct {
 	// (default 2). A request over either is answered before its body is
 	// read: 503 or 429 with Retry-After, which the station retries.
 	// Together with MaxResult they bound the memory bodies can take:
-	// MaxBodies × MaxResult (64 MiB by default), and only for requests
+	// MaxBodies × MaxResult (128 MiB by default), and only for requests
 	// whose signature verified with a registered key.
 	MaxBodies, MaxStationBodies int
 	// MaxIngest bounds the results verified at once; more are answered
@@ -69,16 +69,19 @@ type Server struct {
 	bodies bodySlots
 }
 
-// MaxResultBytes is the default cap on a result bundle's size. Measured
-// (centretest, the demo paper of 4 items): a bundle is about 100 KB
-// before its events (the signed result, the standards' texts, the
-// examiners' confirmations) and about 127 bytes per event; a 2,000-event
-// result is 354 KB. A heavy paper — 4 items of 2,000 events each, more
-// than any item of the library logs (a CPR item is a few hundred
-// compressions) — is 100 KB + 8,000 × 127 B ≈ 1.1 MB. 8 MiB is 7 times
-// that (about 65,000 events), and keeps MaxBodies bodies within 64 MiB.
-// A larger bundle is refused 413 and parked at the station.
-const MaxResultBytes = 8 << 20
+// MaxResultBytes is the default cap on a result bundle's size, from
+// what stations send. Measured (centretest, the demo paper of 4 items):
+// a bundle is about 100 KB before its events (the signed result, the
+// standards' texts, the examiners' confirmations), then about 127 bytes
+// per event; a 2,000-event result is 354 KB. The busiest log is the CPR
+// item's: the manikin reports a raw depth sample at 25 Hz
+// (docs/devices.md), 1,500 events a minute, so a 5-minute item is
+// 7,500 events, about 1 MB, and a whole paper under 1.5 MB. 16 MiB is
+// 10 times that: an hour of 25 Hz samples in one item (90,000 events,
+// about 11.5 MB) still fits. A larger bundle is refused 413 and parked
+// at the station with that reason. With MaxBodies (8) bodies at once,
+// the bodies of authenticated stations take at most 128 MiB.
+const MaxResultBytes = 16 << 20
 
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {

@@ -187,8 +187,8 @@ func TestServer_BodyUnreadUntilAuthenticated(t *testing.T) {
 		{"BadSignature", func(r *http.Request) { sign(r, "S1", other["S1"], now) }, attack, 401, examsync.CodeBadSignature, 0, "does not verify"},
 		{"Stale", func(r *http.Request) { sign(r, "S1", signers["S1"], now.Add(-time.Hour)) }, attack, 401, examsync.CodeStale, 0, "behind"},
 		{"Replay", func(r *http.Request) { r.Header = replayed.Header.Clone() }, attack, 401, examsync.CodeReplay, 0, "replay"},
-		{"SignedTooLarge", func(r *http.Request) { sign(r, "S1", signers["S1"], now) }, attack, 413, "too-large", 0, "larger than 8388608 bytes"},
-		{"SignedTooLargeChunked", func(r *http.Request) { sign(r, "S1", signers["S1"], now) }, -1, 413, "too-large", 8<<20 + 64<<10, "larger than 8388608 bytes"},
+		{"SignedTooLarge", func(r *http.Request) { sign(r, "S1", signers["S1"], now) }, attack, 413, "too-large", 0, "larger than 16777216 bytes"},
+		{"SignedTooLargeChunked", func(r *http.Request) { sign(r, "S1", signers["S1"], now) }, -1, 413, "too-large", 16<<20 + 64<<10, "larger than 16777216 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
