@@ -104,18 +104,14 @@ func TestServe_Flood(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			first := true
+			var once gosync.Once // the first body read tells streaming
 			for {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				body := &genBody{left: bodyBytes}
-				if first {
-					body.onFirst = func() { streaming <- struct{}{} }
-					first = false
-				}
+				body := &genBody{left: bodyBytes, onFirst: func() { once.Do(func() { streaming <- struct{}{} }) }}
 				req, err := http.NewRequest("POST", url+"/v1/results", body)
 				if err != nil {
 					t.Error(err)
