@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,93 +23,65 @@ func damaged(format string, args ...any) error {
 // quick_check (every page readable and well formed, one pass over the
 // file) and the tail of every session's event chain — the recorded head
 // is the last event, whose stored hash is recomputed from its content
-// and follows the event before it. It reads two events per session, so
-// it stays cheap however long the logs grow. It returns an error
+// and follows the event before it. It reads two events per session,
+// however long the logs grow. It returns an error
 // wrapping ErrDamaged for damage.
 func (s *Store) CheckStart(ctx context.Context) error {
 	if err := s.pragmaCheck(ctx, "quick_check"); err != nil {
 		return err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, head_seq, head_hash, (SELECT coalesce(max(seq), 0) FROM events WHERE session_id = sessions.id) FROM sessions ORDER BY id`)
+	// One pass over the sessions, each with its head event and the
+	// event before it (primary-key lookups).
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.head_seq, s.head_hash,
+			(SELECT coalesce(max(seq), 0) FROM events WHERE session_id = s.id),
+			e.t_ms, e.type, e.source, e.data, e.prev_hash, e.hash, p.hash
+		FROM sessions s
+		LEFT JOIN events e ON e.session_id = s.id AND e.seq = s.head_seq
+		LEFT JOIN events p ON p.session_id = s.id AND p.seq = s.head_seq - 1
+		ORDER BY s.id`)
 	if err != nil {
 		return checkErr("sessions", err)
-	}
-	type headRow struct {
-		id, seq, last int64
-		hash          string
-	}
-	var heads []headRow
-	for rows.Next() {
-		var h headRow
-		if err := rows.Scan(&h.id, &h.seq, &h.hash, &h.last); err != nil {
-			rows.Close()
-			return checkErr("sessions", err)
-		}
-		heads = append(heads, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return checkErr("sessions", err)
-	}
-	for _, h := range heads {
-		if h.seq != h.last {
-			return damaged("session %d: its recorded head is event %d, its log ends at event %d", h.id, h.seq, h.last)
-		}
-		if h.seq == 0 {
-			continue
-		}
-		tail, err := s.eventsFrom(ctx, h.id, max(1, h.seq-1))
-		if err != nil {
-			return fmt.Errorf("session %d: %w", h.id, err)
-		}
-		last := tail[len(tail)-1]
-		var prev standards.Hash
-		if len(tail) == 2 {
-			prev = tail[0].Hash
-		}
-		if last.Seq != h.seq || last.PrevHash != prev {
-			return damaged("session %d: event %d does not follow event %d", h.id, h.seq, h.seq-1)
-		}
-		c, err := last.Event.Canonical()
-		if err != nil {
-			return damaged("session %d: event %d: %v", h.id, h.seq, err)
-		}
-		if standards.ChainNext(prev, c) != last.Hash || h.hash != last.Hash.String() {
-			return damaged("session %d: event %d is not the one its chain recorded", h.id, h.seq)
-		}
-	}
-	return nil
-}
-
-// eventsFrom returns a session's events from seq on.
-func (s *Store) eventsFrom(ctx context.Context, session, seq int64) ([]Appended, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, t_ms, wall_ms, type, source, data, prev_hash, hash FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq`, session, seq)
-	if err != nil {
-		return nil, checkErr("events", err)
 	}
 	defer rows.Close()
-	var out []Appended
 	for rows.Next() {
-		var a Appended
-		var data, prev, hash []byte
-		if err := rows.Scan(&a.Seq, &a.TMs, &a.WallMs, &a.Type, &a.Source, &data, &prev, &hash); err != nil {
-			return nil, checkErr("events", err)
+		var id, seq, last int64
+		var head string
+		var tMs sql.NullInt64
+		var typ, source sql.NullString
+		var data, prevHash, hash, before []byte
+		if err := rows.Scan(&id, &seq, &head, &last, &tMs, &typ, &source, &data, &prevHash, &hash, &before); err != nil {
+			return checkErr("sessions", err)
 		}
-		if len(prev) != len(a.PrevHash) || len(hash) != len(a.Hash) {
-			return nil, damaged("event %d: stored hashes of %d and %d bytes", a.Seq, len(prev), len(hash))
+		if seq != last {
+			return damaged("session %d: its recorded head is event %d, its log ends at event %d", id, seq, last)
 		}
-		a.Data = data
-		copy(a.PrevHash[:], prev)
-		copy(a.Hash[:], hash)
-		out = append(out, a)
+		if seq == 0 {
+			continue
+		}
+		var prev standards.Hash // the zero hash before event 1
+		if seq > 1 && len(before) != len(prev) {
+			return damaged("session %d: event %d is missing or its hash is not %d bytes", id, seq-1, len(prev))
+		}
+		copy(prev[:], before)
+		if !tMs.Valid || len(prevHash) != len(prev) || len(hash) != len(prev) {
+			return damaged("session %d: event %d is missing or its hashes are not %d bytes", id, seq, len(prev))
+		}
+		if standards.Hash(prevHash) != prev {
+			return damaged("session %d: event %d does not follow event %d", id, seq, seq-1)
+		}
+		ev := standards.Event{Seq: seq, TMs: tMs.Int64, Type: typ.String, Source: source.String, Data: data}
+		c, err := ev.Canonical()
+		if err != nil {
+			return damaged("session %d: event %d: %v", id, seq, err)
+		}
+		if got := standards.ChainNext(prev, c); got != standards.Hash(hash) || head != got.String() {
+			return damaged("session %d: event %d is not the one its chain recorded", id, seq)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, checkErr("events", err)
+		return checkErr("sessions", err)
 	}
-	if len(out) == 0 {
-		return nil, damaged("events from %d are missing", seq)
-	}
-	return out, nil
+	return nil
 }
 
 func (s *Store) pragmaCheck(ctx context.Context, pragma string) error {
