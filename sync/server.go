@@ -1,13 +1,16 @@
 package sync
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	gosync "sync"
 	"time"
 )
 
@@ -47,14 +50,38 @@ type Server struct {
 	// Now is the centre's clock (tests inject one).
 	Now    func() time.Time
 	Logger *slog.Logger
-	// MaxBody bounds a request body (default 64 MiB).
-	MaxBody int64
+	// MaxResult bounds the body of POST /v1/results (default
+	// MaxResultBytes); a GET carries no body.
+	MaxResult int64
+	// MaxBodies bounds the request bodies read and held at once, from
+	// all stations (default 8); MaxStationBodies from one station
+	// (default 2). A request over either is answered before its body is
+	// read: 503 or 429 with Retry-After, which the station retries.
+	// Together with MaxResult they bound the memory bodies can take:
+	// MaxBodies × MaxResult (128 MiB by default), and only for requests
+	// whose signature verified with a registered key.
+	MaxBodies, MaxStationBodies int
 	// MaxIngest bounds the results verified at once; more are answered
 	// 429 with Retry-After (default 32).
 	MaxIngest int
 
-	sem chan struct{}
+	sem    chan struct{}
+	bodies bodySlots
 }
+
+// MaxResultBytes is the default cap on a result bundle's size, from
+// what stations send. Measured (centretest, the demo paper of 4 items):
+// a bundle is about 100 KB before its events (the signed result, the
+// standards' texts, the examiners' confirmations), then about 127 bytes
+// per event; a 2,000-event result is 354 KB. The busiest log is the CPR
+// item's: the manikin reports a raw depth sample at 25 Hz
+// (docs/devices.md), 1,500 events a minute, so a 5-minute item is
+// 7,500 events, about 1 MB, and a whole paper under 1.5 MB. 16 MiB is
+// 10 times that: an hour of 25 Hz samples in one item (90,000 events,
+// about 11.5 MB) still fits. A larger bundle is refused 413 and parked
+// at the station with that reason. With MaxBodies (8) bodies at once,
+// the bodies of authenticated stations take at most 128 MiB.
+const MaxResultBytes = 16 << 20
 
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {
@@ -64,15 +91,22 @@ func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
-	if s.MaxBody == 0 {
-		s.MaxBody = 64 << 20
+	if s.MaxResult == 0 {
+		s.MaxResult = MaxResultBytes
+	}
+	if s.MaxBodies == 0 {
+		s.MaxBodies = 8
+	}
+	if s.MaxStationBodies == 0 {
+		s.MaxStationBodies = 2
 	}
 	if s.MaxIngest == 0 {
 		s.MaxIngest = 32
 	}
 	s.sem = make(chan struct{}, s.MaxIngest)
+	s.bodies = bodySlots{max: s.MaxBodies, perStation: s.MaxStationBodies, held: map[string]int{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/results", s.signed(s.postResult))
+	mux.HandleFunc("POST /v1/results", s.signedBody(s.MaxResult, s.postResult))
 	mux.HandleFunc("GET /v1/standards", s.signed(s.getStandards))
 	mux.HandleFunc("GET /v1/plans", s.signed(func(ctx context.Context, st string, r *http.Request, _ []byte) ([]byte, string, error) {
 		b, err := s.Down.PlansFor(ctx, st)
@@ -100,34 +134,118 @@ const (
 
 type endpoint func(ctx context.Context, station string, r *http.Request, body []byte) ([]byte, string, error)
 
-// signed reads the body, authenticates the station and runs f.
-func (s *Server) signed(f endpoint) http.HandlerFunc {
+// signed authenticates a request that carries no body and runs f.
+func (s *Server) signed(f endpoint) http.HandlerFunc { return s.signedBody(0, f) }
+
+// signedBody authenticates the station from the request's headers, then
+// reads a body of at most limit bytes, hashing it as it arrives, and runs
+// f. Nothing of the body is read before the signature verified with a
+// registered station's key and the request's nonce was spent (see
+// AuthenticateHeaders): an unsigned or forged request costs the centre
+// its headers only. A body is read only within a slot of s.bodies, held
+// until f returns, since the body lives that long.
+func (s *Server) signedBody(limit int64, f endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				writeRefusal(w, Refuse(http.StatusRequestEntityTooLarge, "too-large", "the body is larger than %d bytes", s.MaxBody))
-				return
-			}
-			writeRefusal(w, Refuse(http.StatusRequestTimeout, CodeBodyDamaged, "the body could not be read whole: %v", err))
-			return
-		}
-		station, err := Authenticate(ctx, r, body, s.Keys, s.Nonces, s.Now())
+		req, err := AuthenticateHeaders(ctx, r, s.Keys, s.Nonces, s.Now())
 		if err != nil {
 			s.fail(w, r, "", err)
 			return
 		}
-		out, ctype, err := f(ctx, station, r, body)
+		if r.ContentLength > limit {
+			s.fail(w, r, req.Station, tooLarge(r, limit))
+			return
+		}
+		if limit > 0 {
+			release, err := s.bodies.acquire(req.Station)
+			if err != nil {
+				s.fail(w, r, req.Station, err)
+				return
+			}
+			defer release()
+		}
+		body, err := readBody(w, r, limit, req)
 		if err != nil {
-			s.fail(w, r, station, err)
+			s.fail(w, r, req.Station, err)
+			return
+		}
+		out, ctype, err := f(ctx, req.Station, r, body)
+		if err != nil {
+			s.fail(w, r, req.Station, err)
 			return
 		}
 		w.Header().Set("Content-Type", ctype)
 		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 		w.Write(out)
 	}
+}
+
+func tooLarge(r *http.Request, limit int64) *Refusal {
+	if limit == 0 {
+		return Refuse(http.StatusRequestEntityTooLarge, "too-large", "%s %s carries no body", r.Method, r.URL.Path)
+	}
+	return Refuse(http.StatusRequestEntityTooLarge, "too-large", "the body is larger than %d bytes, the most %s %s takes", limit, r.Method, r.URL.Path)
+}
+
+// readBody reads at most limit bytes of r's body, hashing them as they
+// arrive, and checks them against the signed hash.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, req *Signed) ([]byte, error) {
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength)) // at most limit: checked by the caller
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(&buf, h), http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return nil, tooLarge(r, limit)
+		}
+		return nil, Refuse(http.StatusRequestTimeout, CodeBodyDamaged, "the body could not be read whole: %v", err)
+	}
+	if err := req.CheckBody([sha256.Size]byte(h.Sum(nil)), n); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// bodySlots bounds the request bodies read and held at once: in all, and
+// per station, so that one station (or one stolen key) cannot take every
+// slot.
+type bodySlots struct {
+	mu         gosync.Mutex
+	max        int
+	perStation int
+	total      int
+	held       map[string]int
+}
+
+// acquire takes a slot for station, or refuses at once: 503 when the
+// centre holds its most bodies, 429 when the station holds its most.
+// Both carry Retry-After and are retried by the station (Transient).
+func (b *bodySlots) acquire(station string) (release func(), err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.held[station] >= b.perStation {
+		ref := Refuse(http.StatusTooManyRequests, CodeBusy, "station %s is sending %d requests at once, the most the centre reads from one station: send this one again shortly", station, b.perStation)
+		ref.RetryAfter = time.Second
+		return nil, ref
+	}
+	if b.total >= b.max {
+		ref := Refuse(http.StatusServiceUnavailable, CodeBusy, "the centre is reading %d requests at once, its most: send this one again shortly", b.max)
+		ref.RetryAfter = time.Second
+		return nil, ref
+	}
+	b.total++
+	b.held[station]++
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.total--
+		if b.held[station]--; b.held[station] == 0 {
+			delete(b.held, station)
+		}
+	}, nil
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, station string, err error) {

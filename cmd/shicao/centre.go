@@ -48,7 +48,7 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
                                              results: the exams of that day; examiners: validity on that day,
                                              the notice's 持证情况统计表 (--unit: its 填报单位)
   alarms                                     refusals kept for people (duplicate ids, forged results)
-  log verify [--rescore]                     check the whole Merkle log, every checkpoint and receipt
+  log verify [--rescore]                     check the database (integrity_check), the whole Merkle log, every checkpoint and receipt
 
 Every centre command takes --data DIR (default: the user's data directory).
 `
@@ -213,9 +213,12 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	}
 	c, err := openCentre(ctx, *data)
 	if err != nil {
-		return err
+		return refuseDamaged(err, *data)
 	}
 	defer c.Close()
+	if err := c.CheckStart(ctx); err != nil {
+		return refuseDamaged(err, *data)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("centre serve: %w", err)
@@ -254,6 +257,16 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return srv.Shutdown(shut)
 	}
+}
+
+// refuseDamaged says what to do about a centre database that failed
+// its check at start: the centre serves nothing from it.
+func refuseDamaged(err error, data string) error {
+	if !errors.Is(err, centre.ErrDamaged) {
+		return err
+	}
+	return fmt.Errorf("centre serve: refusing to serve, nothing was served: %w. Stop here: restore %s from the latest backup, check it with shicao centre log verify, then serve, and have every station send its results again with shicao station sync --centre-restored (docs/operations.md, \"A damaged database\")",
+		err, filepath.Join(data, centre.DBFile))
 }
 
 func centreStationAdd(ctx context.Context, e *env, args []string) error {
@@ -913,6 +926,10 @@ func centreLogVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer c.Close()
+	if err := c.IntegrityCheck(ctx); err != nil {
+		return fmt.Errorf("the database does not verify: %w (docs/operations.md, \"A damaged database\")", err)
+	}
+	fmt.Fprintln(e.stdout, "ok: SQLite integrity_check")
 	rep, err := c.VerifyLog(ctx, *rescore)
 	if err != nil {
 		return fmt.Errorf("the log does not verify: %w", err)

@@ -81,7 +81,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// 545 ms of exam time, as the device's own clock says: scores stay
 	// right while the demo runs faster.
 	now := scaledClock(*speed)
-	s, err := station.OpenDirConfig(ctx, dir, station.Config{Now: now})
+	s, err := openStationForExams(ctx, dir, station.Config{Now: now}, *lang)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,11 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 	}
 	c, err := centre.Open(ctx, cdir, centre.Options{})
 	if err != nil {
-		return nil, err
+		return nil, refuseDamaged(err, cdir)
+	}
+	if err := c.CheckStart(ctx); err != nil {
+		c.Close()
+		return nil, refuseDamaged(err, cdir)
 	}
 	if fresh {
 		vkey, err := s.Verifier(ctx)

@@ -86,6 +86,26 @@ func openStation(ctx context.Context, dir string, cfg station.Config) (*station.
 	return station.OpenDirConfig(ctx, dir, cfg)
 }
 
+// openStationForExams opens the station where exams run (the TUI,
+// station run, the demo): its database must pass station.CheckStart, or
+// nothing runs, with the refusal in the examiners' language.
+func openStationForExams(ctx context.Context, dir string, cfg station.Config, lang string) (*station.Station, error) {
+	s, err := openStation(ctx, dir, cfg)
+	if err == nil {
+		if err = s.CheckStart(ctx); err != nil {
+			s.Close()
+		}
+	}
+	if err == nil {
+		return s, nil
+	}
+	var ref *station.Refusal
+	if errors.As(station.Damaged(err), &ref) {
+		return nil, reworded{ref.Text(lang), ref}
+	}
+	return nil, err
+}
+
 func stationInit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "station init", "station init --data DIR --name NAME --site SITE [--demo]",
 		"  shicao station init --data /var/lib/shicao --name STN-01 --site TA-KD-01\n  shicao station init --data /tmp/demo --demo   # the demo station, seeded with the demo day\n")
@@ -373,7 +393,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 			mu.Unlock()
 		}
 	}
-	s, err := openStation(ctx, *data, cfg)
+	s, err := openStationForExams(ctx, *data, cfg, *lang)
 	if err != nil {
 		return err
 	}
@@ -662,7 +682,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	}
 	defer logFile.Close()
 	log := slog.New(slog.NewTextHandler(logFile, nil))
-	s, err := openStation(ctx, cfg.Data, station.Config{})
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{}, cfg.Lang)
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,13 @@ func translate(err error) error {
 		return ErrNotFound
 	}
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
-		return fmt.Errorf("%w (%v)", ErrDiskFull, err)
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%w (%v)", ErrDiskFull, err)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w (%v)", ErrDamaged, err)
+		}
 	}
 	return err
 }

@@ -90,6 +90,27 @@ func OpenDirConfig(ctx context.Context, dir string, cfg Config) (*Station, error
 	return s, nil
 }
 
+// CheckStart checks the station's database before an exam (see
+// store.CheckStart): a damaged database is refused with a
+// *Refusal (code "database-damaged") that says what was found and how
+// to restore.
+func (s *Station) CheckStart(ctx context.Context) error {
+	return Damaged(s.st.CheckStart(ctx))
+}
+
+// Damaged returns err as the refusal of a damaged database when it wraps
+// store.ErrDamaged (a database that does not even open), and err
+// otherwise.
+func Damaged(err error) error {
+	if !errors.Is(err, store.ErrDamaged) {
+		return err
+	}
+	what := strings.TrimPrefix(err.Error(), store.ErrDamaged.Error()+": ")
+	return refuse("database-damaged",
+		"本站数据库已损坏，不能开始考试（%v）。请停用本机，按运维手册 docs/operations.md“A damaged database”一节从最近的备份恢复，再同步成绩。",
+		"this station's database is damaged and no exam can start on it (%v). Stop here: restore it from the latest backup as docs/operations.md says (\"A damaged database\"), then sync.", what)
+}
+
 // Verifier returns the station's verifier key.
 func (s *Station) Verifier(ctx context.Context) (string, error) { return s.st.Meta(ctx, "verifier") }
 

@@ -105,6 +105,8 @@ func translate(err error) error {
 			return fmt.Errorf("%w (%v)", ErrDiskFull, err)
 		case sqlite3.SQLITE_READONLY:
 			return fmt.Errorf("%w (%v)", ErrReadOnly, err)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w (%v)", ErrDamaged, err)
 		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {

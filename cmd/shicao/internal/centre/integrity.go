@@ -1,0 +1,143 @@
+package centre
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	examsync "shicao/sync"
+)
+
+// ErrDamaged is returned when the centre's database fails a check of
+// its pages or of its log: the centre must not serve or issue receipts
+// from it. docs/operations.md says how to restore it.
+var ErrDamaged = errors.New("the centre's database is damaged")
+
+// damaged wraps ErrDamaged with what was found.
+func damaged(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrDamaged, fmt.Sprintf(format, args...))
+}
+
+// CheckStart is the check `centre serve` runs before serving: SQLite's
+// quick_check (every page readable and well formed, in one pass over the
+// file) and the log's tail against its last signed checkpoint — the
+// checkpoint's signature with the centre key, its size equal to the
+// records held, its root hash rebuilt from the stored hashes, and the
+// last record's stored hash rebuilt from its row and body. A receipt
+// issued on top of a damaged log would commit the centre to a tree it
+// cannot prove. It returns an error wrapping ErrDamaged for damage.
+func (c *Centre) CheckStart(ctx context.Context) error {
+	if err := c.pragmaCheck(ctx, "quick_check"); err != nil {
+		return err
+	}
+	return c.checkLogTail(ctx)
+}
+
+// IntegrityCheck runs SQLite's full integrity_check (quick_check, and
+// every index against its table): slower, for `centre log verify`. It
+// returns an error wrapping ErrDamaged for damage.
+func (c *Centre) IntegrityCheck(ctx context.Context) error {
+	return c.pragmaCheck(ctx, "integrity_check")
+}
+
+func (c *Centre) pragmaCheck(ctx context.Context, pragma string) error {
+	rows, err := c.db.QueryContext(ctx, `PRAGMA `+pragma)
+	if err != nil {
+		return checkErr(pragma, err)
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return checkErr(pragma, err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return checkErr(pragma, err)
+	}
+	if len(msgs) == 1 && msgs[0] == "ok" {
+		return nil
+	}
+	// SQLite gives one row per problem, or one row of lines.
+	var lines []string
+	for _, l := range strings.Split(strings.Join(msgs, "\n"), "\n") {
+		if !strings.HasPrefix(l, "*** in database") {
+			lines = append(lines, l)
+		}
+	}
+	msgs = lines
+	if len(msgs) > 4 {
+		msgs = append(msgs[:4], fmt.Sprintf("and %d more", len(msgs)-4))
+	}
+	return damaged("%s: %s", pragma, strings.Join(msgs, "; "))
+}
+
+func (c *Centre) checkLogTail(ctx context.Context) error {
+	size, err := logSize(ctx, c.db)
+	if err != nil {
+		return checkErr("the log's size", err)
+	}
+	var cpSize int64
+	var signed []byte
+	err = c.db.QueryRowContext(ctx, `SELECT size, signed FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&cpSize, &signed)
+	if errors.Is(err, sql.ErrNoRows) {
+		if size == 0 {
+			return nil
+		}
+		return damaged("the log holds %d records but no signed checkpoint", size)
+	}
+	if err != nil {
+		return checkErr("the last checkpoint", err)
+	}
+	cp, err := examsync.OpenCheckpoint(signed, c.verifier)
+	if err != nil {
+		return damaged("the last signed checkpoint (size %d) does not verify with the centre key: %v", cpSize, err)
+	}
+	if cp.Size != cpSize || cpSize != size {
+		return damaged("the last signed checkpoint is of %d records, the log holds %d", cp.Size, size)
+	}
+	if size == 0 {
+		return nil
+	}
+	root, err := tlog.TreeHash(size, hashReader{ctx, c.db})
+	if err != nil {
+		return damaged("the log's stored hashes: %v", err)
+	}
+	if root != cp.Root {
+		return damaged("the log's stored hashes give another root than its last signed checkpoint (size %d)", size)
+	}
+	var id, stn, sum string
+	var body []byte
+	err = c.db.QueryRowContext(ctx, `SELECT id, station, sha256, body FROM results WHERE log_index = ?`, size-1).Scan(&id, &stn, &sum, &body)
+	if err != nil {
+		return checkErr(fmt.Sprintf("record %d", size-1), err)
+	}
+	if got := sha256.Sum256(body); hex.EncodeToString(got[:]) != sum {
+		return damaged("record %d (result %s): the stored bytes' SHA-256 is not the logged one", size-1, id)
+	}
+	leaf, err := hashReader{ctx, c.db}.ReadHashes([]int64{tlog.StoredHashIndex(0, size-1)})
+	if err != nil {
+		return damaged("record %d: %v", size-1, err)
+	}
+	if leaf[0] != tlog.RecordHash(examsync.Record(id, stn, sum)) {
+		return damaged("record %d (result %s): its stored hash is not the record's", size-1, id)
+	}
+	return nil
+}
+
+// checkErr reports a failure of a check's query: damage when the driver
+// says the file is damaged, the error otherwise.
+func checkErr(what string, err error) error {
+	if errors.Is(translate(err), ErrDamaged) {
+		return damaged("%s: %v", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, translate(err))
+}
