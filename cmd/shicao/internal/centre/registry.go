@@ -386,8 +386,8 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 		if r.Name == "" || r.Category == "" {
 			problems = append(problems, fmt.Sprintf("row %d: give the name and the category", i+1))
 		}
-		if r.PIN != "" && (len(r.PIN) < 4 || strings.Trim(r.PIN, "0123456789") != "") {
-			problems = append(problems, fmt.Sprintf("row %d: 初始密码 must be at least 4 digits", i+1))
+		if r.PIN != "" && station.ValidPIN(r.PIN) != nil {
+			problems = append(problems, fmt.Sprintf("row %d: 初始密码 of examiner %s: %v", i+1, id, station.ErrPINShort))
 		}
 		if r.NotHeld && r.Number != "" {
 			problems = append(problems, fmt.Sprintf("row %d: 是否持证 is 否 but 证书编号 %s is given", i+1, r.Number))

@@ -24,9 +24,12 @@ type Config struct {
 	SignerKey string
 	// Now is the clock; tests and replays inject one.
 	Now func() time.Time
-	// MaxPINFailures before an examiner is locked out for Lockout.
+	// MaxPINFailures wrong PINs in a row lock an examiner out for
+	// Lockout; each further lockout before a right PIN lasts twice as
+	// long, up to MaxLockout (defaults: 5, 5 minutes, 1 hour).
 	MaxPINFailures int
 	Lockout        time.Duration
+	MaxLockout     time.Duration
 	// OnAppend, if set, is told of every event once it is durable (the
 	// script driver's --trace, which the kill campaign reads).
 	OnAppend func(session, seq int64)
@@ -38,9 +41,8 @@ type Station struct {
 	cfg    Config
 	signer note.Signer
 
-	mu       sync.Mutex
-	failures map[string][]time.Time // examiner -> recent PIN failures
-	parsed   map[string]any         // sha256 -> *standards.Standard | *standards.Blueprint
+	mu     sync.Mutex
+	parsed map[string]any // sha256 -> *standards.Standard | *standards.Blueprint
 }
 
 // New returns a Station over an open store.
@@ -49,15 +51,18 @@ func New(st *store.Store, cfg Config) (*Station, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.MaxPINFailures == 0 {
-		cfg.MaxPINFailures = 5
+		cfg.MaxPINFailures = defaultMaxPINFailures
 	}
 	if cfg.Lockout == 0 {
-		cfg.Lockout = 5 * time.Minute
+		cfg.Lockout = defaultLockout
+	}
+	if cfg.MaxLockout == 0 {
+		cfg.MaxLockout = max(defaultMaxLockout, cfg.Lockout)
 	}
 	if cfg.Name == "" || cfg.Site == "" {
 		return nil, errors.New("station: name and site are required (shicao station init)")
 	}
-	s := &Station{st: st, cfg: cfg, failures: map[string][]time.Time{}, parsed: map[string]any{}}
+	s := &Station{st: st, cfg: cfg, parsed: map[string]any{}}
 	if cfg.SignerKey != "" {
 		signer, err := note.NewSigner(strings.TrimSpace(cfg.SignerKey))
 		if err != nil {
@@ -220,35 +225,4 @@ func (s *Station) installed(ctx context.Context, id string, version int) (*stand
 	}
 	s.mu.Unlock()
 	return c, nil
-}
-
-// pinLocked reports whether an examiner is locked out, and until when.
-func (s *Station) pinLocked(id string) (bool, time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	var recent []time.Time
-	for _, t := range s.failures[id] {
-		if now.Sub(t) < s.cfg.Lockout {
-			recent = append(recent, t)
-		}
-	}
-	s.failures[id] = recent
-	if len(recent) >= s.cfg.MaxPINFailures {
-		return true, recent[len(recent)-s.cfg.MaxPINFailures].Add(s.cfg.Lockout)
-	}
-	return false, time.Time{}
-}
-
-func (s *Station) pinFailed(id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures[id] = append(s.failures[id], s.now())
-	return s.cfg.MaxPINFailures - len(s.failures[id])
-}
-
-func (s *Station) pinOK(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.failures, id)
 }
