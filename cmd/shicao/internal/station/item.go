@@ -551,7 +551,10 @@ func (it *Item) Confirm(ctx context.Context, examinerID string) error {
 }
 
 // Acknowledge records the candidate signing (or refusing to sign) the
-// sheet. A refusal scores the item 0 and is recorded as such.
+// sheet. A refusal scores the item 0 and is recorded as such. The
+// candidate signs last: it refuses before the item has ended, before
+// every examiner has confirmed the sheet (ack-unconfirmed), and while a
+// review is open (ack-review), so the score signed is the final one.
 func (it *Item) Acknowledge(ctx context.Context, accepted bool) error {
 	it.mu.Lock()
 	defer it.mu.Unlock()
@@ -561,11 +564,48 @@ func (it *Item) Acknowledge(ctx context.Context, accepted bool) error {
 	if it.acked != nil {
 		return refuse("acked", "考生已确认过", "the candidate has acknowledged already")
 	}
+	if why := it.ackBlockedLocked(); why != nil {
+		return why
+	}
 	if _, err := it.append(ctx, standards.TypeCandidateAck, "candidate", map[string]any{"accepted": accepted}); err != nil {
 		return err
 	}
 	it.acked = &accepted
 	return it.maybeDone(ctx)
+}
+
+// AckBlocked returns why the candidate may not sign the sheet yet (a
+// *Refusal), or nil once they may: the item has ended, every examiner has
+// confirmed it and no review is open.
+func (it *Item) AckBlocked() *Refusal {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.ended {
+		return refuse("not-ended", "本题尚未结束", "the item has not ended")
+	}
+	return it.ackBlockedLocked()
+}
+
+func (it *Item) ackBlockedLocked() *Refusal {
+	it.scoreMu.Lock()
+	sheet, err := it.score.Sheet()
+	it.scoreMu.Unlock()
+	if err == nil && sheet.NeedsReview {
+		return refuse("ack-review", "考评员扣分相差超过允许值（%s），须主考裁定、考评员确认后考生再签字", "the examiners disagree beyond tolerance on %s: the chief examiner resolves it and the examiners confirm before the candidate signs",
+			strings.Join(sheet.Review, ", "))
+	}
+	var missing []string
+	for _, x := range it.exam.examiners {
+		if !it.confirmed[x.Examiner.ID] {
+			missing = append(missing, x.Examiner.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return &Refusal{Code: "ack-unconfirmed",
+			ZH: fmt.Sprintf("考生须在考评员全部确认后签字（尚未确认：%s）", strings.Join(missing, "、")),
+			EN: fmt.Sprintf("the candidate signs after every examiner has confirmed the sheet (not confirmed yet: %s)", strings.Join(missing, ", "))}
+	}
+	return nil
 }
 
 // maybeDone closes the session once every examiner confirmed and the

@@ -543,3 +543,73 @@ func TestSignIn_ShortPIN(t *testing.T) {
 		t.Fatalf("HashPIN(1234): %v, want ErrPINShort", err)
 	}
 }
+
+// TestItem_AcknowledgeLast: the candidate signs the sheet last — after
+// the item has ended, after every examiner's confirmation, and with no
+// review open — so the score they sign cannot change.
+func TestItem_AcknowledgeLast(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ex, err := f.s.NewExam(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signInBoth(t, ex)
+	if _, err := ex.VerifyCandidate(ctx, demo.Candidates[0].IDNumber); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := ex.Draw(ctx, "ack-last")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := drawn[len(drawn)-1]
+	it, err := ex.StartItem(ctx, d.Subject, allDevices())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chief, second := ex.Examiners()[0].Examiner, ex.Examiners()[1].Examiner
+	wantRefusal(t, it.Acknowledge(ctx, true), "not-ended", "the item has not ended", "本题尚未结束")
+	// The chief alone takes every mark of the first item off: the two
+	// disagree beyond the standard's tolerance, and a review opens.
+	first := d.Standard.Items[0]
+	for _, mk := range first.Marks {
+		if _, err := it.Mark(ctx, chief.ID, first.ID, mk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := it.Finish(ctx, "finished"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := it.Sheet(); err != nil || !s.NeedsReview {
+		t.Fatalf("no review open (%v): the test needs one", err)
+	}
+	wantRefusal(t, it.Acknowledge(ctx, true), "ack-review",
+		"the examiners disagree beyond tolerance on "+first.ID+": the chief examiner resolves it and the examiners confirm before the candidate signs",
+		"考评员扣分相差超过允许值（"+first.ID+"），须主考裁定、考评员确认后考生再签字")
+	two, _ := standards.ParsePoints("2")
+	if err := it.Resolve(ctx, chief.ID, first.ID, two, "回看录像"); err != nil {
+		t.Fatal(err)
+	}
+	// Resolved but confirmed by nobody, then by one of the two.
+	wantRefusal(t, it.Acknowledge(ctx, true), "ack-unconfirmed",
+		"the candidate signs after every examiner has confirmed the sheet (not confirmed yet: "+chief.Name+", "+second.Name+")",
+		"考生须在考评员全部确认后签字（尚未确认："+chief.Name+"、"+second.Name+"）")
+	if err := it.Confirm(ctx, chief.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, it.Acknowledge(ctx, false), "ack-unconfirmed",
+		"the candidate signs after every examiner has confirmed the sheet (not confirmed yet: "+second.Name+")",
+		"考生须在考评员全部确认后签字（尚未确认："+second.Name+"）")
+	if it.Done() {
+		t.Fatal("the item is done without the candidate's signature")
+	}
+	if err := it.Confirm(ctx, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := it.Acknowledge(ctx, true); err != nil {
+		t.Fatalf("the candidate signing last: %v", err)
+	}
+	if !it.Done() {
+		t.Fatalf("not done after the candidate signed last: %v", it.Pending())
+	}
+}

@@ -94,10 +94,11 @@ func TestTeatest_CPRGood(t *testing.T) {
 	waitFor("循环 5")
 	tm.Type("f")
 	waitFor("得分 100 ✓ 合格")
-	tm.Type("a")
-	waitFor("考生已签字")
+	// The candidate signs last, after the examiners' confirmations.
 	tm.Send(tea.KeyMsg{Type: tea.KeyF5})
 	tm.Send(tea.KeyMsg{Type: tea.KeyF6})
+	waitFor("考生确认：a 签字确认")
+	tm.Type("a")
 	for deadline := time.Now().Add(10 * time.Second); !it.Done() && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}

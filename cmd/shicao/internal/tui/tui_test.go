@@ -256,7 +256,7 @@ func checkFits(t *testing.T, view string, w, h int) {
 }
 
 func (f *fixture) signIn(t testing.TB) {
-	f.do(t, "enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "5", "6", "7", "8", "enter")
+	f.do(t, "enter", "enter", "1", "2", "3", "4", "5", "6", "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
 }
 
 // playVector feeds a CPR vector into the running item as the equipment

@@ -437,7 +437,13 @@ func (m *Model) viewSheet() string {
 	case s.Acknowledged != nil:
 		fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("acked")))
 	default:
-		fmt.Fprintf(&b, "%s\n", m.t("ack"))
+		// The candidate signs last: until they may, the line says why
+		// the a key would be refused.
+		if why := m.item.AckBlocked(); why != nil {
+			fmt.Fprintf(&b, "%s\n", st.Warn.Render("⏳ "+m.t("ack-wait")+" "+why.Text(m.lang)))
+		} else {
+			fmt.Fprintf(&b, "%s\n", m.t("ack"))
+		}
 	}
 	if p := m.item.Pending(); len(p) > 0 {
 		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+strings.Join(p, " ")))
