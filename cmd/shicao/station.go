@@ -339,8 +339,11 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		return usagef("station run: --sims runs in (scaled) real time; drop --virtual-clock")
 	}
 	if *sims {
-		cfg.Now = scaledClock(*speed)
+		cfg.ExamClock = scaledClock(time.Now, *speed)
 	}
+	// The equipment wiring: the station says which item readings go to.
+	var active atomic.Pointer[station.Item]
+	cfg.Live = func(it *station.Item) { active.Store(it) }
 	if *trace {
 		var mu sync.Mutex
 		cfg.OnAppend = func(session, seq int64) {
@@ -365,7 +368,6 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		var active atomic.Pointer[station.Item]
 		rg, err := rig.Simulated(ctx, standards.DefaultVocabulary().DeviceKinds(), rig.Options{Dir: filepath.Join(*data, "devices"), Speed: *speed},
 			func(kind string, rd hardware.Reading) {
 				routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {})
@@ -375,7 +377,6 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		}
 		defer func() { cancel(); rg.Wait() }()
 		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, rg.Play, rg.Unplug, rg.Power
-		r.Active = func(it *station.Item) { active.Store(it) }
 		sp := *speed
 		r.Advance = func(d time.Duration) {
 			select {
@@ -638,14 +639,14 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	}
 	defer logFile.Close()
 	log := slog.New(slog.NewTextHandler(logFile, nil))
-	s, err := openStation(ctx, cfg.Data, station.Config{})
+	var active atomic.Pointer[station.Item]
+	s, err := openStation(ctx, cfg.Data, station.Config{Live: func(it *station.Item) { active.Store(it) }})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var active atomic.Pointer[station.Item]
 	var program atomic.Pointer[tea.Program]
 	send := func(m tea.Msg) {
 		if p := program.Load(); p != nil {
@@ -661,7 +662,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer func() { cancel(); rg.Wait() }()
-	deps := tui.Deps{Station: s, Equipment: rg, Lang: cfg.Lang, Active: func(it *station.Item) { active.Store(it) }}
+	deps := tui.Deps{Station: s, Equipment: rg, Lang: cfg.Lang}
 	if cfg.Centre.URL != "" {
 		centreKey, err := s.Store().Meta(ctx, "centre_key")
 		if err != nil {

@@ -46,6 +46,7 @@ type Item struct {
 	confirmed map[string]bool
 	acked     *bool
 	done      bool
+	down      time.Duration // the outage Continue recorded
 
 	anchors map[string]anchor // per device kind: its clock against the item's
 
@@ -188,7 +189,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if err != nil {
 		return nil, err
 	}
-	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.now(), confirmed: map[string]bool{}}
+	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.examNow(), confirmed: map[string]bool{}}
 	for _, a := range opened {
 		if err := it.score.Add(&a.Event); err != nil {
 			return nil, fmt.Errorf("session %d: event %d: %w", id, a.Seq, err)
@@ -199,6 +200,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	}
 	it.startScorer()
 	e.items[subject] = it
+	e.s.setLive(it)
 	return it, nil
 }
 
@@ -238,7 +240,7 @@ func (e *Exam) pickDevice(ctx context.Context, kind string, devices []Device) (D
 
 // elapsed returns t_ms now.
 func (it *Item) elapsed() int64 {
-	t := it.base + it.exam.s.now().Sub(it.started).Milliseconds()
+	t := it.base + it.exam.s.examNow().Sub(it.started).Milliseconds()
 	return max(t, it.lastT)
 }
 
@@ -485,6 +487,7 @@ func (it *Item) finishLocked(ctx context.Context, reason string) error {
 		return err
 	}
 	it.ended = true
+	it.exam.s.endLive(it)
 	return nil
 }
 

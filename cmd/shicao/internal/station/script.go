@@ -55,12 +55,12 @@ type ScriptRunner struct {
 	// Advance lets time pass: a virtual clock moves, a real one sleeps.
 	Advance func(time.Duration)
 	Lang    string
-	// Scenario and Unplug drive simulated equipment (the demo); Active
-	// tells the equipment wiring which item its readings belong to.
+	// Scenario and Unplug drive simulated equipment (the demo). The
+	// station itself tells the equipment wiring which item its readings
+	// belong to (Config.Live), as it does for the TUI.
 	Scenario func(kind, name string) error
 	Unplug   func(kind string) error
 	Power    func(kind string, on bool) error
-	Active   func(*Item)
 
 	exam *Exam
 	item *Item
@@ -204,9 +204,6 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		r.item = it
-		if r.Active != nil {
-			r.Active(it)
-		}
 		fmt.Fprintf(r.Out, "started %s %s session %d\n", it.Subject, it.Std.ID, it.Session)
 	case "play":
 		if err := needItem(); err != nil {
@@ -296,9 +293,6 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 	case "finish":
 		if err := needItem(); err != nil {
 			return err
-		}
-		if r.Active != nil {
-			r.Active(nil)
 		}
 		if err := r.item.Flush(ctx); err != nil {
 			return err
@@ -432,7 +426,7 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		r.item = it
-		fmt.Fprintf(r.Out, "continued %s at %s\n", it.Subject, it.Elapsed())
+		fmt.Fprintf(r.Out, "continued %s at %s (down_ms %d)\n", it.Subject, it.Elapsed(), it.Down().Milliseconds())
 	case "void":
 		if err := r.need(1, a, "void REASON"); err != nil {
 			return err

@@ -22,8 +22,14 @@ type Config struct {
 	Site string // the accepted exam site it stands at
 	// SignerKey is the station's note signer key (station.key).
 	SignerKey string
-	// Now is the clock; tests and replays inject one.
+	// Now is the wall clock (dates, the log's wall_ms, how long the
+	// station was down); tests and replays inject one.
 	Now func() time.Time
+	// ExamClock, if set, is the clock items are timed by (t_ms); the
+	// demo runs it at the simulators' speed while Now stays the wall
+	// clock, so a restart neither loses the outage nor puts the date or
+	// the log's wall times out of step. Default: Now.
+	ExamClock func() time.Time
 	// MaxPINFailures wrong PINs in a row lock an examiner out for
 	// Lockout; each further lockout before a right PIN lasts twice as
 	// long, up to MaxLockout (defaults: 5, 5 minutes, 1 hour).
@@ -33,6 +39,12 @@ type Config struct {
 	// OnAppend, if set, is told of every event once it is durable (the
 	// script driver's --trace, which the kill campaign reads).
 	OnAppend func(session, seq int64)
+	// Live, if set, is the equipment wiring: told the item device
+	// readings now belong to when one starts or continues after a
+	// restart, and nil when it ends. The station calls it, so the TUI and
+	// the script driver cannot differ (a resumed item that never got its
+	// readings did).
+	Live func(*Item)
 }
 
 // Station is one exam station: its store, keys and rules.
@@ -43,6 +55,7 @@ type Station struct {
 
 	mu     sync.Mutex
 	parsed map[string]any // sha256 -> *standards.Standard | *standards.Blueprint
+	live   *Item          // the item Config.Live was last told of
 }
 
 // New returns a Station over an open store.
@@ -85,7 +98,18 @@ func (s *Station) Site() string { return s.cfg.Site }
 // Today returns the exam date by the station's clock.
 func (s *Station) Today() standards.Date { return standards.DateOf(s.cfg.Now()) }
 
+// Now returns the station's wall clock (what the screen's clock shows).
+func (s *Station) Now() time.Time { return s.cfg.Now() }
+
 func (s *Station) now() time.Time { return s.cfg.Now() }
+
+// examNow is the clock items are timed by.
+func (s *Station) examNow() time.Time {
+	if s.cfg.ExamClock != nil {
+		return s.cfg.ExamClock()
+	}
+	return s.cfg.Now()
+}
 
 // Trust returns the pinned province keys and the threshold.
 func (s *Station) Trust(ctx context.Context) (*standards.Trust, error) {
@@ -225,4 +249,28 @@ func (s *Station) installed(ctx context.Context, id string, version int) (*stand
 	}
 	s.mu.Unlock()
 	return c, nil
+}
+
+// setLive tells the equipment wiring that readings now belong to it.
+func (s *Station) setLive(it *Item) {
+	s.mu.Lock()
+	s.live = it
+	s.mu.Unlock()
+	if s.cfg.Live != nil {
+		s.cfg.Live(it)
+	}
+}
+
+// endLive tells the equipment wiring that it has ended, if it is the
+// item readings go to.
+func (s *Station) endLive(it *Item) {
+	s.mu.Lock()
+	was := s.live == it
+	if was {
+		s.live = nil
+	}
+	s.mu.Unlock()
+	if was && s.cfg.Live != nil {
+		s.cfg.Live(nil)
+	}
 }

@@ -24,7 +24,7 @@ func TestTeatest_CPRGood(t *testing.T) {
 	f := newFixture(t, "zh")
 	var mu sync.Mutex
 	var active *station.Item
-	f.m.d.Active = func(it *station.Item) {
+	f.onLive = func(it *station.Item) {
 		mu.Lock()
 		if it != nil {
 			active = it
