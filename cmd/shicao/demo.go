@@ -80,8 +80,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// --speed 10 a compression every 55 ms of real time is one every
 	// 545 ms of exam time, as the device's own clock says: scores stay
 	// right while the demo runs faster.
-	now := scaledClock(time.Now, *speed)
-	s, err := station.OpenDirConfig(ctx, dir, station.Config{ExamClock: now, Live: func(it *station.Item) { active.Store(it) }})
+	cfg := speedConfig(time.Now, *speed)
+	cfg.Live = func(it *station.Item) { active.Store(it) }
+	now := cfg.ExamClock
+	s, err := station.OpenDirConfig(ctx, dir, cfg)
 	if err != nil {
 		return err
 	}
@@ -240,6 +242,12 @@ func showLibrary(e *env) error {
 		return fmt.Errorf("%d library file(s) fail their own vectors", bad)
 	}
 	return nil
+}
+
+// speedConfig is the station's clocks when the simulators run at speed:
+// the wall clock stays wall, the exam clock runs at the simulators' speed.
+func speedConfig(wall func() time.Time, speed float64) station.Config {
+	return station.Config{Now: wall, ExamClock: scaledClock(wall, speed)}
 }
 
 // scaledClock returns a clock that starts at wall's now and runs speed

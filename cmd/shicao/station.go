@@ -339,7 +339,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		return usagef("station run: --sims runs in (scaled) real time; drop --virtual-clock")
 	}
 	if *sims {
-		cfg.ExamClock = scaledClock(time.Now, *speed)
+		cfg = speedConfig(time.Now, *speed)
 	}
 	// The equipment wiring: the station says which item readings go to.
 	var active atomic.Pointer[station.Item]

@@ -448,6 +448,20 @@ func (it *Item) Limits() (limit, stop int64) {
 	return limit, stop
 }
 
+// SkipTo moves the item's clock ahead to tMs (ms since the start) if it
+// is behind: a rehearsal plays a vector without waiting for its times,
+// and the events still carry them. The clock never runs back.
+func (it *Item) SkipTo(tMs int64) {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ended {
+		return
+	}
+	if d := tMs - it.elapsed(); d > 0 {
+		it.base += d
+	}
+}
+
 // Elapsed returns the item's time so far.
 func (it *Item) Elapsed() time.Duration {
 	it.mu.Lock()
