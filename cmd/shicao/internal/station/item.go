@@ -396,7 +396,20 @@ func (it *Item) Mark(ctx context.Context, examinerID, item, mark string) (int64,
 	if sit == nil || sit.Mark(mark) == nil {
 		return 0, refuse("mark-unknown", "评分项 %s 没有扣分项 %s", "item %s has no mark %s", item, mark)
 	}
-	return it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark})
+	seq, err := it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark})
+	if err == nil {
+		it.sheetChanged()
+	}
+	return seq, err
+}
+
+// sheetChanged drops the examiners' confirmations when the sheet changes
+// after the end (a mark, an undo, a resolution): they confirm the sheet
+// the candidate signs, so they confirm it again. Call with it.mu held.
+func (it *Item) sheetChanged() {
+	if it.ended && len(it.confirmed) > 0 {
+		it.confirmed = map[string]bool{}
+	}
 }
 
 // Veto records a veto an examiner may record; the subject ends at once
@@ -425,6 +438,9 @@ func (it *Item) Undo(ctx context.Context, examinerID string, ref int64) error {
 		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
 	}
 	_, err := it.append(ctx, standards.TypeMarkUndo, "examiner:"+examinerID, map[string]any{"ref": ref})
+	if err == nil {
+		it.sheetChanged()
+	}
 	return err
 }
 
@@ -535,6 +551,9 @@ func (it *Item) Resolve(ctx context.Context, chiefID, item string, deduct standa
 	}
 	d, _ := strconv.ParseFloat(deduct.String(), 64)
 	_, err := it.append(ctx, standards.TypeReviewResolve, "examiner:"+chiefID, map[string]any{"item": item, "deduct": d, "reason": reason})
+	if err == nil {
+		it.sheetChanged()
+	}
 	return err
 }
 

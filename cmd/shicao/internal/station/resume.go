@@ -154,6 +154,8 @@ func (e *Exam) loadItem(ctx context.Context, sess store.Session) (*Item, startDa
 			it.Devices = append(it.Devices, Device{Kind: d.Kind, Model: d.Model, Serial: d.Serial, Firmware: d.Firmware, Connected: true})
 		case standards.TypeSessionEnd:
 			it.ended = true
+		case standards.TypeMark, standards.TypeMarkUndo, standards.TypeReviewResolve:
+			it.sheetChanged() // as when it was recorded
 		case "confirm":
 			var d struct{ Examiner string }
 			_ = json.Unmarshal(a.Data, &d)

@@ -606,6 +606,23 @@ func TestItem_AcknowledgeLast(t *testing.T) {
 	if err := it.Confirm(ctx, second.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Marks after the confirmations (both examiners agree: no review)
+	// change the sheet: the examiners confirm the changed sheet before
+	// the candidate signs it.
+	other := d.Standard.Items[1]
+	for _, x := range []string{chief.ID, second.ID} {
+		if _, err := it.Mark(ctx, x, other.ID, other.Marks[0].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantRefusal(t, it.Acknowledge(ctx, true), "ack-unconfirmed",
+		"the candidate signs after every examiner has confirmed the sheet (not confirmed yet: "+chief.Name+", "+second.Name+")",
+		"考生须在考评员全部确认后签字（尚未确认："+chief.Name+"、"+second.Name+"）")
+	for _, x := range []string{chief.ID, second.ID} {
+		if err := it.Confirm(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := it.Acknowledge(ctx, true); err != nil {
 		t.Fatalf("the candidate signing last: %v", err)
 	}
