@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"shicao/cmd/shicao/internal/store"
-
 	"golang.org/x/crypto/argon2"
+
+	"shicao/cmd/shicao/internal/store"
 )
 
 // PIN hashes are argon2id, encoded "argon2id$v=19$m=19456,t=2,p=1$salt$hash"
