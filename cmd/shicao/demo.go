@@ -80,8 +80,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// --speed 10 a compression every 55 ms of real time is one every
 	// 545 ms of exam time, as the device's own clock says: scores stay
 	// right while the demo runs faster.
-	now := scaledClock(*speed)
-	s, err := openStationForExams(ctx, dir, station.Config{Now: now}, *lang)
+	cfg := speedConfig(time.Now, *speed)
+	cfg.Live = func(it *station.Item) { active.Store(it) }
+	now := cfg.ExamClock
+	s, err := openStationForExams(ctx, dir, cfg, *lang)
 	if err != nil {
 		return err
 	}
@@ -130,7 +132,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				case <-ctx.Done():
 				}
 			},
-			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power, Active: func(it *station.Item) { active.Store(it) }}
+			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power}
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}
@@ -150,7 +152,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	tui.ApplyEnv(os.Getenv)
-	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Sync: link, Active: func(it *station.Item) { active.Store(it) },
+	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Sync: link,
 		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN)})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	program.Store(p)
@@ -242,15 +244,25 @@ func showLibrary(e *env) error {
 	return nil
 }
 
-// scaledClock returns a clock that starts now and runs speed times faster
-// than real time.
-func scaledClock(speed float64) func() time.Time {
-	start := time.Now()
+// speedConfig is the station's clocks when the simulators run at speed:
+// the wall clock stays wall, the exam clock runs at the simulators' speed.
+func speedConfig(wall func() time.Time, speed float64) station.Config {
+	return station.Config{Now: wall, ExamClock: scaledClock(wall, speed)}
+}
+
+// scaledClock returns a clock that starts at wall's now and runs speed
+// times faster. It is the exam clock only (station.Config.ExamClock):
+// items' t_ms at the simulators' speed. The wall clock stays wall, so the
+// screen's clock, the date, the log's wall times and a restart's outage
+// are not thrown out of step by the speed (a scaled wall clock restarted
+// behind the log it had written, and recorded a minute's outage as 0).
+func scaledClock(wall func() time.Time, speed float64) func() time.Time {
+	start := wall()
 	if speed == 1 {
-		return time.Now
+		return wall
 	}
 	return func() time.Time {
-		return start.Add(time.Duration(float64(time.Since(start)) * speed))
+		return start.Add(time.Duration(float64(wall().Sub(start)) * speed))
 	}
 }
 

@@ -23,8 +23,8 @@ import (
 
 // killScript is a whole exam; the campaign kills it somewhere inside.
 const killScript = `plan TA-2026-KILL
-signin 370902198001011230 1234
-signin 37090219820202234X 5678
+signin 370902198001011230 123456
+signin 37090219820202234X 567890
 candidate %s
 draw %s
 item K1

@@ -383,8 +383,11 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		return usagef("station run: --sims runs in (scaled) real time; drop --virtual-clock")
 	}
 	if *sims {
-		cfg.Now = scaledClock(*speed)
+		cfg = speedConfig(time.Now, *speed)
 	}
+	// The equipment wiring: the station says which item readings go to.
+	var active atomic.Pointer[station.Item]
+	cfg.Live = func(it *station.Item) { active.Store(it) }
 	if *trace {
 		var mu sync.Mutex
 		cfg.OnAppend = func(session, seq int64) {
@@ -409,7 +412,6 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		var active atomic.Pointer[station.Item]
 		rg, err := rig.Simulated(ctx, standards.DefaultVocabulary().DeviceKinds(), rig.Options{Dir: filepath.Join(*data, "devices"), Speed: *speed},
 			func(kind string, rd hardware.Reading) {
 				routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {})
@@ -419,7 +421,6 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		}
 		defer func() { cancel(); rg.Wait() }()
 		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, rg.Play, rg.Unplug, rg.Power
-		r.Active = func(it *station.Item) { active.Store(it) }
 		sp := *speed
 		r.Advance = func(d time.Duration) {
 			select {
@@ -682,14 +683,14 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	}
 	defer logFile.Close()
 	log := slog.New(slog.NewTextHandler(logFile, nil))
-	s, err := openStationForExams(ctx, cfg.Data, station.Config{}, cfg.Lang)
+	var active atomic.Pointer[station.Item]
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var active atomic.Pointer[station.Item]
 	var program atomic.Pointer[tea.Program]
 	send := func(m tea.Msg) {
 		if p := program.Load(); p != nil {
@@ -705,7 +706,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer func() { cancel(); rg.Wait() }()
-	deps := tui.Deps{Station: s, Equipment: rg, Lang: cfg.Lang, Active: func(it *station.Item) { active.Store(it) }}
+	deps := tui.Deps{Station: s, Equipment: rg, Lang: cfg.Lang}
 	if cfg.Centre.URL != "" {
 		centreKey, err := s.Store().Meta(ctx, "centre_key")
 		if err != nil {

@@ -408,8 +408,8 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 		if r.Name == "" || r.Category == "" {
 			problems = append(problems, fmt.Sprintf("row %d: give the name and the category", i+1))
 		}
-		if r.PIN != "" && (len(r.PIN) < 4 || strings.Trim(r.PIN, "0123456789") != "") {
-			problems = append(problems, fmt.Sprintf("row %d: 初始密码 must be at least 4 digits", i+1))
+		if r.PIN != "" && station.ValidPIN(r.PIN) != nil {
+			problems = append(problems, fmt.Sprintf("row %d: 初始密码 of examiner %s: %v", i+1, id, station.ErrPINShort))
 		}
 		if r.Role != "" && r.Role != RoleExaminer && r.Role != RoleTeacher {
 			problems = append(problems, fmt.Sprintf("row %d: 考评员（培训教师） %q: want %s or %s", i+1, r.Role, RoleExaminer, RoleTeacher))

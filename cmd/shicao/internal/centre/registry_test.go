@@ -140,9 +140,11 @@ func TestImportExaminers_NeverStripsCertificates(t *testing.T) {
 	if err != nil || len(warn) != 1 || !strings.Contains(warn[0], "plan TA-2026-DG-001") || !strings.Contains(warn[0], "holds no 低压电工作业 certificate") {
 		t.Fatalf("plans left without a certified examiner: %q %v", warn, err)
 	}
-	err = r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: "370902199001010013", Name: "新人", Category: demo.Category, PIN: "1"}})
-	if err == nil || !strings.Contains(err.Error(), "row 1: 初始密码 must be at least 4 digits") {
-		t.Fatalf("PIN 1: %v", err)
+	for _, pin := range []string{"1", "1234", "12345", "12345a"} {
+		err = r.c.ImportExaminers(ctx, []centre.ExaminerRow{{ID: "370902199001010013", Name: "新人", Category: demo.Category, PIN: pin}})
+		if err == nil || !strings.Contains(err.Error(), "row 1: 初始密码 of examiner 370902199001010013: a PIN must be at least 6 digits (0-9)") {
+			t.Fatalf("PIN %s: %v", pin, err)
+		}
 	}
 	_, err = centre.ExaminerRowsFromFile(write("bad-held.csv", "身份证号,考评员姓名,作业类别,证书编号,是否持证\n"+x.ID+","+x.Name+","+demo.Category+",,maybe\n"))
 	if err == nil || !strings.Contains(err.Error(), `row 1: 是否持证 "maybe": want 是 or 否`) {

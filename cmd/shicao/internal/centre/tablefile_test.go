@@ -116,11 +116,11 @@ func TestImportExaminers_XLSX(t *testing.T) {
 	ctx := context.Background()
 	c := centretest.NewCentre(t, centretest.NewStation(t, ""))
 	sunLi := validID("37090219900312012")
-	wang := demo.Examiners[0] // 王建国, PIN 1234
+	wang := demo.Examiners[0] // 王建国, PIN 123456
 	path := filepath.Join(t.TempDir(), "考评员.xlsx")
 	writeXLSX(t, path, [][]any{
 		examinerHeader,
-		{sunLi, "孙丽", "低压电工作业", "T" + sunLi, "2024-01-01", "2099-12-31", "2468"},
+		{sunLi, "孙丽", "低压电工作业", "T" + sunLi, "2024-01-01", "2099-12-31", "246802"},
 		{sunLi, "孙丽", "高处作业", "", "", "", ""},
 		{wang.ID, wang.Name, demo.Category, "T" + wang.ID + "-2", "2029-06-01", "2035-05-31", ""},
 	})
@@ -149,8 +149,8 @@ func TestImportExaminers_XLSX(t *testing.T) {
 	if !reflect.DeepEqual(sun.Certificates, want) {
 		t.Errorf("孙丽's certificates are %+v, want %+v", sun.Certificates, want)
 	}
-	if !station.CheckPIN(sun.PinHash, "2468") {
-		t.Error("孙丽's initial PIN 2468 does not match the hash the centre holds")
+	if !station.CheckPIN(sun.PinHash, "246802") {
+		t.Error("孙丽's initial PIN 246802 does not match the hash the centre holds")
 	}
 	w := examinerByID(t, c, wang.ID)
 	want = []examsync.Certificate{{Category: demo.Category, Number: "T" + wang.ID + "-2", ValidFrom: "2029-06-01", ValidTo: "2035-05-31"}}
@@ -171,7 +171,7 @@ func TestImportExaminers_CSV(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "examiners.csv")
 	writeCSV(t, path,
 		"身份证号,姓名,作业类别,证书编号,有效期限,初始密码",
-		zhou+",周杰,低压电工作业,T"+zhou+",2022-02-01至2028-01-31,8642",
+		zhou+",周杰,低压电工作业,T"+zhou+",2022-02-01至2028-01-31,864209",
 		zhou+",周杰,熔化焊接与热切割作业,W"+zhou+",2023-05-01至2029-04-30,",
 	)
 	rows, err := centre.ExaminerRowsFromFile(path)
@@ -189,8 +189,8 @@ func TestImportExaminers_CSV(t *testing.T) {
 	if x.Name != "周杰" || !reflect.DeepEqual(x.Certificates, want) {
 		t.Errorf("the centre holds %s %+v, want 周杰 %+v", x.Name, x.Certificates, want)
 	}
-	if !station.CheckPIN(x.PinHash, "8642") {
-		t.Error("周杰's initial PIN 8642 does not match the hash the centre holds")
+	if !station.CheckPIN(x.PinHash, "864209") {
+		t.Error("周杰's initial PIN 864209 does not match the hash the centre holds")
 	}
 }
 
@@ -204,7 +204,7 @@ func planCentre(t *testing.T) (c *centre.Centre, examiners []string) {
 	var rows []centre.ExaminerRow
 	for i, id := range examiners {
 		rows = append(rows, centre.ExaminerRow{ID: id, Name: []string{"钱进", "马红"}[i], Category: demo.Category,
-			Number: "T" + id, ValidFrom: "2020-01-01", ValidTo: "2099-12-31", PIN: "1357"})
+			Number: "T" + id, ValidFrom: "2020-01-01", ValidTo: "2099-12-31", PIN: "135790"})
 	}
 	if err := c.ImportExaminers(context.Background(), rows); err != nil {
 		t.Fatal(err)
@@ -344,7 +344,7 @@ func TestReadTable_ExcelDates(t *testing.T) {
 	path := filepath.Join(dir, "examiners.xlsx")
 	writeXLSX(t, path, [][]any{
 		examinerHeader,
-		{examiner, "冯磊", demo.Category, "T" + examiner, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 2, 28, 0, 0, 0, 0, time.UTC), 9753},
+		{examiner, "冯磊", demo.Category, "T" + examiner, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 2, 28, 0, 0, 0, 0, time.UTC), 975310},
 	})
 	rows, err := centre.ExaminerRowsFromFile(path)
 	if err != nil {
@@ -358,8 +358,8 @@ func TestReadTable_ExcelDates(t *testing.T) {
 	if !reflect.DeepEqual(x.Certificates, want) {
 		t.Errorf("冯磊's certificates are %+v, want %+v", x.Certificates, want)
 	}
-	if !station.CheckPIN(x.PinHash, "9753") {
-		t.Error("冯磊's PIN typed as a number, 9753, does not match the hash the centre holds")
+	if !station.CheckPIN(x.PinHash, "975310") {
+		t.Error("冯磊's PIN typed as a number, 975310, does not match the hash the centre holds")
 	}
 
 	when := time.Now().AddDate(0, 0, 6)
@@ -454,13 +454,13 @@ func TestImport_Refused(t *testing.T) {
 	}, {
 		name: "ExaminerBadIDXLSX",
 		file: "examiners.xlsx",
-		rows: [][]any{examinerHeader, {newID, "卫东", demo.Category, "T" + newID, "2024-01-01", "2030-01-01", "1111"}, {badID, "韩梅", demo.Category, "T2", "2024-01-01", "2030-01-01", "2222"}},
+		rows: [][]any{examinerHeader, {newID, "卫东", demo.Category, "T" + newID, "2024-01-01", "2030-01-01", "111111"}, {badID, "韩梅", demo.Category, "T2", "2024-01-01", "2030-01-01", "222222"}},
 		want: `examiners not imported:
   row 2: 身份证号 "` + badID + `": the identity card number's check character is wrong: check the card`,
 	}, {
 		name: "ExaminerNewWithoutPIN",
 		file: "examiners.csv",
-		rows: [][]any{examinerHeader, {newID, "卫东", demo.Category, "T" + newID, "2024-01-01", "2030-01-01", "1111"}, {validID("37090219930303007"), "韩梅", demo.Category, "T2", "2024-01-01", "2030-01-01", ""}},
+		rows: [][]any{examinerHeader, {newID, "卫东", demo.Category, "T" + newID, "2024-01-01", "2030-01-01", "111111"}, {validID("37090219930303007"), "韩梅", demo.Category, "T2", "2024-01-01", "2030-01-01", ""}},
 		want: "row 2: examiner " + validID("37090219930303007") + " is new: give an initial PIN",
 	}, {
 		name: "PlanBadIDNumber",

@@ -59,10 +59,10 @@ type ExaminerSeed struct {
 // certificates, one whose certificate expired, one who holds only a
 // welding certificate (to show the refusals).
 var Examiners = []ExaminerSeed{
-	{"370902198001011230", "王建国", "1234", []examsync.Certificate{{Category: Category, Number: "T370902198001011230", ValidFrom: "2023-06-01", ValidTo: "2029-05-31"}}},
-	{"37090219820202234X", "李秀英", "5678", []examsync.Certificate{{Category: Category, Number: "T37090219820202234X", ValidFrom: "2024-03-15", ValidTo: "2030-03-14"}}},
-	{"370902197505053456", "张伟", "1111", []examsync.Certificate{{Category: Category, Number: "T370902197505053456", ValidFrom: "2018-01-01", ValidTo: "2024-01-01"}}},
-	{"370902197909094561", "刘洋", "2222", []examsync.Certificate{{Category: "熔化焊接与热切割作业", Number: "T370902197909094561", ValidFrom: "2022-01-01", ValidTo: "2028-01-01"}}},
+	{"370902198001011230", "王建国", "123456", []examsync.Certificate{{Category: Category, Number: "T370902198001011230", ValidFrom: "2023-06-01", ValidTo: "2029-05-31"}}},
+	{"37090219820202234X", "李秀英", "567890", []examsync.Certificate{{Category: Category, Number: "T37090219820202234X", ValidFrom: "2024-03-15", ValidTo: "2030-03-14"}}},
+	{"370902197505053456", "张伟", "111111", []examsync.Certificate{{Category: Category, Number: "T370902197505053456", ValidFrom: "2018-01-01", ValidTo: "2024-01-01"}}},
+	{"370902197909094561", "刘洋", "222222", []examsync.Certificate{{Category: "熔化焊接与热切割作业", Number: "T370902197909094561", ValidFrom: "2022-01-01", ValidTo: "2028-01-01"}}},
 }
 
 // Candidates are the demo plan's candidates.

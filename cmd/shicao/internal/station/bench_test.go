@@ -150,7 +150,7 @@ func BenchmarkStationMemory500(b *testing.B) {
 		for n := 0; sessions < 500; n++ {
 			c.Set(day) // each paper starts the same morning (the virtual clock would pass midnight)
 			r := &station.ScriptRunner{S: s, Out: discard{}, Devices: allDevices, Advance: func(d time.Duration) { c.Set(c.Now().Add(d)) }}
-			script := strings.Join([]string{"plan TA-BULK", "signin " + demo.Examiners[0].ID + " 1234", "signin " + demo.Examiners[1].ID + " 5678",
+			script := strings.Join([]string{"plan TA-BULK", "signin " + demo.Examiners[0].ID + " 123456", "signin " + demo.Examiners[1].ID + " 567890",
 				"candidate " + cands[n].IDNumber, "draw mem-" + strconv.Itoa(n),
 				"item K1", "play perfect", "finish", "confirm", "ack yes",
 				"item K2", "play perfect", "finish", "confirm", "ack yes",
@@ -186,4 +186,19 @@ func rssMB() float64 {
 		}
 	}
 	return -1
+}
+
+// BenchmarkCheckPIN is one argon2id check of a PIN against its hash: the
+// cost an attacker with a stolen station.db pays per guess (docs/security.md:
+// a 6-digit PIN is 10^6 guesses).
+func BenchmarkCheckPIN(b *testing.B) {
+	h, err := station.HashPIN("123456")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if station.CheckPIN(h, "654321") {
+			b.Fatal("a wrong PIN matched")
+		}
+	}
 }

@@ -112,7 +112,9 @@ func (e *Exam) RequiredExaminers(ctx context.Context) int {
 // after the candidate was verified, or again to resume an attempt).
 func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, error) {
 	s := e.s
-	if locked, until := s.pinLocked(examinerID); locked {
+	if locked, until, err := s.pinLocked(ctx, examinerID); err != nil {
+		return nil, err
+	} else if locked {
 		return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定至 %s", "too many wrong PINs: examiner %s is locked out until %s", examinerID, until.Format("15:04"))
 	}
 	for _, x := range e.examiners {
@@ -133,14 +135,25 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 		return nil, refuse("examiner-is-candidate", "考评员 %s（%s）是本场考生，不得考评自己", "examiner %s (%s) is this exam's candidate and may not examine themself",
 			ex.Name, MaskID(e.candidate.IDNumber))
 	}
+	// A PIN shorter than any PIN a centre sets is refused unchecked (a
+	// registry from before the 6-digit rule cannot be searched 4 digits
+	// at a time); it does not count as a wrong PIN.
+	if ValidPIN(pin) != nil {
+		return nil, refuse("pin-short", "密码至少%d位数字；旧的4位密码已停用，请向考务中心申请新密码", "a PIN has at least %d digits; old 4-digit PINs no longer work: ask the centre for a new one", MinPINDigits)
+	}
 	if !CheckPIN(ex.PinHash, pin) {
-		left := s.pinFailed(examinerID)
-		if left <= 0 {
-			return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", examinerID, int(s.cfg.Lockout.Minutes()))
+		left, locked, err := s.pinFailed(ctx, examinerID)
+		if err != nil {
+			return nil, err
+		}
+		if locked > 0 {
+			return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", examinerID, int(locked.Minutes()))
 		}
 		return nil, refuse("pin-wrong", "密码错误（还可尝试%d次）", "wrong PIN (%d tries left)", left)
 	}
-	s.pinOK(examinerID)
+	if err := s.pinOK(ctx, examinerID); err != nil {
+		return nil, fmt.Errorf("clear the examiner's wrong PINs: %w", err)
+	}
 	if !slices.Contains(e.plan.Examiners, examinerID) {
 		return nil, refuse("examiner-not-on-plan", "考评员 %s（%s）未列入考试计划 %s", "examiner %s (%s) is not on exam plan %s", ex.Name, examinerID, e.plan.ID)
 	}

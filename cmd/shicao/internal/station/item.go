@@ -51,6 +51,7 @@ type Item struct {
 	confirmed map[string]bool
 	acked     *bool
 	done      bool
+	down      time.Duration // the outage Continue recorded
 
 	anchors map[string]anchor // per device kind: its clock against the item's
 
@@ -193,7 +194,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if err != nil {
 		return nil, err
 	}
-	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.now(), confirmed: map[string]bool{}}
+	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.examNow(), confirmed: map[string]bool{}}
 	for _, a := range opened {
 		if err := it.score.Add(&a.Event); err != nil {
 			return nil, fmt.Errorf("session %d: event %d: %w", id, a.Seq, err)
@@ -204,6 +205,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	}
 	it.startScorer()
 	e.items[subject] = it
+	e.s.setLive(it)
 	return it, nil
 }
 
@@ -243,7 +245,7 @@ func (e *Exam) pickDevice(ctx context.Context, kind string, devices []Device) (D
 
 // elapsed returns t_ms now.
 func (it *Item) elapsed() int64 {
-	t := it.base + it.exam.s.now().Sub(it.started).Milliseconds()
+	t := it.base + it.exam.s.examNow().Sub(it.started).Milliseconds()
 	return max(t, it.lastT)
 }
 
@@ -399,7 +401,20 @@ func (it *Item) Mark(ctx context.Context, examinerID, item, mark string) (int64,
 	if sit == nil || sit.Mark(mark) == nil {
 		return 0, refuse("mark-unknown", "评分项 %s 没有扣分项 %s", "item %s has no mark %s", item, mark)
 	}
-	return it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark})
+	seq, err := it.append(ctx, standards.TypeMark, "examiner:"+examinerID, map[string]any{"item": item, "mark": mark})
+	if err == nil {
+		it.sheetChanged()
+	}
+	return seq, err
+}
+
+// sheetChanged drops the examiners' confirmations when the sheet changes
+// after the end (a mark, an undo, a resolution): they confirm the sheet
+// the candidate signs, so they confirm it again. Call with it.mu held.
+func (it *Item) sheetChanged() {
+	if it.ended && len(it.confirmed) > 0 {
+		it.confirmed = map[string]bool{}
+	}
 }
 
 // Veto records a veto an examiner may record; the subject ends at once
@@ -428,6 +443,9 @@ func (it *Item) Undo(ctx context.Context, examinerID string, ref int64) error {
 		return refuse("not-examiner", "%s 不是本场已登录的考评员", "%s is not an examiner signed in to this exam", examinerID)
 	}
 	_, err := it.append(ctx, standards.TypeMarkUndo, "examiner:"+examinerID, map[string]any{"ref": ref})
+	if err == nil {
+		it.sheetChanged()
+	}
 	return err
 }
 
@@ -449,6 +467,20 @@ func (it *Item) Limits() (limit, stop int64) {
 		stop += it.Std.Overtime.StopAfter.Millis()
 	}
 	return limit, stop
+}
+
+// SkipTo moves the item's clock ahead to tMs (ms since the start) if it
+// is behind: a rehearsal plays a vector without waiting for its times,
+// and the events still carry them. The clock never runs back.
+func (it *Item) SkipTo(tMs int64) {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ended {
+		return
+	}
+	if d := tMs - it.elapsed(); d > 0 {
+		it.base += d
+	}
 }
 
 // Elapsed returns the item's time so far.
@@ -490,6 +522,7 @@ func (it *Item) finishLocked(ctx context.Context, reason string) error {
 		return err
 	}
 	it.ended = true
+	it.exam.s.endLive(it)
 	return nil
 }
 
@@ -523,6 +556,9 @@ func (it *Item) Resolve(ctx context.Context, chiefID, item string, deduct standa
 	}
 	d, _ := strconv.ParseFloat(deduct.String(), 64)
 	_, err := it.append(ctx, standards.TypeReviewResolve, "examiner:"+chiefID, map[string]any{"item": item, "deduct": d, "reason": reason})
+	if err == nil {
+		it.sheetChanged()
+	}
 	return err
 }
 
@@ -556,7 +592,10 @@ func (it *Item) Confirm(ctx context.Context, examinerID string) error {
 }
 
 // Acknowledge records the candidate signing (or refusing to sign) the
-// sheet. A refusal scores the item 0 and is recorded as such.
+// sheet. A refusal scores the item 0 and is recorded as such. The
+// candidate signs last: it refuses before the item has ended, before
+// every examiner has confirmed the sheet (ack-unconfirmed), and while a
+// review is open (ack-review), so the score signed is the final one.
 func (it *Item) Acknowledge(ctx context.Context, accepted bool) error {
 	it.mu.Lock()
 	defer it.mu.Unlock()
@@ -566,11 +605,48 @@ func (it *Item) Acknowledge(ctx context.Context, accepted bool) error {
 	if it.acked != nil {
 		return refuse("acked", "考生已确认过", "the candidate has acknowledged already")
 	}
+	if why := it.ackBlockedLocked(); why != nil {
+		return why
+	}
 	if _, err := it.append(ctx, standards.TypeCandidateAck, "candidate", map[string]any{"accepted": accepted}); err != nil {
 		return err
 	}
 	it.acked = &accepted
 	return it.maybeDone(ctx)
+}
+
+// AckBlocked returns why the candidate may not sign the sheet yet (a
+// *Refusal), or nil once they may: the item has ended, every examiner has
+// confirmed it and no review is open.
+func (it *Item) AckBlocked() *Refusal {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if !it.ended {
+		return refuse("not-ended", "本题尚未结束", "the item has not ended")
+	}
+	return it.ackBlockedLocked()
+}
+
+func (it *Item) ackBlockedLocked() *Refusal {
+	it.scoreMu.Lock()
+	sheet, err := it.score.Sheet()
+	it.scoreMu.Unlock()
+	if err == nil && sheet.NeedsReview {
+		return refuse("ack-review", "考评员扣分相差超过允许值（%s），须主考裁定、考评员确认后考生再签字", "the examiners disagree beyond tolerance on %s: the chief examiner resolves it and the examiners confirm before the candidate signs",
+			strings.Join(sheet.Review, ", "))
+	}
+	var missing []string
+	for _, x := range it.exam.examiners {
+		if !it.confirmed[x.Examiner.ID] {
+			missing = append(missing, x.Examiner.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return &Refusal{Code: "ack-unconfirmed",
+			ZH: fmt.Sprintf("考生须在考评员全部确认后签字（尚未确认：%s）", strings.Join(missing, "、")),
+			EN: fmt.Sprintf("the candidate signs after every examiner has confirmed the sheet (not confirmed yet: %s)", strings.Join(missing, ", "))}
+	}
+	return nil
 }
 
 // maybeDone closes the session once every examiner confirmed and the

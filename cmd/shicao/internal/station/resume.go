@@ -154,6 +154,8 @@ func (e *Exam) loadItem(ctx context.Context, sess store.Session) (*Item, startDa
 			it.Devices = append(it.Devices, Device{Kind: d.Kind, Model: d.Model, Serial: d.Serial, Firmware: d.Firmware, Connected: true})
 		case standards.TypeSessionEnd:
 			it.ended = true
+		case standards.TypeMark, standards.TypeMarkUndo, standards.TypeReviewResolve:
+			it.sheetChanged() // as when it was recorded
 		case "confirm":
 			var d struct{ Examiner string }
 			_ = json.Unmarshal(a.Data, &d)
@@ -166,7 +168,7 @@ func (e *Exam) loadItem(ctx context.Context, sess store.Session) (*Item, startDa
 		}
 	}
 	it.done = sess.State == store.SessionFinished
-	it.base, it.started = it.lastT, e.s.now()
+	it.base, it.started = it.lastT, e.s.examNow()
 	return it, start, seed, nil
 }
 
@@ -200,13 +202,23 @@ func (e *Exam) Continue(ctx context.Context) (*Item, error) {
 	}
 	it.mu.Lock()
 	defer it.mu.Unlock()
-	it.base, it.started = it.lastT, e.s.now()
+	it.base, it.started = it.lastT, e.s.examNow()
 	it.startScorer()
 	if _, err := it.append(ctx, "session.resume", "system", map[string]any{"down_ms": down, "reason": "station restarted"}); err != nil {
 		return nil, err
 	}
+	it.down = time.Duration(down) * time.Millisecond
 	e.resuming = nil
+	e.s.setLive(it)
 	return it, nil
+}
+
+// Down returns how long the station was down before Continue resumed
+// the item, by the wall clock (0 for an item never interrupted).
+func (it *Item) Down() time.Duration {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.down
 }
 
 // Void ends the interrupted attempt without a result: the running item's

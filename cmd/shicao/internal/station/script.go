@@ -21,7 +21,7 @@ const ScriptSteps = `  plan ID                      open an exam under the plan
   candidate ID-NUMBER          check the candidate's 身份证号 and start the attempt
   draw [SEED]                  draw one item per subject (a fresh random seed if none)
   item SUBJECT                 start the drawn item of a subject (K1, K2...)
-  play VECTOR [fast]           play the item standard's own test vector (fast: without waiting)
+  play VECTOR [fast]           play the item standard's own test vector (fast: the clock skips ahead; events keep their times)
   mark N ITEM MARK             examiner N (1 is the first signed in) records a mark
   veto N VETO                  examiner N records a veto (the item ends)
   timer NAME DURATION          an examiner-timed interval
@@ -55,12 +55,12 @@ type ScriptRunner struct {
 	// Advance lets time pass: a virtual clock moves, a real one sleeps.
 	Advance func(time.Duration)
 	Lang    string
-	// Scenario and Unplug drive simulated equipment (the demo); Active
-	// tells the equipment wiring which item its readings belong to.
+	// Scenario and Unplug drive simulated equipment (the demo). The
+	// station itself tells the equipment wiring which item its readings
+	// belong to (Config.Live), as it does for the TUI.
 	Scenario func(kind, name string) error
 	Unplug   func(kind string) error
 	Power    func(kind string, on bool) error
-	Active   func(*Item)
 
 	exam *Exam
 	item *Item
@@ -204,9 +204,6 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		r.item = it
-		if r.Active != nil {
-			r.Active(it)
-		}
 		fmt.Fprintf(r.Out, "started %s %s session %d\n", it.Subject, it.Std.ID, it.Session)
 	case "play":
 		if err := needItem(); err != nil {
@@ -224,12 +221,16 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		if v == nil {
 			return fmt.Errorf("standard %s has no vector %q", r.item.Std.ID, a[1])
 		}
-		// "play NAME fast" records the events without waiting for their
-		// times (examiner-only items, where only the order matters).
+		// "play NAME fast" does not wait for the events' times: the
+		// item's clock skips ahead to each instead, so the events keep
+		// the vector's times (rules that time intervals score as the
+		// vector says) and the script does not wait.
 		fast := len(a) > 2 && a[2] == "fast"
 		t0 := r.item.Elapsed().Milliseconds()
 		err := r.item.Play(ctx, v, func(ms int64) {
-			if d := time.Duration(t0+ms)*time.Millisecond - r.item.Elapsed(); d > 0 && !fast {
+			if fast {
+				r.item.SkipTo(t0 + ms)
+			} else if d := time.Duration(t0+ms)*time.Millisecond - r.item.Elapsed(); d > 0 {
 				r.advance(d)
 			}
 		})
@@ -296,9 +297,6 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 	case "finish":
 		if err := needItem(); err != nil {
 			return err
-		}
-		if r.Active != nil {
-			r.Active(nil)
 		}
 		if err := r.item.Flush(ctx); err != nil {
 			return err
@@ -435,7 +433,7 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			return err
 		}
 		r.item = it
-		fmt.Fprintf(r.Out, "continued %s at %s\n", it.Subject, it.Elapsed())
+		fmt.Fprintf(r.Out, "continued %s at %s (down_ms %d)\n", it.Subject, it.Elapsed(), it.Down().Milliseconds())
 	case "void":
 		if err := r.need(1, a, "void REASON"); err != nil {
 			return err

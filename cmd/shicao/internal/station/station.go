@@ -22,14 +22,29 @@ type Config struct {
 	Site string // the accepted exam site it stands at
 	// SignerKey is the station's note signer key (station.key).
 	SignerKey string
-	// Now is the clock; tests and replays inject one.
+	// Now is the wall clock (dates, the log's wall_ms, how long the
+	// station was down); tests and replays inject one.
 	Now func() time.Time
-	// MaxPINFailures before an examiner is locked out for Lockout.
+	// ExamClock, if set, is the clock items are timed by (t_ms); the
+	// demo runs it at the simulators' speed while Now stays the wall
+	// clock, so a restart neither loses the outage nor puts the date or
+	// the log's wall times out of step. Default: Now.
+	ExamClock func() time.Time
+	// MaxPINFailures wrong PINs in a row lock an examiner out for
+	// Lockout; each further lockout before a right PIN lasts twice as
+	// long, up to MaxLockout (defaults: 5, 5 minutes, 1 hour).
 	MaxPINFailures int
 	Lockout        time.Duration
+	MaxLockout     time.Duration
 	// OnAppend, if set, is told of every event once it is durable (the
 	// script driver's --trace, which the kill campaign reads).
 	OnAppend func(session, seq int64)
+	// Live, if set, is the equipment wiring: told the item device
+	// readings now belong to when one starts or continues after a
+	// restart, and nil when it ends. The station calls it, so the TUI and
+	// the script driver cannot differ (a resumed item that never got its
+	// readings did).
+	Live func(*Item)
 }
 
 // Station is one exam station: its store, keys and rules.
@@ -38,9 +53,9 @@ type Station struct {
 	cfg    Config
 	signer note.Signer
 
-	mu       sync.Mutex
-	failures map[string][]time.Time // examiner -> recent PIN failures
-	parsed   map[string]any         // sha256 -> *standards.Standard | *standards.Blueprint
+	mu     sync.Mutex
+	parsed map[string]any // sha256 -> *standards.Standard | *standards.Blueprint
+	live   *Item          // the item Config.Live was last told of
 }
 
 // New returns a Station over an open store.
@@ -49,15 +64,18 @@ func New(st *store.Store, cfg Config) (*Station, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.MaxPINFailures == 0 {
-		cfg.MaxPINFailures = 5
+		cfg.MaxPINFailures = defaultMaxPINFailures
 	}
 	if cfg.Lockout == 0 {
-		cfg.Lockout = 5 * time.Minute
+		cfg.Lockout = defaultLockout
+	}
+	if cfg.MaxLockout == 0 {
+		cfg.MaxLockout = max(defaultMaxLockout, cfg.Lockout)
 	}
 	if cfg.Name == "" || cfg.Site == "" {
 		return nil, errors.New("station: name and site are required (shicao station init)")
 	}
-	s := &Station{st: st, cfg: cfg, failures: map[string][]time.Time{}, parsed: map[string]any{}}
+	s := &Station{st: st, cfg: cfg, parsed: map[string]any{}}
 	if cfg.SignerKey != "" {
 		signer, err := note.NewSigner(strings.TrimSpace(cfg.SignerKey))
 		if err != nil {
@@ -80,7 +98,18 @@ func (s *Station) Site() string { return s.cfg.Site }
 // Today returns the exam date by the station's clock.
 func (s *Station) Today() standards.Date { return standards.DateOf(s.cfg.Now()) }
 
+// Now returns the station's wall clock (what the screen's clock shows).
+func (s *Station) Now() time.Time { return s.cfg.Now() }
+
 func (s *Station) now() time.Time { return s.cfg.Now() }
+
+// examNow is the clock items are timed by.
+func (s *Station) examNow() time.Time {
+	if s.cfg.ExamClock != nil {
+		return s.cfg.ExamClock()
+	}
+	return s.cfg.Now()
+}
 
 // Trust returns the pinned province keys and the threshold.
 func (s *Station) Trust(ctx context.Context) (*standards.Trust, error) {
@@ -258,33 +287,26 @@ func (s *Station) installed(ctx context.Context, id string, version int) (*stand
 	return c, nil
 }
 
-// pinLocked reports whether an examiner is locked out, and until when.
-func (s *Station) pinLocked(id string) (bool, time.Time) {
+// setLive tells the equipment wiring that readings now belong to it.
+func (s *Station) setLive(it *Item) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	var recent []time.Time
-	for _, t := range s.failures[id] {
-		if now.Sub(t) < s.cfg.Lockout {
-			recent = append(recent, t)
-		}
+	s.live = it
+	s.mu.Unlock()
+	if s.cfg.Live != nil {
+		s.cfg.Live(it)
 	}
-	s.failures[id] = recent
-	if len(recent) >= s.cfg.MaxPINFailures {
-		return true, recent[len(recent)-s.cfg.MaxPINFailures].Add(s.cfg.Lockout)
-	}
-	return false, time.Time{}
 }
 
-func (s *Station) pinFailed(id string) int {
+// endLive tells the equipment wiring that it has ended, if it is the
+// item readings go to.
+func (s *Station) endLive(it *Item) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures[id] = append(s.failures[id], s.now())
-	return s.cfg.MaxPINFailures - len(s.failures[id])
-}
-
-func (s *Station) pinOK(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.failures, id)
+	was := s.live == it
+	if was {
+		s.live = nil
+	}
+	s.mu.Unlock()
+	if was && s.cfg.Live != nil {
+		s.cfg.Live(nil)
+	}
 }

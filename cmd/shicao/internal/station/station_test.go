@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -272,9 +273,9 @@ func TestSignIn_Refusals(t *testing.T) {
 	tests := []struct {
 		name, id, pin, code, text string
 	}{
-		{"WrongPIN", demo.Examiners[0].ID, "0000", "pin-wrong", "wrong PIN (4 tries left)"},
-		{"CertificateExpired", demo.Examiners[2].ID, "1111", "cert-expired", "examiner 张伟's 低压电工作业 certificate T370902197505053456 is valid 2018-01-01 to 2024-01-01, not today"},
-		{"WrongCategory", demo.Examiners[3].ID, "2222", "cert-category", "examiner 刘洋 holds no 低压电工作业 certificate and may not examine this category"},
+		{"WrongPIN", demo.Examiners[0].ID, "000000", "pin-wrong", "wrong PIN (4 tries left)"},
+		{"CertificateExpired", demo.Examiners[2].ID, demo.Examiners[2].PIN, "cert-expired", "examiner 张伟's 低压电工作业 certificate T370902197505053456 is valid 2018-01-01 to 2024-01-01, not today"},
+		{"WrongCategory", demo.Examiners[3].ID, demo.Examiners[3].PIN, "cert-category", "examiner 刘洋 holds no 低压电工作业 certificate and may not examine this category"},
 		{"Unknown", "370902199601016769", "1", "examiner-unknown", "examiner 370902199601016769 is not in the centre's registry"},
 	}
 	for _, tt := range tests {
@@ -287,13 +288,13 @@ func TestSignIn_Refusals(t *testing.T) {
 	}
 	// Repeated wrong PINs lock the examiner out, even with the right PIN.
 	for i := 0; i < 4; i++ {
-		ex.SignIn(ctx, demo.Examiners[0].ID, "9999")
+		ex.SignIn(ctx, demo.Examiners[0].ID, "999999")
 	}
 	if _, err := ex.SignIn(ctx, demo.Examiners[0].ID, demo.Examiners[0].PIN); refusalCode(err) != "pin-locked" {
 		t.Fatalf("right PIN after 5 failures: %v, want pin-locked", err)
 	}
 	var r *station.Refusal
-	errors.As(func() error { _, err := ex.SignIn(ctx, demo.Examiners[0].ID, "1234"); return err }(), &r)
+	errors.As(func() error { _, err := ex.SignIn(ctx, demo.Examiners[0].ID, demo.Examiners[0].PIN); return err }(), &r)
 	if r == nil || !strings.Contains(r.Text("zh"), "已锁定") {
 		t.Fatalf("the lockout is not said in Chinese: %v", r)
 	}
@@ -450,5 +451,204 @@ func TestExam_PlanAndStandardRefusals(t *testing.T) {
 		if d.Standard.ID == "SD-DG-K42" && d.Standard.Version != 2 {
 			t.Fatalf("drew %s version %d, want version 2 (version 3 is not in effect until 2027)", d.Standard.ID, d.Standard.Version)
 		}
+	}
+}
+
+// TestSignIn_LockoutAcrossRestarts: wrong PINs and lockouts are kept in
+// the station's database, so a restart (a new process: here the store
+// reopened and a new Station) neither resets the count nor ends a
+// lockout, and each further lockout lasts twice as long.
+func TestSignIn_LockoutAcrossRestarts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.s.Close()
+	wang := demo.Examiners[0]
+	// restart opens the station afresh on the same directory.
+	restart := func() *station.Exam {
+		t.Helper()
+		s, err := station.OpenDir(ctx, f.dir, f.clock.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		ex, err := s.NewExam(ctx, demo.PlanID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ex
+	}
+	signIn := func(pin, code, text string) {
+		t.Helper()
+		ex := restart() // every try in a new process
+		_, err := ex.SignIn(ctx, wang.ID, pin)
+		if refusalCode(err) != code || (text != "" && err.Error() != text) {
+			t.Fatalf("SignIn(%s) at %s: %v (%q), want %s %q", pin, f.clock.Now().Format("15:04"), err, refusalCode(err), code, text)
+		}
+	}
+	at := func(d time.Duration) { f.clock.Set(examDay.Add(d)) }
+
+	for left := 4; left >= 1; left-- {
+		signIn("000000", "pin-wrong", fmt.Sprintf("wrong PIN (%d tries left)", left))
+	}
+	signIn("000000", "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out for 5 minutes")
+	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out until 09:05")
+	at(4 * time.Minute)
+	signIn(wang.PIN, "pin-locked", "")
+
+	// After the first lockout, five more wrong PINs lock for 10 minutes.
+	at(5 * time.Minute)
+	for left := 4; left >= 1; left-- {
+		signIn("000000", "pin-wrong", fmt.Sprintf("wrong PIN (%d tries left)", left))
+	}
+	signIn("000000", "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out for 10 minutes")
+	at(14 * time.Minute)
+	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out until 09:15")
+	// A wrong PIN while locked out is not counted (nor checked).
+	signIn("000000", "pin-locked", "")
+
+	// The third lockout is 20 minutes; the right PIN after it clears all.
+	at(15 * time.Minute)
+	for i := 0; i < 5; i++ {
+		restart().SignIn(ctx, wang.ID, "000000")
+	}
+	at(34 * time.Minute)
+	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out until 09:35")
+	at(35 * time.Minute)
+	signIn(wang.PIN, "", "")
+	signIn("000000", "pin-wrong", "wrong PIN (4 tries left)")
+}
+
+// TestSignIn_LockoutCapped: lockouts double up to MaxLockout.
+func TestSignIn_LockoutCapped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	wang := demo.Examiners[0]
+	var got []string
+	for n := 0; n < 6; n++ {
+		ex, err := f.s.NewExam(ctx, demo.PlanID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last error
+		for i := 0; i < 5; i++ {
+			_, last = ex.SignIn(ctx, wang.ID, "000000")
+		}
+		got = append(got, last.Error())
+		f.clock.Set(f.clock.Now().Add(2 * time.Hour))
+	}
+	for i, minutes := range []int{5, 10, 20, 40, 60, 60} {
+		if want := fmt.Sprintf("locked out for %d minutes", minutes); !strings.HasSuffix(got[i], want) {
+			t.Errorf("lockout %d: %q, want ...%s", i+1, got[i], want)
+		}
+	}
+}
+
+// TestSignIn_ShortPIN: a PIN of fewer than 6 digits is refused at the
+// station before it is checked, and does not count as a wrong PIN.
+func TestSignIn_ShortPIN(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ex, err := f.s.NewExam(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6; i++ {
+		_, err := ex.SignIn(ctx, demo.Examiners[0].ID, "1234")
+		if refusalCode(err) != "pin-short" {
+			t.Fatalf("4-digit PIN: %v, want pin-short", err)
+		}
+	}
+	if _, err := ex.SignIn(ctx, demo.Examiners[0].ID, demo.Examiners[0].PIN); err != nil {
+		t.Fatalf("the right PIN after short ones: %v", err)
+	}
+	if _, err := station.HashPIN("1234"); !errors.Is(err, station.ErrPINShort) {
+		t.Fatalf("HashPIN(1234): %v, want ErrPINShort", err)
+	}
+}
+
+// TestItem_AcknowledgeLast: the candidate signs the sheet last — after
+// the item has ended, after every examiner's confirmation, and with no
+// review open — so the score they sign cannot change.
+func TestItem_AcknowledgeLast(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ex, err := f.s.NewExam(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signInBoth(t, ex)
+	if _, err := ex.VerifyCandidate(ctx, demo.Candidates[0].IDNumber); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := ex.Draw(ctx, "ack-last")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := drawn[len(drawn)-1]
+	it, err := ex.StartItem(ctx, d.Subject, allDevices())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chief, second := ex.Examiners()[0].Examiner, ex.Examiners()[1].Examiner
+	wantRefusal(t, it.Acknowledge(ctx, true), "not-ended", "the item has not ended", "本题尚未结束")
+	// The chief alone takes every mark of the first item off: the two
+	// disagree beyond the standard's tolerance, and a review opens.
+	first := d.Standard.Items[0]
+	for _, mk := range first.Marks {
+		if _, err := it.Mark(ctx, chief.ID, first.ID, mk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := it.Finish(ctx, "finished"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := it.Sheet(); err != nil || !s.NeedsReview {
+		t.Fatalf("no review open (%v): the test needs one", err)
+	}
+	wantRefusal(t, it.Acknowledge(ctx, true), "ack-review",
+		"the examiners disagree beyond tolerance on "+first.ID+": the chief examiner resolves it and the examiners confirm before the candidate signs",
+		"考评员扣分相差超过允许值（"+first.ID+"），须主考裁定、考评员确认后考生再签字")
+	two, _ := standards.ParsePoints("2")
+	if err := it.Resolve(ctx, chief.ID, first.ID, two, "回看录像"); err != nil {
+		t.Fatal(err)
+	}
+	// Resolved but confirmed by nobody, then by one of the two.
+	wantRefusal(t, it.Acknowledge(ctx, true), "ack-unconfirmed",
+		"the candidate signs after every examiner has confirmed the sheet (not confirmed yet: "+chief.Name+", "+second.Name+")",
+		"考生须在考评员全部确认后签字（尚未确认："+chief.Name+"、"+second.Name+"）")
+	if err := it.Confirm(ctx, chief.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, it.Acknowledge(ctx, false), "ack-unconfirmed",
+		"the candidate signs after every examiner has confirmed the sheet (not confirmed yet: "+second.Name+")",
+		"考生须在考评员全部确认后签字（尚未确认："+second.Name+"）")
+	if it.Done() {
+		t.Fatal("the item is done without the candidate's signature")
+	}
+	if err := it.Confirm(ctx, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Marks after the confirmations (both examiners agree: no review)
+	// change the sheet: the examiners confirm the changed sheet before
+	// the candidate signs it.
+	other := d.Standard.Items[1]
+	for _, x := range []string{chief.ID, second.ID} {
+		if _, err := it.Mark(ctx, x, other.ID, other.Marks[0].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantRefusal(t, it.Acknowledge(ctx, true), "ack-unconfirmed",
+		"the candidate signs after every examiner has confirmed the sheet (not confirmed yet: "+chief.Name+", "+second.Name+")",
+		"考生须在考评员全部确认后签字（尚未确认："+chief.Name+"、"+second.Name+"）")
+	for _, x := range []string{chief.ID, second.ID} {
+		if err := it.Confirm(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := it.Acknowledge(ctx, true); err != nil {
+		t.Fatalf("the candidate signing last: %v", err)
+	}
+	if !it.Done() {
+		t.Fatalf("not done after the candidate signed last: %v", it.Pending())
 	}
 }

@@ -64,7 +64,7 @@ func BenchmarkDemoDay50(b *testing.B) {
 		for n := 0; n < 50; n++ {
 			f.clock.t = day
 			r := &station.ScriptRunner{S: f.s, Out: discard{}, Devices: f.eq.Devices, Advance: f.clock.Add}
-			script := strings.Join([]string{"plan TA-BULK", "signin " + demo.Examiners[0].ID + " 1234", "signin " + demo.Examiners[1].ID + " 5678",
+			script := strings.Join([]string{"plan TA-BULK", "signin " + demo.Examiners[0].ID + " 123456", "signin " + demo.Examiners[1].ID + " 567890",
 				"candidate " + cands[n].IDNumber, "draw day-" + strconv.Itoa(n),
 				"item K1", "play perfect", "finish", "confirm", "ack yes",
 				"item K2", "play perfect", "finish", "confirm", "ack yes",

@@ -66,6 +66,7 @@ var texts = map[string]text{
 	"fail":           {"不合格", "FAIL"},
 	"review":         {"需主考裁定：考评员扣分相差超过允许值", "review needed: the examiners disagree beyond tolerance"},
 	"ack":            {"考生确认：a 签字确认，x 拒绝签字（本题0分）", "candidate: a to sign, x to refuse (the item scores 0)"},
+	"ack-wait":       {"考生签字 a/x：", "candidate a/x:"},
 	"acked":          {"考生已签字", "signed by the candidate"},
 	"refused":        {"考生拒绝签字，本题0分", "the candidate refused to sign: the item scores 0"},
 	"confirmed":      {"考评员已确认", "confirmed by the examiners"},

@@ -42,11 +42,14 @@ type Deps struct {
 	Station   *station.Station
 	Equipment Equipment
 	Sync      SyncStatus // optional
-	// Active tells the equipment wiring which item readings belong to
-	// (nil: none); readings are recorded by the wiring, not by the TUI.
-	Active func(*station.Item)
-	Now    func() time.Time
-	Lang   string
+	// The station tells the equipment wiring which item readings belong
+	// to (station.Config.Live); readings are recorded by the wiring, not
+	// by the TUI.
+	//
+	// Now is the exam clock (the rate of compressions, the examiners'
+	// timer); the title shows the station's wall clock.
+	Now  func() time.Time
+	Lang string
 	// DemoHint is shown on the sign-in screen of the demo (its PINs).
 	DemoHint string
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
@@ -233,9 +236,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onOp(msg)
 	case tea.KeyMsg:
 		if key.Matches(msg, m.keys.Quit) {
-			if m.d.Active != nil {
-				m.d.Active(nil)
-			}
 			return m, tea.Quit
 		}
 		if key.Matches(msg, m.keys.Lang) {
@@ -308,7 +308,6 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		}
 	case "continue":
 		m.item = msg.v.(*station.Item)
-		m.activate(m.item)
 		m.screen = scrLive
 		m.notice(m.t("interrupted"))
 	case "verify":
@@ -320,7 +319,6 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.item = msg.v.(*station.Item)
 		m.sheet, _ = m.item.Sheet()
 		m.itemSel, m.active, m.vetoing = 0, 0, false
-		m.activate(m.item)
 		m.screen = scrLive
 	case "mark", "undo", "timer", "phase", "veto", "finish", "confirm", "ack", "resolve":
 		// Commands run concurrently: the answer of an earlier key can
@@ -345,7 +343,6 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.sheet, _ = m.item.Sheet()
 		m.resolving = false
 		if m.item.Done() {
-			m.activate(nil)
 			m.item = nil
 			m.screen = scrDraw
 			if m.allDone() {
@@ -366,14 +363,7 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) activate(it *station.Item) {
-	if m.d.Active != nil {
-		m.d.Active(it)
-	}
-}
-
 func (m *Model) toSheet() {
-	m.activate(nil)
 	if m.item != nil {
 		m.sheet, _ = m.item.Sheet()
 	}

@@ -38,9 +38,9 @@ func TestScreens_Golden(t *testing.T) {
 			f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		}
 		shot("start")
-		f.do(t, "enter", "enter", "1", "2", "3", "4")
+		f.do(t, "enter", "enter", "1", "2", "3", "4", "5", "6")
 		shot("signin-pin")
-		f.do(t, "enter", "down", "enter", "5", "6", "7", "8", "enter")
+		f.do(t, "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
 		shot("plan")
 		f.do(t, "enter")
 		shot("identity")
@@ -54,14 +54,14 @@ func TestScreens_Golden(t *testing.T) {
 		shot("live-cpr")
 		f.do(t, "f")
 		shot("sheet")
-		f.do(t, "a", "f5", "f6")
+		f.do(t, "f5", "f6", "a")
 		shot("draw-after-item")
 		// The other three items, examiner-only: start, finish, sign, confirm.
 		for i := 0; i < 3; i++ {
 			f.do(t, "up")
 		}
 		for i := 0; i < 3; i++ {
-			f.do(t, "enter", "f", "a", "f5", "f6", "down")
+			f.do(t, "enter", "f", "f5", "f6", "a", "down")
 		}
 		f.do(t, "f10")
 		if f.m.screen != scrResult {
@@ -90,9 +90,9 @@ func TestFlow_CPRGood(t *testing.T) {
 	if !strings.Contains(v, "得分 100 ✓ 合格") {
 		t.Fatalf("sheet does not show 100 pass:\n%s", v)
 	}
-	f.do(t, "a", "f5", "f6")
+	f.do(t, "f5", "f6", "a")
 	if !f.item.Done() {
-		t.Fatalf("the item is not done after sign and confirm: %v", f.item.Pending())
+		t.Fatalf("the item is not done after confirm and sign: %v", f.item.Pending())
 	}
 }
 
@@ -198,7 +198,7 @@ func TestFlow_OutageOnSheet(t *testing.T) {
 // TestFlow_RefusedSignIn: a wrong PIN is refused plainly.
 func TestFlow_RefusedSignIn(t *testing.T) {
 	f := newFixture(t, "en")
-	f.do(t, "enter", "enter", "9", "9", "9", "9", "enter")
+	f.do(t, "enter", "enter", "9", "9", "9", "9", "9", "9", "enter")
 	v := f.view(t, 80, 24)
 	if !strings.Contains(v, "✗ wrong PIN (4 tries left)") {
 		t.Fatalf("refusal not shown:\n%s", v)
@@ -247,12 +247,50 @@ func TestFlow_Review(t *testing.T) {
 	for _, r := range "回看录像" {
 		f.do(t, string(r))
 	}
-	f.do(t, "enter", "f5", "f6")
+	f.do(t, "enter", "f5", "f6", "a")
 	if !f.item.Done() {
 		t.Fatalf("item not done after the review: %v", f.item.Pending())
 	}
 	s, _ := f.item.Sheet()
 	if s.Items[0].Score.String() != "2" || s.NeedsReview {
 		t.Fatalf("after review: 环境评估 %s, review %v", s.Items[0].Score, s.NeedsReview)
+	}
+}
+
+// TestFlow_AckLast: the candidate's a is refused, with the reason on the
+// screen, until both examiners have confirmed and no review is open; the
+// sheet says beforehand why the key would be refused.
+func TestFlow_AckLast(t *testing.T) {
+	f := newFixture(t, "en")
+	f.signIn(t)
+	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	// Examiner 1 alone takes 6 points off the first item: a review.
+	f.do(t, "1", "2", "3")
+	f.playVector(t, "perfect")
+	f.do(t, "f")
+	v := f.view(t, 120, 40)
+	if !strings.Contains(v, "⏳ candidate a/x: the examiners disagree beyond tolerance on assess") {
+		t.Fatalf("the sheet does not say why the candidate cannot sign yet:\n%s", v)
+	}
+	f.do(t, "a")
+	if !strings.Contains(f.m.status, "the chief examiner resolves it and the examiners confirm before the candidate signs") || !f.m.bad {
+		t.Fatalf("a with a review open: status %q", f.m.status)
+	}
+	f.do(t, "R", "4", "tab", "r", "e", "v", "i", "e", "w", "enter")
+	v = f.view(t, 120, 40)
+	if !strings.Contains(v, "⏳ candidate a/x: the candidate signs after every examiner has confirmed the sheet") {
+		t.Fatalf("after the review, the sheet does not say the confirmations are missing:\n%s", v)
+	}
+	f.do(t, "f5", "a")
+	if !strings.Contains(f.m.status, "(not confirmed yet: ") || f.item.Done() {
+		t.Fatalf("a after one confirmation: status %q, done %v", f.m.status, f.item.Done())
+	}
+	s, _ := f.item.Sheet()
+	if s.Acknowledged != nil {
+		t.Fatal("the candidate's refused signature was recorded")
+	}
+	f.do(t, "f6", "a")
+	if !f.item.Done() {
+		t.Fatalf("not done after both confirmations and the signature: %v (status %q)", f.item.Pending(), f.m.status)
 	}
 }

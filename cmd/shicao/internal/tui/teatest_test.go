@@ -24,7 +24,7 @@ func TestTeatest_CPRGood(t *testing.T) {
 	f := newFixture(t, "zh")
 	var mu sync.Mutex
 	var active *station.Item
-	f.m.d.Active = func(it *station.Item) {
+	f.onLive = func(it *station.Item) {
 		mu.Lock()
 		if it != nil {
 			active = it
@@ -47,12 +47,12 @@ func TestTeatest_CPRGood(t *testing.T) {
 	key(tea.KeyEnter)
 	waitFor("考评员登录")
 	key(tea.KeyEnter)
-	tm.Type("1234")
+	tm.Type("123456")
 	key(tea.KeyEnter)
 	waitFor("已登录")
 	key(tea.KeyDown)
 	key(tea.KeyEnter)
-	tm.Type("5678")
+	tm.Type("567890")
 	key(tea.KeyEnter)
 	waitFor("搜索姓名或身份证号")
 	key(tea.KeyEnter)
@@ -94,10 +94,11 @@ func TestTeatest_CPRGood(t *testing.T) {
 	waitFor("循环 5")
 	tm.Type("f")
 	waitFor("得分 100 ✓ 合格")
-	tm.Type("a")
-	waitFor("考生已签字")
+	// The candidate signs last, after the examiners' confirmations.
 	tm.Send(tea.KeyMsg{Type: tea.KeyF5})
 	tm.Send(tea.KeyMsg{Type: tea.KeyF6})
+	waitFor("考生确认：a 签字确认")
+	tm.Type("a")
 	for deadline := time.Now().Add(10 * time.Second); !it.Done() && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}

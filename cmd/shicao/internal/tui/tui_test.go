@@ -128,28 +128,48 @@ type fixture struct {
 	s     *station.Station
 	clock *fakeClock
 	eq    *fakeEquipment
-	item  *station.Item
+	dir   string
+
+	mu     sync.Mutex
+	item   *station.Item       // the last item the station made live
+	onLive func(*station.Item) // told of every Live call, nil included
 }
 
 var examDay = time.Date(2026, 11, 28, 9, 30, 0, 0, time.Local)
 
 func newFixture(t testing.TB, lang string) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "station")
 	copyDir(t, template, dir)
-	c := &fakeClock{t: examDay}
-	s, err := station.OpenDir(ctx, dir, c.Now)
+	return openFixture(t, lang, dir, &fakeClock{t: examDay}, nil)
+}
+
+// openFixture opens the station in dir with the wall clock c and, if not
+// nil, an exam clock, and a model over it.
+func openFixture(t testing.TB, lang, dir string, c *fakeClock, examClock func() time.Time) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{clock: c, eq: &fakeEquipment{}, dir: dir}
+	now := c.Now
+	if examClock != nil {
+		now = examClock
+	}
+	s, err := station.OpenDirConfig(ctx, dir, station.Config{Now: c.Now, ExamClock: examClock, Live: func(it *station.Item) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if it != nil {
+			f.item = it
+		}
+		if f.onLive != nil {
+			f.onLive(it)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	f := &fixture{s: s, clock: c, eq: &fakeEquipment{}}
-	f.m = New(Deps{Station: s, Equipment: f.eq, Now: c.Now, Lang: lang, Seed: "cpr-demo-3", Active: func(it *station.Item) {
-		if it != nil {
-			f.item = it
-		}
-	}})
+	f.s = s
+	f.m = New(Deps{Station: s, Equipment: f.eq, Now: now, Lang: lang, Seed: "cpr-demo-3"})
 	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return f
 }
@@ -259,7 +279,7 @@ func checkFits(t *testing.T, view string, w, h int) {
 }
 
 func (f *fixture) signIn(t testing.TB) {
-	f.do(t, "enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "5", "6", "7", "8", "enter")
+	f.do(t, "enter", "enter", "1", "2", "3", "4", "5", "6", "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
 }
 
 // playVector feeds a CPR vector into the running item as the equipment

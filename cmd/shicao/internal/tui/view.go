@@ -19,9 +19,9 @@ func maskID(id string) string { return station.MaskID(id) }
 // screen's body, clipped to the window.
 func (m *Model) frame(body string) string {
 	st := m.styles
-	title := st.Title.Render(fmt.Sprintf("shicao %s · %s %s · %s %s · %s", m.t("title"), m.t("station"), m.d.Station.Name(), m.t("site"), m.d.Station.Site(), m.d.Now().Format("2006-01-02 15:04:05")))
+	title := st.Title.Render(fmt.Sprintf("shicao %s · %s %s · %s %s · %s", m.t("title"), m.t("station"), m.d.Station.Name(), m.t("site"), m.d.Station.Site(), m.d.Station.Now().Format("2006-01-02 15:04:05")))
 	if m.w < 100 {
-		title = st.Title.Render(fmt.Sprintf("shicao · %s · %s · %s", m.d.Station.Name(), m.d.Station.Site(), m.d.Now().Format("01-02 15:04:05")))
+		title = st.Title.Render(fmt.Sprintf("shicao · %s · %s · %s", m.d.Station.Name(), m.d.Station.Site(), m.d.Station.Now().Format("01-02 15:04:05")))
 	}
 	status := ""
 	if m.status != "" {
@@ -445,7 +445,13 @@ func (m *Model) viewSheet() string {
 	case s.Acknowledged != nil:
 		fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("acked")))
 	default:
-		fmt.Fprintf(&b, "%s\n", m.t("ack"))
+		// The candidate signs last: until they may, the line says why
+		// the a key would be refused.
+		if why := m.item.AckBlocked(); why != nil {
+			fmt.Fprintf(&b, "%s\n", st.Warn.Render("⏳ "+m.t("ack-wait")+" "+why.Text(m.lang)))
+		} else {
+			fmt.Fprintf(&b, "%s\n", m.t("ack"))
+		}
 	}
 	if p := m.item.Pending(); len(p) > 0 {
 		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+strings.Join(p, " ")))
