@@ -48,7 +48,11 @@ func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // now (Start), so that its exams, some forty minutes of virtual time
 // each, are signed on their exam date and before the centre's real
 // clock, whatever the hour the tests run at.
-func Zone() (name string, loc *time.Location) {
+// It is chosen once per process: every harness station and centre, and
+// a child process given the name, agree on it.
+func Zone() (name string, loc *time.Location) { return zone() }
+
+var zone = sync.OnceValues(func() (name string, loc *time.Location) {
 	off := 13 - time.Now().UTC().Hour() // in -10..13
 	switch {
 	case off > 0:
@@ -59,7 +63,7 @@ func Zone() (name string, loc *time.Location) {
 		name = "Etc/GMT"
 	}
 	return name, time.FixedZone(name, off*60*60)
-}
+})
 
 // Start is where a harness station's clock starts: four hours before now,
 // in Zone.
