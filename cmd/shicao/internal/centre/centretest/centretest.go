@@ -457,8 +457,9 @@ func (s *Station) BulkPlan(t testing.TB, c *centre.Centre, id string, n int) []e
 // Fill saves n more results into the station's store, each with its
 // outbox row, as Exam would: variants of base with new ids, each for a
 // candidate of a bulk plan issued for them (BulkPlan), and new signing
-// times, signed with the station's key. Signing is the only work per
-// result, so a thousand take a second or two.
+// times, their logs bound to them (Variant), signed with the station's
+// key. Binding and signing are the only work per result (no re-score),
+// so a thousand take seconds.
 func (s *Station) Fill(t testing.TB, c *centre.Centre, base *station.Saved, n int, prefix string) []string {
 	t.Helper()
 	ctx := context.Background()
