@@ -906,7 +906,11 @@ func centreAlarms(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, a := range list {
-		fmt.Fprintf(e.stdout, "%s %s station %s %s: %s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, a.Station, a.Subject, a.Detail)
+		from := ""
+		if a.Station != "" { // an examiner import's alarm comes from no station
+			from = " station " + a.Station
+		}
+		fmt.Fprintf(e.stdout, "%s %s%s %s: %s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, from, a.Subject, a.Detail)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "no alarms")

@@ -106,7 +106,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	// The exam centre, in-process on loopback: the real centre, seeded with
 	// the demo day and this station's key; the station syncs to it.
-	link, err := startDemoCentre(ctx, filepath.Join(filepath.Dir(dir), "centre"), dir, s, log)
+	link, err := startDemoCentre(ctx, filepath.Join(filepath.Dir(dir), "centre"), dir, s, now, log)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,11 @@ func (l *syncLink) RetryNow() {
 	}
 }
 
-func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, log *slog.Logger) (*syncLink, error) {
+// startDemoCentre runs the demo's centre beside its station, on the
+// station's clock: at --speed 10 the station signs results ahead of real
+// time, and a centre on real time would refuse them as signed in the
+// future.
+func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, now func() time.Time, log *slog.Logger) (*syncLink, error) {
 	signer, _ := demo.CentreKeys()
 	_, statErr := os.Stat(filepath.Join(cdir, centre.KeyFile))
 	fresh := statErr != nil
@@ -299,7 +303,7 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 			return nil, err
 		}
 	}
-	c, err := centre.Open(ctx, cdir, centre.Options{})
+	c, err := centre.Open(ctx, cdir, centre.Options{Now: now})
 	if err != nil {
 		return nil, refuseDamaged(err, cdir)
 	}
@@ -333,13 +337,14 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 		c.Close()
 	}()
 	_, centreVerifier := demo.CentreKeys()
-	return startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, log, 5*time.Second)
+	return startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, now, log, 5*time.Second)
 }
 
 // startSync runs the station's sync loop with the centre at url: a round
 // every `every` and whenever RetryNow asks, uploading the outbox (eagerly:
-// a person is watching); its status is what the TUI shows.
-func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, log *slog.Logger, every time.Duration) (*syncLink, error) {
+// a person is watching); its status is what the TUI shows. Requests are
+// signed at now's time (nil: the real time).
+func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, now func() time.Time, log *slog.Logger, every time.Duration) (*syncLink, error) {
 	l := &syncLink{url: url, poke: make(chan struct{}, 1)}
 	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
 	if err != nil {
@@ -351,6 +356,9 @@ func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey str
 	client, err := examsync.NewClient(url, s.Name(), string(key), hc)
 	if err != nil {
 		return nil, err
+	}
+	if now != nil {
+		client.Now = now
 	}
 	up := &examsync.Uploader{Outbox: s.Store().SyncOutbox(), Client: client, CentreKey: centreKey, Eager: true, Logger: log}
 	go func() {

@@ -345,6 +345,20 @@ func (c *virtualClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// virtualStart is where a virtual clock starts: four hours before now,
+// or at the start of today if that is later. An exam's virtual time runs
+// ahead of real time; starting in the past keeps what it signs on its
+// exam date and not in the future when a centre receives it (a centre
+// refuses a result signed later than its own clock allows).
+func virtualStart(now time.Time) time.Time {
+	y, m, d := now.Date()
+	start, midnight := now.Add(-4*time.Hour), time.Date(y, m, d, 0, 0, 1, 0, now.Location())
+	if start.Before(midnight) {
+		return midnight
+	}
+	return start
+}
+
 func stationRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "station run", "station run [--data DIR] --script FILE [--virtual-clock] [--simulated-devices] [--trace]",
 		"  shicao station run --data /tmp/demo --script exam.txt --virtual-clock --simulated-devices\n\nScript steps, one per line:\n"+station.ScriptSteps)
@@ -376,7 +390,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	cfg := station.Config{}
 	var clock *virtualClock
 	if *virtual {
-		clock = &virtualClock{t: time.Now()}
+		clock = &virtualClock{t: virtualStart(time.Now())}
 		cfg.Now = clock.Now
 	}
 	if *sims && *virtual {
@@ -716,7 +730,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("centre.ca: %w", err)
 		}
-		link, err := startSync(ctx, s, cfg.Data, cfg.Centre.URL, centreKey, hc, log, cfg.Centre.SyncEvery.Duration)
+		link, err := startSync(ctx, s, cfg.Data, cfg.Centre.URL, centreKey, hc, nil, log, cfg.Centre.SyncEvery.Duration)
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
+	if err := v.CheckBound(); err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
 	d := v.Doc
 	inForce, err := judgeInForce(v, known, t)
 	if err != nil {

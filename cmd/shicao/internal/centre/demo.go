@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/standards/library"
@@ -19,6 +20,14 @@ const TrainingSite = "TA-PX-01"
 // the demo station and issues the demo plan for date. skip names library
 // files not to publish (tests of unknown standards).
 func (c *Centre) SeedDemo(ctx context.Context, date, stationKey string, skip ...string) error {
+	// A demo centre shares its station's machine: exam dates are days in
+	// that machine's time zone.
+	if err := setMeta(ctx, c.db, "time_zone", "Local"); err != nil {
+		return err
+	}
+	if c.zone == DefaultZone {
+		c.zone = time.Local
+	}
 	_, province := demo.ProvinceKeys()
 	if err := c.AddTrustRoot(ctx, province); err != nil {
 		return err

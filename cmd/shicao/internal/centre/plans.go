@@ -138,7 +138,7 @@ func (c *Centre) checkPlan(ctx context.Context, p *examsync.Plan) []string {
 	day, err := standards.ParseDate(p.Date)
 	if err != nil {
 		why = append(why, fmt.Sprintf("date %q is not YYYY-MM-DD", p.Date))
-	} else if today := standards.DateOf(c.now()); day.Before(today) {
+	} else if today := c.today(); day.Before(today) {
 		why = append(why, fmt.Sprintf("the exam date %s is past (today is %s): no station can examine on it", p.Date, today))
 	}
 	site, err := c.SiteByID(ctx, p.Site)
@@ -210,7 +210,7 @@ func (c *Centre) certificate(ctx context.Context, examinerID, category string, d
 // that its station cannot run as issued, and people must know before
 // the exam day.
 func (c *Centre) Unexaminable(ctx context.Context) ([]string, error) {
-	today := standards.DateOf(c.now()).String()
+	today := c.today().String()
 	rows, err := c.db.QueryContext(ctx, `SELECT doc FROM plans WHERE date >= ? ORDER BY date, id`, today)
 	if err != nil {
 		return nil, translate(err)
@@ -269,7 +269,7 @@ func (c *Centre) PlansFor(ctx context.Context, stationName string) ([]byte, erro
 	if _, err := c.StationSite(ctx, stationName); err != nil {
 		return nil, err
 	}
-	from := standards.DateOf(c.now().AddDate(0, 0, -1)).String()
+	from := standards.DateOf(c.now().In(c.zone).AddDate(0, 0, -1)).String()
 	rows, err := c.db.QueryContext(ctx, `SELECT signed FROM plans WHERE station = ? AND date >= ? ORDER BY date, id`, stationName, from)
 	if err != nil {
 		return nil, translate(err)

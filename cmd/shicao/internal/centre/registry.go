@@ -485,14 +485,32 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 			} else if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, withdrawnKey(r.ID, r.Category)); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
-			if old.Number != "" && r.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
-				// Renewed: results examined under the old certificate
-				// must still verify. (A revocation keeps no history: a
-				// result not yet received from a revoked examiner is
-				// refused, and people decide.)
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms) VALUES (?, ?, ?, ?, ?, ?)`,
-					r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs()); err != nil {
+			if old.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
+				// The old certificate is kept in history. A renewal keeps
+				// its whole window: results examined under it still
+				// verify. A withdrawal (否) or an earlier end cuts what
+				// every kept certificate of the category still explains
+				// (持证上岗 per the registry as it is now), and the results
+				// already receipted that it no longer covers are listed
+				// in an alarm for people to review.
+				coversTo, cut := old.ValidTo, false
+				switch {
+				case r.Number == "":
+					coversTo, cut = "", true
+				case r.ValidTo < old.ValidTo:
+					coversTo, cut = r.ValidTo, true
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms, covers_to) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+					r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs(), coversTo); err != nil {
 					return fmt.Errorf("row %d: %w", i+1, err)
+				}
+				if cut {
+					if _, err := tx.ExecContext(ctx, `UPDATE certificate_history SET covers_to = min(covers_to, ?) WHERE examiner_id = ? AND category = ?`, coversTo, r.ID, r.Category); err != nil {
+						return fmt.Errorf("row %d: %w", i+1, err)
+					}
+					if err := c.alarmUncovered(ctx, tx, r, old, coversTo); err != nil {
+						return fmt.Errorf("row %d: %w", i+1, err)
+					}
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (examiner_id, category, number, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)
@@ -594,7 +612,7 @@ func (c *Centre) RegistryFor(ctx context.Context, stationName string) ([]byte, e
 // planExaminers returns the ids of the examiners named on the plans a
 // station gets (from yesterday on, as PlansFor).
 func (c *Centre) planExaminers(ctx context.Context, stationName string) (map[string]bool, error) {
-	from := standards.DateOf(c.now().AddDate(0, 0, -1)).String()
+	from := standards.DateOf(c.now().In(c.zone).AddDate(0, 0, -1)).String()
 	rows, err := c.db.QueryContext(ctx, `SELECT doc FROM plans WHERE station = ? AND date >= ?`, stationName, from)
 	if err != nil {
 		return nil, translate(err)

@@ -178,7 +178,11 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		first = append(first, store.NewEvent{TMs: 0, Type: typ, Source: source, Data: raw})
 		return err
 	}
-	if err := add(standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
+	// The log names the attempt (the result's id) and the candidate, so
+	// that it cannot be moved into another candidate's result: the centre
+	// and shicao verify refuse a log that names another attempt.
+	if err := add(standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids,
+		"attempt_id": e.attemptID, "candidate": e.candidate.IDNumber}); err != nil {
 		return nil, err
 	}
 	if err := add("draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
