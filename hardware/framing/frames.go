@@ -211,6 +211,7 @@ func (p *Frames) Next() ([]byte, bool) {
 			continue
 		}
 		p.off += n
+		p.last = n
 		p.stats.Records++
 		return b[:n], true
 	}

@@ -161,6 +161,7 @@ func (p *Lines) Next() ([]byte, bool) {
 			rec = body
 		}
 		p.off += n
+		p.last = n
 		p.stats.Records++
 		return rec, true
 	}

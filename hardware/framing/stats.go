@@ -16,8 +16,13 @@ func (s Stats) Bad() int64 { return s.Checksum + s.Format }
 type buffer struct {
 	buf   []byte
 	off   int
+	last  int // bytes the last record returned took on the wire
 	stats Stats
 }
+
+// Last returns how many bytes the last record returned took on the wire,
+// delimiters and checksum included.
+func (p *buffer) Last() int { return p.last }
 
 // Write appends b to the pending bytes. It never fails.
 func (p *buffer) Write(b []byte) (int, error) {

@@ -8,57 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"shicao/hardware/asciiline"
 )
-
-// ErrUnknownTag is returned for a line whose tag the profile does not map.
-var ErrUnknownTag = errors.New("unknown tag")
 
 // ErrBadValue is returned for a value that does not convert to its field.
 var ErrBadValue = errors.New("bad value")
-
-// Decoded is an event decoded from the wire by a profile.
-type Decoded struct {
-	Type   string
-	Fields map[string]any
-	// UptimeMS is the device's clock, when the line carried the profile's
-	// clock key.
-	UptimeMS  int64
-	HasUptime bool
-}
-
-// DecodeLine maps one line of an ascii-lines model to its event. Keys the
-// profile does not name are ignored, so firmware may add some; a named key
-// that is missing or does not convert is an error wrapping ErrBadValue.
-func (p *Profile) DecodeLine(l asciiline.Line) (Decoded, error) {
-	e, ok := p.Lines[l.Tag]
-	if !ok {
-		return Decoded{}, fmt.Errorf("%s line %s: %w", p.Name, l.Tag, ErrUnknownTag)
-	}
-	d := Decoded{Type: e.Event, Fields: make(map[string]any, len(e.Fields))}
-	for name, f := range e.Fields {
-		raw, ok := l.Get(f.Key)
-		if !ok {
-			return Decoded{}, fmt.Errorf("%s line %s: key %q missing: %w", p.Name, l.Tag, f.Key, ErrBadValue)
-		}
-		v, err := f.fromText(raw)
-		if err != nil {
-			return Decoded{}, fmt.Errorf("%s line %s: %s=%q: %w", p.Name, l.Tag, f.Key, raw, err)
-		}
-		d.Fields[name] = v
-	}
-	if p.ClockKey != "" {
-		if raw, ok := l.Get(p.ClockKey); ok {
-			ms, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil || ms < 0 {
-				return Decoded{}, fmt.Errorf("%s line %s: clock %q: %w", p.Name, l.Tag, raw, ErrBadValue)
-			}
-			d.UptimeMS, d.HasUptime = ms, true
-		}
-	}
-	return d, nil
-}
 
 func (f *Field) scale() float64 {
 	if f.Scale == 0 {
@@ -78,6 +31,9 @@ func (f *Field) fromText(s string) (any, error) {
 		}
 		if f.Type == "int" && f.Scale == 0 && x != math.Trunc(x) {
 			return nil, ErrBadValue
+		}
+		if err := f.inRange(x); err != nil {
+			return nil, err
 		}
 		return f.number(x), nil
 	case "bool":
@@ -187,7 +143,9 @@ func (m *ModbusMap) blocks(use func(*ModbusEvent) bool) []Block {
 			add(e.Trigger)
 		}
 		for _, f := range e.Fields {
-			add(f)
+			if f.Table != "" {
+				add(f)
+			}
 		}
 	}
 	const gap = 8
@@ -336,6 +294,13 @@ func PairIndex(n, i, j int) int {
 func (e *ModbusEvent) Decode(r Registers) (map[string]any, error) {
 	fields := make(map[string]any, len(e.Fields))
 	for name, f := range e.Fields {
+		if f.Unmeasured {
+			continue
+		}
+		if f.Const != nil {
+			fields[name], _ = convert(f.Const, f.Type) // checked when parsed
+			continue
+		}
 		v, err := f.Value(r)
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", e.Event, name, err)

@@ -1,0 +1,338 @@
+package profiles
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr"
+)
+
+// ErrUnknownRecord is returned for a well-formed record the profile does
+// not map: a tag, pattern or type byte it does not know (newer firmware, or
+// the wrong profile).
+var ErrUnknownRecord = errors.New("unknown record")
+
+// decoded is one record read by its profile.
+type decoded struct {
+	name     string         // the record's name (or tag), for prev and transforms
+	event    string         // "" when only transforms use it
+	fields   map[string]any // the event's fields
+	vals     map[string]any // raw values and fields, for transforms and prev
+	uptimeMS int64
+	clock    bool
+}
+
+// decodeKV reads a TAG,key=value,... record.
+func (p *Profile) decodeKV(body []byte) (decoded, error) {
+	sep, assign := p.Line.Separator, p.Line.Assign
+	text := string(body)
+	tag, rest, _ := strings.Cut(text, sep)
+	if tag == "" {
+		return decoded{}, fmt.Errorf("record %q: no tag: %w", text, ErrBadValue)
+	}
+	e, ok := p.Lines[tag]
+	if !ok {
+		return decoded{}, fmt.Errorf("%s line %s: %w", p.Name, tag, ErrUnknownRecord)
+	}
+	var kv []string // key, value, key, value...
+	if rest != "" || strings.Contains(text, sep) {
+		for _, part := range strings.Split(rest, sep) {
+			k, v, ok := strings.Cut(part, assign)
+			if !ok || k == "" || strings.Contains(v, assign) {
+				return decoded{}, fmt.Errorf("%s line %s: field %q: %w", p.Name, tag, part, ErrBadValue)
+			}
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return decoded{}, fmt.Errorf("%s line %s: key %q repeated: %w", p.Name, tag, k, ErrBadValue)
+				}
+			}
+			kv = append(kv, k, v)
+		}
+	}
+	get := func(key string) (string, bool) {
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i] == key {
+				return kv[i+1], true
+			}
+		}
+		return "", false
+	}
+	d := decoded{name: tag, event: e.Event, vals: make(map[string]any, len(e.Fields))}
+	for name, f := range e.Fields {
+		if f.Key == "" {
+			continue
+		}
+		raw, ok := get(f.Key)
+		if !ok {
+			return decoded{}, fmt.Errorf("%s line %s: key %q missing: %w", p.Name, tag, f.Key, ErrBadValue)
+		}
+		v, err := f.fromText(raw)
+		if err != nil {
+			return decoded{}, fmt.Errorf("%s line %s: %s=%q: %w", p.Name, tag, f.Key, raw, err)
+		}
+		d.vals[name] = v
+	}
+	if p.ClockKey != "" {
+		if raw, ok := get(p.ClockKey); ok {
+			ms, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || ms < 0 {
+				return decoded{}, fmt.Errorf("%s line %s: clock %q: %w", p.Name, tag, raw, ErrBadValue)
+			}
+			d.uptimeMS, d.clock = ms, true
+		}
+	}
+	return d, nil
+}
+
+// decodePattern reads a record of a pattern line model: the first record
+// whose pattern matches the whole of body.
+func (p *Profile) decodePattern(body []byte) (*Record, decoded, error) {
+	for _, r := range p.Records {
+		if !bytes.HasPrefix(body, []byte(r.prefix)) {
+			continue
+		}
+		m := r.re.FindSubmatchIndex(body)
+		if m == nil {
+			continue
+		}
+		group := func(name string) (string, bool) {
+			i := r.re.SubexpIndex(name)
+			if i < 0 || m[2*i] < 0 {
+				return "", false
+			}
+			return string(body[m[2*i]:m[2*i+1]]), true
+		}
+		d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, len(r.Fields)+len(r.Raw))}
+		read := func(name string, f *Field) error {
+			if f.Capture == "" {
+				return nil
+			}
+			raw, ok := group(f.Capture)
+			if !ok {
+				return fmt.Errorf("%s: group %s did not take part in the match: %w", name, f.Capture, ErrBadValue)
+			}
+			v, err := f.fromText(raw)
+			if err != nil {
+				return fmt.Errorf("%s=%q: %w", name, raw, err)
+			}
+			d.vals[name] = v
+			return nil
+		}
+		for name, f := range r.Raw {
+			if err := read(name, f); err != nil {
+				return nil, decoded{}, fmt.Errorf("%s record %s: %w", p.Name, r.Name, err)
+			}
+		}
+		for name, f := range r.Fields {
+			if err := read(name, f); err != nil {
+				return nil, decoded{}, fmt.Errorf("%s record %s: %w", p.Name, r.Name, err)
+			}
+		}
+		if r.Clock != nil {
+			raw, ok := group(r.Clock.Capture)
+			ms, err := strconv.ParseInt(raw, 10, 64)
+			if !ok || err != nil || ms < 0 {
+				return nil, decoded{}, fmt.Errorf("%s record %s: clock %q: %w", p.Name, r.Name, raw, ErrBadValue)
+			}
+			d.uptimeMS, d.clock = ms, true
+		}
+		return r, d, nil
+	}
+	return nil, decoded{}, fmt.Errorf("%s: record %q: %w", p.Name, body, ErrUnknownRecord)
+}
+
+// decodeFrame reads a binary frame.
+func (p *Profile) decodeFrame(frame []byte) (*Record, decoded, error) {
+	var r *Record
+	if p.Frame.Type == nil {
+		r = p.Records[0]
+	} else {
+		t := int(frame[p.Frame.Type.Offset]) // inside: checked against the shortest frame
+		for _, c := range p.Records {
+			if *c.Type == t {
+				r = c
+				break
+			}
+		}
+		if r == nil {
+			return nil, decoded{}, fmt.Errorf("%s: type %#02x: %w", p.Name, t, ErrUnknownRecord)
+		}
+	}
+	bad := func(why string, args ...any) (*Record, decoded, error) {
+		return nil, decoded{}, fmt.Errorf("%s record %s: %s: %w", p.Name, r.Name, fmt.Sprintf(why, args...), ErrBadValue)
+	}
+	if r.Size > 0 && len(frame) != r.Size {
+		return bad("frame %d bytes, want %d", len(frame), r.Size)
+	}
+	for _, z := range r.Zero {
+		if z.Offset >= len(frame) || frame[z.Offset]&byte(z.Mask) != 0 {
+			return bad("bits %#02x of byte %d are not clear", z.Mask, z.Offset)
+		}
+	}
+	d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, len(r.Fields)+len(r.Raw))}
+	for name, f := range r.Raw {
+		if f.Offset == nil {
+			continue
+		}
+		v, err := f.fromBinary(frame)
+		if err != nil {
+			return bad("%s: %v", name, err)
+		}
+		d.vals[name] = v
+	}
+	for name, f := range r.Fields {
+		if f.Offset == nil {
+			continue
+		}
+		v, err := f.fromBinary(frame)
+		if err != nil {
+			return bad("%s: %v", name, err)
+		}
+		d.vals[name] = v
+	}
+	if r.Clock != nil {
+		v, err := r.Clock.fromBinary(frame)
+		if err != nil {
+			return bad("clock: %v", err)
+		}
+		d.uptimeMS, d.clock = int64(v.(int)), true
+	}
+	return r, d, nil
+}
+
+// fromBinary reads a field at its offset in a frame.
+func (f *Field) fromBinary(frame []byte) (any, error) {
+	off := *f.Offset
+	switch f.Format {
+	case "ascii":
+		if off+f.Length > len(frame) {
+			return nil, errors.New("past the end of the frame")
+		}
+		b := frame[off : off+f.Length]
+		n := bytes.IndexByte(b, 0)
+		if n < 0 {
+			n = len(b)
+		}
+		for i, c := range b {
+			if i < n && (c < 0x20 || c > 0x7E) || i >= n && c != 0 {
+				return nil, fmt.Errorf("text %q: not NUL-padded printable ASCII", b)
+			}
+		}
+		return string(b[:n]), nil
+	case "version":
+		if off+f.Length > len(frame) {
+			return nil, errors.New("past the end of the frame")
+		}
+		parts := make([]string, f.Length)
+		for i, c := range frame[off : off+f.Length] {
+			parts[i] = strconv.Itoa(int(c))
+		}
+		return strings.Join(parts, "."), nil
+	}
+	size := binaryFormats[f.Format]
+	if off+size > len(frame) {
+		return nil, errors.New("past the end of the frame")
+	}
+	var u uint64
+	for i := range size {
+		c := uint64(frame[off+i])
+		if f.Endian == "big" {
+			u = u<<8 | c
+		} else {
+			u |= c << (8 * i)
+		}
+	}
+	var x int64
+	switch {
+	case f.Mask != 0:
+		x = int64((u & uint64(f.Mask)) >> bits.TrailingZeros32(f.Mask))
+	case f.Format == "i8":
+		x = int64(int8(u))
+	case f.Format == "i16":
+		x = int64(int16(u))
+	case f.Format == "i32":
+		x = int64(int32(u))
+	default:
+		x = int64(u)
+	}
+	if err := f.inRange(float64(x)); err != nil {
+		return nil, err
+	}
+	switch f.Type {
+	case "bool":
+		return x != 0, nil
+	case "string":
+		w, err := f.word(strconv.FormatInt(x, 10))
+		if err != nil {
+			return nil, fmt.Errorf("code %d: %w", x, err)
+		}
+		return w, nil
+	}
+	return f.number(float64(x)), nil
+}
+
+// inRange checks a wire value against Min and Max.
+func (f *Field) inRange(x float64) error {
+	if f.Min != nil && x < *f.Min || f.Max != nil && x > *f.Max {
+		return fmt.Errorf("%v outside %v..%v: %w", x, deref(f.Min, math.Inf(-1)), deref(f.Max, math.Inf(1)), ErrBadValue)
+	}
+	return nil
+}
+
+func deref(p *float64, d float64) float64 {
+	if p == nil {
+		return d
+	}
+	return *p
+}
+
+// finish adds the constant and derived values to d and makes the event's
+// fields: constants, then expressions in name order (each sees the wire
+// and raw values, the constants, and prev: the previous record's values of
+// the same name, empty on the first).
+func finish(d *decoded, raw, fields map[string]*Field, prev map[string]any) error {
+	for _, set := range []map[string]*Field{raw, fields} {
+		for name, f := range set {
+			if f.Const != nil {
+				d.vals[name], _ = convert(f.Const, f.Type) // checked when parsed
+			}
+		}
+	}
+	if prev == nil {
+		prev = map[string]any{}
+	}
+	for _, set := range []map[string]*Field{raw, fields} {
+		for _, name := range sortedKeys(set) {
+			f := set[name]
+			if f.prog == nil {
+				continue
+			}
+			d.vals["prev"] = prev
+			out, err := expr.Run(f.prog, d.vals)
+			delete(d.vals, "prev")
+			if err != nil {
+				return fmt.Errorf("%s: %v: %w", name, err, ErrBadValue)
+			}
+			v, err := convert(out, f.Type)
+			if err != nil {
+				return fmt.Errorf("%s = %v: not a %s: %w", name, out, f.Type, ErrBadValue)
+			}
+			d.vals[name] = v
+		}
+	}
+	if d.event == "" {
+		return nil
+	}
+	d.fields = make(map[string]any, len(fields))
+	for name, f := range fields {
+		if !f.Unmeasured {
+			d.fields[name] = d.vals[name]
+		}
+	}
+	return nil
+}
