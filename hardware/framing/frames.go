@@ -18,6 +18,9 @@ type FrameSpec struct {
 	// Max is the longest frame; a length field announcing a longer one is
 	// not a frame, and the parser resynchronises at once.
 	Max int
+	// Min, if set, is the shortest frame (one that holds the type byte);
+	// a length announcing a shorter one is not a frame either.
+	Min int
 	// Checksum is checked on every frame.
 	Checksum FrameChecksum
 }
@@ -59,7 +62,7 @@ func (s *FrameSpec) fits(n int) bool {
 // length field and the checksum must fit. It returns 0 if none up to
 // 65536 bytes can.
 func (s *FrameSpec) min() int {
-	n := len(s.Header)
+	n := max(len(s.Header), s.Min)
 	if s.Length != nil {
 		n = max(n, s.Length.Offset+s.Length.Size)
 	}
@@ -69,6 +72,14 @@ func (s *FrameSpec) min() int {
 		}
 	}
 	return 0
+}
+
+// MinSize returns the shortest frame the spec allows.
+func (s *FrameSpec) MinSize() int {
+	if s.Length == nil {
+		return s.Size
+	}
+	return s.min()
 }
 
 // Check returns an error for a spec a parser cannot use.

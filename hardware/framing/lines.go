@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // LineSpec declares text records: what starts and ends one, and an
@@ -92,7 +93,7 @@ func (p *Lines) Next() ([]byte, bool) {
 	for {
 		b := p.buf[p.off:]
 		k := 0
-		for k < len(b) && bytes.IndexByte([]byte(p.spec.Between), b[k]) >= 0 {
+		for k < len(b) && strings.IndexByte(p.spec.Between, b[k]) >= 0 {
 			k++
 		}
 		p.off += k
@@ -113,7 +114,11 @@ func (p *Lines) Next() ([]byte, bool) {
 			}
 			rest := b[len(p.start):]
 			e := bytes.Index(rest, p.end)
-			if s := bytes.Index(rest, p.start); s >= 0 && (e < 0 || s < e) {
+			scan := rest
+			if e >= 0 {
+				scan = rest[:e]
+			}
+			if s := bytes.Index(scan, p.start); s >= 0 {
 				p.bad(len(p.start) + s)
 				continue
 			}

@@ -79,6 +79,8 @@ type Profile struct {
 	root    *yaml.Node     // the document, for the line of a problem
 	fsys    fs.FS          // where capture files are read from
 	sources []*eventSource // every producer of events, for Check and Unmeasured
+
+	readsPrev bool // some expression reads prev: keep each record's values
 }
 
 // Port is the serial line's settings.
@@ -153,6 +155,8 @@ type FrameChecksum struct {
 type LineEvent struct {
 	Event  string            `yaml:"event"`
 	Fields map[string]*Field `yaml:"fields"`
+
+	plan *plan
 }
 
 // Record is one kind of record of a pattern line model or a binary
@@ -185,6 +189,7 @@ type Record struct {
 
 	re     *regexp.Regexp
 	prefix string // the pattern's literal prefix, to skip the regexp
+	plan   *plan
 }
 
 // ZeroBits names bits of one byte that must be clear.
@@ -229,7 +234,8 @@ type Field struct {
 	Output     string `yaml:"output"`
 	Unmeasured bool   `yaml:"unmeasured"`
 
-	prog *vm.Program
+	prog  *vm.Program
+	group int // the index of Capture in the record's pattern
 }
 
 // ModbusMap is how to poll a modbus-rtu model.

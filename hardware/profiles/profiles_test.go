@@ -13,7 +13,7 @@ import (
 	"shicao/hardware/asciiline"
 )
 
-func vocabulary(t *testing.T) map[string]map[string]string {
+func vocabulary(t testing.TB) map[string]map[string]string {
 	t.Helper()
 	data, err := os.ReadFile("../../standards/vocabulary.yaml")
 	if err != nil {

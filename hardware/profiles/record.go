@@ -17,6 +17,48 @@ import (
 // the wrong profile).
 var ErrUnknownRecord = errors.New("unknown record")
 
+// named is a field with its name.
+type named struct {
+	name string
+	f    *Field
+}
+
+// plan is how to make a record's values, worked out once when the profile
+// is parsed: the fields read from the wire, the constants, the
+// expressions in name order, the names emitted.
+type plan struct {
+	wire, consts, exprs []named
+	emit                []string // the event's fields that have values; nil when every value is one
+	size                int
+}
+
+func newPlan(raw, fields map[string]*Field) *plan {
+	pl := &plan{}
+	for _, set := range []map[string]*Field{raw, fields} {
+		for _, name := range sortedKeys(set) {
+			f := set[name]
+			switch {
+			case f.Unmeasured:
+			case f.Const != nil:
+				pl.consts = append(pl.consts, named{name, f})
+			case f.prog != nil:
+				pl.exprs = append(pl.exprs, named{name, f})
+			default:
+				pl.wire = append(pl.wire, named{name, f})
+			}
+		}
+	}
+	if len(raw) > 0 {
+		for _, name := range sortedKeys(fields) {
+			if !fields[name].Unmeasured {
+				pl.emit = append(pl.emit, name)
+			}
+		}
+	}
+	pl.size = len(pl.wire) + len(pl.consts) + len(pl.exprs)
+	return pl
+}
+
 // decoded is one record read by its profile.
 type decoded struct {
 	name     string         // the record's name (or tag), for prev and transforms
@@ -39,9 +81,12 @@ func (p *Profile) decodeKV(body []byte) (decoded, error) {
 	if !ok {
 		return decoded{}, fmt.Errorf("%s line %s: %w", p.Name, tag, ErrUnknownRecord)
 	}
-	var kv []string // key, value, key, value...
+	var buf [32]string
+	kv := buf[:0] // key, value, key, value...
 	if rest != "" || strings.Contains(text, sep) {
-		for _, part := range strings.Split(rest, sep) {
+		for more := true; more; {
+			var part string
+			part, rest, more = strings.Cut(rest, sep)
 			k, v, ok := strings.Cut(part, assign)
 			if !ok || k == "" || strings.Contains(v, assign) {
 				return decoded{}, fmt.Errorf("%s line %s: field %q: %w", p.Name, tag, part, ErrBadValue)
@@ -62,11 +107,9 @@ func (p *Profile) decodeKV(body []byte) (decoded, error) {
 		}
 		return "", false
 	}
-	d := decoded{name: tag, event: e.Event, vals: make(map[string]any, len(e.Fields))}
-	for name, f := range e.Fields {
-		if f.Key == "" {
-			continue
-		}
+	d := decoded{name: tag, event: e.Event, vals: make(map[string]any, e.plan.size)}
+	for _, nf := range e.plan.wire {
+		name, f := nf.name, nf.f
 		raw, ok := get(f.Key)
 		if !ok {
 			return decoded{}, fmt.Errorf("%s line %s: key %q missing: %w", p.Name, tag, f.Key, ErrBadValue)
@@ -100,19 +143,15 @@ func (p *Profile) decodePattern(body []byte) (*Record, decoded, error) {
 		if m == nil {
 			continue
 		}
-		group := func(name string) (string, bool) {
-			i := r.re.SubexpIndex(name)
+		group := func(i int) (string, bool) {
 			if i < 0 || m[2*i] < 0 {
 				return "", false
 			}
 			return string(body[m[2*i]:m[2*i+1]]), true
 		}
-		d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, len(r.Fields)+len(r.Raw))}
+		d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, r.plan.size)}
 		read := func(name string, f *Field) error {
-			if f.Capture == "" {
-				return nil
-			}
-			raw, ok := group(f.Capture)
+			raw, ok := group(f.group)
 			if !ok {
 				return fmt.Errorf("%s: group %s did not take part in the match: %w", name, f.Capture, ErrBadValue)
 			}
@@ -123,18 +162,13 @@ func (p *Profile) decodePattern(body []byte) (*Record, decoded, error) {
 			d.vals[name] = v
 			return nil
 		}
-		for name, f := range r.Raw {
-			if err := read(name, f); err != nil {
-				return nil, decoded{}, fmt.Errorf("%s record %s: %w", p.Name, r.Name, err)
-			}
-		}
-		for name, f := range r.Fields {
-			if err := read(name, f); err != nil {
+		for _, nf := range r.plan.wire {
+			if err := read(nf.name, nf.f); err != nil {
 				return nil, decoded{}, fmt.Errorf("%s record %s: %w", p.Name, r.Name, err)
 			}
 		}
 		if r.Clock != nil {
-			raw, ok := group(r.Clock.Capture)
+			raw, ok := group(r.Clock.group)
 			ms, err := strconv.ParseInt(raw, 10, 64)
 			if !ok || err != nil || ms < 0 {
 				return nil, decoded{}, fmt.Errorf("%s record %s: clock %q: %w", p.Name, r.Name, raw, ErrBadValue)
@@ -152,7 +186,7 @@ func (p *Profile) decodeFrame(frame []byte) (*Record, decoded, error) {
 	if p.Frame.Type == nil {
 		r = p.Records[0]
 	} else {
-		t := int(frame[p.Frame.Type.Offset]) // inside: checked against the shortest frame
+		t := int(frame[p.Frame.Type.Offset]) // inside: checked against the shortest frame (MinSize)
 		for _, c := range p.Records {
 			if *c.Type == t {
 				r = c
@@ -174,26 +208,13 @@ func (p *Profile) decodeFrame(frame []byte) (*Record, decoded, error) {
 			return bad("bits %#02x of byte %d are not clear", z.Mask, z.Offset)
 		}
 	}
-	d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, len(r.Fields)+len(r.Raw))}
-	for name, f := range r.Raw {
-		if f.Offset == nil {
-			continue
-		}
-		v, err := f.fromBinary(frame)
+	d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, r.plan.size)}
+	for _, nf := range r.plan.wire {
+		v, err := nf.f.fromBinary(frame)
 		if err != nil {
-			return bad("%s: %v", name, err)
+			return bad("%s: %v", nf.name, err)
 		}
-		d.vals[name] = v
-	}
-	for name, f := range r.Fields {
-		if f.Offset == nil {
-			continue
-		}
-		v, err := f.fromBinary(frame)
-		if err != nil {
-			return bad("%s: %v", name, err)
-		}
-		d.vals[name] = v
+		d.vals[nf.name] = v
 	}
 	if r.Clock != nil {
 		v, err := r.Clock.fromBinary(frame)
@@ -295,44 +316,38 @@ func deref(p *float64, d float64) float64 {
 // fields: constants, then expressions in name order (each sees the wire
 // and raw values, the constants, and prev: the previous record's values of
 // the same name, empty on the first).
-func finish(d *decoded, raw, fields map[string]*Field, prev map[string]any) error {
-	for _, set := range []map[string]*Field{raw, fields} {
-		for name, f := range set {
-			if f.Const != nil {
-				d.vals[name], _ = convert(f.Const, f.Type) // checked when parsed
-			}
+func finish(d *decoded, pl *plan, prev map[string]any) error {
+	for _, nf := range pl.consts {
+		d.vals[nf.name], _ = convert(nf.f.Const, nf.f.Type) // checked when parsed
+	}
+	if len(pl.exprs) > 0 {
+		if prev == nil {
+			prev = map[string]any{}
 		}
-	}
-	if prev == nil {
-		prev = map[string]any{}
-	}
-	for _, set := range []map[string]*Field{raw, fields} {
-		for _, name := range sortedKeys(set) {
-			f := set[name]
-			if f.prog == nil {
-				continue
-			}
+		for _, nf := range pl.exprs {
 			d.vals["prev"] = prev
-			out, err := expr.Run(f.prog, d.vals)
+			out, err := expr.Run(nf.f.prog, d.vals)
 			delete(d.vals, "prev")
 			if err != nil {
-				return fmt.Errorf("%s: %v: %w", name, err, ErrBadValue)
+				return fmt.Errorf("%s: %v: %w", nf.name, err, ErrBadValue)
 			}
-			v, err := convert(out, f.Type)
+			v, err := convert(out, nf.f.Type)
 			if err != nil {
-				return fmt.Errorf("%s = %v: not a %s: %w", name, out, f.Type, ErrBadValue)
+				return fmt.Errorf("%s = %v: not a %s: %w", nf.name, out, nf.f.Type, ErrBadValue)
 			}
-			d.vals[name] = v
+			d.vals[nf.name] = v
 		}
 	}
 	if d.event == "" {
 		return nil
 	}
-	d.fields = make(map[string]any, len(fields))
-	for name, f := range fields {
-		if !f.Unmeasured {
-			d.fields[name] = d.vals[name]
-		}
+	if pl.emit == nil {
+		d.fields = d.vals // every value is a field: no copy
+		return nil
+	}
+	d.fields = make(map[string]any, len(pl.emit))
+	for _, name := range pl.emit {
+		d.fields[name] = d.vals[name]
 	}
 	return nil
 }

@@ -53,8 +53,11 @@ type Stream struct {
 	frames *framing.Frames // parser, for binary models
 	prev   map[string]map[string]any
 	ts     []*transformState
-	out    []Event
+	out    []Event // events decoded, not yet returned from next on
+	next   int
 	at     time.Duration
+
+	keepPrev bool // some expression reads prev
 
 	bytes, unknown, invalid, refusedBytes int64
 }
@@ -88,6 +91,7 @@ func (p *Profile) NewStream() (*Stream, error) {
 	for _, t := range p.Transforms {
 		s.ts = append(s.ts, newTransformState(t))
 	}
+	s.keepPrev = p.readsPrev
 	return s, nil
 }
 
@@ -113,6 +117,9 @@ func (s *Stream) Flush() { s.parser.Flush() }
 
 // Next returns the next event, or false when it needs more bytes.
 func (s *Stream) Next() (Event, bool) {
+	if s.next == len(s.out) {
+		s.out, s.next = s.out[:0], 0
+	}
 	for len(s.out) == 0 {
 		rec, ok := s.parser.Next()
 		if !ok {
@@ -127,8 +134,9 @@ func (s *Stream) Next() (Event, bool) {
 			}
 		}
 	}
-	e := s.out[0]
-	s.out = s.out[1:]
+	e := s.out[s.next]
+	s.out[s.next] = Event{}
+	s.next++
 	return e, true
 }
 
@@ -137,39 +145,42 @@ func (s *Stream) decode(rec []byte) error {
 	p := s.p
 	var d decoded
 	var err error
-	var raw, fields map[string]*Field
+	var pl *plan
 	switch {
 	case p.Framing == FramingBinary:
 		var r *Record
 		r, d, err = p.decodeFrame(rec)
 		if r != nil {
-			raw, fields = r.Raw, r.Fields
+			pl = r.plan
 		}
 	case len(p.Lines) > 0:
 		d, err = p.decodeKV(rec)
 		if err == nil {
-			fields = p.Lines[d.name].Fields
+			pl = p.Lines[d.name].plan
 		}
 	default:
 		var r *Record
 		r, d, err = p.decodePattern(rec)
 		if r != nil {
-			raw, fields = r.Raw, r.Fields
+			pl = r.plan
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if err := finish(&d, raw, fields, s.prev[d.name]); err != nil {
+	var prev map[string]any
+	if s.keepPrev {
+		prev = s.prev[d.name]
+	}
+	if err := finish(&d, pl, prev); err != nil {
 		return err
 	}
 	at, clock := s.at, d.clock
 	if clock {
 		at = time.Duration(d.uptimeMS) * time.Millisecond
 	}
-	var events []Event
 	if d.event != "" {
-		events = append(events, Event{Type: d.event, Fields: d.fields, At: at, DeviceClock: clock})
+		s.out = append(s.out, Event{Type: d.event, Fields: d.fields, At: at, DeviceClock: clock})
 	}
 	for _, st := range s.ts {
 		if st.record != d.name {
@@ -180,11 +191,12 @@ func (s *Stream) decode(rec []byte) error {
 			if err != nil {
 				return err
 			}
-			events = append(events, Event{Type: st.t.Event, Fields: f, At: at, DeviceClock: clock})
+			s.out = append(s.out, Event{Type: st.t.Event, Fields: f, At: at, DeviceClock: clock})
 		}
 	}
-	s.prev[d.name] = d.vals
-	s.out = append(s.out, events...)
+	if s.keepPrev {
+		s.prev[d.name] = d.vals
+	}
 	return nil
 }
 

@@ -82,7 +82,7 @@ func (t *Transform) kind() (string, string, map[string]any, error) {
 	return kind, record, outputs, nil
 }
 
-func (t *Transform) validate(records map[string]*Record) error {
+func (t *Transform) validate(records map[string]*Record, readsPrev *bool) error {
 	kind, record, outputs, err := t.kind()
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (t *Transform) validate(records map[string]*Record) error {
 			}
 		}
 	}
-	return at(compileExprs(t.Fields, outputs), "fields")
+	return at(compileExprs(t.Fields, outputs, readsPrev), "fields")
 }
 
 // transformState is a transform running over a stream.

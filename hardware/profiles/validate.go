@@ -57,7 +57,7 @@ func (p *Profile) validate() error {
 			return at(err, "line")
 		}
 		for _, tag := range sortedKeys(p.Lines) {
-			if err := p.Lines[tag].validate(tag, p.ClockKey); err != nil {
+			if err := p.Lines[tag].validate(p, tag, p.ClockKey); err != nil {
 				return at(err, "lines", tag)
 			}
 			p.sources = append(p.sources, &eventSource{p.Lines[tag].Event, p.Lines[tag].Fields, []string{"lines", tag}})
@@ -115,7 +115,7 @@ func (p *Profile) validate() error {
 	}
 	for i, t := range p.Transforms {
 		idx := strconv.Itoa(i)
-		if err := t.validate(names); err != nil {
+		if err := t.validate(names, &p.readsPrev); err != nil {
 			return at(err, "transforms", idx)
 		}
 		p.sources = append(p.sources, &eventSource{t.Event, t.Fields, []string{"transforms", idx}})
@@ -182,6 +182,9 @@ func (p *Profile) lineSpec() (framing.LineSpec, error) {
 func (p *Profile) frameSpec() (framing.FrameSpec, error) {
 	f := p.Frame
 	s := framing.FrameSpec{Header: f.Header, Size: f.Size, Max: f.Max}
+	if f.Type != nil {
+		s.Min = f.Type.Offset + 1
+	}
 	if f.Checksum == nil {
 		return s, at(errors.New("a binary frame needs a checksum (algo none if it truly has none)"), "checksum")
 	}
@@ -217,8 +220,8 @@ func (p *Profile) frameSpec() (framing.FrameSpec, error) {
 	if err := s.Check(); err != nil {
 		return s, err
 	}
-	if f.Type != nil && f.Type.Offset < len(f.Header) {
-		return s, at(errors.New("the type byte comes after the header"), "type", "offset")
+	if f.Type != nil && (f.Type.Offset < len(f.Header) || f.Type.Offset >= s.MinSize()) {
+		return s, at(fmt.Errorf("the type byte comes after the header, inside the shortest frame (%d bytes)", s.MinSize()), "type", "offset")
 	}
 	for i, r := range p.Records {
 		if (r.Type != nil) != (f.Type != nil) {
@@ -244,7 +247,7 @@ func bigEndian(s string) (bool, error) {
 	return false, fmt.Errorf("endian %q: want little or big", s)
 }
 
-func (e *LineEvent) validate(tag, clockKey string) error {
+func (e *LineEvent) validate(p *Profile, tag, clockKey string) error {
 	if tag == "" || strings.Trim(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
 		return fmt.Errorf("tag %q: want upper-case letters and digits", tag)
 	}
@@ -267,7 +270,11 @@ func (e *LineEvent) validate(tag, clockKey string) error {
 			keys[f.Key] = name
 		}
 	}
-	return compileExprs(e.Fields, nil)
+	if err := compileExprs(e.Fields, nil, &p.readsPrev); err != nil {
+		return err
+	}
+	e.plan = newPlan(nil, e.Fields)
+	return nil
 }
 
 func (r *Record) validate(p *Profile) error {
@@ -286,8 +293,13 @@ func (r *Record) validate(p *Profile) error {
 		if r.Type != nil || r.Size != 0 || r.Zero != nil {
 			return at(errors.New("type, size and zero belong to binary records"), "type")
 		}
-	} else if r.Pattern != "" {
-		return at(errors.New("a binary record has a type, not a pattern"), "pattern")
+	} else {
+		if r.Pattern != "" {
+			return at(errors.New("a binary record has a type, not a pattern"), "pattern")
+		}
+		if r.Size == 0 {
+			r.Size = p.Frame.Size // fixed-size frames
+		}
 	}
 	if r.Event != "" {
 		if err := validEvent(r.Event, r.Fields); err != nil {
@@ -316,8 +328,11 @@ func (r *Record) validate(p *Profile) error {
 		if err := f.validateSource(name, wire, r); err != nil {
 			return at(err, section, name)
 		}
-		if f.Capture != "" && !caps[f.Capture] {
-			return at(fmt.Errorf("capture %q: the pattern has no group (?P<%s>...)", f.Capture, f.Capture), section, name)
+		if f.Capture != "" {
+			if !caps[f.Capture] {
+				return at(fmt.Errorf("capture %q: the pattern has no group (?P<%s>...)", f.Capture, f.Capture), section, name)
+			}
+			f.group = r.re.SubexpIndex(f.Capture)
 		}
 		return nil
 	}
@@ -356,7 +371,7 @@ func (r *Record) validate(p *Profile) error {
 	for n, f := range r.Fields {
 		all[n] = f
 	}
-	if err := compileExprs(all, nil); err != nil {
+	if err := compileExprs(all, nil, &p.readsPrev); err != nil {
 		if pe := (*pathError)(nil); errors.As(err, &pe) {
 			if _, raw := r.Raw[pe.path[0]]; raw {
 				return at(err, "raw")
@@ -364,6 +379,7 @@ func (r *Record) validate(p *Profile) error {
 		}
 		return at(err, "fields")
 	}
+	r.plan = newPlan(r.Raw, r.Fields)
 	return nil
 }
 
@@ -434,7 +450,7 @@ func (f *Field) validateSource(name, wire string, r *Record) error {
 // compileExprs compiles the expressions of fields against the names of
 // fields (and outputs, for a transform), with prev for the previous
 // record's values.
-func compileExprs(fields map[string]*Field, outputs map[string]any) error {
+func compileExprs(fields map[string]*Field, outputs map[string]any, readsPrev *bool) error {
 	env := map[string]any{"prev": map[string]any{}}
 	for n, f := range fields {
 		if f.Expr == "" && !f.Unmeasured {
@@ -450,6 +466,9 @@ func compileExprs(fields map[string]*Field, outputs map[string]any) error {
 			continue
 		}
 		prog, err := expr.Compile(f.Expr, expr.Env(env), expr.MaxNodes(200))
+		if strings.Contains(f.Expr, "prev") {
+			*readsPrev = true
+		}
 		if err != nil {
 			return at(fmt.Errorf("expr: %w", err), name, "expr")
 		}
