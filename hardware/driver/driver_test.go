@@ -85,7 +85,7 @@ line:
   start: "$"
   end: "\n"
   trim: "\r\n"
-  checksum: {algo: xor, layout: '^\$(?P<body>[^*]*)\*(?P<cs>[0-9A-Fa-f]{2})$'}
+  checksum: {algo: xor, separator: "*"}
 lines:
   GH2:
     event: harness.hook

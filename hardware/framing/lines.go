@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -31,13 +29,16 @@ type LineSpec struct {
 	Checksum LineChecksum
 }
 
-// LineChecksum is a checksum carried as hexadecimal digits anywhere in a
-// text record. Layout matches the whole record (delimiters included, after
-// Trim) and has two named groups: "body", the bytes summed, which is what
-// Next returns, and "cs", the hexadecimal digits (either case).
+// LineChecksum is a checksum carried as hexadecimal digits (two for an
+// 8-bit checksum, four for a CRC-16, either case) at the start or the end
+// of a text record, apart from the body it covers by Separator: with
+// Position "end" a record is Start, body, Separator, digits, End (NMEA's
+// "$body*CS\r\n"); with "start", Start, digits, Separator, body, End
+// ("#3F:body\n"). The body is what Next returns.
 type LineChecksum struct {
-	Algo   Algo
-	Layout *regexp.Regexp
+	Algo      Algo
+	Position  string // "end" (default) or "start"
+	Separator string
 }
 
 // Check returns an error for a spec a parser cannot use.
@@ -52,9 +53,11 @@ func (s *LineSpec) Check() error {
 		return err
 	}
 	if s.Checksum.Algo != None && s.Checksum.Algo != "" {
-		l := s.Checksum.Layout
-		if l == nil || l.SubexpIndex("body") < 0 || l.SubexpIndex("cs") < 0 {
-			return errors.New("checksum: a layout with the named groups body and cs is needed")
+		if s.Checksum.Separator == "" {
+			return errors.New("checksum: a separator between the body and the digits is needed")
+		}
+		if s.Checksum.Position != "" && s.Checksum.Position != "end" && s.Checksum.Position != "start" {
+			return fmt.Errorf("checksum: position %q: want start or end", s.Checksum.Position)
 		}
 	}
 	return nil
@@ -65,9 +68,11 @@ func (s *LineSpec) Check() error {
 // safe for concurrent use.
 type Lines struct {
 	buffer
-	spec          LineSpec
-	start, end    []byte
-	body, cs, csn int
+	spec       LineSpec
+	start, end []byte
+	sep        []byte
+	csFirst    bool
+	csn        int // hex digits of the checksum; 0 without one
 }
 
 // NewLines returns a parser for spec. It returns the error of spec.Check.
@@ -77,10 +82,10 @@ func NewLines(spec LineSpec) (*Lines, error) {
 	}
 	p := &Lines{spec: spec, start: []byte(spec.Start), end: []byte(spec.End)}
 	if spec.Checksum.Algo != None && spec.Checksum.Algo != "" {
-		p.body = spec.Checksum.Layout.SubexpIndex("body")
-		p.cs = spec.Checksum.Layout.SubexpIndex("cs")
 		n, _ := spec.Checksum.Algo.Size()
 		p.csn = 2 * n
+		p.sep = []byte(spec.Checksum.Separator)
+		p.csFirst = spec.Checksum.Position == "start"
 	}
 	return p, nil
 }
@@ -151,14 +156,21 @@ func (p *Lines) Next() ([]byte, bool) {
 			continue
 		}
 		if p.csn > 0 {
-			m := p.spec.Checksum.Layout.FindSubmatchIndex(rec)
-			if m == nil || m[2*p.body] < 0 || m[2*p.cs] < 0 || m[2*p.cs+1]-m[2*p.cs] != p.csn {
+			inner := bytes.TrimSuffix(rec[len(p.start):], p.end)
+			var body, cs []byte
+			if p.csFirst {
+				if i := bytes.Index(inner, p.sep); i >= 0 {
+					cs, body = inner[:i], inner[i+len(p.sep):]
+				}
+			} else if i := bytes.LastIndex(inner, p.sep); i >= 0 {
+				body, cs = inner[:i], inner[i+len(p.sep):]
+			}
+			want, ok := hexValue(cs, p.csn)
+			if !ok {
 				p.bad(n)
 				continue
 			}
-			want, err := strconv.ParseUint(string(rec[m[2*p.cs]:m[2*p.cs+1]]), 16, 16)
-			body := rec[m[2*p.body]:m[2*p.body+1]]
-			if err != nil || uint16(want) != p.spec.Checksum.Algo.Sum(body) {
+			if want != p.spec.Checksum.Algo.Sum(body) {
 				p.stats.Checksum++
 				p.drop(n)
 				continue
@@ -170,6 +182,28 @@ func (p *Lines) Next() ([]byte, bool) {
 		p.stats.Records++
 		return rec, true
 	}
+}
+
+// hexValue parses exactly n hexadecimal digits of either case.
+func hexValue(b []byte, n int) (uint16, bool) {
+	if len(b) != n {
+		return 0, false
+	}
+	var v uint16
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v, true
 }
 
 func (p *Lines) bad(n int) {

@@ -5,7 +5,7 @@ package framing
 type Stats struct {
 	Records  int64 // records returned
 	Checksum int64 // candidates refused for a checksum that did not match
-	Format   int64 // text records refused: too long, cut short by a new start, not printable, not matching the checksum layout
+	Format   int64 // text records refused: too long, cut short by a new start, not printable, no checksum digits where they belong
 	Dropped  int64 // bytes outside any record returned
 }
 

@@ -106,11 +106,13 @@ type LineFraming struct {
 	Assign    string `yaml:"assign"`
 }
 
-// LineChecksum is a checksum carried as hex digits in a text record:
-// Layout matches the whole record and names the groups body and cs.
+// LineChecksum is a checksum carried as hex digits in a text record, at
+// its start or its end, apart from the body by a separator
+// (framing.LineChecksum).
 type LineChecksum struct {
-	Algo   string `yaml:"algo"`
-	Layout string `yaml:"layout"`
+	Algo      string `yaml:"algo"`
+	Position  string `yaml:"position"` // end (default) or start
+	Separator string `yaml:"separator"`
 }
 
 // FrameFraming declares binary frames (framing.FrameSpec as data).
@@ -188,7 +190,8 @@ type Record struct {
 	Fields map[string]*Field `yaml:"fields"`
 
 	re     *regexp.Regexp
-	prefix string // the pattern's literal prefix, to skip the regexp
+	fast   *fastPattern // re without the regexp machine, when simple
+	prefix string       // the pattern's literal prefix, to skip the regexp
 	plan   *plan
 }
 

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
 )
 
 // ErrUnknownRecord is returned for a well-formed record the profile does
@@ -139,8 +139,17 @@ func (p *Profile) decodePattern(body []byte) (*Record, decoded, error) {
 		if !bytes.HasPrefix(body, []byte(r.prefix)) {
 			continue
 		}
-		m := r.re.FindSubmatchIndex(body)
-		if m == nil {
+		var m []int
+		if r.fast != nil {
+			var buf [16]int
+			m = buf[:2*r.fast.ncap+2]
+			if len(m) > len(buf) {
+				m = make([]int, 2*r.fast.ncap+2)
+			}
+			if !r.fast.match(body, m) {
+				continue
+			}
+		} else if m = r.re.FindSubmatchIndex(body); m == nil {
 			continue
 		}
 		group := func(i int) (string, bool) {
@@ -316,7 +325,7 @@ func deref(p *float64, d float64) float64 {
 // fields: constants, then expressions in name order (each sees the wire
 // and raw values, the constants, and prev: the previous record's values of
 // the same name, empty on the first).
-func finish(d *decoded, pl *plan, prev map[string]any) error {
+func finish(d *decoded, pl *plan, prev map[string]any, machine *vm.VM) error {
 	for _, nf := range pl.consts {
 		d.vals[nf.name], _ = convert(nf.f.Const, nf.f.Type) // checked when parsed
 	}
@@ -326,7 +335,7 @@ func finish(d *decoded, pl *plan, prev map[string]any) error {
 		}
 		for _, nf := range pl.exprs {
 			d.vals["prev"] = prev
-			out, err := expr.Run(nf.f.prog, d.vals)
+			out, err := machine.Run(nf.f.prog, d.vals)
 			delete(d.vals, "prev")
 			if err != nil {
 				return fmt.Errorf("%s: %v: %w", nf.name, err, ErrBadValue)

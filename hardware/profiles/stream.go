@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/expr-lang/expr/vm"
+
 	"shicao/hardware/framing"
 )
 
@@ -57,7 +59,8 @@ type Stream struct {
 	next   int
 	at     time.Duration
 
-	keepPrev bool // some expression reads prev
+	keepPrev bool  // some expression reads prev
+	vm       vm.VM // reused by every expression: no allocation per run
 
 	bytes, unknown, invalid, refusedBytes int64
 }
@@ -172,7 +175,7 @@ func (s *Stream) decode(rec []byte) error {
 	if s.keepPrev {
 		prev = s.prev[d.name]
 	}
-	if err := finish(&d, pl, prev); err != nil {
+	if err := finish(&d, pl, prev, &s.vm); err != nil {
 		return err
 	}
 	at, clock := s.at, d.clock

@@ -153,14 +153,7 @@ func (p *Profile) lineSpec() (framing.LineSpec, error) {
 		s.Max = 256
 	}
 	if l.Checksum != nil {
-		s.Checksum.Algo = framing.Algo(l.Checksum.Algo)
-		if l.Checksum.Layout != "" {
-			re, err := regexp.Compile(l.Checksum.Layout)
-			if err != nil {
-				return s, at(fmt.Errorf("layout: %w", err), "checksum", "layout")
-			}
-			s.Checksum.Layout = re
-		}
+		s.Checksum = framing.LineChecksum{Algo: framing.Algo(l.Checksum.Algo), Position: l.Checksum.Position, Separator: l.Checksum.Separator}
 	}
 	if err := s.Check(); err != nil {
 		return s, err
@@ -290,6 +283,7 @@ func (r *Record) validate(p *Profile) error {
 		}
 		r.re = re
 		r.prefix, _ = regexp.MustCompile(r.Pattern).LiteralPrefix()
+		r.fast = compileFast(r.Pattern)
 		if r.Type != nil || r.Size != 0 || r.Zero != nil {
 			return at(errors.New("type, size and zero belong to binary records"), "type")
 		}
