@@ -465,12 +465,14 @@ func lineOf(n *yaml.Node, path []string) int {
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
+	keyLine := 0 // the line of the key the last step followed, if a key
 	for _, key := range path {
 		switch n.Kind {
 		case yaml.MappingNode:
 			found := false
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				if n.Content[i].Value == key {
+					keyLine = n.Content[i].Line
 					n, found = n.Content[i+1], true
 					if n.Kind == yaml.ScalarNode {
 						return n.Line
@@ -486,8 +488,11 @@ func lineOf(n *yaml.Node, path []string) int {
 			if _, err := fmt.Sscan(key, &i); err != nil || i >= len(n.Content) {
 				return n.Line
 			}
-			n = n.Content[i]
+			n, keyLine = n.Content[i], 0
 		}
+	}
+	if keyLine > 0 {
+		return keyLine // a section: where its key is written
 	}
 	return n.Line
 }

@@ -217,8 +217,8 @@ func TestProfile_CheckUnmapped(t *testing.T) {
 	}
 	err = p.Check(vocabulary(t))
 	var pe *Error
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), `profile pd.yaml:10: records.0.fields: cpr.compression field "position" is neither mapped, constant, derived nor unmeasured`) {
-		t.Errorf("Check = %v, want the unmapped position refused at line 10", err)
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), `profile pd.yaml:9: records.0.fields: cpr.compression field "position" is neither mapped, constant, derived nor unmeasured`) {
+		t.Errorf("Check = %v, want the unmapped position refused at line 9", err)
 	}
 	pd := mustLoad(t, "cpr-pd")
 	if got := pd.Unmeasured("cpr.compression"); !reflect.DeepEqual(got, []string{"position", "recoil"}) {

@@ -2,6 +2,9 @@ package rig
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,5 +74,33 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReal_RefusesFailingCaptures: a station will not drive a device whose
+// profile's captures do not give the events they list, nor one whose
+// profile leaves a vocabulary field unaccounted for.
+func TestReal_RefusesFailingCaptures(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const head = "kind: cpr\nmodel: PD-TEST\nframing: lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nline: {start: \"<\", end: \">\"}\nrecords:\n  - pattern: '<PD=(?P<depth_mm>\\d+)>'\n    event: cpr.compression\n    fields:\n      depth_mm: {type: int}\n"
+	write("pd.cap", "0 3c50443d35343e\n")
+	write("pd.events", `{"type": "cpr.compression", "data": {"depth_mm": 53}}`+"\n")
+	bad := write("bad.yaml", head+"      position: {unmeasured: true}\n      recoil: {unmeasured: true}\ncaptures:\n  - {name: one, bytes: pd.cap, events: pd.events}\n")
+	partial := write("partial.yaml", head)
+	for _, tt := range []struct{ file, want string }{
+		{bad, `capture "one": event 1: got t_ms=0 cpr.compression {"depth_mm":54}`},
+		{partial, `cpr.compression field "position" is neither mapped, constant, derived nor unmeasured`},
+	} {
+		_, err := Real(context.Background(), []Port{{Kind: "cpr", Profile: tt.file, Path: "/dev/null"}}, func(string, hardware.Reading) {})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Real(%s) = %v, want it refused: %s", filepath.Base(tt.file), err, tt.want)
+		}
 	}
 }
