@@ -99,8 +99,8 @@ func runDeviceTest(ctx context.Context, e *env, args []string) error {
 		}
 		for _, r := range p.TestCaptures() {
 			s := r.Stats
-			detail := fmt.Sprintf("%d events from %d bytes; records %d accepted, refused %d checksum, %d format, %d unknown, %d invalid",
-				r.Events, s.Bytes, s.Records, s.Checksum, s.Format, s.Unknown, s.Invalid)
+			detail := fmt.Sprintf("%d events from %d bytes; records %d accepted, refused %d checksum, %d format, %d unknown, %d invalid; %d bytes dropped",
+				r.Events, s.Bytes, s.Records, s.Checksum, s.Format, s.Unknown, s.Invalid, s.Dropped)
 			if r.Err != nil {
 				failed = true
 				fmt.Fprintf(e.stdout, "  FAIL %s: %v (%s)\n", r.Name, r.Err, detail)
