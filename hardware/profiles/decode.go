@@ -23,6 +23,45 @@ func (f *Field) scale() float64 {
 // fromText converts one ASCII value: integers and decimals, 0/1 for bool,
 // '|'-separated lists for strings.
 func (f *Field) fromText(s string) (any, error) {
+	if v, ok, err := f.fromDigits(s); ok {
+		return v, err
+	}
+	return f.fromTextString(s)
+}
+
+// fromTextBytes is fromText on bytes: a plain decimal integer, the most
+// common value on the wire, converts without a string.
+func (f *Field) fromTextBytes(b []byte) (any, error) {
+	if v, ok, err := fromDigits(f, b); ok {
+		return v, err
+	}
+	return f.fromTextString(string(b))
+}
+
+func (f *Field) fromDigits(s string) (any, bool, error) { return fromDigits(f, s) }
+
+// fromDigits converts a number field written as plain decimal digits;
+// ok is false for anything else, left to strconv.
+func fromDigits[T string | []byte](f *Field, b T) (v any, ok bool, err error) {
+	if f.Type != "int" && f.Type != "float" || len(b) == 0 || len(b) > 15 {
+		return nil, false, nil
+	}
+	var n int64
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return nil, false, nil
+		}
+		n = n*10 + int64(c-'0')
+	}
+	x := float64(n)
+	if err := f.inRange(x); err != nil {
+		return nil, true, err
+	}
+	return f.number(x), true, nil
+}
+
+func (f *Field) fromTextString(s string) (any, error) {
 	switch f.Type {
 	case "int", "float":
 		x, err := strconv.ParseFloat(s, 64)

@@ -159,22 +159,17 @@ func (p *Profile) decodePattern(body []byte) (*Record, decoded, error) {
 			return string(body[m[2*i]:m[2*i+1]]), true
 		}
 		d := decoded{name: r.Name, event: r.Event, vals: make(map[string]any, r.plan.size)}
-		read := func(name string, f *Field) error {
-			raw, ok := group(f.group)
-			if !ok {
-				return fmt.Errorf("%s: group %s did not take part in the match: %w", name, f.Capture, ErrBadValue)
-			}
-			v, err := f.fromText(raw)
-			if err != nil {
-				return fmt.Errorf("%s=%q: %w", name, raw, err)
-			}
-			d.vals[name] = v
-			return nil
-		}
 		for _, nf := range r.plan.wire {
-			if err := read(nf.name, nf.f); err != nil {
-				return nil, decoded{}, fmt.Errorf("%s record %s: %w", p.Name, r.Name, err)
+			i := nf.f.group
+			if m[2*i] < 0 {
+				return nil, decoded{}, fmt.Errorf("%s record %s: %s: group %s did not take part in the match: %w", p.Name, r.Name, nf.name, nf.f.Capture, ErrBadValue)
 			}
+			raw := body[m[2*i]:m[2*i+1]]
+			v, err := nf.f.fromTextBytes(raw)
+			if err != nil {
+				return nil, decoded{}, fmt.Errorf("%s record %s: %s=%q: %w", p.Name, r.Name, nf.name, raw, err)
+			}
+			d.vals[nf.name] = v
 		}
 		if r.Clock != nil {
 			raw, ok := group(r.Clock.group)

@@ -375,3 +375,36 @@ func BenchmarkStream(b *testing.B) {
 		})
 	}
 }
+
+// TestStream_DerivedFromPrevious: a manikin that reports the cumulative
+// volume blown gives each breath's volume as the difference from the
+// previous record; the other fields are constants.
+func TestStream_DerivedFromPrevious(t *testing.T) {
+	p, err := Parse("v.yaml", []byte(pdHead+`records:
+  - pattern: '<V=(?P<total>\d+)>'
+    event: cpr.ventilation
+    raw:
+      total: {type: int}
+    fields:
+      volume_ml: {expr: "total - (prev.total ?? 0)", type: int, unit: ml}
+      airway_open: {const: true, type: bool}
+      gastric: {const: false, type: bool}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Check(vocabulary(t)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := decodeAll(t, p, iotest.OneByteReader(strings.NewReader("<V=500>\r\n<V=1150>\r\n<V=1800>")))
+	var volumes []any
+	for _, e := range got {
+		if e.Fields["airway_open"] != true || e.Fields["gastric"] != false || len(e.Fields) != 3 {
+			t.Errorf("event %+v: want the constants and no raw value", e)
+		}
+		volumes = append(volumes, e.Fields["volume_ml"])
+	}
+	if want := []any{500, 650, 650}; !reflect.DeepEqual(volumes, want) {
+		t.Errorf("volumes %v, want %v", volumes, want)
+	}
+}
