@@ -8,11 +8,10 @@
 // crc16 and capture (the recorded-bytes format) are shared. cpr and
 // asciiline encode the reference protocols for the simulators and are the
 // independent references the profiles are checked against. serialport is
-// the only code
-// that sees a real serial port; driver joins a profile to a port; sim
-// speaks the same bytes on pseudo-terminals; hardwaretest is the
-// conformance suite every device must pass. docs/devices.md is the
-// reference for all of it.
+// the only code that sees a real serial port; driver joins a profile to a
+// port; sim speaks the same bytes on pseudo-terminals and replays
+// captures; hardwaretest is the conformance suite every profile must pass.
+// docs/devices.md is the reference for all of it.
 //
 // hardware never imports scoring or the station: only cmd maps a Reading to
 // a station event. Event types and field names are those of

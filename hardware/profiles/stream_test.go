@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -407,4 +408,76 @@ func TestStream_DerivedFromPrevious(t *testing.T) {
 	if want := []any{500, 650, 650}; !reflect.DeepEqual(volumes, want) {
 		t.Errorf("volumes %v, want %v", volumes, want)
 	}
+}
+
+// TestStream_MatchesReferenceCPR decodes a long stream of random frames —
+// valid, truncated, with a flipped bit, with an unknown type, amid random
+// garbage — with the cpr profile and with package cpr's independent parser,
+// and checks that both give the same events: the reference protocol as
+// data means what the Go codec meant.
+func TestStream_MatchesReferenceCPR(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 4))
+	var stream []byte
+	for seq := uint32(0); len(stream) < 300_000; seq++ {
+		g := make([]byte, rng.IntN(40))
+		for i := range g {
+			g[i] = byte(rng.Uint32())
+		}
+		if len(g) > 3 && rng.IntN(3) == 0 {
+			g[1], g[2] = 0x55, 0xAA
+		}
+		stream = append(stream, g...)
+		var f []byte
+		switch rng.IntN(6) {
+		case 0:
+			f = frame(t, &cpr.Compression{TimeMS: seq, DepthMM: uint16(rng.IntN(90)), Position: cpr.Position(rng.IntN(5)), Recoil: rng.IntN(2) == 0})
+		case 1:
+			f = frame(t, &cpr.Ventilation{TimeMS: seq, VolumeML: uint16(rng.IntN(1500)), AirwayOpen: rng.IntN(2) == 0, Gastric: rng.IntN(2) == 0})
+		case 2:
+			f = frame(t, &cpr.Sample{TimeMS: seq, DepthMM: uint16(rng.IntN(70))})
+		case 3:
+			f = frame(t, &cpr.Status{TimeMS: seq, BatteryPct: uint8(rng.IntN(101)), Firmware: [3]uint8{1, 2, uint8(rng.IntN(9))}, Serial: "SN" + strings.Repeat("7", rng.IntN(10)), Model: "M"})
+		default: // any type byte and payload: unknown types, wrong lengths, bad flags
+			p := make([]byte, rng.IntN(40))
+			for i := range p {
+				p[i] = byte(rng.Uint32())
+			}
+			f = cpr.AppendRaw(nil, cpr.RecordType(rng.IntN(8)), p)
+		}
+		switch rng.IntN(10) {
+		case 0:
+			f = f[:1+rng.IntN(len(f)-1)]
+		case 1:
+			f[rng.IntN(len(f))] ^= 1 << rng.IntN(8)
+		}
+		stream = append(stream, f...)
+	}
+	d := cpr.NewDecoder(iotest.OneByteReader(bytes.NewReader(stream)))
+	var want []Event
+	for {
+		rec, err := d.Decode()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ, fields := cpr.Event(rec)
+		delete(fields, "kind") // the driver's, not the wire's
+		want = append(want, Event{typ, fields, time.Duration(rec.Uptime()) * time.Millisecond, true})
+	}
+	got, stats := decodeAll(t, mustLoad(t, "cpr"), iotest.OneByteReader(bytes.NewReader(stream)))
+	if len(got) != len(want) {
+		t.Fatalf("%d events, the reference parser gives %d", len(got), len(want))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("event %d: %+v, the reference parser gives %+v", i, got[i], want[i])
+		}
+	}
+	ref := d.Stats()
+	if stats.Dropped != ref.Dropped || stats.Unknown != ref.Unknown || stats.Checksum+stats.Invalid != ref.Bad {
+		t.Errorf("stats %+v; the reference counts %+v", stats, ref)
+	}
+	t.Logf("%d bytes, %d events, %+v", len(stream), len(got), stats)
 }
