@@ -481,3 +481,47 @@ func TestStream_MatchesReferenceCPR(t *testing.T) {
 	}
 	t.Logf("%d bytes, %d events, %+v", len(stream), len(got), stats)
 }
+
+// TestStream_CounterAndRateByData: a manikin that reports a compression
+// counter and depth, configured by data alone: one cpr.compression per
+// step of the counter (two at once when it jumps by two), the counter
+// wrapping at 256; a rate window over the same records would feed an
+// event whose vocabulary had a rate.
+func TestStream_CounterAndRateByData(t *testing.T) {
+	p, err := Parse("c.yaml", []byte(pdHead+`records:
+  - pattern: '<C=(?P<n>\d+),D=(?P<d>\d+)>'
+    name: count
+    raw:
+      n: {type: int}
+      d: {type: int}
+transforms:
+  - counter: {record: count, value: n, modulo: 256}
+    event: cpr.compression
+    fields:
+      depth_mm: {expr: "count * 0 + 50", type: int}
+      position: {unmeasured: true}
+      recoil: {const: true, type: bool}
+  - rate: {record: count, window_ms: 60000}
+    event: cpr.sample
+    fields:
+      depth_mm: {output: per_min, type: int}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := decodeAll(t, p, strings.NewReader("<C=254,D=50><C=255,D=52><C=1,D=51>"))
+	var types []string
+	for _, e := range got {
+		types = append(types, e.Type)
+	}
+	want := []string{"cpr.sample", "cpr.compression", "cpr.sample", "cpr.compression", "cpr.compression", "cpr.sample"}
+	if !reflect.DeepEqual(types, want) {
+		t.Fatalf("events %v, want %v", types, want)
+	}
+	if got[1].Fields["depth_mm"] != 50 || got[1].Fields["recoil"] != true || len(got[1].Fields) != 2 {
+		t.Errorf("compression %v", got[1].Fields)
+	}
+	if got[5].Fields["depth_mm"] != 3 { // three records within the minute
+		t.Errorf("rate %v, want 3 per minute", got[5].Fields)
+	}
+}
