@@ -33,9 +33,6 @@ type Stats struct {
 	Bad      int64 // frames, lines or responses refused
 	Dropped  int64 // bytes outside any valid frame or line
 	Missed   int64 // Modbus: occurrences a trigger counter skipped between two polls
-	// Streaming devices: bytes read and records refused by reason
-	// (profiles.StreamStats).
-	Bytes, Checksum, Format, Unknown, Invalid int64
 }
 
 // New returns the device for profile p on the serial port at path (a
@@ -67,17 +64,6 @@ type base struct {
 	info hardware.Info
 
 	readings, bad, dropped, missed atomic.Int64
-
-	bytes, checksum, format, unknown, invalid atomic.Int64
-}
-
-// addStream adds what a stream decoder counted since last.
-func (b *base) addStream(now, last profiles.StreamStats) {
-	b.bytes.Add(now.Bytes - last.Bytes)
-	b.checksum.Add(now.Checksum - last.Checksum)
-	b.format.Add(now.Format - last.Format)
-	b.unknown.Add(now.Unknown - last.Unknown)
-	b.invalid.Add(now.Invalid - last.Invalid)
 }
 
 func newBase(p *profiles.Profile, path string, o Options) (*base, error) {
@@ -112,8 +98,7 @@ func (b *base) Info() hardware.Info {
 
 // Stats returns the traffic counts so far.
 func (b *base) Stats() Stats {
-	return Stats{Readings: b.readings.Load(), Bad: b.bad.Load(), Dropped: b.dropped.Load(), Missed: b.missed.Load(),
-		Bytes: b.bytes.Load(), Checksum: b.checksum.Load(), Format: b.format.Load(), Unknown: b.unknown.Load(), Invalid: b.invalid.Load()}
+	return Stats{Readings: b.readings.Load(), Bad: b.bad.Load(), Dropped: b.dropped.Load(), Missed: b.missed.Load()}
 }
 
 // emitter turns decoded events into readings stamped with time since the

@@ -40,10 +40,10 @@ func (d *Stream) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emit
 		for ev, ok := s.Next(); ok; ev, ok = s.Next() {
 			e.reading(ev.Type, ev.Fields, ev.At.Milliseconds(), ev.DeviceClock)
 		}
+		// The decoder counts records refused by reason (StreamStats).
 		st := s.Stats()
 		d.bad.Add(st.Refused() - last.Refused())
 		d.dropped.Add(st.Dropped - last.Dropped)
-		d.addStream(st, last)
 		last = st
 		if err != nil {
 			return err
