@@ -29,6 +29,8 @@ var targets = []target{
 	{"#4", "BenchmarkParser", "MB/s", ">=", 11.52, "codec decode (each family; 1,000 x 115200 baud)"},
 	{"#4", "BenchmarkParseResponse", "MB/s", ">=", 11.52, "Modbus response decode"},
 	{"#4", "BenchmarkEndToEnd1kHz", "lost", "==", 0, "sim -> pty -> driver at 1,000 readings/s"},
+	{"#17", "BenchmarkFraming", "MB/s", ">=", 11.52, "record finding, each framing (1,000 x 115200 baud)"},
+	{"#17", "BenchmarkStream", "MB/s", ">=", 11.52, "profile decode to events, each profile (1,000 x 115200 baud)"},
 	{"#5", "BenchmarkAppendDurable", "events/s", ">=", 10000, "durable appends with group commit"},
 	{"#5", "BenchmarkAppendDurable", "%-of-ceiling", ">=", 50, "of the raw SQLite ceiling in the same run"},
 	{"#5", "BenchmarkLiveLatency1kHz", "p99-ms", "<=", 20, "event to live score at 1 kHz, p99"},

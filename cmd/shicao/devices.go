@@ -104,8 +104,13 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 // runDevice is the technician's check before an exam: read a device with
 // a profile and print its readings as event JSON lines.
 func runDevice(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		if run, ok := deviceCommands[args[0]]; ok {
+			return run(ctx, e, args[1:])
+		}
+	}
 	if len(args) == 0 || args[0] != "read" {
-		return usagef("device: use 'device read --profile NAME|FILE --port PATH [--for 10s]'")
+		return usagef("device: use 'device read --profile NAME|FILE --port PATH [--for 10s]', 'device test PROFILE', 'device capture --port PATH -o FILE' or 'device replay PROFILE'")
 	}
 	fs := newFlags(e, "device read", "device read --profile NAME|FILE --port PATH [--for 10s]",
 		"  shicao device read --profile cpr --port /dev/serial/by-id/usb-SHICAO_CPR-if00\n  shicao device read --profile my-trainer.yaml --port /dev/ttyUSB0 --for 30s\n")

@@ -81,8 +81,13 @@ func newDevice(t *testing.T, file, text string) hardware.Device {
 const acmeHook = `kind: harness
 model: ACME-GH2
 vendor: ACME
-framing: ascii-lines
+framing: lines
 port: {baud: 4800, data_bits: 8, parity: none, stop_bits: 1}
+line:
+  start: "$"
+  end: "\n"
+  trim: "\r\n"
+  checksum: {algo: xor, separator: "*"}
 lines:
   GH2:
     event: harness.hook
@@ -101,7 +106,7 @@ func kv(pairs ...string) []asciiline.Field {
 }
 
 func TestLines_NewModelByProfile(t *testing.T) {
-	d := newDevice(t, "acme-gh2.yaml", acmeHook).(*Lines)
+	d := newDevice(t, "acme-gh2.yaml", acmeHook).(*Stream)
 	var in []byte
 	in, _ = asciiline.AppendLine(in, asciiline.Line{Tag: "GH2", Fields: kv("lock", "1", "mm", "3250", "low", "0")})
 	in = append(in, "\x00\xffnoise$GH2,lock=1*00\r\n"...) // noise and a bad checksum
@@ -402,7 +407,7 @@ func TestModbus_SilentSlaveIsLost(t *testing.T) {
 func TestCPR_Serve(t *testing.T) {
 	p, _ := profiles.Load("cpr")
 	dev, _ := New(p, "/dev/null-unused", Options{ID: "cpr-07"})
-	d := dev.(*CPR)
+	d := dev.(*Stream)
 	var in []byte
 	in, _ = cpr.AppendFrame(in, &cpr.Status{TimeMS: 10, BatteryPct: 90, Firmware: [3]uint8{2, 0, 1}, Serial: "SN-9", Model: "M-1"})
 	in = append(in, 0x55, 0xAA, 0x30, 0x13) // a false header

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,5 +112,33 @@ func TestReal_PortNotFound(t *testing.T) {
 	waitFor(t, func() bool { return cpr().Connected })
 	if d := cpr(); d.PortErr != nil {
 		t.Fatalf("connected device with PortErr %v", d.PortErr)
+	}
+}
+
+// TestReal_RefusesFailingCaptures: a station will not drive a device whose
+// profile's captures do not give the events they list, nor one whose
+// profile leaves a vocabulary field unaccounted for.
+func TestReal_RefusesFailingCaptures(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const head = "kind: cpr\nmodel: PD-TEST\nframing: lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nline: {start: \"<\", end: \">\"}\nrecords:\n  - pattern: '<PD=(?P<depth_mm>\\d+)>'\n    event: cpr.compression\n    fields:\n      depth_mm: {type: int}\n"
+	write("pd.cap", "0 3c50443d35343e\n")
+	write("pd.events", `{"type": "cpr.compression", "data": {"depth_mm": 53}}`+"\n")
+	bad := write("bad.yaml", head+"      position: {unmeasured: true}\n      recoil: {unmeasured: true}\ncaptures:\n  - {name: one, bytes: pd.cap, events: pd.events}\n")
+	partial := write("partial.yaml", head)
+	for _, tt := range []struct{ file, want string }{
+		{bad, `capture "one": event 1: got t_ms=0 cpr.compression {"depth_mm":54}`},
+		{partial, `cpr.compression field "position" is neither mapped, constant, derived nor unmeasured`},
+	} {
+		_, err := Real(context.Background(), []Port{{Kind: "cpr", Profile: tt.file, Path: "/dev/null"}}, func(string, hardware.Reading) {})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Real(%s) = %v, want it refused: %s", filepath.Base(tt.file), err, tt.want)
+		}
 	}
 }
