@@ -55,12 +55,13 @@ type ExaminerSeed struct {
 	Certificates  []examsync.Certificate
 }
 
-// Examiners are the demo examiners: two on the plan with valid
-// certificates, one whose certificate expired, one who holds only a
-// welding certificate (to show the refusals).
+// Examiners are the demo examiners: two on the plans with valid
+// certificates (one per category of CategoryPlans, the 低压电工 one first),
+// one whose certificate expired, one who holds only a welding certificate
+// (to show the refusals).
 var Examiners = []ExaminerSeed{
-	{"370902198001011230", "王建国", "1234", []examsync.Certificate{{Category: Category, Number: "T370902198001011230", ValidFrom: "2023-06-01", ValidTo: "2029-05-31"}}},
-	{"37090219820202234X", "李秀英", "5678", []examsync.Certificate{{Category: Category, Number: "T37090219820202234X", ValidFrom: "2024-03-15", ValidTo: "2030-03-14"}}},
+	{"370902198001011230", "王建国", "1234", certificates("T370902198001011230", "2023-06-01", "2029-05-31")},
+	{"37090219820202234X", "李秀英", "5678", certificates("T37090219820202234X", "2024-03-15", "2030-03-14")},
 	{"370902197505053456", "张伟", "1111", []examsync.Certificate{{Category: Category, Number: "T370902197505053456", ValidFrom: "2018-01-01", ValidTo: "2024-01-01"}}},
 	{"370902197909094561", "刘洋", "2222", []examsync.Certificate{{Category: "熔化焊接与热切割作业", Number: "T370902197909094561", ValidFrom: "2022-01-01", ValidTo: "2028-01-01"}}},
 }
@@ -72,6 +73,38 @@ var Candidates = []examsync.Candidate{
 	{IDNumber: "370902199811213437", Name: "孙强", Attempt: 1},
 	{IDNumber: "37090220010630454X", Name: "周敏", Attempt: 2},
 	{IDNumber: "370902199707125656", Name: "吴刚", Attempt: 1},
+}
+
+// CategoryPlan is one category's plan in the demo day: its own plan id,
+// blueprint and one candidate, examined by the same two examiners.
+type CategoryPlan struct {
+	ID, Category, Blueprint string
+	Candidate               examsync.Candidate
+}
+
+// CategoryPlans are the demo day's other categories, one candidate each, so
+// that a whole paper of every category in the library can be drawn, scored
+// and synced (the 低压电工 plan, Plan, comes first: plans list by id).
+var CategoryPlans = []CategoryPlan{
+	{"TA-2026-GY-001", "高压电工作业", "SD-GY-PAPER", examsync.Candidate{IDNumber: "370902199602141019", Name: "郑磊", Attempt: 1}},
+	{"TA-2026-HJ-001", "熔化焊接与热切割作业", "SD-HJ-PAPER", examsync.Candidate{IDNumber: "370902199305052028", Name: "冯静", Attempt: 1}},
+	{"TA-2026-GC-001", "高处安装、维护、拆除作业", "SD-GC-PAPER", examsync.Candidate{IDNumber: "370902199509173032", Name: "韩涛", Attempt: 1}},
+	{"TA-2026-DJ-001", "登高架设作业", "SD-DJ-PAPER", examsync.Candidate{IDNumber: "370902199801014047", Name: "许婷", Attempt: 1}},
+	{"TA-2026-ZLY-001", "制冷与空调设备运行操作作业", "SD-ZLY-PAPER", examsync.Candidate{IDNumber: "370902199207225052", Name: "蒋军", Attempt: 1}},
+	{"TA-2026-ZLA-001", "制冷与空调设备安装修理作业", "SD-ZLA-PAPER", examsync.Candidate{IDNumber: "370902199711036066", Name: "沈洁", Attempt: 1}},
+	{"TA-2026-YH-001", "烟花爆竹储存作业", "SD-YH-PAPER", examsync.Candidate{IDNumber: "370902199403187073", Name: "曹勇", Attempt: 1}},
+}
+
+// certificates gives an examiner one certificate per demo category (the
+// notice's table has one row per person and category), numbered
+// number, number-GY, number-HJ...
+func certificates(number, from, to string) []examsync.Certificate {
+	out := []examsync.Certificate{{Category: Category, Number: number, ValidFrom: from, ValidTo: to}}
+	for _, p := range CategoryPlans {
+		code := strings.Split(p.ID, "-")[2]
+		out = append(out, examsync.Certificate{Category: p.Category, Number: number + "-" + code, ValidFrom: from, ValidTo: to})
+	}
+	return out
 }
 
 // Equipment is the demo site's registered equipment: one of each kind the
@@ -122,6 +155,17 @@ func Plan(date string) *examsync.Plan {
 		Candidates: Candidates, Examiners: []string{Examiners[0].ID, Examiners[1].ID}}
 }
 
+// Plans returns every plan of the demo day for a date: Plan first, then
+// one per CategoryPlans entry.
+func Plans(date string) []*examsync.Plan {
+	out := []*examsync.Plan{Plan(date)}
+	for _, c := range CategoryPlans {
+		out = append(out, &examsync.Plan{Kind: examsync.KindPlan, ID: c.ID, Date: date, Site: Site, Station: Station, Category: c.Category, Blueprint: c.Blueprint,
+			Candidates: []examsync.Candidate{c.Candidate}, Examiners: []string{Examiners[0].ID, Examiners[1].ID}})
+	}
+	return out
+}
+
 // BulkPlan returns a plan like the demo plan under another id with n
 // made-up candidates (valid 身份证号, born in 1991): for campaigns and
 // benchmarks that examine more people than the demo plan lists, since a
@@ -158,8 +202,8 @@ func IssueBulkPlan(ctx context.Context, s *station.Station, id string, n int) ([
 
 // Seed fills a fresh station with the demo day: it trusts the demo
 // province and centre keys, installs the signed sample library, and
-// imports the demo registry and today's plan, all through the same checks
-// a real station applies.
+// imports the demo registry and today's plans (one per category), all
+// through the same checks a real station applies.
 func Seed(ctx context.Context, s *station.Station) error {
 	_, provinceVerifier := ProvinceKeys()
 	centreSigner, centreVerifier := CentreKeys()
@@ -189,10 +233,14 @@ func Seed(ctx context.Context, s *station.Station) error {
 	if _, err := s.ImportRegistry(ctx, signedReg); err != nil {
 		return err
 	}
-	signedPlan, err := examsync.Sign(Plan(s.Today().String()), centreSigner)
-	if err != nil {
-		return err
+	for _, p := range Plans(s.Today().String()) {
+		signedPlan, err := examsync.Sign(p, centreSigner)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ImportPlan(ctx, signedPlan); err != nil {
+			return fmt.Errorf("import plan %s: %w", p.ID, err)
+		}
 	}
-	_, err = s.ImportPlan(ctx, signedPlan)
-	return err
+	return nil
 }
