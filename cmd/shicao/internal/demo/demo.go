@@ -55,13 +55,12 @@ type ExaminerSeed struct {
 	Certificates  []examsync.Certificate
 }
 
-// Examiners are the demo examiners: two on the plans with valid
-// certificates (one per category of CategoryPlans, the 低压电工 one first),
-// one whose certificate expired, one who holds only a welding certificate
-// (to show the refusals).
+// Examiners are the demo examiners: two on the plan with valid
+// certificates, one whose certificate expired, one who holds only a
+// welding certificate (to show the refusals).
 var Examiners = []ExaminerSeed{
-	{"370902198001011230", "王建国", "1234", certificates("T370902198001011230", "2023-06-01", "2029-05-31")},
-	{"37090219820202234X", "李秀英", "5678", certificates("T37090219820202234X", "2024-03-15", "2030-03-14")},
+	{"370902198001011230", "王建国", "1234", []examsync.Certificate{{Category: Category, Number: "T370902198001011230", ValidFrom: "2023-06-01", ValidTo: "2029-05-31"}}},
+	{"37090219820202234X", "李秀英", "5678", []examsync.Certificate{{Category: Category, Number: "T37090219820202234X", ValidFrom: "2024-03-15", ValidTo: "2030-03-14"}}},
 	{"370902197505053456", "张伟", "1111", []examsync.Certificate{{Category: Category, Number: "T370902197505053456", ValidFrom: "2018-01-01", ValidTo: "2024-01-01"}}},
 	{"370902197909094561", "刘洋", "2222", []examsync.Certificate{{Category: "熔化焊接与热切割作业", Number: "T370902197909094561", ValidFrom: "2022-01-01", ValidTo: "2028-01-01"}}},
 }
@@ -95,16 +94,19 @@ var CategoryPlans = []CategoryPlan{
 	{"TA-2026-YH-001", "烟花爆竹储存作业", "SD-YH-PAPER", examsync.Candidate{IDNumber: "370902199403187073", Name: "曹勇", Attempt: 1}},
 }
 
-// certificates gives an examiner one certificate per demo category (the
-// notice's table has one row per person and category), numbered
-// number, number-GY, number-HJ...
-func certificates(number, from, to string) []examsync.Certificate {
-	out := []examsync.Certificate{{Category: Category, Number: number, ValidFrom: from, ValidTo: to}}
-	for _, p := range CategoryPlans {
-		code := strings.Split(p.ID, "-")[2]
-		out = append(out, examsync.Certificate{Category: p.Category, Number: number + "-" + code, ValidFrom: from, ValidTo: to})
+// The two examiners on the plans also hold a certificate of each category
+// of CategoryPlans, valid as long as their 低压电工 one and numbered after
+// it (T…-GY, T…-HJ...): the notice's table has one row per person and
+// category. Their 低压电工 certificate stays the first.
+func init() {
+	for i := range Examiners[:2] {
+		first := Examiners[i].Certificates[0]
+		for _, p := range CategoryPlans {
+			code := strings.Split(p.ID, "-")[2]
+			Examiners[i].Certificates = append(Examiners[i].Certificates,
+				examsync.Certificate{Category: p.Category, Number: first.Number + "-" + code, ValidFrom: first.ValidFrom, ValidTo: first.ValidTo})
+		}
 	}
-	return out
 }
 
 // Equipment is the demo site's registered equipment: one of each kind the
