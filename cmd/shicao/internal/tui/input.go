@@ -25,12 +25,16 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.Resume) && len(m.interrupted) > 0:
 			attempt := m.interrupted[0].Session.AttemptID
 			return op("resume", func() (any, error) { return m.d.Station.ResumeExam(ctx, attempt) })
+		case key.Matches(msg, m.keys.Up) && len(m.plans) > 1:
+			m.planSel = (m.planSel + len(m.plans) - 1) % len(m.plans)
+		case key.Matches(msg, m.keys.Down) && len(m.plans) > 1:
+			m.planSel = (m.planSel + 1) % len(m.plans)
 		case key.Matches(msg, m.keys.Enter):
 			if len(m.plans) == 0 {
 				m.setStatus(fmt.Errorf("%s: 0", m.t("plan")))
 				return nil
 			}
-			ex, err := m.d.Station.NewExam(ctx, m.plans[0].ID)
+			ex, err := m.d.Station.NewExam(ctx, m.plans[m.planSel].ID)
 			if err != nil {
 				m.setStatus(err)
 				return nil

@@ -106,6 +106,7 @@ type Model struct {
 	standards   []store.InstalledStandard
 	interrupted []station.Interrupted
 	plans       []store.Plan
+	planSel     int // the start screen's chosen plan (↑↓ when there are several)
 	exam        *station.Exam
 
 	// sign-in
@@ -179,6 +180,7 @@ func (m *Model) refresh() {
 			m.plans = append(m.plans, p)
 		}
 	}
+	m.planSel = min(m.planSel, max(0, len(m.plans)-1))
 	m.queue, _ = st.Outbox(ctx, "")
 	for _, d := range m.d.Equipment.Devices() {
 		if m.dev[d.Kind] == nil {

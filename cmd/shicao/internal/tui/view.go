@@ -70,6 +70,9 @@ func (m *Model) helpLine() string {
 	switch m.screen {
 	case scrStart:
 		bs = []key.Binding{k.Enter, k.Resume, k.Sync, k.Lang, k.Quit}
+		if len(m.plans) > 1 {
+			bs = append([]key.Binding{k.Up, k.Down}, bs...)
+		}
 	case scrSignIn:
 		bs = []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Quit}
 	case scrPlan:
@@ -138,8 +141,12 @@ func (m *Model) planLine() string {
 	if len(m.plans) == 0 {
 		return "—"
 	}
-	p := m.plans[0]
-	return fmt.Sprintf("%s %s (%d %s)", p.ID, p.Category, len(p.Candidates), m.t("candidates"))
+	p := m.plans[m.planSel]
+	line := fmt.Sprintf("%s %s (%d %s)", p.ID, p.Category, len(p.Candidates), m.t("candidates"))
+	if len(m.plans) > 1 {
+		line += fmt.Sprintf(" ↑↓ %d/%d", m.planSel+1, len(m.plans))
+	}
+	return line
 }
 
 func (m *Model) viewSignIn() string {
