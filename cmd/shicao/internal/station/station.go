@@ -30,6 +30,8 @@ type Config struct {
 	// OnAppend, if set, is told of every event once it is durable (the
 	// script driver's --trace, which the kill campaign reads).
 	OnAppend func(session, seq int64)
+	// Printer prints score slips (nil: none; slips queue).
+	Printer SlipPrinter
 }
 
 // Station is one exam station: its store, keys and rules.

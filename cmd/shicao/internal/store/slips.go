@@ -73,3 +73,14 @@ func (s *Store) SlipFailed(ctx context.Context, resultID, reason string) error {
 		ON CONFLICT (result_id) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error`, resultID, reason)
 	return translate(err)
 }
+
+// ResultBody returns the exact bundle bytes of a result, as queued for
+// the centre. It returns ErrNotFound for an unknown result.
+func (s *Store) ResultBody(ctx context.Context, resultID string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT body FROM outbox WHERE result_id = ?`, resultID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return b, translate(err)
+}

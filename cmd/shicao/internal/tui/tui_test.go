@@ -135,11 +135,19 @@ var examDay = time.Date(2026, 11, 28, 9, 30, 0, 0, time.Local)
 
 func newFixture(t testing.TB, lang string) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, lang, station.Config{})
+}
+
+// newFixtureConfig is newFixture with more of the station's Config (its
+// clock is the fixture's).
+func newFixtureConfig(t testing.TB, lang string, cfg station.Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "station")
 	copyDir(t, template, dir)
 	c := &fakeClock{t: examDay}
-	s, err := station.OpenDir(ctx, dir, c.Now)
+	cfg.Now = c.Now
+	s, err := station.OpenDirConfig(ctx, dir, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
