@@ -54,8 +54,7 @@ func SlipMessage(id, sha256Hex, total string, passed bool) []byte {
 // total and passed, signed by signer (the station's key). It returns an
 // error when a field cannot be carried or the signer fails.
 func SignSlip(signer note.Signer, id string, body []byte, total string, passed bool) (string, error) {
-	sum := sha256.Sum256(body)
-	c := SlipCode{ID: id, SHA256: hex.EncodeToString(sum[:]), Total: total, Passed: passed, KeyHash: signer.KeyHash()}
+	c := SlipCode{ID: id, SHA256: BundleSHA256(body), Total: total, Passed: passed, KeyHash: signer.KeyHash()}
 	if err := c.check(); err != nil {
 		return "", err
 	}
@@ -145,4 +144,11 @@ func VerifySlip(code string, stationKeys []string) (*SlipCode, error) {
 		return c, nil
 	}
 	return nil, fmt.Errorf("%w: signed by key %08x, not by the station key given", ErrBadSlip, c.KeyHash)
+}
+
+// BundleSHA256 is the hex SHA-256 of a result bundle's bytes: what a slip
+// code carries and the centre's log records.
+func BundleSHA256(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }

@@ -91,11 +91,17 @@ func StartPrinter(ctx context.Context, scenario string, opts PrinterOptions) (*P
 func (p *Printer) Path() string { return p.wire.link }
 
 // Scenario returns the scenario played.
-func (p *Printer) Scenario() string { return p.scenario }
+func (p *Printer) Scenario() string { p.mu.Lock(); defer p.mu.Unlock(); return p.scenario }
 
 // Unplug pulls the printer's cable out: what the host writes next fails.
 // The slip being printed is lost, as on paper: half a slip.
 func (p *Printer) Unplug() { p.wire.unplug() }
+
+// Plugged reports whether the cable is in (unplug-mid pulls it itself).
+func (p *Printer) Plugged() bool {
+	m, _ := p.wire.current()
+	return m != nil
+}
 
 // Plug puts the cable back.
 func (p *Printer) Plug() error {
@@ -103,6 +109,19 @@ func (p *Printer) Plug() error {
 	p.parser, p.render = escpos.Parser{}, escpos.Renderer{} // a new connection starts clean
 	p.mu.Unlock()
 	return p.wire.plug()
+}
+
+// Play switches to scenario from now on: paper-out takes the paper out,
+// good loads it, unplug-mid pulls the cable at the next slip's QR code.
+// It returns an error for an unknown scenario.
+func (p *Printer) Play(scenario string) error {
+	if !slices.Contains(scenarios[hardware.KindPrinter], scenario) {
+		return fmt.Errorf("printer simulator: unknown scenario %q (have %v)", scenario, scenarios[hardware.KindPrinter])
+	}
+	p.mu.Lock()
+	p.scenario, p.paperOut, p.pulled = scenario, scenario == "paper-out", false
+	p.mu.Unlock()
+	return nil
 }
 
 // SetPaper loads paper (true) or takes it out.

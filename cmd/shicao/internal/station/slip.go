@@ -199,6 +199,15 @@ func (s *Station) PrintSlip(ctx context.Context, resultID string) (*SlipOutcome,
 // HasPrinter reports whether the station has a slip printer configured.
 func (s *Station) HasPrinter() bool { return s.cfg.Printer != nil }
 
+// Line says what became of a print, on one line: "slip printed ID" or
+// "slip queued ID (code): why".
+func (o *SlipOutcome) Line(id, lang string) string {
+	if o.Printed {
+		return "slip printed " + id
+	}
+	return fmt.Sprintf("slip queued %s (%s): %s", id, o.Reason.Code, o.Reason.Text(lang))
+}
+
 var errNoPrinter = errors.New("no printer configured")
 
 // slipRefusal says why a slip did not print, for the examiners.
