@@ -81,7 +81,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// 545 ms of exam time, as the device's own clock says: scores stay
 	// right while the demo runs faster.
 	now := scaledClock(*speed)
-	s, err := station.OpenDirConfig(ctx, dir, station.Config{Now: now})
+	// The slip printer, simulated: slips rendered to devices/printer/slips.txt.
+	slipSim, pr, err := simPrinter(ctx, filepath.Join(dir, "devices", "printer"))
+	if err != nil {
+		return err
+	}
+	defer slipSim.Close()
+	s, err := station.OpenDirConfig(ctx, dir, station.Config{Now: now, Printer: pr})
 	if err != nil {
 		return err
 	}
@@ -130,7 +136,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				case <-ctx.Done():
 				}
 			},
-			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power, Active: func(it *station.Item) { active.Store(it) }}
+			Power: r.Power, Active: func(it *station.Item) { active.Store(it) }}
+		runner.Scenario, runner.Unplug = withPrinter(slipSim, r.Play, r.Unplug)
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}
@@ -141,6 +148,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			for time.Now().Before(deadline) {
 				if _, idx, err := s.Store().Receipt(ctx, saved.ID); err == nil {
 					fmt.Fprintf(e.stdout, "synced %s: receipt verified, log index %d\n", saved.ID, idx)
+					// The slip's second line: the log index.
+					out, err := s.PrintReceiptLine(ctx, saved.ID)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintln(e.stdout, "receipt line: "+out.Line(saved.ID, *lang))
 					return nil
 				}
 				time.Sleep(100 * time.Millisecond)

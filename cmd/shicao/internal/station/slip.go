@@ -155,6 +155,14 @@ func (sl *Slip) ESCPOS() ([]byte, error) {
 	return b.Bytes()
 }
 
+// ReceiptESCPOS encodes the second, short slip printed once the centre's
+// receipt verified: the result id and its index in the centre's log.
+func (sl *Slip) ReceiptESCPOS() ([]byte, error) {
+	var b escpos.Builder
+	b.Init().Chinese(true).Line("成绩编号 Result " + sl.Doc.ID).Bold(true).Line(sl.ReceiptLine()).Bold(false).Feed(3).Cut(3)
+	return b.Bytes()
+}
+
 // SlipOutcome is what became of a print.
 type SlipOutcome struct {
 	Printed bool
@@ -194,6 +202,35 @@ func (s *Station) PrintSlip(ctx context.Context, resultID string) (*SlipOutcome,
 		return nil, err
 	}
 	return &SlipOutcome{Reason: ref}, nil
+}
+
+// PrintReceiptLine prints the short slip that adds the centre's log
+// index to a result's slip, once its receipt verified; it is refused
+// (slip-no-receipt) before. A printer that fails leaves nothing queued:
+// the whole slip (station slip) carries the index too.
+func (s *Station) PrintReceiptLine(ctx context.Context, resultID string) (*SlipOutcome, error) {
+	sl, err := s.Slip(ctx, resultID)
+	if err != nil {
+		return nil, err
+	}
+	if sl.LogIndex < 0 {
+		return &SlipOutcome{Reason: refuse("slip-no-receipt", "中心回执尚未收到", "the centre's receipt has not arrived yet")}, nil
+	}
+	job, err := sl.ReceiptESCPOS()
+	if err != nil {
+		return nil, err
+	}
+	perr := errNoPrinter
+	if s.cfg.Printer != nil {
+		perr = s.cfg.Printer.Print(ctx, job)
+	}
+	if perr != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return &SlipOutcome{Reason: slipRefusal(perr)}, nil
+	}
+	return &SlipOutcome{Printed: true}, s.st.ReceiptLinePrinted(ctx, resultID)
 }
 
 // HasPrinter reports whether the station has a slip printer configured.

@@ -84,3 +84,11 @@ func (s *Store) ResultBody(ctx context.Context, resultID string) ([]byte, error)
 	}
 	return b, translate(err)
 }
+
+// ReceiptLinePrinted records that the receipt line of a result's slip was
+// printed.
+func (s *Store) ReceiptLinePrinted(ctx context.Context, resultID string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO slips (result_id, index_printed_ms) VALUES (?, ?)
+		ON CONFLICT (result_id) DO UPDATE SET index_printed_ms = excluded.index_printed_ms`, resultID, s.nowMs())
+	return translate(err)
+}
