@@ -96,25 +96,29 @@ func (p *Parser) Next() (Command, bool) {
 
 // escape reads ESC, FS and DLE commands; b holds at least two bytes.
 func (p *Parser) escape(b []byte) (Command, bool) {
-	type key struct{ a, b byte }
-	three := map[key]Op{{ESC, 'E'}: OpBold, {ESC, 'a'}: OpAlign, {ESC, 'd'}: OpFeed, {DLE, EOT}: OpStatus}
-	switch k := (key{b[0], b[1]}); {
-	case k == key{ESC, '@'}:
+	var op Op
+	switch {
+	case b[0] == ESC && b[1] == '@':
 		return p.take(Command{Op: OpInit}, 2), true
-	case k == key{FS, '&'}:
+	case b[0] == FS && b[1] == '&':
 		return p.take(Command{Op: OpChinese, N: 1}, 2), true
-	case k == key{FS, '.'}:
+	case b[0] == FS && b[1] == '.':
 		return p.take(Command{Op: OpChinese, N: 0}, 2), true
+	case b[0] == ESC && b[1] == 'E':
+		op = OpBold
+	case b[0] == ESC && b[1] == 'a':
+		op = OpAlign
+	case b[0] == ESC && b[1] == 'd':
+		op = OpFeed
+	case b[0] == DLE && b[1] == EOT:
+		op = OpStatus
 	default:
-		op, ok := three[k]
-		if !ok {
-			return p.unknown(b, 2), true
-		}
-		if len(b) < 3 {
-			return Command{}, false
-		}
-		return p.take(Command{Op: op, N: b[2]}, 3), true
+		return p.unknown(b, 2), true
 	}
+	if len(b) < 3 {
+		return Command{}, false
+	}
+	return p.take(Command{Op: op, N: b[2]}, 3), true
 }
 
 // group reads GS commands; b holds at least two bytes.
