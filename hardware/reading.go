@@ -21,9 +21,9 @@ const (
 	KindHarness      Kind = "harness"
 )
 
-// KindPrinter is the station's receipt printer (ESC/POS, hardware/escpos):
-// output only. It reports no readings and no standard names it, so it is
-// not among Kinds.
+// KindPrinter is the station's receipt printer (ESC/POS, hardware/escpos,
+// hardware/printer): output only. It reports no readings and no standard
+// names it, so it is not among Kinds and has no equipment profile.
 const KindPrinter Kind = "printer"
 
 // Kinds lists every kind of equipment that reports readings, in a fixed

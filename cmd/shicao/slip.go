@@ -15,7 +15,6 @@ import (
 	"shicao/hardware"
 	"shicao/hardware/escpos"
 	"shicao/hardware/printer"
-	"shicao/hardware/profiles"
 	"shicao/hardware/sim"
 	examsync "shicao/sync"
 )
@@ -32,12 +31,9 @@ func openPrinter(profile, port string) (station.SlipPrinter, error) {
 	if port == "" {
 		return nil, nil
 	}
-	if profile == "" {
-		profile = "printer"
-	}
-	p, err := loadProfileFile(profile)
+	p, err := printer.LoadProfile(profile)
 	if err != nil {
-		return nil, fmt.Errorf("printer: %w", err)
+		return nil, err
 	}
 	return printer.New(p, port, printer.Options{})
 }
@@ -184,18 +180,6 @@ func verifySlip(e *env, code string, stationKeys []string, bundle string, verify
 	return nil
 }
 
-// loadProfileFile loads an embedded profile by name, or a profile file
-// (a name ending in .yaml or holding a /).
-func loadProfileFile(name string) (*profiles.Profile, error) {
-	if strings.HasSuffix(name, ".yaml") || strings.Contains(name, "/") {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		return profiles.Parse(name, b)
-	}
-	return profiles.Load(name)
-}
 
 // runSimPrinter runs a simulated receipt printer: its path on the first
 // line, then every slip it prints, rendered, each followed by "--- cut".

@@ -15,9 +15,7 @@ import (
 	"io"
 	"time"
 
-	"shicao/hardware"
 	"shicao/hardware/escpos"
-	"shicao/hardware/profiles"
 	"shicao/hardware/serialport"
 )
 
@@ -42,12 +40,9 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// New returns a printer of profile p (framing escpos) on the port at
-// path. It returns an error for a profile that is not a printer's.
-func New(p *profiles.Profile, path string, o Options) (*Printer, error) {
-	if p.Kind != hardware.KindPrinter || p.Framing != profiles.FramingESCPOS {
-		return nil, fmt.Errorf("printer: profile %s is a %s (%s), not an escpos printer", p.Name, p.Kind, p.Framing)
-	}
+// New returns a printer of profile p (LoadProfile) on the port at path.
+// It returns an error when no path is given.
+func New(p *Profile, path string, o Options) (*Printer, error) {
 	if path == "" {
 		return nil, errors.New("printer: no port given")
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"shicao/hardware/escpos"
-	"shicao/hardware/profiles"
 	"shicao/hardware/sim"
 )
 
@@ -30,7 +30,7 @@ func start(t *testing.T, scenario string) (*sim.Printer, *Printer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	prof, err := profiles.Load("printer")
+	prof, err := LoadProfile("printer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestPrinter_Print(t *testing.T) {
 	})
 	t.Run("ErrNoAnswer", func(t *testing.T) {
 		s, _ := start(t, "good")
-		prof, _ := profiles.Load("printer")
+		prof, _ := LoadProfile("printer")
 		p, _ := New(prof, s.Path(), Options{Timeout: 100 * time.Millisecond})
 		// A port that opens and never answers: a printer switched off
 		// behind a USB adapter that is still there.
@@ -122,3 +122,28 @@ func (silent) Read(b []byte) (int, error) {
 }
 func (silent) Write(b []byte) (int, error) { return len(b), nil }
 func (silent) Close() error                { return nil }
+
+func TestLoadProfile(t *testing.T) {
+	p, err := LoadProfile("")
+	if err != nil || p.Model != "SHICAO-SLIP-58" || p.Port.Baud != 9600 {
+		t.Fatalf("reference profile: %+v, %v", p, err)
+	}
+	tests := []struct{ name, yaml, want string }{
+		{"ErrNotAPrinter", "kind: cpr\nmodel: X\nframing: escpos\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n", `kind "cpr", framing "escpos": want kind printer, framing escpos`},
+		{"ErrFraming", "kind: printer\nmodel: X\nframing: lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n", `framing "lines"`},
+		{"ErrUnknownKey", "kind: printer\nmodel: X\nframing: escpos\nlines: {}\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n", "field lines not found"},
+		{"ErrParity", "kind: printer\nmodel: X\nframing: escpos\nport: {baud: 9600, data_bits: 8, parity: ood, stop_bits: 1}\n", `port.parity "ood"`},
+		{"ErrEmpty", "", "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseProfile("x.yaml", []byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := LoadProfile("toaster"); err == nil || !strings.Contains(err.Error(), "have printer") {
+		t.Errorf("LoadProfile(toaster) = %v", err)
+	}
+}

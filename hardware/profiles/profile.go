@@ -27,9 +27,6 @@ const (
 	FramingCPR    Framing = "cpr-binary"
 	FramingLines  Framing = "ascii-lines"
 	FramingModbus Framing = "modbus-rtu"
-	// FramingESCPOS is a receipt printer's: output only (hardware/escpos,
-	// hardware/printer), so its profile has no lines and no modbus.
-	FramingESCPOS Framing = "escpos"
 )
 
 // Profile is one equipment model.

@@ -46,9 +46,6 @@ func TestLoad_Embedded(t *testing.T) {
 			t.Errorf("no reference profile for kind %s: %v", k, err)
 		}
 	}
-	if p, err := Load("printer"); err != nil || p.Kind != hardware.KindPrinter || p.Framing != FramingESCPOS {
-		t.Errorf("Load(printer) = %+v, %v", p, err)
-	}
 	if _, err := Load("toaster"); err == nil || !strings.Contains(err.Error(), "cpr") {
 		t.Errorf("Load(toaster) err = %v, want one listing the profiles", err)
 	}
@@ -82,12 +79,6 @@ func TestParse_Errors(t *testing.T) {
 			"modbus.events.0.fields.model.table: a coil has no format"},
 		{"on_connect with a trigger", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: device.status\n      on_connect: true\n      trigger: {table: input, address: 3}\n      fields:\n        model: {table: input, address: 100, format: ascii, length: 12, type: string}\n",
 			"x.yaml:11: modbus.events.0.on_connect: an on_connect event"},
-		{"printer not escpos", "kind: printer\nmodel: X\nframing: ascii-lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n",
-			`x.yaml:3: framing: kind "printer" with framing "ascii-lines": a printer, and only a printer, speaks escpos`},
-		{"escpos not a printer", "kind: cpr\nmodel: X\nframing: escpos\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n",
-			`x.yaml:3: framing: kind "cpr" with framing "escpos"`},
-		{"escpos with lines", "kind: printer\nmodel: X\nframing: escpos\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nlines: {}\n",
-			"x.yaml:3: framing: an escpos profile has no lines or modbus section"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,10 +20,7 @@ var unitSuffixes = map[string]string{
 }
 
 func (p *Profile) validate() error {
-	if (p.Kind == hardware.KindPrinter) != (p.Framing == FramingESCPOS) {
-		return at(fmt.Errorf("kind %q with framing %q: a printer, and only a printer, speaks escpos", p.Kind, p.Framing), "framing")
-	}
-	if !slices.Contains(hardware.Kinds(), p.Kind) && p.Kind != hardware.KindPrinter {
+	if !slices.Contains(hardware.Kinds(), p.Kind) {
 		return at(fmt.Errorf("kind %q: want one of %v", p.Kind, hardware.Kinds()), "kind")
 	}
 	if p.Model == "" {
@@ -53,12 +50,8 @@ func (p *Profile) validate() error {
 		if err := p.Modbus.validate(); err != nil {
 			return at(err, "modbus")
 		}
-	case FramingESCPOS:
-		if p.Lines != nil || p.Modbus != nil || p.ClockKey != "" {
-			return at(errors.New("an escpos profile has no lines or modbus section: a printer reports no readings"), "framing")
-		}
 	default:
-		return at(fmt.Errorf("framing %q: want cpr-binary, ascii-lines, modbus-rtu or escpos", p.Framing), "framing")
+		return at(fmt.Errorf("framing %q: want cpr-binary, ascii-lines or modbus-rtu", p.Framing), "framing")
 	}
 	return nil
 }
