@@ -180,7 +180,6 @@ func verifySlip(e *env, code string, stationKeys []string, bundle string, verify
 	return nil
 }
 
-
 // runSimPrinter runs a simulated receipt printer: its path on the first
 // line, then every slip it prints, rendered, each followed by "--- cut".
 func runSimPrinter(ctx context.Context, e *env, scenario, dir string) error {
