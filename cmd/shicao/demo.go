@@ -83,6 +83,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	cfg := speedConfig(time.Now, *speed)
 	cfg.Live = func(it *station.Item) { active.Store(it) }
 	now := cfg.ExamClock
+	// The slip printer, simulated: slips rendered to devices/printer/slips.txt.
+	slipSim, pr, err := simPrinter(ctx, filepath.Join(dir, "devices", "printer"))
+	if err != nil {
+		return err
+	}
+	defer slipSim.Close()
+	cfg.Printer = pr
 	s, err := openStationForExams(ctx, dir, cfg, *lang)
 	if err != nil {
 		return err
@@ -132,7 +139,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				case <-ctx.Done():
 				}
 			},
-			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power}
+			Power: r.Power}
+		runner.Scenario, runner.Unplug = withPrinter(slipSim, r.Play, r.Unplug)
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}
@@ -143,6 +151,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			for time.Now().Before(deadline) {
 				if _, idx, err := s.Store().Receipt(ctx, saved.ID); err == nil {
 					fmt.Fprintf(e.stdout, "synced %s: receipt verified, log index %d\n", saved.ID, idx)
+					// The slip's second line: the log index.
+					out, err := s.PrintReceiptLine(ctx, saved.ID)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintln(e.stdout, "receipt line: "+out.Line(saved.ID, *lang))
 					return nil
 				}
 				time.Sleep(100 * time.Millisecond)

@@ -21,11 +21,12 @@ import (
 	"shicao/cmd/shicao/internal/store"
 	"shicao/cmd/shicao/internal/tui"
 	"shicao/hardware"
+	"shicao/hardware/sim"
 	"shicao/standards"
 )
 
 const stationUsage = `shicao station [--config FILE]                  the exam station's TUI (docs/station.example.toml)
-shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|results|export|sync|backup
+shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|results|export|slip|sync|backup
 
   init --name NAME --site SITE [--demo]     create the data directory, keys (station.key 0600, station.pub)
   config init [--device KIND=PORT]... [-o FILE]
@@ -40,6 +41,7 @@ shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|
   results list                              the signed results and their sync state
   results requeue RESULT... | --parked      send results the centre refused again, once the cause is fixed
   export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
+  slip RESULT | --queued [--printer PORT]   show a result's score slip; print it (or every queued one)
   sync [--centre URL]                       one round with the centre: upload the outbox, pull updates
   backup -o FILE                            a consistent copy of the database, safe mid-exam
 
@@ -77,6 +79,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 		"interrupted": func(a []string) error { return stationInterrupted(ctx, e, a) },
 		"results":     func(a []string) error { return stationResults(ctx, e, a) },
 		"export":      func(a []string) error { return stationExport(ctx, e, a) },
+		"slip":        func(a []string) error { return stationSlip(ctx, e, a) },
 		"sync":        func(a []string) error { return stationSync(ctx, e, a) },
 		"backup":      func(a []string) error { return stationBackup(ctx, e, a) },
 	}, stationUsage)
@@ -370,6 +373,8 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	sims := fs.Bool("sims", false, "run simulators for every kind of equipment behind the real drivers (rehearsals, tests)")
 	speed := fs.Float64("speed", 1, "with --sims: the simulators' and the exam clock's speed")
 	lang := fs.String("lang", "zh", "language of refusals: zh or en")
+	simPrint := fs.Bool("sim-printer", false, "print slips on a simulated ESC/POS printer at DATA/devices/printer/tty, which renders them to slips.txt there (--sims has one)")
+	printerPort := fs.String("printer", "", "print slips on the ESC/POS printer at this serial port")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -402,6 +407,24 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	// The equipment wiring: the station says which item readings go to.
 	var active atomic.Pointer[station.Item]
 	cfg.Live = func(it *station.Item) { active.Store(it) }
+	var slipSim *sim.Printer
+	switch {
+	case *printerPort != "" && (*sims || *simPrint):
+		return usagef("station run: --printer is a real printer; drop --sim-printer and --sims")
+	case *printerPort != "":
+		pr, err := openPrinter("", *printerPort)
+		if err != nil {
+			return err
+		}
+		cfg.Printer = pr
+	case *sims || *simPrint:
+		sp, pr, err := simPrinter(ctx, filepath.Join(*data, "devices", "printer"))
+		if err != nil {
+			return err
+		}
+		defer sp.Close()
+		slipSim, cfg.Printer = sp, pr
+	}
 	if *trace {
 		var mu sync.Mutex
 		cfg.OnAppend = func(session, seq int64) {
@@ -442,6 +465,9 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 			case <-ctx.Done():
 			}
 		}
+	}
+	if slipSim != nil {
+		r.Scenario, r.Unplug = withPrinter(slipSim, r.Scenario, r.Unplug)
 	}
 	if err := r.Run(ctx, in, *script); err != nil {
 		var ref *station.Refusal
@@ -697,8 +723,12 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	}
 	defer logFile.Close()
 	log := slog.New(slog.NewTextHandler(logFile, nil))
+	pr, err := openPrinter(cfg.Printer.Profile, cfg.Printer.Port)
+	if err != nil {
+		return err
+	}
 	var active atomic.Pointer[station.Item]
-	s, err := openStationForExams(ctx, cfg.Data, station.Config{Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
 	if err != nil {
 		return err
 	}

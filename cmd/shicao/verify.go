@@ -12,31 +12,43 @@ import (
 )
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify --station-key STATION.pub [--trust PROVINCE.pub] [--standards DIR|FILE,...] RESULT.json",
+	fs := newFlags(e, "verify", "verify --station-key STATION.pub [--trust PROVINCE.pub] [--standards DIR|FILE,...] RESULT.json | --slip CODE [RESULT.json]",
 		"  shicao verify --station-key station.pub --trust province.pub result.json\n"+
-			"  shicao verify --station-key station.pub --trust province.pub --standards published/ result.json\n")
+			"  shicao verify --station-key station.pub --trust province.pub --standards published/ result.json\n"+
+			"  shicao verify --station-key station.pub --slip 'SC1:3f2a9c01d4e5b6a7:…' result.json\n")
 	var keys, trust, known listFlag
 	fs.Var(&keys, "station-key", "the station's verifier key file(s)")
 	fs.Var(&trust, "trust", "the province's verifier key file(s): also check the standards' signatures")
 	fs.Var(&known, "standards", "signed standards and blueprints (files, or directories of them): every published version, to check that none newer was in force on the exam date")
 	threshold := fs.Int("threshold", 1, "how many trusted province keys must have signed each standard")
+	slip := fs.String("slip", "", "a score slip's code (its QR code, or the text under it): check it was signed by the station and, given RESULT.json, that it is that result's (docs/slip.md)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if len(keys) == 0 || fs.NArg() != 1 {
-		return usagef("verify: give --station-key and one RESULT file")
-	}
-	var stationKeys []string
-	for _, k := range keys {
-		b, err := os.ReadFile(k)
+	if *slip != "" && len(keys) > 0 && fs.NArg() <= 1 {
+		stationKeys, err := readKeys(keys)
 		if err != nil {
 			return err
 		}
-		stationKeys = append(stationKeys, strings.TrimSpace(string(b)))
+		var t *standards.Trust
+		if len(trust) > 0 {
+			if t, err = standards.LoadTrust(*threshold, trust...); err != nil {
+				return usagef("verify: %v", err)
+			}
+		}
+		return verifySlip(e, *slip, stationKeys, fs.Arg(0), func(data []byte) (*station.Verified, error) {
+			return station.VerifyBundle(data, stationKeys, t)
+		})
+	}
+	if len(keys) == 0 || fs.NArg() != 1 {
+		return usagef("verify: give --station-key and one RESULT file (or --slip CODE and at most one RESULT file)")
+	}
+	stationKeys, err := readKeys(keys)
+	if err != nil {
+		return err
 	}
 	var t *standards.Trust
 	if len(trust) > 0 {
-		var err error
 		if t, err = standards.LoadTrust(*threshold, trust...); err != nil {
 			return usagef("verify: %v", err)
 		}
@@ -167,4 +179,17 @@ func writeSubjectEvents(bundle []byte, subject, file string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// readKeys reads verifier key files.
+func readKeys(files []string) ([]string, error) {
+	var out []string
+	for _, k := range files {
+		b, err := os.ReadFile(k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, strings.TrimSpace(string(b)))
+	}
+	return out, nil
 }

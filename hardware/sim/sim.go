@@ -82,6 +82,9 @@ type Sim struct {
 // returns an error for an unknown kind or scenario.
 func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Options) (*Sim, error) {
 	names, ok := scenarios[kind]
+	if kind == hardware.KindPrinter {
+		return nil, errors.New("start simulator: the printer is output only: use StartPrinter")
+	}
 	if !ok {
 		return nil, fmt.Errorf("start simulator: unknown kind %q", kind)
 	}

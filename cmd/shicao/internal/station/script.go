@@ -36,7 +36,8 @@ const ScriptSteps = `  plan ID                      open an exam under the plan
   confirm                      every examiner confirms the sheet
   ack yes|no                   the candidate signs the sheet, or refuses
   sheet                        print the item's sheet summary
-  done                         score the paper, sign and save the result
+  done                         score the paper, sign and save the result (and print its slip, with a printer)
+  slip [RESULT]                print a result's score slip (the last saved if none): printed, or queued and why
   resume ATTEMPT               reopen an interrupted attempt (then signin, then continue or void)
   continue | void REASON       go on with the interrupted item, or void the attempt with a reason
   # ...                        a comment
@@ -417,6 +418,23 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			verdict = "PASS"
 		}
 		fmt.Fprintf(r.Out, "result %s total %s %s\n", saved.ID, saved.Total, verdict)
+		// As the TUI does: the slip prints once the result is saved, and
+		// a printer that fails never fails the exam.
+		if r.S.HasPrinter() {
+			return r.printSlip(ctx, saved.ID)
+		}
+	case "slip":
+		id := ""
+		if r.last != nil {
+			id = r.last.ID
+		}
+		if len(a) > 1 {
+			id = a[1]
+		}
+		if id == "" {
+			return errors.New("slip: no result saved yet: give RESULT")
+		}
+		return r.printSlip(ctx, id)
 	case "resume":
 		if err := r.need(1, a, "resume ATTEMPT"); err != nil {
 			return err
@@ -442,6 +460,16 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 	default:
 		return fmt.Errorf("unknown step %q", a[0])
 	}
+	return nil
+}
+
+// printSlip prints a result's slip and says what became of it.
+func (r *ScriptRunner) printSlip(ctx context.Context, id string) error {
+	out, err := r.S.PrintSlip(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(r.Out, out.Line(id, r.Lang))
 	return nil
 }
 

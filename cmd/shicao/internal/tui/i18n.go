@@ -90,6 +90,12 @@ var texts = map[string]text{
 	"no":             {"否", "no"},
 	"error":          {"错误", "error"},
 	"no-candidate":   {"考试计划中无此考生：不得考试", "no such candidate on the plan: may not be examined"},
+
+	// The score slip (docs/slip.md).
+	"slip-printing":   {"正在打印成绩单", "printing the score slip"},
+	"slip-printed":    {"成绩单已打印", "score slip printed"},
+	"slip-queued":     {"成绩单未打印，已排队（按 p 补打）", "score slip not printed, queued (p to print)"},
+	"slip-no-printer": {"未配置打印机：成绩单已排队", "no printer configured: the slip is queued"},
 }
 
 func (m *Model) t(key string) string {

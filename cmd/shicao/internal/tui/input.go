@@ -107,8 +107,11 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case scrSheet:
 		return m.keySheet(msg)
 	case scrResult:
+		if key.Matches(msg, m.keys.Print) {
+			return m.printSlip()
+		}
 		if key.Matches(msg, m.keys.Enter) || key.Matches(msg, m.keys.Back) {
-			m.exam, m.item, m.saved, m.cand = nil, nil, nil, nil
+			m.exam, m.item, m.saved, m.cand, m.slip = nil, nil, nil, nil, nil
 			m.refresh()
 			m.screen = scrStart
 		}
@@ -124,6 +127,15 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// printSlip prints the result's score slip; a printer that is missing,
+// out of paper or unplugged leaves it queued, and the status line says so.
+func (m *Model) printSlip() tea.Cmd {
+	id := m.saved.ID
+	m.slip = nil
+	m.notice(m.t("slip-printing"))
+	return op("slip", func() (any, error) { return m.d.Station.PrintSlip(context.Background(), id) })
 }
 
 func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {

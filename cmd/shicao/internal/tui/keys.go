@@ -6,7 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Quit, Back, Enter, Up, Down, Tab, Search, Confirm, Draw, Resume, Sync, Retry,
 	Finish, Undo, Veto, Timer, Phase, Scenario, Unplug, Accept, Refuse, Examiner1, Examiner2,
-	Resolve, FinishExam, Lang, Power key.Binding
+	Resolve, FinishExam, Lang, Power, Print key.Binding
 }
 
 // DefaultKeyMap returns the station's key bindings.
@@ -42,5 +42,6 @@ func DefaultKeyMap() KeyMap {
 		FinishExam: b([]string{"f10"}, "F10", "交卷/finish exam"),
 		Lang:       b([]string{"f12"}, "F12", "中/EN"),
 		Power:      b([]string{"P"}, "P", "通电授权/power"),
+		Print:      b([]string{"p"}, "p", "补打成绩单/print slip"),
 	}
 }

@@ -131,6 +131,7 @@ type Model struct {
 	timerAt time.Time // the carotid-check timer, while running
 	powered bool      // the examiners granted the board's power
 	saved   *station.Saved
+	slip    *station.SlipOutcome // the result's slip, once a print was tried
 
 	// resolve form (chief examiner)
 	resolving     bool
@@ -355,6 +356,16 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.saved = msg.v.(*station.Saved)
 		m.refresh()
 		m.screen = scrResult
+		if m.d.Station.HasPrinter() {
+			return m.printSlip()
+		}
+	case "slip":
+		m.slip = msg.v.(*station.SlipOutcome)
+		if m.slip.Printed {
+			m.notice(m.t("slip-printed"))
+		} else {
+			m.setStatus(m.slip.Reason)
+		}
 	case "resume":
 		m.exam = msg.v.(*station.Exam)
 		m.signSel = 0

@@ -86,7 +86,7 @@ func (m *Model) helpLine() string {
 	case scrSheet:
 		bs = []key.Binding{k.Accept, k.Refuse, k.Examiner1, k.Examiner2, k.Resolve, k.Back}
 	case scrResult:
-		bs = []key.Binding{k.Enter}
+		bs = []key.Binding{k.Print, k.Enter}
 	case scrSync:
 		bs = []key.Binding{k.Retry, k.Back}
 	}
@@ -512,6 +512,16 @@ func (m *Model) viewResult() string {
 		fmt.Fprintf(&b, "  %s %s %s × %s%% = %s%s\n", s.Subject, pad(s.Item, 11), pad(s.Score.String(), 4), s.Weight, s.Weighted, v)
 	}
 	fmt.Fprintf(&b, "\n  %s %s %s\n\n%s\n", m.t("total"), st.Value.Render(r.Total.String()), verdict, m.t("saved"))
+	switch {
+	case m.slip == nil && !m.d.Station.HasPrinter():
+		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+m.t("slip-no-printer")))
+	case m.slip == nil:
+		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+m.t("slip-printing")))
+	case m.slip.Printed:
+		fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("slip-printed")))
+	default:
+		fmt.Fprintf(&b, "%s\n", st.Warn.Render("… "+m.t("slip-queued")+": "+m.slip.Reason.Text(m.lang)))
+	}
 	for _, q := range m.queue {
 		if q.ResultID == r.ID && q.State == store.OutboxSent {
 			fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("sent")))
