@@ -44,7 +44,7 @@ func TestFlow_SlipQueuedAndReprinted(t *testing.T) {
 	f.signIn(t)
 	f.do(t, "enter", "y", "d")
 	for i := 0; i < 4; i++ {
-		f.do(t, "enter", "f", "a", "f5", "f6", "down")
+		f.do(t, "enter", "f", "f5", "f6", "a", "down")
 	}
 	f.do(t, "f10")
 	if f.m.screen != scrResult {
