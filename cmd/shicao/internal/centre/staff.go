@@ -49,13 +49,13 @@ const (
 
 // Errors of staff accounts and sign-in, which the console tells apart.
 var (
-	ErrBadRole      = errors.New("the role must be admin, staff or inspector")
-	ErrShortPass    = fmt.Errorf("a password must be at least %d characters", MinPasswordLen)
-	ErrStaffExists  = errors.New("a staff account of that name exists")
-	ErrBadSignIn    = errors.New("wrong name or password")
-	ErrLocked       = errors.New("the account is locked after too many wrong passwords")
-	ErrNoSession    = errors.New("no such session, or it has expired")
-	errEmptyName    = errors.New("a staff account needs a name")
+	ErrBadRole     = errors.New("the role must be admin, staff or inspector")
+	ErrShortPass   = fmt.Errorf("a password must be at least %d characters", MinPasswordLen)
+	ErrStaffExists = errors.New("a staff account of that name exists")
+	ErrBadSignIn   = errors.New("wrong name or password")
+	ErrLocked      = errors.New("the account is locked after too many wrong passwords")
+	ErrNoSession   = errors.New("no such session, or it has expired")
+	errEmptyName   = errors.New("a staff account needs a name")
 )
 
 // dummyHash is checked against for an unknown name, so that a refusal
