@@ -16,7 +16,7 @@ import (
 // Chart geometry, in SVG user units.
 const (
 	chartW, chartH     = 760, 260
-	padL, padR         = 48, 16
+	padL, padR         = 48, 36
 	padT, padB         = 12, 36
 	bandLow, bandHigh  = 50, 60
 	depthAxisMaxMinimm = 80

@@ -34,11 +34,11 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 	req := &request{Request: r, lang: langOf(r), remote: remoteOf(r)}
 	tok := randomToken()
 	s.setCookie(w, preCookie, tok, time.Hour)
-	msg := ""
+	notice := ""
 	if r.URL.Query().Get("expired") != "" {
-		msg = text(req.lang, "signin.expired")
+		notice = text(req.lang, "signin.expired")
 	}
-	s.render(w, req, "signin", map[string]any{"Pre": tok, "Message": msg})
+	s.render(w, req, "signin", map[string]any{"Pre": tok, "Notice": notice})
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +107,7 @@ type resultsData struct {
 	Next     string // the next page's query, "" on the last
 	First    string // the first page's query, "" on it
 	Error    string
+	Desc     string // the query as the audit trail writes it
 }
 
 func (s *Server) results(w http.ResponseWriter, r *request) {
@@ -128,7 +129,7 @@ func (s *Server) results(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := resultsData{Q: q, Rows: rows, Searched: q != (centre.ResultQuery{})}
+	d := resultsData{Q: q, Rows: rows, Searched: q != (centre.ResultQuery{}), Desc: describeQuery(q)}
 	if d.Searched {
 		s.audit(r.Context(), r.sess.Staff.Name, "search", describeQuery(q), r.remote)
 	}

@@ -32,7 +32,13 @@ type itemView struct {
 
 type pointView struct {
 	Score     scoring.ItemScore
-	Examiners []scoring.ExaminerDeduction
+	Examiners []markView
+}
+
+// markView is one examiner's manual deduction on a scoring point.
+type markView struct {
+	Name, ID string
+	Deduct   standards.Points
 }
 
 type deductionView struct {
@@ -69,6 +75,10 @@ func buildResultView(row *centre.ResultRow, body, receipt []byte, lang string) (
 		return nil, fmt.Errorf("the signed result: %w", err)
 	}
 	v := &resultView{Row: row, Doc: &doc, Signatures: signaturesOf(b.Result)}
+	names := map[string]string{}
+	for _, x := range doc.Examiners {
+		names[x.ID] = x.Name
+	}
 	var r examsync.Receipt
 	if err := json.Unmarshal(receipt, &r); err == nil {
 		v.Receipt.Index = r.Index
@@ -107,7 +117,11 @@ func buildResultView(row *centre.ResultRow, body, receipt []byte, lang string) (
 		}
 		if it.Sheet != nil {
 			for _, p := range it.Sheet.Items {
-				iv.Points = append(iv.Points, pointView{Score: p, Examiners: p.Examiners})
+				pv := pointView{Score: p}
+				for _, m := range p.Examiners {
+					pv.Examiners = append(pv.Examiners, markView{Name: names[m.Examiner], ID: m.Examiner, Deduct: m.Deduct})
+				}
+				iv.Points = append(iv.Points, pv)
 				for _, d := range p.Deductions {
 					iv.Deductions = append(iv.Deductions, deductionView{Point: p.Title, D: d, Evidence: evidence(d.Evidence)})
 				}
