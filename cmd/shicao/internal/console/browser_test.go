@@ -234,6 +234,24 @@ func TestBrowser_Console(t *testing.T) {
 		t.Errorf("forged form: %q %q, want 403", status, msg)
 	}
 
+	// An alarm acknowledged with a note, from the keyboard.
+	if _, err := r.c.Ingest(context.Background(), demo.Station, append(append([]byte{}, r.shallow.Bundle...), ' ')); err == nil {
+		t.Fatal("other bytes under a held result id were accepted")
+	}
+	var state string
+	run(t, ctx, "acknowledge an alarm",
+		chromedp.Navigate(base+"/alarms"),
+		chromedp.WaitVisible(chromedp.CSS(`#alarms form.ack input[name=note]`)),
+		chromedp.SetValue(chromedp.CSS(`#alarms form.ack input[name=note]`), "已核实：考位重发，保留第一份"),
+		chromedp.SendKeys(chromedp.CSS(`#alarms form.ack input[name=note]`), "\r"),
+		chromedp.WaitVisible(chromedp.CSS(`#alarms .pass`)),
+		into(&state, chromedp.Text(chromedp.CSS(`#alarms tbody tr`))),
+		shotView(dir, "09-alarm-acknowledged"),
+	)
+	if !strings.Contains(state, "已确认") || !strings.Contains(state, "已核实：考位重发，保留第一份") {
+		t.Errorf("acknowledged alarm: %q", state)
+	}
+
 	// English by the switch.
 	var heading string
 	run(t, ctx, "english",

@@ -97,6 +97,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /results/{id}", s.staff(s.result, false))
 	mux.Handle("POST /results/{id}/verify", s.staff(s.verify, false))
 	mux.Handle("GET /audit", s.staff(s.auditPage, false))
+	mux.Handle("GET /alarms", s.staff(s.alarms, false))
+	mux.Handle("POST /alarms/{id}/ack", s.staff(s.ackAlarm, true))
 	mux.Handle("GET /sites", s.staff(s.sites, false))
 	mux.Handle("POST /sites", s.staff(s.addSite, true))
 	return headers(mux)

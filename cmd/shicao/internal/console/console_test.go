@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -249,4 +250,51 @@ func TestVerify_Tampered(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "验证失败 NOT verified") || !strings.Contains(body, "the row was edited") {
 		t.Errorf("re-verify an edited row: %d", code)
 	}
+}
+
+// TestAlarms_Ack: a real alarm (a result id sent again with other
+// bytes) is shown unacknowledged; an acknowledgement needs a note, an
+// inspector cannot give one (403), staff can, once; it is shown with
+// who and the note, and is in the audit trail.
+func TestAlarms_Ack(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if _, err := r.c.Ingest(ctx, demo.Station, append(append([]byte{}, r.shallow.Bundle...), ' ')); err == nil {
+		t.Fatal("other bytes under a held result id were accepted")
+	}
+	page, err := r.c.AlarmPage(ctx, 0, 10)
+	if err != nil || len(page) != 1 {
+		t.Fatalf("alarms: %v %v", page, err)
+	}
+	ack := "/alarms/" + strconv.FormatInt(page[0].ID, 10) + "/ack"
+
+	insp := r.client(t)
+	insp.signIn(inspectorName, inspectorPass)
+	_, body := insp.get("/alarms")
+	contains(t, body, "⚠ 未确认")
+	if strings.Contains(body, `action="`+ack+`"`) {
+		t.Error("an inspector is offered the acknowledge form")
+	}
+	if code, _ := insp.post(ack, url.Values{"csrf": {insp.token("/alarms")}, "note": {"看过了"}}); code != http.StatusForbidden {
+		t.Errorf("inspector acknowledges: %d, want 403", code)
+	}
+
+	c := r.client(t)
+	c.signIn(adminName, adminPass)
+	if code, body := c.post(ack, url.Values{"csrf": {c.token("/alarms")}, "note": {"  "}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "needs a note") {
+		t.Errorf("acknowledge without a note: %d, want 422", code)
+	}
+	note := "已联系考点：考位恢复备份后重发，保留第一份"
+	code, body := c.post(ack, url.Values{"csrf": {c.token("/alarms")}, "note": {note}})
+	if code != http.StatusOK {
+		t.Fatalf("acknowledge: %d", code)
+	}
+	for _, want := range []string{"✓ 已确认", adminName, note} {
+		contains(t, body, want)
+	}
+	if code, _ := c.post(ack, url.Values{"csrf": {c.token("/alarms")}, "note": {"again"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("acknowledged twice: %d, want 422", code)
+	}
+	_, body = c.get("/audit")
+	contains(t, html.UnescapeString(body), "acknowledge alarm")
 }

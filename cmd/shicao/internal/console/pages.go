@@ -274,3 +274,44 @@ func (s *Server) addSite(w http.ResponseWriter, r *request) {
 	s.audit(r.Context(), r.sess.Staff.Name, "register site", fmt.Sprintf("%s %s accepted=%v", site.ID, site.Name, site.Accepted), r.remote)
 	s.showSites(w, r, text(r.lang, "sites.added"), "")
 }
+
+func (s *Server) alarms(w http.ResponseWriter, r *request) {
+	s.showAlarms(w, r, "", "")
+}
+
+func (s *Server) showAlarms(w http.ResponseWriter, r *request, msg, errMsg string) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	list, err := s.c.AlarmPage(r.Context(), before, pageSize+1)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next := ""
+	if len(list) > pageSize {
+		list = list[:pageSize]
+		next = "/alarms?before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
+	}
+	s.render(w, r, "alarms", map[string]any{"Alarms": list, "Next": next, "Message": msg, "Error": errMsg, "CanChange": r.sess.Staff.CanChange()})
+}
+
+func (s *Server) ackAlarm(w http.ResponseWriter, r *request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	note := r.PostFormValue("note")
+	err = s.c.AckAlarm(r.Context(), id, r.sess.Staff.Name, note)
+	switch {
+	case errors.Is(err, centre.ErrNotFound):
+		s.notFound(w, r)
+	case errors.Is(err, centre.ErrNoNote), errors.Is(err, centre.ErrAcked):
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		s.showAlarms(w, r, "", err.Error())
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		s.audit(r.Context(), r.sess.Staff.Name, "acknowledge alarm", fmt.Sprintf("alarm %d: %s", id, strings.TrimSpace(note)), r.remote)
+		s.showAlarms(w, r, text(r.lang, "alarms.done"), "")
+	}
+}

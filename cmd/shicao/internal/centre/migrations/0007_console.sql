@@ -46,3 +46,12 @@ CREATE INDEX results_date ON results (date, log_index);
 CREATE INDEX results_site ON results (site, log_index);
 CREATE INDEX results_category ON results (category, log_index);
 CREATE INDEX results_station ON results (station, log_index);
+
+-- Alarms acknowledged by staff, with a note: one acknowledgement per
+-- alarm, kept (the alarm itself is never changed).
+CREATE TABLE alarm_acks (
+    alarm_id INTEGER PRIMARY KEY REFERENCES alarms(id),
+    staff    TEXT NOT NULL,
+    note     TEXT NOT NULL CHECK (note <> ''),
+    at_ms    INTEGER NOT NULL
+) STRICT;
