@@ -165,13 +165,22 @@ func (c *Centre) SignIn(ctx context.Context, name, password string) (*Session, e
 		return nil, fmt.Errorf("%w until %s", ErrLocked, time.UnixMilli(lockedUntil).Format("2006-01-02 15:04:05"))
 	}
 	if !station.CheckPIN(hash, password) {
-		failures++
-		locked := int64(0)
-		if failures >= MaxFailures {
-			locked, failures = now+LockoutDuration.Milliseconds(), 0
-		}
-		if _, err := c.db.ExecContext(ctx, `UPDATE staff SET failures = ?, locked_until_ms = ? WHERE name = ?`, failures, locked, name); err != nil {
-			return nil, translate(err)
+		// Counted in one transaction, so that wrong passwords tried at
+		// the same time each count.
+		var locked int64
+		err := inTx(ctx, c.db, func(tx *sql.Tx) error {
+			if err := tx.QueryRowContext(ctx, `SELECT failures FROM staff WHERE name = ?`, name).Scan(&failures); err != nil {
+				return err
+			}
+			failures++
+			if failures >= MaxFailures {
+				locked, failures = now+LockoutDuration.Milliseconds(), 0
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE staff SET failures = ?, locked_until_ms = max(locked_until_ms, ?) WHERE name = ?`, failures, locked, name)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		if locked > 0 {
 			return nil, fmt.Errorf("%w until %s", ErrLocked, time.UnixMilli(locked).Format("2006-01-02 15:04:05"))

@@ -137,6 +137,7 @@ var catalogue = map[string][2]string{
 	"sites.add":      {"登记考点", "Register a site"},
 	"sites.added":    {"已登记。", "Registered."},
 	"sites.readonly": {"巡查员账号只能查看，不能登记。", "An inspector's account reads only: it cannot register."},
+	"error.title":    {"出错", "Error"},
 	"err.forbidden":  {"无权执行此操作。", "You may not do this."},
 	"err.csrf":       {"表单已过期或来源不明，请刷新页面后重试。", "The form expired or did not come from this console: reload the page and try again."},
 	"err.notfound":   {"未找到。", "Not found."},

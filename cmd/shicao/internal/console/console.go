@@ -14,6 +14,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -114,6 +115,8 @@ func headers(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
+		// Forms are small: a megabyte is far more than any of them.
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -210,15 +213,13 @@ func (s *Server) refuse(w http.ResponseWriter, r *request, status int, msgKey, a
 		who = r.sess.Staff.Name
 	}
 	s.audit(r.Context(), who, action, detail, r.remote)
-	w.WriteHeader(status)
-	s.render(w, r, "error", map[string]any{"Message": text(r.lang, msgKey), "Status": status})
+	s.renderStatus(w, r, status, "error", map[string]any{"Message": text(r.lang, msgKey), "Status": status})
 }
 
 // fail answers an internal error: the detail goes to the log only.
 func (s *Server) fail(w http.ResponseWriter, r *request, err error) {
 	s.log.Error("console", "path", r.URL.Path, "err", err)
-	w.WriteHeader(http.StatusInternalServerError)
-	s.render(w, r, "error", map[string]any{"Message": text(r.lang, "err.internal"), "Status": 500})
+	s.renderStatus(w, r, http.StatusInternalServerError, "error", map[string]any{"Message": text(r.lang, "err.internal"), "Status": 500})
 }
 
 // page is what every template gets.
@@ -241,11 +242,23 @@ func (p page) CSRF() string {
 	return p.Sess.CSRF
 }
 
+// render writes a page whole: it is rendered first, so that a template
+// failing half-way sends no half page.
 func (s *Server) render(w http.ResponseWriter, r *request, name string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, data)
+}
+
+// renderStatus is render with a status other than 200.
+func (s *Server) renderStatus(w http.ResponseWriter, r *request, status int, name string, data any) {
 	t := s.pages[name]
 	p := page{Lang: r.lang, Sess: r.sess, Path: r.URL.RequestURI(), Title: text(r.lang, name+".title"), Data: data}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := t.ExecuteTemplate(w, "layout.html", p); err != nil {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.log.Error("render", "page", name, "err", err)
+		http.Error(w, text(r.lang, "err.internal"), http.StatusInternalServerError)
+		return
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }

@@ -64,8 +64,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		s.audit(r.Context(), name, "sign-in refused", err.Error(), req.remote)
 		tok := randomToken()
 		s.setCookie(w, preCookie, tok, time.Hour)
-		w.WriteHeader(http.StatusUnauthorized)
-		s.render(w, req, "signin", map[string]any{"Pre": tok, "Message": msg, "Name": name})
+		s.renderStatus(w, req, http.StatusUnauthorized, "signin", map[string]any{"Pre": tok, "Message": msg, "Name": name})
 		return
 	}
 	s.audit(r.Context(), name, "sign-in", "role "+sess.Staff.Role, req.remote)
@@ -118,8 +117,7 @@ func (s *Server) results(w http.ResponseWriter, r *request) {
 	if b := v.Get("before"); b != "" {
 		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n < 0 {
-			w.WriteHeader(http.StatusBadRequest)
-			s.render(w, r, "error", map[string]any{"Message": text(r.lang, "err.bad") + " before=" + b, "Status": 400})
+			s.renderStatus(w, r, http.StatusBadRequest, "error", map[string]any{"Message": text(r.lang, "err.bad") + " before=" + b, "Status": 400})
 			return
 		}
 		before = n
@@ -193,8 +191,7 @@ func (s *Server) verify(w http.ResponseWriter, r *request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *request) {
-	w.WriteHeader(http.StatusNotFound)
-	s.render(w, r, "error", map[string]any{"Message": text(r.lang, "err.notfound"), "Status": 404})
+	s.renderStatus(w, r, http.StatusNotFound, "error", map[string]any{"Message": text(r.lang, "err.notfound"), "Status": 404})
 }
 
 func (s *Server) showResult(w http.ResponseWriter, r *request, v *verdict) {
@@ -246,40 +243,38 @@ func (s *Server) auditPage(w http.ResponseWriter, r *request) {
 }
 
 func (s *Server) sites(w http.ResponseWriter, r *request) {
-	s.showSites(w, r, "", "")
+	s.showSites(w, r, http.StatusOK, "", "")
 }
 
-func (s *Server) showSites(w http.ResponseWriter, r *request, msg, errMsg string) {
+func (s *Server) showSites(w http.ResponseWriter, r *request, status int, msg, errMsg string) {
 	list, err := s.c.Sites(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "sites", map[string]any{"Sites": list, "Message": msg, "Error": errMsg, "CanChange": r.sess.Staff.CanChange()})
+	s.renderStatus(w, r, status, "sites", map[string]any{"Sites": list, "Message": msg, "Error": errMsg, "CanChange": r.sess.Staff.CanChange()})
 }
 
 func (s *Server) addSite(w http.ResponseWriter, r *request) {
 	site := centre.Site{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")), Accepted: r.PostFormValue("kind") == "accepted"}
 	if site.ID == "" || site.Name == "" {
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.showSites(w, r, "", text(r.lang, "err.bad")+" "+text(r.lang, "sites.id")+", "+text(r.lang, "sites.name"))
+		s.showSites(w, r, http.StatusUnprocessableEntity, "", text(r.lang, "err.bad")+" "+text(r.lang, "sites.id")+", "+text(r.lang, "sites.name"))
 		return
 	}
 	if err := s.c.AddSite(r.Context(), site); err != nil {
 		s.audit(r.Context(), r.sess.Staff.Name, "register site refused", site.ID+": "+err.Error(), r.remote)
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.showSites(w, r, "", err.Error())
+		s.showSites(w, r, http.StatusUnprocessableEntity, "", err.Error())
 		return
 	}
 	s.audit(r.Context(), r.sess.Staff.Name, "register site", fmt.Sprintf("%s %s accepted=%v", site.ID, site.Name, site.Accepted), r.remote)
-	s.showSites(w, r, text(r.lang, "sites.added"), "")
+	s.showSites(w, r, http.StatusOK, text(r.lang, "sites.added"), "")
 }
 
 func (s *Server) alarms(w http.ResponseWriter, r *request) {
-	s.showAlarms(w, r, "", "")
+	s.showAlarms(w, r, http.StatusOK, "", "")
 }
 
-func (s *Server) showAlarms(w http.ResponseWriter, r *request, msg, errMsg string) {
+func (s *Server) showAlarms(w http.ResponseWriter, r *request, status int, msg, errMsg string) {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	list, err := s.c.AlarmPage(r.Context(), before, pageSize+1)
 	if err != nil {
@@ -291,7 +286,7 @@ func (s *Server) showAlarms(w http.ResponseWriter, r *request, msg, errMsg strin
 		list = list[:pageSize]
 		next = "/alarms?before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
-	s.render(w, r, "alarms", map[string]any{"Alarms": list, "Next": next, "Message": msg, "Error": errMsg, "CanChange": r.sess.Staff.CanChange()})
+	s.renderStatus(w, r, status, "alarms", map[string]any{"Alarms": list, "Next": next, "Message": msg, "Error": errMsg, "CanChange": r.sess.Staff.CanChange()})
 }
 
 func (s *Server) ackAlarm(w http.ResponseWriter, r *request) {
@@ -306,12 +301,11 @@ func (s *Server) ackAlarm(w http.ResponseWriter, r *request) {
 	case errors.Is(err, centre.ErrNotFound):
 		s.notFound(w, r)
 	case errors.Is(err, centre.ErrNoNote), errors.Is(err, centre.ErrAcked):
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.showAlarms(w, r, "", err.Error())
+		s.showAlarms(w, r, http.StatusUnprocessableEntity, "", err.Error())
 	case err != nil:
 		s.fail(w, r, err)
 	default:
 		s.audit(r.Context(), r.sess.Staff.Name, "acknowledge alarm", fmt.Sprintf("alarm %d: %s", id, strings.TrimSpace(note)), r.remote)
-		s.showAlarms(w, r, text(r.lang, "alarms.done"), "")
+		s.showAlarms(w, r, http.StatusOK, text(r.lang, "alarms.done"), "")
 	}
 }
