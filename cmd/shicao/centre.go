@@ -29,7 +29,8 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
                                              for those hosts (tls/cert.pem; keys 0600), for serve --cert/--key
   serve --listen ADDR [--cert F --key F] [--addr-file F] [--console ADDR [--console-addr-file F]]
                                              the HTTP API (docs/api.md); TLS when given a certificate and key;
-                                             --console: the staff console on its own listener (docs/console.md)
+                                             --console: the staff console on its own listener (docs/console.md),
+                                             over TLS with the same certificate when given one
   user add NAME --role admin|staff|inspector a console account; the password from stdin (or asked on a terminal)
   trust add [--threshold N] KEY.pub...      pin province verifier keys (a centre made without --province, a new key)
   trust remove KEY.pub                       retire a province key at the end of a rotation
@@ -241,10 +242,13 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "centre listening on %s\n", url)
 	var consoleErr <-chan error
 	if *consoleAddr != "" {
-		curl, errc, err := startConsole(ctx, c, *consoleAddr, logger)
+		// The console shares the API's certificate: its cookies then
+		// never cross the network in clear.
+		curl, errc, stop, err := startConsole(c, *consoleAddr, *cert, *keyFile, logger)
 		if err != nil {
 			return fmt.Errorf("centre serve: %w", err)
 		}
+		defer stop() // before c.Close (deferred earlier)
 		consoleErr = errc
 		if err := writeAddrFile(*consoleAddrFile, curl); err != nil {
 			return err

@@ -94,25 +94,32 @@ func readPassword(e *env) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// startConsole serves the console over c on addr until ctx ends, and
-// returns its URL.
-func startConsole(ctx context.Context, c *centre.Centre, addr string, logger *slog.Logger) (string, <-chan error, error) {
-	cs, err := console.New(c, console.Options{Logger: logger})
+// startConsole serves the console over c on addr (over TLS when given a
+// certificate and key, its cookies then marked Secure) and returns its
+// URL, a channel of the server's failure, and stop, which shuts it down
+// and waits for the requests in flight: call it before closing c.
+func startConsole(c *centre.Centre, addr, certFile, keyFile string, logger *slog.Logger) (url string, errc <-chan error, stop func(), err error) {
+	cs, err := console.New(c, console.Options{Logger: logger, Secure: certFile != ""})
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", nil, fmt.Errorf("console: %w", err)
+		return "", nil, nil, fmt.Errorf("console: %w", err)
 	}
 	srv := &http.Server{Handler: cs.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	go func() {
-		<-ctx.Done()
+	served := make(chan error, 1)
+	scheme := "http"
+	if certFile != "" {
+		scheme = "https"
+		go func() { served <- srv.ServeTLS(ln, certFile, keyFile) }()
+	} else {
+		go func() { served <- srv.Serve(ln) }()
+	}
+	stop = func() {
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shut)
-	}()
-	return "http://" + ln.Addr().String(), errc, nil
+	}
+	return scheme + "://" + ln.Addr().String(), served, stop, nil
 }

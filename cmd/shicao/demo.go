@@ -327,9 +327,9 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 		return nil, err
 	}
 	// The centre's console, on loopback: port 8080 when free, else any.
-	consoleURL, _, err := startConsole(ctx, c, "127.0.0.1:8080", log)
+	consoleURL, _, stopConsole, err := startConsole(c, "127.0.0.1:8080", "", "", log)
 	if err != nil {
-		consoleURL, _, err = startConsole(ctx, c, "127.0.0.1:0", log)
+		consoleURL, _, stopConsole, err = startConsole(c, "127.0.0.1:0", "", "", log)
 	}
 	if err != nil {
 		c.Close()
@@ -337,6 +337,7 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		stopConsole()
 		c.Close()
 		return nil, err
 	}
@@ -347,6 +348,7 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shut)
+		stopConsole()
 		c.Close()
 	}()
 	_, centreVerifier := demo.CentreKeys()

@@ -4,12 +4,15 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
 	"shicao/cmd/shicao/internal/centre"
+	"shicao/cmd/shicao/internal/console"
 	"shicao/cmd/shicao/internal/demo"
 )
 
@@ -297,4 +300,33 @@ func TestAlarms_Ack(t *testing.T) {
 	}
 	_, body = c.get("/audit")
 	contains(t, html.UnescapeString(body), "acknowledge alarm")
+}
+
+// TestSignIn_SecureCookies: served over TLS (centre serve --console with
+// --cert), the session cookie is also marked Secure.
+func TestSignIn_SecureCookies(t *testing.T) {
+	r := newRig(t)
+	cs, err := console.New(r.c, console.Options{Secure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(cs.Handler())
+	defer srv.Close()
+	hc := srv.Client()
+	hc.Jar, _ = cookiejar.New(nil)
+	c := &client{t: t, base: srv.URL, hc: hc}
+	resp, err := hc.PostForm(srv.URL+"/signin", url.Values{"csrf": {c.token("/signin")}, "name": {adminName}, "password": {adminPass}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var sess *http.Cookie
+	for _, ck := range resp.Request.Response.Cookies() {
+		if ck.Name == "shicao_session" {
+			sess = ck
+		}
+	}
+	if sess == nil || !sess.Secure || !sess.HttpOnly {
+		t.Errorf("session cookie over TLS: %+v, want Secure and HttpOnly", sess)
+	}
 }
