@@ -129,8 +129,8 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 // re-verify it, see a forged form refused (403), and an inspector
 // refused a registration (403).
 func TestBrowser_Console(t *testing.T) {
+	ctx := browser(t) // first: without a Chromium, fail or skip at once
 	r := newRig(t)
-	ctx := browser(t)
 	dir := screenshotDir(t)
 	base := r.srv.URL
 
