@@ -27,8 +27,11 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
   tls --host NAME|IP [--host NAME|IP]...     the centre's own CA (tls/ca.pem, made once) and a server certificate
                                              for those hosts (tls/cert.pem; keys 0600), for serve --cert/--key
-  serve --listen ADDR [--cert F --key F] [--addr-file F]
-                                             the HTTP API (docs/api.md); TLS when given a certificate and key
+  serve --listen ADDR [--cert F --key F] [--addr-file F] [--console ADDR [--console-addr-file F]]
+                                             the HTTP API (docs/api.md); TLS when given a certificate and key;
+                                             --console: the staff console on its own listener (docs/console.md),
+                                             over TLS with the same certificate when given one
+  user add NAME --role admin|staff|inspector a console account; the password from stdin (or asked on a terminal)
   trust add [--threshold N] KEY.pub...      pin province verifier keys (a centre made without --province, a new key)
   trust remove KEY.pub                       retire a province key at the end of a rotation
   trust list                                 the pinned province keys and the threshold
@@ -111,6 +114,7 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 			"examiners": func(a []string) error { return centreExport(ctx, e, "examiners", a) },
 		}),
 		"alarms": func(a []string) error { return centreAlarms(ctx, e, a) },
+		"user":   two("user", map[string]func([]string) error{"add": func(a []string) error { return centreUserAdd(ctx, e, a) }}),
 		"log":    two("log", map[string]func([]string) error{"verify": func(a []string) error { return centreLogVerify(ctx, e, a) }}),
 	}, centreUsage)
 }
@@ -205,6 +209,8 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	cert := fs.String("cert", "", "TLS certificate file (PEM)")
 	keyFile := fs.String("key", "", "TLS private key file (PEM)")
 	addrFile := fs.String("addr-file", "", "write the bound URL to this file once listening (scripts and tests)")
+	consoleAddr := fs.String("console", "", "also serve the staff console on this address (e.g. 127.0.0.1:8080; docs/console.md)")
+	consoleAddrFile := fs.String("console-addr-file", "", "write the console's bound URL to this file once listening")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -230,17 +236,25 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	url := scheme + "://" + ln.Addr().String()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	srv := &http.Server{Handler: c.Server(logger).Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
-	if *addrFile != "" {
-		// Written whole then renamed, so a reader never sees half a URL.
-		tmp := *addrFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, *addrFile); err != nil {
-			return err
-		}
+	if err := writeAddrFile(*addrFile, url); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "centre listening on %s\n", url)
+	var consoleErr <-chan error
+	if *consoleAddr != "" {
+		// The console shares the API's certificate: its cookies then
+		// never cross the network in clear.
+		curl, errc, stop, err := startConsole(c, *consoleAddr, *cert, *keyFile, logger)
+		if err != nil {
+			return fmt.Errorf("centre serve: %w", err)
+		}
+		defer stop() // before c.Close (deferred earlier)
+		consoleErr = errc
+		if err := writeAddrFile(*consoleAddrFile, curl); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "console listening on %s\n", curl)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *cert != "" {
@@ -252,11 +266,26 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	select {
 	case err := <-errc:
 		return fmt.Errorf("centre serve: %w", err)
+	case err := <-consoleErr:
+		return fmt.Errorf("centre serve: console: %w", err)
 	case <-ctx.Done():
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return srv.Shutdown(shut)
 	}
+}
+
+// writeAddrFile writes a bound URL to file ("" for none), whole then
+// renamed, so that a reader never sees half a URL.
+func writeAddrFile(file, url string) error {
+	if file == "" {
+		return nil
+	}
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }
 
 // refuseDamaged says what to do about a centre database that failed

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -118,6 +119,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s; centre at %s\n", demo.Station, demo.SiteName, dir, link.url)
+	fmt.Fprintf(e.stdout, "  centre console %s  staff %s  password %s\n", link.console, demoStaffName, demoStaffPassword)
 	for _, x := range demo.Examiners[:2] {
 		fmt.Fprintf(e.stdout, "  examiner %s %s  PIN %s\n", x.Name, x.ID, x.PIN)
 	}
@@ -283,8 +285,9 @@ func scaledClock(wall func() time.Time, speed float64) func() time.Time {
 // syncLink is the station's link to its centre: a background sync loop
 // and its status for the TUI.
 type syncLink struct {
-	url  string
-	poke chan struct{}
+	url     string
+	console string // the centre console's URL
+	poke    chan struct{}
 
 	mu     sync.Mutex
 	online bool
@@ -336,8 +339,23 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 			return nil, err
 		}
 	}
+	// A demo directory from before the console gets the account too.
+	if err := c.AddStaff(ctx, demoStaffName, centre.RoleAdmin, demoStaffPassword); err != nil && !errors.Is(err, centre.ErrStaffExists) {
+		c.Close()
+		return nil, err
+	}
+	// The centre's console, on loopback: port 8080 when free, else any.
+	consoleURL, _, stopConsole, err := startConsole(c, "127.0.0.1:8080", "", "", log)
+	if err != nil {
+		consoleURL, _, stopConsole, err = startConsole(c, "127.0.0.1:0", "", "", log)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		stopConsole()
 		c.Close()
 		return nil, err
 	}
@@ -348,11 +366,23 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shut)
+		stopConsole()
 		c.Close()
 	}()
 	_, centreVerifier := demo.CentreKeys()
-	return startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, now, log, 5*time.Second)
+	link, err := startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, now, log, 5*time.Second)
+	if link != nil {
+		link.console = consoleURL
+	}
+	return link, err
 }
+
+// The demo centre's console account, printed at start: the demo runs on
+// loopback only, with a fresh data directory.
+const (
+	demoStaffName     = "demo"
+	demoStaffPassword = "shicao-demo-2026"
+)
 
 // startSync runs the station's sync loop with the centre at url: a round
 // every `every` and whenever RetryNow asks, uploading the outbox (eagerly:

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"testing"
@@ -31,6 +34,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"tlscert":  cmdTLSCert,
 			"waitaddr": cmdWaitAddr,
+			"httpget":  cmdHTTPGet,
 		},
 		Setup: func(env *testscript.Env) error {
 			// The scripts read the sample library from the repository.
@@ -48,4 +52,25 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// cmdHTTPGet is `httpget URL`: the body of a GET on stdout, and a
+// failure unless the answer is 200.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: httpget URL")
+	}
+	resp, err := http.Get(args[0])
+	if err != nil {
+		ts.Fatalf("GET %s: %v", args[0], err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		ts.Fatalf("GET %s: %v", args[0], err)
+	}
+	fmt.Fprint(ts.Stdout(), string(body))
+	if ok := resp.StatusCode == http.StatusOK; ok == neg {
+		ts.Fatalf("GET %s: %s", args[0], resp.Status)
+	}
 }
