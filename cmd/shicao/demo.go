@@ -124,7 +124,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		sp := *speed
-		runner := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
+		cards := &cardReader{}
+		defer cards.Close()
+		runner := &station.ScriptRunner{Card: cards.Read, S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
 			// play and wait pass exam time; the clock runs at --speed.
 			Advance: func(d time.Duration) {
 				select {
@@ -132,7 +134,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				case <-ctx.Done():
 				}
 			},
-			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power}
+			Scenario: withCard(cards, r.Play), Unplug: r.Unplug, Power: r.Power}
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}

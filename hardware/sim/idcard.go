@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io"
+	"slices"
+	"sync"
 
 	"shicao/hardware/idcard"
 )
@@ -35,8 +38,10 @@ func photo(seed string) []byte {
 // and selected, the read answers 41), expired (the card reads, and its
 // validity ended 2020-03-08).
 type cardModule struct {
+	mu       sync.Mutex
 	scenario string
-	info     []byte
+	info     []byte // the card's information (30 01's data)
+	expired  []byte // the same card, expired
 }
 
 func newCardModule(scenario string, card *idcard.Card) *cardModule {
@@ -44,14 +49,28 @@ func newCardModule(scenario string, card *idcard.Card) *cardModule {
 	if card != nil {
 		c = *card
 	}
-	if scenario == "expired" {
-		c.ValidFrom, c.ValidTo = "20100308", "20200308"
+	m := &cardModule{scenario: scenario}
+	m.info, _ = idcard.EncodeInfo(c) // a card whose fields do not fit reads as unreadable (nil)
+	c.ValidFrom, c.ValidTo = "20100308", "20200308"
+	m.expired, _ = idcard.EncodeInfo(c)
+	return m
+}
+
+// SetScenario changes what the simulated ID-card reader holds: present,
+// absent, unreadable or expired (an examiner swapping cards). It returns
+// an error for another kind of simulator or an unknown scenario.
+func (s *Sim) SetScenario(name string) error {
+	m, ok := s.server.(*cardModule)
+	if !ok {
+		return fmt.Errorf("%s simulator: the scenario is set at start", s.kind)
 	}
-	info, err := idcard.EncodeInfo(c)
-	if err != nil {
-		info = nil // a card that does not fit reads as unreadable
+	if !slices.Contains(scenarios[s.kind], name) {
+		return fmt.Errorf("%s simulator: unknown scenario %q (have %v)", s.kind, name, scenarios[s.kind])
 	}
-	return &cardModule{scenario: scenario, info: info}
+	m.mu.Lock()
+	m.scenario = name
+	m.mu.Unlock()
+	return nil
 }
 
 // Serve answers requests read from rw until ctx ends or rw fails; a read
@@ -89,6 +108,12 @@ func (m *cardModule) Serve(ctx context.Context, rw io.ReadWriter) error {
 }
 
 func (m *cardModule) answer(body []byte) []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	info := m.info
+	if m.scenario == "expired" {
+		info = m.expired
+	}
 	st, data := idcard.StatusCommand, []byte(nil)
 	switch {
 	case bytes.HasPrefix(body, idcard.CmdFind[:]):
@@ -99,8 +124,8 @@ func (m *cardModule) answer(body []byte) []byte {
 	case bytes.HasPrefix(body, idcard.CmdSelect[:]):
 		st, data = idcard.StatusOK, make([]byte, 8)
 	case bytes.HasPrefix(body, idcard.CmdRead[:]):
-		st, data = idcard.StatusOK, m.info
-		if m.scenario == "unreadable" || m.info == nil {
+		st, data = idcard.StatusOK, info
+		if m.scenario == "unreadable" || info == nil {
 			st, data = idcard.StatusReadFail, nil
 		}
 	}

@@ -32,6 +32,8 @@ type Exam struct {
 	result    *Saved
 	resuming  *Item    // the item left running by a crash, until Continue or Void
 	expect    []string // examiners who must sign in again to resume
+	identity  *Identity
+	photo     []byte // the card's photo: stays on the station
 }
 
 // SignedIn is an examiner signed in for this exam, with the certificate

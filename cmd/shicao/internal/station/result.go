@@ -34,6 +34,7 @@ type ResultDoc struct {
 	Category  string          `json:"category"`
 	Blueprint StandardRef     `json:"blueprint"`
 	Candidate CandidateRef    `json:"candidate"`
+	Identity  *Identity       `json:"identity,omitempty"` // how the candidate was identified (card or manual); absent from older results
 	Examiners []ExaminerRef   `json:"examiners"`
 	Seed      string          `json:"seed"`
 	Items     []ItemResult    `json:"items"`
@@ -107,7 +108,7 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	}
 	doc := &ResultDoc{Format: ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
 		Category: e.plan.Category, Blueprint: StandardRef{e.bp.ID, e.bp.Version, e.bp.SHA256()},
-		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli()}
+		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli(), Identity: e.identity}
 	for _, x := range e.examiners {
 		doc.Examiners = append(doc.Examiners, ExaminerRef{x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo})
 	}

@@ -148,6 +148,11 @@ func (e *Exam) loadItem(ctx context.Context, sess store.Session) (*Item, startDa
 			var d struct{ Seed string }
 			_ = json.Unmarshal(a.Data, &d)
 			seed = d.Seed
+		case "identity.card", "identity.manual":
+			var id Identity
+			if json.Unmarshal(a.Data, &id) == nil {
+				e.identity = &id
+			}
 		case "device.status":
 			var d struct{ Kind, Model, Serial, Firmware string }
 			_ = json.Unmarshal(a.Data, &d)
