@@ -69,7 +69,7 @@ func (s *Station) ResumeExam(ctx context.Context, attemptID string) (*Exam, erro
 	if err != nil {
 		return nil, err
 	}
-	e := &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, attemptID: attemptID}
+	e := &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, attemptID: attemptID, terms: planTerms(plan.Signed)}
 	for i := range plan.Candidates {
 		if plan.Candidates[i].IDNumber == mine[0].Candidate {
 			e.candidate = &plan.Candidates[i]
