@@ -64,6 +64,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "ok: result %s signed by %s\n", d.ID, strings.Join(v.Signers, ", "))
 	fmt.Fprintf(e.stdout, "candidate %s %s, plan %s, site %s, station %s, %s\n", d.Candidate.IDNumber, d.Candidate.Name, d.Plan, d.Site, d.Station, d.Date)
 	fmt.Fprintln(e.stdout, identityLine(d.Identity))
+	for _, x := range d.Substitutions {
+		fmt.Fprintf(e.stdout, "substitute examiner %s in place of %s (%s), approved by the centre on the signed plan\n", x.In, x.Out, x.Reason)
+	}
 	for _, it := range d.Items {
 		fmt.Fprintf(e.stdout, "  %s %s v%d: %s (%d events, chain %s…, re-scored identically)\n", it.Subject, it.Standard.ID, it.Standard.Version, it.Sheet.Score, it.Events, it.Head[:12])
 	}
