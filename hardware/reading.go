@@ -19,6 +19,10 @@ const (
 	KindBoard        Kind = "board"
 	KindPPE          Kind = "ppe"
 	KindHarness      Kind = "harness"
+	// KindIDCard is the second-generation ID-card reader at the identity
+	// check (hardware/idcard). It identifies the candidate and produces no
+	// readings for a standard, so Kinds does not list it.
+	KindIDCard Kind = "idcard"
 )
 
 // KindPrinter is the station's receipt printer (ESC/POS, hardware/escpos,

@@ -46,6 +46,11 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
   examiner import FILE.csv|FILE.xlsx         one row per examiner and category
   plan import FILE.csv|FILE.xlsx             the provincial roster export: one row per candidate
   plan list [--date YYYY-MM-DD]
+  assign --date D [--per-plan N]             draw the day's examiners (recusal enforced); publishes the seed's hash, before the day
+  assign --reveal --date D                   publish the day's seed, after the day
+  assign --verify --date D [--seed S]        redo the day's draw from the revealed seed and compare it with the commitment
+  assign --substitute --plan P --out ID --in ID --reason TEXT
+                                             approve a substitute examiner on the day (the plan is re-issued, signed)
   standard publish FILE...                   province-signed, lint-clean standards and blueprints only
   export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD] [--unit NAME]
                                              results: the exams of that day; examiners: validity on that day,
@@ -115,6 +120,7 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 		}),
 		"alarms": func(a []string) error { return centreAlarms(ctx, e, a) },
 		"user":   two("user", map[string]func([]string) error{"add": func(a []string) error { return centreUserAdd(ctx, e, a) }}),
+		"assign": func(a []string) error { return centreAssign(ctx, e, a) },
 		"log":    two("log", map[string]func([]string) error{"verify": func(a []string) error { return centreLogVerify(ctx, e, a) }}),
 	}, centreUsage)
 }

@@ -133,7 +133,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		sp := *speed
-		runner := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
+		cards := &cardReader{}
+		defer cards.Close()
+		runner := &station.ScriptRunner{Card: cards.Read, S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
 			// play and wait pass exam time; the clock runs at --speed.
 			Advance: func(d time.Duration) {
 				select {
@@ -142,7 +144,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				}
 			},
 			Power: r.Power}
-		runner.Scenario, runner.Unplug = withPrinter(slipSim, r.Play, r.Unplug)
+		runner.Scenario, runner.Unplug = withPrinter(slipSim, withCard(cards, r.Play), r.Unplug)
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}

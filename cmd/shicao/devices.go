@@ -20,7 +20,7 @@ import (
 // path on the first line, for a driver (or a technician) to open.
 func runSim(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sim", "sim KIND [--scenario S] [--speed N] [--noise P] [--drop D] [--seed N] [--dir DIR]",
-		"  shicao sim cpr --scenario shallow\n  shicao sim board --scenario short-circuit --noise 0.01\n  shicao sim printer --scenario paper-out\n")
+		"  shicao sim cpr --scenario shallow\n  shicao sim board --scenario short-circuit --noise 0.01\n  shicao sim printer --scenario paper-out\n  shicao sim idcard --scenario expired\n")
 	scenario := fs.String("scenario", "", "the scenario to play (default: the first)")
 	speed := fs.Float64("speed", 1, "clock multiplier")
 	noise := fs.Float64("noise", 0, "chance per record of a burst of garbage bytes (or a flipped bit, Modbus)")
@@ -32,7 +32,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		var kinds []string
-		for _, k := range append(hardware.Kinds(), hardware.KindPrinter) {
+		for _, k := range append(hardware.Kinds(), hardware.KindPrinter, hardware.KindIDCard) {
 			kinds = append(kinds, fmt.Sprintf("%s (%s)", k, strings.Join(sim.Scenarios(k), ", ")))
 		}
 		return usagef("sim: give one KIND: %s", strings.Join(kinds, "; "))

@@ -370,6 +370,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	virtual := fs.Bool("virtual-clock", false, "time passes only by the script's wait and play (rehearsals, tests)")
 	simulated := fs.Bool("simulated-devices", false, "report this site's registered equipment as connected simulators (events come from play)")
 	trace := fs.Bool("trace", false, "print 'ack SESSION SEQ' for every event once it is durable")
+	cardPath := fs.String("idcard", "", "the ID-card reader's serial port (default: a simulated reader, started by the first card step)")
 	sims := fs.Bool("sims", false, "run simulators for every kind of equipment behind the real drivers (rehearsals, tests)")
 	speed := fs.Float64("speed", 1, "with --sims: the simulators' and the exam clock's speed")
 	lang := fs.String("lang", "zh", "language of refusals: zh or en")
@@ -439,6 +440,9 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	r := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang}
+	cards := &cardReader{path: *cardPath}
+	defer cards.Close()
+	r.Card, r.Scenario = cards.Read, withCard(cards, nil)
 	if clock != nil {
 		r.Advance = clock.Advance
 	}
@@ -457,7 +461,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer func() { cancel(); rg.Wait() }()
-		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, rg.Play, rg.Unplug, rg.Power
+		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, withCard(cards, rg.Play), rg.Unplug, rg.Power
 		sp := *speed
 		r.Advance = func(d time.Duration) {
 			select {

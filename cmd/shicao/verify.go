@@ -75,6 +75,10 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "ok: result %s signed by %s\n", d.ID, strings.Join(v.Signers, ", "))
 	fmt.Fprintf(e.stdout, "candidate %s %s, plan %s, site %s, station %s, %s\n", d.Candidate.IDNumber, d.Candidate.Name, d.Plan, d.Site, d.Station, d.Date)
+	fmt.Fprintln(e.stdout, identityLine(d.Identity))
+	for _, x := range d.Substitutions {
+		fmt.Fprintf(e.stdout, "substitute examiner %s in place of %s (%s), approved by the centre on the signed plan\n", x.In, x.Out, x.Reason)
+	}
 	for _, it := range d.Items {
 		fmt.Fprintf(e.stdout, "  %s %s v%d: %s (%d events, chain %s…, re-scored identically)\n", it.Subject, it.Standard.ID, it.Standard.Version, it.Sheet.Score, it.Events, it.Head[:12])
 	}
@@ -192,4 +196,17 @@ func readKeys(files []string) ([]string, error) {
 		out = append(out, strings.TrimSpace(string(b)))
 	}
 	return out, nil
+}
+
+// identityLine says how the candidate was identified: by the ID card, or
+// by hand (with the reason and the examiners who confirmed it).
+func identityLine(id *station.Identity) string {
+	switch {
+	case id == nil:
+		return "identity: not recorded (a result from before the ID-card check)"
+	case id.Method == station.IdentityCard:
+		return fmt.Sprintf("identity: card %s %s, valid %s-%s, photo sha256 %s", id.IDNumber, id.Name, id.ValidFrom, id.ValidTo, id.PhotoSHA256)
+	default:
+		return fmt.Sprintf("identity: MANUAL ENTRY of %s (%s), confirmed by %s", id.IDNumber, id.Reason, strings.Join(id.ConfirmedBy, ", "))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"shicao/hardware"
+	"shicao/hardware/idcard"
 	"shicao/hardware/modbus/modbustest"
 )
 
@@ -29,6 +31,8 @@ type Options struct {
 	// Dir holds the stable symlink, Dir/tty: one simulator per directory.
 	// A new temporary directory if empty, removed by Close.
 	Dir string
+	// Card is the card the ID-card reader holds (KindIDCard); DemoCard if nil.
+	Card *idcard.Card
 }
 
 // Scenarios returns the scenarios of kind, the default first.
@@ -43,6 +47,7 @@ var scenarios = map[hardware.Kind][]string{
 	hardware.KindBoard:        {"correct", "three-swapped", "short-circuit"},
 	hardware.KindPPE:          {"good", "missing-gloves"},
 	hardware.KindHarness:      {"good", "hook-low"},
+	hardware.KindIDCard:       {"present", "absent", "unreadable", "expired"},
 }
 
 // step is one moment of a scenario at device time at: bytes to send for a
@@ -66,6 +71,7 @@ type Sim struct {
 	steps     []step
 	onConnect func(at time.Duration) []byte // streaming: the status record sent whenever a host opens
 	slave     *modbustest.Slave             // Modbus kinds
+	server    server                        // request-response kinds: the Modbus slave, the ID-card module
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -106,6 +112,11 @@ func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Option
 		s.slave, s.steps = scbaScript(scenario, script)
 	case hardware.KindBoard:
 		s.slave, s.steps = boardScript(s, scenario, script)
+	case hardware.KindIDCard:
+		s.server = newCardModule(scenario, opts.Card)
+	}
+	if s.slave != nil {
+		s.server = s.slave
 	}
 	return s.start(ctx, opts)
 }
@@ -146,7 +157,7 @@ func (s *Sim) start(ctx context.Context, opts Options) (*Sim, error) {
 		defer s.wg.Done()
 		s.play(ctx)
 	}()
-	if s.slave != nil {
+	if s.server != nil {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -307,7 +318,13 @@ func (s *Sim) withNoise(p []byte) []byte {
 	return append(g, p...)
 }
 
-// serve runs the Modbus slave on each pseudo-terminal in turn.
+// server answers requests on a transport until ctx ends or it fails.
+type server interface {
+	Serve(ctx context.Context, rw io.ReadWriter) error
+}
+
+// serve runs the request-response server (the Modbus slave, the ID-card
+// module) on each pseudo-terminal in turn.
 func (s *Sim) serve(ctx context.Context) {
 	for ctx.Err() == nil {
 		m, changed := s.wire.current()
@@ -319,7 +336,7 @@ func (s *Sim) serve(ctx context.Context) {
 			}
 			continue
 		}
-		err := s.slave.Serve(ctx, m)
+		err := s.server.Serve(ctx, m)
 		if err != nil && !errors.Is(err, os.ErrClosed) {
 			// EIO while no host has the terminal open: wait a little.
 			select {

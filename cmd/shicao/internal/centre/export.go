@@ -26,6 +26,9 @@ type ResultRow struct {
 	Index                                   int64
 	SHA256                                  string
 	ReceivedMs                              int64
+	// Identity is how the candidate was identified: "card", "manual"
+	// (with IdentityReason), or "" (not recorded).
+	Identity, IdentityReason string
 }
 
 // Results returns every result received, in log order.
@@ -36,7 +39,7 @@ func (c *Centre) Results(ctx context.Context) ([]ResultRow, error) {
 // ResultsOn returns the results of the exams held on day (every result
 // when day is zero), in log order.
 func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow, error) {
-	q, args := `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms
+	q, args := `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms, identity, identity_reason
 		FROM results`, []any{}
 	if !day.IsZero() {
 		q, args = q+` WHERE date = ?`, append(args, day.String())
@@ -49,7 +52,7 @@ func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow
 	var out []ResultRow
 	for rows.Next() {
 		var r ResultRow
-		if err := rows.Scan(&r.ID, &r.Station, &r.Site, &r.Plan, &r.Date, &r.Category, &r.Candidate, &r.Name, &r.Attempt, &r.Total, &r.Passed, &r.Examiners, &r.Index, &r.SHA256, &r.ReceivedMs); err != nil {
+		if err := rows.Scan(&r.ID, &r.Station, &r.Site, &r.Plan, &r.Date, &r.Category, &r.Candidate, &r.Name, &r.Attempt, &r.Total, &r.Passed, &r.Examiners, &r.Index, &r.SHA256, &r.ReceivedMs, &r.Identity, &r.IdentityReason); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -204,7 +207,7 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 	if !day.IsZero() {
 		title += "（" + day.String() + "）"
 	}
-	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间"}}
+	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间", "身份核验"}}
 	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号")
 	for i, r := range list {
 		kind, verdict := "正考", "不合格"
@@ -215,9 +218,23 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 			verdict = "合格"
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(i + 1), r.ID, r.Date, r.Site, r.Station, r.Plan, r.Category, r.Candidate, r.Name, kind, r.Total, verdict, r.Examiners,
-			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime)})
+			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime), IdentityText(r.Identity, r.IdentityReason)})
 	}
 	return t, nil
+}
+
+// IdentityText is the results export's 身份核验 cell: 身份证 for a card
+// read, 手工录入 with its reason for a number typed in (marked, so the
+// centre can follow manual entries up), 未记录 for a result from before
+// the ID-card check.
+func IdentityText(method, reason string) string {
+	switch method {
+	case "card":
+		return "身份证"
+	case "manual":
+		return "手工录入：" + reason
+	}
+	return "未记录"
 }
 
 // ExaminersTitle is the title of the notice's attachment table.

@@ -125,10 +125,14 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		for _, x := range doc.Examiners {
 			names = append(names, x.Name)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, body, receipt, received_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		identity, reason := "", ""
+		if doc.Identity != nil {
+			identity, reason = doc.Identity.Method, doc.Identity.Reason
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, body, receipt, received_ms, identity, identity_reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			doc.ID, n, stationName, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
-			doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), hexSum, body, receipt, c.nowMs())
+			doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), hexSum, body, receipt, c.nowMs(), identity, reason)
 		return err
 	})
 	if errors.Is(err, errDuplicate) {

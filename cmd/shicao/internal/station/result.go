@@ -15,6 +15,7 @@ import (
 	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // ResultFormat names the result document's version.
@@ -25,20 +26,24 @@ const ResultFormat = "shicao-result/1"
 // version, SHA-256), its sheet and its log's length and chain head, and
 // the paper total. The station signs its JSON as a signed note.
 type ResultDoc struct {
-	Format    string          `json:"format"`
-	ID        string          `json:"id"`
-	Station   string          `json:"station"`
-	Site      string          `json:"site"`
-	Plan      string          `json:"plan"`
-	Date      string          `json:"date"`
-	Category  string          `json:"category"`
-	Blueprint StandardRef     `json:"blueprint"`
-	Candidate CandidateRef    `json:"candidate"`
-	Examiners []ExaminerRef   `json:"examiners"`
-	Seed      string          `json:"seed"`
-	Items     []ItemResult    `json:"items"`
-	Paper     *scoring.Result `json:"paper"`
-	SignedMs  int64           `json:"signed_ms"`
+	Format    string       `json:"format"`
+	ID        string       `json:"id"`
+	Station   string       `json:"station"`
+	Site      string       `json:"site"`
+	Plan      string       `json:"plan"`
+	Date      string       `json:"date"`
+	Category  string       `json:"category"`
+	Blueprint StandardRef  `json:"blueprint"`
+	Candidate CandidateRef `json:"candidate"`
+	Identity  *Identity    `json:"identity,omitempty"` // how the candidate was identified (card or manual); absent from older results
+	// Substitutions are the centre-approved substitutions that brought
+	// in an examiner of this result (from the signed plan).
+	Substitutions []examsync.Substitution `json:"substitutions,omitempty"`
+	Examiners     []ExaminerRef           `json:"examiners"`
+	Seed          string                  `json:"seed"`
+	Items         []ItemResult            `json:"items"`
+	Paper         *scoring.Result         `json:"paper"`
+	SignedMs      int64                   `json:"signed_ms"`
 }
 
 // StandardRef names a standard exactly.
@@ -107,7 +112,7 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	}
 	doc := &ResultDoc{Format: ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
 		Category: e.plan.Category, Blueprint: StandardRef{e.bp.ID, e.bp.Version, e.bp.SHA256()},
-		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli()}
+		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli(), Identity: e.identity, Substitutions: e.substitutions()}
 	for _, x := range e.examiners {
 		doc.Examiners = append(doc.Examiners, ExaminerRef{x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo})
 	}

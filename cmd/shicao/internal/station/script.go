@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
 )
@@ -19,6 +20,9 @@ import (
 const ScriptSteps = `  plan ID                      open an exam under the plan
   signin EXAMINER-ID PIN       an examiner signs in (the chief examiner first)
   candidate ID-NUMBER          check the candidate's 身份证号 and start the attempt
+  candidate ID-NUMBER --manual REASON
+                               the same, typed in by hand for REASON, which the signed-in examiners confirm
+  card                         read the candidate's ID card on the reader, identify them and start the attempt
   draw [SEED]                  draw one item per subject (a fresh random seed if none)
   item SUBJECT                 start the drawn item of a subject (K1, K2...)
   play VECTOR [fast]           play the item standard's own test vector (fast: the clock skips ahead; events keep their times)
@@ -62,6 +66,8 @@ type ScriptRunner struct {
 	Scenario func(kind, name string) error
 	Unplug   func(kind string) error
 	Power    func(kind string, on bool) error
+	// Card reads the ID card on the station's reader (the card step).
+	Card CardRead
 
 	exam *Exam
 	item *Item
@@ -172,13 +178,36 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		}
 		fmt.Fprintf(r.Out, "signed in %s %s (%s %s, valid to %s)\n", x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo)
 	case "candidate":
-		if err := r.need(1, a, "candidate ID-NUMBER"); err != nil {
+		if err := r.need(1, a, "candidate ID-NUMBER [--manual REASON]"); err != nil {
 			return err
 		}
-		c, err := r.exam.VerifyCandidate(ctx, a[1])
+		var c *store.Candidate
+		var err error
+		switch {
+		case len(a) > 2 && a[2] == "--manual":
+			c, err = r.exam.VerifyCandidateManual(ctx, a[1], strings.Join(a[3:], " "))
+		case len(a) > 2:
+			return errors.New("usage: candidate ID-NUMBER [--manual REASON]")
+		default:
+			c, err = r.exam.VerifyCandidate(ctx, a[1])
+		}
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", MaskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
+		if id := r.exam.identity; id != nil {
+			fmt.Fprintf(r.Out, "identity manual: %s (confirmed by %s)\n", id.Reason, strings.Join(id.ConfirmedBy, ", "))
+		}
+	case "card":
+		if r.Card == nil {
+			return errors.New("card: no ID-card reader here")
+		}
+		c, err := r.exam.IdentifyByCard(ctx, r.Card)
+		if err != nil {
+			return err
+		}
+		id := r.exam.identity
+		fmt.Fprintf(r.Out, "card %s %s valid %s-%s photo sha256 %s\n", MaskID(id.IDNumber), id.Name, id.ValidFrom, id.ValidTo, id.PhotoSHA256[:16])
 		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", MaskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
 	case "draw":
 		seed := ""
