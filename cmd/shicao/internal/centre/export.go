@@ -60,7 +60,7 @@ func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow
 // ResultBody returns the exact bytes received for a result.
 func (c *Centre) ResultBody(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
-	err := c.db.QueryRowContext(ctx, `SELECT body FROM results WHERE id = ?`, id).Scan(&b)
+	err := c.db.QueryRowContext(ctx, `SELECT b.body FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.id = ?`, id).Scan(&b)
 	return b, translate(err)
 }
 
