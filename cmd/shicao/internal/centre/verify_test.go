@@ -78,7 +78,7 @@ func bigCentre(tb testing.TB, n, extra int) (*centre.Centre, string, int) {
 }
 
 // buildShicao builds the shicao command into a temporary directory.
-func buildShicao(t *testing.T) string {
+func buildShicao(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "shicao")
 	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "shicao/cmd/shicao").CombinedOutput()
