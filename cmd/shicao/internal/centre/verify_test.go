@@ -142,7 +142,11 @@ func TestVerifyLog_BesideIngest(t *testing.T) {
 	var bodies [][]byte
 	for _, o := range outbox {
 		if slices.Contains(ids, o.ResultID) {
-			bodies = append(bodies, o.Body)
+			b, err := st.S.Store().OutboxBody(ctx, o.ResultID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies = append(bodies, b)
 		}
 	}
 	if len(bodies) != n {
