@@ -40,6 +40,11 @@ var targets = []target{
 	{"#7", "BenchmarkFirstFrame", "ns/op", "<=", 300e6, "TUI time to first frame"},
 	{"#7", "BenchmarkViewLiveCPR", "ns/op", "<=", 5e6, "View of the live CPR screen at 120x40"},
 	{"#7", "BenchmarkDemoDay50", "RSS-MB", "<=", 100, "RSS after a demo day of 50 candidates"},
+	{"#18", "BenchmarkScale/verify_rescore", "RSS-MB", "<=", 300, "centre log verify --rescore: peak RSS"},
+	{"#18", "BenchmarkScale/verify_rescore", "s", "", 0, "centre log verify --rescore: time"},
+	{"#18", "BenchmarkScale/verify_rescore", "results", ">=", 100000, "results in the centre measured"},
+	{"#18", "BenchmarkScale/export_csv", "s", "<=", 30, "centre export results -o .csv"},
+	{"#18", "BenchmarkScale/export_xlsx", "s", "<=", 30, "centre export results -o .xlsx"},
 }
 
 func main() {

@@ -639,18 +639,12 @@ func stationExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	rows, err := s.Store().Outbox(ctx, "")
+	body, err := s.Store().OutboxBody(ctx, fs.Arg(0))
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no result %s at this station (see 'station results list')", fs.Arg(0))
+	}
 	if err != nil {
 		return err
-	}
-	var body []byte
-	for _, o := range rows {
-		if o.ResultID == fs.Arg(0) {
-			body = o.Body
-		}
-	}
-	if body == nil {
-		return fmt.Errorf("no result %s at this station (see 'station results list')", fs.Arg(0))
 	}
 	if err := os.WriteFile(*out, body, 0o600); err != nil {
 		return err

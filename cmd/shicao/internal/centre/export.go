@@ -63,7 +63,7 @@ func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow
 // ResultBody returns the exact bytes received for a result.
 func (c *Centre) ResultBody(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
-	err := c.db.QueryRowContext(ctx, `SELECT body FROM results WHERE id = ?`, id).Scan(&b)
+	err := c.db.QueryRowContext(ctx, `SELECT b.body FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.id = ?`, id).Scan(&b)
 	return b, translate(err)
 }
 
@@ -97,6 +97,23 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 		}
 		sheet = t.Sheet
 	}
+	// A stream writer writes each row as it comes: the whole sheet is
+	// never held as cells (100,000 results: seconds, not minutes).
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	headerRow := 2
+	if t.Caption != "" {
+		headerRow = 3
+	}
+	top, err := excelize.CoordinatesToCellName(1, headerRow+1)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
 	last := max(len(t.Header), 1)
 	merged := func(row int, text string) error {
 		first, err := excelize.CoordinatesToCellName(1, row)
@@ -107,40 +124,39 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		if err := f.SetCellStr(sheet, first, text); err != nil {
+		if err := sw.SetRow(first, []any{text}); err != nil {
 			return err
 		}
-		return f.MergeCell(sheet, first, end)
+		return sw.MergeCell(first, end)
 	}
 	if err := merged(1, t.Title); err != nil {
 		return nil, err
 	}
-	headerRow := 2
 	if t.Caption != "" {
 		if err := merged(2, t.Caption); err != nil {
 			return nil, err
 		}
-		headerRow = 3
 	}
 	put := func(row int, cells []string, numbers map[int]bool) error {
+		values := make([]any, len(cells))
 		for i, v := range cells {
-			cell, err := excelize.CoordinatesToCellName(i+1, row)
-			if err != nil {
-				return err
-			}
-			err = f.SetCellStr(sheet, cell, v)
+			values[i] = v
 			if numbers[i] {
 				// A total may hold a half point ("87.5"); a cell that is
 				// no number at all stays the text it is.
 				if n, ierr := strconv.ParseInt(v, 10, 64); ierr == nil {
-					err = f.SetCellInt(sheet, cell, n)
+					values[i] = n
 				} else if x, ferr := strconv.ParseFloat(v, 64); ferr == nil {
-					err = f.SetCellFloat(sheet, cell, x, -1, 64)
+					values[i] = x
 				}
 			}
-			if err != nil {
-				return fmt.Errorf("cell %s: %w", cell, err)
-			}
+		}
+		cell, err := excelize.CoordinatesToCellName(1, row)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, values); err != nil {
+			return fmt.Errorf("row %d: %w", row, err)
 		}
 		return nil
 	}
@@ -152,11 +168,7 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 			return nil, err
 		}
 	}
-	top, err := excelize.CoordinatesToCellName(1, headerRow+1)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.Flush(); err != nil {
 		return nil, err
 	}
 	b, err := f.WriteToBuffer()

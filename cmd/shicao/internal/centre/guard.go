@@ -212,7 +212,7 @@ const (
 // (after coversTo; all of them when it is ”, a withdrawal). They stay
 // in the log: people review them.
 func (c *Centre) alarmUncovered(ctx context.Context, tx *sql.Tx, r ExaminerRow, old examsync.Certificate, coversTo string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, station, date, body FROM results WHERE category = ? AND date > ? ORDER BY log_index`, r.Category, coversTo)
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.station, r.date, b.body FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.category = ? AND r.date > ? ORDER BY r.log_index`, r.Category, coversTo)
 	if err != nil {
 		return err
 	}

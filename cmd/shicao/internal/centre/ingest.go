@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
@@ -121,19 +120,7 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		if err != nil {
 			return err
 		}
-		var names []string
-		for _, x := range doc.Examiners {
-			names = append(names, x.Name)
-		}
-		identity, reason := "", ""
-		if doc.Identity != nil {
-			identity, reason = doc.Identity.Method, doc.Identity.Reason
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, body, receipt, received_ms, identity, identity_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			doc.ID, n, stationName, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
-			doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), hexSum, body, receipt, c.nowMs(), identity, reason)
-		return err
+		return insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs())
 	})
 	if errors.Is(err, errDuplicate) {
 		c.alarm(ctx, alarmDuplicate, stationName, "result "+doc.ID, "the result id was sent again with other bytes (sha256 "+hexSum+"); the first is kept")

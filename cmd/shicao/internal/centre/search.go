@@ -124,7 +124,7 @@ func (c *Centre) VerifyResult(ctx context.Context, id string) (*ResultCheck, err
 	if err != nil {
 		return nil, err
 	}
-	if err := c.rowMatchesBody(ctx, id, body); err != nil {
+	if err := rowMatchesBody(row, body); err != nil {
 		return nil, err
 	}
 	rcpt, err := c.ResultReceipt(ctx, id)

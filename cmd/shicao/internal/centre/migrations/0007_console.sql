@@ -40,6 +40,11 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 
 -- The console searches results by these narrow columns, newest first
 -- (log_index), a page at a time: each search is an index range, never a
 -- scan of the table or of the result bodies.
+-- 0006 indexed date, station and candidate alone; the console's search
+-- orders by log index within each, so these replace them.
+DROP INDEX IF EXISTS results_candidate;
+DROP INDEX IF EXISTS results_date;
+DROP INDEX IF EXISTS results_station;
 CREATE INDEX results_candidate ON results (candidate, log_index);
 CREATE INDEX results_name ON results (name, log_index);
 CREATE INDEX results_date ON results (date, log_index);
