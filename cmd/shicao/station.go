@@ -375,6 +375,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		}
 		defer func() { cancel(); rg.Wait() }()
 		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, rg.Play, rg.Unplug, rg.Power
+		r.Settle = rg.Settle
 		r.Active = func(it *station.Item) { active.Store(it) }
 		sp := *speed
 		r.Advance = func(d time.Duration) {
