@@ -72,6 +72,9 @@ type Sim struct {
 	wg     sync.WaitGroup
 	done   chan struct{}
 
+	// writeMu keeps Unplug from cutting the line between a write and
+	// the host's reading it.
+	writeMu sync.Mutex
 	// changeMu makes each change to a Modbus slave wait for the host to
 	// have read the one before (see change).
 	changeMu sync.Mutex
@@ -239,7 +242,19 @@ func (s *Sim) Steps() int { return len(s.steps) }
 
 // Unplug closes the pseudo-terminal and removes Path, as pulling the cable
 // does; the scenario pauses.
-func (s *Sim) Unplug() { s.wire.unplug() }
+//
+// A streaming device's cable is pulled between frames the host has read
+// (as long as it keeps reading): a test that unplugs at some step of its
+// own then loses no record to how far behind a loaded machine left the
+// host.
+func (s *Sim) Unplug() {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.slave == nil {
+		s.wire.drain()
+	}
+	s.wire.unplug()
+}
 
 // Plug makes a new pseudo-terminal and points Path at it.
 func (s *Sim) Plug() error { return s.wire.plug() }
@@ -299,7 +314,7 @@ func (s *Sim) play(ctx context.Context) {
 		if greeted != gen {
 			greeted = gen
 			if s.onConnect != nil {
-				s.wire.write(s.onConnect(dev))
+				s.write(s.onConnect(dev))
 			}
 			// A trainer's host learns its state from its first whole poll
 			// of a connection (a counter moved before it is not an event to
@@ -320,7 +335,7 @@ func (s *Sim) play(ctx context.Context) {
 	rest := time.Now()
 	status := func() {
 		if s.onConnect != nil && time.Since(rest) >= scale(time.Second) {
-			s.wire.write(s.onConnect(dev))
+			s.write(s.onConnect(dev))
 			rest = time.Now()
 		}
 	}
@@ -349,7 +364,9 @@ func (s *Sim) play(ctx context.Context) {
 				return
 			}
 			if wait > 20*time.Millisecond {
-				dev = max(dev, time.Duration(float64(time.Since(anchor))*s.speed))
+				// Not past the step waited for: a sleep that overran (a
+				// loaded machine) must not date a status after it.
+				dev = max(dev, min(s.steps[i].at, time.Duration(float64(time.Since(anchor))*s.speed)))
 				continue
 			}
 		}
@@ -358,7 +375,7 @@ func (s *Sim) play(ctx context.Context) {
 			if !s.change(ctx, st.apply) {
 				return
 			}
-		} else if err := s.wire.write(s.withNoise(st.data)); err != nil {
+		} else if err := s.write(s.withNoise(st.data)); err != nil {
 			anchored = false
 			if !sleep(ctx, 2*time.Millisecond) { // unplugged: retry this step after the plug
 				return
@@ -378,6 +395,13 @@ func (s *Sim) play(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// write writes p to the line, never while Unplug is pulling it.
+func (s *Sim) write(p []byte) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.wire.write(p)
 }
 
 // sleep waits d or until ctx ends; it reports whether ctx is still live.
