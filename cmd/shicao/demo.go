@@ -143,16 +143,25 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				case <-ctx.Done():
 				}
 			},
-			Power: r.Power}
+			Power: r.Power, Settle: r.Settle}
 		runner.Scenario, runner.Unplug = withPrinter(slipSim, withCard(cards, r.Play), r.Unplug)
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}
 		if saved := runner.Result(); saved != nil {
 			// Sync the result and show its receipt, as the TUI's outbox does.
-			link.RetryNow()
-			deadline := time.Now().Add(30 * time.Second)
-			for time.Now().Before(deadline) {
+			// Whole sync rounds are waited for, not an amount of time (a
+			// loaded machine makes rounds slower, not fewer): the round
+			// running when the result was saved may have missed it, the
+			// next one cannot.
+			for i := 1; ; i++ {
+				round := link.roundDone()
+				link.RetryNow()
+				select {
+				case <-round:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 				if _, idx, err := s.Store().Receipt(ctx, saved.ID); err == nil {
 					fmt.Fprintf(e.stdout, "synced %s: receipt verified, log index %d\n", saved.ID, idx)
 					// The slip's second line: the log index.
@@ -163,9 +172,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 					fmt.Fprintln(e.stdout, "receipt line: "+out.Line(saved.ID, *lang))
 					return nil
 				}
-				time.Sleep(100 * time.Millisecond)
+				if i == 3 {
+					return fmt.Errorf("result %s was not synced in %d sync rounds: %s", saved.ID, i, link.lastError())
+				}
 			}
-			return fmt.Errorf("result %s was not synced within 30 s: %s", saved.ID, link.lastError())
 		}
 		return nil
 	}
@@ -295,11 +305,16 @@ type syncLink struct {
 	online bool
 	last   time.Time
 	err    string
+	rounds chan struct{} // closed and replaced at the end of every round
 }
 
 func (l *syncLink) Online() bool        { l.mu.Lock(); defer l.mu.Unlock(); return l.online }
 func (l *syncLink) LastSync() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
 func (l *syncLink) lastError() string   { l.mu.Lock(); defer l.mu.Unlock(); return l.err }
+
+// roundDone returns a channel closed at the end of the next sync round (or
+// of the round in progress).
+func (l *syncLink) roundDone() <-chan struct{} { l.mu.Lock(); defer l.mu.Unlock(); return l.rounds }
 
 // RetryNow asks for a sync round at once.
 func (l *syncLink) RetryNow() {
@@ -391,7 +406,7 @@ const (
 // a person is watching); its status is what the TUI shows. Requests are
 // signed at now's time (nil: the real time).
 func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, now func() time.Time, log *slog.Logger, every time.Duration) (*syncLink, error) {
-	l := &syncLink{url: url, poke: make(chan struct{}, 1)}
+	l := &syncLink{url: url, poke: make(chan struct{}, 1), rounds: make(chan struct{})}
 	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
 	if err != nil {
 		return nil, err
@@ -420,6 +435,8 @@ func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey str
 				l.err = err.Error()
 				log.Warn("sync round", "err", err)
 			}
+			close(l.rounds)
+			l.rounds = make(chan struct{})
 			l.mu.Unlock()
 			select {
 			case <-ctx.Done():

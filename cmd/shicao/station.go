@@ -462,6 +462,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		}
 		defer func() { cancel(); rg.Wait() }()
 		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, withCard(cards, rg.Play), rg.Unplug, rg.Power
+		r.Settle = rg.Settle
 		sp := *speed
 		r.Advance = func(d time.Duration) {
 			select {

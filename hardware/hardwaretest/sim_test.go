@@ -56,8 +56,14 @@ func TestSimulators(t *testing.T) {
 				Options: driver.Options{MinBackoff: 2 * time.Millisecond, MaxBackoff: 20 * time.Millisecond},
 			}
 			if p.Kind == hardware.KindBoard {
+				// Power granted, and the trial run it starts played out:
+				// the simulator's reaction is not left running past the
+				// subtest (goleak), whatever the machine's load.
 				sub.Prepare = func(ctx context.Context, d hardware.Device) error {
-					return d.(*driver.Modbus).Set(ctx, "power_enable", true)
+					if err := d.(*driver.Modbus).Set(ctx, "power_enable", true); err != nil {
+						return err
+					}
+					return s.Settle(hardwaretest.Context(t))
 				}
 			}
 			hardwaretest.Conformance(t, sub, cycles)

@@ -292,6 +292,25 @@ func (r *Rig) waitConnected(s *slot, limit time.Duration) error {
 	}
 }
 
+// Settle waits until the simulated device of kind has played its scenario
+// and has nothing more to send (sim.Sim.Settle): for a Modbus trainer, the
+// driver has passed on every change; a streaming device's bytes are
+// written, perhaps not yet read. It reports false at once for a kind that
+// is not simulated, and returns ctx's error if ctx ends first.
+func (r *Rig) Settle(ctx context.Context, kind string) (simulated bool, err error) {
+	r.mu.Lock()
+	s := r.slots[kind]
+	var sm *sim.Sim
+	if s != nil {
+		sm = s.sim
+	}
+	r.mu.Unlock()
+	if sm == nil {
+		return false, nil
+	}
+	return true, sm.Settle(ctx)
+}
+
 // Unplug pulls a simulated device's cable out, or plugs it back in.
 func (r *Rig) Unplug(kind string) error {
 	r.mu.Lock()

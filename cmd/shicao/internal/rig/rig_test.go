@@ -14,6 +14,7 @@ import (
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/hardware"
+	"shicao/hardware/hardwaretest"
 	"shicao/hardware/serialport"
 )
 
@@ -38,19 +39,15 @@ func TestSimulated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cancel(); r.Wait() }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	waitFor(t, func() bool {
 		ready := 0
 		for _, d := range r.Devices() {
 			if d.Connected && d.Serial != "" {
 				ready++
 			}
 		}
-		if ready == len(kinds) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return ready == len(kinds)
+	})
 	for _, d := range r.Devices() {
 		t.Logf("%s %s %s %s %s connected=%v", d.Kind, d.Model, d.Serial, d.Firmware, d.Port, d.Connected)
 		if !d.Connected || d.Serial == "" {
@@ -71,14 +68,17 @@ func TestSimulated(t *testing.T) {
 	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return seen["cpr"]["cpr.compression"] > 0 })
 }
 
+// waitFor polls cond until shortly before the test's deadline: a wait for
+// an event, which a loaded machine only makes later.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	ctx := hardwaretest.Context(t)
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-ctx.Done():
 			t.Fatal("timed out")
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -31,7 +31,9 @@ const ScriptSteps = `  plan ID                      open an exam under the plan
   timer NAME DURATION          an examiner-timed interval
   phase NAME                   the item enters a phase
   wait DURATION                let time pass
-  await TYPE COUNT [TIMEOUT]   wait until the item has COUNT events of TYPE
+  await TYPE COUNT [TIMEOUT]   wait until the item has COUNT events of TYPE (simulated equipment:
+                               TIMEOUT counts from the end of the simulator's scenario)
+  settle KIND                  wait until a simulated device has played its scenario (demo, --sims)
   scenario KIND NAME           a simulated device plays a scenario (demo, --sims)
   power KIND on|off            the examiners grant or withdraw a device's power
   unplug KIND | plug KIND      pull a simulated device's cable out, or put it back
@@ -68,6 +70,10 @@ type ScriptRunner struct {
 	Power    func(kind string, on bool) error
 	// Card reads the ID card on the station's reader (the card step).
 	Card CardRead
+	// Settle waits until the simulated device of kind has played its
+	// scenario and has nothing more to send; it reports false at once for
+	// a kind that is not simulated.
+	Settle func(ctx context.Context, kind string) (simulated bool, err error)
 
 	exam *Exam
 	item *Item
@@ -375,21 +381,25 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 				return err
 			}
 		}
-		deadline := time.Now().Add(limit)
-		for {
-			got, err := r.item.Count(ctx, a[1])
-			if err != nil {
+		return r.await(ctx, a[1], n, limit)
+	case "settle":
+		if err := r.need(1, a, "settle KIND"); err != nil {
+			return err
+		}
+		if r.Settle == nil {
+			return errors.New("settle: no simulated equipment here")
+		}
+		if sim, err := r.Settle(ctx, a[1]); err != nil {
+			return err
+		} else if !sim {
+			return fmt.Errorf("settle: no simulated %s device", a[1])
+		}
+		if r.item != nil {
+			if err := r.item.Flush(ctx); err != nil {
 				return err
 			}
-			if got >= n {
-				fmt.Fprintf(r.Out, "await %s: %d\n", a[1], got)
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("await %s: %d of %d after %s", a[1], got, n, limit)
-			}
-			time.Sleep(50 * time.Millisecond)
 		}
+		fmt.Fprintf(r.Out, "settled %s\n", a[1])
 	case "resolve":
 		if err := needItem(); err != nil {
 			return err
@@ -501,6 +511,62 @@ func (r *ScriptRunner) printSlip(ctx context.Context, id string) error {
 	fmt.Fprintln(r.Out, out.Line(id, r.Lang))
 	return nil
 }
+
+// await waits until the item has n events of typ. A simulated device's
+// scenario is the work it waits for, however long a loaded machine takes
+// to play it: limit only counts from the scenario's end, for the station
+// to read what is left. Real equipment has limit from now.
+func (r *ScriptRunner) await(ctx context.Context, typ string, n int, limit time.Duration) error {
+	var settled chan error
+	if et, ok := standards.DefaultVocabulary().Types[typ]; ok && et.Device != "" && r.Settle != nil {
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		settled = make(chan error, 1)
+		go func() {
+			sim, err := r.Settle(sctx, et.Device)
+			if err == nil && !sim {
+				err = errNotSimulated
+			}
+			settled <- err
+		}()
+	}
+	deadline := time.Now().Add(limit)
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		got, err := r.item.Count(ctx, typ)
+		if err != nil {
+			return err
+		}
+		if got >= n {
+			fmt.Fprintf(r.Out, "await %s: %d\n", typ, got)
+			return nil
+		}
+		if settled == nil && time.Now().After(deadline) {
+			return fmt.Errorf("await %s: %d of %d after %s", typ, got, n, limit)
+		}
+		select {
+		case err := <-settled:
+			settled = nil
+			switch {
+			case errors.Is(err, errNotSimulated):
+			case err != nil:
+				return err
+			default:
+				// Played to the end: what is left to read is all there is.
+				if err := r.item.Flush(ctx); err != nil {
+					return err
+				}
+				deadline = time.Now().Add(limit)
+			}
+		case <-poll.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+var errNotSimulated = errors.New("not simulated")
 
 func (r *ScriptRunner) advance(d time.Duration) {
 	if r.Advance != nil {
