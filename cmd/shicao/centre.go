@@ -21,7 +21,7 @@ import (
 	examsync "shicao/sync"
 )
 
-const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
+const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|appeal|log
 
   init [--name NAME] [--province KEY.pub]... [--demo [--station-pub STATION.pub]]
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
@@ -48,6 +48,11 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
                                              results: the exams of that day; examiners: validity on that day,
                                              the notice's 持证情况统计表 (--unit: its 填报单位)
   alarms                                     refusals kept for people (duplicate ids, forged results)
+  appeal file RESULT --reason TEXT [--days N] an appeal (申诉), within N days of the exam (default 15)
+  appeal assign RESULT --reviewer ID         a reviewer who examined none of the candidate's results
+  appeal decide RESULT --outcome upheld|rescored|reexam [--mark SUBJECT:ITEM:MARK]... [--note TEXT]
+                                             rescored: the reviewer's marks re-score the same events
+  appeal show RESULT [--json|--signed N]     the score that stands, and every signed state with its log index
   log verify [--rescore]                     check the database (integrity_check), the whole Merkle log, every checkpoint and receipt
 
 Every centre command takes --data DIR (default: the user's data directory).
@@ -111,6 +116,7 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 			"examiners": func(a []string) error { return centreExport(ctx, e, "examiners", a) },
 		}),
 		"alarms": func(a []string) error { return centreAlarms(ctx, e, a) },
+		"appeal": two("appeal", centreAppealVerbs(ctx, e)),
 		"log":    two("log", map[string]func([]string) error{"verify": func(a []string) error { return centreLogVerify(ctx, e, a) }}),
 	}, centreUsage)
 }
@@ -939,6 +945,9 @@ func centreLogVerify(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the log does not verify: %w", err)
 	}
 	msg := fmt.Sprintf("ok: log of %d records, root %x…; %d signed checkpoints and %d receipts verify", rep.Records, rep.Root[:8], rep.Checkpoints, rep.Receipts)
+	if rep.Appeals > 0 {
+		msg += fmt.Sprintf(" (%d of them appeal states)", rep.Appeals)
+	}
 	if *rescore {
 		msg += "; " + strconv.Itoa(rep.Rescored) + " results re-scored identically"
 	}

@@ -49,7 +49,7 @@ func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 func logSize(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT coalesce(max(log_index) + 1, 0) FROM results`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records)`).Scan(&n)
 	return n, translate(err)
 }
 
@@ -137,6 +137,7 @@ type LogReport struct {
 	Checkpoints int
 	Receipts    int
 	Rescored    int
+	Appeals     int // appeal states among the records
 	Root        tlog.Hash
 }
 
@@ -148,7 +149,9 @@ type LogReport struct {
 func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error) {
 	rep := &LogReport{}
 	mem := memHashes{}
-	rows, err := c.db.QueryContext(ctx, `SELECT log_index, id, station, sha256, body, receipt FROM results ORDER BY log_index`)
+	// Results and appeal states share the log's numbering.
+	rows, err := c.db.QueryContext(ctx, `SELECT log_index, id, station, sha256, body, receipt, 0 FROM results
+		UNION ALL SELECT log_index, appeal || '/' || seq, '', sha256, signed, receipt, 1 FROM appeal_records ORDER BY log_index`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -156,13 +159,14 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 	type held struct {
 		id, station string
 		body, rcpt  []byte
+		appeal      bool
 	}
 	var results []held
 	for rows.Next() {
 		var idx int64
 		var h held
 		var sum string
-		if err := rows.Scan(&idx, &h.id, &h.station, &sum, &h.body, &h.rcpt); err != nil {
+		if err := rows.Scan(&idx, &h.id, &h.station, &sum, &h.body, &h.rcpt, &h.appeal); err != nil {
 			return nil, err
 		}
 		if idx != rep.Records {
@@ -172,7 +176,11 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 		if hex.EncodeToString(got[:]) != sum {
 			return rep, fmt.Errorf("record %d (result %s): the stored bytes' SHA-256 is not the logged one", idx, h.id)
 		}
-		hashes, err := tlog.StoredHashes(idx, examsync.Record(h.id, h.station, sum), mem)
+		record := examsync.Record(h.id, h.station, sum)
+		if h.appeal {
+			record = examsync.AppealRecord(h.id, "", sum)
+		}
+		hashes, err := tlog.StoredHashes(idx, record, mem)
 		if err != nil {
 			return rep, err
 		}
@@ -239,6 +247,21 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 		return rep, err
 	}
 	for i, h := range results {
+		if h.appeal {
+			r, _, err := examsync.VerifyAppealReceipt(h.rcpt, c.verifier, h.id, h.body)
+			if err != nil {
+				return rep, fmt.Errorf("record %d (appeal %s): %w", i, h.id, err)
+			}
+			if r.Index != int64(i) {
+				return rep, fmt.Errorf("record %d (appeal %s): the receipt names index %d", i, h.id, r.Index)
+			}
+			if _, err := c.openAppealDoc(h.body); err != nil {
+				return rep, fmt.Errorf("record %d (appeal %s): %w", i, h.id, err)
+			}
+			rep.Receipts++
+			rep.Appeals++
+			continue
+		}
 		r, _, err := examsync.VerifyReceipt(h.rcpt, c.verifier, h.id, h.station, h.body)
 		if err != nil {
 			return rep, fmt.Errorf("record %d (result %s): %w", i, h.id, err)
