@@ -85,7 +85,9 @@ type AppealDoc struct {
 // ID is the document's id in the log: the appeal's id and the state's number.
 func (d *AppealDoc) ID() string { return fmt.Sprintf("%s/%d", d.Appeal, d.Seq) }
 
-func (c *Centre) openAppealDoc(signed []byte) (*AppealDoc, error) { return OpenAppealDoc(signed, c.verifier) }
+func (c *Centre) openAppealDoc(signed []byte) (*AppealDoc, error) {
+	return OpenAppealDoc(signed, c.verifier)
+}
 
 // OpenAppealDoc verifies an appeal document's signature by the centre's
 // verifier key and decodes it.

@@ -15,3 +15,16 @@ CREATE TABLE appeal_records (
     UNIQUE (appeal, seq)
 ) STRICT;
 CREATE INDEX appeal_records_result ON appeal_records (result);
+
+-- Stations' end-of-day reconciliations, as signed, and the alarms they
+-- raise. An alarm can be resolved: a reconciliation's queued result
+-- raises one that stays until the result arrives.
+CREATE TABLE reconciliations (
+    id       INTEGER PRIMARY KEY,
+    station  TEXT NOT NULL,
+    date     TEXT NOT NULL,
+    signed   BLOB NOT NULL,
+    at_ms    INTEGER NOT NULL
+) STRICT;
+ALTER TABLE alarms ADD COLUMN resolved_ms INTEGER;
+CREATE INDEX alarms_open ON alarms (kind, subject) WHERE resolved_ms IS NULL;
