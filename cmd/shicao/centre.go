@@ -916,7 +916,13 @@ func centreAlarms(ctx context.Context, e *env, args []string) error {
 		if a.Station != "" { // an examiner import's alarm comes from no station
 			from = " station " + a.Station
 		}
-		fmt.Fprintf(e.stdout, "%s %s%s %s: %s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, from, a.Subject, a.Detail)
+		resolved := ""
+		if a.ResolvedMs > 0 {
+			resolved = " [resolved " + time.UnixMilli(a.ResolvedMs).Format(time.DateTime) + "]"
+		} else if strings.HasPrefix(a.Kind, "reconcile-") {
+			resolved = " [open]"
+		}
+		fmt.Fprintf(e.stdout, "%s %s%s %s: %s%s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, from, a.Subject, a.Detail, resolved)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "no alarms")

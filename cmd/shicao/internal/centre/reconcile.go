@@ -146,3 +146,16 @@ func indexText(i *int64) string {
 func (c *Centre) resolveQueued(ctx context.Context, id string) {
 	_, _ = c.db.ExecContext(ctx, `UPDATE alarms SET resolved_ms = ?, detail = detail || ' — arrived' WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, c.nowMs(), AlarmReconQueued, "result "+id)
 }
+
+// ReconcileDay is Reconcile for the HTTP API: the answer as JSON.
+func (c *Centre) ReconcileDay(ctx context.Context, stationName string, signed []byte) ([]byte, error) {
+	rep, err := c.Reconcile(ctx, stationName, signed)
+	if err != nil {
+		return nil, err
+	}
+	a := examsync.ReconAnswer{Date: rep.Date, Candidates: rep.Candidates, Results: rep.Results, Differences: []examsync.ReconDifference{}}
+	for _, d := range rep.Differences {
+		a.Differences = append(a.Differences, examsync.ReconDifference{Kind: d.Kind, Subject: d.Subject, Detail: d.Detail})
+	}
+	return json.Marshal(a)
+}

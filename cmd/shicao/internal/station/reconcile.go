@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"shicao/cmd/shicao/internal/store"
+	"shicao/hardware/escpos"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -152,4 +153,65 @@ func hasResultFor(results []store.Result, attemptID string) bool {
 		}
 	}
 	return false
+}
+
+// stateText names a state for people: Chinese, then English.
+var reconStateText = map[string]string{
+	ReconSat:         "已考 sat",
+	ReconAbsent:      "缺考 absent",
+	ReconVoided:      "作废 voided",
+	ReconInterrupted: "中断 interrupted",
+	ReconQueued:      "待上传 queued (not at the centre)",
+	ReconReceipted:   "中心已回执 receipted",
+	ReconRefused:     "中心拒收 refused",
+}
+
+// Lines is the reconciliation as people read it, on screen and on the
+// slip printer. A result is "receipted" only with a verified receipt;
+// nothing says uploaded before.
+func (r *Reconciliation) Lines() []string {
+	out := []string{fmt.Sprintf("日终核对 Reconciliation %s %s", r.Station, r.Date)}
+	count := map[string]int{}
+	for _, c := range r.Candidates {
+		count[c.State]++
+		l := fmt.Sprintf("%s %s %s %s", c.Plan, c.IDNumber, c.Name, reconStateText[c.State])
+		if c.Reason != "" {
+			l += ": " + c.Reason
+		}
+		out = append(out, l)
+	}
+	for _, x := range r.Results {
+		count[x.State]++
+		l := fmt.Sprintf("成绩 result %s %s", x.ID, reconStateText[x.State])
+		if x.Index != nil {
+			l += fmt.Sprintf(" log index %d", *x.Index)
+		}
+		if x.Note != "" {
+			l += ": " + x.Note
+		}
+		out = append(out, l)
+	}
+	out = append(out, fmt.Sprintf("合计 candidates %d: sat %d, absent %d, voided %d, interrupted %d; results %d: receipted %d, queued %d, refused %d",
+		len(r.Candidates), count[ReconSat], count[ReconAbsent], count[ReconVoided], count[ReconInterrupted],
+		len(r.Results), count[ReconReceipted], count[ReconQueued], count[ReconRefused]))
+	return out
+}
+
+// PrintReconciliation prints the reconciliation on the slip printer. A
+// missing or failing printer is reported (the reconciliation stands: it
+// can be printed again with shicao station reconcile).
+func (s *Station) PrintReconciliation(ctx context.Context, r *Reconciliation) error {
+	if s.cfg.Printer == nil {
+		return errNoPrinter
+	}
+	var b escpos.Builder
+	b.Init().Chinese(true).Align(escpos.Centre).Bold(true).Line("日终核对").Bold(false).Align(escpos.Left)
+	for _, l := range r.Lines() {
+		b.Line(l)
+	}
+	job, err := b.Feed(3).Cut(3).Bytes()
+	if err != nil {
+		return err
+	}
+	return s.cfg.Printer.Print(ctx, job)
 }
