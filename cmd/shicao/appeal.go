@@ -70,12 +70,13 @@ func centreAppealAssign(ctx context.Context, e *env, args []string) error {
 }
 
 func centreAppealDecide(ctx context.Context, e *env, args []string) error {
-	const use = "centre appeal decide RESULT --outcome upheld|rescored|reexam [--mark SUBJECT:ITEM:MARK]... [--note TEXT] --data DIR"
+	const use = "centre appeal decide RESULT --outcome upheld|rescored|reexam [--mark SUBJECT:ITEM:MARK]... [--plan PLAN] [--note TEXT] --data DIR"
 	fs := newFlags(e, "centre appeal decide", use,
 		"  shicao centre appeal decide 3f9a0c1d2e4b5a67 --outcome upheld --note 评分无误\n  shicao centre appeal decide 3f9a0c1d2e4b5a67 --outcome rescored --mark K1:protect:no-gloves\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	outcome := fs.String("outcome", "", "upheld (the result stands), rescored (the reviewer's marks) or reexam (a 补考 is ordered)")
 	note := fs.String("note", "", "the reviewer's note")
+	plan := fs.String("plan", "", "reexam: add the candidate to this issued plan (补考) with the next attempt")
 	var marks listFlag
 	fs.Var(&marks, "mark", "rescored: a mark the reviewer records, SUBJECT:ITEM:MARK (repeatable)")
 	id, err := oneResult(fs, args, use)
@@ -112,7 +113,7 @@ func centreAppealDecide(ctx context.Context, e *env, args []string) error {
 				events[subject] = append(events[subject], standards.Event{Type: standards.TypeMark, Source: "examiner:" + reviewer, Data: data})
 			}
 		}
-		d, err := c.DecideAppeal(ctx, id, *outcome, *note, events)
+		d, err := c.DecideAppeal(ctx, id, *outcome, *note, events, *plan)
 		if err != nil {
 			return err
 		}
@@ -211,6 +212,11 @@ func showStanding(e *env, st *centre.Standing) {
 			line += ": re-scored total " + d.Total
 		case centre.AppealReexam:
 			line += fmt.Sprintf(": re-exam, attempt %d", d.Attempt)
+			if d.Plan != "" {
+				line += " on plan " + d.Plan
+			} else {
+				line += ", no plan issued yet"
+			}
 		}
 		if d.Note != "" && d.State != centre.AppealAssigned {
 			line += " (" + d.Note + ")"

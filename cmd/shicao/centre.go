@@ -50,8 +50,9 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
   alarms                                     refusals kept for people (duplicate ids, forged results)
   appeal file RESULT --reason TEXT [--days N] an appeal (申诉), within N days of the exam (default 15)
   appeal assign RESULT --reviewer ID         a reviewer who examined none of the candidate's results
-  appeal decide RESULT --outcome upheld|rescored|reexam [--mark SUBJECT:ITEM:MARK]... [--note TEXT]
-                                             rescored: the reviewer's marks re-score the same events
+  appeal decide RESULT --outcome upheld|rescored|reexam [--mark SUBJECT:ITEM:MARK]... [--plan PLAN] [--note TEXT]
+                                             rescored: the reviewer's marks re-score the same events;
+                                             reexam: --plan adds the candidate to that plan with the next attempt
   appeal show RESULT [--json|--signed N]     the score that stands, and every signed state with its log index
   log verify [--rescore]                     check the database (integrity_check), the whole Merkle log, every checkpoint and receipt
 

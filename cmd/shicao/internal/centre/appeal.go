@@ -77,8 +77,10 @@ type AppealDoc struct {
 	// absent otherwise (the original's stands).
 	Total  string `json:"total,omitempty"`
 	Passed *bool  `json:"passed,omitempty"`
-	// Attempt is the re-exam's attempt number (reexam).
+	// Attempt is the re-exam's attempt number (reexam), and Plan the
+	// plan the candidate was added to ("" : none issued yet).
 	Attempt int    `json:"attempt,omitempty"`
+	Plan    string `json:"plan,omitempty"`
 	Note    string `json:"note,omitempty"`
 }
 
@@ -243,8 +245,11 @@ func (c *Centre) examinedCandidate(ctx context.Context, candidate, reviewer stri
 // DecideAppeal records the outcome of an assigned appeal: AppealUpheld,
 // AppealReexam, or AppealRescored with the reviewer's events by
 // subject (each re-scored with Rescore: the decided total is the
-// re-score's, never a number typed in).
-func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note string, marks map[string][]standards.Event) (*AppealDoc, error) {
+// re-score's, never a number typed in). A re-exam with plan adds the
+// candidate to that issued plan (of the result's category) with the
+// next attempt, as a roster import would; without, the signed state
+// records the attempt owed until a plan is issued.
+func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note string, marks map[string][]standards.Event, plan string) (*AppealDoc, error) {
 	r, err := c.appealResult(ctx, c.db, resultID)
 	if err != nil {
 		return nil, err
@@ -254,6 +259,15 @@ func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note strin
 	case AppealUpheld:
 	case AppealReexam:
 		d.Attempt = r.attempt + 1
+		if _, err := c.appealState(ctx, resultID, 2); err != nil {
+			return nil, refuseAppeal(CodeAppealState, "the appeal on %s is not assigned to a reviewer yet: shicao centre appeal assign", resultID)
+		}
+		if plan != "" {
+			if err := c.addReexam(ctx, r, plan, d.Attempt); err != nil {
+				return nil, err
+			}
+			d.Plan = plan
+		}
 	case AppealRescored:
 		assigned, err := c.appealState(ctx, resultID, 2)
 		if err != nil {
@@ -279,6 +293,26 @@ func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note strin
 		return nil, refuseAppeal(CodeAppealState, "outcome %q: give upheld, rescored or reexam", outcome)
 	}
 	return d, c.appendAppeal(ctx, r, d, AppealAssigned)
+}
+
+// addReexam adds the result's candidate to an issued plan with attempt.
+func (c *Centre) addReexam(ctx context.Context, r *appealResult, planID string, attempt int) error {
+	p, _, err := c.PlanByID(ctx, planID)
+	if errors.Is(err, ErrNotFound) {
+		return refuseAppeal(CodeAppealState, "no plan %s is issued: issue the 补考 plan first, or order the re-exam without --plan", planID)
+	}
+	if err != nil {
+		return err
+	}
+	if p.Category != r.doc.Category {
+		return refuseAppeal(CodeAppealState, "plan %s is of %s; the result is of %s", planID, p.Category, r.doc.Category)
+	}
+	_, err = c.ImportPlans(ctx, []PlanRow{{Plan: p.ID, Date: p.Date, Site: p.Site, Station: p.Station, Category: p.Category, Blueprint: p.Blueprint,
+		IDNumber: r.candidate, Name: r.doc.Candidate.Name, Attempt: attempt, Examiners: p.Examiners}})
+	if err != nil {
+		return refuseAppeal(CodeAppealState, "add the candidate to plan %s: %v", planID, err)
+	}
+	return nil
 }
 
 func (c *Centre) appealState(ctx context.Context, resultID string, seq int) (*AppealDoc, error) {
@@ -404,6 +438,9 @@ func (c *Centre) AppealStanding(ctx context.Context, resultID string) (*Standing
 		}
 	case AppealReexam:
 		st.Label = fmt.Sprintf("已安排补考（第%d次）", last.Attempt)
+		if last.Plan != "" {
+			st.Label = fmt.Sprintf("已安排补考（第%d次，计划%s）", last.Attempt, last.Plan)
+		}
 	}
 	return st, nil
 }

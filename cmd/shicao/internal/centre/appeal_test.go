@@ -136,7 +136,7 @@ func TestAppeal_Outcomes(t *testing.T) {
 		t.Errorf("filed: %+v, want pending with the original total %s", st, r.saved[0].Total)
 	}
 	// A decision before assignment is refused.
-	if _, err := r.c.DecideAppeal(ctx, ids[0], centre.AppealUpheld, "", nil); appealCode(t, err) != centre.CodeAppealState {
+	if _, err := r.c.DecideAppeal(ctx, ids[0], centre.AppealUpheld, "", nil, ""); appealCode(t, err) != centre.CodeAppealState {
 		t.Errorf("decide before assign: %v, want %s", err, centre.CodeAppealState)
 	}
 	for _, id := range ids {
@@ -146,11 +146,11 @@ func TestAppeal_Outcomes(t *testing.T) {
 	}
 
 	// Upheld (a rejected appeal): the score is the original's, never 0.
-	if _, err := r.c.DecideAppeal(ctx, ids[0], centre.AppealUpheld, "评分无误", nil); err != nil {
+	if _, err := r.c.DecideAppeal(ctx, ids[0], centre.AppealUpheld, "评分无误", nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Re-exam ordered: the score stays the original's.
-	d, err := r.c.DecideAppeal(ctx, ids[2], centre.AppealReexam, "设备故障", nil)
+	d, err := r.c.DecideAppeal(ctx, ids[2], centre.AppealReexam, "设备故障", nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,11 +158,11 @@ func TestAppeal_Outcomes(t *testing.T) {
 		t.Errorf("re-exam attempt %d, want 2", d.Attempt)
 	}
 	// Re-scored with the reviewer's marks: marks by someone else refused.
-	if _, err := r.c.DecideAppeal(ctx, ids[1], centre.AppealRescored, "", mustMarks(t, r.saved[1].Bundle, demo.Examiners[0].ID)); appealCode(t, err) != centre.CodeAppealMarks {
+	if _, err := r.c.DecideAppeal(ctx, ids[1], centre.AppealRescored, "", mustMarks(t, r.saved[1].Bundle, demo.Examiners[0].ID), ""); appealCode(t, err) != centre.CodeAppealMarks {
 		t.Errorf("marks by an examiner of the result: %v, want %s", err, centre.CodeAppealMarks)
 	}
 	marks, deduct := reviewerMark(t, r.saved[1].Bundle, reviewer)
-	d, err = r.c.DecideAppeal(ctx, ids[1], centre.AppealRescored, "复核扣分", marks)
+	d, err = r.c.DecideAppeal(ctx, ids[1], centre.AppealRescored, "复核扣分", marks, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,5 +278,58 @@ func TestAppeal_Late(t *testing.T) {
 	}
 	if _, err := later(3).FileAppeal(ctx, saved.ID, "误判", 3); err != nil {
 		t.Errorf("3 days after, a 3-day window: %v, want it filed", err)
+	}
+}
+
+// TestAppeal_ReexamPlan: a re-exam ordered onto an issued 补考 plan adds
+// the candidate with the next attempt; onto a plan not issued it is
+// refused (and may be ordered without a plan, recorded as owed).
+func TestAppeal_ReexamPlan(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "reexam-1", 0)
+	if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := r.c.PlanByID(ctx, demo.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const bk = "TA-2026-DG-BK1"
+	other := demo.Candidates[4]
+	if _, err := r.c.ImportPlans(ctx, []centre.PlanRow{{Plan: bk, Date: p.Date, Site: p.Site, Station: p.Station, Category: p.Category, Blueprint: p.Blueprint,
+		IDNumber: other.IDNumber, Name: other.Name, Attempt: 1, Examiners: p.Examiners}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.FileAppeal(ctx, saved.ID, "设备故障", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.AssignAppeal(ctx, saved.ID, reviewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.DecideAppeal(ctx, saved.ID, centre.AppealReexam, "", nil, "NO-SUCH-PLAN"); appealCode(t, err) != centre.CodeAppealState {
+		t.Errorf("re-exam on a plan not issued: %v, want %s", err, centre.CodeAppealState)
+	}
+	d, err := r.c.DecideAppeal(ctx, saved.ID, centre.AppealReexam, "设备故障", nil, bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Plan != bk || d.Attempt != 2 {
+		t.Errorf("re-exam on plan %q attempt %d, want %s attempt 2", d.Plan, d.Attempt, bk)
+	}
+	got, _, err := r.c.PlanByID(ctx, bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(got.Candidates, func(x examsync.Candidate) bool { return x.IDNumber == demo.Candidates[0].IDNumber })
+	if i < 0 || got.Candidates[i].Attempt != 2 {
+		t.Errorf("plan %s candidates %+v: want %s with attempt 2", bk, got.Candidates, demo.Candidates[0].IDNumber)
+	}
+	st, err := r.c.AppealStanding(ctx, saved.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total != saved.Total.String() || st.Label != "已安排补考（第2次，计划"+bk+"）" {
+		t.Errorf("standing %s %q, want the original %s, re-exam on %s", st.Total, st.Label, saved.Total, bk)
 	}
 }
