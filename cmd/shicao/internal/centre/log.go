@@ -255,8 +255,20 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 			if r.Index != int64(i) {
 				return rep, fmt.Errorf("record %d (appeal %s): the receipt names index %d", i, h.id, r.Index)
 			}
-			if _, err := c.openAppealDoc(h.body); err != nil {
+			d, err := c.openAppealDoc(h.body)
+			if err != nil {
 				return rep, fmt.Errorf("record %d (appeal %s): %w", i, h.id, err)
+			}
+			if rescore {
+				// The appeal is about the held bytes, and its re-score
+				// (if any) is redone from them and the reviewer's marks.
+				body, err := c.ResultBody(ctx, d.Result)
+				if err != nil {
+					return rep, fmt.Errorf("record %d (appeal %s): result %s: %w", i, h.id, d.Result, err)
+				}
+				if err := CheckAppeal(d, body); err != nil {
+					return rep, fmt.Errorf("record %d (appeal %s): %w", i, h.id, err)
+				}
 			}
 			rep.Receipts++
 			rep.Appeals++
