@@ -88,6 +88,20 @@ func (c *Client) Upload(ctx context.Context, bundle []byte) ([]byte, error) {
 	return c.do(ctx, http.MethodPost, "/v1/results", bundle)
 }
 
+// Reconcile sends the station's signed end-of-day reconciliation and
+// returns the centre's answer.
+func (c *Client) Reconcile(ctx context.Context, signed []byte) (*ReconAnswer, error) {
+	b, err := c.do(ctx, http.MethodPost, "/v1/reconciliations", signed)
+	if err != nil {
+		return nil, err
+	}
+	var a ReconAnswer
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, fmt.Errorf("the centre's answer to the reconciliation: %w", err)
+	}
+	return &a, nil
+}
+
 // Standards returns the signed list of standards published after since.
 func (c *Client) Standards(ctx context.Context, since int64) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, fmt.Sprintf("/v1/standards?since=%d", since), nil)

@@ -96,6 +96,28 @@ var errBadReceipt = errors.New("the receipt does not verify")
 // checkpoint's root. Only a receipt that passes lets the station mark a
 // result synced.
 func VerifyReceipt(data []byte, centreKey, resultID, station string, body []byte) (*Receipt, *Checkpoint, error) {
+	return verifyReceipt(data, centreKey, resultID, station, body, Record)
+}
+
+// AppealStation is the Station field of an appeal record's receipt: the
+// centre itself wrote the record.
+const AppealStation = "centre"
+
+// AppealRecord is the log's record for one state of an appeal (a record
+// of another kind than a result's): the appeal document's id (the
+// appeal's id and the state's number, "A/2") and the SHA-256 of the
+// centre-signed document.
+func AppealRecord(docID, _ /* station */, docSHA256 string) []byte {
+	return fmt.Appendf(nil, "shicao-appeal/1\nid %s\nsha256 %s\n", docID, docSHA256)
+}
+
+// VerifyAppealReceipt is VerifyReceipt for an appeal document: the
+// receipt for the exact signed bytes body of appeal document docID.
+func VerifyAppealReceipt(data []byte, centreKey, docID string, body []byte) (*Receipt, *Checkpoint, error) {
+	return verifyReceipt(data, centreKey, docID, AppealStation, body, AppealRecord)
+}
+
+func verifyReceipt(data []byte, centreKey, resultID, station string, body []byte, record func(id, station, sum string) []byte) (*Receipt, *Checkpoint, error) {
 	var r Receipt
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -123,7 +145,7 @@ func VerifyReceipt(data []byte, centreKey, resultID, station string, body []byte
 		}
 		copy(proof[i][:], b)
 	}
-	leaf := tlog.RecordHash(Record(r.Result, r.Station, r.SHA256))
+	leaf := tlog.RecordHash(record(r.Result, r.Station, r.SHA256))
 	if err := tlog.CheckRecord(proof, cp.Size, cp.Root, r.Index, leaf); err != nil {
 		return nil, nil, fmt.Errorf("%w: inclusion proof: %v", errBadReceipt, err)
 	}

@@ -40,6 +40,33 @@ type LogProver interface {
 	Consistency(ctx context.Context, old, new int64) (*Consistency, error)
 }
 
+// Reconciler checks a station's signed end-of-day reconciliation
+// against what the centre holds, raising an alarm per difference, and
+// returns its answer (a ReconAnswer as JSON).
+type Reconciler interface {
+	ReconcileDay(ctx context.Context, station string, signed []byte) ([]byte, error)
+}
+
+// ReconAnswer is the centre's answer to a reconciliation: what it
+// compared and every difference it raised an alarm for.
+type ReconAnswer struct {
+	Date        string            `json:"date"`
+	Candidates  int               `json:"candidates"`
+	Results     int               `json:"results"`
+	Differences []ReconDifference `json:"differences"`
+}
+
+// ReconDifference is one difference found, and the alarm raised for it.
+type ReconDifference struct {
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	Detail  string `json:"detail"`
+}
+
+// MaxReconciliationBytes caps a reconciliation's body: a day of a few
+// hundred candidates is tens of KB.
+const MaxReconciliationBytes = 1 << 20
+
 // Server is the centre's HTTP API.
 type Server struct {
 	Keys    StationKeys
@@ -47,6 +74,9 @@ type Server struct {
 	Results Ingester
 	Down    Downlink
 	Log     LogProver
+	// Recon checks end-of-day reconciliations (POST /v1/reconciliations);
+	// nil answers 404.
+	Recon Reconciler
 	// Now is the centre's clock (tests inject one).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -107,6 +137,12 @@ func (s *Server) Handler() http.Handler {
 	s.bodies = bodySlots{max: s.MaxBodies, perStation: s.MaxStationBodies, held: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/results", s.signedBody(s.MaxResult, s.postResult))
+	if s.Recon != nil {
+		mux.HandleFunc("POST /v1/reconciliations", s.signedBody(MaxReconciliationBytes, func(ctx context.Context, st string, _ *http.Request, body []byte) ([]byte, string, error) {
+			answer, err := s.Recon.ReconcileDay(ctx, st, body)
+			return answer, jsonType, err
+		}))
+	}
 	mux.HandleFunc("GET /v1/standards", s.signed(s.getStandards))
 	mux.HandleFunc("GET /v1/plans", s.signed(func(ctx context.Context, st string, r *http.Request, _ []byte) ([]byte, string, error) {
 		b, err := s.Down.PlansFor(ctx, st)

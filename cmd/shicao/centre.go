@@ -21,7 +21,7 @@ import (
 	examsync "shicao/sync"
 )
 
-const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|log
+const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|examiner|plan|standard|export|alarms|appeal|log
 
   init [--name NAME] [--province KEY.pub]... [--demo [--station-pub STATION.pub]]
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
@@ -56,6 +56,12 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
                                              results: the exams of that day; examiners: validity on that day,
                                              the notice's 持证情况统计表 (--unit: its 填报单位)
   alarms                                     refusals kept for people (duplicate ids, forged results)
+  appeal file RESULT --reason TEXT [--days N] an appeal (申诉), within N days of the exam (default 15)
+  appeal assign RESULT --reviewer ID         a reviewer who examined none of the candidate's results
+  appeal decide RESULT --outcome upheld|rescored|reexam [--mark SUBJECT:ITEM:MARK]... [--plan PLAN] [--note TEXT]
+                                             rescored: the reviewer's marks re-score the same events;
+                                             reexam: --plan adds the candidate to that plan with the next attempt
+  appeal show RESULT [--json|--signed N]     the score that stands, and every signed state with its log index
   log verify [--rescore] [--from INDEX]      check the database (integrity_check), the whole Merkle log, every checkpoint and receipt
                                              (--from: go on from where an interrupted run stopped)
 
@@ -122,6 +128,7 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 		"alarms": func(a []string) error { return centreAlarms(ctx, e, a) },
 		"user":   two("user", map[string]func([]string) error{"add": func(a []string) error { return centreUserAdd(ctx, e, a) }}),
 		"assign": func(a []string) error { return centreAssign(ctx, e, a) },
+		"appeal": two("appeal", centreAppealVerbs(ctx, e)),
 		"log":    two("log", map[string]func([]string) error{"verify": func(a []string) error { return centreLogVerify(ctx, e, a) }}),
 	}, centreUsage)
 }
@@ -946,7 +953,13 @@ func centreAlarms(ctx context.Context, e *env, args []string) error {
 		if a.Station != "" { // an examiner import's alarm comes from no station
 			from = " station " + a.Station
 		}
-		fmt.Fprintf(e.stdout, "%s %s%s %s: %s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, from, a.Subject, a.Detail)
+		resolved := ""
+		if a.ResolvedMs > 0 {
+			resolved = " [resolved " + time.UnixMilli(a.ResolvedMs).Format(time.DateTime) + "]"
+		} else if strings.HasPrefix(a.Kind, "reconcile-") {
+			resolved = " [open]"
+		}
+		fmt.Fprintf(e.stdout, "%s %s%s %s: %s%s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, from, a.Subject, a.Detail, resolved)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "no alarms")
@@ -982,6 +995,9 @@ func centreLogVerify(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the log does not verify: %w", err)
 	}
 	msg := fmt.Sprintf("ok: log of %d records, root %x…; %d signed checkpoints and %d receipts verify", rep.Records, rep.Root[:8], rep.Checkpoints, rep.Receipts)
+	if rep.Appeals > 0 {
+		msg += fmt.Sprintf(" (%d of them appeal states)", rep.Appeals)
+	}
 	if *rescore {
 		msg += "; " + strconv.Itoa(rep.Rescored) + " results re-scored identically"
 	}

@@ -42,6 +42,9 @@ shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|
   results requeue RESULT... | --parked      send results the centre refused again, once the cause is fixed
   export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
   slip RESULT | --queued [--printer PORT]   show a result's score slip; print it (or every queued one)
+  reconcile [--date D] [--printer PORT] [--upload]
+                                            the day's signed account: every candidate sat/absent/voided/interrupted,
+                                            every result queued/receipted/refused; printed, and checked by the centre
   sync [--centre URL]                       one round with the centre: upload the outbox, pull updates
   backup -o FILE                            a consistent copy of the database, safe mid-exam
 
@@ -80,6 +83,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 		"results":     func(a []string) error { return stationResults(ctx, e, a) },
 		"export":      func(a []string) error { return stationExport(ctx, e, a) },
 		"slip":        func(a []string) error { return stationSlip(ctx, e, a) },
+		"reconcile":   func(a []string) error { return stationReconcile(ctx, e, a) },
 		"sync":        func(a []string) error { return stationSync(ctx, e, a) },
 		"backup":      func(a []string) error { return stationBackup(ctx, e, a) },
 	}, stationUsage)
@@ -572,7 +576,16 @@ func stationResults(ctx context.Context, e *env, args []string) error {
 			pass = "PASS"
 		}
 		o := state[r.ID]
-		t.add(r.ID, r.Candidate, r.Total, pass, o.State, o.LastError)
+		// "sent" is written only once the centre's receipt verified:
+		// say so, with the log index, so that no one reads "sent" as
+		// "uploaded, perhaps received".
+		sync := o.State
+		if o.State == store.OutboxSent {
+			if _, idx, err := s.Store().Receipt(ctx, r.ID); err == nil {
+				sync = fmt.Sprintf("sent, receipt verified #%d", idx)
+			}
+		}
+		t.add(r.ID, r.Candidate, r.Total, pass, sync, o.LastError)
 	}
 	return t.write(e.stdout)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 )
@@ -21,6 +22,8 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.Var(&trust, "trust", "the province's verifier key file(s): also check the standards' signatures")
 	fs.Var(&known, "standards", "signed standards and blueprints (files, or directories of them): every published version, to check that none newer was in force on the exam date")
 	threshold := fs.Int("threshold", 1, "how many trusted province keys must have signed each standard")
+	appeal := fs.String("appeal", "", "an appeal state's signed document (shicao centre appeal show RESULT --signed N): check the centre signed it (--centre-key) about RESULT.json's exact bytes, and redo its re-score (docs/appeals.md)")
+	centreKey := fs.String("centre-key", "", "with --appeal: the centre's verifier key file")
 	slip := fs.String("slip", "", "a score slip's code (its QR code, or the text under it): check it was signed by the station and, given RESULT.json, that it is that result's (docs/slip.md)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -85,6 +88,37 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  blueprint %s v%d\n", d.Blueprint.ID, d.Blueprint.Version)
 	fmt.Fprintln(e.stdout, inForce)
 	fmt.Fprintf(e.stdout, "total %s %s\n", d.Paper.Total, verdict)
+	if *appeal != "" {
+		return verifyAppeal(e, *appeal, *centreKey, data)
+	}
+	return nil
+}
+
+// verifyAppeal checks an appeal state against the result's bytes and
+// redoes its re-score.
+func verifyAppeal(e *env, path, keyFile string, bundle []byte) error {
+	if keyFile == "" {
+		return usagef("verify: --appeal needs --centre-key CENTRE.pub")
+	}
+	key, err := os.ReadFile(keyFile)
+	if err != nil {
+		return err
+	}
+	signed, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	d, err := centre.OpenAppealDoc(signed, string(key))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := centre.CheckAppeal(d, bundle); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(e.stdout, "ok: appeal %s state %d (%s) signed by the centre, about this result's exact bytes\n", d.Appeal, d.Seq, d.State)
+	if d.State == centre.AppealRescored {
+		fmt.Fprintf(e.stdout, "re-score redone from the result's events and the reviewer's marks: total %s\n", d.Total)
+	}
 	return nil
 }
 

@@ -181,6 +181,7 @@ var (
 	_ examsync.Ingester    = (*Centre)(nil)
 	_ examsync.Downlink    = (*Centre)(nil)
 	_ examsync.LogProver   = (*Centre)(nil)
+	_ examsync.Reconciler  = (*Centre)(nil)
 )
 
 // StationKey returns a registered station's verifier key, or
@@ -216,5 +217,5 @@ func (c *Centre) UseNonce(ctx context.Context, stationName, nonce string, at tim
 
 // Server returns the centre's HTTP API over this centre.
 func (c *Centre) Server(logger *slog.Logger) *examsync.Server {
-	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Now: c.now, Logger: logger}
+	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Recon: c, Now: c.now, Logger: logger}
 }

@@ -219,8 +219,13 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 	if !day.IsZero() {
 		title += "（" + day.String() + "）"
 	}
-	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间", "身份核验"}}
-	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号")
+	// The last four columns are the appeal's: its state, the score that
+	// stands now (the original's unless a re-score decided another) and
+	// every state with its log index. 总分 and 结果 stay the signed
+	// result's.
+	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间", "身份核验",
+		"复核状态", "现行总分", "现行结果", "复核记录"}}
+	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号", "现行总分")
 	for i, r := range list {
 		kind, verdict := "正考", "不合格"
 		if r.Attempt > 1 {
@@ -229,8 +234,17 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 		if r.Passed {
 			verdict = "合格"
 		}
+		st, err := c.AppealStanding(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		now := "不合格"
+		if st.Passed {
+			now = "合格"
+		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(i + 1), r.ID, r.Date, r.Site, r.Station, r.Plan, r.Category, r.Candidate, r.Name, kind, r.Total, verdict, r.Examiners,
-			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime), IdentityText(r.Identity, r.IdentityReason)})
+			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime), IdentityText(r.Identity, r.IdentityReason),
+			st.Label, st.Total, now, st.HistoryText()})
 	}
 	return t, nil
 }

@@ -133,6 +133,7 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	if err != nil {
 		return nil, fmt.Errorf("log result %s: %w", doc.ID, err)
 	}
+	c.resolveQueued(ctx, doc.ID)
 	return receipt, nil
 }
 
@@ -197,15 +198,16 @@ func (c *Centre) alarm(ctx context.Context, kind, stationName, subject, detail s
 	_, _ = c.db.ExecContext(ctx, `INSERT INTO alarms (at_ms, kind, station, subject, detail) VALUES (?, ?, ?, ?, ?)`, c.nowMs(), kind, stationName, subject, detail)
 }
 
-// Alarm is a refusal kept for people.
+// Alarm is a refusal or a difference kept for people.
 type Alarm struct {
 	AtMs                           int64
 	Kind, Station, Subject, Detail string
+	ResolvedMs                     int64 // when it was resolved (a queued result arrived); 0: open
 }
 
 // Alarms returns every alarm, oldest first.
 func (c *Centre) Alarms(ctx context.Context) ([]Alarm, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT at_ms, kind, station, subject, detail FROM alarms ORDER BY id`)
+	rows, err := c.db.QueryContext(ctx, `SELECT at_ms, kind, station, subject, detail, coalesce(resolved_ms, 0) FROM alarms ORDER BY id`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -213,7 +215,7 @@ func (c *Centre) Alarms(ctx context.Context) ([]Alarm, error) {
 	var out []Alarm
 	for rows.Next() {
 		var a Alarm
-		if err := rows.Scan(&a.AtMs, &a.Kind, &a.Station, &a.Subject, &a.Detail); err != nil {
+		if err := rows.Scan(&a.AtMs, &a.Kind, &a.Station, &a.Subject, &a.Detail, &a.ResolvedMs); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

@@ -116,7 +116,10 @@ func (c *Centre) checkLogTail(ctx context.Context) error {
 	}
 	var id, stn, sum string
 	var body []byte
-	err = c.db.QueryRowContext(ctx, `SELECT r.id, r.station, r.sha256, b.body FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.log_index = ?`, size-1).Scan(&id, &stn, &sum, &body)
+	var appeal bool
+	// The last record is a result or an appeal state (they share the log).
+	err = c.db.QueryRowContext(ctx, `SELECT r.id, r.station, r.sha256, b.body, 0 FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.log_index = ?
+		UNION ALL SELECT a.appeal || '/' || a.seq, '', a.sha256, a.signed, 1 FROM appeal_records a WHERE a.log_index = ?`, size-1, size-1).Scan(&id, &stn, &sum, &body, &appeal)
 	if err != nil {
 		return checkErr(fmt.Sprintf("record %d", size-1), err)
 	}
@@ -127,7 +130,11 @@ func (c *Centre) checkLogTail(ctx context.Context) error {
 	if err != nil {
 		return damaged("record %d: %v", size-1, err)
 	}
-	if leaf[0] != tlog.RecordHash(examsync.Record(id, stn, sum)) {
+	record := examsync.Record(id, stn, sum)
+	if appeal {
+		record = examsync.AppealRecord(id, "", sum)
+	}
+	if leaf[0] != tlog.RecordHash(record) {
 		return damaged("record %d (result %s): its stored hash is not the record's", size-1, id)
 	}
 	return nil

@@ -49,7 +49,7 @@ func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 func logSize(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT coalesce(max(log_index) + 1, 0) FROM results`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records)`).Scan(&n)
 	return n, translate(err)
 }
 
@@ -137,6 +137,7 @@ type LogReport struct {
 	Checkpoints int
 	Receipts    int
 	Rescored    int
+	Appeals     int // appeal states among the records
 	Root        tlog.Hash
 	// From is the first record whose body was checked (VerifyOptions.From).
 	From int64
@@ -203,9 +204,13 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 		return rep, translate(err)
 	}
 	defer cps.Close()
+	// Results and appeal states share the log's numbering.
 	rows, err := tx.QueryContext(ctx, `SELECT r.log_index, r.id, r.station, r.site, r.plan_id, r.date, r.category, r.candidate, r.name, r.attempt, r.total, r.passed, r.examiners,
-		r.sha256, r.receipt, CASE WHEN r.log_index >= ? THEN b.body END
-		FROM results r LEFT JOIN result_bodies b ON b.log_index = r.log_index ORDER BY r.log_index`, rep.From)
+		r.sha256, r.receipt, CASE WHEN r.log_index >= ? THEN b.body END, 0
+		FROM results r LEFT JOIN result_bodies b ON b.log_index = r.log_index
+		UNION ALL SELECT a.log_index, a.appeal || '/' || a.seq, '', '', '', '', '', '', '', 0, '', 0, '',
+		a.sha256, a.receipt, CASE WHEN a.log_index >= ? THEN a.signed END, 1
+		FROM appeal_records a ORDER BY 1`, rep.From, rep.From)
 	if err != nil {
 		return rep, translate(err)
 	}
@@ -259,7 +264,7 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 		var rec resultRecord
 		var sum string
 		if err := rows.Scan(&rec.idx, &rec.ID, &rec.Station, &rec.Site, &rec.Plan, &rec.Date, &rec.Category, &rec.Candidate, &rec.Name, &rec.Attempt, &rec.Total, &rec.Passed, &rec.Examiners,
-			&sum, &rec.receipt, &rec.body); err != nil {
+			&sum, &rec.receipt, &rec.body, &rec.appeal); err != nil {
 			return fail(err)
 		}
 		rec.SHA256 = sum
@@ -267,7 +272,11 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 		if idx != rep.Records {
 			return fail(fmt.Errorf("log index %d is missing (found %d next)", rep.Records, idx))
 		}
-		hashes, err := tlog.StoredHashes(idx, examsync.Record(rec.ID, rec.Station, sum), front)
+		record := examsync.Record(rec.ID, rec.Station, sum)
+		if rec.appeal {
+			record = examsync.AppealRecord(rec.ID, "", sum)
+		}
+		hashes, err := tlog.StoredHashes(idx, record, front)
 		if err != nil {
 			return fail(err)
 		}
@@ -296,7 +305,7 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 		}
 		if idx >= rep.From {
 			if rec.body == nil {
-				return fail(fmt.Errorf("record %d (result %s): its body is missing", idx, rec.ID))
+				return fail(fmt.Errorf("record %d (%s %s): its body is missing", idx, rec.kind(), rec.ID))
 			}
 			if err := checks.add(&rec); err != nil {
 				return fail(err)
@@ -333,7 +342,7 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 	}
 	next, err := checks.stop()
 	rep.Next = next
-	rep.Receipts, rep.Rescored = checks.receipts, checks.rescored
+	rep.Receipts, rep.Rescored, rep.Appeals = checks.receipts, checks.rescored, checks.appeals
 	if err != nil {
 		return rep, err
 	}
@@ -362,12 +371,21 @@ func stationKeys(ctx context.Context, q queryer) (map[string]string, error) {
 	return keys, rows.Err()
 }
 
-// resultRecord is a result's row as log verify reads it.
+// resultRecord is a record's row as log verify reads it: a result, or
+// (appeal) an appeal state, whose body is its signed document.
 type resultRecord struct {
 	ResultRow
 	idx     int64
 	receipt []byte
 	body    []byte
+	appeal  bool
+}
+
+func (r *resultRecord) kind() string {
+	if r.appeal {
+		return "appeal"
+	}
+	return "result"
 }
 
 // bodyChecks checks results' bodies on a bounded pool of workers and
@@ -387,6 +405,7 @@ type bodyChecks struct {
 	err      error // the first failure in log order (collector's)
 	receipts int
 	rescored int
+	appeals  int
 	stopped  bool
 }
 
@@ -422,12 +441,15 @@ func newBodyChecks(ctx context.Context, c *Centre, keys map[string]string, opts 
 				err = ctx.Err()
 			}
 			if err != nil {
-				bc.err = fmt.Errorf("record %d (result %s): %w", j.rec.idx, j.rec.ID, err)
+				bc.err = fmt.Errorf("record %d (%s %s): %w", j.rec.idx, j.rec.kind(), j.rec.ID, err)
 				cancel()
 				return
 			}
 			bc.receipts++
-			if bc.rescore {
+			switch {
+			case j.rec.appeal:
+				bc.appeals++
+			case bc.rescore:
 				bc.rescored++
 			}
 			bc.next = j.rec.idx + 1
@@ -489,6 +511,9 @@ func (bc *bodyChecks) check(rec *resultRecord) error {
 	if hex.EncodeToString(got[:]) != rec.SHA256 {
 		return errors.New("the stored bytes' SHA-256 is not the logged one")
 	}
+	if rec.appeal {
+		return bc.checkAppeal(rec)
+	}
 	r, _, err := examsync.VerifyReceipt(rec.receipt, bc.c.verifier, rec.ID, rec.Station, rec.body)
 	if err != nil {
 		return err
@@ -505,6 +530,34 @@ func (bc *bodyChecks) check(rec *resultRecord) error {
 			return fmt.Errorf("station %s: %w", rec.Station, examsync.ErrUnknownStation)
 		}
 		if _, err := bc.c.bundles.Verify(rec.body, []string{key}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAppeal is an appeal state's own checks: its receipt verifies, it
+// opens under the centre key, and (if rescore) it is about the held
+// result's bytes and its re-score, if any, is redone from them and the
+// reviewer's marks.
+func (bc *bodyChecks) checkAppeal(rec *resultRecord) error {
+	r, _, err := examsync.VerifyAppealReceipt(rec.receipt, bc.c.verifier, rec.ID, rec.body)
+	if err != nil {
+		return err
+	}
+	if r.Index != rec.idx {
+		return fmt.Errorf("the receipt names index %d", r.Index)
+	}
+	d, err := bc.c.openAppealDoc(rec.body)
+	if err != nil {
+		return err
+	}
+	if bc.rescore {
+		body, err := bc.c.ResultBody(bc.ctx, d.Result)
+		if err != nil {
+			return fmt.Errorf("result %s: %w", d.Result, err)
+		}
+		if err := CheckAppeal(d, body); err != nil {
 			return err
 		}
 	}
