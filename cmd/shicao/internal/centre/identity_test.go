@@ -2,6 +2,7 @@ package centre_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"shicao/cmd/shicao/internal/centre/centretest"
@@ -32,9 +33,9 @@ func TestIngest_Identity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := len(tab.Header) - 1
-	if tab.Header[col] != "身份核验" {
-		t.Fatalf("last column %q", tab.Header[col])
+	col := slices.Index(tab.Header, "身份核验")
+	if col < 0 {
+		t.Fatalf("no 身份核验 column in %q", tab.Header)
 	}
 	want := map[string]string{demo.Candidates[0].IDNumber: "未记录", demo.Candidates[1].IDNumber: "手工录入：证件芯片损坏", demo.Candidates[2].IDNumber: "身份证"}
 	for _, row := range tab.Rows {
