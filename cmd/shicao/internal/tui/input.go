@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -20,8 +19,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case scrStart:
 		switch {
 		case key.Matches(msg, m.keys.Sync):
-			m.refresh()
-			m.screen = scrSync
+			m.goTo(scrSync)
+			return m.loadCmd()
 		case key.Matches(msg, m.keys.Resume) && len(m.interrupted) > 0:
 			attempt := m.interrupted[0].Session.AttemptID
 			return op("resume", func() (any, error) { return m.d.Station.ResumeExam(ctx, attempt) })
@@ -36,8 +35,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			m.exam, m.signSel, m.marks = ex, 0, nil
-			m.setStatus(nil)
-			m.screen = scrSignIn
+			m.loadNames()
+			m.goTo(scrSignIn)
 		}
 	case scrSignIn:
 		return m.keySignIn(msg)
@@ -46,7 +45,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case scrIdentity:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			m.screen = scrPlan
+			m.goTo(scrPlan)
 		case key.Matches(msg, m.keys.Confirm):
 			id := m.cand.IDNumber
 			return op("verify", func() (any, error) { return m.exam.VerifyCandidate(ctx, id) })
@@ -104,19 +103,20 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.keySheet(msg)
 	case scrResult:
 		if key.Matches(msg, m.keys.Enter) || key.Matches(msg, m.keys.Back) {
-			m.exam, m.item, m.saved, m.cand = nil, nil, nil, nil
-			m.refresh()
-			m.screen = scrStart
+			m.exam, m.item, m.saved, m.cand, m.ready = nil, nil, nil, nil, nil
+			m.subjSel, m.signSel = 0, 0
+			m.goTo(scrStart)
+			return m.loadCmd()
 		}
 	case scrSync:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			m.screen = scrStart
+			m.goTo(scrStart)
 		case key.Matches(msg, m.keys.Retry):
 			if m.d.Sync != nil {
 				m.d.Sync.RetryNow()
 			}
-			m.refresh()
+			return m.loadCmd()
 		}
 	}
 	return nil
@@ -144,7 +144,7 @@ func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.exam = nil
-		m.screen = scrStart
+		m.goTo(scrStart)
 	case key.Matches(msg, m.keys.Up):
 		m.signSel = max(m.signSel-1, 0)
 	case key.Matches(msg, m.keys.Down):
@@ -179,9 +179,16 @@ func (m *Model) keyPlan(msg tea.KeyMsg) tea.Cmd {
 			m.search.Blur()
 			return nil
 		case key.Matches(msg, m.keys.Enter):
+			// One enter selects: the first match goes to the identity
+			// check; no match stays, saying so.
 			m.searching = false
 			m.search.Blur()
 			m.candSel = 0
+			if len(list) > 0 {
+				c := list[0]
+				m.cand = &c
+				m.goTo(scrIdentity)
+			}
 			return nil
 		}
 		var cmd tea.Cmd
@@ -200,7 +207,7 @@ func (m *Model) keyPlan(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Enter) && len(list) > 0:
 		c := list[m.candSel]
 		m.cand = &c
-		m.screen = scrIdentity
+		m.goTo(scrIdentity)
 	case key.Matches(msg, m.keys.Back):
 		m.search.Reset()
 	}
@@ -243,6 +250,8 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		m.active = (m.active + 1) % len(exs)
 	case key.Matches(msg, m.keys.Veto):
 		m.vetoing = !m.vetoing
+	case m.vetoing && key.Matches(msg, m.keys.Back):
+		m.vetoing = false
 	case len(s) == 1 && s[0] >= '1' && s[0] <= '9':
 		n := int(s[0] - '1')
 		if m.vetoing {
@@ -250,7 +259,8 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 			if n < len(vs) {
 				v := vs[n]
 				m.vetoing = false
-				return op("veto", func() (any, error) { return nil, it.Veto(ctx, examiner, v) })
+				m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), op("veto", func() (any, error) { return nil, it.Veto(ctx, examiner, v) }))
+				return nil
 			}
 			return nil
 		}
@@ -274,20 +284,19 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		m.timerAt = time.Time{}
 		return op("timer", func() (any, error) { return nil, it.Timer(ctx, "pulse", d) })
 	case key.Matches(msg, m.keys.Finish):
-		return op("finish", func() (any, error) { return nil, it.Finish(ctx, "finished") })
+		m.askFirst(m.t("sure-finish"), op("finish", func() (any, error) { return nil, it.Finish(ctx, "finished") }))
 	case key.Matches(msg, m.keys.Scenario):
 		return m.cycleScenario(it.Std)
-	case key.Matches(msg, m.keys.Power) && slices.Contains(it.Std.Devices, "board"):
+	case key.Matches(msg, m.keys.Power) && hasDevice(it.Std.Devices, "board"):
 		m.powered = !m.powered
 		on := m.powered
-		return op("power", func() (any, error) {
-			state := map[bool]string{true: "ON", false: "OFF"}[on]
-			return "board power " + state, m.d.Equipment.Power("board", on)
-		})
+		text := m.t(map[bool]string{true: "power-on", false: "power-off"}[on])
+		return op("power", func() (any, error) { return text, m.d.Equipment.Power("board", on) })
 	case key.Matches(msg, m.keys.Unplug):
 		if len(it.Std.Devices) > 0 {
 			kind := it.Std.Devices[0]
-			return op("unplug", func() (any, error) { return "F3 " + kind, m.d.Equipment.Unplug(kind) })
+			text := fmt.Sprintf(m.t("unplugged"), kind)
+			return op("unplug", func() (any, error) { return text, m.d.Equipment.Unplug(kind) })
 		}
 	}
 	return nil
@@ -326,9 +335,8 @@ func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
 		}
 	}
 	ds.scenario = next
-	return op("scenario", func() (any, error) {
-		return fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next), m.d.Equipment.Play(kind, next)
-	})
+	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
+	return op("scenario", func() (any, error) { return text, m.d.Equipment.Play(kind, next) })
 }
 
 func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
@@ -368,7 +376,7 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Accept):
 		return op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, true) })
 	case key.Matches(msg, m.keys.Refuse):
-		return op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, false) })
+		m.askFirst(m.t("sure-refuse"), op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, false) }))
 	case key.Matches(msg, m.keys.Examiner1) && len(exs) > 0:
 		id := exs[0].Examiner.ID
 		return op("confirm", func() (any, error) { return nil, it.Confirm(ctx, id) })
@@ -384,7 +392,7 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 		m.resolveInputs[0].Focus()
 	case key.Matches(msg, m.keys.Back):
 		m.item = nil
-		m.screen = scrDraw
+		m.goTo(scrDraw)
 	}
 	return nil
 }

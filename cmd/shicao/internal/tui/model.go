@@ -50,8 +50,10 @@ type Deps struct {
 	// timer); the title shows the station's wall clock.
 	Now  func() time.Time
 	Lang string
-	// DemoHint is shown on the sign-in screen of the demo (its PINs).
+	// DemoHint and DemoDir are shown on every screen of the demo: its
+	// examiners' PINs and the data directory it keeps.
 	DemoHint string
+	DemoDir  string
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
 }
@@ -102,6 +104,10 @@ type Model struct {
 	screen screen
 	status string // the last refusal or notice, shown in the status line
 	bad    bool
+	// ask is an irreversible act waiting for y (or n): ending an item, a
+	// refusal to sign, a veto.
+	ask      *asking
+	showHelp bool // the full key list (?)
 
 	standards   []store.InstalledStandard
 	interrupted []station.Interrupted
@@ -109,6 +115,7 @@ type Model struct {
 	exam        *station.Exam
 
 	// sign-in
+	names    map[string]string // the examiners' names, read as the exam opens
 	signSel  int
 	pinInput textinput.Model
 	pinFor   string
@@ -136,8 +143,13 @@ type Model struct {
 	resolveInputs [2]textinput.Model
 	resolveFocus  int
 
+	// ready is each drawn device kind's readiness, checked in a command
+	// the way StartItem will check it (registration included).
+	ready     *readyMsg
+	checkedAt time.Time
+
 	dev       map[string]*deviceState
-	queue     []store.OutboxRow
+	queue     []outboxEntry
 	refreshed time.Time
 }
 
@@ -150,7 +162,7 @@ func New(d Deps) *Model {
 	if lang != "en" {
 		lang = "zh"
 	}
-	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: DefaultKeyMap(), w: 80, h: 24, dev: map[string]*deviceState{}}
+	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: NewKeyMap(lang), w: 80, h: 24, dev: map[string]*deviceState{}}
 	m.pinInput = textinput.New()
 	m.pinInput.EchoMode = textinput.EchoPassword
 	m.pinInput.EchoCharacter = '•'
@@ -166,20 +178,68 @@ func New(d Deps) *Model {
 	return m
 }
 
-// refresh reloads what the start screen shows (cheap: a few rows).
-func (m *Model) refresh() {
+// loadedMsg is what the start, plan and outbox screens show from the
+// store, read in a command (load), never in View.
+type loadedMsg struct {
+	standards   []store.InstalledStandard
+	interrupted []station.Interrupted
+	plans       []store.Plan
+	queue       []outboxEntry
+}
+
+// outboxEntry is one result in the outbox with its candidate and, once
+// the centre's receipt is verified, the receipt's log index.
+type outboxEntry struct {
+	store.OutboxRow
+	Result   *store.Result
+	LogIndex int64
+	Receipt  bool
+}
+
+// load reads the station's standards, interrupted exams, today's plans and
+// the outbox (a few rows).
+func load(d Deps) loadedMsg {
 	ctx := context.Background()
-	st := m.d.Station.Store()
-	m.standards, _ = st.Standards(ctx)
-	m.interrupted, _ = m.d.Station.Interrupted(ctx)
-	all, _ := st.Plans(ctx, m.d.Station.Today().String())
-	m.plans = m.plans[:0]
+	st := d.Station.Store()
+	var l loadedMsg
+	l.standards, _ = st.Standards(ctx)
+	l.interrupted, _ = d.Station.Interrupted(ctx)
+	all, _ := st.Plans(ctx, d.Station.Today().String())
 	for _, p := range all {
-		if p.Site == m.d.Station.Site() {
-			m.plans = append(m.plans, p)
+		if p.Site == d.Station.Site() {
+			l.plans = append(l.plans, p)
 		}
 	}
-	m.queue, _ = st.Outbox(ctx, "")
+	rows, _ := st.Outbox(ctx, "")
+	for _, q := range rows {
+		e := outboxEntry{OutboxRow: q}
+		if r, err := st.ResultByID(ctx, q.ResultID); err == nil {
+			e.Result = &r
+		}
+		if _, idx, err := st.Receipt(ctx, q.ResultID); err == nil {
+			e.LogIndex, e.Receipt = idx, true
+		}
+		l.queue = append(l.queue, e)
+	}
+	return l
+}
+
+func (m *Model) loadCmd() tea.Cmd {
+	d := m.d
+	return func() tea.Msg { return load(d) }
+}
+
+func (m *Model) apply(l loadedMsg) {
+	m.standards, m.interrupted, m.plans, m.queue = l.standards, l.interrupted, l.plans, l.queue
+}
+
+// refresh reloads what the start screen shows at once (at start-up).
+func (m *Model) refresh() {
+	m.apply(load(m.d))
+	m.initDevices()
+}
+
+func (m *Model) initDevices() {
 	for _, d := range m.d.Equipment.Devices() {
 		if m.dev[d.Kind] == nil {
 			m.dev[d.Kind] = &deviceState{connected: d.Connected}
@@ -234,29 +294,120 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case opMsg:
 		return m, m.onOp(msg)
+	case loadedMsg:
+		m.apply(msg)
+		return m, nil
+	case readyMsg:
+		m.ready = &msg
+		return m, nil
 	case tea.KeyMsg:
-		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Quit
-		}
-		if key.Matches(msg, m.keys.Lang) {
-			if m.lang == "zh" {
-				m.lang = "en"
-			} else {
-				m.lang = "zh"
-			}
-			return m, nil
-		}
-		return m, m.onKey(msg)
+		return m, m.key(msg)
 	}
 	return m, nil
 }
 
+// asking is an act that cannot be taken back, held until the examiner
+// answers y: one stray key never ends a candidate's item.
+type asking struct {
+	text string
+	cmd  tea.Cmd
+}
+
+func (m *Model) askFirst(text string, cmd tea.Cmd) {
+	m.ask = &asking{text: text, cmd: cmd}
+	m.setStatus(nil)
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Quit) {
+		return tea.Quit
+	}
+	if a := m.ask; a != nil {
+		switch {
+		case key.Matches(msg, m.keys.Yes):
+			m.ask = nil
+			return a.cmd
+		case key.Matches(msg, m.keys.No):
+			m.ask = nil
+			m.notice(m.t("cancelled"))
+		default:
+			m.status, m.bad = m.t("yes-no"), true
+		}
+		return nil
+	}
+	// Text entry takes every key but its own (enter, esc, tab).
+	if m.pinFor != "" || m.searching || m.resolving {
+		return m.onKey(msg)
+	}
+	switch {
+	case key.Matches(msg, m.keys.Lang):
+		m.setLang(map[string]string{"zh": "en", "en": "zh"}[m.lang])
+		return nil
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = !m.showHelp
+		return nil
+	}
+	if !m.handles(msg.String()) {
+		m.status, m.bad = fmt.Sprintf(m.t("no-key"), msg.String()), true
+		return nil
+	}
+	return m.onKey(msg)
+}
+
+func (m *Model) setLang(lang string) {
+	m.lang = lang
+	m.keys = NewKeyMap(lang)
+}
+
+// goTo shows another screen: the status line belongs to the screen and
+// the moment that made it, so it goes too.
+func (m *Model) goTo(s screen) {
+	m.screen = s
+	m.ask = nil
+	m.showHelp = false
+	m.setStatus(nil)
+}
+
+// readyMsg is the readiness of the drawn items' devices: per kind, the
+// device that would be used and the refusal, if the item could not start.
+type readyMsg struct {
+	devs []station.Device
+	why  map[string]*station.Refusal
+}
+
+// checkDevices checks the drawn items' devices off the update loop (the
+// registry is in the store).
+func (m *Model) checkDevices() tea.Cmd {
+	ex, eq := m.exam, m.d.Equipment
+	if ex == nil || len(ex.Drawn()) == 0 {
+		return nil
+	}
+	m.checkedAt = m.d.Now()
+	return func() tea.Msg {
+		devs := eq.Devices()
+		r := readyMsg{devs: devs, why: map[string]*station.Refusal{}}
+		for _, d := range ex.Drawn() {
+			for _, kind := range d.Standard.Devices {
+				if why := ex.CheckDevice(context.Background(), kind, devs); why != nil {
+					r.why[kind] = why
+				}
+			}
+		}
+		return r
+	}
+}
+
 func (m *Model) onTick() tea.Cmd {
+	if m.screen == scrDraw {
+		if t := m.d.Now(); t.Sub(m.checkedAt) > time.Second || t.Before(m.checkedAt) {
+			return tea.Batch(tick(), m.checkDevices())
+		}
+	}
 	if m.screen == scrStart || m.screen == scrSync || m.screen == scrResult {
 		// The outbox and link change in the background (sync rounds).
-		if t := m.d.Now(); t.Sub(m.refreshed) > time.Second {
+		if t := m.d.Now(); t.Sub(m.refreshed) > time.Second || t.Before(m.refreshed) {
 			m.refreshed = t
-			m.refresh()
+			return tea.Batch(tick(), m.loadCmd())
 		}
 	}
 	if m.item != nil && m.screen == scrLive {
@@ -300,26 +451,29 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.pinInput.Reset()
 		m.pinInput.Blur()
 		m.marks = append(m.marks, nil)
+		m.nextToSignIn()
 		if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
 			if m.exam.Resuming() != nil {
 				return op("continue", func() (any, error) { return m.exam.Continue(context.Background()) })
 			}
-			m.screen = scrPlan
+			m.goTo(scrPlan)
 		}
 	case "continue":
 		m.item = msg.v.(*station.Item)
-		m.screen = scrLive
-		m.notice(m.t("interrupted"))
+		m.goTo(scrLive)
+		m.notice(m.t("resumed"))
 	case "verify":
-		m.screen = scrDraw
+		m.ready = nil
+		m.goTo(scrDraw)
 		m.setStatus(nil)
 	case "draw":
 		m.setStatus(nil)
+		return m.checkDevices()
 	case "start":
 		m.item = msg.v.(*station.Item)
 		m.sheet, _ = m.item.Sheet()
 		m.itemSel, m.active, m.vetoing = 0, 0, false
-		m.screen = scrLive
+		m.goTo(scrLive)
 	case "mark", "undo", "timer", "phase", "veto", "finish", "confirm", "ack", "resolve":
 		// Commands run concurrently: the answer of an earlier key can
 		// arrive after the item was completed and put away.
@@ -344,30 +498,70 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.resolving = false
 		if m.item.Done() {
 			m.item = nil
-			m.screen = scrDraw
+			m.goTo(scrDraw)
+			m.nextSubject()
 			if m.allDone() {
-				m.notice(m.t("done") + " — F10")
+				m.notice(m.t("all-done"))
 			}
+			return m.checkDevices()
 		}
 	case "finish-exam":
 		m.saved = msg.v.(*station.Saved)
-		m.refresh()
-		m.screen = scrResult
+		m.goTo(scrResult)
+		return m.loadCmd()
 	case "resume":
 		m.exam = msg.v.(*station.Exam)
+		m.loadNames()
 		m.signSel = 0
-		m.screen = scrSignIn
+		m.goTo(scrSignIn)
 	case "scenario", "unplug", "power":
 		m.notice(msg.v.(string))
 	}
 	return nil
 }
 
+// loadNames reads the names of the examiners who may sign in.
+func (m *Model) loadNames() {
+	m.names = map[string]string{}
+	for _, id := range m.signInList() {
+		if ex, err := m.d.Station.Store().ExaminerByID(context.Background(), id); err == nil {
+			m.names[id] = ex.Name
+		}
+	}
+}
+
+// nextToSignIn moves the sign-in cursor to the next examiner not signed in.
+func (m *Model) nextToSignIn() {
+	signed := map[string]bool{}
+	for _, x := range m.exam.Examiners() {
+		signed[x.Examiner.ID] = true
+	}
+	ids := m.signInList()
+	for i := range ids {
+		if j := (m.signSel + i) % len(ids); !signed[ids[j]] {
+			m.signSel = j
+			return
+		}
+	}
+}
+
+// nextSubject moves the draw cursor to the next subject not done.
+func (m *Model) nextSubject() {
+	drawn := m.exam.Drawn()
+	for i := 1; i <= len(drawn); i++ {
+		j := (m.subjSel + i) % len(drawn)
+		if it := m.exam.Item(drawn[j].Subject); it == nil || !it.Done() {
+			m.subjSel = j
+			return
+		}
+	}
+}
+
 func (m *Model) toSheet() {
 	if m.item != nil {
 		m.sheet, _ = m.item.Sheet()
 	}
-	m.screen = scrSheet
+	m.goTo(scrSheet)
 }
 
 func (m *Model) allDone() bool {

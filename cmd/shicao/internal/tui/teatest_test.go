@@ -92,7 +92,7 @@ func TestTeatest_CPRGood(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor("循环 5")
-	tm.Type("f")
+	tm.Type("fy")
 	waitFor("得分 100 ✓ 合格")
 	// The candidate signs last, after the examiners' confirmations.
 	tm.Send(tea.KeyMsg{Type: tea.KeyF5})

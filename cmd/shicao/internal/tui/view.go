@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
 	"shicao/cmd/shicao/internal/station"
@@ -15,37 +14,86 @@ import (
 
 func maskID(id string) string { return station.MaskID(id) }
 
-// frame puts the title bar, the status line and the help bar around a
-// screen's body, clipped to the window.
+// frame puts the title bar, the exam's context line, the status line and
+// the help bar around a screen's body, clipped to the window. The context
+// (who is marking, time left, the candidate) and every key of the screen
+// stay on screen at 80x24.
 func (m *Model) frame(body string) string {
 	st := m.styles
 	title := st.Title.Render(fmt.Sprintf("shicao %s · %s %s · %s %s · %s", m.t("title"), m.t("station"), m.d.Station.Name(), m.t("site"), m.d.Station.Site(), m.d.Station.Now().Format("2006-01-02 15:04:05")))
 	if m.w < 100 {
 		title = st.Title.Render(fmt.Sprintf("shicao · %s · %s · %s", m.d.Station.Name(), m.d.Station.Site(), m.d.Station.Now().Format("01-02 15:04:05")))
 	}
-	status := ""
-	if m.status != "" {
-		if m.bad {
-			status = st.Bad.Render("✗ " + m.status)
-		} else {
-			status = st.Good.Render("✓ " + m.status)
-		}
+	top := []string{title}
+	if c := m.contextLine(); c != "" {
+		top = append(top, c)
 	}
-	help := st.Help.Render(m.helpLine())
-	bodyLines := strings.Split(body, "\n")
-	room := max(m.h-3, 1)
+	if m.d.DemoHint != "" {
+		top = append(top, st.Dim.Render(fmt.Sprintf(m.t("demo-hint"), m.d.DemoHint, m.d.DemoDir)))
+	}
+	status := ""
+	switch {
+	case m.ask != nil:
+		status = st.Warn.Render("? " + m.ask.text + " — " + m.t("yes-no"))
+	case m.status != "" && m.bad:
+		status = st.Bad.Render("✗ " + m.status)
+	case m.status != "":
+		status = st.Good.Render("✓ " + m.status)
+	}
+	help := helpLines(m.keysFor(), m.w, st.Help)
+	if m.showHelp {
+		body = m.fullHelp()
+	}
+	bodyLines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	room := max(m.h-len(top)-1-len(help), 1)
 	if len(bodyLines) > room {
 		bodyLines = bodyLines[:room]
 	}
 	for len(bodyLines) < room {
 		bodyLines = append(bodyLines, "")
 	}
-	out := append([]string{title}, bodyLines...)
-	out = append(out, status, help)
+	out := append(top, bodyLines...)
+	out = append(out, status)
+	out = append(out, help...)
 	for i, l := range out {
 		out[i] = clipLine(l, m.w)
 	}
 	return strings.Join(out, "\n")
+}
+
+// contextLine is what an examiner must always see once an exam is open:
+// the candidate (ID masked), who is marking, and the time left.
+func (m *Model) contextLine() string {
+	if m.exam == nil {
+		return ""
+	}
+	st := m.styles
+	var parts []string
+	if c := m.exam.Candidate(); c != nil {
+		parts = append(parts, fmt.Sprintf("%s %s %s", m.t("candidate"), st.Value.Render(c.Name), maskID(c.IDNumber)))
+	}
+	if exs := m.exam.Examiners(); len(exs) > 0 {
+		if m.screen == scrLive || m.screen == scrSheet {
+			x := exs[min(m.active, len(exs)-1)]
+			parts = append(parts, st.Value.Render(fmt.Sprintf("%s %d %s", m.t("examiner"), m.active+1, x.Examiner.Name)))
+		} else {
+			var names []string
+			for _, x := range exs {
+				names = append(names, x.Examiner.Name)
+			}
+			parts = append(parts, fmt.Sprintf("%s %s", m.t("examiner"), strings.Join(names, m.t("list-sep"))))
+		}
+	}
+	if it := m.item; it != nil && m.screen == scrLive {
+		limitMs, _ := it.Limits()
+		el, limit := it.Elapsed(), time.Duration(limitMs)*time.Millisecond
+		if el > limit {
+			parts = append(parts, st.Bad.Render(fmt.Sprintf("⚠ %s +%s", m.t("overtime"), clock(el-limit))))
+		} else {
+			parts = append(parts, st.Value.Render(fmt.Sprintf("%s %s", m.t("left"), clock(limit-el))))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // clipLine cuts a line to width display columns (CJK is two wide).
@@ -62,36 +110,6 @@ func pad(s string, width int) string {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
-}
-
-func (m *Model) helpLine() string {
-	var bs []key.Binding
-	k := m.keys
-	switch m.screen {
-	case scrStart:
-		bs = []key.Binding{k.Enter, k.Resume, k.Sync, k.Lang, k.Quit}
-	case scrSignIn:
-		bs = []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Quit}
-	case scrPlan:
-		bs = []key.Binding{k.Up, k.Down, k.Search, k.Enter, k.Quit}
-	case scrIdentity:
-		bs = []key.Binding{k.Confirm, k.Back}
-	case scrDraw:
-		bs = []key.Binding{k.Draw, k.Up, k.Down, k.Enter, k.Scenario, k.FinishExam}
-	case scrLive:
-		bs = []key.Binding{k.Up, k.Down, k.Tab, key.NewBinding(key.WithHelp("1-9", "扣分/mark")), k.Undo, k.Veto, k.Timer, k.Finish, k.Power, k.Scenario, k.Unplug}
-	case scrSheet:
-		bs = []key.Binding{k.Accept, k.Refuse, k.Examiner1, k.Examiner2, k.Resolve, k.Back}
-	case scrResult:
-		bs = []key.Binding{k.Enter}
-	case scrSync:
-		bs = []key.Binding{k.Retry, k.Back}
-	}
-	var parts []string
-	for _, b := range bs {
-		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
-	}
-	return strings.Join(parts, " · ")
 }
 
 func (m *Model) viewStart() string {
@@ -152,9 +170,9 @@ func (m *Model) viewSignIn() string {
 		signed[x.Examiner.ID] = true
 	}
 	for i, id := range m.signInList() {
-		name := id
-		if ex, err := m.d.Station.Store().ExaminerByID(contextBackground(), id); err == nil {
-			name = ex.Name
+		name := m.names[id]
+		if name == "" {
+			name = maskID(id)
 		}
 		line := fmt.Sprintf("  %s %s", pad(name, 8), maskID(id))
 		if signed[id] {
@@ -168,9 +186,6 @@ func (m *Model) viewSignIn() string {
 	if m.pinFor != "" {
 		fmt.Fprintf(&b, "\n%s %s: %s\n", m.t("pin"), maskID(m.pinFor), m.pinInput.View())
 	}
-	if m.d.DemoHint != "" {
-		fmt.Fprintf(&b, "\n%s\n", st.Dim.Render("demo PIN: "+m.d.DemoHint))
-	}
 	return b.String()
 }
 
@@ -180,7 +195,7 @@ func (m *Model) candidateStatus(c store.Candidate) string {
 		return st.Warn.Render("▶ " + m.t("in-exam"))
 	}
 	for _, q := range m.queue {
-		if r, err := m.d.Station.Store().ResultByID(contextBackground(), q.ResultID); err == nil && r.Candidate == c.IDNumber {
+		if r := q.Result; r != nil && r.Candidate == c.IDNumber {
 			if q.State == store.OutboxSent {
 				return st.Good.Render("✓ " + m.t("synced"))
 			}
@@ -220,7 +235,7 @@ func (m *Model) viewIdentity() string {
 	if c.Attempt > 1 {
 		att = m.t("retake")
 	}
-	box := st.Box.Render(fmt.Sprintf("%s  %s\n%s  %s\n%s  %s", m.t("candidates"), st.Value.Render(c.Name), "身份证号/ID", st.Value.Render(c.IDNumber), m.t("attempt"), att))
+	box := st.Box.Render(fmt.Sprintf("%s  %s\n%s  %s\n%s  %s", m.t("candidate"), st.Value.Render(c.Name), m.t("id-number"), st.Value.Render(maskID(c.IDNumber)), m.t("attempt"), att))
 	return fmt.Sprintf("%s\n\n%s\n\n%s\n", st.Header.Render(m.t("identity")), box, m.t("confirm-id"))
 }
 
@@ -264,9 +279,14 @@ func (m *Model) viewDraw() string {
 	return b.String()
 }
 
-// readiness is one device's self-test line.
+// readiness is one device's line on the draw screen: ✓ only when the item
+// could start with it now (connected, self-tested, registered to this
+// site), else ✗ and StartItem's reason.
 func (m *Model) readiness(kind string, devs []station.Device) string {
 	st := m.styles
+	if m.ready != nil {
+		devs = m.ready.devs
+	}
 	for _, d := range devs {
 		if d.Kind != kind {
 			continue
@@ -277,10 +297,15 @@ func (m *Model) readiness(kind string, devs []station.Device) string {
 			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, text))
 		case !d.Connected:
 			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, m.t("lost")))
-		case d.SelfTest != nil:
-			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %v", kind, d.Serial, d.SelfTest))
+		case m.ready == nil:
+			return st.Dim.Render(fmt.Sprintf("… %s %s %s: %s", kind, d.Model, d.Serial, m.t("device-check")))
+		case m.ready.why[kind] != nil:
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Serial, m.ready.why[kind].Text(m.lang)))
 		}
 		return st.Good.Render(fmt.Sprintf("✓ %s %s %s %s: %s", kind, d.Model, d.Serial, d.Port, m.t("ready")))
+	}
+	if m.ready != nil && m.ready.why[kind] != nil {
+		return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, m.ready.why[kind].Text(m.lang)))
 	}
 	return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, m.t("not-ready")))
 }
@@ -300,22 +325,22 @@ func (m *Model) viewLive() string {
 	limitMs, _ := it.Limits()
 	el := it.Elapsed()
 	limit := time.Duration(limitMs) * time.Millisecond
-	timeLine := fmt.Sprintf("%s %s / %s %s  (%s %s)", m.t("time"), clock(el), m.t("limit"), clock(limit), m.t("left"), clock(limit-el))
+	timeLine := fmt.Sprintf("%s %s / %s %s", m.t("time"), clock(el), m.t("limit"), clock(limit))
 	if el > limit {
 		timeLine = st.Bad.Render(fmt.Sprintf("⚠ %s +%s  %s %s", m.t("overtime"), clock(el-limit), m.t("time"), clock(el)))
 	}
-	exs := m.exam.Examiners()
-	who := ""
-	if len(exs) > 0 {
-		x := exs[min(m.active, len(exs)-1)]
-		who = fmt.Sprintf("%s %d %s", m.t("examiner"), m.active+1, x.Examiner.Name)
-	}
-	fmt.Fprintf(&b, "%s %s %s · %s · %s\n", st.Header.Render(it.Subject), it.Std.ID, it.Std.Title, timeLine, st.Value.Render(who))
+	fmt.Fprintf(&b, "%s %s %s · %s\n", st.Header.Render(it.Subject), it.Std.ID, it.Std.Title, timeLine)
 	score := "—"
 	if m.sheet != nil {
-		score = m.sheet.Score.String()
-		if m.sheet.Veto != nil {
-			score += " " + st.Bad.Render("✗ "+m.t("veto")+" "+m.sheet.Veto.Text)
+		switch {
+		case m.sheet.Veto != nil && m.vetoPending(m.sheet, el, limit):
+			// A rule's veto (five cycles not reached) can still be
+			// avoided while the item runs: it is decided at the end.
+			score = st.Warn.Render(fmt.Sprintf("%s %s: %s", m.t("pending-veto"), m.t("veto"), m.sheet.Veto.Text)) + " " + st.Dim.Render("("+m.t("pending-veto-why")+")")
+		case m.sheet.Veto != nil:
+			score = m.sheet.Score.String() + " " + st.Bad.Render("✗ "+m.t("veto")+" "+m.sheet.Veto.Text)
+		default:
+			score = m.sheet.Score.String()
 		}
 	}
 	fmt.Fprintf(&b, "%s %s\n", m.t("score"), st.Value.Render(score))
@@ -338,7 +363,12 @@ func (m *Model) viewLive() string {
 		}
 		left = append(left, line)
 		for _, d := range deds {
-			left = append(left, st.Bad.Render(fmt.Sprintf("    -%s %s ×%d", d.Points, d.Text, d.Count)))
+			left = append(left, m.deductionLine(d, "    "))
+		}
+		if m.sheet != nil && i < len(m.sheet.Items) {
+			if own := m.ownMarks(m.sheet.Items[i]); own != "" {
+				left = append(left, "    "+own)
+			}
 		}
 		if i == m.itemSel && !m.vetoing {
 			for j, mk := range sit.Marks {
@@ -410,15 +440,34 @@ func (m *Model) viewSheet() string {
 	if s.Veto != nil {
 		fmt.Fprintf(&b, "%s\n", st.Bad.Render(fmt.Sprintf("✗ %s: %s (%s) %s", m.t("veto"), s.Veto.Text, s.Veto.By, evidenceText(s.Veto.Evidence, s.Veto.Times))))
 	}
+	var sum scoring.Points
 	for _, it := range s.Items {
+		sum += it.Score
 		fmt.Fprintf(&b, " %s %s/%s\n", pad(it.Title, 24), it.Score, it.Points)
 		for _, d := range it.Deductions {
-			fmt.Fprintf(&b, "    -%s %s ×%d %s\n", d.Points, d.Text, d.Count, st.Dim.Render(evidenceText(d.Evidence, d.Times)))
+			if d.By == "examiners" && it.Resolved != nil {
+				continue // the chief examiner's decision replaces the marks
+			}
+			fmt.Fprintf(&b, "%s\n", m.deductionLine(d, "    "))
+		}
+		if own := m.ownMarks(it); own != "" {
+			fmt.Fprintf(&b, "    %s\n", own)
+		}
+		if r := it.Resolved; r != nil {
+			fmt.Fprintf(&b, "    %s\n", st.Warn.Render(fmt.Sprintf("%s -%s %s：%s（%s）[#%d]", m.t("resolved"), r.Deduct, m.t("reason"), r.Reason, m.examinerName(r.By), r.Seq)))
 		}
 	}
+	sumLine := fmt.Sprintf("%s %s", m.t("total"), sum)
 	if s.Overtime != nil {
-		fmt.Fprintf(&b, " %s -%s\n", m.t("overtime"), s.Overtime.Points)
+		sumLine += fmt.Sprintf(" − %s %s", m.t("overtime"), s.Overtime.Points)
 	}
+	switch {
+	case s.Refused:
+		sumLine += " → 0 (" + m.t("refused") + ")"
+	case s.Veto != nil:
+		sumLine += " → 0 (" + m.t("veto") + ")"
+	}
+	fmt.Fprintf(&b, " %s = %s\n", sumLine, st.Value.Render(s.Score.String()))
 	for _, o := range s.Outages {
 		fmt.Fprintf(&b, " %s\n", st.Warn.Render("⚠ "+m.outageText(o)))
 	}
@@ -429,7 +478,7 @@ func (m *Model) viewSheet() string {
 				if it.ID == rid {
 					var parts []string
 					for _, x := range it.Examiners {
-						parts = append(parts, fmt.Sprintf("%s -%s", x.Examiner, x.Deduct))
+						parts = append(parts, fmt.Sprintf("%s -%s", m.examinerName(x.Examiner), x.Deduct))
 					}
 					fmt.Fprintf(&b, "   %s: %s\n", it.Title, strings.Join(parts, ", "))
 				}
@@ -454,9 +503,84 @@ func (m *Model) viewSheet() string {
 		}
 	}
 	if p := m.item.Pending(); len(p) > 0 {
-		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+strings.Join(p, " ")))
+		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+m.pendingText(p)))
 	}
 	return b.String()
+}
+
+// vetoPending reports whether the sheet's veto may still be lifted: a
+// rule's veto (a count not reached yet, e.g. CPR's five cycles) while the
+// item runs within its limit. An examiner's veto, and any veto once the
+// item has ended or its time is up, is final.
+func (m *Model) vetoPending(s *scoring.Sheet, el, limit time.Duration) bool {
+	return s.Veto != nil && s.Veto.By == "rule" && !s.Finished && el < limit
+}
+
+// deductionLine is one deduction with its evidence (event seq @ time); a
+// deduction from the examiners' marks is their mean, and says so.
+func (m *Model) deductionLine(d scoring.Deduction, indent string) string {
+	st := m.styles
+	mean := ""
+	if d.By == "examiners" && m.exam != nil && len(m.exam.Examiners()) > 1 {
+		mean = " (" + m.t("mean") + ")"
+	}
+	return st.Bad.Render(fmt.Sprintf("%s-%s %s ×%d%s", indent, d.Points, d.Text, d.Count, mean)) + " " + st.Dim.Render(evidenceText(d.Evidence, d.Times))
+}
+
+// ownMarks is each examiner's own deduction on an item, by name, and the
+// mean that is scored (or the chief examiner's decision); empty when no
+// examiner marked the item.
+func (m *Model) ownMarks(it scoring.ItemScore) string {
+	any := false
+	for _, x := range it.Examiners {
+		if x.Deduct != 0 {
+			any = true
+		}
+	}
+	if !any || len(it.Examiners) < 2 {
+		return ""
+	}
+	var parts []string
+	for i, x := range it.Examiners {
+		parts = append(parts, fmt.Sprintf("%s %d %s -%s", m.t("examiner"), i+1, m.examinerName(x.Examiner), x.Deduct))
+	}
+	used := fmt.Sprintf("%s -%s", m.t("mean"), it.Manual)
+	if it.Resolved != nil {
+		used = fmt.Sprintf("%s -%s", m.t("resolved"), it.Resolved.Deduct)
+	}
+	return m.styles.Dim.Render(strings.Join(parts, " · ") + " → " + used)
+}
+
+// examinerName is a signed-in examiner's name, or the masked ID.
+func (m *Model) examinerName(id string) string {
+	id = strings.TrimPrefix(id, "examiner:") // an event's source
+	if m.exam != nil {
+		for _, x := range m.exam.Examiners() {
+			if x.Examiner.ID == id {
+				return x.Examiner.Name
+			}
+		}
+	}
+	return maskID(id)
+}
+
+// pendingText says in words what the item still waits for: the end, an
+// examiner's confirmation (by name, never the full ID), the signature.
+func (m *Model) pendingText(p []string) string {
+	var out []string
+	for _, x := range p {
+		switch {
+		case x == "end":
+			out = append(out, m.t("wait-end"))
+		case x == "ack":
+			out = append(out, m.t("wait-ack"))
+		case strings.HasPrefix(x, "confirm:"):
+			out = append(out, fmt.Sprintf(m.t("wait-confirm"), m.examinerName(strings.TrimPrefix(x, "confirm:"))))
+		default:
+			out = append(out, x)
+		}
+	}
+	return m.t("waiting-for") + " " + strings.Join(out, m.t("list-sep"))
 }
 
 // outageText says when a device was lost and back, and for how long.
@@ -506,33 +630,64 @@ func (m *Model) viewResult() string {
 	}
 	fmt.Fprintf(&b, "\n  %s %s %s\n\n%s\n", m.t("total"), st.Value.Render(r.Total.String()), verdict, m.t("saved"))
 	for _, q := range m.queue {
-		if q.ResultID == r.ID && q.State == store.OutboxSent {
-			fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("sent")))
+		if q.ResultID == r.ID && q.State == store.OutboxSent && q.Receipt {
+			fmt.Fprintf(&b, "%s\n", st.Good.Render(fmt.Sprintf("✓ %s · %s #%d", m.t("sent"), m.t("log-index"), q.LogIndex)))
 		}
 	}
 	return b.String()
 }
 
+// viewSync is the outbox: each result with its candidate, when it was
+// made, its state and, once the centre's receipt is verified, the
+// receipt's log index; and when the centre was last reached. Nothing says
+// "sent" before the receipt is verified.
 func (m *Model) viewSync() string {
 	st := m.styles
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n", st.Header.Render(m.t("sync")))
+	reached := m.t("never-reached")
+	if m.d.Sync != nil {
+		if t := m.d.Sync.LastSync(); !t.IsZero() {
+			reached = fmt.Sprintf(m.t("last-reached"), t.Format("2006-01-02 15:04:05"))
+		}
+	}
+	link := st.Warn.Render("○ " + m.t("offline"))
+	if m.d.Sync != nil && m.d.Sync.Online() {
+		link = st.Good.Render("● " + m.t("online"))
+	}
+	fmt.Fprintf(&b, "%s  %s · %s\n\n", st.Header.Render(m.t("sync")), link, reached)
 	for _, q := range m.queue {
 		state := st.Warn.Render("… " + m.t("queued"))
-		switch q.State {
-		case store.OutboxSent:
-			state = st.Good.Render("✓ " + m.t("sent"))
-		case store.OutboxParked:
+		switch {
+		case q.State == store.OutboxSent && q.Receipt:
+			state = st.Good.Render(fmt.Sprintf("✓ %s · %s #%d", m.t("sent"), m.t("log-index"), q.LogIndex))
+		case q.State == store.OutboxParked:
 			state = st.Bad.Render("✗ " + m.t("parked") + ": " + q.LastError)
 		default:
 			if q.LastError != "" {
 				state += st.Dim.Render(fmt.Sprintf(" (%d: %s)", q.Attempts, q.LastError))
 			}
 		}
-		fmt.Fprintf(&b, "  %s %s\n", q.ResultID, state)
+		who, when := "—", ""
+		if r := q.Result; r != nil {
+			who = m.candidateName(r.Candidate) + " " + maskID(r.Candidate)
+			when = time.UnixMilli(r.CreatedMs).Format("15:04:05")
+		}
+		fmt.Fprintf(&b, "  %s %s %s\n      %s\n", st.Dim.Render(q.ResultID), pad(who, 28), when, state)
 	}
 	if len(m.queue) == 0 {
 		b.WriteString("  —\n")
 	}
 	return b.String()
+}
+
+// candidateName is a candidate's name from today's plans, or "".
+func (m *Model) candidateName(id string) string {
+	for _, p := range m.plans {
+		for _, c := range p.Candidates {
+			if c.IDNumber == id {
+				return c.Name
+			}
+		}
+	}
+	return ""
 }
