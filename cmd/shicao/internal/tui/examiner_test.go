@@ -345,43 +345,46 @@ func TestView_ResizeKeepsKeys(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		f := newFixture(t, lang)
 		sizes := [][2]int{{200, 60}, {120, 40}, {80, 24}, {120, 40}, {200, 60}}
-		at := func(where string) {
+		at := func(where string, want screen) {
 			t.Helper()
+			if f.m.screen != want {
+				t.Fatalf("%s %s: on screen %d, want %d (status %q)", lang, where, f.m.screen, want, f.m.status)
+			}
 			for _, sz := range sizes {
 				v := f.view(t, sz[0], sz[1])
 				checkFits(t, v, sz[0], sz[1])
 				keysReachable(t, f, v, fmt.Sprintf("%s %s %dx%d", lang, where, sz[0], sz[1]))
 			}
 		}
-		at("start")
+		at("start", scrStart)
 		f.do(t, "enter")
-		at("sign-in")
+		at("sign-in", scrSignIn)
 		f.do(t, "enter")
-		at("PIN")
-		f.do(t, "1", "2", "3", "4", "5", "6", "enter", "enter", "5", "6", "7", "8", "9", "0", "enter")
-		at("plan")
+		at("PIN", scrSignIn)
+		f.do(t, "1", "2", "3", "4", "5", "6", "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
+		at("plan", scrPlan)
 		f.do(t, "enter")
-		at("identity")
+		at("identity", scrIdentity)
 		f.do(t, "y")
-		at("draw")
+		at("draw", scrDraw)
 		f.do(t, "d", "down", "down", "down")
-		at("drawn")
+		at("drawn", scrDraw)
 		f.do(t, "enter")
-		at("live")
+		at("live", scrLive)
 		f.do(t, "v")
-		at("veto")
+		at("veto", scrLive)
 		f.do(t, "esc", "f")
-		at("ask")
+		at("ask", scrLive)
 		f.do(t, "y")
-		at("sheet")
+		at("sheet", scrSheet)
 		f.do(t, "f5", "f6", "a")
 		for i := 0; i < 3; i++ {
 			f.do(t, "enter", "f", "y", "f5", "f6", "a")
 		}
 		f.do(t, "f10")
-		at("result")
+		at("result", scrResult)
 		f.do(t, "enter", "s")
-		at("outbox")
+		at("outbox", scrSync)
 		f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	}
 }
