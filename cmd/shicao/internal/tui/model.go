@@ -446,7 +446,7 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		}
 	case "signin":
 		x := msg.v.(*station.SignedIn)
-		m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, x.Certificate.Number))
+		m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
 		m.pinFor = ""
 		m.pinInput.Reset()
 		m.pinInput.Blur()

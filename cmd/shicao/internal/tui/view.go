@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +14,13 @@ import (
 )
 
 func maskID(id string) string { return station.MaskID(id) }
+
+// idNumber is an ID number (18 characters, the last a digit or X) inside
+// a longer text, such as a certificate number.
+var idNumber = regexp.MustCompile(`\d{17}[\dX]`)
+
+// maskIDs masks every ID number inside s: no screen shows one whole.
+func maskIDs(s string) string { return idNumber.ReplaceAllStringFunc(s, maskID) }
 
 // frame puts the title bar, the exam's context line, the status line and
 // the help bar around a screen's body, clipped to the window. The context
@@ -36,9 +44,9 @@ func (m *Model) frame(body string) string {
 	case m.ask != nil:
 		status = st.Warn.Render("? " + m.ask.text + " — " + m.t("yes-no"))
 	case m.status != "" && m.bad:
-		status = st.Bad.Render("✗ " + m.status)
+		status = st.Bad.Render("✗ " + maskIDs(m.status))
 	case m.status != "":
-		status = st.Good.Render("✓ " + m.status)
+		status = st.Good.Render("✓ " + maskIDs(m.status))
 	}
 	help := helpLines(m.keysFor(), m.w, st.Help)
 	if m.showHelp {
@@ -438,7 +446,7 @@ func (m *Model) viewSheet() string {
 	}
 	fmt.Fprintf(&b, "%s %s %s · %s %s %s · %s %s\n", st.Header.Render(m.t("sheet")), s.ID, s.Title, m.t("score"), st.Value.Render(s.Score.String()), verdict, m.t("time"), clock(time.Duration(s.ElapsedMs)*time.Millisecond))
 	if s.Veto != nil {
-		fmt.Fprintf(&b, "%s\n", st.Bad.Render(fmt.Sprintf("✗ %s: %s (%s) %s", m.t("veto"), s.Veto.Text, s.Veto.By, evidenceText(s.Veto.Evidence, s.Veto.Times))))
+		fmt.Fprintf(&b, "%s\n", st.Bad.Render(fmt.Sprintf("✗ %s: %s (%s) %s", m.t("veto"), s.Veto.Text, m.vetoBy(s.Veto.By), evidenceText(s.Veto.Evidence, s.Veto.Times))))
 	}
 	var sum scoring.Points
 	for _, it := range s.Items {
@@ -506,6 +514,14 @@ func (m *Model) viewSheet() string {
 		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+m.pendingText(p)))
 	}
 	return b.String()
+}
+
+// vetoBy says who vetoed: the standard's rule, or an examiner by name.
+func (m *Model) vetoBy(by string) string {
+	if by == "rule" {
+		return m.t("by-rule")
+	}
+	return m.examinerName(by)
 }
 
 // vetoPending reports whether the sheet's veto may still be lifted: a
