@@ -98,6 +98,8 @@ var texts = map[string]text{
 	"all-done":         {"全部考题已完成 — 按 F10 交卷", "every item is done — F10 to finish the exam"},
 	"list-sep":         {"、", ", "},
 	"by-rule":          {"评分规则", "rule"},
+	"shallow":          {"浅", "shallow"},
+	"deep":             {"深", "deep"},
 	"id-number":        {"身份证号", "ID number"},
 	"demo-hint":        {"演示 · 密码 %s · 数据目录 %s", "demo · PINs %s · data %s"},
 	"candidate":        {"考生", "candidate"},

@@ -9,115 +9,153 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
 )
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
-	ctx := context.Background()
 	switch m.screen {
 	case scrStart:
-		switch {
-		case key.Matches(msg, m.keys.Sync):
-			m.goTo(scrSync)
-			return m.loadCmd()
-		case key.Matches(msg, m.keys.Resume) && len(m.interrupted) > 0:
-			attempt := m.interrupted[0].Session.AttemptID
-			return op("resume", func() (any, error) { return m.d.Station.ResumeExam(ctx, attempt) })
-		case key.Matches(msg, m.keys.Enter):
-			if len(m.plans) == 0 {
-				m.setStatus(fmt.Errorf("%s: 0", m.t("plan")))
-				return nil
-			}
-			ex, err := m.d.Station.NewExam(ctx, m.plans[0].ID)
-			if err != nil {
-				m.setStatus(err)
-				return nil
-			}
-			m.exam, m.signSel, m.marks = ex, 0, nil
-			m.loadNames()
-			m.goTo(scrSignIn)
-		}
+		return m.keyStart(msg)
 	case scrSignIn:
 		return m.keySignIn(msg)
 	case scrPlan:
 		return m.keyPlan(msg)
 	case scrIdentity:
-		switch {
-		case key.Matches(msg, m.keys.Back):
-			m.goTo(scrPlan)
-		case key.Matches(msg, m.keys.Confirm):
-			id := m.cand.IDNumber
-			return op("verify", func() (any, error) { return m.exam.VerifyCandidate(ctx, id) })
-		}
+		return m.keyIdentity(msg)
 	case scrDraw:
-		drawn := m.exam.Drawn()
-		switch {
-		case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
-			seed := m.d.Seed
-			return op("draw", func() (any, error) { return m.exam.Draw(ctx, seed) })
-		case key.Matches(msg, m.keys.Up):
-			m.subjSel = max(m.subjSel-1, 0)
-		case key.Matches(msg, m.keys.Down):
-			m.subjSel = min(m.subjSel+1, max(len(drawn)-1, 0))
-		case key.Matches(msg, m.keys.Enter) && len(drawn) > 0:
-			d := drawn[m.subjSel]
-			if it := m.exam.Item(d.Subject); it != nil {
-				if !it.Done() {
-					m.item = it
-					m.toSheet()
-				}
-				return nil
-			}
-			// Simulated equipment starts its scenario afresh for the
-			// item; real equipment just goes on.
-			var plays [][2]string
-			for _, kind := range d.Standard.Devices {
-				if list := m.d.Equipment.Scenarios(kind); len(list) > 0 {
-					sc := list[0]
-					if ds := m.dev[kind]; ds != nil && ds.scenario != "" {
-						sc = ds.scenario
-					}
-					plays = append(plays, [2]string{kind, sc})
-				}
-			}
-			for kind := range m.dev {
-				m.dev[kind].resetPanel()
-			}
-			return op("start", func() (any, error) {
-				for _, p := range plays {
-					if err := m.d.Equipment.Play(p[0], p[1]); err != nil {
-						return nil, err
-					}
-				}
-				return m.exam.StartItem(ctx, d.Subject, m.d.Equipment.Devices())
-			})
-		case key.Matches(msg, m.keys.FinishExam) && m.allDone():
-			return op("finish-exam", func() (any, error) { return m.exam.Finish(ctx) })
-		case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
-			return m.cycleScenario(drawn[m.subjSel].Standard)
-		}
+		return m.keyDraw(msg)
 	case scrLive:
 		return m.keyLive(msg)
 	case scrSheet:
 		return m.keySheet(msg)
 	case scrResult:
-		if key.Matches(msg, m.keys.Enter) || key.Matches(msg, m.keys.Back) {
-			m.exam, m.item, m.saved, m.cand, m.ready = nil, nil, nil, nil, nil
-			m.subjSel, m.signSel = 0, 0
-			m.goTo(scrStart)
-			return m.loadCmd()
-		}
+		return m.keyResult(msg)
 	case scrSync:
-		switch {
-		case key.Matches(msg, m.keys.Back):
-			m.goTo(scrStart)
-		case key.Matches(msg, m.keys.Retry):
-			if m.d.Sync != nil {
-				m.d.Sync.RetryNow()
-			}
-			return m.loadCmd()
+		return m.keySync(msg)
+	}
+	return nil
+}
+
+// keyStart opens today's exam, resumes an interrupted one, or shows the outbox.
+func (m *Model) keyStart(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	switch {
+	case key.Matches(msg, m.keys.Sync):
+		m.goTo(scrSync)
+		return m.loadCmd()
+	case key.Matches(msg, m.keys.Resume) && len(m.interrupted) > 0:
+		attempt := m.interrupted[0].Session.AttemptID
+		st := m.d.Station
+		return call(func() (*station.Exam, error) { return st.ResumeExam(ctx, attempt) }, func(e *station.Exam, err error) tea.Msg { return resumedMsg{e, err} })
+	case key.Matches(msg, m.keys.Enter):
+		if len(m.plans) == 0 {
+			m.setStatus(fmt.Errorf("%s: 0", m.t("plan")))
+			return nil
 		}
+		ex, err := m.d.Station.NewExam(ctx, m.plans[0].ID)
+		if err != nil {
+			m.setStatus(err)
+			return nil
+		}
+		m.exam, m.signSel, m.marks = ex, 0, nil
+		m.loadNames()
+		m.goTo(scrSignIn)
+	}
+	return nil
+}
+
+// keyIdentity confirms the candidate's identity.
+func (m *Model) keyIdentity(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.goTo(scrPlan)
+	case key.Matches(msg, m.keys.Confirm):
+		id := m.cand.IDNumber
+		ex := m.exam
+		return do(func() error { _, err := ex.VerifyCandidate(ctx, id); return err }, func(err error) tea.Msg { return verifiedMsg{err} })
+	}
+	return nil
+}
+
+// keyDraw draws the items, starts one, or finishes the exam.
+func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	drawn := m.exam.Drawn()
+	switch {
+	case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
+		seed := m.d.Seed
+		ex := m.exam
+		return do(func() error { _, err := ex.Draw(ctx, seed); return err }, func(err error) tea.Msg { return drawnMsg{err} })
+	case key.Matches(msg, m.keys.Up):
+		m.subjSel = max(m.subjSel-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.subjSel = min(m.subjSel+1, max(len(drawn)-1, 0))
+	case key.Matches(msg, m.keys.Enter) && len(drawn) > 0:
+		d := drawn[m.subjSel]
+		if it := m.exam.Item(d.Subject); it != nil {
+			if !it.Done() {
+				m.item = it
+				m.toSheet()
+			}
+			return nil
+		}
+		// Simulated equipment starts its scenario afresh for the
+		// item; real equipment just goes on.
+		var plays [][2]string
+		for _, kind := range d.Standard.Devices {
+			if list := m.d.Equipment.Scenarios(kind); len(list) > 0 {
+				sc := list[0]
+				if ds := m.dev[kind]; ds != nil && ds.scenario != "" {
+					sc = ds.scenario
+				}
+				plays = append(plays, [2]string{kind, sc})
+			}
+		}
+		for kind := range m.dev {
+			m.dev[kind].resetPanel()
+		}
+		ex, eq := m.exam, m.d.Equipment
+		return call(func() (*station.Item, error) {
+			for _, p := range plays {
+				if err := eq.Play(p[0], p[1]); err != nil {
+					return nil, err
+				}
+			}
+			return ex.StartItem(ctx, d.Subject, eq.Devices())
+		}, func(it *station.Item, err error) tea.Msg { return itemStartMsg{it, err} })
+	case key.Matches(msg, m.keys.FinishExam) && m.allDone():
+		ex := m.exam
+		return call(func() (*station.Saved, error) { return ex.Finish(ctx) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} })
+	case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
+		return m.cycleScenario(drawn[m.subjSel].Standard)
+	}
+	return nil
+}
+
+// keyResult goes back to the start screen.
+func (m *Model) keyResult(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Enter) || key.Matches(msg, m.keys.Back) {
+		m.exam, m.item, m.saved, m.cand, m.ready = nil, nil, nil, nil, nil
+		m.subjSel, m.signSel = 0, 0
+		m.goTo(scrStart)
+		return m.loadCmd()
+	}
+	return nil
+}
+
+// keySync retries the outbox now.
+func (m *Model) keySync(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.goTo(scrStart)
+	case key.Matches(msg, m.keys.Retry):
+		if m.d.Sync != nil {
+			m.d.Sync.RetryNow()
+		}
+		return m.loadCmd()
 	}
 	return nil
 }
@@ -135,7 +173,8 @@ func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.Enter):
 			id, pin := m.pinFor, m.pinInput.Value()
 			m.pinInput.Reset()
-			return op("signin", func() (any, error) { return m.exam.SignIn(ctx, id, pin) })
+			ex := m.exam
+			return call(func() (*station.SignedIn, error) { return ex.SignIn(ctx, id, pin) }, func(x *station.SignedIn, err error) tea.Msg { return signedInMsg{x, err} })
 		}
 		var cmd tea.Cmd
 		m.pinInput, cmd = m.pinInput.Update(msg)
@@ -259,7 +298,7 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 			if n < len(vs) {
 				v := vs[n]
 				m.vetoing = false
-				m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), op("veto", func() (any, error) { return nil, it.Veto(ctx, examiner, v) }))
+				m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), do(func() error { return it.Veto(ctx, examiner, v) }, func(err error) tea.Msg { return itemEndedMsg{err} }))
 				return nil
 			}
 			return nil
@@ -267,13 +306,13 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		sit := it.Std.Items[m.itemSel]
 		if n < len(sit.Marks) {
 			mk := sit.Marks[n].ID
-			return op("mark", func() (any, error) { return it.Mark(ctx, examiner, sit.ID, mk) })
+			return call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} })
 		}
 	case key.Matches(msg, m.keys.Undo):
 		if m.active < len(m.marks) && len(m.marks[m.active]) > 0 {
 			last := m.marks[m.active][len(m.marks[m.active])-1]
 			m.marks[m.active] = m.marks[m.active][:len(m.marks[m.active])-1]
-			return op("undo", func() (any, error) { return nil, it.Undo(ctx, examiner, last) })
+			return do(func() error { return it.Undo(ctx, examiner, last) }, func(err error) tea.Msg { return sheetChangedMsg{err} })
 		}
 	case key.Matches(msg, m.keys.Timer):
 		if m.timerAt.IsZero() {
@@ -282,21 +321,23 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		}
 		d := m.d.Now().Sub(m.timerAt)
 		m.timerAt = time.Time{}
-		return op("timer", func() (any, error) { return nil, it.Timer(ctx, "pulse", d) })
+		return do(func() error { return it.Timer(ctx, "pulse", d) }, func(err error) tea.Msg { return sheetChangedMsg{err} })
 	case key.Matches(msg, m.keys.Finish):
-		m.askFirst(m.t("sure-finish"), op("finish", func() (any, error) { return nil, it.Finish(ctx, "finished") }))
+		m.askFirst(m.t("sure-finish"), do(func() error { return it.Finish(ctx, "finished") }, func(err error) tea.Msg { return itemEndedMsg{err} }))
 	case key.Matches(msg, m.keys.Scenario):
 		return m.cycleScenario(it.Std)
 	case key.Matches(msg, m.keys.Power) && hasDevice(it.Std.Devices, "board"):
 		m.powered = !m.powered
 		on := m.powered
 		text := m.t(map[bool]string{true: "power-on", false: "power-off"}[on])
-		return op("power", func() (any, error) { return text, m.d.Equipment.Power("board", on) })
+		eq := m.d.Equipment
+		return do(func() error { return eq.Power("board", on) }, func(err error) tea.Msg { return noticeMsg{text, err} })
 	case key.Matches(msg, m.keys.Unplug):
 		if len(it.Std.Devices) > 0 {
 			kind := it.Std.Devices[0]
 			text := fmt.Sprintf(m.t("unplugged"), kind)
-			return op("unplug", func() (any, error) { return text, m.d.Equipment.Unplug(kind) })
+			eq := m.d.Equipment
+			return do(func() error { return eq.Unplug(kind) }, func(err error) tea.Msg { return noticeMsg{text, err} })
 		}
 	}
 	return nil
@@ -336,7 +377,8 @@ func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
 	}
 	ds.scenario = next
 	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
-	return op("scenario", func() (any, error) { return text, m.d.Equipment.Play(kind, next) })
+	eq := m.d.Equipment
+	return do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} })
 }
 
 func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
@@ -366,7 +408,7 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			item, reason, chief := m.sheet.Review[0], m.resolveInputs[1].Value(), exs[0].Examiner.ID
-			return op("resolve", func() (any, error) { return nil, it.Resolve(ctx, chief, item, p, reason) })
+			return do(func() error { return it.Resolve(ctx, chief, item, p, reason) }, signedOff)
 		}
 		var cmd tea.Cmd
 		m.resolveInputs[m.resolveFocus], cmd = m.resolveInputs[m.resolveFocus].Update(msg)
@@ -374,15 +416,15 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Accept):
-		return op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, true) })
+		return do(func() error { return it.Acknowledge(ctx, true) }, signedOff)
 	case key.Matches(msg, m.keys.Refuse):
-		m.askFirst(m.t("sure-refuse"), op("ack", func() (any, error) { return nil, it.Acknowledge(ctx, false) }))
+		m.askFirst(m.t("sure-refuse"), do(func() error { return it.Acknowledge(ctx, false) }, signedOff))
 	case key.Matches(msg, m.keys.Examiner1) && len(exs) > 0:
 		id := exs[0].Examiner.ID
-		return op("confirm", func() (any, error) { return nil, it.Confirm(ctx, id) })
+		return do(func() error { return it.Confirm(ctx, id) }, signedOff)
 	case key.Matches(msg, m.keys.Examiner2) && len(exs) > 1:
 		id := exs[1].Examiner.ID
-		return op("confirm", func() (any, error) { return nil, it.Confirm(ctx, id) })
+		return do(func() error { return it.Confirm(ctx, id) }, signedOff)
 	case key.Matches(msg, m.keys.Resolve):
 		m.resolving = true
 		m.resolveFocus = 0
@@ -396,3 +438,5 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 	}
 	return nil
 }
+
+func signedOff(err error) tea.Msg { return signedOffMsg{err} }

@@ -87,13 +87,6 @@ const (
 
 type tickMsg time.Time
 
-// opMsg is the answer of a workflow call run in a tea.Cmd.
-type opMsg struct {
-	op  string
-	err error
-	v   any
-}
-
 // Model is the root model.
 type Model struct {
 	d      Deps
@@ -270,14 +263,6 @@ func (m *Model) setStatus(err error) {
 
 func (m *Model) notice(s string) { m.status, m.bad = s, false }
 
-// op runs a workflow call off the update loop.
-func op(name string, f func() (any, error)) tea.Cmd {
-	return func() tea.Msg {
-		v, err := f()
-		return opMsg{op: name, err: err, v: v}
-	}
-}
-
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -292,8 +277,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case DeviceStateMsg:
 		m.onDeviceState(msg)
 		return m, nil
-	case opMsg:
-		return m, m.onOp(msg)
+	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, drawnMsg, itemStartMsg, itemTickMsg,
+		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, noticeMsg:
+		return m, m.onAnswer(msg)
 	case loadedMsg:
 		m.apply(msg)
 		return m, nil
@@ -412,40 +398,32 @@ func (m *Model) onTick() tea.Cmd {
 	}
 	if m.item != nil && m.screen == scrLive {
 		it := m.item
-		return tea.Batch(tick(), op("tick", func() (any, error) {
+		return tea.Batch(tick(), func() tea.Msg {
 			ended, err := it.Tick(context.Background())
 			if err != nil {
-				return nil, err
+				return itemTickMsg{err: err}
 			}
 			s, err := it.Sheet()
-			return tickResult{ended, s}, err
-		}))
+			return itemTickMsg{ended: ended, sheet: s, err: err}
+		})
 	}
 	return tick()
 }
 
-type tickResult struct {
-	ended bool
-	sheet *scoring.Sheet
-}
-
-func (m *Model) onOp(msg opMsg) tea.Cmd {
-	if msg.err != nil {
-		m.setStatus(msg.err)
-		if msg.op == "tick" {
-			return nil
-		}
+// onAnswer handles a workflow call's typed answer.
+func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
+	if err := errOf(msg); err != nil {
+		m.setStatus(err)
 		return nil
 	}
-	switch msg.op {
-	case "tick":
-		r := msg.v.(tickResult)
-		m.sheet = r.sheet
-		if r.ended && m.screen == scrLive {
+	switch msg := msg.(type) {
+	case itemTickMsg:
+		m.sheet = msg.sheet
+		if msg.ended && m.screen == scrLive {
 			m.toSheet()
 		}
-	case "signin":
-		x := msg.v.(*station.SignedIn)
+	case signedInMsg:
+		x := msg.x
 		m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
 		m.pinFor = ""
 		m.pinInput.Reset()
@@ -453,47 +431,62 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 		m.marks = append(m.marks, nil)
 		m.nextToSignIn()
 		if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
-			if m.exam.Resuming() != nil {
-				return op("continue", func() (any, error) { return m.exam.Continue(context.Background()) })
+			if ex := m.exam; ex.Resuming() != nil {
+				return call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
+					func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} })
 			}
 			m.goTo(scrPlan)
 		}
-	case "continue":
-		m.item = msg.v.(*station.Item)
+	case continuedMsg:
+		m.item = msg.it
 		m.goTo(scrLive)
 		m.notice(m.t("resumed"))
-	case "verify":
+	case verifiedMsg:
 		m.ready = nil
 		m.goTo(scrDraw)
-		m.setStatus(nil)
-	case "draw":
+	case drawnMsg:
 		m.setStatus(nil)
 		return m.checkDevices()
-	case "start":
-		m.item = msg.v.(*station.Item)
+	case itemStartMsg:
+		m.item = msg.it
 		m.sheet, _ = m.item.Sheet()
 		m.itemSel, m.active, m.vetoing = 0, 0, false
 		m.goTo(scrLive)
-	case "mark", "undo", "timer", "phase", "veto", "finish", "confirm", "ack", "resolve":
+	case markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg:
 		// Commands run concurrently: the answer of an earlier key can
 		// arrive after the item was completed and put away.
 		if m.item == nil {
 			return nil
 		}
+		return m.onItemAnswer(msg)
+	case examSavedMsg:
+		m.saved = msg.saved
+		m.goTo(scrResult)
+		return m.loadCmd()
+	case resumedMsg:
+		m.exam = msg.exam
+		m.loadNames()
+		m.signSel = 0
+		m.goTo(scrSignIn)
+	case noticeMsg:
+		m.notice(msg.text)
 	}
-	switch msg.op {
-	case "mark":
-		seq := msg.v.(int64)
+	return nil
+}
+
+func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case markedMsg:
 		for len(m.marks) <= m.active {
 			m.marks = append(m.marks, nil)
 		}
-		m.marks[m.active] = append(m.marks[m.active], seq)
+		m.marks[m.active] = append(m.marks[m.active], msg.seq)
 		m.sheet, _ = m.item.Sheet()
-	case "undo", "timer", "phase":
+	case sheetChangedMsg:
 		m.sheet, _ = m.item.Sheet()
-	case "veto", "finish":
+	case itemEndedMsg:
 		m.toSheet()
-	case "confirm", "ack", "resolve":
+	case signedOffMsg:
 		m.sheet, _ = m.item.Sheet()
 		m.resolving = false
 		if m.item.Done() {
@@ -505,17 +498,6 @@ func (m *Model) onOp(msg opMsg) tea.Cmd {
 			}
 			return m.checkDevices()
 		}
-	case "finish-exam":
-		m.saved = msg.v.(*station.Saved)
-		m.goTo(scrResult)
-		return m.loadCmd()
-	case "resume":
-		m.exam = msg.v.(*station.Exam)
-		m.loadNames()
-		m.signSel = 0
-		m.goTo(scrSignIn)
-	case "scenario", "unplug", "power":
-		m.notice(msg.v.(string))
 	}
 	return nil
 }

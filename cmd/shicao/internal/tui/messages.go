@@ -1,0 +1,101 @@
+package tui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"shicao/cmd/shicao/internal/station"
+	"shicao/scoring"
+)
+
+// The answers of the workflow calls, each run in a tea.Cmd off the update
+// loop. Every one carries the call's error; the refusal is shown in the
+// status line.
+type (
+	resumedMsg struct {
+		exam *station.Exam
+		err  error
+	}
+	signedInMsg struct {
+		x   *station.SignedIn
+		err error
+	}
+	continuedMsg struct {
+		it  *station.Item
+		err error
+	}
+	verifiedMsg  struct{ err error }
+	drawnMsg     struct{ err error }
+	itemStartMsg struct {
+		it  *station.Item
+		err error
+	}
+	// itemTickMsg is the live sheet after the clock's tick, and whether
+	// the item ended on it (the hard stop).
+	itemTickMsg struct {
+		ended bool
+		sheet *scoring.Sheet
+		err   error
+	}
+	markedMsg struct {
+		seq int64
+		err error
+	}
+	// sheetChangedMsg: an undo or a timer changed the live sheet.
+	sheetChangedMsg struct{ err error }
+	// itemEndedMsg: the item was finished or vetoed.
+	itemEndedMsg struct{ err error }
+	// signedOffMsg: a confirmation, the candidate's answer or the chief
+	// examiner's decision was recorded.
+	signedOffMsg struct{ err error }
+	examSavedMsg struct {
+		saved *station.Saved
+		err   error
+	}
+	// noticeMsg is a demo control's answer (scenario, unplug, power).
+	noticeMsg struct {
+		text string
+		err  error
+	}
+)
+
+// call runs f off the update loop and answers with msg(v, err).
+func call[T any](f func() (T, error), msg func(T, error) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return msg(f()) }
+}
+
+// do runs f off the update loop and answers with msg(err).
+func do(f func() error, msg func(error) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return msg(f()) }
+}
+
+func errOf(msg tea.Msg) error {
+	switch m := msg.(type) {
+	case resumedMsg:
+		return m.err
+	case signedInMsg:
+		return m.err
+	case continuedMsg:
+		return m.err
+	case verifiedMsg:
+		return m.err
+	case drawnMsg:
+		return m.err
+	case itemStartMsg:
+		return m.err
+	case itemTickMsg:
+		return m.err
+	case markedMsg:
+		return m.err
+	case sheetChangedMsg:
+		return m.err
+	case itemEndedMsg:
+		return m.err
+	case signedOffMsg:
+		return m.err
+	case examSavedMsg:
+		return m.err
+	case noticeMsg:
+		return m.err
+	}
+	return nil
+}
