@@ -171,61 +171,6 @@ func New(d Deps) *Model {
 	return m
 }
 
-// loadedMsg is what the start, plan and outbox screens show from the
-// store, read in a command (load), never in View.
-type loadedMsg struct {
-	standards   []store.InstalledStandard
-	interrupted []station.Interrupted
-	plans       []store.Plan
-	queue       []outboxEntry
-}
-
-// outboxEntry is one result in the outbox with its candidate and, once
-// the centre's receipt is verified, the receipt's log index.
-type outboxEntry struct {
-	store.OutboxRow
-	Result   *store.Result
-	LogIndex int64
-	Receipt  bool
-}
-
-// load reads the station's standards, interrupted exams, today's plans and
-// the outbox (a few rows).
-func load(d Deps) loadedMsg {
-	ctx := context.Background()
-	st := d.Station.Store()
-	var l loadedMsg
-	l.standards, _ = st.Standards(ctx)
-	l.interrupted, _ = d.Station.Interrupted(ctx)
-	all, _ := st.Plans(ctx, d.Station.Today().String())
-	for _, p := range all {
-		if p.Site == d.Station.Site() {
-			l.plans = append(l.plans, p)
-		}
-	}
-	rows, _ := st.Outbox(ctx, "")
-	for _, q := range rows {
-		e := outboxEntry{OutboxRow: q}
-		if r, err := st.ResultByID(ctx, q.ResultID); err == nil {
-			e.Result = &r
-		}
-		if _, idx, err := st.Receipt(ctx, q.ResultID); err == nil {
-			e.LogIndex, e.Receipt = idx, true
-		}
-		l.queue = append(l.queue, e)
-	}
-	return l
-}
-
-func (m *Model) loadCmd() tea.Cmd {
-	d := m.d
-	return func() tea.Msg { return load(d) }
-}
-
-func (m *Model) apply(l loadedMsg) {
-	m.standards, m.interrupted, m.plans, m.queue = l.standards, l.interrupted, l.plans, l.queue
-}
-
 // refresh reloads what the start screen shows at once (at start-up).
 func (m *Model) refresh() {
 	m.apply(load(m.d))
@@ -354,35 +299,6 @@ func (m *Model) goTo(s screen) {
 	m.setStatus(nil)
 }
 
-// readyMsg is the readiness of the drawn items' devices: per kind, the
-// device that would be used and the refusal, if the item could not start.
-type readyMsg struct {
-	devs []station.Device
-	why  map[string]*station.Refusal
-}
-
-// checkDevices checks the drawn items' devices off the update loop (the
-// registry is in the store).
-func (m *Model) checkDevices() tea.Cmd {
-	ex, eq := m.exam, m.d.Equipment
-	if ex == nil || len(ex.Drawn()) == 0 {
-		return nil
-	}
-	m.checkedAt = m.d.Now()
-	return func() tea.Msg {
-		devs := eq.Devices()
-		r := readyMsg{devs: devs, why: map[string]*station.Refusal{}}
-		for _, d := range ex.Drawn() {
-			for _, kind := range d.Standard.Devices {
-				if why := ex.CheckDevice(context.Background(), kind, devs); why != nil {
-					r.why[kind] = why
-				}
-			}
-		}
-		return r
-	}
-}
-
 func (m *Model) onTick() tea.Cmd {
 	if m.screen == scrDraw {
 		if t := m.d.Now(); t.Sub(m.checkedAt) > time.Second || t.Before(m.checkedAt) {
@@ -500,63 +416,6 @@ func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-// loadNames reads the names of the examiners who may sign in.
-func (m *Model) loadNames() {
-	m.names = map[string]string{}
-	for _, id := range m.signInList() {
-		if ex, err := m.d.Station.Store().ExaminerByID(context.Background(), id); err == nil {
-			m.names[id] = ex.Name
-		}
-	}
-}
-
-// nextToSignIn moves the sign-in cursor to the next examiner not signed in.
-func (m *Model) nextToSignIn() {
-	signed := map[string]bool{}
-	for _, x := range m.exam.Examiners() {
-		signed[x.Examiner.ID] = true
-	}
-	ids := m.signInList()
-	for i := range ids {
-		if j := (m.signSel + i) % len(ids); !signed[ids[j]] {
-			m.signSel = j
-			return
-		}
-	}
-}
-
-// nextSubject moves the draw cursor to the next subject not done.
-func (m *Model) nextSubject() {
-	drawn := m.exam.Drawn()
-	for i := 1; i <= len(drawn); i++ {
-		j := (m.subjSel + i) % len(drawn)
-		if it := m.exam.Item(drawn[j].Subject); it == nil || !it.Done() {
-			m.subjSel = j
-			return
-		}
-	}
-}
-
-func (m *Model) toSheet() {
-	if m.item != nil {
-		m.sheet, _ = m.item.Sheet()
-	}
-	m.goTo(scrSheet)
-}
-
-func (m *Model) allDone() bool {
-	if m.exam == nil || len(m.exam.Drawn()) == 0 {
-		return false
-	}
-	for _, d := range m.exam.Drawn() {
-		it := m.exam.Item(d.Subject)
-		if it == nil || !it.Done() {
-			return false
-		}
-	}
-	return true
 }
 
 // View renders the current screen.
