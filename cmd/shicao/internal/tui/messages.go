@@ -58,14 +58,41 @@ type (
 	}
 )
 
-// call runs f off the update loop and answers with msg(v, err).
-func call[T any](f func() (T, error), msg func(T, error) tea.Msg) tea.Cmd {
+// job is a workflow call and the message that answers it.
+type job func() tea.Msg
+
+// call is f answered with msg(v, err).
+func call[T any](f func() (T, error), msg func(T, error) tea.Msg) job {
 	return func() tea.Msg { return msg(f()) }
 }
 
-// do runs f off the update loop and answers with msg(err).
-func do(f func() error, msg func(error) tea.Msg) tea.Cmd {
+// do is f answered with msg(err).
+func do(f func() error, msg func(error) tea.Msg) job {
 	return func() tea.Msg { return msg(f()) }
+}
+
+// worker runs the workflow calls one at a time, in the order the keys
+// came: Bubble Tea runs commands concurrently, so F5 F6 a typed quickly
+// could otherwise reach the station as a, F5, F6 and the candidate's
+// signature be refused.
+type worker struct{ jobs chan func() }
+
+func newWorker() *worker {
+	w := &worker{jobs: make(chan func(), 256)}
+	go func() {
+		for j := range w.jobs {
+			j()
+		}
+	}()
+	return w
+}
+
+// run queues j now (Update runs in key order) and returns the command
+// that waits for its answer.
+func (m *Model) run(j job) tea.Cmd {
+	done := make(chan tea.Msg, 1)
+	m.work.jobs <- func() { done <- j() }
+	return func() tea.Msg { return <-done }
 }
 
 func errOf(msg tea.Msg) error {

@@ -141,6 +141,7 @@ type Model struct {
 	ready     *readyMsg
 	checkedAt time.Time
 
+	work      *worker // runs the workflow calls in key order
 	dev       map[string]*deviceState
 	queue     []outboxEntry
 	refreshed time.Time
@@ -155,7 +156,7 @@ func New(d Deps) *Model {
 	if lang != "en" {
 		lang = "zh"
 	}
-	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: NewKeyMap(lang), w: 80, h: 24, dev: map[string]*deviceState{}}
+	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: NewKeyMap(lang), w: 80, h: 24, dev: map[string]*deviceState{}, work: newWorker()}
 	m.pinInput = textinput.New()
 	m.pinInput.EchoMode = textinput.EchoPassword
 	m.pinInput.EchoCharacter = '•'
@@ -241,11 +242,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // answers y: one stray key never ends a candidate's item.
 type asking struct {
 	text string
-	cmd  tea.Cmd
+	job  job
 }
 
-func (m *Model) askFirst(text string, cmd tea.Cmd) {
-	m.ask = &asking{text: text, cmd: cmd}
+func (m *Model) askFirst(text string, j job) {
+	m.ask = &asking{text: text, job: j}
 	m.setStatus(nil)
 }
 
@@ -257,7 +258,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, m.keys.Yes):
 			m.ask = nil
-			return a.cmd
+			return m.run(a.job)
 		case key.Matches(msg, m.keys.No):
 			m.ask = nil
 			m.notice(m.t("cancelled"))
@@ -348,8 +349,8 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		m.nextToSignIn()
 		if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
 			if ex := m.exam; ex.Resuming() != nil {
-				return call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
-					func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} })
+				return m.run(call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
+					func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} }))
 			}
 			m.goTo(scrPlan)
 		}

@@ -22,7 +22,7 @@ func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
 		seed := m.d.Seed
 		ex := m.exam
-		return do(func() error { _, err := ex.Draw(ctx, seed); return err }, func(err error) tea.Msg { return drawnMsg{err} })
+		return m.run(do(func() error { _, err := ex.Draw(ctx, seed); return err }, func(err error) tea.Msg { return drawnMsg{err} }))
 	case key.Matches(msg, m.keys.Up):
 		m.subjSel = max(m.subjSel-1, 0)
 	case key.Matches(msg, m.keys.Down):
@@ -52,17 +52,17 @@ func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
 			m.dev[kind].resetPanel()
 		}
 		ex, eq := m.exam, m.d.Equipment
-		return call(func() (*station.Item, error) {
+		return m.run(call(func() (*station.Item, error) {
 			for _, p := range plays {
 				if err := eq.Play(p[0], p[1]); err != nil {
 					return nil, err
 				}
 			}
 			return ex.StartItem(ctx, d.Subject, eq.Devices())
-		}, func(it *station.Item, err error) tea.Msg { return itemStartMsg{it, err} })
+		}, func(it *station.Item, err error) tea.Msg { return itemStartMsg{it, err} }))
 	case key.Matches(msg, m.keys.FinishExam) && m.allDone():
 		ex := m.exam
-		return call(func() (*station.Saved, error) { return ex.Finish(ctx) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} })
+		return m.run(call(func() (*station.Saved, error) { return ex.Finish(ctx) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} }))
 	case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
 		return m.cycleScenario(drawn[m.subjSel].Standard)
 	}

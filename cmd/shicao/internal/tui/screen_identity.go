@@ -19,7 +19,7 @@ func (m *Model) keyIdentity(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Confirm):
 		id := m.cand.IDNumber
 		ex := m.exam
-		return do(func() error { _, err := ex.VerifyCandidate(ctx, id); return err }, func(err error) tea.Msg { return verifiedMsg{err} })
+		return m.run(do(func() error { _, err := ex.VerifyCandidate(ctx, id); return err }, func(err error) tea.Msg { return verifiedMsg{err} }))
 	}
 	return nil
 }

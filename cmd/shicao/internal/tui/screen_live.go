@@ -53,13 +53,13 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		sit := it.Std.Items[m.itemSel]
 		if n < len(sit.Marks) {
 			mk := sit.Marks[n].ID
-			return call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} })
+			return m.run(call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} }))
 		}
 	case key.Matches(msg, m.keys.Undo):
 		if m.active < len(m.marks) && len(m.marks[m.active]) > 0 {
 			last := m.marks[m.active][len(m.marks[m.active])-1]
 			m.marks[m.active] = m.marks[m.active][:len(m.marks[m.active])-1]
-			return do(func() error { return it.Undo(ctx, examiner, last) }, func(err error) tea.Msg { return sheetChangedMsg{err} })
+			return m.run(do(func() error { return it.Undo(ctx, examiner, last) }, func(err error) tea.Msg { return sheetChangedMsg{err} }))
 		}
 	case key.Matches(msg, m.keys.Timer):
 		if m.timerAt.IsZero() {
@@ -68,7 +68,7 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		}
 		d := m.d.Now().Sub(m.timerAt)
 		m.timerAt = time.Time{}
-		return do(func() error { return it.Timer(ctx, "pulse", d) }, func(err error) tea.Msg { return sheetChangedMsg{err} })
+		return m.run(do(func() error { return it.Timer(ctx, "pulse", d) }, func(err error) tea.Msg { return sheetChangedMsg{err} }))
 	case key.Matches(msg, m.keys.Finish):
 		m.askFirst(m.t("sure-finish"), do(func() error { return it.Finish(ctx, "finished") }, func(err error) tea.Msg { return itemEndedMsg{err} }))
 	case key.Matches(msg, m.keys.Scenario):
@@ -78,13 +78,13 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		on := m.powered
 		text := m.t(map[bool]string{true: "power-on", false: "power-off"}[on])
 		eq := m.d.Equipment
-		return do(func() error { return eq.Power("board", on) }, func(err error) tea.Msg { return noticeMsg{text, err} })
+		return m.run(do(func() error { return eq.Power("board", on) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 	case key.Matches(msg, m.keys.Unplug):
 		if len(it.Std.Devices) > 0 {
 			kind := it.Std.Devices[0]
 			text := fmt.Sprintf(m.t("unplugged"), kind)
 			eq := m.d.Equipment
-			return do(func() error { return eq.Unplug(kind) }, func(err error) tea.Msg { return noticeMsg{text, err} })
+			return m.run(do(func() error { return eq.Unplug(kind) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 		}
 	}
 	return nil
@@ -125,7 +125,7 @@ func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
 	ds.scenario = next
 	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
 	eq := m.d.Equipment
-	return do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} })
+	return m.run(do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 }
 
 func (m *Model) viewLive() string {

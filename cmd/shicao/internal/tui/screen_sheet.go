@@ -42,7 +42,7 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			item, reason, chief := m.sheet.Review[0], m.resolveInputs[1].Value(), exs[0].Examiner.ID
-			return do(func() error { return it.Resolve(ctx, chief, item, p, reason) }, signedOff)
+			return m.run(do(func() error { return it.Resolve(ctx, chief, item, p, reason) }, signedOff))
 		}
 		var cmd tea.Cmd
 		m.resolveInputs[m.resolveFocus], cmd = m.resolveInputs[m.resolveFocus].Update(msg)
@@ -50,15 +50,15 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Accept):
-		return do(func() error { return it.Acknowledge(ctx, true) }, signedOff)
+		return m.run(do(func() error { return it.Acknowledge(ctx, true) }, signedOff))
 	case key.Matches(msg, m.keys.Refuse):
 		m.askFirst(m.t("sure-refuse"), do(func() error { return it.Acknowledge(ctx, false) }, signedOff))
 	case key.Matches(msg, m.keys.Examiner1) && len(exs) > 0:
 		id := exs[0].Examiner.ID
-		return do(func() error { return it.Confirm(ctx, id) }, signedOff)
+		return m.run(do(func() error { return it.Confirm(ctx, id) }, signedOff))
 	case key.Matches(msg, m.keys.Examiner2) && len(exs) > 1:
 		id := exs[1].Examiner.ID
-		return do(func() error { return it.Confirm(ctx, id) }, signedOff)
+		return m.run(do(func() error { return it.Confirm(ctx, id) }, signedOff))
 	case key.Matches(msg, m.keys.Resolve):
 		m.resolving = true
 		m.resolveFocus = 0

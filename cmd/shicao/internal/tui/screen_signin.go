@@ -27,7 +27,7 @@ func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {
 			id, pin := m.pinFor, m.pinInput.Value()
 			m.pinInput.Reset()
 			ex := m.exam
-			return call(func() (*station.SignedIn, error) { return ex.SignIn(ctx, id, pin) }, func(x *station.SignedIn, err error) tea.Msg { return signedInMsg{x, err} })
+			return m.run(call(func() (*station.SignedIn, error) { return ex.SignIn(ctx, id, pin) }, func(x *station.SignedIn, err error) tea.Msg { return signedInMsg{x, err} }))
 		}
 		var cmd tea.Cmd
 		m.pinInput, cmd = m.pinInput.Update(msg)

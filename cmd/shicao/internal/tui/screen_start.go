@@ -23,7 +23,7 @@ func (m *Model) keyStart(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Resume) && len(m.interrupted) > 0:
 		attempt := m.interrupted[0].Session.AttemptID
 		st := m.d.Station
-		return call(func() (*station.Exam, error) { return st.ResumeExam(ctx, attempt) }, func(e *station.Exam, err error) tea.Msg { return resumedMsg{e, err} })
+		return m.run(call(func() (*station.Exam, error) { return st.ResumeExam(ctx, attempt) }, func(e *station.Exam, err error) tea.Msg { return resumedMsg{e, err} }))
 	case key.Matches(msg, m.keys.Enter):
 		if len(m.plans) == 0 {
 			m.setStatus(fmt.Errorf("%s: 0", m.t("plan")))
