@@ -19,9 +19,19 @@ const (
 	KindBoard        Kind = "board"
 	KindPPE          Kind = "ppe"
 	KindHarness      Kind = "harness"
+	// KindIDCard is the second-generation ID-card reader at the identity
+	// check (hardware/idcard). It identifies the candidate and produces no
+	// readings for a standard, so Kinds does not list it.
+	KindIDCard Kind = "idcard"
 )
 
-// Kinds lists every kind in a fixed order.
+// KindPrinter is the station's receipt printer (ESC/POS, hardware/escpos,
+// hardware/printer): output only. It reports no readings and no standard
+// names it, so it is not among Kinds and has no equipment profile.
+const KindPrinter Kind = "printer"
+
+// Kinds lists every kind of equipment that reports readings, in a fixed
+// order.
 func Kinds() []Kind {
 	return []Kind{KindCPR, KindExtinguisher, KindSCBA, KindBoard, KindPPE, KindHarness}
 }

@@ -59,6 +59,15 @@ type Plan struct {
 	Station    string      `json:"station"` // the station the plan is sent to; candidates' data goes to no other
 	Candidates []Candidate `json:"candidates"`
 	Examiners  []string    `json:"examiners"`
+	// Declarations are the plan's examiners' declared ties (回避), so
+	// that the station enforces recusal with the plan alone.
+	Declarations []Declaration `json:"declarations,omitempty"`
+	// Substitutions are the examiners the centre approved on the day in
+	// place of drawn ones; the plan's signature is the approval.
+	Substitutions []Substitution `json:"substitutions,omitempty"`
+	// Draw is the SHA-256 of the seed whose draw assigned the plan's
+	// examiners (centre assign), when they were drawn.
+	Draw string `json:"draw,omitempty"`
 }
 
 // Candidate is a candidate on a plan.
@@ -66,6 +75,9 @@ type Candidate struct {
 	IDNumber string `json:"id_number"`
 	Name     string `json:"name"`
 	Attempt  int    `json:"attempt"` // 1 正考, 2 补考
+	// Institution is the training institution (培训机构) that trained
+	// the candidate: no examiner declared to belong to it examines them.
+	Institution string `json:"institution,omitempty"`
 }
 
 // Registry is the centre's examiner and equipment registry for a site.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	gosync "sync"
 	"time"
 )
 
 // Row is a result waiting in the station's outbox: its id and the exact
-// bytes to send.
+// bytes to send. Body is nil when the outbox is a BodyReader: the
+// uploader reads the bytes when it sends the row.
 type Row struct {
 	ResultID string
 	Body     []byte
@@ -25,6 +27,14 @@ type Outbox interface {
 	Retry(ctx context.Context, resultID string, next time.Time, reason string) error
 	Park(ctx context.Context, resultID, reason string) error
 	MarkSent(ctx context.Context, resultID string, receipt []byte, index int64) error
+}
+
+// BodyReader is an Outbox whose Due leaves Row.Body nil and reads a
+// row's bytes on demand, so that a round holds the body it is sending,
+// not every queued body (a station holds thousands of results of
+// hundreds of KB).
+type BodyReader interface {
+	Body(ctx context.Context, resultID string) ([]byte, error)
 }
 
 // Backoff is capped exponential backoff with jitter: the n-th retry
@@ -68,6 +78,9 @@ type Uploader struct {
 	// Eager tries every queued row, whatever its retry time: a person
 	// asked for a round now (shicao station sync).
 	Eager bool
+	// Parallel is how many uploads are in flight at once once the centre
+	// has answered (DefaultParallel when 0).
+	Parallel int
 }
 
 // Sent is a result the centre logged, with its verified receipt.
@@ -90,9 +103,9 @@ type Report struct {
 	Retrying []Failed
 	Parked   []Failed
 	// Unanswered counts the rows the round left queued because the
-	// centre did not answer: the row whose upload got no answer (it is
-	// in Retrying too) and the due rows after it, which the round did
-	// not try. It is 0 when every request was answered.
+	// centre did not answer: the rows whose upload got no answer (they
+	// are in Retrying too) and the due rows after them, which the round
+	// did not try. It is 0 when every request was answered.
 	Unanswered int
 }
 
@@ -121,14 +134,28 @@ func (u *Uploader) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// DefaultParallel is how many uploads a round keeps in flight once the
+// centre has answered: enough to overlap one upload's network and the
+// centre's verification with the next, few enough that a station never
+// floods its centre (300 stations share one).
+const DefaultParallel = 4
+
 // Round tries every due row once. It stops early, returning the error,
-// when the context ends, the outbox cannot be written, or the centre
-// refuses the station itself (StationRefused): no result is parked for a
-// fault that is not the result's. It also stops, without an error, when
-// an upload gets no answer at all (a transport error or a timeout, not a
-// refusal): the rest of the round would only wait for the same timeout
-// once per row. That row is rescheduled like any transient failure; the
-// rows not tried keep their retry times; Report.Unanswered counts both.
+// when the context ends, the outbox cannot be read or written, or the
+// centre refuses the station itself (StationRefused): no result is
+// parked for a fault that is not the result's. It also stops, without an
+// error, when an upload gets no answer at all (a transport error or a
+// timeout, not a refusal): the rest of the round would only wait for the
+// same timeout once per row. That row is rescheduled like any transient
+// failure; the rows not tried keep their retry times; Report.Unanswered
+// counts both.
+//
+// The first upload of a round goes alone; once the centre has answered,
+// up to Parallel uploads are in flight (each reads its row's body when
+// it starts, so a round holds at most Parallel bodies). Outcomes are
+// taken in the outbox's order: rows are marked sent, rescheduled or
+// parked in that order, and a row after one that got no answer is tried
+// only if it was already in flight.
 func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 	rep := &Report{}
 	if u.Backoff.Base == 0 {
@@ -142,11 +169,55 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("read the outbox: %w", err)
 	}
+	parallel := u.Parallel
+	if parallel <= 0 {
+		parallel = DefaultParallel
+	}
+	type outcome struct {
+		sent    *sentReceipt
+		err     error
+		readErr error // the outbox could not give the row's body
+	}
+	outcomes := make([]chan outcome, len(rows))
+	upCtx, cancel := context.WithCancel(ctx)
+	var inFlight gosync.WaitGroup
+	defer func() { cancel(); inFlight.Wait() }()
+	launch := func(i int) {
+		outcomes[i] = make(chan outcome, 1)
+		inFlight.Add(1)
+		go func(row Row) {
+			defer inFlight.Done()
+			if br, ok := u.Outbox.(BodyReader); ok && row.Body == nil {
+				var err error
+				if row.Body, err = br.Body(upCtx, row.ResultID); err != nil {
+					outcomes[i] <- outcome{readErr: err}
+					return
+				}
+			}
+			sent, err := u.send(upCtx, row)
+			outcomes[i] <- outcome{sent, err, nil}
+		}(rows[i])
+	}
+	limit, launched, stopped := 1, 0, false
 	for i, row := range rows {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		sent, err := u.send(ctx, row)
+		for ; !stopped && launched < len(rows) && launched-i < limit; launched++ {
+			launch(launched)
+		}
+		if i >= launched {
+			break // the round stopped before this row was tried
+		}
+		o := <-outcomes[i]
+		if o.readErr != nil {
+			return rep, fmt.Errorf("read %s from the outbox: %w", row.ResultID, o.readErr)
+		}
+		sent, err := o.sent, o.err
+		var na *noAnswer
+		if !errors.As(err, &na) {
+			limit = parallel // the centre answers
+		}
 		if err == nil {
 			if err := u.Outbox.MarkSent(ctx, row.ResultID, sent.receipt, sent.Index); err != nil {
 				return rep, fmt.Errorf("mark %s sent: %w", row.ResultID, err)
@@ -168,11 +239,9 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 			}
 			rep.Retrying = append(rep.Retrying, Failed{row.ResultID, err.Error(), next})
 			u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
-			var na *noAnswer
-			if errors.As(err, &na) {
-				rep.Unanswered = len(rows) - i
-				u.logger().Warn("the centre did not answer: round stopped", "queued", rep.Unanswered)
-				return rep, nil
+			if na != nil {
+				rep.Unanswered++
+				stopped = true
 			}
 			continue
 		}
@@ -186,6 +255,10 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 		}
 		rep.Parked = append(rep.Parked, Failed{ResultID: row.ResultID, Reason: reason})
 		u.logger().Error("result refused by the centre, parked", "result", row.ResultID, "reason", reason)
+	}
+	if stopped {
+		rep.Unanswered += len(rows) - launched
+		u.logger().Warn("the centre did not answer: round stopped", "queued", rep.Unanswered)
 	}
 	return rep, nil
 }

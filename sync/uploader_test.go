@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -320,5 +321,88 @@ func TestUploader_Round_AnsweredFailuresGoOn(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUploader_Round_Parallel: once the centre has answered, a round
+// keeps Parallel uploads in flight, never more, and takes every outcome.
+// The centre answers the first request at once and then holds each
+// request until Parallel are in flight together (or all the rest are):
+// an uploader that sends one at a time gets no answer after the first.
+func TestUploader_Round_Parallel(t *testing.T) {
+	centreSigner, centreKey, _ := standards.GenerateKey("test-centre")
+	stationSigner, _, _ := standards.GenerateKey("station-S1")
+	const rows, parallel = 7, 3
+	var mu sync.Mutex
+	inFlight, finished, most, gen := 0, 0, 0, 0
+	changed := make(chan struct{})
+	// check opens the gate for every request in flight when Parallel are,
+	// or when all the rest are (mu held).
+	check := func() {
+		if inFlight == parallel || finished+inFlight == rows {
+			gen++
+			close(changed)
+			changed = make(chan struct{})
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		arrived := gen
+		first := finished == 0
+		check()
+		for !first && gen == arrived {
+			wait := changed
+			mu.Unlock()
+			select {
+			case <-wait:
+			case <-r.Context().Done():
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				return
+			}
+			mu.Lock()
+		}
+		var b struct{ Result string }
+		json.Unmarshal(body, &b)
+		w.Write(oneRecordReceipt(t, centreSigner, b.Result, "S1", body))
+		inFlight--
+		finished++
+		check()
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	// The timeout only ends a round that would otherwise wait forever
+	// (an uploader without parallel uploads): a passing round never
+	// waits for it.
+	client, err := examsync.NewClient(srv.URL, "S1", stationSigner, &http.Client{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := &memOutbox{rows: map[string]*memRow{}}
+	for i := range rows {
+		id := fmt.Sprintf("r%d", i)
+		ob.rows[id] = &memRow{Row: examsync.Row{ResultID: id, Body: []byte(`{"result":"` + id + `"}`)}, state: "queued"}
+	}
+	u := &examsync.Uploader{Outbox: ob, Client: client, CentreKey: centreKey, Eager: true, Parallel: parallel}
+	rep, err := u.Round(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sent) != rows || rep.Unanswered != 0 {
+		t.Fatalf("%d sent, %d unanswered, %d retrying (%v); want %d sent", len(rep.Sent), rep.Unanswered, len(rep.Retrying), rep.Retrying, rows)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most != parallel {
+		t.Errorf("at most %d uploads in flight, want %d", most, parallel)
+	}
+	for id, row := range ob.rows {
+		if row.state != "sent" {
+			t.Errorf("%s is %s, want sent", id, row.state)
+		}
 	}
 }

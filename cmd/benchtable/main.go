@@ -29,6 +29,8 @@ var targets = []target{
 	{"#4", "BenchmarkParser", "MB/s", ">=", 11.52, "codec decode (each family; 1,000 x 115200 baud)"},
 	{"#4", "BenchmarkParseResponse", "MB/s", ">=", 11.52, "Modbus response decode"},
 	{"#4", "BenchmarkEndToEnd1kHz", "lost", "==", 0, "sim -> pty -> driver at 1,000 readings/s"},
+	{"#17", "BenchmarkFraming", "MB/s", ">=", 11.52, "record finding, each framing (1,000 x 115200 baud)"},
+	{"#17", "BenchmarkStream", "MB/s", ">=", 11.52, "profile decode to events, each profile (1,000 x 115200 baud)"},
 	{"#5", "BenchmarkAppendDurable", "events/s", ">=", 10000, "durable appends with group commit"},
 	{"#5", "BenchmarkAppendDurable", "%-of-ceiling", ">=", 50, "of the raw SQLite ceiling in the same run"},
 	{"#5", "BenchmarkLiveLatency1kHz", "p99-ms", "<=", 20, "event to live score at 1 kHz, p99"},
@@ -38,6 +40,11 @@ var targets = []target{
 	{"#7", "BenchmarkFirstFrame", "ns/op", "<=", 300e6, "TUI time to first frame"},
 	{"#7", "BenchmarkViewLiveCPR", "ns/op", "<=", 5e6, "View of the live CPR screen at 120x40"},
 	{"#7", "BenchmarkDemoDay50", "RSS-MB", "<=", 100, "RSS after a demo day of 50 candidates"},
+	{"#18", "BenchmarkScale/verify_rescore", "RSS-MB", "<=", 300, "centre log verify --rescore: peak RSS"},
+	{"#18", "BenchmarkScale/verify_rescore", "s", "", 0, "centre log verify --rescore: time"},
+	{"#18", "BenchmarkScale/verify_rescore", "results", ">=", 100000, "results in the centre measured"},
+	{"#18", "BenchmarkScale/export_csv", "s", "<=", 30, "centre export results -o .csv"},
+	{"#18", "BenchmarkScale/export_xlsx", "s", "<=", 30, "centre export results -o .xlsx"},
 }
 
 func main() {

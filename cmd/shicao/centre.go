@@ -27,8 +27,11 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
                                              create the data directory and the centre key (centre.key 0600, centre.pub)
   tls --host NAME|IP [--host NAME|IP]...     the centre's own CA (tls/ca.pem, made once) and a server certificate
                                              for those hosts (tls/cert.pem; keys 0600), for serve --cert/--key
-  serve --listen ADDR [--cert F --key F] [--addr-file F]
-                                             the HTTP API (docs/api.md); TLS when given a certificate and key
+  serve --listen ADDR [--cert F --key F] [--addr-file F] [--console ADDR [--console-addr-file F]]
+                                             the HTTP API (docs/api.md); TLS when given a certificate and key;
+                                             --console: the staff console on its own listener (docs/console.md),
+                                             over TLS with the same certificate when given one
+  user add NAME --role admin|staff|inspector a console account; the password from stdin (or asked on a terminal)
   trust add [--threshold N] KEY.pub...      pin province verifier keys (a centre made without --province, a new key)
   trust remove KEY.pub                       retire a province key at the end of a rotation
   trust list                                 the pinned province keys and the threshold
@@ -43,12 +46,18 @@ const centreUsage = `shicao centre init|tls|serve|trust|site|station|equipment|e
   examiner import FILE.csv|FILE.xlsx         one row per examiner and category
   plan import FILE.csv|FILE.xlsx             the provincial roster export: one row per candidate
   plan list [--date YYYY-MM-DD]
+  assign --date D [--per-plan N]             draw the day's examiners (recusal enforced); publishes the seed's hash, before the day
+  assign --reveal --date D                   publish the day's seed, after the day
+  assign --verify --date D [--seed S]        redo the day's draw from the revealed seed and compare it with the commitment
+  assign --substitute --plan P --out ID --in ID --reason TEXT
+                                             approve a substitute examiner on the day (the plan is re-issued, signed)
   standard publish FILE...                   province-signed, lint-clean standards and blueprints only
   export results|examiners [-o FILE.csv|FILE.xlsx] [--date YYYY-MM-DD] [--unit NAME]
                                              results: the exams of that day; examiners: validity on that day,
                                              the notice's 持证情况统计表 (--unit: its 填报单位)
   alarms                                     refusals kept for people (duplicate ids, forged results)
-  log verify [--rescore]                     check the database (integrity_check), the whole Merkle log, every checkpoint and receipt
+  log verify [--rescore] [--from INDEX]      check the database (integrity_check), the whole Merkle log, every checkpoint and receipt
+                                             (--from: go on from where an interrupted run stopped)
 
 Every centre command takes --data DIR (default: the user's data directory).
 `
@@ -111,6 +120,8 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 			"examiners": func(a []string) error { return centreExport(ctx, e, "examiners", a) },
 		}),
 		"alarms": func(a []string) error { return centreAlarms(ctx, e, a) },
+		"user":   two("user", map[string]func([]string) error{"add": func(a []string) error { return centreUserAdd(ctx, e, a) }}),
+		"assign": func(a []string) error { return centreAssign(ctx, e, a) },
 		"log":    two("log", map[string]func([]string) error{"verify": func(a []string) error { return centreLogVerify(ctx, e, a) }}),
 	}, centreUsage)
 }
@@ -205,6 +216,8 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	cert := fs.String("cert", "", "TLS certificate file (PEM)")
 	keyFile := fs.String("key", "", "TLS private key file (PEM)")
 	addrFile := fs.String("addr-file", "", "write the bound URL to this file once listening (scripts and tests)")
+	consoleAddr := fs.String("console", "", "also serve the staff console on this address (e.g. 127.0.0.1:8080; docs/console.md)")
+	consoleAddrFile := fs.String("console-addr-file", "", "write the console's bound URL to this file once listening")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -230,17 +243,25 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	url := scheme + "://" + ln.Addr().String()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	srv := &http.Server{Handler: c.Server(logger).Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
-	if *addrFile != "" {
-		// Written whole then renamed, so a reader never sees half a URL.
-		tmp := *addrFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, *addrFile); err != nil {
-			return err
-		}
+	if err := writeAddrFile(*addrFile, url); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "centre listening on %s\n", url)
+	var consoleErr <-chan error
+	if *consoleAddr != "" {
+		// The console shares the API's certificate: its cookies then
+		// never cross the network in clear.
+		curl, errc, stop, err := startConsole(c, *consoleAddr, *cert, *keyFile, logger)
+		if err != nil {
+			return fmt.Errorf("centre serve: %w", err)
+		}
+		defer stop() // before c.Close (deferred earlier)
+		consoleErr = errc
+		if err := writeAddrFile(*consoleAddrFile, curl); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "console listening on %s\n", curl)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *cert != "" {
@@ -252,11 +273,26 @@ func centreServe(ctx context.Context, e *env, args []string) error {
 	select {
 	case err := <-errc:
 		return fmt.Errorf("centre serve: %w", err)
+	case err := <-consoleErr:
+		return fmt.Errorf("centre serve: console: %w", err)
 	case <-ctx.Done():
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return srv.Shutdown(shut)
 	}
+}
+
+// writeAddrFile writes a bound URL to file ("" for none), whole then
+// renamed, so that a reader never sees half a URL.
+func writeAddrFile(file, url string) error {
+	if file == "" {
+		return nil
+	}
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }
 
 // refuseDamaged says what to do about a centre database that failed
@@ -906,7 +942,11 @@ func centreAlarms(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, a := range list {
-		fmt.Fprintf(e.stdout, "%s %s station %s %s: %s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, a.Station, a.Subject, a.Detail)
+		from := ""
+		if a.Station != "" { // an examiner import's alarm comes from no station
+			from = " station " + a.Station
+		}
+		fmt.Fprintf(e.stdout, "%s %s%s %s: %s\n", time.UnixMilli(a.AtMs).Format(time.DateTime), a.Kind, from, a.Subject, a.Detail)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "no alarms")
@@ -915,11 +955,15 @@ func centreAlarms(ctx context.Context, e *env, args []string) error {
 }
 
 func centreLogVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "centre log verify", "centre log verify --data DIR [--rescore]", "  shicao centre log verify --data /var/lib/shicao/centre --rescore\n")
+	fs := newFlags(e, "centre log verify", "centre log verify --data DIR [--rescore] [--from INDEX]", "  shicao centre log verify --data /var/lib/shicao/centre --rescore\n")
 	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
 	rescore := fs.Bool("rescore", false, "also verify and re-score every result again")
+	from := fs.Int64("from", 0, "check the results' bodies, receipts and rows from this record on (the tree and checkpoints are always checked whole)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *from < 0 {
+		return usagef("--from %d: a record index is 0 or more", *from)
 	}
 	c, err := openCentre(ctx, *data)
 	if err != nil {
@@ -930,13 +974,19 @@ func centreLogVerify(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the database does not verify: %w (docs/operations.md, \"A damaged database\")", err)
 	}
 	fmt.Fprintln(e.stdout, "ok: SQLite integrity_check")
-	rep, err := c.VerifyLog(ctx, *rescore)
+	rep, err := c.VerifyLogWith(ctx, centre.VerifyOptions{Rescore: *rescore, From: *from})
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("log verify interrupted: the results before record %d are checked; go on with --from %d", rep.Next, rep.Next)
+		}
 		return fmt.Errorf("the log does not verify: %w", err)
 	}
 	msg := fmt.Sprintf("ok: log of %d records, root %x…; %d signed checkpoints and %d receipts verify", rep.Records, rep.Root[:8], rep.Checkpoints, rep.Receipts)
 	if *rescore {
 		msg += "; " + strconv.Itoa(rep.Rescored) + " results re-scored identically"
+	}
+	if rep.From > 0 {
+		msg += fmt.Sprintf(" (bodies from record %d on)", rep.From)
 	}
 	fmt.Fprintln(e.stdout, msg)
 	return nil

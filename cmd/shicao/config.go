@@ -29,6 +29,9 @@ type Config struct {
 	Lang   string       `toml:"lang"` // zh or en
 	Centre CentreConfig `toml:"centre"`
 	Device []DeviceConf `toml:"device"`
+	// Printer is the score-slip printer (docs/slip.md); without a port,
+	// slips queue until printed with shicao station slip.
+	Printer PrinterConf `toml:"printer"`
 }
 
 // CentreConfig is the link to the exam centre.

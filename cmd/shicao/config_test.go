@@ -32,6 +32,9 @@ func TestConfig_Example(t *testing.T) {
 	if len(c.Device) != 3 || c.Device[0].Profile != "cpr" || c.Device[2].Profile != "/etc/shicao/profiles/my-wiring-board.yaml" {
 		t.Fatalf("devices %+v", c.Device)
 	}
+	if c.Printer.Port == "" {
+		t.Fatalf("printer %+v", c.Printer)
+	}
 	if c.Centre.SyncEvery.Seconds() != 30 {
 		t.Fatalf("sync_every %v", c.Centre.SyncEvery)
 	}

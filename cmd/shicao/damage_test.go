@@ -153,7 +153,11 @@ func TestServe_DamagedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if _, err := c.Ingest(ctx, demo.Station, r.Body); err != nil {
+		body, err := st.S.Store().OutboxBody(ctx, r.ResultID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Ingest(ctx, demo.Station, body); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,7 +181,7 @@ func TestServe_DamagedDatabase(t *testing.T) {
 		damage func(t *testing.T, path string) string
 	}{
 		{"Results", func(t *testing.T, path string) string {
-			return fmt.Sprintf("pages %v", damagePages(t, path, 2026, 20, "results"))
+			return fmt.Sprintf("pages %v", damagePages(t, path, 2026, 20, "results", "result_bodies"))
 		}},
 		{"LogHashes", func(t *testing.T, path string) string {
 			// 40 records' hashes and checkpoints fill a few pages.

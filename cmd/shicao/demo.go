@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -83,6 +84,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	cfg := speedConfig(time.Now, *speed)
 	cfg.Live = func(it *station.Item) { active.Store(it) }
 	now := cfg.ExamClock
+	// The slip printer, simulated: slips rendered to devices/printer/slips.txt.
+	slipSim, pr, err := simPrinter(ctx, filepath.Join(dir, "devices", "printer"))
+	if err != nil {
+		return err
+	}
+	defer slipSim.Close()
+	cfg.Printer = pr
 	s, err := openStationForExams(ctx, dir, cfg, *lang)
 	if err != nil {
 		return err
@@ -106,11 +114,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	// The exam centre, in-process on loopback: the real centre, seeded with
 	// the demo day and this station's key; the station syncs to it.
-	link, err := startDemoCentre(ctx, filepath.Join(filepath.Dir(dir), "centre"), dir, s, log)
+	link, err := startDemoCentre(ctx, filepath.Join(filepath.Dir(dir), "centre"), dir, s, now, log)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s; centre at %s\n", demo.Station, demo.SiteName, dir, link.url)
+	fmt.Fprintf(e.stdout, "  centre console %s  staff %s  password %s\n", link.console, demoStaffName, demoStaffPassword)
 	for _, x := range demo.Examiners[:2] {
 		fmt.Fprintf(e.stdout, "  examiner %s %s  PIN %s\n", x.Name, x.ID, x.PIN)
 	}
@@ -124,7 +133,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		sp := *speed
-		runner := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
+		cards := &cardReader{}
+		defer cards.Close()
+		runner := &station.ScriptRunner{Card: cards.Read, S: s, Out: e.stdout, Lang: *lang, Devices: r.Devices,
 			// play and wait pass exam time; the clock runs at --speed.
 			Advance: func(d time.Duration) {
 				select {
@@ -132,22 +143,39 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				case <-ctx.Done():
 				}
 			},
-			Scenario: r.Play, Unplug: r.Unplug, Power: r.Power}
+			Power: r.Power, Settle: r.Settle}
+		runner.Scenario, runner.Unplug = withPrinter(slipSim, withCard(cards, r.Play), r.Unplug)
 		if err := runner.Run(ctx, f, *script); err != nil {
 			return err
 		}
 		if saved := runner.Result(); saved != nil {
 			// Sync the result and show its receipt, as the TUI's outbox does.
-			link.RetryNow()
-			deadline := time.Now().Add(30 * time.Second)
-			for time.Now().Before(deadline) {
+			// Whole sync rounds are waited for, not an amount of time (a
+			// loaded machine makes rounds slower, not fewer): the round
+			// running when the result was saved may have missed it, the
+			// next one cannot.
+			for i := 1; ; i++ {
+				round := link.roundDone()
+				link.RetryNow()
+				select {
+				case <-round:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 				if _, idx, err := s.Store().Receipt(ctx, saved.ID); err == nil {
 					fmt.Fprintf(e.stdout, "synced %s: receipt verified, log index %d\n", saved.ID, idx)
+					// The slip's second line: the log index.
+					out, err := s.PrintReceiptLine(ctx, saved.ID)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintln(e.stdout, "receipt line: "+out.Line(saved.ID, *lang))
 					return nil
 				}
-				time.Sleep(100 * time.Millisecond)
+				if i == 3 {
+					return fmt.Errorf("result %s was not synced in %d sync rounds: %s", saved.ID, i, link.lastError())
+				}
 			}
-			return fmt.Errorf("result %s was not synced within 30 s: %s", saved.ID, link.lastError())
 		}
 		return nil
 	}
@@ -269,18 +297,24 @@ func scaledClock(wall func() time.Time, speed float64) func() time.Time {
 // syncLink is the station's link to its centre: a background sync loop
 // and its status for the TUI.
 type syncLink struct {
-	url  string
-	poke chan struct{}
+	url     string
+	console string // the centre console's URL
+	poke    chan struct{}
 
 	mu     sync.Mutex
 	online bool
 	last   time.Time
 	err    string
+	rounds chan struct{} // closed and replaced at the end of every round
 }
 
 func (l *syncLink) Online() bool        { l.mu.Lock(); defer l.mu.Unlock(); return l.online }
 func (l *syncLink) LastSync() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
 func (l *syncLink) lastError() string   { l.mu.Lock(); defer l.mu.Unlock(); return l.err }
+
+// roundDone returns a channel closed at the end of the next sync round (or
+// of the round in progress).
+func (l *syncLink) roundDone() <-chan struct{} { l.mu.Lock(); defer l.mu.Unlock(); return l.rounds }
 
 // RetryNow asks for a sync round at once.
 func (l *syncLink) RetryNow() {
@@ -290,7 +324,11 @@ func (l *syncLink) RetryNow() {
 	}
 }
 
-func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, log *slog.Logger) (*syncLink, error) {
+// startDemoCentre runs the demo's centre beside its station, on the
+// station's clock: at --speed 10 the station signs results ahead of real
+// time, and a centre on real time would refuse them as signed in the
+// future.
+func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station, now func() time.Time, log *slog.Logger) (*syncLink, error) {
 	signer, _ := demo.CentreKeys()
 	_, statErr := os.Stat(filepath.Join(cdir, centre.KeyFile))
 	fresh := statErr != nil
@@ -299,7 +337,7 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 			return nil, err
 		}
 	}
-	c, err := centre.Open(ctx, cdir, centre.Options{})
+	c, err := centre.Open(ctx, cdir, centre.Options{Now: now})
 	if err != nil {
 		return nil, refuseDamaged(err, cdir)
 	}
@@ -318,8 +356,23 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 			return nil, err
 		}
 	}
+	// A demo directory from before the console gets the account too.
+	if err := c.AddStaff(ctx, demoStaffName, centre.RoleAdmin, demoStaffPassword); err != nil && !errors.Is(err, centre.ErrStaffExists) {
+		c.Close()
+		return nil, err
+	}
+	// The centre's console, on loopback: port 8080 when free, else any.
+	consoleURL, _, stopConsole, err := startConsole(c, "127.0.0.1:8080", "", "", log)
+	if err != nil {
+		consoleURL, _, stopConsole, err = startConsole(c, "127.0.0.1:0", "", "", log)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		stopConsole()
 		c.Close()
 		return nil, err
 	}
@@ -330,17 +383,30 @@ func startDemoCentre(ctx context.Context, cdir, sdir string, s *station.Station,
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shut)
+		stopConsole()
 		c.Close()
 	}()
 	_, centreVerifier := demo.CentreKeys()
-	return startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, log, 5*time.Second)
+	link, err := startSync(ctx, s, sdir, "http://"+ln.Addr().String(), centreVerifier, nil, now, log, 5*time.Second)
+	if link != nil {
+		link.console = consoleURL
+	}
+	return link, err
 }
+
+// The demo centre's console account, printed at start: the demo runs on
+// loopback only, with a fresh data directory.
+const (
+	demoStaffName     = "demo"
+	demoStaffPassword = "shicao-demo-2026"
+)
 
 // startSync runs the station's sync loop with the centre at url: a round
 // every `every` and whenever RetryNow asks, uploading the outbox (eagerly:
-// a person is watching); its status is what the TUI shows.
-func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, log *slog.Logger, every time.Duration) (*syncLink, error) {
-	l := &syncLink{url: url, poke: make(chan struct{}, 1)}
+// a person is watching); its status is what the TUI shows. Requests are
+// signed at now's time (nil: the real time).
+func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, now func() time.Time, log *slog.Logger, every time.Duration) (*syncLink, error) {
+	l := &syncLink{url: url, poke: make(chan struct{}, 1), rounds: make(chan struct{})}
 	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
 	if err != nil {
 		return nil, err
@@ -351,6 +417,9 @@ func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey str
 	client, err := examsync.NewClient(url, s.Name(), string(key), hc)
 	if err != nil {
 		return nil, err
+	}
+	if now != nil {
+		client.Now = now
 	}
 	up := &examsync.Uploader{Outbox: s.Store().SyncOutbox(), Client: client, CentreKey: centreKey, Eager: true, Logger: log}
 	go func() {
@@ -366,6 +435,8 @@ func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey str
 				l.err = err.Error()
 				log.Warn("sync round", "err", err)
 			}
+			close(l.rounds)
+			l.rounds = make(chan struct{})
 			l.mu.Unlock()
 			select {
 			case <-ctx.Done():

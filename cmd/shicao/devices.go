@@ -20,7 +20,7 @@ import (
 // path on the first line, for a driver (or a technician) to open.
 func runSim(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sim", "sim KIND [--scenario S] [--speed N] [--noise P] [--drop D] [--seed N] [--dir DIR]",
-		"  shicao sim cpr --scenario shallow\n  shicao sim board --scenario short-circuit --noise 0.01\n")
+		"  shicao sim cpr --scenario shallow\n  shicao sim board --scenario short-circuit --noise 0.01\n  shicao sim printer --scenario paper-out\n  shicao sim idcard --scenario expired\n")
 	scenario := fs.String("scenario", "", "the scenario to play (default: the first)")
 	speed := fs.Float64("speed", 1, "clock multiplier")
 	noise := fs.Float64("noise", 0, "chance per record of a burst of garbage bytes (or a flipped bit, Modbus)")
@@ -32,7 +32,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		var kinds []string
-		for _, k := range hardware.Kinds() {
+		for _, k := range append(hardware.Kinds(), hardware.KindPrinter, hardware.KindIDCard) {
 			kinds = append(kinds, fmt.Sprintf("%s (%s)", k, strings.Join(sim.Scenarios(k), ", ")))
 		}
 		return usagef("sim: give one KIND: %s", strings.Join(kinds, "; "))
@@ -42,6 +42,9 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		if err := os.MkdirAll(*dir, 0o755); err != nil {
 			return err
 		}
+	}
+	if kind == hardware.KindPrinter {
+		return runSimPrinter(ctx, e, *scenario, *dir)
 	}
 	s, err := sim.Start(ctx, kind, *scenario, sim.Options{Speed: *speed, Noise: *noise, Seed: *seed, Dir: *dir})
 	if err != nil {
@@ -104,8 +107,13 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 // runDevice is the technician's check before an exam: read a device with
 // a profile and print its readings as event JSON lines.
 func runDevice(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		if run, ok := deviceCommands[args[0]]; ok {
+			return run(ctx, e, args[1:])
+		}
+	}
 	if len(args) == 0 || args[0] != "read" {
-		return usagef("device: use 'device read --profile NAME|FILE --port PATH [--for 10s]'")
+		return usagef("device: use 'device read --profile NAME|FILE --port PATH [--for 10s]', 'device test PROFILE', 'device capture --port PATH -o FILE' or 'device replay PROFILE'")
 	}
 	fs := newFlags(e, "device read", "device read --profile NAME|FILE --port PATH [--for 10s]",
 		"  shicao device read --profile cpr --port /dev/serial/by-id/usb-SHICAO_CPR-if00\n  shicao device read --profile my-trainer.yaml --port /dev/ttyUSB0 --for 30s\n")

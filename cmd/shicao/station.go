@@ -21,11 +21,12 @@ import (
 	"shicao/cmd/shicao/internal/store"
 	"shicao/cmd/shicao/internal/tui"
 	"shicao/hardware"
+	"shicao/hardware/sim"
 	"shicao/standards"
 )
 
 const stationUsage = `shicao station [--config FILE]                  the exam station's TUI (docs/station.example.toml)
-shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|results|export|sync|backup
+shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|results|export|slip|sync|backup
 
   init --name NAME --site SITE [--demo]     create the data directory, keys (station.key 0600, station.pub)
   config init [--device KIND=PORT]... [-o FILE]
@@ -40,6 +41,7 @@ shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|
   results list                              the signed results and their sync state
   results requeue RESULT... | --parked      send results the centre refused again, once the cause is fixed
   export RESULT -o OUT.json [--events SUBJECT=OUT.jsonl]
+  slip RESULT | --queued [--printer PORT]   show a result's score slip; print it (or every queued one)
   sync [--centre URL]                       one round with the centre: upload the outbox, pull updates
   backup -o FILE                            a consistent copy of the database, safe mid-exam
 
@@ -77,6 +79,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 		"interrupted": func(a []string) error { return stationInterrupted(ctx, e, a) },
 		"results":     func(a []string) error { return stationResults(ctx, e, a) },
 		"export":      func(a []string) error { return stationExport(ctx, e, a) },
+		"slip":        func(a []string) error { return stationSlip(ctx, e, a) },
 		"sync":        func(a []string) error { return stationSync(ctx, e, a) },
 		"backup":      func(a []string) error { return stationBackup(ctx, e, a) },
 	}, stationUsage)
@@ -345,6 +348,20 @@ func (c *virtualClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// virtualStart is where a virtual clock starts: four hours before now,
+// or at the start of today if that is later. An exam's virtual time runs
+// ahead of real time; starting in the past keeps what it signs on its
+// exam date and not in the future when a centre receives it (a centre
+// refuses a result signed later than its own clock allows).
+func virtualStart(now time.Time) time.Time {
+	y, m, d := now.Date()
+	start, midnight := now.Add(-4*time.Hour), time.Date(y, m, d, 0, 0, 1, 0, now.Location())
+	if start.Before(midnight) {
+		return midnight
+	}
+	return start
+}
+
 func stationRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "station run", "station run [--data DIR] --script FILE [--virtual-clock] [--simulated-devices] [--trace]",
 		"  shicao station run --data /tmp/demo --script exam.txt --virtual-clock --simulated-devices\n\nScript steps, one per line:\n"+station.ScriptSteps)
@@ -353,9 +370,12 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	virtual := fs.Bool("virtual-clock", false, "time passes only by the script's wait and play (rehearsals, tests)")
 	simulated := fs.Bool("simulated-devices", false, "report this site's registered equipment as connected simulators (events come from play)")
 	trace := fs.Bool("trace", false, "print 'ack SESSION SEQ' for every event once it is durable")
+	cardPath := fs.String("idcard", "", "the ID-card reader's serial port (default: a simulated reader, started by the first card step)")
 	sims := fs.Bool("sims", false, "run simulators for every kind of equipment behind the real drivers (rehearsals, tests)")
 	speed := fs.Float64("speed", 1, "with --sims: the simulators' and the exam clock's speed")
 	lang := fs.String("lang", "zh", "language of refusals: zh or en")
+	simPrint := fs.Bool("sim-printer", false, "print slips on a simulated ESC/POS printer at DATA/devices/printer/tty, which renders them to slips.txt there (--sims has one)")
+	printerPort := fs.String("printer", "", "print slips on the ESC/POS printer at this serial port")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -376,7 +396,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	cfg := station.Config{}
 	var clock *virtualClock
 	if *virtual {
-		clock = &virtualClock{t: time.Now()}
+		clock = &virtualClock{t: virtualStart(time.Now())}
 		cfg.Now = clock.Now
 	}
 	if *sims && *virtual {
@@ -388,6 +408,24 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	// The equipment wiring: the station says which item readings go to.
 	var active atomic.Pointer[station.Item]
 	cfg.Live = func(it *station.Item) { active.Store(it) }
+	var slipSim *sim.Printer
+	switch {
+	case *printerPort != "" && (*sims || *simPrint):
+		return usagef("station run: --printer is a real printer; drop --sim-printer and --sims")
+	case *printerPort != "":
+		pr, err := openPrinter("", *printerPort)
+		if err != nil {
+			return err
+		}
+		cfg.Printer = pr
+	case *sims || *simPrint:
+		sp, pr, err := simPrinter(ctx, filepath.Join(*data, "devices", "printer"))
+		if err != nil {
+			return err
+		}
+		defer sp.Close()
+		slipSim, cfg.Printer = sp, pr
+	}
 	if *trace {
 		var mu sync.Mutex
 		cfg.OnAppend = func(session, seq int64) {
@@ -402,6 +440,9 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	r := &station.ScriptRunner{S: s, Out: e.stdout, Lang: *lang}
+	cards := &cardReader{path: *cardPath}
+	defer cards.Close()
+	r.Card, r.Scenario = cards.Read, withCard(cards, nil)
 	if clock != nil {
 		r.Advance = clock.Advance
 	}
@@ -420,7 +461,8 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer func() { cancel(); rg.Wait() }()
-		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, rg.Play, rg.Unplug, rg.Power
+		r.Devices, r.Scenario, r.Unplug, r.Power = rg.Devices, withCard(cards, rg.Play), rg.Unplug, rg.Power
+		r.Settle = rg.Settle
 		sp := *speed
 		r.Advance = func(d time.Duration) {
 			select {
@@ -428,6 +470,9 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 			case <-ctx.Done():
 			}
 		}
+	}
+	if slipSim != nil {
+		r.Scenario, r.Unplug = withPrinter(slipSim, r.Scenario, r.Unplug)
 	}
 	if err := r.Run(ctx, in, *script); err != nil {
 		var ref *station.Refusal
@@ -595,18 +640,12 @@ func stationExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	rows, err := s.Store().Outbox(ctx, "")
+	body, err := s.Store().OutboxBody(ctx, fs.Arg(0))
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no result %s at this station (see 'station results list')", fs.Arg(0))
+	}
 	if err != nil {
 		return err
-	}
-	var body []byte
-	for _, o := range rows {
-		if o.ResultID == fs.Arg(0) {
-			body = o.Body
-		}
-	}
-	if body == nil {
-		return fmt.Errorf("no result %s at this station (see 'station results list')", fs.Arg(0))
 	}
 	if err := os.WriteFile(*out, body, 0o600); err != nil {
 		return err
@@ -683,8 +722,12 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	}
 	defer logFile.Close()
 	log := slog.New(slog.NewTextHandler(logFile, nil))
+	pr, err := openPrinter(cfg.Printer.Profile, cfg.Printer.Port)
+	if err != nil {
+		return err
+	}
 	var active atomic.Pointer[station.Item]
-	s, err := openStationForExams(ctx, cfg.Data, station.Config{Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
 	if err != nil {
 		return err
 	}
@@ -716,7 +759,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("centre.ca: %w", err)
 		}
-		link, err := startSync(ctx, s, cfg.Data, cfg.Centre.URL, centreKey, hc, log, cfg.Centre.SyncEvery.Duration)
+		link, err := startSync(ctx, s, cfg.Data, cfg.Centre.URL, centreKey, hc, nil, log, cfg.Centre.SyncEvery.Duration)
 		if err != nil {
 			return err
 		}

@@ -12,31 +12,43 @@ import (
 )
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify --station-key STATION.pub [--trust PROVINCE.pub] [--standards DIR|FILE,...] RESULT.json",
+	fs := newFlags(e, "verify", "verify --station-key STATION.pub [--trust PROVINCE.pub] [--standards DIR|FILE,...] RESULT.json | --slip CODE [RESULT.json]",
 		"  shicao verify --station-key station.pub --trust province.pub result.json\n"+
-			"  shicao verify --station-key station.pub --trust province.pub --standards published/ result.json\n")
+			"  shicao verify --station-key station.pub --trust province.pub --standards published/ result.json\n"+
+			"  shicao verify --station-key station.pub --slip 'SC1:3f2a9c01d4e5b6a7:…' result.json\n")
 	var keys, trust, known listFlag
 	fs.Var(&keys, "station-key", "the station's verifier key file(s)")
 	fs.Var(&trust, "trust", "the province's verifier key file(s): also check the standards' signatures")
 	fs.Var(&known, "standards", "signed standards and blueprints (files, or directories of them): every published version, to check that none newer was in force on the exam date")
 	threshold := fs.Int("threshold", 1, "how many trusted province keys must have signed each standard")
+	slip := fs.String("slip", "", "a score slip's code (its QR code, or the text under it): check it was signed by the station and, given RESULT.json, that it is that result's (docs/slip.md)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if len(keys) == 0 || fs.NArg() != 1 {
-		return usagef("verify: give --station-key and one RESULT file")
-	}
-	var stationKeys []string
-	for _, k := range keys {
-		b, err := os.ReadFile(k)
+	if *slip != "" && len(keys) > 0 && fs.NArg() <= 1 {
+		stationKeys, err := readKeys(keys)
 		if err != nil {
 			return err
 		}
-		stationKeys = append(stationKeys, strings.TrimSpace(string(b)))
+		var t *standards.Trust
+		if len(trust) > 0 {
+			if t, err = standards.LoadTrust(*threshold, trust...); err != nil {
+				return usagef("verify: %v", err)
+			}
+		}
+		return verifySlip(e, *slip, stationKeys, fs.Arg(0), func(data []byte) (*station.Verified, error) {
+			return station.VerifyBundle(data, stationKeys, t)
+		})
+	}
+	if len(keys) == 0 || fs.NArg() != 1 {
+		return usagef("verify: give --station-key and one RESULT file (or --slip CODE and at most one RESULT file)")
+	}
+	stationKeys, err := readKeys(keys)
+	if err != nil {
+		return err
 	}
 	var t *standards.Trust
 	if len(trust) > 0 {
-		var err error
 		if t, err = standards.LoadTrust(*threshold, trust...); err != nil {
 			return usagef("verify: %v", err)
 		}
@@ -47,6 +59,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	v, err := station.VerifyBundle(data, stationKeys, t)
 	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	if err := v.CheckBound(); err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
 	d := v.Doc
@@ -60,6 +75,10 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "ok: result %s signed by %s\n", d.ID, strings.Join(v.Signers, ", "))
 	fmt.Fprintf(e.stdout, "candidate %s %s, plan %s, site %s, station %s, %s\n", d.Candidate.IDNumber, d.Candidate.Name, d.Plan, d.Site, d.Station, d.Date)
+	fmt.Fprintln(e.stdout, identityLine(d.Identity))
+	for _, x := range d.Substitutions {
+		fmt.Fprintf(e.stdout, "substitute examiner %s in place of %s (%s), approved by the centre on the signed plan\n", x.In, x.Out, x.Reason)
+	}
 	for _, it := range d.Items {
 		fmt.Fprintf(e.stdout, "  %s %s v%d: %s (%d events, chain %s…, re-scored identically)\n", it.Subject, it.Standard.ID, it.Standard.Version, it.Sheet.Score, it.Events, it.Head[:12])
 	}
@@ -164,4 +183,30 @@ func writeSubjectEvents(bundle []byte, subject, file string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// readKeys reads verifier key files.
+func readKeys(files []string) ([]string, error) {
+	var out []string
+	for _, k := range files {
+		b, err := os.ReadFile(k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, strings.TrimSpace(string(b)))
+	}
+	return out, nil
+}
+
+// identityLine says how the candidate was identified: by the ID card, or
+// by hand (with the reason and the examiners who confirmed it).
+func identityLine(id *station.Identity) string {
+	switch {
+	case id == nil:
+		return "identity: not recorded (a result from before the ID-card check)"
+	case id.Method == station.IdentityCard:
+		return fmt.Sprintf("identity: card %s %s, valid %s-%s, photo sha256 %s", id.IDNumber, id.Name, id.ValidFrom, id.ValidTo, id.PhotoSHA256)
+	default:
+		return fmt.Sprintf("identity: MANUAL ENTRY of %s (%s), confirmed by %s", id.IDNumber, id.Reason, strings.Join(id.ConfirmedBy, ", "))
+	}
 }

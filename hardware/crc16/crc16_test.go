@@ -40,3 +40,10 @@ func TestAppend(t *testing.T) {
 		t.Errorf("Append = % x, want c5 cd (low byte first)", got)
 	}
 }
+
+func TestCCITT(t *testing.T) {
+	// The check value of CRC-16/CCITT-FALSE in the CRC catalogue.
+	if got := CCITT([]byte("123456789")); got != 0x29B1 {
+		t.Errorf("CCITT(123456789) = %#04x, want 0x29b1", got)
+	}
+}

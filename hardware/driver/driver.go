@@ -56,10 +56,8 @@ func New(p *profiles.Profile, path string, opts Options) (hardware.Device, error
 		return nil, err
 	}
 	switch p.Framing {
-	case profiles.FramingCPR:
-		return &CPR{base: b}, nil
-	case profiles.FramingLines:
-		return &Lines{base: b, profile: p}, nil
+	case profiles.FramingLines, profiles.FramingBinary:
+		return &Stream{base: b, profile: p}, nil
 	case profiles.FramingModbus:
 		return newModbus(b, p), nil
 	}

@@ -81,8 +81,13 @@ func newDevice(t *testing.T, file, text string) hardware.Device {
 const acmeHook = `kind: harness
 model: ACME-GH2
 vendor: ACME
-framing: ascii-lines
+framing: lines
 port: {baud: 4800, data_bits: 8, parity: none, stop_bits: 1}
+line:
+  start: "$"
+  end: "\n"
+  trim: "\r\n"
+  checksum: {algo: xor, separator: "*"}
 lines:
   GH2:
     event: harness.hook
@@ -101,7 +106,7 @@ func kv(pairs ...string) []asciiline.Field {
 }
 
 func TestLines_NewModelByProfile(t *testing.T) {
-	d := newDevice(t, "acme-gh2.yaml", acmeHook).(*Lines)
+	d := newDevice(t, "acme-gh2.yaml", acmeHook).(*Stream)
 	var in []byte
 	in, _ = asciiline.AppendLine(in, asciiline.Line{Tag: "GH2", Fields: kv("lock", "1", "mm", "3250", "low", "0")})
 	in = append(in, "\x00\xffnoise$GH2,lock=1*00\r\n"...) // noise and a bad checksum
@@ -207,12 +212,13 @@ func runModbus(t *testing.T, d *Modbus, s *modbustest.Slave) (*recorder, func())
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := testDeadline(t)
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+		select {
+		case <-deadline:
+			t.Fatalf("no %s", what)
+		case <-time.After(2 * time.Millisecond):
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }
 
@@ -378,31 +384,46 @@ func TestModbus_SilentSlaveIsLost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.Serve(ctx, slaveEnd)
-	ups := 0
+	up := make(chan struct{})
+	var once sync.Once
 	done := make(chan error)
 	var rec recorder
 	go func() {
-		done <- d.serve(ctx, master, func() { ups++ }, &emitter{b: d.base, emit: rec.emit, start: time.Now()})
+		done <- d.serve(ctx, master, func() { once.Do(func() { close(up) }) }, &emitter{b: d.base, emit: rec.emit, start: time.Now()})
 	}()
-	time.Sleep(30 * time.Millisecond)
+	// Muted once it has answered, not after a time: on a loaded machine
+	// the first poll may come later than any guess.
+	select {
+	case <-up:
+	case <-testDeadline(t):
+		t.Fatal("never reported up")
+	}
 	s.SetMute(true)
 	select {
 	case err := <-done:
 		if !errors.Is(err, modbus.ErrTimeout) {
 			t.Errorf("serve = %v, want it to give up with ErrTimeout", err)
 		}
-	case <-time.After(2 * time.Second):
+	case <-testDeadline(t):
 		t.Fatal("serve still running with a silent slave")
 	}
-	if ups == 0 {
-		t.Error("never reported up")
+}
+
+// testDeadline is closed shortly before the test binary's deadline: a wait
+// for an event fails the test with its own message, never because a
+// loaded machine was slow.
+func testDeadline(t *testing.T) <-chan time.Time {
+	d, ok := t.Deadline()
+	if !ok {
+		return nil
 	}
+	return time.After(time.Until(d) * 19 / 20)
 }
 
 func TestCPR_Serve(t *testing.T) {
 	p, _ := profiles.Load("cpr")
 	dev, _ := New(p, "/dev/null-unused", Options{ID: "cpr-07"})
-	d := dev.(*CPR)
+	d := dev.(*Stream)
 	var in []byte
 	in, _ = cpr.AppendFrame(in, &cpr.Status{TimeMS: 10, BatteryPct: 90, Firmware: [3]uint8{2, 0, 1}, Serial: "SN-9", Model: "M-1"})
 	in = append(in, 0x55, 0xAA, 0x30, 0x13) // a false header

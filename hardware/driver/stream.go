@@ -5,86 +5,52 @@ import (
 	"io"
 
 	"shicao/hardware"
-	"shicao/hardware/asciiline"
-	"shicao/hardware/cpr"
 	"shicao/hardware/profiles"
 )
 
-// CPR is a manikin speaking cpr binary frames.
-type CPR struct{ *base }
-
-var _ hardware.Device = (*CPR)(nil)
-
-// Run reads the manikin until ctx ends; see hardware.Device.
-func (d *CPR) Run(ctx context.Context, emit hardware.Emit) error { return d.run(ctx, emit, d.serve) }
-
-// serve decodes frames until the port fails. A streaming device is up as
-// soon as its port opens.
-func (d *CPR) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emitter) error {
-	up()
-	var p cpr.Parser
-	var last cpr.Stats
-	buf := make([]byte, 1024)
-	for {
-		n, err := rw.Read(buf)
-		if n == 0 && err == nil {
-			p.Idle() // a read timeout: the line is quiet
-		}
-		p.Write(buf[:n])
-		for rec, ok := p.Next(); ok; rec, ok = p.Next() {
-			typ, fields := cpr.Event(rec)
-			e.reading(typ, fields, int64(rec.Uptime()), true)
-		}
-		s := p.Stats()
-		d.frames.Add(s.Frames - last.Frames)
-		d.corrupt.Add(s.Bad - last.Bad)
-		d.unknown.Add(s.Unknown - last.Unknown)
-		d.dropped.Add(s.Dropped - last.Dropped)
-		last = s
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-	}
-}
-
-// Lines is a trainer speaking ASCII lines, mapped by its profile.
-type Lines struct {
+// Stream is a device that streams records (framing lines or binary),
+// decoded by its profile: the CPR manikins, the extinguisher, the PPE
+// tray, the harness hook, and any model a profile describes.
+type Stream struct {
 	*base
 	profile *profiles.Profile
 }
 
-var _ hardware.Device = (*Lines)(nil)
+var _ hardware.Device = (*Stream)(nil)
 
-// Run reads the trainer until ctx ends; see hardware.Device.
-func (d *Lines) Run(ctx context.Context, emit hardware.Emit) error { return d.run(ctx, emit, d.serve) }
+// Run reads the device until ctx ends; see hardware.Device.
+func (d *Stream) Run(ctx context.Context, emit hardware.Emit) error { return d.run(ctx, emit, d.serve) }
 
-func (d *Lines) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emitter) error {
+// serve decodes records until the port fails. A streaming device is up as
+// soon as its port opens.
+func (d *Stream) serve(ctx context.Context, rw io.ReadWriter, up func(), e *emitter) error {
 	up()
-	var p asciiline.Parser
-	var last asciiline.Stats
-	buf := make([]byte, 512)
+	s, err := d.profile.NewStream()
+	if err != nil {
+		return err
+	}
+	var last profiles.StreamStats
+	buf := make([]byte, 1024)
 	for {
 		n, err := rw.Read(buf)
-		p.Write(buf[:n])
-		for l, ok := p.Next(); ok; l, ok = p.Next() {
-			dec, derr := d.profile.DecodeLine(l)
-			if derr != nil {
-				// A well-formed line the profile cannot map: newer firmware or
-				// a wrong profile. Count it; the log says which.
-				d.unmapped.Add(1)
-				d.log.Debug("line not mapped", "device", d.id, "err", derr)
-				continue
-			}
-			d.frames.Add(1)
-			e.reading(dec.Type, dec.Fields, dec.UptimeMS, dec.HasUptime)
+		if n == 0 && err == nil {
+			s.Idle() // a read timeout: the line is quiet
 		}
-		s := p.Stats()
-		d.corrupt.Add(s.Bad - last.Bad)
-		d.dropped.Add(s.Dropped - last.Dropped)
-		last = s
+		s.Write(buf[:n], e.b.now().Sub(e.start))
+		for ev, ok := s.Next(); ok; ev, ok = s.Next() {
+			e.reading(ev.Type, ev.Fields, ev.At.Milliseconds(), ev.DeviceClock)
+		}
+		// The decoder counts records refused by reason (StreamStats).
+		st := s.Stats()
+		d.frames.Add(st.Records - last.Records)
+		d.corrupt.Add(st.Checksum + st.Format + st.Invalid - last.Checksum - last.Format - last.Invalid)
+		if d.profile.Framing == profiles.FramingBinary {
+			d.unknown.Add(st.Unknown - last.Unknown)
+		} else {
+			d.unmapped.Add(st.Unknown - last.Unknown)
+		}
+		d.dropped.Add(st.Dropped - last.Dropped)
+		last = st
 		if err != nil {
 			return err
 		}

@@ -8,57 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"shicao/hardware/asciiline"
 )
-
-// ErrUnknownTag is returned for a line whose tag the profile does not map.
-var ErrUnknownTag = errors.New("unknown tag")
 
 // ErrBadValue is returned for a value that does not convert to its field.
 var ErrBadValue = errors.New("bad value")
-
-// Decoded is an event decoded from the wire by a profile.
-type Decoded struct {
-	Type   string
-	Fields map[string]any
-	// UptimeMS is the device's clock, when the line carried the profile's
-	// clock key.
-	UptimeMS  int64
-	HasUptime bool
-}
-
-// DecodeLine maps one line of an ascii-lines model to its event. Keys the
-// profile does not name are ignored, so firmware may add some; a named key
-// that is missing or does not convert is an error wrapping ErrBadValue.
-func (p *Profile) DecodeLine(l asciiline.Line) (Decoded, error) {
-	e, ok := p.Lines[l.Tag]
-	if !ok {
-		return Decoded{}, fmt.Errorf("%s line %s: %w", p.Name, l.Tag, ErrUnknownTag)
-	}
-	d := Decoded{Type: e.Event, Fields: make(map[string]any, len(e.Fields))}
-	for name, f := range e.Fields {
-		raw, ok := l.Get(f.Key)
-		if !ok {
-			return Decoded{}, fmt.Errorf("%s line %s: key %q missing: %w", p.Name, l.Tag, f.Key, ErrBadValue)
-		}
-		v, err := f.fromText(raw)
-		if err != nil {
-			return Decoded{}, fmt.Errorf("%s line %s: %s=%q: %w", p.Name, l.Tag, f.Key, raw, err)
-		}
-		d.Fields[name] = v
-	}
-	if p.ClockKey != "" {
-		if raw, ok := l.Get(p.ClockKey); ok {
-			ms, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil || ms < 0 {
-				return Decoded{}, fmt.Errorf("%s line %s: clock %q: %w", p.Name, l.Tag, raw, ErrBadValue)
-			}
-			d.UptimeMS, d.HasUptime = ms, true
-		}
-	}
-	return d, nil
-}
 
 func (f *Field) scale() float64 {
 	if f.Scale == 0 {
@@ -70,6 +23,45 @@ func (f *Field) scale() float64 {
 // fromText converts one ASCII value: integers and decimals, 0/1 for bool,
 // '|'-separated lists for strings.
 func (f *Field) fromText(s string) (any, error) {
+	if v, ok, err := f.fromDigits(s); ok {
+		return v, err
+	}
+	return f.fromTextString(s)
+}
+
+// fromTextBytes is fromText on bytes: a plain decimal integer, the most
+// common value on the wire, converts without a string.
+func (f *Field) fromTextBytes(b []byte) (any, error) {
+	if v, ok, err := fromDigits(f, b); ok {
+		return v, err
+	}
+	return f.fromTextString(string(b))
+}
+
+func (f *Field) fromDigits(s string) (any, bool, error) { return fromDigits(f, s) }
+
+// fromDigits converts a number field written as plain decimal digits;
+// ok is false for anything else, left to strconv.
+func fromDigits[T string | []byte](f *Field, b T) (v any, ok bool, err error) {
+	if f.Type != "int" && f.Type != "float" || len(b) == 0 || len(b) > 15 {
+		return nil, false, nil
+	}
+	var n int64
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return nil, false, nil
+		}
+		n = n*10 + int64(c-'0')
+	}
+	x := float64(n)
+	if err := f.inRange(x); err != nil {
+		return nil, true, err
+	}
+	return f.number(x), true, nil
+}
+
+func (f *Field) fromTextString(s string) (any, error) {
 	switch f.Type {
 	case "int", "float":
 		x, err := strconv.ParseFloat(s, 64)
@@ -78,6 +70,9 @@ func (f *Field) fromText(s string) (any, error) {
 		}
 		if f.Type == "int" && f.Scale == 0 && x != math.Trunc(x) {
 			return nil, ErrBadValue
+		}
+		if err := f.inRange(x); err != nil {
+			return nil, err
 		}
 		return f.number(x), nil
 	case "bool":
@@ -187,7 +182,9 @@ func (m *ModbusMap) blocks(use func(*ModbusEvent) bool) []Block {
 			add(e.Trigger)
 		}
 		for _, f := range e.Fields {
-			add(f)
+			if f.Table != "" {
+				add(f)
+			}
 		}
 	}
 	const gap = 8
@@ -336,6 +333,13 @@ func PairIndex(n, i, j int) int {
 func (e *ModbusEvent) Decode(r Registers) (map[string]any, error) {
 	fields := make(map[string]any, len(e.Fields))
 	for name, f := range e.Fields {
+		if f.Unmeasured {
+			continue
+		}
+		if f.Const != nil {
+			fields[name], _ = convert(f.Const, f.Type) // checked when parsed
+			continue
+		}
 		v, err := f.Value(r)
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", e.Event, name, err)

@@ -7,12 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"shicao/hardware"
 	"shicao/hardware/asciiline"
 )
 
-func vocabulary(t *testing.T) map[string]map[string]string {
+func vocabulary(t testing.TB) map[string]map[string]string {
 	t.Helper()
 	data, err := os.ReadFile("../../standards/vocabulary.yaml")
 	if err != nil {
@@ -53,15 +54,16 @@ func TestLoad_Embedded(t *testing.T) {
 
 func TestParse_Errors(t *testing.T) {
 	const modbusHead = "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: device.status\n      fields:\n"
-	const head = "kind: harness\nmodel: X\nframing: ascii-lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n"
+	const head = "kind: harness\nmodel: X\nframing: lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nline: {start: $, end: \"\\n\"}\n"
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"unknown key", head + "colour: red\n", "x.yaml: yaml: unmarshal errors:\n  line 5: field colour not found"},
-		{"unknown field key", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: bool, wat: 1}\n", "line 9: field wat not found"},
-		{"bad type", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: boolean}\n", `x.yaml:9: lines.HOOK.fields.attached.type: type "boolean"`},
-		{"unit contradicts name", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      height_m: {key: h, type: float, unit: cm}\n", `x.yaml:9: lines.HOOK.fields.height_m.unit: unit "cm" contradicts`},
-		{"bad parity", "kind: cpr\nmodel: X\nframing: cpr-binary\nport: {baud: 9600, data_bits: 8, parity: ood, stop_bits: 1}\n", `x.yaml:4: port.parity: parity "ood"`},
+		{"unknown key", head + "colour: red\n", "profile x.yaml:6: colour: unknown field"},
+		{"unknown field key", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: bool, wat: 1}\n", "profile x.yaml:10: lines.HOOK.fields.attached.wat: unknown field"},
+		{"not a number", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: bool, scale: big}\n", "profile x.yaml:10: lines.HOOK.fields.attached.scale: `big` is not a valid float64"},
+		{"bad type", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      attached: {key: a, type: boolean}\n", `x.yaml:10: lines.HOOK.fields.attached.type: type "boolean"`},
+		{"unit contradicts name", head + "lines:\n  HOOK:\n    event: harness.hook\n    fields:\n      height_m: {key: h, type: float, unit: cm}\n", `x.yaml:10: lines.HOOK.fields.height_m.unit: unit "cm" contradicts`},
+		{"bad parity", "kind: cpr\nmodel: X\nframing: binary\nport: {baud: 9600, data_bits: 8, parity: ood, stop_bits: 1}\n", `x.yaml:4: port.parity: parity "ood"`},
 		{"bad framing", "kind: cpr\nmodel: X\nframing: morse\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\n", `x.yaml:3: framing: framing "morse"`},
 		{"lines on modbus", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nlines: {}\n", "x.yaml:3: framing: a modbus-rtu profile needs"},
 		{"coil as float", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: scba.pressure\n      fields:\n        mpa: {table: coil, address: 0, type: float}\n",
@@ -93,8 +95,9 @@ func TestParse_Errors(t *testing.T) {
 func TestProfile_Check(t *testing.T) {
 	p, err := Parse("h.yaml", []byte(`kind: harness
 model: X
-framing: ascii-lines
+framing: lines
 port: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}
+line: {start: $, end: "\n"}
 lines:
   HOOK:
     event: harness.hook
@@ -111,7 +114,9 @@ lines:
 	}
 }
 
-func TestProfile_DecodeLine(t *testing.T) {
+// TestStream_KeyValueLines: the extinguisher's $TAG,key=value*CS lines,
+// through the profile's decoder.
+func TestStream_KeyValueLines(t *testing.T) {
 	p, err := Load("extinguisher")
 	if err != nil {
 		t.Fatal(err)
@@ -126,31 +131,46 @@ func TestProfile_DecodeLine(t *testing.T) {
 	tests := []struct {
 		name    string
 		line    asciiline.Line
-		want    Decoded
+		want    Event
 		wantErr bool
 	}{
 		{"position scaled", asciiline.Line{Tag: "EXPOS", Fields: f("d", "350", "up", "1", "t", "1200")},
-			Decoded{"ext.position", map[string]any{"distance_m": 3.5, "upwind": true}, 1200, true}, false},
+			Event{"ext.position", map[string]any{"distance_m": 3.5, "upwind": true}, 1200 * time.Millisecond, true}, false},
 		{"enum", asciiline.Line{Tag: "EXSPR", Fields: f("aim", "B", "sw", "NF", "rem", "80")},
-			Decoded{Type: "ext.spray", Fields: map[string]any{"aim": "base", "sweep": "near-far", "remaining_pct": 80}}, false},
+			Event{Type: "ext.spray", Fields: map[string]any{"aim": "base", "sweep": "near-far", "remaining_pct": 80}, At: 7 * time.Second}, false},
 		{"list sorted", asciiline.Line{Tag: "EXUNT", Fields: f("agent", "co2", "cls", "E|B")},
-			Decoded{Type: "ext.unit", Fields: map[string]any{"agent": "co2", "classes": []string{"B", "E"}}}, false},
+			Event{Type: "ext.unit", Fields: map[string]any{"agent": "co2", "classes": []string{"B", "E"}}, At: 7 * time.Second}, false},
 		{"extra key ignored", asciiline.Line{Tag: "EXPIN", Fields: f("p", "0", "newkey", "x")},
-			Decoded{Type: "ext.pin", Fields: map[string]any{"pulled": false}}, false},
-		{"unknown tag", asciiline.Line{Tag: "EXZZZ"}, Decoded{}, true},
-		{"missing key", asciiline.Line{Tag: "EXPIN"}, Decoded{}, true},
-		{"bool not 0/1", asciiline.Line{Tag: "EXPIN", Fields: f("p", "yes")}, Decoded{}, true},
-		{"enum unknown", asciiline.Line{Tag: "EXSPR", Fields: f("aim", "X", "sw", "NF", "rem", "1")}, Decoded{}, true},
-		{"int not integral", asciiline.Line{Tag: "EXSTP", Fields: f("rem", "4.5")}, Decoded{}, true},
-		{"bad clock", asciiline.Line{Tag: "EXPIN", Fields: f("p", "1", "t", "-5")}, Decoded{}, true},
+			Event{Type: "ext.pin", Fields: map[string]any{"pulled": false}, At: 7 * time.Second}, false},
+		{"unknown tag", asciiline.Line{Tag: "EXZZZ"}, Event{}, true},
+		{"missing key", asciiline.Line{Tag: "EXPIN"}, Event{}, true},
+		{"bool not 0/1", asciiline.Line{Tag: "EXPIN", Fields: f("p", "yes")}, Event{}, true},
+		{"enum unknown", asciiline.Line{Tag: "EXSPR", Fields: f("aim", "X", "sw", "NF", "rem", "1")}, Event{}, true},
+		{"int not integral", asciiline.Line{Tag: "EXSTP", Fields: f("rem", "4.5")}, Event{}, true},
+		{"bad clock", asciiline.Line{Tag: "EXPIN", Fields: f("p", "1", "t", "-5")}, Event{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := p.DecodeLine(tt.line)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			b, err := asciiline.AppendLine(nil, tt.line)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+			s, err := p.NewStream()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Write(b, 7*time.Second)
+			got, ok := s.Next()
+			if ok == tt.wantErr {
+				t.Fatalf("event %+v, %v; want refused %v", got, ok, tt.wantErr)
+			}
+			if tt.wantErr {
+				if st := s.Stats(); st.Refused() != 1 || st.Dropped != int64(len(b)) {
+					t.Errorf("stats %+v, want the line refused and its bytes dropped", st)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 		})

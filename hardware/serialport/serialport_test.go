@@ -95,8 +95,11 @@ func TestPort_ReadTimeout(t *testing.T) {
 	if n != 0 || err != nil {
 		t.Fatalf("Read with nothing sent = %d, %v; want (0, nil) after the timeout", n, err)
 	}
-	if d := time.Since(start); d < 15*time.Millisecond || d > time.Second {
-		t.Errorf("Read returned after %v, want about 20ms", d)
+	// At least the timeout; at most is not for a test to say: on a loaded
+	// machine a timer fires late. A Read that ignored the timeout would
+	// never return, and the test would end at its deadline.
+	if d := time.Since(start); d < 15*time.Millisecond {
+		t.Errorf("Read returned after %v, want the 20ms timeout", d)
 	}
 	p.master.Write([]byte{0x55, 0xAA, 0x00, 0xFF})
 	if n, err := io.ReadAtLeast(port, buf, 4); n != 4 || err != nil || buf[3] != 0xFF {
@@ -135,9 +138,14 @@ func (s *states) add(st State, _ error) {
 	s.mu.Unlock()
 }
 
+// wait waits for n states, until shortly before the test's deadline (a
+// wait for an event, not a time budget: a loaded machine is only slower).
 func (s *states) wait(t *testing.T, n int) ([]State, []time.Time) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline, ok := t.Deadline()
+	if ok {
+		deadline = deadline.Add(-time.Until(deadline) / 20)
+	}
 	for {
 		s.mu.Lock()
 		if len(s.s) >= n {
@@ -145,8 +153,8 @@ func (s *states) wait(t *testing.T, n int) ([]State, []time.Time) {
 			return append([]State(nil), s.s...), append([]time.Time(nil), s.at...)
 		}
 		s.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than %d states within 3s", n)
+		if ok && time.Now().After(deadline) {
+			t.Fatalf("fewer than %d states", n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -184,12 +192,10 @@ func TestLink_LostAndBack(t *testing.T) {
 	if b := <-got; b != 1 {
 		t.Fatalf("got %d", b)
 	}
-	unplugged := time.Now()
 	p.unplug()
-	_, at := st.wait(t, 2)
-	if d := at[1].Sub(unplugged); d > 500*time.Millisecond {
-		t.Errorf("lost reported %v after the unplug, want at once", d)
-	}
+	// The read timeout is an hour: a Lost at all is the failed read, not a
+	// timeout (how soon it comes is the machine's load, not the code's).
+	st.wait(t, 2)
 	time.Sleep(100 * time.Millisecond) // away long enough for the backoff to grow
 	p = plug(t, link)
 	s, _ := st.wait(t, 3)
@@ -200,14 +206,11 @@ func TestLink_LostAndBack(t *testing.T) {
 	if b := <-got; b != 2 {
 		t.Fatalf("after back got %d", b)
 	}
-	// The read timeout is an hour: only closing the port can end this read.
-	start := time.Now()
+	// The read timeout is an hour: only closing the port can end this read,
+	// so Run returning at all is the test.
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v after cancel, want nil", err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Run took %v to return after cancel", d)
 	}
 	p.unplug()
 }

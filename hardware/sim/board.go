@@ -153,12 +153,12 @@ func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*modbustest.Slave, 
 			return 0
 		}
 		if on && !enabled {
-			sim.after(time.Second, func() { boardPowerOn(s, scenario, sim) })
+			sim.after(time.Second, func(s *modbustest.Slave) { boardPowerOn(s, scenario, sim) })
 		}
 		if !on {
 			// Withdrawing power drops the contactor; change the banks
 			// after the hook has returned.
-			sim.after(0, func() { s.SetCoil(boardContactor, false) })
+			sim.after(0, func(s *modbustest.Slave) { s.SetCoil(boardContactor, false) })
 		}
 		enabled = on
 		return 0
@@ -167,7 +167,7 @@ func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*modbustest.Slave, 
 }
 
 // boardPowerOn is the candidate switching on once power is granted, then
-// trying the motor.
+// trying the motor: a jog, a run and a stop, each a second after the last.
 func boardPowerOn(s *modbustest.Slave, scenario string, sim *Sim) {
 	if !s.Coil(boardEnable) {
 		return
@@ -177,7 +177,7 @@ func boardPowerOn(s *modbustest.Slave, scenario string, sim *Sim) {
 		// The jog button pulls KM1 in onto the stray wire between two
 		// phases: the board's short-circuit protection trips and drops
 		// the contactor before a run can be judged.
-		sim.after(time.Second, func() {
+		sim.after(time.Second, func(s *modbustest.Slave) {
 			s.Update(func(coils []bool, _, in []uint16) {
 				if !coils[boardContactor] {
 					return
@@ -189,21 +189,27 @@ func boardPowerOn(s *modbustest.Slave, scenario string, sim *Sim) {
 		})
 		return
 	}
-	for i, mode := range []uint16{1, 2, 3} {
-		sim.after(time.Duration(i+1)*time.Second, func() {
+	var press func(modes []uint16)
+	press = func(modes []uint16) {
+		sim.after(time.Second, func(s *modbustest.Slave) {
+			running := true
 			s.Update(func(coils []bool, _, in []uint16) {
-				if !coils[boardContactor] {
+				if running = coils[boardContactor]; !running {
 					return // power withdrawn meanwhile: the motor cannot run
 				}
-				in[boardRunMode] = mode
+				in[boardRunMode] = modes[0]
 				in[boardRunOK] = 1
 				in[boardRunCount]++
-				if mode == 3 {
+				if modes[0] == 3 {
 					coils[boardContactor] = false
 				}
 			})
+			if running && len(modes) > 1 {
+				press(modes[1:])
+			}
 		})
 	}
+	press([]uint16{1, 2, 3})
 }
 
 func split(edge string) (string, string) {

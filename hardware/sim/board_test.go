@@ -1,10 +1,8 @@
 package sim_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"shicao/hardware"
 	"shicao/hardware/driver"
@@ -60,9 +58,7 @@ func playBoard(t *testing.T, scenario string) ([]hardware.Reading, driver.Stats,
 	t.Helper()
 	grant := func(s *sim.Sim, d hardware.Device) {
 		<-s.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := d.(*driver.Modbus).Set(ctx, "power_enable", true); err != nil {
+		if err := d.(*driver.Modbus).Set(hardwaretest.Context(t), "power_enable", true); err != nil {
 			t.Errorf("power enable: %v", err)
 		}
 	}

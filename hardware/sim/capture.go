@@ -1,69 +1,66 @@
 package sim
 
 import (
-	"bufio"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"shicao/hardware"
+	"shicao/hardware/capture"
 )
 
-// A capture is what a real streaming device sent, as text: one line per
-// chunk received, the milliseconds since the capture began, a space, and
-// the bytes in hexadecimal. Blank lines and lines starting with '#' are
-// comments. Times must not go back.
-//
-//	# SHICAO-CPR-1 SN 0042, captured 2025-03-01
-//	0 55aa20040000000056010200...
-//	2545 55aa0801e8030000360000 01f5c8
-//
-// Spaces inside the hex are ignored, so long chunks can be split.
+// A capture is what a real streaming device sent, in the text format of
+// package capture.
 
-// AppendCapture appends one capture line for data received at at.
+// AppendCapture appends one capture line for data received at at
+// (capture.Append).
 func AppendCapture(dst []byte, at time.Duration, data []byte) []byte {
-	dst = strconv.AppendInt(dst, int64(at/time.Millisecond), 10)
-	dst = append(dst, ' ')
-	dst = hex.AppendEncode(dst, data)
-	return append(dst, '\n')
+	return capture.Append(dst, at, data)
 }
 
 // parseCapture reads a capture into steps. Errors name the line.
 func parseCapture(r io.Reader) ([]step, error) {
+	chunks, err := capture.Parse(r)
+	if err != nil {
+		return nil, err
+	}
+	return chunkSteps(chunks), nil
+}
+
+func chunkSteps(chunks []capture.Chunk) []step {
+	steps := make([]step, len(chunks))
+	for i, c := range chunks {
+		steps[i] = step{at: c.At, data: c.Data}
+	}
+	return steps
+}
+
+// StartReplay starts a simulator of kind that replays chunks (a capture)
+// over and over, each replay starting period after the last one began
+// (period 0: right after its last chunk), so a test can unplug and replug
+// it as often as it likes and still see readings. Device time keeps
+// running; clocks carried in the bytes repeat with each replay.
+func StartReplay(ctx context.Context, kind hardware.Kind, chunks []capture.Chunk, opts Options) (*Sim, error) {
+	if len(chunks) == 0 {
+		return nil, capture.ErrEmpty
+	}
+	end := chunks[len(chunks)-1].At + 40*time.Millisecond
+	// Enough replays for an hour of device time.
 	var steps []step
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	var last int64
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
+	for k := 0; time.Duration(k)*end < time.Hour && k < 10000; k++ {
+		for _, c := range chunks {
+			steps = append(steps, step{at: time.Duration(k)*end + c.At, data: c.Data})
 		}
-		ms, rest, _ := strings.Cut(line, " ")
-		at, err := strconv.ParseInt(ms, 10, 64)
-		if err != nil || at < last {
-			return nil, fmt.Errorf("capture line %d: time %q: want milliseconds, never going back", n, ms)
+		if len(steps) > 2_000_000 {
+			break
 		}
-		data, err := hex.DecodeString(strings.ReplaceAll(rest, " ", ""))
-		if err != nil || len(data) == 0 {
-			return nil, fmt.Errorf("capture line %d: bytes: want hexadecimal", n)
-		}
-		last = at
-		steps = append(steps, step{at: time.Duration(at) * time.Millisecond, data: data})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read capture: %w", err)
-	}
-	if len(steps) == 0 {
-		return nil, fmt.Errorf("capture: no data")
-	}
-	return steps, nil
+	s := &Sim{kind: kind, scenario: "replay", speed: opts.Speed, noise: opts.Noise,
+		rng: rand.New(rand.NewPCG(opts.Seed, 0x5e1)), done: make(chan struct{}), steps: steps}
+	return s.start(ctx, opts)
 }
 
 // StartCapture starts a simulator that replays a capture of a real

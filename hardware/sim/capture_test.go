@@ -38,7 +38,7 @@ func TestStartCapture(t *testing.T) {
 	p, _ := profiles.ForKind(hardware.KindCPR)
 	st := hardwaretest.Start(t, hardwaretest.Subject{Profile: p, Path: s.Path()})
 	<-s.Done()
-	st.Rec.WaitFor(t, "the third compression", 0, 5*time.Second, func(r hardware.Reading) bool {
+	st.Rec.WaitFor(t, "the third compression", 0, func(r hardware.Reading) bool {
 		return r.Type == "cpr.compression" && r.Fields["depth_mm"] == 58
 	})
 	st.Stop(t)

@@ -10,4 +10,8 @@
 // plugged back. Each plug is a new pseudo-terminal with a new /dev/pts
 // name; Path is a symlink the simulator re-points, as udev re-points a
 // /dev/serial/by-id name when a USB adapter returns as another ttyUSB.
+//
+// The receipt printer (StartPrinter) is the other way round: the station
+// writes ESC/POS and the simulator parses and renders it (hardware/escpos),
+// answering the real-time status requests.
 package sim

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"shicao/hardware"
+	"shicao/hardware/idcard"
 	"shicao/hardware/modbus/modbustest"
 )
 
@@ -29,6 +31,8 @@ type Options struct {
 	// Dir holds the stable symlink, Dir/tty: one simulator per directory.
 	// A new temporary directory if empty, removed by Close.
 	Dir string
+	// Card is the card the ID-card reader holds (KindIDCard); DemoCard if nil.
+	Card *idcard.Card
 }
 
 // Scenarios returns the scenarios of kind, the default first.
@@ -43,6 +47,7 @@ var scenarios = map[hardware.Kind][]string{
 	hardware.KindBoard:        {"correct", "three-swapped", "short-circuit"},
 	hardware.KindPPE:          {"good", "missing-gloves"},
 	hardware.KindHarness:      {"good", "hook-low"},
+	hardware.KindIDCard:       {"present", "absent", "unreadable", "expired"},
 }
 
 // step is one moment of a scenario at device time at: bytes to send for a
@@ -66,22 +71,38 @@ type Sim struct {
 	steps     []step
 	onConnect func(at time.Duration) []byte // streaming: the status record sent whenever a host opens
 	slave     *modbustest.Slave             // Modbus kinds
+	server    server                        // request-response kinds: the Modbus slave, the ID-card module
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	done   chan struct{}
 
-	mu     sync.Mutex
-	played int
+	// writeMu keeps Unplug from cutting the line between a write and
+	// the host's reading it.
+	writeMu sync.Mutex
+	// changeMu makes each change to a Modbus slave wait for the host to
+	// have read the one before (see change).
+	changeMu sync.Mutex
+
+	mu      sync.Mutex
+	played  int
+	pending int           // reactions scheduled by after, not yet run
+	idle    chan struct{} // closed while pending is zero
 }
 
 // Start starts the simulator of kind playing scenario ("" for the
 // default) and returns once its pseudo-terminal exists. The scenario
-// begins when a host opens Path and pauses while none has it open. It
+// begins when a host opens Path (a Modbus trainer's, once the host has
+// polled it) and pauses while none has it open. A trainer never changes a
+// register again before the host has polled the last change (see change):
+// a slow host slows the scenario down rather than missing an event. It
 // returns an error for an unknown kind or scenario.
 func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Options) (*Sim, error) {
 	names, ok := scenarios[kind]
+	if kind == hardware.KindPrinter {
+		return nil, errors.New("start simulator: the printer is output only: use StartPrinter")
+	}
 	if !ok {
 		return nil, fmt.Errorf("start simulator: unknown kind %q", kind)
 	}
@@ -92,7 +113,8 @@ func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Option
 		return nil, fmt.Errorf("start %s simulator: unknown scenario %q (have %v)", kind, scenario, names)
 	}
 	s := &Sim{kind: kind, scenario: scenario, speed: opts.Speed, noise: opts.Noise,
-		rng: rand.New(rand.NewPCG(opts.Seed, 0x5e1)), done: make(chan struct{})}
+		rng: rand.New(rand.NewPCG(opts.Seed, 0x5e1)), done: make(chan struct{}), idle: make(chan struct{})}
+	close(s.idle)
 	script := rand.New(rand.NewPCG(opts.Seed, 0xc0de))
 	switch kind {
 	case hardware.KindCPR:
@@ -103,6 +125,17 @@ func Start(ctx context.Context, kind hardware.Kind, scenario string, opts Option
 		s.slave, s.steps = scbaScript(scenario, script)
 	case hardware.KindBoard:
 		s.slave, s.steps = boardScript(s, scenario, script)
+	case hardware.KindIDCard:
+		s.server = newCardModule(scenario, opts.Card)
+	}
+	if s.slave != nil {
+		s.server = s.slave
+	}
+	if s.slave != nil {
+		// A change is seen once polled three times: a host that timed out
+		// on a response (a loaded machine) dropped it, and three timeouts
+		// in a row are what a driver takes for a lost device.
+		s.slave.Confirm(3)
 	}
 	return s.start(ctx, opts)
 }
@@ -143,7 +176,7 @@ func (s *Sim) start(ctx context.Context, opts Options) (*Sim, error) {
 		defer s.wg.Done()
 		s.play(ctx)
 	}()
-	if s.slave != nil {
+	if s.server != nil {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -167,6 +200,54 @@ func (s *Sim) Scenario() string { return s.scenario }
 // keeps its port (and a Modbus slave keeps answering) until Close.
 func (s *Sim) Done() <-chan struct{} { return s.done }
 
+// Settle waits until the simulator has nothing more to say: its scenario
+// has played to the end (Done), no reaction to the host is pending (the
+// board's trial run after power is granted), and, for a Modbus trainer,
+// the host has read every change and polled once more since, so a driver
+// has passed on all of it. A streaming device's bytes are then written,
+// not necessarily read yet. Settle returns ctx's error if ctx ends first.
+func (s *Sim) Settle(ctx context.Context) error {
+	for {
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.mu.Lock()
+		idle := s.idle
+		s.mu.Unlock()
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if s.slave == nil {
+			return nil
+		}
+		select {
+		case <-s.slave.Seen():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case <-s.slave.Polled():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		// A write by the host meanwhile may have scheduled a reaction.
+		s.mu.Lock()
+		again := s.pending > 0
+		s.mu.Unlock()
+		select {
+		case <-s.slave.Seen():
+			if !again {
+				return nil
+			}
+		default:
+		}
+	}
+}
+
 // Played returns how many steps of the scenario have been sent.
 func (s *Sim) Played() int { s.mu.Lock(); defer s.mu.Unlock(); return s.played }
 
@@ -175,7 +256,19 @@ func (s *Sim) Steps() int { return len(s.steps) }
 
 // Unplug closes the pseudo-terminal and removes Path, as pulling the cable
 // does; the scenario pauses.
-func (s *Sim) Unplug() { s.wire.unplug() }
+//
+// A streaming device's cable is pulled between frames the host has read
+// (as long as it keeps reading): a test that unplugs at some step of its
+// own then loses no record to how far behind a loaded machine left the
+// host.
+func (s *Sim) Unplug() {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.slave == nil {
+		s.wire.drain()
+	}
+	s.wire.unplug()
+}
 
 // Plug makes a new pseudo-terminal and points Path at it.
 func (s *Sim) Plug() error { return s.wire.plug() }
@@ -235,7 +328,13 @@ func (s *Sim) play(ctx context.Context) {
 		if greeted != gen {
 			greeted = gen
 			if s.onConnect != nil {
-				s.wire.write(s.onConnect(dev))
+				s.write(s.onConnect(dev))
+			}
+			// A trainer's host learns its state from its first whole poll
+			// of a connection (a counter moved before it is not an event to
+			// it): the scenario goes on once the host has polled.
+			if s.slave != nil && !s.hostPolled(ctx) {
+				return false
 			}
 		}
 		if !anchored {
@@ -243,9 +342,35 @@ func (s *Sim) play(ctx context.Context) {
 		}
 		return true
 	}
+	// A streaming device reports its status every second as well as on
+	// connect: a host still hears who it is when the greeting fell between
+	// its taking the port and its flushing the input (serialport.Open), a
+	// gap a loaded machine widens.
+	rest := time.Now()
+	status := func() {
+		if s.onConnect != nil && time.Since(rest) >= scale(time.Second) {
+			s.write(s.onConnect(dev))
+			rest = time.Now()
+		}
+	}
 	for i := 0; i < len(s.steps); {
 		if !connected() {
 			return
+		}
+		status()
+		// A trainer's device time stands still until the host has read its
+		// last change (see change): a host that falls behind slows the
+		// scenario down, keeping its intervals, instead of missing an event.
+		if s.slave != nil {
+			select {
+			case <-s.slave.Seen():
+			default:
+				if !s.waitSeen(ctx) {
+					return
+				}
+				anchored = false
+				continue
+			}
 		}
 		// Sleep in short slices so a host that closes is noticed.
 		if wait := time.Until(anchor.Add(scale(s.steps[i].at))); wait > 0 {
@@ -253,14 +378,18 @@ func (s *Sim) play(ctx context.Context) {
 				return
 			}
 			if wait > 20*time.Millisecond {
-				dev = max(dev, time.Duration(float64(time.Since(anchor))*s.speed))
+				// Not past the step waited for: a sleep that overran (a
+				// loaded machine) must not date a status after it.
+				dev = max(dev, min(s.steps[i].at, time.Duration(float64(time.Since(anchor))*s.speed)))
 				continue
 			}
 		}
 		st := s.steps[i]
 		if st.apply != nil {
-			st.apply(s.slave)
-		} else if err := s.wire.write(s.withNoise(st.data)); err != nil {
+			if !s.change(ctx, st.apply) {
+				return
+			}
+		} else if err := s.write(s.withNoise(st.data)); err != nil {
 			anchored = false
 			if !sleep(ctx, 2*time.Millisecond) { // unplugged: retry this step after the plug
 				return
@@ -275,10 +404,18 @@ func (s *Sim) play(ctx context.Context) {
 	}
 	close(s.done)
 	for connected() {
+		status()
 		if !sleep(ctx, 5*time.Millisecond) {
 			return
 		}
 	}
+}
+
+// write writes p to the line, never while Unplug is pulling it.
+func (s *Sim) write(p []byte) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.wire.write(p)
 }
 
 // sleep waits d or until ctx ends; it reports whether ctx is still live.
@@ -304,7 +441,13 @@ func (s *Sim) withNoise(p []byte) []byte {
 	return append(g, p...)
 }
 
-// serve runs the Modbus slave on each pseudo-terminal in turn.
+// server answers requests on a transport until ctx ends or it fails.
+type server interface {
+	Serve(ctx context.Context, rw io.ReadWriter) error
+}
+
+// serve runs the request-response server (the Modbus slave, the ID-card
+// module) on each pseudo-terminal in turn.
 func (s *Sim) serve(ctx context.Context) {
 	for ctx.Err() == nil {
 		m, changed := s.wire.current()
@@ -316,7 +459,7 @@ func (s *Sim) serve(ctx context.Context) {
 			}
 			continue
 		}
-		err := s.slave.Serve(ctx, m)
+		err := s.server.Serve(ctx, m)
 		if err != nil && !errors.Is(err, os.ErrClosed) {
 			// EIO while no host has the terminal open: wait a little.
 			select {
@@ -329,17 +472,82 @@ func (s *Sim) serve(ctx context.Context) {
 	}
 }
 
-// after runs f after d on the simulator's clock, unless the simulator is
-// closed first.
-func (s *Sim) after(d time.Duration, f func()) {
+// hostPolled waits until the host has made a request and then twice as
+// many as it has distinct reads (a whole poll, whatever its first request
+// was). It reports false when ctx ends.
+func (s *Sim) hostPolled(ctx context.Context) bool {
+	for s.slave.Requests() == 0 {
+		if !sleep(ctx, 2*time.Millisecond) {
+			return false
+		}
+	}
+	for range 2 {
+		select {
+		case <-s.slave.Polled():
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// waitSeen waits, in short slices so that the caller notices a host that
+// closes, until the host has read the slave's last change. It reports
+// false when ctx ends.
+func (s *Sim) waitSeen(ctx context.Context) bool {
+	select {
+	case <-s.slave.Seen():
+		return true
+	case <-ctx.Done():
+		return false
+	case <-time.After(20 * time.Millisecond):
+		return true
+	}
+}
+
+// change applies f to a trainer's registers once the host has read the
+// last change: never two changes between two polls, so no counter moves
+// twice unseen however slow the host (a loaded machine, an accelerated
+// clock). A real trainer does not wait; this one is the station's test
+// equipment, which must not lose what it plays. It reports false when ctx
+// ends first.
+func (s *Sim) change(ctx context.Context, f func(*modbustest.Slave)) bool {
+	s.changeMu.Lock()
+	defer s.changeMu.Unlock()
+	select {
+	case <-s.slave.Seen():
+	case <-ctx.Done():
+		return false
+	}
+	f(s.slave)
+	return true
+}
+
+// after changes the trainer's registers with f after d on the simulator's
+// clock (through change), unless the simulator is closed first. Settle
+// waits for it.
+func (s *Sim) after(d time.Duration, f func(*modbustest.Slave)) {
+	s.mu.Lock()
+	if s.pending == 0 {
+		s.idle = make(chan struct{})
+	}
+	s.pending++
+	s.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer func() {
+			s.mu.Lock()
+			if s.pending--; s.pending == 0 {
+				close(s.idle)
+			}
+			s.mu.Unlock()
+		}()
 		t := time.NewTimer(time.Duration(float64(d) / s.speed))
 		defer t.Stop()
 		select {
 		case <-t.C:
-			f()
+			s.change(s.ctx, f)
 		case <-s.ctx.Done():
 		}
 	}()

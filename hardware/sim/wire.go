@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -112,6 +113,30 @@ func (w *wire) unplug() {
 	w.master, w.slave = nil, nil
 	close(w.changed)
 	w.changed = make(chan struct{})
+}
+
+// drain waits while the host, with the terminal open, is reading what was
+// written to it, until it has read it all: as long as the bytes waiting
+// go down within a second each time.
+func (w *wire) drain() {
+	last, still := -1, 0
+	for still < 1000 && w.hostOpen() {
+		w.mu.Lock()
+		n := 0
+		if w.slave != nil {
+			n, _ = unix.IoctlGetInt(int(w.slave.Fd()), unix.TIOCINQ)
+		}
+		w.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if n == last {
+			still++
+		} else {
+			last, still = n, 0
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // current returns the master (nil while unplugged) and a channel closed at

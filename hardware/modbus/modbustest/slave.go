@@ -7,8 +7,10 @@
 package modbustest
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -51,22 +53,140 @@ type Slave struct {
 	onResp  func(resp []byte) []byte
 
 	requests int
+	// read holds every register the host has read at least once; unseen
+	// those of them changed since the host last read them. seen is closed
+	// while unseen is empty (see Seen).
+	read    map[register]bool
+	unseen  map[register]int // reads still needed
+	seen    chan struct{}
+	confirm int
+	// reads counts the distinct read requests served; polled the channels
+	// of Polled, each closed once requests reaches its count.
+	reads  map[[3]int]bool
+	polled []polled
+}
+
+type polled struct {
+	at int
+	ch chan struct{}
+}
+
+// register names one coil or register: the bank (the function code that
+// reads it: 0x01 coils, 0x03 holding, 0x04 input) and the address.
+type register struct {
+	bank byte
+	addr int
 }
 
 // New returns a slave with the given id and bank sizes.
 func New(id byte, coils, holding, input int) *Slave {
-	return &Slave{ID: id, coils: make([]bool, coils), holding: make([]uint16, holding), input: make([]uint16, input)}
+	seen := make(chan struct{})
+	close(seen)
+	return &Slave{ID: id, coils: make([]bool, coils), holding: make([]uint16, holding), input: make([]uint16, input),
+		read: map[register]bool{}, unseen: map[register]int{}, seen: seen, confirm: 1, reads: map[[3]int]bool{}}
 }
 
 // SetCoil sets a coil; SetHolding and SetInput set registers. They panic on
 // an address outside the bank, a bug in the test or simulator.
-func (s *Slave) SetCoil(addr int, on bool) { s.mu.Lock(); s.coils[addr] = on; s.mu.Unlock() }
+func (s *Slave) SetCoil(addr int, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.coils[addr] != on {
+		s.coils[addr] = on
+		s.changed(register{0x01, addr})
+	}
+}
 
 // SetHolding sets a holding register.
-func (s *Slave) SetHolding(addr int, v uint16) { s.mu.Lock(); s.holding[addr] = v; s.mu.Unlock() }
+func (s *Slave) SetHolding(addr int, v uint16) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.holding[addr] != v {
+		s.holding[addr] = v
+		s.changed(register{0x03, addr})
+	}
+}
 
 // SetInput sets an input register.
-func (s *Slave) SetInput(addr int, v uint16) { s.mu.Lock(); s.input[addr] = v; s.mu.Unlock() }
+func (s *Slave) SetInput(addr int, v uint16) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.input[addr] != v {
+		s.input[addr] = v
+		s.changed(register{0x04, addr})
+	}
+}
+
+// Seen returns a channel closed once the host has read every register it
+// reads that changed since it last read it: a simulator that waits on it
+// before each change never changes a value twice between two polls, so a
+// host that falls behind (a loaded machine, an accelerated clock) is
+// slowed down rather than made to miss an event. Registers the host has
+// never read do not count. Call it again after a change: the channel
+// returned before may already be closed.
+func (s *Slave) Seen() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen
+}
+
+// Polled returns a channel closed once the host has made, from now on, as
+// many requests as it has made distinct reads: at least one whole poll, so
+// a host that reads each block once per poll has handled what it read
+// before the call.
+func (s *Slave) Polled() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := polled{at: s.requests + max(1, len(s.reads)), ch: make(chan struct{})}
+	s.polled = append(s.polled, p)
+	return p.ch
+}
+
+// changed notes that r changed. The caller holds s.mu.
+func (s *Slave) changed(r register) {
+	if !s.read[r] {
+		return
+	}
+	if len(s.unseen) == 0 {
+		s.seen = make(chan struct{})
+	}
+	s.unseen[r] = s.confirm
+}
+
+// Confirm makes Seen wait until the host has read each change n times
+// rather than once. A response is sent, but the host may have given up
+// waiting for it (its timeout, on a loaded machine) and dropped it.
+func (s *Slave) Confirm(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.confirm = max(1, n)
+}
+
+// delivered notes that the host was sent the values of n registers of bank
+// from addr on.
+func (s *Slave) delivered(bank byte, addr, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads[[3]int{int(bank), addr, n}] = true
+	for a := addr; a < addr+n; a++ {
+		s.read[register{bank, a}] = true
+	}
+	if len(s.unseen) == 0 {
+		return
+	}
+	for r, left := range s.unseen {
+		if r.bank == bank && r.addr >= addr && r.addr < addr+n {
+			if left <= 1 {
+				delete(s.unseen, r)
+			} else {
+				s.unseen[r] = left - 1
+			}
+		}
+	}
+	if len(s.unseen) == 0 {
+		close(s.seen)
+	}
+}
 
 // Coil returns a coil's state.
 func (s *Slave) Coil(addr int) bool { s.mu.Lock(); defer s.mu.Unlock(); return s.coils[addr] }
@@ -76,7 +196,23 @@ func (s *Slave) Coil(addr int) bool { s.mu.Lock(); defer s.mu.Unlock(); return s
 func (s *Slave) Update(f func(coils []bool, holding, input []uint16)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	coils, holding, input := slices.Clone(s.coils), slices.Clone(s.holding), slices.Clone(s.input)
 	f(s.coils, s.holding, s.input)
+	for i := range coils {
+		if coils[i] != s.coils[i] {
+			s.changed(register{0x01, i})
+		}
+	}
+	for i := range holding {
+		if holding[i] != s.holding[i] {
+			s.changed(register{0x03, i})
+		}
+	}
+	for i := range input {
+		if input[i] != s.input[i] {
+			s.changed(register{0x04, i})
+		}
+	}
 }
 
 // OnWriteCoil sets a hook run on every write-single-coil request before it
@@ -123,9 +259,12 @@ func (s *Slave) Serve(ctx context.Context, rw io.ReadWriter) error {
 				continue
 			}
 			pending = pending[8:]
-			if resp := s.handle(frame); resp != nil {
+			if resp, read := s.handle(frame); resp != nil {
 				if _, werr := rw.Write(resp); werr != nil {
 					return werr
+				}
+				if read != nil {
+					read()
 				}
 			}
 		}
@@ -139,22 +278,29 @@ func (s *Slave) Serve(ctx context.Context, rw io.ReadWriter) error {
 	return nil
 }
 
-// handle returns the response to one request frame, or nil for none.
-func (s *Slave) handle(f []byte) []byte {
+// handle returns the response to one request frame, or nil for none, and
+// for a read answered intact, what to call once the response is sent.
+func (s *Slave) handle(f []byte) (resp []byte, read func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f[0] != s.ID {
-		return nil // for another slave on the bus
+		return nil, nil // for another slave on the bus
 	}
 	s.requests++
+	s.polled = slices.DeleteFunc(s.polled, func(p polled) bool {
+		if p.at <= s.requests {
+			close(p.ch)
+			return true
+		}
+		return false
+	})
 	if s.mute {
-		return nil
+		return nil, nil
 	}
 	fn := f[1]
 	a := int(f[2])<<8 | int(f[3])
 	q := int(f[4])<<8 | int(f[5])
-	exc := func(code byte) []byte { return withCRC([]byte{s.ID, fn | 0x80, code}) }
-	var resp []byte
+	exc := func(code byte) ([]byte, func()) { return withCRC([]byte{s.ID, fn | 0x80, code}), nil }
 	switch fn {
 	case 0x01:
 		if q < 1 || q > 2000 {
@@ -197,17 +343,25 @@ func (s *Slave) handle(f []byte) []byte {
 				return exc(code)
 			}
 		}
-		s.coils[a] = q == 0xFF00
+		if s.coils[a] != (q == 0xFF00) {
+			// The host wrote it, but reads it back to know it took.
+			s.coils[a] = q == 0xFF00
+			s.changed(register{0x01, a})
+		}
 		resp = append([]byte(nil), f[:6]...)
 	default:
 		return exc(0x01)
 	}
 	resp = withCRC(resp)
+	sent := slices.Clone(resp)
 	if s.garble {
 		resp[len(resp)-3] ^= 0x10
 	}
 	if s.onResp != nil {
 		resp = s.onResp(resp)
 	}
-	return resp
+	if fn != 0x05 && bytes.Equal(resp, sent) {
+		read = func() { s.delivered(fn, a, q) }
+	}
+	return resp, read
 }

@@ -71,3 +71,45 @@ func req(h string) string {
 	b, _ := hex.DecodeString(h)
 	return hex.EncodeToString(crc16.Append(b, crc16.Checksum(b)))
 }
+
+// TestSlave_Seen: a change is seen once the host has read it (Confirm
+// times), registers the host never read do not hold Seen back, and a
+// garbled response is not a read.
+func TestSlave_Seen(t *testing.T) {
+	closed := func(ch <-chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	s := New(1, 16, 10, 10)
+	s.Confirm(2)
+	s.SetHolding(0, 1)
+	if !closed(s.Seen()) {
+		t.Fatal("a register the host never read holds Seen back")
+	}
+	readHolding := req("010300000002")
+	exchange(t, s, readHolding)
+	s.SetHolding(1, 7)
+	if closed(s.Seen()) {
+		t.Fatal("Seen before the host read the change")
+	}
+	s.SetGarble(true)
+	exchange(t, s, readHolding)
+	s.SetGarble(false)
+	exchange(t, s, req("010300050001")) // another register
+	if closed(s.Seen()) {
+		t.Fatal("Seen after a garbled response or a read of another register")
+	}
+	exchange(t, s, readHolding)
+	if closed(s.Seen()) {
+		t.Fatal("Seen after one read, want two (Confirm)")
+	}
+	seen := s.Seen()
+	exchange(t, s, readHolding)
+	if !closed(seen) {
+		t.Fatal("not Seen after two reads")
+	}
+}

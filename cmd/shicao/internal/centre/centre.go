@@ -35,6 +35,7 @@ type Centre struct {
 	signer   note.Signer
 	verifier string // the centre's verifier key, text form
 	now      func() time.Time
+	zone     *time.Location // the exam sites' time zone: exam dates are days there
 	bundles  station.BundleVerifier
 
 	appendMu gosync.Mutex // one log append at a time
@@ -43,6 +44,31 @@ type Centre struct {
 // Options tune a Centre; the zero value is the production setting.
 type Options struct {
 	Now func() time.Time // the clock (tests inject one)
+	// Zone is the exam sites' time zone, in which an exam date is a day.
+	// Nil takes the centre's time_zone setting (SeedDemo sets "Local":
+	// a demo centre shares its station's machine), else DefaultZone.
+	Zone *time.Location
+}
+
+// DefaultZone is the exam sites' time zone when the centre names none:
+// Asia/Shanghai, which has kept UTC+8 without daylight saving since 1991
+// (a fixed zone needs no tzdata on the centre's machine).
+var DefaultZone = time.FixedZone("Asia/Shanghai", 8*60*60)
+
+// zoneOf resolves the centre's time_zone setting: "" is DefaultZone,
+// "Local" the machine's zone, anything else an IANA name.
+func zoneOf(name string) (*time.Location, error) {
+	switch name {
+	case "":
+		return DefaultZone, nil
+	case "Local":
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time_zone %q: %w", name, err)
+	}
+	return loc, nil
 }
 
 // Init creates a centre's data directory: its database and its signing
@@ -117,12 +143,26 @@ func OpenDB(ctx context.Context, path, signerKey string, opts Options) (*Centre,
 	if err != nil {
 		return nil, err
 	}
-	c := &Centre{db: db, signer: signer, verifier: vkey, now: opts.Now}
+	c := &Centre{db: db, signer: signer, verifier: vkey, now: opts.Now, zone: opts.Zone}
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if c.zone == nil {
+		name, err := meta(ctx, db, "time_zone")
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			db.Close()
+			return nil, err
+		}
+		if c.zone, err = zoneOf(name); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return c, nil
 }
+
+// today is the date at the exam sites now.
+func (c *Centre) today() standards.Date { return standards.DateOf(c.now().In(c.zone)) }
 
 // Close closes the database.
 func (c *Centre) Close() error { return c.db.Close() }

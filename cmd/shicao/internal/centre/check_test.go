@@ -32,7 +32,11 @@ func checkSame(t *testing.T, ctx context.Context, st *centretest.Station, result
 		if err != nil {
 			t.Fatalf("result %s: %v", o.ResultID, err)
 		}
-		if _, _, err := examsync.VerifyReceipt(receipt, centreKey, o.ResultID, demo.Station, o.Body); err != nil {
+		body, err := st.S.Store().OutboxBody(ctx, o.ResultID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := examsync.VerifyReceipt(receipt, centreKey, o.ResultID, demo.Station, body); err != nil {
 			t.Errorf("result %s: the kept receipt: %v", o.ResultID, err)
 		}
 	}

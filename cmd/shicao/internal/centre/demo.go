@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/standards/library"
@@ -16,9 +17,18 @@ const TrainingSite = "TA-PX-01"
 // the admin commands: the demo province key pinned, the sample library
 // published, the demo exam site and a training institution's site, their
 // equipment, the demo examiners. With a station key it also registers
-// the demo station and issues the demo plan for date. skip names library
+// the demo station and issues the demo day's plans (one per category) for
+// date. skip names library
 // files not to publish (tests of unknown standards).
 func (c *Centre) SeedDemo(ctx context.Context, date, stationKey string, skip ...string) error {
+	// A demo centre shares its station's machine: exam dates are days in
+	// that machine's time zone.
+	if err := setMeta(ctx, c.db, "time_zone", "Local"); err != nil {
+		return err
+	}
+	if c.zone == DefaultZone {
+		c.zone = time.Local
+	}
 	_, province := demo.ProvinceKeys()
 	if err := c.AddTrustRoot(ctx, province); err != nil {
 		return err
@@ -65,11 +75,12 @@ func (c *Centre) SeedDemo(ctx context.Context, date, stationKey string, skip ...
 	if err := c.AddStation(ctx, demo.Station, demo.Site, stationKey); err != nil {
 		return err
 	}
-	p := demo.Plan(date)
 	var plan []PlanRow
-	for _, cand := range p.Candidates {
-		plan = append(plan, PlanRow{Plan: p.ID, Date: p.Date, Site: p.Site, Station: p.Station, Category: p.Category, Blueprint: p.Blueprint,
-			IDNumber: cand.IDNumber, Name: cand.Name, Attempt: cand.Attempt, Examiners: p.Examiners})
+	for _, p := range demo.Plans(date) {
+		for _, cand := range p.Candidates {
+			plan = append(plan, PlanRow{Plan: p.ID, Date: p.Date, Site: p.Site, Station: p.Station, Category: p.Category, Blueprint: p.Blueprint,
+				IDNumber: cand.IDNumber, Name: cand.Name, Attempt: cand.Attempt, Examiners: p.Examiners})
+		}
 	}
 	_, err = c.ImportPlans(ctx, plan)
 	return err

@@ -26,6 +26,9 @@ type ResultRow struct {
 	Index                                   int64
 	SHA256                                  string
 	ReceivedMs                              int64
+	// Identity is how the candidate was identified: "card", "manual"
+	// (with IdentityReason), or "" (not recorded).
+	Identity, IdentityReason string
 }
 
 // Results returns every result received, in log order.
@@ -36,7 +39,7 @@ func (c *Centre) Results(ctx context.Context) ([]ResultRow, error) {
 // ResultsOn returns the results of the exams held on day (every result
 // when day is zero), in log order.
 func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow, error) {
-	q, args := `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms
+	q, args := `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms, identity, identity_reason
 		FROM results`, []any{}
 	if !day.IsZero() {
 		q, args = q+` WHERE date = ?`, append(args, day.String())
@@ -49,7 +52,7 @@ func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow
 	var out []ResultRow
 	for rows.Next() {
 		var r ResultRow
-		if err := rows.Scan(&r.ID, &r.Station, &r.Site, &r.Plan, &r.Date, &r.Category, &r.Candidate, &r.Name, &r.Attempt, &r.Total, &r.Passed, &r.Examiners, &r.Index, &r.SHA256, &r.ReceivedMs); err != nil {
+		if err := rows.Scan(&r.ID, &r.Station, &r.Site, &r.Plan, &r.Date, &r.Category, &r.Candidate, &r.Name, &r.Attempt, &r.Total, &r.Passed, &r.Examiners, &r.Index, &r.SHA256, &r.ReceivedMs, &r.Identity, &r.IdentityReason); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -60,7 +63,7 @@ func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow
 // ResultBody returns the exact bytes received for a result.
 func (c *Centre) ResultBody(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
-	err := c.db.QueryRowContext(ctx, `SELECT body FROM results WHERE id = ?`, id).Scan(&b)
+	err := c.db.QueryRowContext(ctx, `SELECT b.body FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.id = ?`, id).Scan(&b)
 	return b, translate(err)
 }
 
@@ -94,6 +97,23 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 		}
 		sheet = t.Sheet
 	}
+	// A stream writer writes each row as it comes: the whole sheet is
+	// never held as cells (100,000 results: seconds, not minutes).
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	headerRow := 2
+	if t.Caption != "" {
+		headerRow = 3
+	}
+	top, err := excelize.CoordinatesToCellName(1, headerRow+1)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
 	last := max(len(t.Header), 1)
 	merged := func(row int, text string) error {
 		first, err := excelize.CoordinatesToCellName(1, row)
@@ -104,40 +124,39 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		if err := f.SetCellStr(sheet, first, text); err != nil {
+		if err := sw.SetRow(first, []any{text}); err != nil {
 			return err
 		}
-		return f.MergeCell(sheet, first, end)
+		return sw.MergeCell(first, end)
 	}
 	if err := merged(1, t.Title); err != nil {
 		return nil, err
 	}
-	headerRow := 2
 	if t.Caption != "" {
 		if err := merged(2, t.Caption); err != nil {
 			return nil, err
 		}
-		headerRow = 3
 	}
 	put := func(row int, cells []string, numbers map[int]bool) error {
+		values := make([]any, len(cells))
 		for i, v := range cells {
-			cell, err := excelize.CoordinatesToCellName(i+1, row)
-			if err != nil {
-				return err
-			}
-			err = f.SetCellStr(sheet, cell, v)
+			values[i] = v
 			if numbers[i] {
 				// A total may hold a half point ("87.5"); a cell that is
 				// no number at all stays the text it is.
 				if n, ierr := strconv.ParseInt(v, 10, 64); ierr == nil {
-					err = f.SetCellInt(sheet, cell, n)
+					values[i] = n
 				} else if x, ferr := strconv.ParseFloat(v, 64); ferr == nil {
-					err = f.SetCellFloat(sheet, cell, x, -1, 64)
+					values[i] = x
 				}
 			}
-			if err != nil {
-				return fmt.Errorf("cell %s: %w", cell, err)
-			}
+		}
+		cell, err := excelize.CoordinatesToCellName(1, row)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, values); err != nil {
+			return fmt.Errorf("row %d: %w", row, err)
 		}
 		return nil
 	}
@@ -149,11 +168,7 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 			return nil, err
 		}
 	}
-	top, err := excelize.CoordinatesToCellName(1, headerRow+1)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.Flush(); err != nil {
 		return nil, err
 	}
 	b, err := f.WriteToBuffer()
@@ -204,7 +219,7 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 	if !day.IsZero() {
 		title += "（" + day.String() + "）"
 	}
-	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间"}}
+	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间", "身份核验"}}
 	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号")
 	for i, r := range list {
 		kind, verdict := "正考", "不合格"
@@ -215,9 +230,23 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 			verdict = "合格"
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(i + 1), r.ID, r.Date, r.Site, r.Station, r.Plan, r.Category, r.Candidate, r.Name, kind, r.Total, verdict, r.Examiners,
-			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime)})
+			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime), IdentityText(r.Identity, r.IdentityReason)})
 	}
 	return t, nil
+}
+
+// IdentityText is the results export's 身份核验 cell: 身份证 for a card
+// read, 手工录入 with its reason for a number typed in (marked, so the
+// centre can follow manual entries up), 未记录 for a result from before
+// the ID-card check.
+func IdentityText(method, reason string) string {
+	switch method {
+	case "card":
+		return "身份证"
+	case "manual":
+		return "手工录入：" + reason
+	}
+	return "未记录"
 }
 
 // ExaminersTitle is the title of the notice's attachment table.

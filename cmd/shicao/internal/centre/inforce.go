@@ -12,10 +12,7 @@ import (
 
 // CodeNotInForce (422): an item or the blueprint was scored by a version
 // that was not the one in force on the exam date.
-const (
-	CodeNotInForce  = "standard-not-in-force"
-	alarmNotInForce = "standard-not-in-force"
-)
+const CodeNotInForce = "standard-not-in-force"
 
 // checkInForce refuses a result whose blueprint or any item was not
 // scored by the version of its standard in force on the exam date (the
@@ -51,9 +48,8 @@ func (c *Centre) checkInForce(ctx context.Context, stationName string, doc *stat
 				continue
 			}
 			if why := standards.NotInForce(r.ref.ID, versions, v, day); why != "" {
-				detail := fmt.Sprintf("%s: %s; the candidate %s was scored by a standard not in force", r.what, why, doc.Candidate.IDNumber)
-				c.alarm(ctx, alarmNotInForce, stationName, "result "+doc.ID, detail)
-				return refuse422(CodeNotInForce, "result %s: %s: %s (score by the standard in force)", doc.ID, r.what, why)
+				// The caller keeps the refusal as an alarm (refuseAlarm).
+				return refuse422(CodeNotInForce, "result %s: %s: %s (candidate %s scored by a standard not in force)", doc.ID, r.what, why, doc.Candidate.IDNumber)
 			}
 		}
 	}

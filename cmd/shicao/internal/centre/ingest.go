@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
@@ -25,10 +23,12 @@ const (
 	CodePlanUnknown  = "plan-unknown"       // no such plan issued
 	CodePlanOther    = "plan-other-station" // the plan was issued to another station
 	CodePlanMismatch = "plan-mismatch"      // date, category or blueprint differ from the plan
-	CodeCandidate    = "candidate"          // the candidate is not on the plan
-	CodeExaminer     = "examiner"           // not on the plan, or no valid certificate (持证上岗)
+	CodeCandidate    = "candidate"          // the candidate is not the plan's (身份证号, name, attempt), or an item's log names another attempt
+	CodeExaminer     = "examiner"           // an examiner not on the plan, or none
+	CodeCertificate  = "certificate"        // an examiner held no certificate of the category valid on the exam date, per the registry now (持证上岗)
 	CodeEquipment    = "equipment"          // a device not registered to the site (考培分离)
 	CodeStandard     = "standard-unknown"   // a standard or blueprint version the centre never relayed
+	CodeTime         = "time"               // signed outside the exam date's day (site's time zone) or in the future
 	// CodeDuplicateAttempt (409): the candidate already has a result for
 	// this plan and attempt under another result id.
 	CodeDuplicateAttempt  = "duplicate-attempt"
@@ -67,10 +67,14 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	}
 	doc := v.Doc
 	if doc.Station != stationName {
-		return nil, refuse422(CodeOtherStation, "result %s names station %s but was sent by %s", doc.ID, doc.Station, stationName)
+		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeOtherStation, "result %s names station %s but was sent by %s", doc.ID, doc.Station, stationName))
+	}
+	if err := v.CheckBound(); err != nil {
+		// A log moved in from another candidate's result (冒名顶替).
+		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeCandidate, "result %s: %v", doc.ID, err))
 	}
 	if ref := c.checkResult(ctx, stationName, doc); ref != nil {
-		return nil, ref
+		return nil, c.refuseAlarm(ctx, stationName, doc.ID, ref)
 	}
 	// One append at a time: the log is a sequence. The expensive work
 	// (verification, re-scoring) is done above, in parallel.
@@ -116,15 +120,7 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		if err != nil {
 			return err
 		}
-		var names []string
-		for _, x := range doc.Examiners {
-			names = append(names, x.Name)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, body, receipt, received_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			doc.ID, n, stationName, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
-			doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), hexSum, body, receipt, c.nowMs())
-		return err
+		return insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs())
 	})
 	if errors.Is(err, errDuplicate) {
 		c.alarm(ctx, alarmDuplicate, stationName, "result "+doc.ID, "the result id was sent again with other bytes (sha256 "+hexSum+"); the first is kept")
@@ -167,89 +163,32 @@ func resultIDOf(body []byte) string {
 	return d.ID
 }
 
-// checkResult compares a verified result with what the centre issued.
+// checkResult compares a verified result with what the centre issued,
+// one class of refusal per check (guard.go).
 func (c *Centre) checkResult(ctx context.Context, stationName string, doc *station.ResultDoc) *examsync.Refusal {
-	site, err := c.StationSite(ctx, stationName)
-	if err != nil {
-		return refuse422(CodeSite, "station %s: %v", stationName, err)
+	if ref := c.checkSite(ctx, stationName, doc); ref != nil {
+		return ref
 	}
-	if doc.Site != site {
-		return refuse422(CodeSite, "result %s names site %s; station %s is registered at %s", doc.ID, doc.Site, stationName, site)
+	plan, day, ref := c.checkResultPlan(ctx, stationName, doc)
+	if ref != nil {
+		return ref
 	}
-	if s, err := c.SiteByID(ctx, site); err != nil || !s.Accepted {
-		return refuse422(CodeSite, "site %s is not an accepted exam site (考培分离)", site)
+	if ref := checkCandidate(doc, plan); ref != nil {
+		return ref
 	}
-	plan, _, err := c.PlanByID(ctx, doc.Plan)
-	if err != nil {
-		return refuse422(CodePlanUnknown, "result %s names plan %s, which this centre did not issue", doc.ID, doc.Plan)
+	if ref := c.checkTime(doc, day); ref != nil {
+		return ref
 	}
-	if plan.Station != stationName {
-		return refuse422(CodePlanOther, "plan %s was issued to station %s, not %s", plan.ID, plan.Station, stationName)
+	if ref := c.checkExaminers(ctx, doc, plan, day); ref != nil {
+		return ref
 	}
-	if plan.Site != doc.Site || plan.Date != doc.Date || plan.Category != doc.Category || plan.Blueprint != doc.Blueprint.ID {
-		return refuse422(CodePlanMismatch, "result %s (%s %s %s %s) does not match plan %s (%s %s %s %s)", doc.ID, doc.Site, doc.Date, doc.Category, doc.Blueprint.ID,
-			plan.ID, plan.Site, plan.Date, plan.Category, plan.Blueprint)
-	}
-	if !slices.ContainsFunc(plan.Candidates, func(x examsync.Candidate) bool {
-		return x.IDNumber == doc.Candidate.IDNumber && max(x.Attempt, 1) == doc.Candidate.Attempt
-	}) {
-		return refuse422(CodeCandidate, "candidate %s (attempt %d) is not on plan %s", doc.Candidate.IDNumber, doc.Candidate.Attempt, plan.ID)
-	}
-	day, err := standards.ParseDate(doc.Date)
-	if err != nil {
-		return refuse422(CodePlanMismatch, "result %s: date %q", doc.ID, doc.Date)
-	}
-	if len(doc.Examiners) == 0 {
-		return refuse422(CodeExaminer, "result %s names no examiner", doc.ID)
-	}
-	for _, x := range doc.Examiners {
-		if !slices.Contains(plan.Examiners, x.ID) {
-			return refuse422(CodeExaminer, "examiner %s (%s) is not on plan %s", x.Name, x.ID, plan.ID)
-		}
-		cert, why := c.certificate(ctx, x.ID, doc.Category, day)
-		if (why != "" || x.Certificate != cert.Number) && x.Category == doc.Category && c.heldBefore(ctx, x.ID, doc.Category, x.Certificate, day) {
-			continue // examined under the certificate since renewed
-		}
-		if why != "" {
-			return refuse422(CodeExaminer, "%s", why)
-		}
-		if x.Category != doc.Category || x.Certificate != cert.Number {
-			return refuse422(CodeExaminer, "examiner %s (%s) signed in with %s certificate %s; the centre registers %s certificate %s", x.Name, x.ID, x.Category, x.Certificate, doc.Category, cert.Number)
-		}
-	}
-	if sum, err := c.publishedSHA256(ctx, doc.Blueprint.ID, doc.Blueprint.Version); err != nil || sum != doc.Blueprint.SHA256 {
-		return refuse422(CodeStandard, "blueprint %s version %d (sha256 %.16s…) was not relayed by this centre", doc.Blueprint.ID, doc.Blueprint.Version, doc.Blueprint.SHA256)
-	}
-	for _, it := range doc.Items {
-		if sum, err := c.publishedSHA256(ctx, it.Standard.ID, it.Standard.Version); err != nil || sum != it.Standard.SHA256 {
-			return refuse422(CodeStandard, "subject %s: standard %s version %d (sha256 %.16s…) was not relayed by this centre", it.Subject, it.Standard.ID, it.Standard.Version, it.Standard.SHA256)
-		}
-		for _, d := range it.Devices {
-			var kind, at string
-			err := c.db.QueryRowContext(ctx, `SELECT kind, site FROM equipment WHERE serial = ?`, d.Serial).Scan(&kind, &at)
-			switch {
-			case err != nil:
-				return refuse422(CodeEquipment, "subject %s: %s %s (serial %s) is not registered with this centre", it.Subject, d.Kind, d.Model, d.Serial)
-			case at != doc.Site:
-				return refuse422(CodeEquipment, "subject %s: %s serial %s is registered to site %s, not %s (考培分离)", it.Subject, d.Kind, d.Serial, at, doc.Site)
-			case kind != d.Kind:
-				return refuse422(CodeEquipment, "subject %s: serial %s is registered as %s, the result says %s", it.Subject, d.Serial, kind, d.Kind)
-			}
-		}
+	if ref := c.checkRelayed(ctx, doc); ref != nil {
+		return ref
 	}
 	if ref := c.checkInForce(ctx, stationName, doc); ref != nil {
 		return ref
 	}
-	return nil
-}
-
-// heldBefore reports whether an examiner held certificate number of the
-// category, valid on day, before a renewal replaced it.
-func (c *Centre) heldBefore(ctx context.Context, examinerID, category, number string, day standards.Date) bool {
-	var n int
-	err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM certificate_history WHERE examiner_id = ? AND category = ? AND number = ? AND valid_from <= ? AND valid_to >= ?`,
-		examinerID, category, number, day.String(), day.String()).Scan(&n)
-	return err == nil && n > 0 && number != ""
+	return c.checkEquipment(ctx, doc)
 }
 
 // alarm keeps a refusal for people; failing to keep it is logged by the

@@ -143,6 +143,7 @@ func TestIngest_Refusals(t *testing.T) {
 		return out
 	}
 	resign := func(f func(*station.ResultDoc)) []byte { return centretest.Resign(t, saved.Bundle, r.st.Signer, f) }
+	remake := func(f func(*station.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
 	withDevice := func(serial string) []byte {
 		return resign(func(d *station.ResultDoc) {
 			for i := range d.Items {
@@ -167,7 +168,7 @@ func TestIngest_Refusals(t *testing.T) {
 		{"EditedScoreResigned", resign(func(d *station.ResultDoc) { d.Items[0].Sheet.Score -= 10 }), 422, centre.CodeUnverifiable, "the score was edited"},
 		{"OtherStationsPlan", resign(func(d *station.ResultDoc) { d.Plan = "TA-2026-DG-002" }), 422, centre.CodePlanOther, "issued to station STN-02"},
 		{"PlanNotIssued", resign(func(d *station.ResultDoc) { d.Plan = "TA-1999-XX-001" }), 422, centre.CodePlanUnknown, "did not issue"},
-		{"CandidateNotOnPlan", resign(func(d *station.ResultDoc) { d.Candidate.IDNumber = "370902199601016769" }), 422, centre.CodeCandidate, "not on plan"},
+		{"CandidateNotOnPlan", remake(func(d *station.ResultDoc) { d.Candidate.IDNumber = "370902199601016769" }), 422, centre.CodeCandidate, "not on plan"},
 		{"ExaminerNotOnPlan", resign(func(d *station.ResultDoc) { d.Examiners[1].ID = demo.Examiners[2].ID }), 422, centre.CodeExaminer, "not on plan"},
 		{"TrainingEquipment", withDevice("CPR-PX-0001"), 422, centre.CodeEquipment, "registered to site TA-PX-01"},
 		{"UnregisteredEquipment", withDevice("NO-SUCH-0001"), 422, centre.CodeEquipment, "not registered"},
@@ -176,7 +177,7 @@ func TestIngest_Refusals(t *testing.T) {
 		{"DuplicateIDOtherBytes", resign(func(d *station.ResultDoc) { d.SignedMs++ }), 409, examsync.CodeDuplicate, "held already"},
 		// The same candidate's same attempt examined again under a new id
 		// (a restored station, an abandoned attempt run again).
-		{"SecondResultForAttempt", resign(func(d *station.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
+		{"SecondResultForAttempt", remake(func(d *station.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
 	}
 	// The genuine result first, so that the duplicate has something to clash with.
 	if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
@@ -224,7 +225,7 @@ func TestIngest_RegistryChangedAfterExam(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := r.client.Upload(ctx, saved.Bundle)
-		if ref := refusal(t, err); ref.Code != centre.CodeExaminer || !strings.Contains(ref.Reason, "holds no 低压电工作业 certificate") {
+		if ref := refusal(t, err); ref.Code != centre.CodeCertificate || !strings.Contains(ref.Reason, "withdrawn (是否持证 否)") {
 			t.Fatalf("got %v", ref)
 		}
 	})
@@ -241,12 +242,12 @@ func TestIngest_RegistryChangedAfterExam(t *testing.T) {
 			t.Fatalf("a result examined before the renewal: %v", err)
 		}
 		// A number the examiner never held is still refused.
-		forged := centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) {
+		forged := centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) {
 			d.ID = "forged-cert"
 			d.Examiners[1].Certificate = "T-NEVER-HELD"
 		})
 		_, err := r.client.Upload(ctx, forged)
-		if ref := refusal(t, err); ref.Code != centre.CodeExaminer || !strings.Contains(ref.Reason, "T-NEVER-HELD") {
+		if ref := refusal(t, err); ref.Code != centre.CodeCertificate || !strings.Contains(ref.Reason, "T-NEVER-HELD") {
 			t.Fatalf("got %v", ref)
 		}
 	})

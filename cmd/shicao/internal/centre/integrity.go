@@ -116,7 +116,7 @@ func (c *Centre) checkLogTail(ctx context.Context) error {
 	}
 	var id, stn, sum string
 	var body []byte
-	err = c.db.QueryRowContext(ctx, `SELECT id, station, sha256, body FROM results WHERE log_index = ?`, size-1).Scan(&id, &stn, &sum, &body)
+	err = c.db.QueryRowContext(ctx, `SELECT r.id, r.station, r.sha256, b.body FROM results r JOIN result_bodies b ON b.log_index = r.log_index WHERE r.log_index = ?`, size-1).Scan(&id, &stn, &sum, &body)
 	if err != nil {
 		return checkErr(fmt.Sprintf("record %d", size-1), err)
 	}

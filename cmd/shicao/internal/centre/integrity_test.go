@@ -36,7 +36,11 @@ func TestCheckStart_Cost(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if _, err := c.Ingest(ctx, demo.Station, r.Body); err != nil {
+		body, err := st.S.Store().OutboxBody(ctx, r.ResultID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Ingest(ctx, demo.Station, body); err != nil {
 			t.Fatal(err)
 		}
 	}

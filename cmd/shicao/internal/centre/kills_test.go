@@ -42,6 +42,7 @@ func TestFaults_Kills(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "shicao/cmd/shicao").CombinedOutput(); err != nil {
 		t.Fatalf("build shicao: %v\n%s", err, out)
 	}
+	zone, _ := centretest.Zone()
 	st := centretest.NewStation(t, "")
 	c, centreDir := centretest.NewCentreDir(t, st)
 	base := st.Exam(t, demo.Candidates[0].IDNumber, "kills", 0)
@@ -66,6 +67,7 @@ func TestFaults_Kills(t *testing.T) {
 	startCentre := func() {
 		os.Remove(addrFile)
 		centreCmd = exec.Command(bin, "centre", "serve", "--data", centreDir, "--listen", "127.0.0.1:0", "--addr-file", addrFile)
+		centreCmd.Env = append(os.Environ(), "TZ="+zone) // the demo centre's exam dates are local days
 		if err := centreCmd.Start(); err != nil {
 			t.Fatal(err)
 		}

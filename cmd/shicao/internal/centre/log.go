@@ -5,16 +5,16 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
+	"slices"
 	"strings"
+	gosync "sync"
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"shicao/cmd/shicao/internal/station"
-	"shicao/standards"
 	examsync "shicao/sync"
 )
 
@@ -138,161 +138,396 @@ type LogReport struct {
 	Receipts    int
 	Rescored    int
 	Root        tlog.Hash
+	// From is the first record whose body was checked (VerifyOptions.From).
+	From int64
+	// Next is the first record whose body is not yet known good: the
+	// whole log's size when every check passed, else the record that
+	// failed or that an interruption stopped at. A run with From = Next
+	// goes on from there.
+	Next int64
 }
 
-// VerifyLog checks the whole log from the stored results alone: each
+// VerifyOptions tune VerifyLogWith; the zero value checks everything
+// but does not re-score.
+type VerifyOptions struct {
+	// Rescore verifies and re-scores every result again.
+	Rescore bool
+	// From skips the per-result checks (body hash, receipt, row, re-score)
+	// of the records before it, which an earlier run checked: the tree,
+	// the stored hashes and every checkpoint are still checked whole, from
+	// the narrow columns alone.
+	From int64
+	// Workers is how many results are checked at once (GOMAXPROCS when 0).
+	Workers int
+}
+
+// VerifyLog is VerifyLogWith over the whole log.
+func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error) {
+	return c.VerifyLogWith(ctx, VerifyOptions{Rescore: rescore})
+}
+
+// VerifyLogWith checks the log from the stored results alone: each
 // body's SHA-256, the records rebuilt from scratch into a fresh tree whose
 // stored hashes must equal the table's, every signed checkpoint's
-// signature and root, every receipt as a station would check it, and (if
-// rescore) every result verified and re-scored again.
-func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error) {
-	rep := &LogReport{}
-	mem := memHashes{}
-	rows, err := c.db.QueryContext(ctx, `SELECT log_index, id, station, sha256, body, receipt FROM results ORDER BY log_index`)
+// signature and root, every receipt as a station would check it, each
+// row's columns against its signed result, and (if Rescore) every result
+// verified and re-scored again.
+//
+// It reads one snapshot (a read transaction, which takes no write lock:
+// the centre keeps ingesting) and streams it in log order, holding only
+// the tree's frontier (a hash per level) and the few bodies being
+// checked: memory does not grow with the log. Bodies are checked by
+// Workers goroutines and their outcomes taken in log order, so the first
+// failure reported is the first in the log, and LogReport.Next is where
+// a later run may resume.
+func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogReport, error) {
+	rep := &LogReport{From: max(opts.From, 0), Next: max(opts.From, 0)}
+	// ReadOnly makes the driver issue a deferred BEGIN, not the DSN's
+	// BEGIN IMMEDIATE: a snapshot from the first read on, no write lock.
+	tx, err := c.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, translate(err)
+		return rep, translate(err)
 	}
-	defer rows.Close()
-	type held struct {
-		id, station string
-		body, rcpt  []byte
-	}
-	var results []held
-	for rows.Next() {
-		var idx int64
-		var h held
-		var sum string
-		if err := rows.Scan(&idx, &h.id, &h.station, &sum, &h.body, &h.rcpt); err != nil {
-			return nil, err
-		}
-		if idx != rep.Records {
-			return rep, fmt.Errorf("log index %d is missing (found %d next)", rep.Records, idx)
-		}
-		got := sha256.Sum256(h.body)
-		if hex.EncodeToString(got[:]) != sum {
-			return rep, fmt.Errorf("record %d (result %s): the stored bytes' SHA-256 is not the logged one", idx, h.id)
-		}
-		hashes, err := tlog.StoredHashes(idx, examsync.Record(h.id, h.station, sum), mem)
-		if err != nil {
-			return rep, err
-		}
-		mem = append(mem, hashes...)
-		results = append(results, h)
-		rep.Records++
-	}
-	if err := rows.Err(); err != nil {
+	defer tx.Rollback()
+	keys, err := stationKeys(ctx, tx)
+	if err != nil {
 		return rep, err
 	}
-	rows.Close()
-	var stored int64
-	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM log_hashes`).Scan(&stored); err != nil {
-		return rep, err
+	stored, err := tx.QueryContext(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	if err != nil {
+		return rep, translate(err)
 	}
-	if stored != int64(len(mem)) {
-		return rep, fmt.Errorf("the log stores %d hashes; %d records need %d", stored, rep.Records, len(mem))
-	}
-	dbHashes := hashReader{ctx, c.db}
-	for i := range mem {
-		h, err := dbHashes.ReadHashes([]int64{int64(i)})
-		if err != nil {
-			return rep, err
-		}
-		if h[0] != mem[i] {
-			return rep, fmt.Errorf("stored hash %d differs from the one the records give", i)
-		}
-	}
-	if rep.Records > 0 {
-		if rep.Root, err = tlog.TreeHash(rep.Records, mem); err != nil {
-			return rep, err
-		}
-	}
-	cps, err := c.db.QueryContext(ctx, `SELECT size, signed FROM checkpoints ORDER BY size`)
+	defer stored.Close()
+	cps, err := tx.QueryContext(ctx, `SELECT size, signed FROM checkpoints ORDER BY size`)
 	if err != nil {
 		return rep, translate(err)
 	}
 	defer cps.Close()
-	for cps.Next() {
-		var size int64
-		var signed []byte
-		if err := cps.Scan(&size, &signed); err != nil {
-			return rep, err
-		}
-		cp, err := examsync.OpenCheckpoint(signed, c.verifier)
-		if err != nil {
-			return rep, fmt.Errorf("checkpoint %d: %w", size, err)
-		}
-		if cp.Size != size || size > rep.Records {
-			return rep, fmt.Errorf("checkpoint %d: says size %d of a log of %d", size, cp.Size, rep.Records)
-		}
-		var want tlog.Hash
-		if size > 0 {
-			if want, err = tlog.TreeHash(size, mem); err != nil {
-				return rep, err
-			}
-		}
-		if cp.Root != want {
-			return rep, fmt.Errorf("checkpoint %d: its root is not the tree's", size)
-		}
-		rep.Checkpoints++
+	rows, err := tx.QueryContext(ctx, `SELECT r.log_index, r.id, r.station, r.site, r.plan_id, r.date, r.category, r.candidate, r.name, r.attempt, r.total, r.passed, r.examiners,
+		r.sha256, r.receipt, CASE WHEN r.log_index >= ? THEN b.body END
+		FROM results r LEFT JOIN result_bodies b ON b.log_index = r.log_index ORDER BY r.log_index`, rep.From)
+	if err != nil {
+		return rep, translate(err)
 	}
-	if err := cps.Err(); err != nil {
+	defer rows.Close()
+
+	checks := newBodyChecks(ctx, c, keys, opts)
+	front := newFrontier()
+	var nStored int64
+	// checkpointsUpTo checks the signed checkpoints of sizes up to size
+	// (each must be exactly size: smaller ones were checked before).
+	pendingCP := cps.Next()
+	checkpointsUpTo := func(size int64) error {
+		for ; pendingCP; pendingCP = cps.Next() {
+			var at int64
+			var signed []byte
+			if err := cps.Scan(&at, &signed); err != nil {
+				return err
+			}
+			if at > size {
+				return nil
+			}
+			cp, err := examsync.OpenCheckpoint(signed, c.verifier)
+			if err != nil {
+				return fmt.Errorf("checkpoint %d: %w", at, err)
+			}
+			if cp.Size != at || at != size {
+				return fmt.Errorf("checkpoint %d: says size %d of a log of %d", at, cp.Size, size)
+			}
+			var want tlog.Hash
+			if size > 0 {
+				if want, err = tlog.TreeHash(size, front); err != nil {
+					return err
+				}
+			}
+			if cp.Root != want {
+				return fmt.Errorf("checkpoint %d: its root is not the tree's", at)
+			}
+			rep.Checkpoints++
+		}
+		return cps.Err()
+	}
+	fail := func(err error) (*LogReport, error) {
+		next, _ := checks.stop()
+		rep.Next = next
 		return rep, err
 	}
-	for i, h := range results {
-		r, _, err := examsync.VerifyReceipt(h.rcpt, c.verifier, h.id, h.station, h.body)
+	if err := checkpointsUpTo(0); err != nil {
+		return fail(err)
+	}
+	for rows.Next() {
+		var rec resultRecord
+		var sum string
+		if err := rows.Scan(&rec.idx, &rec.ID, &rec.Station, &rec.Site, &rec.Plan, &rec.Date, &rec.Category, &rec.Candidate, &rec.Name, &rec.Attempt, &rec.Total, &rec.Passed, &rec.Examiners,
+			&sum, &rec.receipt, &rec.body); err != nil {
+			return fail(err)
+		}
+		rec.SHA256 = sum
+		idx := rec.idx
+		if idx != rep.Records {
+			return fail(fmt.Errorf("log index %d is missing (found %d next)", rep.Records, idx))
+		}
+		hashes, err := tlog.StoredHashes(idx, examsync.Record(rec.ID, rec.Station, sum), front)
 		if err != nil {
-			return rep, fmt.Errorf("record %d (result %s): %w", i, h.id, err)
+			return fail(err)
 		}
-		if r.Index != int64(i) {
-			return rep, fmt.Errorf("record %d (result %s): the receipt names index %d", i, h.id, r.Index)
-		}
-		rep.Receipts++
-		if err := c.rowMatchesBody(ctx, h.id, h.body); err != nil {
-			return rep, fmt.Errorf("record %d (result %s): %w", i, h.id, err)
-		}
-		if rescore {
-			key, err := c.StationKey(ctx, h.station)
-			if err != nil {
-				return rep, fmt.Errorf("record %d (result %s): station %s: %w", i, h.id, h.station, err)
+		base := tlog.StoredHashIndex(0, idx)
+		for i, h := range hashes {
+			if !stored.Next() {
+				if err := stored.Err(); err != nil {
+					return fail(err)
+				}
+				return fail(fmt.Errorf("the log stores %d hashes; %d records need %d", nStored, idx+1, base+int64(len(hashes))))
 			}
-			if _, err := c.bundles.Verify(h.body, []string{key}, nil); err != nil {
-				return rep, fmt.Errorf("record %d (result %s): %w", i, h.id, err)
+			var at int64
+			var b []byte
+			if err := stored.Scan(&at, &b); err != nil {
+				return fail(err)
 			}
-			rep.Rescored++
+			nStored++
+			if at != base+int64(i) || len(b) != tlog.HashSize || tlog.Hash(b) != h {
+				return fail(fmt.Errorf("stored hash %d differs from the one the records give", base+int64(i)))
+			}
+		}
+		front.add(base, hashes)
+		rep.Records++
+		if err := checkpointsUpTo(rep.Records); err != nil {
+			return fail(err)
+		}
+		if idx >= rep.From {
+			if rec.body == nil {
+				return fail(fmt.Errorf("record %d (result %s): its body is missing", idx, rec.ID))
+			}
+			if err := checks.add(&rec); err != nil {
+				return fail(err)
+			}
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return fail(translate(err))
+	}
+	for stored.Next() {
+		nStored++
+	}
+	if err := stored.Err(); err != nil {
+		return fail(err)
+	}
+	if want := tlog.StoredHashCount(rep.Records); nStored != want {
+		return fail(fmt.Errorf("the log stores %d hashes; %d records need %d", nStored, rep.Records, want))
+	}
+	if pendingCP {
+		var at int64
+		var signed []byte
+		if err := cps.Scan(&at, &signed); err != nil {
+			return fail(err)
+		}
+		return fail(fmt.Errorf("checkpoint %d: says size %d of a log of %d", at, at, rep.Records))
+	}
+	if err := cps.Err(); err != nil {
+		return fail(err)
+	}
+	if rep.Records > 0 {
+		if rep.Root, err = tlog.TreeHash(rep.Records, front); err != nil {
+			return fail(err)
+		}
+	}
+	next, err := checks.stop()
+	rep.Next = next
+	rep.Receipts, rep.Rescored = checks.receipts, checks.rescored
+	if err != nil {
+		return rep, err
+	}
+	if rep.Next < rep.Records {
+		return rep, fmt.Errorf("record %d: not checked", rep.Next)
+	}
 	return rep, nil
+}
+
+// stationKeys returns every registered station's verifier key, by name.
+// Stations are bounded by the registry, not by the log.
+func stationKeys(ctx context.Context, q queryer) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, vkey FROM stations`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	keys := map[string]string{}
+	for rows.Next() {
+		var name, key string
+		if err := rows.Scan(&name, &key); err != nil {
+			return nil, err
+		}
+		keys[name] = key
+	}
+	return keys, rows.Err()
+}
+
+// resultRecord is a result's row as log verify reads it.
+type resultRecord struct {
+	ResultRow
+	idx     int64
+	receipt []byte
+	body    []byte
+}
+
+// bodyChecks checks results' bodies on a bounded pool of workers and
+// takes their outcomes in log order: at most a few bodies per worker are
+// held at once.
+type bodyChecks struct {
+	c        *Centre
+	keys     map[string]string
+	rescore  bool
+	ctx      context.Context
+	cancel   context.CancelFunc
+	jobs     chan *bodyCheck
+	order    chan *bodyCheck
+	workers  gosync.WaitGroup
+	done     chan struct{}
+	next     int64 // the first record not known good (collector's)
+	err      error // the first failure in log order (collector's)
+	receipts int
+	rescored int
+	stopped  bool
+}
+
+type bodyCheck struct {
+	rec  *resultRecord
+	done chan error
+}
+
+func newBodyChecks(ctx context.Context, c *Centre, keys map[string]string, opts VerifyOptions) *bodyChecks {
+	n := opts.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	bc := &bodyChecks{c: c, keys: keys, rescore: opts.Rescore, ctx: ctx, cancel: cancel,
+		jobs: make(chan *bodyCheck), order: make(chan *bodyCheck, 2*n), done: make(chan struct{}), next: max(opts.From, 0)}
+	for range n {
+		bc.workers.Add(1)
+		go func() {
+			defer bc.workers.Done()
+			for j := range bc.jobs {
+				j.done <- bc.check(j.rec)
+			}
+		}()
+	}
+	go func() {
+		defer close(bc.done)
+		for j := range bc.order {
+			var err error
+			select {
+			case err = <-j.done:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+			if err != nil {
+				bc.err = fmt.Errorf("record %d (result %s): %w", j.rec.idx, j.rec.ID, err)
+				cancel()
+				return
+			}
+			bc.receipts++
+			if bc.rescore {
+				bc.rescored++
+			}
+			bc.next = j.rec.idx + 1
+		}
+	}()
+	return bc
+}
+
+// add queues a record's checks; it returns the first failure in log
+// order if the checks have stopped.
+func (bc *bodyChecks) add(rec *resultRecord) error {
+	j := &bodyCheck{rec: rec, done: make(chan error, 1)}
+	for _, send := range []func() bool{
+		func() bool {
+			select {
+			case bc.order <- j:
+				return true
+			case <-bc.ctx.Done():
+				return false
+			}
+		},
+		func() bool {
+			select {
+			case bc.jobs <- j:
+				return true
+			case <-bc.ctx.Done():
+				return false
+			}
+		},
+	} {
+		if !send() {
+			_, err := bc.stop()
+			return err
+		}
+	}
+	return nil
+}
+
+// stop waits for the queued checks and returns the first record not
+// known good and the first failure in log order.
+func (bc *bodyChecks) stop() (int64, error) {
+	if !bc.stopped {
+		bc.stopped = true
+		close(bc.jobs)
+		close(bc.order)
+		<-bc.done
+		bc.cancel()
+		bc.workers.Wait()
+	}
+	return bc.next, bc.err
+}
+
+// check is one record's own checks: its body's SHA-256 is the logged
+// one, its receipt verifies as a station would check it, its row says
+// what its signed result says, and (if rescore) the result verifies and
+// re-scores again.
+func (bc *bodyChecks) check(rec *resultRecord) error {
+	got := sha256.Sum256(rec.body)
+	if hex.EncodeToString(got[:]) != rec.SHA256 {
+		return errors.New("the stored bytes' SHA-256 is not the logged one")
+	}
+	r, _, err := examsync.VerifyReceipt(rec.receipt, bc.c.verifier, rec.ID, rec.Station, rec.body)
+	if err != nil {
+		return err
+	}
+	if r.Index != rec.idx {
+		return fmt.Errorf("the receipt names index %d", r.Index)
+	}
+	if err := rowMatchesBody(&rec.ResultRow, rec.body); err != nil {
+		return err
+	}
+	if bc.rescore {
+		key, ok := bc.keys[rec.Station]
+		if !ok {
+			return fmt.Errorf("station %s: %w", rec.Station, examsync.ErrUnknownStation)
+		}
+		if _, err := bc.c.bundles.Verify(rec.body, []string{key}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rowMatchesBody checks the columns of a result's row — what exports
 // and people read — against the signed result the row holds: a row edited
 // in the database would otherwise be exported while the log still
 // verifies.
-func (c *Centre) rowMatchesBody(ctx context.Context, id string, body []byte) error {
-	b, err := station.DecodeBundle(body)
+func rowMatchesBody(row *ResultRow, body []byte) error {
+	doc, err := signedDoc(body)
 	if err != nil {
 		return err
-	}
-	var doc station.ResultDoc
-	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
-		return fmt.Errorf("the signed result: %w", err)
 	}
 	var names []string
 	for _, x := range doc.Examiners {
 		names = append(names, x.Name)
 	}
-	want := []any{doc.Station, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, int64(doc.Candidate.Attempt),
+	want := []any{doc.ID, doc.Station, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
 		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、")}
-	var attempt int64
-	var passed bool
-	var stn, site, plan, date, category, candidate, name, total, examiners string
-	err = c.db.QueryRowContext(ctx, `SELECT station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners FROM results WHERE id = ?`, id).
-		Scan(&stn, &site, &plan, &date, &category, &candidate, &name, &attempt, &total, &passed, &examiners)
-	if err != nil {
-		return translate(err)
-	}
-	got := []any{stn, site, plan, date, category, candidate, name, attempt, total, passed, examiners}
-	cols := []string{"station", "site", "plan", "date", "category", "candidate", "name", "attempt", "total", "passed", "examiners"}
+	got := []any{row.ID, row.Station, row.Site, row.Plan, row.Date, row.Category, row.Candidate, row.Name, row.Attempt, row.Total, row.Passed, row.Examiners}
+	cols := []string{"id", "station", "site", "plan", "date", "category", "candidate", "name", "attempt", "total", "passed", "examiners"}
 	for i := range want {
 		if got[i] != want[i] {
 			return fmt.Errorf("the results table says %s %v, the signed result %v: the row was edited (exports read the row)", cols[i], got[i], want[i])
@@ -301,16 +536,37 @@ func (c *Centre) rowMatchesBody(ctx context.Context, id string, body []byte) err
 	return nil
 }
 
-// memHashes is a log's stored hashes in memory, by index.
-type memHashes []tlog.Hash
+// frontier is the right edge of a log's tree held in memory: the newest
+// stored hash of each level. Appending a record, and the tree hash of the
+// log so far, read only these (tlog.StoredHashes returns the new hashes
+// level by level, leaf first), so log verify holds O(log n) hashes.
+type frontier struct {
+	idx  [64]int64
+	hash [64]tlog.Hash
+}
 
-func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+func newFrontier() *frontier {
+	f := &frontier{}
+	for i := range f.idx {
+		f.idx[i] = -1
+	}
+	return f
+}
+
+func (f *frontier) add(base int64, hashes []tlog.Hash) {
+	for level, h := range hashes {
+		f.idx[level], f.hash[level] = base+int64(level), h
+	}
+}
+
+func (f *frontier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, idx := range indexes {
-		if idx < 0 || idx >= int64(len(m)) {
-			return nil, fmt.Errorf("hash %d not stored", idx)
+		level := slices.Index(f.idx[:], idx)
+		if level < 0 {
+			return nil, fmt.Errorf("hash %d is not on the tree's right edge", idx)
 		}
-		out[i] = m[idx]
+		out[i] = f.hash[level]
 	}
 	return out, nil
 }

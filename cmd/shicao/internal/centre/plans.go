@@ -20,6 +20,7 @@ type PlanRow struct {
 	Plan, Date, Site, Station, Category, Blueprint string
 	IDNumber, Name                                 string
 	Attempt                                        int      // 1 正考, 2 补考
+	Institution                                    string   // the candidate's 培训机构, for recusal (optional)
 	Examiners                                      []string // 身份证号 of the plan's examiners
 }
 
@@ -56,11 +57,16 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 			continue
 		}
 		seen[r.Plan+"\x00"+id] = i + 1
-		p.Candidates = append(p.Candidates, examsync.Candidate{IDNumber: id, Name: r.Name, Attempt: max(r.Attempt, 1)})
+		p.Candidates = append(p.Candidates, examsync.Candidate{IDNumber: id, Name: r.Name, Attempt: max(r.Attempt, 1), Institution: r.Institution})
+	}
+	decl, err := c.Declarations(ctx)
+	if err != nil {
+		return nil, err
 	}
 	for _, id := range order {
 		p := plans[id]
 		problems = append(problems, c.mergeIssued(ctx, p)...)
+		problems = append(problems, declare(p, decl)...)
 		for _, x := range p.Candidates {
 			if slices.Contains(p.Examiners, x.IDNumber) {
 				problems = append(problems, fmt.Sprintf("plan %s: %s (%s) is both a candidate and an examiner: no one examines themself", id, x.Name, x.IDNumber))
@@ -73,22 +79,10 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("plans not issued:\n  %s", strings.Join(problems, "\n  "))
 	}
-	err := inTx(ctx, c.db, func(tx *sql.Tx) error {
+	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
 		for _, id := range order {
-			p := plans[id]
-			doc, err := json.Marshal(p)
-			if err != nil {
+			if err := c.issue(ctx, tx, plans[id]); err != nil {
 				return err
-			}
-			signed, err := examsync.SignWith(p, c.signer)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, date, site, station, category, blueprint, doc, signed, issued_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET date = excluded.date, site = excluded.site, station = excluded.station, category = excluded.category,
-				blueprint = excluded.blueprint, doc = excluded.doc, signed = excluded.signed, issued_ms = excluded.issued_ms`,
-				p.ID, p.Date, p.Site, p.Station, p.Category, p.Blueprint, string(doc), signed, c.nowMs()); err != nil {
-				return fmt.Errorf("plan %s: %w", p.ID, err)
 			}
 		}
 		// A station's registry holds its plans' examiners (RegistryFor):
@@ -96,6 +90,50 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 		return bumpRegistry(ctx, tx)
 	})
 	return order, err
+}
+
+// declare puts the declarations of p's examiners on p, for the station
+// to enforce, and returns the recusals p breaks: an examiner declared to
+// belong to a candidate's training institution, or who declared the
+// candidate (回避).
+func declare(p *examsync.Plan, decl map[string]examsync.Declaration) []string {
+	var problems []string
+	p.Declarations = nil
+	for _, x := range p.Examiners {
+		d, ok := decl[x]
+		if !ok || len(d.Institutions)+len(d.Persons) == 0 {
+			continue
+		}
+		d.Examiner = x
+		p.Declarations = append(p.Declarations, d)
+		for _, cand := range p.Candidates {
+			if d.Recused(cand) {
+				problems = append(problems, fmt.Sprintf("plan %s: examiner %s must not examine %s (%s, %s): 回避 (declared %s)",
+					p.ID, x, cand.Name, cand.IDNumber, cand.Institution, strings.Join(append(slices.Clone(d.Institutions), d.Persons...), ", ")))
+			}
+		}
+	}
+	return problems
+}
+
+// issue signs p with the centre key and stores it, replacing the plan
+// of the same id.
+func (c *Centre) issue(ctx context.Context, tx *sql.Tx, p *examsync.Plan) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	signed, err := examsync.SignWith(p, c.signer)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, date, site, station, category, blueprint, doc, signed, issued_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET date = excluded.date, site = excluded.site, station = excluded.station, category = excluded.category,
+		blueprint = excluded.blueprint, doc = excluded.doc, signed = excluded.signed, issued_ms = excluded.issued_ms`,
+		p.ID, p.Date, p.Site, p.Station, p.Category, p.Blueprint, string(doc), signed, c.nowMs()); err != nil {
+		return fmt.Errorf("plan %s: %w", p.ID, err)
+	}
+	return nil
 }
 
 // mergeIssued folds a plan issued before under the same id into p: a
@@ -138,7 +176,7 @@ func (c *Centre) checkPlan(ctx context.Context, p *examsync.Plan) []string {
 	day, err := standards.ParseDate(p.Date)
 	if err != nil {
 		why = append(why, fmt.Sprintf("date %q is not YYYY-MM-DD", p.Date))
-	} else if today := standards.DateOf(c.now()); day.Before(today) {
+	} else if today := c.today(); day.Before(today) {
 		why = append(why, fmt.Sprintf("the exam date %s is past (today is %s): no station can examine on it", p.Date, today))
 	}
 	site, err := c.SiteByID(ctx, p.Site)
@@ -210,7 +248,7 @@ func (c *Centre) certificate(ctx context.Context, examinerID, category string, d
 // that its station cannot run as issued, and people must know before
 // the exam day.
 func (c *Centre) Unexaminable(ctx context.Context) ([]string, error) {
-	today := standards.DateOf(c.now()).String()
+	today := c.today().String()
 	rows, err := c.db.QueryContext(ctx, `SELECT doc FROM plans WHERE date >= ? ORDER BY date, id`, today)
 	if err != nil {
 		return nil, translate(err)
@@ -269,7 +307,7 @@ func (c *Centre) PlansFor(ctx context.Context, stationName string) ([]byte, erro
 	if _, err := c.StationSite(ctx, stationName); err != nil {
 		return nil, err
 	}
-	from := standards.DateOf(c.now().AddDate(0, 0, -1)).String()
+	from := standards.DateOf(c.now().In(c.zone).AddDate(0, 0, -1)).String()
 	rows, err := c.db.QueryContext(ctx, `SELECT signed FROM plans WHERE station = ? AND date >= ? ORDER BY date, id`, stationName, from)
 	if err != nil {
 		return nil, translate(err)

@@ -369,6 +369,14 @@ type ExaminerRow struct {
 	// 证书编号 alone never revokes one: a column lost in a spreadsheet
 	// must not strip examiners of their certificates.
 	NotHeld bool
+	// Declared says the row carries the examiner's recusal declarations
+	// (the import had a 所属培训机构 or 回避人员 column): they replace the
+	// examiner's. Without the columns the declarations are kept.
+	Declared bool
+	// Institutions are the training institutions (培训机构) the examiner
+	// belongs to; Persons the 身份证号 of people they must not examine
+	// (回避: relatives, their own trainees).
+	Institutions, Persons []string
 	// Role is which the person is, as the notice's attachment asks:
 	// RoleExaminer (考评员) or RoleTeacher (培训教师, a training
 	// institution's teacher). Empty keeps the role held, RoleExaminer for
@@ -388,9 +396,11 @@ const (
 const (
 	rolePrefix      = "examiner_role/"
 	withdrawnPrefix = "certificate_withdrawn/"
+	declaredPrefix  = "examiner_declared/" // JSON of an examsync.Declaration
 )
 
 func roleKey(id string) string                { return rolePrefix + id }
+func declaredKey(id string) string            { return declaredPrefix + id }
 func withdrawnKey(id, category string) string { return withdrawnPrefix + id + "/" + category }
 
 // ImportExaminers adds or updates examiners and their certificates, all
@@ -420,6 +430,11 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 					problems = append(problems, fmt.Sprintf("row %d: %s is %s here and %s in row %d: one person, one role", i+1, r.Name, r.Role, o.Role, j+1))
 					break
 				}
+			}
+		}
+		for _, p := range r.Persons {
+			if _, bad := station.ValidIDNumber(p); bad != nil {
+				problems = append(problems, fmt.Sprintf("row %d: 回避人员 %q: %s", i+1, p, idProblem(p, bad.EN)))
 			}
 		}
 		if r.NotHeld && r.Number != "" {
@@ -456,6 +471,15 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, pin_hash = excluded.pin_hash`, r.ID, r.Name, hash); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
+			if r.Declared {
+				d, err := json.Marshal(examsync.Declaration{Examiner: r.ID, Institutions: r.Institutions, Persons: r.Persons})
+				if err != nil {
+					return err
+				}
+				if err := setMeta(ctx, tx, declaredKey(r.ID), string(d)); err != nil {
+					return fmt.Errorf("row %d: %w", i+1, err)
+				}
+			}
 			if r.Role != "" {
 				if err := setMeta(ctx, tx, roleKey(r.ID), r.Role); err != nil {
 					return fmt.Errorf("row %d: %w", i+1, err)
@@ -485,14 +509,32 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 			} else if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, withdrawnKey(r.ID, r.Category)); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
-			if old.Number != "" && r.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
-				// Renewed: results examined under the old certificate
-				// must still verify. (A revocation keeps no history: a
-				// result not yet received from a revoked examiner is
-				// refused, and people decide.)
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms) VALUES (?, ?, ?, ?, ?, ?)`,
-					r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs()); err != nil {
+			if old.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
+				// The old certificate is kept in history. A renewal keeps
+				// its whole window: results examined under it still
+				// verify. A withdrawal (否) or an earlier end cuts what
+				// every kept certificate of the category still explains
+				// (持证上岗 per the registry as it is now), and the results
+				// already receipted that it no longer covers are listed
+				// in an alarm for people to review.
+				coversTo, cut := old.ValidTo, false
+				switch {
+				case r.Number == "":
+					coversTo, cut = "", true
+				case r.ValidTo < old.ValidTo:
+					coversTo, cut = r.ValidTo, true
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms, covers_to) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+					r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs(), coversTo); err != nil {
 					return fmt.Errorf("row %d: %w", i+1, err)
+				}
+				if cut {
+					if _, err := tx.ExecContext(ctx, `UPDATE certificate_history SET covers_to = min(covers_to, ?) WHERE examiner_id = ? AND category = ?`, coversTo, r.ID, r.Category); err != nil {
+						return fmt.Errorf("row %d: %w", i+1, err)
+					}
+					if err := c.alarmUncovered(ctx, tx, r, old, coversTo); err != nil {
+						return fmt.Errorf("row %d: %w", i+1, err)
+					}
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (examiner_id, category, number, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)
@@ -594,7 +636,7 @@ func (c *Centre) RegistryFor(ctx context.Context, stationName string) ([]byte, e
 // planExaminers returns the ids of the examiners named on the plans a
 // station gets (from yesterday on, as PlansFor).
 func (c *Centre) planExaminers(ctx context.Context, stationName string) (map[string]bool, error) {
-	from := standards.DateOf(c.now().AddDate(0, 0, -1)).String()
+	from := standards.DateOf(c.now().In(c.zone).AddDate(0, 0, -1)).String()
 	rows, err := c.db.QueryContext(ctx, `SELECT doc FROM plans WHERE station = ? AND date >= ?`, stationName, from)
 	if err != nil {
 		return nil, translate(err)
@@ -615,4 +657,21 @@ func (c *Centre) planExaminers(ctx context.Context, stationName string) (map[str
 		}
 	}
 	return out, rows.Err()
+}
+
+// Declarations returns every examiner's recusal declarations, by id.
+func (c *Centre) Declarations(ctx context.Context) (map[string]examsync.Declaration, error) {
+	raw, err := c.metaWithPrefix(ctx, declaredPrefix)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]examsync.Declaration{}
+	for k, v := range raw {
+		var d examsync.Declaration
+		if err := json.Unmarshal([]byte(v), &d); err != nil {
+			return nil, fmt.Errorf("declarations of %s: %w", k, err)
+		}
+		out[strings.TrimPrefix(k, declaredPrefix)] = d
+	}
+	return out, nil
 }

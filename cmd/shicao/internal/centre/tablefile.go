@@ -150,7 +150,8 @@ func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 		"id": {"身份证号", "id"}, "name": {"考评员姓名", "姓名", "name"}, "category": {"作业类别", "category"},
 		"number": {"证书编号", "certificate"}, "from": {"有效期起", "valid_from"}, "to": {"有效期止", "valid_to"},
 		"range": {"有效期限", "validity"}, "pin": {"初始密码", "PIN", "pin"}, "held": {"是否持证", "held"},
-		"role": {"考评员（培训教师）", "考评员(培训教师)", "人员类别", "role"},
+		"role":         {"考评员（培训教师）", "考评员(培训教师)", "人员类别", "role"},
+		"institutions": {"所属培训机构", "institutions"}, "persons": {"回避人员", "recusals"},
 	}, "id", "name", "category", "number")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -159,6 +160,13 @@ func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 	for i, r := range rows {
 		x := ExaminerRow{ID: cols.get(r, "id"), Name: cols.get(r, "name"), Category: cols.get(r, "category"), Number: cols.get(r, "number"),
 			ValidFrom: cols.get(r, "from"), ValidTo: cols.get(r, "to"), PIN: cols.get(r, "pin")}
+		_, hasInst := cols["institutions"]
+		_, hasPersons := cols["persons"]
+		if hasInst || hasPersons {
+			x.Declared = true
+			x.Institutions = splitList(cols.get(r, "institutions"))
+			x.Persons = splitList(cols.get(r, "persons"))
+		}
 		switch h := cols.get(r, "held"); h {
 		case "", "是", "yes":
 		case "否", "no":
@@ -200,7 +208,7 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 	cols, rows, err := findHeader(header, rows, map[string][]string{
 		"plan": {"计划编号", "plan"}, "date": {"考试日期", "date"}, "site": {"考点", "site"}, "station": {"考站", "station"},
 		"category": {"作业类别", "category"}, "blueprint": {"试卷", "blueprint"}, "id": {"身份证号", "id_number"}, "name": {"姓名", "name"},
-		"attempt": {"考试类型", "attempt"}, "examiners": {"考评员", "examiners"},
+		"attempt": {"考试类型", "attempt"}, "examiners": {"考评员", "examiners"}, "institution": {"培训机构", "institution"},
 	}, "plan", "date", "site", "station", "category", "blueprint", "id", "name", "examiners")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -217,11 +225,17 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 			// ImportPlans and ImportExaminers number them.
 			return nil, fmt.Errorf("%s: row %d: 考试类型 %q: want 正考 or 补考", path, i+1, a)
 		}
-		ex := strings.FieldsFunc(cols.get(r, "examiners"), func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == ',' || r == ' ' })
-		out = append(out, PlanRow{Plan: cols.get(r, "plan"), Date: cols.get(r, "date"), Site: cols.get(r, "site"), Station: cols.get(r, "station"),
+		ex := splitList(cols.get(r, "examiners"))
+		out = append(out, PlanRow{Institution: strings.TrimSpace(cols.get(r, "institution")), Plan: cols.get(r, "plan"), Date: cols.get(r, "date"), Site: cols.get(r, "site"), Station: cols.get(r, "station"),
 			Category: cols.get(r, "category"), Blueprint: cols.get(r, "blueprint"), IDNumber: cols.get(r, "id"), Name: cols.get(r, "name"), Attempt: attempt, Examiners: ex})
 	}
 	return out, nil
+}
+
+// splitList splits a cell listing several values, separated by ; ；
+// 、 , or spaces.
+func splitList(cell string) []string {
+	return strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == ',' || r == '，' || r == ' ' })
 }
 
 // WriteFile writes the table as CSV or XLSX, by the file's extension.

@@ -74,6 +74,41 @@ var Candidates = []examsync.Candidate{
 	{IDNumber: "370902199707125656", Name: "吴刚", Attempt: 1},
 }
 
+// CategoryPlan is one category's plan in the demo day: its own plan id,
+// blueprint and one candidate, examined by the same two examiners.
+type CategoryPlan struct {
+	ID, Category, Blueprint string
+	Candidate               examsync.Candidate
+}
+
+// CategoryPlans are the demo day's other categories, one candidate each, so
+// that a whole paper of every category in the library can be drawn, scored
+// and synced (the 低压电工 plan, Plan, comes first: plans list by id).
+var CategoryPlans = []CategoryPlan{
+	{"TA-2026-GY-001", "高压电工作业", "SD-GY-PAPER", examsync.Candidate{IDNumber: "370902199602141019", Name: "郑磊", Attempt: 1}},
+	{"TA-2026-HJ-001", "熔化焊接与热切割作业", "SD-HJ-PAPER", examsync.Candidate{IDNumber: "370902199305052028", Name: "冯静", Attempt: 1}},
+	{"TA-2026-GC-001", "高处安装、维护、拆除作业", "SD-GC-PAPER", examsync.Candidate{IDNumber: "370902199509173032", Name: "韩涛", Attempt: 1}},
+	{"TA-2026-DJ-001", "登高架设作业", "SD-DJ-PAPER", examsync.Candidate{IDNumber: "370902199801014047", Name: "许婷", Attempt: 1}},
+	{"TA-2026-ZLY-001", "制冷与空调设备运行操作作业", "SD-ZLY-PAPER", examsync.Candidate{IDNumber: "370902199207225052", Name: "蒋军", Attempt: 1}},
+	{"TA-2026-ZLA-001", "制冷与空调设备安装修理作业", "SD-ZLA-PAPER", examsync.Candidate{IDNumber: "370902199711036066", Name: "沈洁", Attempt: 1}},
+	{"TA-2026-YH-001", "烟花爆竹储存作业", "SD-YH-PAPER", examsync.Candidate{IDNumber: "370902199403187073", Name: "曹勇", Attempt: 1}},
+}
+
+// The two examiners on the plans also hold a certificate of each category
+// of CategoryPlans, valid as long as their 低压电工 one and numbered after
+// it (T…-GY, T…-HJ...): the notice's table has one row per person and
+// category. Their 低压电工 certificate stays the first.
+func init() {
+	for i := range Examiners[:2] {
+		first := Examiners[i].Certificates[0]
+		for _, p := range CategoryPlans {
+			code := strings.Split(p.ID, "-")[2]
+			Examiners[i].Certificates = append(Examiners[i].Certificates,
+				examsync.Certificate{Category: p.Category, Number: first.Number + "-" + code, ValidFrom: first.ValidFrom, ValidTo: first.ValidTo})
+		}
+	}
+}
+
 // Equipment is the demo site's registered equipment: one of each kind the
 // sample standards need, with the serial numbers the simulators report.
 var Equipment = []examsync.Equipment{
@@ -122,6 +157,17 @@ func Plan(date string) *examsync.Plan {
 		Candidates: Candidates, Examiners: []string{Examiners[0].ID, Examiners[1].ID}}
 }
 
+// Plans returns every plan of the demo day for a date: Plan first, then
+// one per CategoryPlans entry.
+func Plans(date string) []*examsync.Plan {
+	out := []*examsync.Plan{Plan(date)}
+	for _, c := range CategoryPlans {
+		out = append(out, &examsync.Plan{Kind: examsync.KindPlan, ID: c.ID, Date: date, Site: Site, Station: Station, Category: c.Category, Blueprint: c.Blueprint,
+			Candidates: []examsync.Candidate{c.Candidate}, Examiners: []string{Examiners[0].ID, Examiners[1].ID}})
+	}
+	return out
+}
+
 // BulkPlan returns a plan like the demo plan under another id with n
 // made-up candidates (valid 身份证号, born in 1991): for campaigns and
 // benchmarks that examine more people than the demo plan lists, since a
@@ -158,8 +204,8 @@ func IssueBulkPlan(ctx context.Context, s *station.Station, id string, n int) ([
 
 // Seed fills a fresh station with the demo day: it trusts the demo
 // province and centre keys, installs the signed sample library, and
-// imports the demo registry and today's plan, all through the same checks
-// a real station applies.
+// imports the demo registry and today's plans (one per category), all
+// through the same checks a real station applies.
 func Seed(ctx context.Context, s *station.Station) error {
 	_, provinceVerifier := ProvinceKeys()
 	centreSigner, centreVerifier := CentreKeys()
@@ -189,10 +235,14 @@ func Seed(ctx context.Context, s *station.Station) error {
 	if _, err := s.ImportRegistry(ctx, signedReg); err != nil {
 		return err
 	}
-	signedPlan, err := examsync.Sign(Plan(s.Today().String()), centreSigner)
-	if err != nil {
-		return err
+	for _, p := range Plans(s.Today().String()) {
+		signedPlan, err := examsync.Sign(p, centreSigner)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ImportPlan(ctx, signedPlan); err != nil {
+			return fmt.Errorf("import plan %s: %w", p.ID, err)
+		}
 	}
-	_, err = s.ImportPlan(ctx, signedPlan)
-	return err
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"shicao/hardware/driver"
 	"shicao/hardware/profiles"
 	"shicao/hardware/sim"
+	"shicao/standards"
 )
 
 // Handler receives readings (connection changes included) from every
@@ -114,6 +115,11 @@ func Real(ctx context.Context, ports []Port, h Handler) (*Rig, error) {
 		if string(p.Kind) != pt.Kind {
 			return nil, fmt.Errorf("rig: profile %s is for %s, not %s", pt.Profile, p.Kind, pt.Kind)
 		}
+		// A field neither mapped, constant, derived nor unmeasured would
+		// give events a score refuses later: refuse the profile now.
+		if err := p.Check(vocabulary()); err != nil {
+			return nil, fmt.Errorf("rig: %s: %w", pt.Kind, err)
+		}
 		s := &slot{kind: pt.Kind, path: pt.Path, changed: make(chan struct{})}
 		r.slots[pt.Kind] = s
 		r.order = append(r.order, pt.Kind)
@@ -131,6 +137,22 @@ func Real(ctx context.Context, ports []Port, h Handler) (*Rig, error) {
 	return r, nil
 }
 
+// vocabulary is the embedded vocabulary in the shape Profile.Check takes.
+func vocabulary() map[string]map[string]string {
+	v := standards.DefaultVocabulary()
+	out := make(map[string]map[string]string, len(v.Types))
+	for name, t := range v.Types {
+		fields := make(map[string]string, len(t.Fields))
+		for _, f := range t.Fields {
+			fields[f.Name] = string(f.Type)
+		}
+		out[name] = fields
+	}
+	return out
+}
+
+// loadProfile reads a profile and runs its captures (profiles.Parse): a
+// profile whose captures fail is refused.
 func loadProfile(name string) (*profiles.Profile, error) {
 	if strings.HasSuffix(name, ".yaml") || strings.Contains(name, "/") {
 		b, err := os.ReadFile(name)
@@ -268,6 +290,25 @@ func (r *Rig) waitConnected(s *slot, limit time.Duration) error {
 			return r.ctx.Err()
 		}
 	}
+}
+
+// Settle waits until the simulated device of kind has played its scenario
+// and has nothing more to send (sim.Sim.Settle): for a Modbus trainer, the
+// driver has passed on every change; a streaming device's bytes are
+// written, perhaps not yet read. It reports false at once for a kind that
+// is not simulated, and returns ctx's error if ctx ends first.
+func (r *Rig) Settle(ctx context.Context, kind string) (simulated bool, err error) {
+	r.mu.Lock()
+	s := r.slots[kind]
+	var sm *sim.Sim
+	if s != nil {
+		sm = s.sim
+	}
+	r.mu.Unlock()
+	if sm == nil {
+		return false, nil
+	}
+	return true, sm.Settle(ctx)
 }
 
 // Unplug pulls a simulated device's cable out, or plugs it back in.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/hardware"
+	"shicao/hardware/hardwaretest"
 	"shicao/hardware/serialport"
 )
 
@@ -37,19 +39,15 @@ func TestSimulated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cancel(); r.Wait() }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	waitFor(t, func() bool {
 		ready := 0
 		for _, d := range r.Devices() {
 			if d.Connected && d.Serial != "" {
 				ready++
 			}
 		}
-		if ready == len(kinds) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return ready == len(kinds)
+	})
 	for _, d := range r.Devices() {
 		t.Logf("%s %s %s %s %s connected=%v", d.Kind, d.Model, d.Serial, d.Firmware, d.Port, d.Connected)
 		if !d.Connected || d.Serial == "" {
@@ -70,14 +68,17 @@ func TestSimulated(t *testing.T) {
 	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return seen["cpr"]["cpr.compression"] > 0 })
 }
 
+// waitFor polls cond until shortly before the test's deadline: a wait for
+// an event, which a loaded machine only makes later.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	ctx := hardwaretest.Context(t)
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-ctx.Done():
 			t.Fatal("timed out")
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -111,5 +112,33 @@ func TestReal_PortNotFound(t *testing.T) {
 	waitFor(t, func() bool { return cpr().Connected })
 	if d := cpr(); d.PortErr != nil {
 		t.Fatalf("connected device with PortErr %v", d.PortErr)
+	}
+}
+
+// TestReal_RefusesFailingCaptures: a station will not drive a device whose
+// profile's captures do not give the events they list, nor one whose
+// profile leaves a vocabulary field unaccounted for.
+func TestReal_RefusesFailingCaptures(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const head = "kind: cpr\nmodel: PD-TEST\nframing: lines\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nline: {start: \"<\", end: \">\"}\nrecords:\n  - pattern: '<PD=(?P<depth_mm>\\d+)>'\n    event: cpr.compression\n    fields:\n      depth_mm: {type: int}\n"
+	write("pd.cap", "0 3c50443d35343e\n")
+	write("pd.events", `{"type": "cpr.compression", "data": {"depth_mm": 53}}`+"\n")
+	bad := write("bad.yaml", head+"      position: {unmeasured: true}\n      recoil: {unmeasured: true}\ncaptures:\n  - {name: one, bytes: pd.cap, events: pd.events}\n")
+	partial := write("partial.yaml", head)
+	for _, tt := range []struct{ file, want string }{
+		{bad, `capture "one": event 1: got t_ms=0 cpr.compression {"depth_mm":54}`},
+		{partial, `cpr.compression field "position" is neither mapped, constant, derived nor unmeasured`},
+	} {
+		_, err := Real(context.Background(), []Port{{Kind: "cpr", Profile: tt.file, Path: "/dev/null"}}, func(string, hardware.Reading) {})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Real(%s) = %v, want it refused: %s", filepath.Base(tt.file), err, tt.want)
+		}
 	}
 }

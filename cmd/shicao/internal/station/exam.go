@@ -14,6 +14,7 @@ import (
 
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // Exam is one candidate's attempt at a paper, from the examiners' sign-in
@@ -32,6 +33,9 @@ type Exam struct {
 	result    *Saved
 	resuming  *Item    // the item left running by a crash, until Continue or Void
 	expect    []string // examiners who must sign in again to resume
+	identity  *Identity
+	photo     []byte        // the card's photo: stays on the station
+	terms     examsync.Plan // the signed plan's declarations, substitutions, institutions
 }
 
 // SignedIn is an examiner signed in for this exam, with the certificate
@@ -72,7 +76,7 @@ func (s *Station) NewExam(ctx context.Context, planID string) (*Exam, error) {
 	if ref := notUsable(bp.Span(), bp.ID, s.Today()); ref != nil {
 		return nil, ref
 	}
-	return &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}}, nil
+	return &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, terms: planTerms(plan.Signed)}, nil
 }
 
 // Plan returns the exam's plan.
@@ -164,7 +168,15 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 		return nil, fmt.Errorf("clear the examiner's wrong PINs: %w", err)
 	}
 	if !slices.Contains(e.plan.Examiners, examinerID) {
-		return nil, refuse("examiner-not-on-plan", "考评员 %s（%s）未列入考试计划 %s", "examiner %s (%s) is not on exam plan %s", ex.Name, MaskID(examinerID), e.plan.ID)
+		// A substitute on the day is on the plan only once the centre
+		// approved them (a re-issued plan, signed, with the substitution).
+		return nil, refuse("examiner-not-on-plan", "考评员 %s（%s）未列入考试计划 %s：临时替换考评员须经考务中心批准并重新下发考试计划", "examiner %s (%s) is not on exam plan %s: a substitute needs the centre's approval on a re-issued plan",
+			ex.Name, MaskID(examinerID), e.plan.ID)
+	}
+	if e.candidate != nil {
+		if ref := e.recused(ex.ID, ex.Name, e.candidate.IDNumber); ref != nil {
+			return nil, ref
+		}
 	}
 	cert, why := validCertificate(ex, e.plan.Category, e.s.Today())
 	if why != nil {
@@ -230,6 +242,11 @@ func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Can
 		if sameIDNumber(x.Examiner.ID, id) {
 			return nil, refuse("candidate-is-examiner", "考生 %s（%s）是已登录的考评员，考评员不得考评自己", "candidate %s (%s) is a signed-in examiner, and an examiner may not examine themself",
 				c.Name, MaskID(id))
+		}
+	}
+	for _, x := range e.examiners {
+		if ref := e.recused(x.Examiner.ID, x.Examiner.Name, id); ref != nil {
+			return nil, ref
 		}
 	}
 	attempt := max(c.Attempt, 1)

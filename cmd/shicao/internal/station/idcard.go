@@ -1,8 +1,15 @@
 package station
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
+
+	"shicao/cmd/shicao/internal/store"
+	"shicao/hardware/idcard"
 )
 
 // ValidIDNumber checks a resident identity card number (身份证号) by
@@ -36,3 +43,130 @@ func IDCheckChar(first17 string) byte {
 	}
 	return "10X98765432"[sum%11]
 }
+
+// Identity is how the candidate was identified at the identity check
+// (人证核验): by their ID card (Method "card") or by a 身份证号 typed in with
+// a reason the examiners confirm (Method "manual"). It is signed on the
+// result (ResultDoc.Identity) and written at the start of every item's
+// log as an identity.card or identity.manual event (the same fields), so
+// the centre sees it in both. The card's address is left out: the check
+// needs no more than the fields that identify. The photo is hashed; the
+// photo itself stays on the station (Exam.CardPhoto).
+type Identity struct {
+	Method      string   `json:"method"`
+	IDNumber    string   `json:"id_number"`
+	Name        string   `json:"name"`
+	Gender      string   `json:"gender"`
+	Nation      string   `json:"nation"`
+	Birth       string   `json:"birth"`
+	Authority   string   `json:"authority"`
+	ValidFrom   string   `json:"valid_from"`
+	ValidTo     string   `json:"valid_to"`
+	PhotoSHA256 string   `json:"photo_sha256"`
+	Reason      string   `json:"reason"`
+	ConfirmedBy []string `json:"confirmed_by"`
+}
+
+// Identity methods.
+const (
+	IdentityCard   = "card"
+	IdentityManual = "manual"
+)
+
+// EventType is the identity's event type in an item log.
+func (id *Identity) EventType() string { return "identity." + id.Method }
+
+// CardRead reads the card on the station's ID-card reader
+// (driver.ReadCard on its port; a fake in tests). It returns
+// idcard.ErrNoCard, idcard.ErrUnreadable or idcard.ErrText as the reader
+// does.
+type CardRead func(ctx context.Context) (idcard.Card, error)
+
+// IdentifyByCard reads the candidate's ID card and identifies them: the
+// candidate on the plan with the card's 身份证号, whose name is the card's
+// name, and whose card is valid on the exam date. Then it starts the
+// attempt as VerifyCandidate does (and refuses what it refuses). Its
+// refusals: card-absent (no card on the reader), card-unreadable,
+// card-reader (the reader does not answer), card-name (人证不一致: the
+// card's name is not the plan's), card-expired, card-not-yet-valid.
+func (e *Exam) IdentifyByCard(ctx context.Context, read CardRead) (*store.Candidate, error) {
+	if need := e.RequiredExaminers(ctx); len(e.examiners) < need {
+		return nil, refuse("examiners-missing", "需要%d名考评员登录，已登录%d名", "%d examiners must sign in; %d have", need, len(e.examiners))
+	}
+	card, err := read(ctx)
+	switch {
+	case errors.Is(err, idcard.ErrNoCard):
+		return nil, refuse("card-absent", "阅读器上没有身份证：请考生将身份证放在阅读器上", "there is no card on the reader: the candidate places their ID card on it")
+	case errors.Is(err, idcard.ErrUnreadable), errors.Is(err, idcard.ErrText):
+		return nil, refuse("card-unreadable", "身份证无法读取：请重新放置；仍无法读取时，考评员核对证件后手工录入身份证号并写明理由", "the ID card cannot be read: place it again; if it still fails, the examiners check the card and enter the number by hand with a reason")
+	case err != nil:
+		return nil, refuse("card-reader", "身份证阅读器无响应：检查阅读器连接，或由考评员手工录入身份证号并写明理由（%v）", "the ID-card reader does not answer: check its cable, or the examiners enter the number by hand with a reason (%v)", err)
+	}
+	id, bad := ValidIDNumber(card.IDNumber)
+	if bad != nil {
+		return nil, bad
+	}
+	for _, c := range e.plan.Candidates {
+		if c.IDNumber == id && strings.TrimSpace(c.Name) != strings.TrimSpace(card.Name) {
+			return nil, refuse("card-name", "人证不一致：身份证 %s 的姓名是 %s，考试计划中该身份证号的考生是 %s", "the card does not match the plan: card %s is in the name of %s, the plan's candidate with that number is %s",
+				MaskID(id), card.Name, c.Name)
+		}
+	}
+	if ref := cardValidOn(card, e.plan.Date); ref != nil {
+		return nil, ref
+	}
+	c, err := e.VerifyCandidate(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(card.Photo)
+	e.identity = &Identity{Method: IdentityCard, IDNumber: id, Name: card.Name, Gender: card.Gender, Nation: card.Nation, Birth: card.Birth,
+		Authority: card.Authority, ValidFrom: card.ValidFrom, ValidTo: card.ValidTo, PhotoSHA256: hex.EncodeToString(sum[:]), ConfirmedBy: []string{}}
+	e.photo = card.Photo
+	return c, nil
+}
+
+// cardValidOn checks the card's validity dates against the exam date
+// (YYYY-MM-DD); an end of 长期 has no end.
+func cardValidOn(card idcard.Card, date string) *Refusal {
+	day := strings.ReplaceAll(date, "-", "")
+	if card.ValidFrom != "" && day < card.ValidFrom {
+		return refuse("card-not-yet-valid", "身份证有效期自 %s 起，考试日期 %s 尚未生效", "the ID card is valid from %s, after the exam date %s", card.ValidFrom, date)
+	}
+	if card.ValidTo != idcard.Permanent && (len(card.ValidTo) != 8 || card.ValidTo < day) {
+		return refuse("card-expired", "身份证有效期至 %s，已过期：不能用于身份核验，请考生出示有效证件后由考评员手工录入并写明理由", "the ID card expired on %s: it cannot identify the candidate; with a valid document the examiners enter the number by hand with a reason",
+			card.ValidTo)
+	}
+	return nil
+}
+
+// VerifyCandidateManual identifies the candidate by a 身份证号 typed in,
+// when the card cannot be read: reason says why (a damaged card, a reader
+// fault, a temporary ID), and the signed-in examiners confirm it (they
+// are recorded as confirming). It refuses an empty reason
+// (manual-reason), and what VerifyCandidate refuses. The result and the
+// centre mark the attempt as identified by hand.
+func (e *Exam) VerifyCandidateManual(ctx context.Context, idNumber, reason string) (*store.Candidate, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, refuse("manual-reason", "手工录入身份证号须写明理由（如：证件损坏、阅读器故障、临时身份证），由考评员确认", "entering the number by hand needs a reason (a damaged card, a reader fault, a temporary ID card) that the examiners confirm")
+	}
+	c, err := e.VerifyCandidate(ctx, idNumber)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(e.examiners))
+	for i, x := range e.examiners {
+		ids[i] = x.Examiner.ID
+	}
+	e.identity = &Identity{Method: IdentityManual, IDNumber: c.IDNumber, Reason: reason, ConfirmedBy: ids}
+	return c, nil
+}
+
+// Identity returns how the candidate was identified, or nil (a candidate
+// verified by VerifyCandidate alone records none).
+func (e *Exam) Identity() *Identity { return e.identity }
+
+// CardPhoto returns the encoded photo read from the card (for the
+// station's screen); it is never sent.
+func (e *Exam) CardPhoto() []byte { return e.photo }

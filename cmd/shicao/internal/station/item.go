@@ -178,11 +178,29 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		first = append(first, store.NewEvent{TMs: 0, Type: typ, Source: source, Data: raw})
 		return err
 	}
-	if err := add(standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids}); err != nil {
+	// The log names the attempt (the result's id) and the candidate, so
+	// that it cannot be moved into another candidate's result: the centre
+	// and shicao verify refuse a log that names another attempt.
+	if err := add(standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids,
+		"attempt_id": e.attemptID, "candidate": e.candidate.IDNumber}); err != nil {
 		return nil, err
 	}
 	if err := add("draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
 		return nil, err
+	}
+	if id := e.identity; id != nil {
+		// Through a map: an event's data is canonical JSON, keys sorted.
+		var data map[string]any
+		raw, err := json.Marshal(id)
+		if err == nil {
+			err = json.Unmarshal(raw, &data)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := add(id.EventType(), "system", data); err != nil {
+			return nil, err
+		}
 	}
 	for _, dev := range use {
 		if err := add("device.status", "device:"+dev.Kind, map[string]any{"kind": dev.Kind, "model": dev.Model, "serial": dev.Serial, "firmware": dev.Firmware, "battery_pct": 100}); err != nil {

@@ -15,6 +15,7 @@ import (
 	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // ResultFormat names the result document's version.
@@ -25,20 +26,24 @@ const ResultFormat = "shicao-result/1"
 // version, SHA-256), its sheet and its log's length and chain head, and
 // the paper total. The station signs its JSON as a signed note.
 type ResultDoc struct {
-	Format    string          `json:"format"`
-	ID        string          `json:"id"`
-	Station   string          `json:"station"`
-	Site      string          `json:"site"`
-	Plan      string          `json:"plan"`
-	Date      string          `json:"date"`
-	Category  string          `json:"category"`
-	Blueprint StandardRef     `json:"blueprint"`
-	Candidate CandidateRef    `json:"candidate"`
-	Examiners []ExaminerRef   `json:"examiners"`
-	Seed      string          `json:"seed"`
-	Items     []ItemResult    `json:"items"`
-	Paper     *scoring.Result `json:"paper"`
-	SignedMs  int64           `json:"signed_ms"`
+	Format    string       `json:"format"`
+	ID        string       `json:"id"`
+	Station   string       `json:"station"`
+	Site      string       `json:"site"`
+	Plan      string       `json:"plan"`
+	Date      string       `json:"date"`
+	Category  string       `json:"category"`
+	Blueprint StandardRef  `json:"blueprint"`
+	Candidate CandidateRef `json:"candidate"`
+	Identity  *Identity    `json:"identity,omitempty"` // how the candidate was identified (card or manual); absent from older results
+	// Substitutions are the centre-approved substitutions that brought
+	// in an examiner of this result (from the signed plan).
+	Substitutions []examsync.Substitution `json:"substitutions,omitempty"`
+	Examiners     []ExaminerRef           `json:"examiners"`
+	Seed          string                  `json:"seed"`
+	Items         []ItemResult            `json:"items"`
+	Paper         *scoring.Result         `json:"paper"`
+	SignedMs      int64                   `json:"signed_ms"`
 }
 
 // StandardRef names a standard exactly.
@@ -107,7 +112,7 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	}
 	doc := &ResultDoc{Format: ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
 		Category: e.plan.Category, Blueprint: StandardRef{e.bp.ID, e.bp.Version, e.bp.SHA256()},
-		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli()}
+		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli(), Identity: e.identity, Substitutions: e.substitutions()}
 	for _, x := range e.examiners {
 		doc.Examiners = append(doc.Examiners, ExaminerRef{x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo})
 	}
@@ -188,6 +193,44 @@ type Verified struct {
 	// exam date is for the reader to judge against every version it knows.
 	Spans     map[string]standards.Span
 	Blueprint standards.Span
+	// Starts holds, by subject, the attempt and candidate each item's
+	// log names in its session.start (empty in logs written before the
+	// station named them). CheckBound compares them with the result.
+	Starts map[string]LogStart
+}
+
+// LogStart is what an item log's session.start says it was recorded for.
+type LogStart struct {
+	AttemptID string `json:"attempt_id"`
+	Candidate string `json:"candidate"`
+}
+
+// ErrForeignLog reports an item log whose session.start does not name
+// the result's attempt and candidate: a log moved in from another
+// candidate's result (or written by a station that does not bind its
+// logs), which re-scores and chains perfectly but is not this exam's.
+var ErrForeignLog = errors.New("the item's log was not recorded for this result's attempt and candidate")
+
+// CheckBound reports, wrapping ErrForeignLog, the first item whose log's
+// session.start does not name the result's id as its attempt and the
+// result's candidate. VerifyBundle does not call it, so that a log of
+// results received before logs were bound still verifies and re-scores;
+// a centre receiving a result and shicao verify do.
+func (v *Verified) CheckBound() error {
+	for _, it := range v.Doc.Items {
+		got := v.Starts[it.Subject]
+		if got.AttemptID != v.Doc.ID || got.Candidate != v.Doc.Candidate.IDNumber {
+			name := func(s string) string {
+				if s == "" {
+					return "none"
+				}
+				return s
+			}
+			return fmt.Errorf("subject %s: %w: its session.start names attempt %s of candidate %s; the result is attempt %s of candidate %s",
+				it.Subject, ErrForeignLog, name(got.AttemptID), name(got.Candidate), v.Doc.ID, v.Doc.Candidate.IDNumber)
+		}
+	}
+	return nil
 }
 
 // VerifyBundle checks a result bundle end to end: the station's signature
@@ -313,6 +356,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	}
 	var sheets []*scoring.Sheet
 	spans := make(map[string]standards.Span, len(doc.Items))
+	starts := make(map[string]LogStart, len(doc.Items))
 	for idx, it := range doc.Items {
 		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
 		signedStd, ok := b.Standards[key]
@@ -348,6 +392,11 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 			}
 			if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
 				return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+			}
+			if i == 0 && string(v.Type) == standards.TypeSessionStart {
+				var ls LogStart
+				_ = json.Unmarshal(v.Data, &ls) // the scorer judges the data's form
+				starts[it.Subject] = ls
 			}
 			// A log the scorer refuses is reported after the chain: an
 			// edited event is named as such, not as a scoring fault.
@@ -392,7 +441,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if !bytes.Equal(got, want) {
 		return nil, fmt.Errorf("the paper re-scores to %s, the result says %s", paper.Total, doc.Paper.Total)
 	}
-	v := &Verified{Doc: &doc, Spans: spans, Blueprint: bp.Span()}
+	v := &Verified{Doc: &doc, Starts: starts, Spans: spans, Blueprint: bp.Span()}
 	for _, s := range n.Sigs {
 		v.Signers = append(v.Signers, s.Name)
 	}

@@ -69,7 +69,7 @@ func (s *Station) ResumeExam(ctx context.Context, attemptID string) (*Exam, erro
 	if err != nil {
 		return nil, err
 	}
-	e := &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, attemptID: attemptID}
+	e := &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, attemptID: attemptID, terms: planTerms(plan.Signed)}
 	for i := range plan.Candidates {
 		if plan.Candidates[i].IDNumber == mine[0].Candidate {
 			e.candidate = &plan.Candidates[i]
@@ -148,6 +148,11 @@ func (e *Exam) loadItem(ctx context.Context, sess store.Session) (*Item, startDa
 			var d struct{ Seed string }
 			_ = json.Unmarshal(a.Data, &d)
 			seed = d.Seed
+		case "identity.card", "identity.manual":
+			var id Identity
+			if json.Unmarshal(a.Data, &id) == nil {
+				e.identity = &id
+			}
 		case "device.status":
 			var d struct{ Kind, Model, Serial, Firmware string }
 			_ = json.Unmarshal(a.Data, &d)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
 )
@@ -19,6 +20,9 @@ import (
 const ScriptSteps = `  plan ID                      open an exam under the plan
   signin EXAMINER-ID PIN       an examiner signs in (the chief examiner first)
   candidate ID-NUMBER          check the candidate's 身份证号 and start the attempt
+  candidate ID-NUMBER --manual REASON
+                               the same, typed in by hand for REASON, which the signed-in examiners confirm
+  card                         read the candidate's ID card on the reader, identify them and start the attempt
   draw [SEED]                  draw one item per subject (a fresh random seed if none)
   item SUBJECT                 start the drawn item of a subject (K1, K2...)
   play VECTOR [fast]           play the item standard's own test vector (fast: the clock skips ahead; events keep their times)
@@ -27,7 +31,9 @@ const ScriptSteps = `  plan ID                      open an exam under the plan
   timer NAME DURATION          an examiner-timed interval
   phase NAME                   the item enters a phase
   wait DURATION                let time pass
-  await TYPE COUNT [TIMEOUT]   wait until the item has COUNT events of TYPE
+  await TYPE COUNT [TIMEOUT]   wait until the item has COUNT events of TYPE (simulated equipment:
+                               TIMEOUT counts from the end of the simulator's scenario)
+  settle KIND                  wait until a simulated device has played its scenario (demo, --sims)
   scenario KIND NAME           a simulated device plays a scenario (demo, --sims)
   power KIND on|off            the examiners grant or withdraw a device's power
   unplug KIND | plug KIND      pull a simulated device's cable out, or put it back
@@ -36,7 +42,8 @@ const ScriptSteps = `  plan ID                      open an exam under the plan
   confirm                      every examiner confirms the sheet
   ack yes|no                   the candidate signs the sheet, or refuses
   sheet                        print the item's sheet summary
-  done                         score the paper, sign and save the result
+  done                         score the paper, sign and save the result (and print its slip, with a printer)
+  slip [RESULT]                print a result's score slip (the last saved if none): printed, or queued and why
   resume ATTEMPT               reopen an interrupted attempt (then signin, then continue or void)
   continue | void REASON       go on with the interrupted item, or void the attempt with a reason
   # ...                        a comment
@@ -61,6 +68,12 @@ type ScriptRunner struct {
 	Scenario func(kind, name string) error
 	Unplug   func(kind string) error
 	Power    func(kind string, on bool) error
+	// Card reads the ID card on the station's reader (the card step).
+	Card CardRead
+	// Settle waits until the simulated device of kind has played its
+	// scenario and has nothing more to send; it reports false at once for
+	// a kind that is not simulated.
+	Settle func(ctx context.Context, kind string) (simulated bool, err error)
 
 	exam *Exam
 	item *Item
@@ -171,13 +184,36 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		}
 		fmt.Fprintf(r.Out, "signed in %s %s (%s %s, valid to %s)\n", x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo)
 	case "candidate":
-		if err := r.need(1, a, "candidate ID-NUMBER"); err != nil {
+		if err := r.need(1, a, "candidate ID-NUMBER [--manual REASON]"); err != nil {
 			return err
 		}
-		c, err := r.exam.VerifyCandidate(ctx, a[1])
+		var c *store.Candidate
+		var err error
+		switch {
+		case len(a) > 2 && a[2] == "--manual":
+			c, err = r.exam.VerifyCandidateManual(ctx, a[1], strings.Join(a[3:], " "))
+		case len(a) > 2:
+			return errors.New("usage: candidate ID-NUMBER [--manual REASON]")
+		default:
+			c, err = r.exam.VerifyCandidate(ctx, a[1])
+		}
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", MaskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
+		if id := r.exam.identity; id != nil {
+			fmt.Fprintf(r.Out, "identity manual: %s (confirmed by %s)\n", id.Reason, strings.Join(id.ConfirmedBy, ", "))
+		}
+	case "card":
+		if r.Card == nil {
+			return errors.New("card: no ID-card reader here")
+		}
+		c, err := r.exam.IdentifyByCard(ctx, r.Card)
+		if err != nil {
+			return err
+		}
+		id := r.exam.identity
+		fmt.Fprintf(r.Out, "card %s %s valid %s-%s photo sha256 %s\n", MaskID(id.IDNumber), id.Name, id.ValidFrom, id.ValidTo, id.PhotoSHA256[:16])
 		fmt.Fprintf(r.Out, "candidate %s %s attempt %d (attempt id %s)\n", MaskID(c.IDNumber), c.Name, c.Attempt, r.exam.attemptID)
 	case "draw":
 		seed := ""
@@ -345,21 +381,25 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 				return err
 			}
 		}
-		deadline := time.Now().Add(limit)
-		for {
-			got, err := r.item.Count(ctx, a[1])
-			if err != nil {
+		return r.await(ctx, a[1], n, limit)
+	case "settle":
+		if err := r.need(1, a, "settle KIND"); err != nil {
+			return err
+		}
+		if r.Settle == nil {
+			return errors.New("settle: no simulated equipment here")
+		}
+		if sim, err := r.Settle(ctx, a[1]); err != nil {
+			return err
+		} else if !sim {
+			return fmt.Errorf("settle: no simulated %s device", a[1])
+		}
+		if r.item != nil {
+			if err := r.item.Flush(ctx); err != nil {
 				return err
 			}
-			if got >= n {
-				fmt.Fprintf(r.Out, "await %s: %d\n", a[1], got)
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("await %s: %d of %d after %s", a[1], got, n, limit)
-			}
-			time.Sleep(50 * time.Millisecond)
 		}
+		fmt.Fprintf(r.Out, "settled %s\n", a[1])
 	case "resolve":
 		if err := needItem(); err != nil {
 			return err
@@ -417,6 +457,23 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 			verdict = "PASS"
 		}
 		fmt.Fprintf(r.Out, "result %s total %s %s\n", saved.ID, saved.Total, verdict)
+		// As the TUI does: the slip prints once the result is saved, and
+		// a printer that fails never fails the exam.
+		if r.S.HasPrinter() {
+			return r.printSlip(ctx, saved.ID)
+		}
+	case "slip":
+		id := ""
+		if r.last != nil {
+			id = r.last.ID
+		}
+		if len(a) > 1 {
+			id = a[1]
+		}
+		if id == "" {
+			return errors.New("slip: no result saved yet: give RESULT")
+		}
+		return r.printSlip(ctx, id)
 	case "resume":
 		if err := r.need(1, a, "resume ATTEMPT"); err != nil {
 			return err
@@ -444,6 +501,72 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 	}
 	return nil
 }
+
+// printSlip prints a result's slip and says what became of it.
+func (r *ScriptRunner) printSlip(ctx context.Context, id string) error {
+	out, err := r.S.PrintSlip(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(r.Out, out.Line(id, r.Lang))
+	return nil
+}
+
+// await waits until the item has n events of typ. A simulated device's
+// scenario is the work it waits for, however long a loaded machine takes
+// to play it: limit only counts from the scenario's end, for the station
+// to read what is left. Real equipment has limit from now.
+func (r *ScriptRunner) await(ctx context.Context, typ string, n int, limit time.Duration) error {
+	var settled chan error
+	if et, ok := standards.DefaultVocabulary().Types[typ]; ok && et.Device != "" && r.Settle != nil {
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		settled = make(chan error, 1)
+		go func() {
+			sim, err := r.Settle(sctx, et.Device)
+			if err == nil && !sim {
+				err = errNotSimulated
+			}
+			settled <- err
+		}()
+	}
+	deadline := time.Now().Add(limit)
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		got, err := r.item.Count(ctx, typ)
+		if err != nil {
+			return err
+		}
+		if got >= n {
+			fmt.Fprintf(r.Out, "await %s: %d\n", typ, got)
+			return nil
+		}
+		if settled == nil && time.Now().After(deadline) {
+			return fmt.Errorf("await %s: %d of %d after %s", typ, got, n, limit)
+		}
+		select {
+		case err := <-settled:
+			settled = nil
+			switch {
+			case errors.Is(err, errNotSimulated):
+			case err != nil:
+				return err
+			default:
+				// Played to the end: what is left to read is all there is.
+				if err := r.item.Flush(ctx); err != nil {
+					return err
+				}
+				deadline = time.Now().Add(limit)
+			}
+		case <-poll.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+var errNotSimulated = errors.New("not simulated")
 
 func (r *ScriptRunner) advance(d time.Duration) {
 	if r.Advance != nil {

@@ -45,6 +45,8 @@ type Config struct {
 	// the script driver cannot differ (a resumed item that never got its
 	// readings did).
 	Live func(*Item)
+	// Printer prints score slips (nil: none; slips queue).
+	Printer SlipPrinter
 }
 
 // Station is one exam station: its store, keys and rules.

@@ -85,13 +85,22 @@ func refusalCode(err error) string {
 // named vector (or the first), ends, is confirmed and acknowledged.
 func (f *fixture) runExam(t *testing.T, candidate, vector string) *station.Saved {
 	t.Helper()
+	return f.runExamBy(t, candidate, vector, func(ex *station.Exam) error {
+		_, err := ex.VerifyCandidate(context.Background(), candidate)
+		return err
+	})
+}
+
+// runExamBy is runExam with the candidate identified by identify.
+func (f *fixture) runExamBy(t *testing.T, candidate, vector string, identify func(*station.Exam) error) *station.Saved {
+	t.Helper()
 	ctx := context.Background()
 	ex, err := f.s.NewExam(ctx, demo.PlanID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	signInBoth(t, ex)
-	if _, err := ex.VerifyCandidate(ctx, candidate); err != nil {
+	if err := identify(ex); err != nil {
 		t.Fatal(err)
 	}
 	drawn, err := ex.Draw(ctx, "seed-"+candidate)

@@ -29,7 +29,6 @@ const (
 // OutboxRow is a result waiting for (or done with) the centre.
 type OutboxRow struct {
 	ResultID  string
-	Body      []byte
 	State     string
 	Attempts  int
 	NextMs    int64
@@ -97,9 +96,11 @@ func (s *Store) ResultByID(ctx context.Context, id string) (Result, error) {
 	return r, translate(err)
 }
 
-// Outbox returns the outbox rows in a state ("" for all).
+// Outbox returns the outbox rows in a state ("" for all), without their
+// bodies (OutboxBody reads one): a list of a thousand results must not
+// hold a thousand bodies.
 func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxRow, error) {
-	q := `SELECT result_id, body, state, attempts, next_ms, last_error FROM outbox`
+	q := `SELECT result_id, state, attempts, next_ms, last_error FROM outbox`
 	args := []any{}
 	if state != "" {
 		q += ` WHERE state = ?`
@@ -113,7 +114,7 @@ func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxRow, error) {
 	var out []OutboxRow
 	for rows.Next() {
 		var o OutboxRow
-		if err := rows.Scan(&o.ResultID, &o.Body, &o.State, &o.Attempts, &o.NextMs, &o.LastError); err != nil {
+		if err := rows.Scan(&o.ResultID, &o.State, &o.Attempts, &o.NextMs, &o.LastError); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -209,4 +210,11 @@ func (s *Store) Receipt(ctx context.Context, resultID string) ([]byte, int64, er
 		return nil, 0, ErrNotFound
 	}
 	return b, idx, translate(err)
+}
+
+// OutboxBody returns the exact bytes queued for a result, or ErrNotFound.
+func (s *Store) OutboxBody(ctx context.Context, resultID string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT body FROM outbox WHERE result_id = ?`, resultID).Scan(&b)
+	return b, translate(err)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
@@ -324,8 +325,17 @@ func TestSaveResult_OutboxInOneTransaction(t *testing.T) {
 		t.Fatal("duplicate result saved")
 	}
 	rows, err := s.Outbox(ctx, "")
-	if err != nil || len(rows) != 1 || string(rows[0].Body) != "body" || rows[0].State != store.OutboxQueued {
+	if err != nil || len(rows) != 1 || rows[0].State != store.OutboxQueued {
 		t.Fatalf("outbox %+v %v", rows, err)
+	}
+	if b, err := s.OutboxBody(ctx, "r1"); err != nil || string(b) != "body" {
+		t.Fatalf("outbox body %q %v, want \"body\"", b, err)
+	}
+	// The uploader's rows carry no body: it reads each when it sends it
+	// (a station's queue of thousands of bodies is never held at once).
+	uploads, err := s.SyncOutbox().Due(ctx, time.Unix(1<<40, 0))
+	if err != nil || len(uploads) != 1 || uploads[0].Body != nil {
+		t.Fatalf("due %+v %v; want 1 row and no body", uploads, err)
 	}
 	if err := s.Retry(ctx, "r1", 1000, "connection refused"); err != nil {
 		t.Fatal(err)

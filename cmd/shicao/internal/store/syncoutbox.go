@@ -12,7 +12,14 @@ func (s *Store) SyncOutbox() examsync.Outbox { return syncOutbox{s} }
 
 type syncOutbox struct{ s *Store }
 
-var _ examsync.Outbox = syncOutbox{}
+var (
+	_ examsync.Outbox     = syncOutbox{}
+	_ examsync.BodyReader = syncOutbox{}
+)
+
+func (o syncOutbox) Body(ctx context.Context, resultID string) ([]byte, error) {
+	return o.s.OutboxBody(ctx, resultID)
+}
 
 func (o syncOutbox) Due(ctx context.Context, now time.Time) ([]examsync.Row, error) {
 	rows, err := o.s.Due(ctx, now.UnixMilli())
@@ -21,7 +28,7 @@ func (o syncOutbox) Due(ctx context.Context, now time.Time) ([]examsync.Row, err
 	}
 	out := make([]examsync.Row, len(rows))
 	for i, r := range rows {
-		out[i] = examsync.Row{ResultID: r.ResultID, Body: r.Body, Attempts: r.Attempts}
+		out[i] = examsync.Row{ResultID: r.ResultID, Attempts: r.Attempts}
 	}
 	return out, nil
 }

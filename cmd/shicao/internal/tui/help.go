@@ -19,7 +19,10 @@ func (m *Model) keysFor() []key.Binding {
 	var bs []key.Binding
 	switch m.screen {
 	case scrStart:
-		bs = []key.Binding{k.Enter}
+		if len(m.plans) > 1 {
+			bs = []key.Binding{k.PrevPlan, k.NextPlan}
+		}
+		bs = append(bs, k.Enter)
 		if len(m.interrupted) > 0 {
 			bs = append(bs, k.Resume)
 		}
@@ -58,7 +61,7 @@ func (m *Model) keysFor() []key.Binding {
 		}
 		bs = []key.Binding{k.Accept, k.Refuse, k.Examiner1, k.Examiner2, k.Resolve, k.Back}
 	case scrResult:
-		bs = []key.Binding{k.Enter, k.Back}
+		bs = []key.Binding{k.Print, k.Enter, k.Back}
 	case scrSync:
 		bs = []key.Binding{k.Retry, k.Back}
 	}

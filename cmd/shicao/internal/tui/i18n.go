@@ -157,6 +157,15 @@ var texts = map[string]text{
 	"k-help":           {"按键", "keys"},
 	"k-yes":            {"是", "yes"},
 	"k-no":             {"否", "no"},
+	"k-print":          {"补打成绩单", "print slip"},
+	"k-prev-plan":      {"上一考试计划", "previous plan"},
+	"k-next-plan":      {"下一考试计划", "next plan"},
+
+	// The score slip (docs/slip.md).
+	"slip-printing":   {"正在打印成绩单", "printing the score slip"},
+	"slip-printed":    {"成绩单已打印", "score slip printed"},
+	"slip-queued":     {"成绩单未打印，已排队（按 p 补打）", "score slip not printed, queued (p to print)"},
+	"slip-no-printer": {"未配置打印机：成绩单已排队", "no printer configured: the slip is queued"},
 }
 
 // tr is the text for key in lang; a key with no text is shown as itself.

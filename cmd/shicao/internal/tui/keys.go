@@ -8,7 +8,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Quit, Back, Enter, Up, Down, Tab, Search, Confirm, Draw, Resume, Sync, Retry,
 	Finish, Undo, Veto, Timer, Phase, Scenario, Unplug, Accept, Refuse, Examiner1, Examiner2,
-	Resolve, FinishExam, Lang, Power, Mark, Help, Yes, No key.Binding
+	Resolve, FinishExam, Lang, Power, Mark, Help, Yes, No, Print, PrevPlan, NextPlan key.Binding
 }
 
 // NewKeyMap returns the station's key bindings with their help in lang
@@ -49,5 +49,8 @@ func NewKeyMap(lang string) KeyMap {
 		Help:       b([]string{"?"}, "?", "k-help"),
 		Yes:        b([]string{"y"}, "y", "k-yes"),
 		No:         b([]string{"n", "esc"}, "n", "k-no"),
+		Print:      b([]string{"p"}, "p", "k-print"),
+		PrevPlan:   b([]string{"up", "k"}, "↑", "k-prev-plan"),
+		NextPlan:   b([]string{"down", "j"}, "↓", "k-next-plan"),
 	}
 }

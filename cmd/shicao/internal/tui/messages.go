@@ -51,6 +51,12 @@ type (
 		saved *station.Saved
 		err   error
 	}
+	// slipMsg is what became of printing a result's score slip.
+	slipMsg struct {
+		resultID string
+		out      *station.SlipOutcome
+		err      error
+	}
 	// noticeMsg is a demo control's answer (scenario, unplug, power).
 	noticeMsg struct {
 		text string
@@ -120,6 +126,8 @@ func errOf(msg tea.Msg) error {
 	case signedOffMsg:
 		return m.err
 	case examSavedMsg:
+		return m.err
+	case slipMsg:
 		return m.err
 	case noticeMsg:
 		return m.err

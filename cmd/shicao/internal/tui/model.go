@@ -105,6 +105,7 @@ type Model struct {
 	standards   []store.InstalledStandard
 	interrupted []station.Interrupted
 	plans       []store.Plan
+	planSel     int // the start screen's chosen plan (↑↓ when there are several)
 	exam        *station.Exam
 
 	// sign-in
@@ -130,6 +131,7 @@ type Model struct {
 	timerAt time.Time // the carotid-check timer, while running
 	powered bool      // the examiners granted the board's power
 	saved   *station.Saved
+	slip    *station.SlipOutcome // the result's slip, once a print was tried
 
 	// resolve form (chief examiner)
 	resolving     bool
@@ -224,7 +226,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onDeviceState(msg)
 		return m, nil
 	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, drawnMsg, itemStartMsg, itemTickMsg,
-		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, noticeMsg:
+		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, slipMsg, noticeMsg:
 		return m, m.onAnswer(msg)
 	case loadedMsg:
 		m.apply(msg)
@@ -377,9 +379,24 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		}
 		return m.onItemAnswer(msg)
 	case examSavedMsg:
-		m.saved = msg.saved
+		m.saved, m.slip = msg.saved, nil
 		m.goTo(scrResult)
+		if m.d.Station.HasPrinter() {
+			return tea.Batch(m.loadCmd(), m.printSlip())
+		}
 		return m.loadCmd()
+	case slipMsg:
+		// A print answered after the examiners left the result is in the
+		// slip queue; the start screen does not speak of it.
+		if m.screen != scrResult || m.saved == nil || m.saved.ID != msg.resultID {
+			return nil
+		}
+		m.slip = msg.out
+		if m.slip.Printed {
+			m.notice(m.t("slip-printed"))
+		} else {
+			m.setStatus(m.slip.Reason)
+		}
 	case resumedMsg:
 		m.exam = msg.exam
 		m.loadNames()

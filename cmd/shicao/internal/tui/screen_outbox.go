@@ -137,4 +137,5 @@ func (m *Model) loadCmd() tea.Cmd {
 
 func (m *Model) apply(l loadedMsg) {
 	m.standards, m.interrupted, m.plans, m.queue = l.standards, l.interrupted, l.plans, l.queue
+	m.planSel = min(m.planSel, max(0, len(m.plans)-1))
 }

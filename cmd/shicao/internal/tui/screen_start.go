@@ -13,7 +13,9 @@ import (
 	"shicao/cmd/shicao/internal/station"
 )
 
-// keyStart opens today's exam, resumes an interrupted one, or shows the outbox.
+// keyStart chooses one of today's plans (the demo day has one per
+// category), opens its exam, resumes an interrupted one, or shows the
+// outbox.
 func (m *Model) keyStart(msg tea.KeyMsg) tea.Cmd {
 	ctx := context.Background()
 	switch {
@@ -24,12 +26,16 @@ func (m *Model) keyStart(msg tea.KeyMsg) tea.Cmd {
 		attempt := m.interrupted[0].Session.AttemptID
 		st := m.d.Station
 		return m.run(call(func() (*station.Exam, error) { return st.ResumeExam(ctx, attempt) }, func(e *station.Exam, err error) tea.Msg { return resumedMsg{e, err} }))
+	case key.Matches(msg, m.keys.PrevPlan) && len(m.plans) > 1:
+		m.planSel = (m.planSel + len(m.plans) - 1) % len(m.plans)
+	case key.Matches(msg, m.keys.NextPlan) && len(m.plans) > 1:
+		m.planSel = (m.planSel + 1) % len(m.plans)
 	case key.Matches(msg, m.keys.Enter):
 		if len(m.plans) == 0 {
 			m.setStatus(fmt.Errorf("%s: 0", m.t("plan")))
 			return nil
 		}
-		ex, err := m.d.Station.NewExam(ctx, m.plans[0].ID)
+		ex, err := m.d.Station.NewExam(ctx, m.plans[m.planSel].ID)
 		if err != nil {
 			m.setStatus(err)
 			return nil
@@ -85,6 +91,10 @@ func (m *Model) planLine() string {
 	if len(m.plans) == 0 {
 		return "—"
 	}
-	p := m.plans[0]
-	return fmt.Sprintf("%s %s (%d %s)", p.ID, p.Category, len(p.Candidates), m.t("candidates"))
+	p := m.plans[m.planSel]
+	line := fmt.Sprintf("%s %s (%d %s)", p.ID, p.Category, len(p.Candidates), m.t("candidates"))
+	if len(m.plans) > 1 {
+		line += fmt.Sprintf(" ↑↓ %d/%d", m.planSel+1, len(m.plans))
+	}
+	return line
 }

@@ -144,14 +144,26 @@ var examDay = time.Date(2026, 11, 28, 9, 30, 0, 0, time.Local)
 
 func newFixture(t testing.TB, lang string) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, lang, station.Config{})
+}
+
+// newFixtureConfig is newFixture with more of the station's Config (its
+// clocks and equipment wiring are the fixture's).
+func newFixtureConfig(t testing.TB, lang string, cfg station.Config) *fixture {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "station")
 	copyDir(t, template, dir)
-	return openFixture(t, lang, dir, &fakeClock{t: examDay}, nil)
+	return openFixtureConfig(t, lang, dir, &fakeClock{t: examDay}, nil, cfg)
 }
 
 // openFixture opens the station in dir with the wall clock c and, if not
 // nil, an exam clock, and a model over it.
 func openFixture(t testing.TB, lang, dir string, c *fakeClock, examClock func() time.Time) *fixture {
+	t.Helper()
+	return openFixtureConfig(t, lang, dir, c, examClock, station.Config{})
+}
+
+func openFixtureConfig(t testing.TB, lang, dir string, c *fakeClock, examClock func() time.Time, cfg station.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{clock: c, eq: &fakeEquipment{}, dir: dir}
@@ -159,7 +171,8 @@ func openFixture(t testing.TB, lang, dir string, c *fakeClock, examClock func() 
 	if examClock != nil {
 		now = examClock
 	}
-	s, err := station.OpenDirConfig(ctx, dir, station.Config{Now: c.Now, ExamClock: examClock, Live: func(it *station.Item) {
+	cfg.Now, cfg.ExamClock = c.Now, examClock
+	cfg.Live = func(it *station.Item) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if it != nil {
@@ -168,7 +181,8 @@ func openFixture(t testing.TB, lang, dir string, c *fakeClock, examClock func() 
 		if f.onLive != nil {
 			f.onLive(it)
 		}
-	}})
+	}
+	s, err := station.OpenDirConfig(ctx, dir, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

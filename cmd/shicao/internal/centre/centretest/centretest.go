@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
+	"shicao/scoring"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -40,6 +42,36 @@ func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 // Advance moves the clock.
 func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
+// Zone returns a fixed time zone in which it is about 13:00 now, with
+// the name (Etc/GMT-N) a child process takes in TZ. The harness runs its
+// stations and centres there: a station's clock starts four hours before
+// now (Start), so that its exams, some forty minutes of virtual time
+// each, are signed on their exam date and before the centre's real
+// clock, whatever the hour the tests run at.
+// It is chosen once per process: every harness station and centre, and
+// a child process given the name, agree on it.
+func Zone() (name string, loc *time.Location) { return zone() }
+
+var zone = sync.OnceValues(func() (name string, loc *time.Location) {
+	off := 13 - time.Now().UTC().Hour() // in -10..13
+	switch {
+	case off > 0:
+		name = fmt.Sprintf("Etc/GMT-%d", off)
+	case off < 0:
+		name = fmt.Sprintf("Etc/GMT+%d", -off)
+	default:
+		name = "Etc/GMT"
+	}
+	return name, time.FixedZone(name, off*60*60)
+})
+
+// Start is where a harness station's clock starts: four hours before now,
+// in Zone.
+func Start() time.Time {
+	_, loc := Zone()
+	return time.Now().In(loc).Add(-4 * time.Hour)
+}
+
 // Station is a demo station in a temporary directory.
 type Station struct {
 	S      *station.Station
@@ -50,7 +82,7 @@ type Station struct {
 }
 
 // NewStation makes a demo station (seeded with the demo day) whose clock
-// starts at now.
+// starts at Start.
 func NewStation(t testing.TB, name string) *Station {
 	t.Helper()
 	ctx := context.Background()
@@ -61,7 +93,7 @@ func NewStation(t testing.TB, name string) *Station {
 	if _, err := station.InitDir(ctx, dir, name, demo.Site); err != nil {
 		t.Fatal(err)
 	}
-	clock := NewClock(time.Now())
+	clock := NewClock(Start())
 	s, err := station.OpenDir(ctx, dir, clock.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +139,14 @@ func CPRSeed(prefix string) string {
 // item, if drawn (a long, realistic log: the bench uses 2,000 events).
 func (s *Station) Exam(t testing.TB, candidate, seed string, extra int) *station.Saved {
 	t.Helper()
+	return s.ExamVectors(t, candidate, seed, extra, nil)
+}
+
+// ExamVectors is Exam with other vectors than "perfect" for some items:
+// vectors maps a standard id to the name of its test vector to play (a
+// result with deductions and their evidence).
+func (s *Station) ExamVectors(t testing.TB, candidate, seed string, extra int, vectors map[string]string) *station.Saved {
+	t.Helper()
 	ctx := context.Background()
 	ex, err := s.S.NewExam(ctx, demo.PlanID)
 	if err != nil {
@@ -130,13 +170,17 @@ func (s *Station) Exam(t testing.TB, candidate, seed string, extra int) *station
 			t.Fatal(err)
 		}
 		var v *standards.Vector
+		want := "perfect"
+		if name, ok := vectors[it.Std.ID]; ok {
+			want = name
+		}
 		for i := range it.Std.Tests {
-			if it.Std.Tests[i].Name == "perfect" {
+			if it.Std.Tests[i].Name == want {
 				v = &it.Std.Tests[i]
 			}
 		}
 		if v == nil {
-			t.Fatalf("%s has no perfect vector", it.Std.ID)
+			t.Fatalf("%s has no vector %q", it.Std.ID, want)
 		}
 		t0 := it.Elapsed()
 		if err := it.Play(ctx, v, func(ms int64) {
@@ -175,9 +219,10 @@ func (s *Station) Exam(t testing.TB, candidate, seed string, extra int) *station
 	return saved
 }
 
-// NewCentre makes a demo centre (in a temporary directory) that
-// registered the station's key and issued the demo plan for the
-// station's today; skip names library files it does not publish.
+// NewCentre makes a demo centre (in a temporary directory, exam dates
+// being days in Zone) that registered the station's key and issued the
+// demo plan for the station's today; skip names library files it does
+// not publish.
 func NewCentre(t testing.TB, s *Station, skip ...string) *centre.Centre {
 	t.Helper()
 	c, _ := NewCentreDir(t, s, skip...)
@@ -193,7 +238,8 @@ func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, str
 	if _, err := centre.Init(ctx, dir, "", signer); err != nil {
 		t.Fatal(err)
 	}
-	c, err := centre.Open(ctx, dir, centre.Options{})
+	_, zone := Zone()
+	c, err := centre.Open(ctx, dir, centre.Options{Zone: zone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,9 +251,42 @@ func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, str
 }
 
 // Resign returns bundle with its result document changed by mutate and
-// signed again with signerKey: a result a station really signed, whose
-// content the centre must judge on its merits.
+// signed again with signerKey, nothing else made again: a result a
+// station really signed, whose content the centre must judge on its
+// merits (an edited score is found by the re-score).
 func Resign(t testing.TB, bundle []byte, signerKey string, mutate func(*station.ResultDoc)) []byte {
+	t.Helper()
+	var b station.Bundle
+	if err := json.Unmarshal(bundle, &b); err != nil {
+		t.Fatal(err)
+	}
+	var doc station.ResultDoc
+	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	mutate(&doc)
+	out, err := sign(&doc, &b, signerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Variant returns bundle as the station would have signed it for
+// another attempt: its result document changed by mutate, each item's
+// log bound to the new document (its session.start naming the result's
+// id and candidate), the chains and sheets made again, and all signed
+// with signerKey (bulk generation, results of other candidates).
+func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) ([]byte, error) {
+	return edit(bundle, signerKey, false, func(doc *station.ResultDoc, b *station.Bundle) error {
+		mutate(doc)
+		return bind(doc, b)
+	})
+}
+
+// Remake is Variant in a test: a result a station might really sign,
+// for the centre to judge on its merits.
+func Remake(t testing.TB, bundle []byte, signerKey string, mutate func(*station.ResultDoc)) []byte {
 	t.Helper()
 	out, err := Variant(bundle, signerKey, mutate)
 	if err != nil {
@@ -216,8 +295,27 @@ func Resign(t testing.TB, bundle []byte, signerKey string, mutate func(*station.
 	return out
 }
 
-// Variant is Resign without a testing.TB (bulk generation).
-func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) ([]byte, error) {
+// Edit returns bundle with its document and events changed by f, each
+// item's event count, chain head and sheet and the paper made again from
+// the events as they now are, and the result signed with signerKey: what
+// a stolen or buggy station's key can make of a genuine result, short of
+// rewriting the logs.
+func Edit(t testing.TB, bundle []byte, signerKey string, f func(*station.ResultDoc, *station.Bundle)) []byte {
+	t.Helper()
+	out, err := edit(bundle, signerKey, true, func(doc *station.ResultDoc, b *station.Bundle) error {
+		f(doc, b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// edit applies f, then makes the chains (and with rescore the sheets and
+// the paper) again. Binding a log changes only its session.start, which
+// scoring does not read: bulk variants skip the re-score.
+func edit(bundle []byte, signerKey string, rescore bool, f func(*station.ResultDoc, *station.Bundle) error) ([]byte, error) {
 	var b station.Bundle
 	if err := json.Unmarshal(bundle, &b); err != nil {
 		return nil, err
@@ -226,7 +324,106 @@ func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) (
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		return nil, err
 	}
-	mutate(&doc)
+	if err := f(&doc, &b); err != nil {
+		return nil, err
+	}
+	if err := reseal(&doc, &b, rescore); err != nil {
+		return nil, err
+	}
+	return sign(&doc, &b, signerKey)
+}
+
+// bind rewrites each item's session.start to name doc's id and
+// candidate, as the station writes it.
+func bind(doc *station.ResultDoc, b *station.Bundle) error {
+	for _, it := range doc.Items {
+		lines := b.Events[it.Subject]
+		if len(lines) == 0 {
+			continue
+		}
+		ev, perr := standards.ParseEvent(lines[0])
+		if perr != nil {
+			return perr
+		}
+		var data map[string]any
+		if err := json.Unmarshal(ev.Data, &data); err != nil {
+			return err
+		}
+		data["attempt_id"], data["candidate"] = doc.ID, doc.Candidate.IDNumber
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return err
+		}
+		ev.Data = raw
+		line, err := ev.Canonical()
+		if err != nil {
+			return err
+		}
+		lines = slices.Clone(lines)
+		lines[0] = line
+		b.Events[it.Subject] = lines
+	}
+	return nil
+}
+
+// reseal makes each item's event count and chain head, and with rescore
+// its sheet and the paper, again from the bundle's events and standards.
+func reseal(doc *station.ResultDoc, b *station.Bundle, rescore bool) error {
+	var sheets []*scoring.Sheet
+	for i, it := range doc.Items {
+		if !rescore {
+			var chain standards.Chain
+			for _, l := range b.Events[it.Subject] {
+				v, lerr := standards.ScanEvent(l)
+				if lerr != nil {
+					return lerr
+				}
+				if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
+					return err
+				}
+			}
+			doc.Items[i].Events, doc.Items[i].Head = len(b.Events[it.Subject]), chain.Head().String()
+			continue
+		}
+		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
+		std, err := standards.Parse(key, standards.SplitNote([]byte(b.Standards[key])))
+		if err != nil {
+			return fmt.Errorf("subject %s: %w", it.Subject, err)
+		}
+		sess := scoring.NewSession(std)
+		var chain standards.Chain
+		lines := b.Events[it.Subject]
+		for _, l := range lines {
+			v, lerr := standards.ScanEvent(l)
+			if lerr != nil {
+				return lerr
+			}
+			if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
+				return err
+			}
+			if err := sess.AddLine(l); err != nil {
+				return fmt.Errorf("subject %s: %w", it.Subject, err)
+			}
+		}
+		sheet, err := sess.Sheet()
+		if err != nil {
+			return fmt.Errorf("subject %s: %w", it.Subject, err)
+		}
+		doc.Items[i].Events, doc.Items[i].Head, doc.Items[i].Sheet = len(lines), chain.Head().String(), sheet
+		sheets = append(sheets, sheet)
+	}
+	if !rescore {
+		return nil
+	}
+	bp, err := standards.ParseBlueprint("blueprint", standards.SplitNote([]byte(b.Blueprint)))
+	if err != nil {
+		return err
+	}
+	doc.Paper, err = scoring.Paper(bp, sheets)
+	return err
+}
+
+func sign(doc *station.ResultDoc, b *station.Bundle, signerKey string) ([]byte, error) {
 	text, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -272,8 +469,9 @@ func (s *Station) BulkPlan(t testing.TB, c *centre.Centre, id string, n int) []e
 // Fill saves n more results into the station's store, each with its
 // outbox row, as Exam would: variants of base with new ids, each for a
 // candidate of a bulk plan issued for them (BulkPlan), and new signing
-// times, signed with the station's key. Signing is the only work per
-// result, so a thousand take a second or two.
+// times, their logs bound to them (Variant), signed with the station's
+// key. Binding and signing are the only work per result (no re-score),
+// so a thousand take seconds.
 func (s *Station) Fill(t testing.TB, c *centre.Centre, base *station.Saved, n int, prefix string) []string {
 	t.Helper()
 	ctx := context.Background()

@@ -1,0 +1,48 @@
+package centre_test
+
+import (
+	"context"
+	"testing"
+
+	"shicao/cmd/shicao/internal/centre/centretest"
+	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/station"
+	"shicao/standards"
+)
+
+// TestIngest_Identity: the centre keeps how each candidate was identified
+// and its results export marks a 身份证号 typed in by hand, with the
+// reason, apart from a card read and from a result that records neither.
+func TestIngest_Identity(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	plain := r.st.Exam(t, demo.Candidates[0].IDNumber, "id-1", 0)
+	manual := centretest.Resign(t, r.st.Exam(t, demo.Candidates[1].IDNumber, "id-2", 0).Bundle, r.st.Signer, func(d *station.ResultDoc) {
+		d.Identity = &station.Identity{Method: station.IdentityManual, IDNumber: d.Candidate.IDNumber, Reason: "证件芯片损坏", ConfirmedBy: []string{demo.Examiners[0].ID, demo.Examiners[1].ID}}
+	})
+	card := centretest.Resign(t, r.st.Exam(t, demo.Candidates[2].IDNumber, "id-3", 0).Bundle, r.st.Signer, func(d *station.ResultDoc) {
+		d.Identity = &station.Identity{Method: station.IdentityCard, IDNumber: d.Candidate.IDNumber, Name: d.Candidate.Name, ConfirmedBy: []string{}}
+	})
+	for _, b := range [][]byte{plain.Bundle, manual, card} {
+		if _, err := r.client.Upload(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tab, err := r.c.ResultsTable(ctx, standards.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := len(tab.Header) - 1
+	if tab.Header[col] != "身份核验" {
+		t.Fatalf("last column %q", tab.Header[col])
+	}
+	want := map[string]string{demo.Candidates[0].IDNumber: "未记录", demo.Candidates[1].IDNumber: "手工录入：证件芯片损坏", demo.Candidates[2].IDNumber: "身份证"}
+	for _, row := range tab.Rows {
+		if got := row[col]; got != want[row[7]] {
+			t.Errorf("%s: 身份核验 %q, want %q", row[7], got, want[row[7]])
+		}
+	}
+	if len(tab.Rows) != 3 {
+		t.Fatalf("%d rows", len(tab.Rows))
+	}
+}
