@@ -181,7 +181,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	tui.ApplyEnv(os.Getenv)
 	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *lang, Now: now, Sync: link,
-		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN)})
+		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN), DemoDir: dir})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	program.Store(p)
 	_, err = p.Run()

@@ -108,6 +108,15 @@ func (e *Exam) RequiredExaminers(ctx context.Context) int {
 	return n
 }
 
+// examinerLabel names an examiner in a refusal: their name and masked ID
+// number (an ID number is never shown whole), or the masked ID alone.
+func (s *Station) examinerLabel(ctx context.Context, id string) string {
+	if ex, err := s.st.ExaminerByID(ctx, id); err == nil {
+		return ex.Name + " " + MaskID(id)
+	}
+	return MaskID(id)
+}
+
 // SignIn signs an examiner in with their PIN. It refuses an examiner not
 // on the plan, a wrong PIN (locking the examiner out after repeated
 // failures), one without an operation certificate of the plan's
@@ -119,16 +128,16 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 	if locked, until, err := s.pinLocked(ctx, examinerID); err != nil {
 		return nil, err
 	} else if locked {
-		return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定至 %s", "too many wrong PINs: examiner %s is locked out until %s", examinerID, until.Format("15:04"))
+		return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定至 %s", "too many wrong PINs: examiner %s is locked out until %s", s.examinerLabel(ctx, examinerID), until.Format("15:04"))
 	}
 	for _, x := range e.examiners {
 		if x.Examiner.ID == examinerID {
-			return nil, refuse("examiner-twice", "考评员 %s 已登录", "examiner %s is already signed in", examinerID)
+			return nil, refuse("examiner-twice", "考评员 %s 已登录", "examiner %s is already signed in", s.examinerLabel(ctx, examinerID))
 		}
 	}
 	ex, err := s.st.ExaminerByID(ctx, examinerID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, refuse("examiner-unknown", "考评员 %s 不在考务中心的考评员名册中", "examiner %s is not in the centre's registry", examinerID)
+		return nil, refuse("examiner-unknown", "考评员 %s 不在考务中心的考评员名册中", "examiner %s is not in the centre's registry", MaskID(examinerID))
 	}
 	if err != nil {
 		return nil, err
@@ -151,7 +160,7 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 			return nil, err
 		}
 		if locked > 0 {
-			return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", examinerID, int(locked.Minutes()))
+			return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", s.examinerLabel(ctx, examinerID), int(locked.Minutes()))
 		}
 		return nil, refuse("pin-wrong", "密码错误（还可尝试%d次）", "wrong PIN (%d tries left)", left)
 	}
@@ -162,7 +171,7 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 		// A substitute on the day is on the plan only once the centre
 		// approved them (a re-issued plan, signed, with the substitution).
 		return nil, refuse("examiner-not-on-plan", "考评员 %s（%s）未列入考试计划 %s：临时替换考评员须经考务中心批准并重新下发考试计划", "examiner %s (%s) is not on exam plan %s: a substitute needs the centre's approval on a re-issued plan",
-			ex.Name, examinerID, e.plan.ID)
+			ex.Name, MaskID(examinerID), e.plan.ID)
 	}
 	if e.candidate != nil {
 		if ref := e.recused(ex.ID, ex.Name, e.candidate.IDNumber); ref != nil {

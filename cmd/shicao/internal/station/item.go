@@ -227,6 +227,15 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	return it, nil
 }
 
+// CheckDevice returns why the item could not start with the devices of a
+// kind now (not connected, failed self-test, not registered to this site,
+// none attached), or nil when one would be used: the readiness line shows
+// exactly what StartItem will decide.
+func (e *Exam) CheckDevice(ctx context.Context, kind string, devices []Device) *Refusal {
+	_, why := e.pickDevice(ctx, kind, devices)
+	return why
+}
+
 func (e *Exam) pickDevice(ctx context.Context, kind string, devices []Device) (Device, *Refusal) {
 	var why *Refusal
 	for _, d := range devices {

@@ -89,8 +89,8 @@ func TestExam_Substitution(t *testing.T) {
 	}
 	_, err = ex.SignIn(ctx, subID, "909090")
 	wantRefusal(t, err, "examiner-not-on-plan",
-		"examiner 赵替补 ("+subID+") is not on exam plan TA-2026-DG-001: a substitute needs the centre's approval on a re-issued plan",
-		"考评员 赵替补（"+subID+"）未列入考试计划 TA-2026-DG-001：临时替换考评员须经考务中心批准并重新下发考试计划")
+		"examiner 赵替补 ("+station.MaskID(subID)+") is not on exam plan TA-2026-DG-001: a substitute needs the centre's approval on a re-issued plan",
+		"考评员 赵替补（"+station.MaskID(subID)+"）未列入考试计划 TA-2026-DG-001：临时替换考评员须经考务中心批准并重新下发考试计划")
 
 	p := demo.Plan(f.s.Today().String())
 	p.Examiners = []string{subID, demo.Examiners[1].ID}

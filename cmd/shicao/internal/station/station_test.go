@@ -285,7 +285,7 @@ func TestSignIn_Refusals(t *testing.T) {
 		{"WrongPIN", demo.Examiners[0].ID, "000000", "pin-wrong", "wrong PIN (4 tries left)"},
 		{"CertificateExpired", demo.Examiners[2].ID, demo.Examiners[2].PIN, "cert-expired", "examiner 张伟's 低压电工作业 certificate T370902197505053456 is valid 2018-01-01 to 2024-01-01, not today"},
 		{"WrongCategory", demo.Examiners[3].ID, demo.Examiners[3].PIN, "cert-category", "examiner 刘洋 holds no 低压电工作业 certificate and may not examine this category"},
-		{"Unknown", "370902199601016769", "1", "examiner-unknown", "examiner 370902199601016769 is not in the centre's registry"},
+		{"Unknown", "370902199601016769", "1", "examiner-unknown", "examiner 370902********6769 is not in the centre's registry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -499,8 +499,8 @@ func TestSignIn_LockoutAcrossRestarts(t *testing.T) {
 	for left := 4; left >= 1; left-- {
 		signIn("000000", "pin-wrong", fmt.Sprintf("wrong PIN (%d tries left)", left))
 	}
-	signIn("000000", "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out for 5 minutes")
-	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out until 09:05")
+	signIn("000000", "pin-locked", "too many wrong PINs: examiner "+wang.Name+" "+station.MaskID(wang.ID)+" is locked out for 5 minutes")
+	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.Name+" "+station.MaskID(wang.ID)+" is locked out until 09:05")
 	at(4 * time.Minute)
 	signIn(wang.PIN, "pin-locked", "")
 
@@ -509,9 +509,9 @@ func TestSignIn_LockoutAcrossRestarts(t *testing.T) {
 	for left := 4; left >= 1; left-- {
 		signIn("000000", "pin-wrong", fmt.Sprintf("wrong PIN (%d tries left)", left))
 	}
-	signIn("000000", "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out for 10 minutes")
+	signIn("000000", "pin-locked", "too many wrong PINs: examiner "+wang.Name+" "+station.MaskID(wang.ID)+" is locked out for 10 minutes")
 	at(14 * time.Minute)
-	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out until 09:15")
+	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.Name+" "+station.MaskID(wang.ID)+" is locked out until 09:15")
 	// A wrong PIN while locked out is not counted (nor checked).
 	signIn("000000", "pin-locked", "")
 
@@ -521,7 +521,7 @@ func TestSignIn_LockoutAcrossRestarts(t *testing.T) {
 		restart().SignIn(ctx, wang.ID, "000000")
 	}
 	at(34 * time.Minute)
-	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.ID+" is locked out until 09:35")
+	signIn(wang.PIN, "pin-locked", "too many wrong PINs: examiner "+wang.Name+" "+station.MaskID(wang.ID)+" is locked out until 09:35")
 	at(35 * time.Minute)
 	signIn(wang.PIN, "", "")
 	signIn("000000", "pin-wrong", "wrong PIN (4 tries left)")

@@ -147,9 +147,9 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 	case last == 0:
 		band, bandStyle = "—", st.Dim
 	case last < 50:
-		band, bandStyle = "✗ <50 浅", st.Bad
+		band, bandStyle = "✗ <50 "+m.t("shallow"), st.Bad
 	case last > 60:
-		band, bandStyle = "✗ >60 深", st.Warn
+		band, bandStyle = "✗ >60 "+m.t("deep"), st.Warn
 	}
 	// A bar 0..80 mm with the band marked.
 	barW := min(40, max(width-28, 10))

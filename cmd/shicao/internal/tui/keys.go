@@ -2,46 +2,55 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// KeyMap is every binding, shown per screen by the help bar.
+// KeyMap is every binding. Each screen lists the bindings it handles
+// (keysFor): the same list drives its dispatch and its help bar, so a key
+// that works is a key that is shown, and a key that is shown works.
 type KeyMap struct {
 	Quit, Back, Enter, Up, Down, Tab, Search, Confirm, Draw, Resume, Sync, Retry,
 	Finish, Undo, Veto, Timer, Phase, Scenario, Unplug, Accept, Refuse, Examiner1, Examiner2,
-	Resolve, FinishExam, Lang, Power, Print key.Binding
+	Resolve, FinishExam, Lang, Power, Mark, Help, Yes, No, Print, PrevPlan, NextPlan key.Binding
 }
 
-// DefaultKeyMap returns the station's key bindings.
-func DefaultKeyMap() KeyMap {
+// NewKeyMap returns the station's key bindings with their help in lang
+// ("zh" or "en"): the help bar speaks one language, the UI's.
+func NewKeyMap(lang string) KeyMap {
 	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, tr(lang, desc)))
 	}
 	return KeyMap{
-		Quit:       b([]string{"ctrl+c"}, "ctrl+c", "退出/quit"),
-		Back:       b([]string{"esc"}, "esc", "返回/back"),
-		Enter:      b([]string{"enter"}, "enter", "选择/select"),
-		Up:         b([]string{"up", "k"}, "↑", "上/up"),
-		Down:       b([]string{"down", "j"}, "↓", "下/down"),
-		Tab:        b([]string{"tab"}, "tab", "切换考评员/examiner"),
-		Search:     b([]string{"/"}, "/", "搜索/search"),
-		Confirm:    b([]string{"y"}, "y", "确认/confirm"),
-		Draw:       b([]string{"d"}, "d", "抽题/draw"),
-		Resume:     b([]string{"r"}, "r", "恢复/resume"),
-		Sync:       b([]string{"s"}, "s", "上传队列/outbox"),
-		Retry:      b([]string{"r"}, "r", "重试/retry"),
-		Finish:     b([]string{"f"}, "f", "结束本题/finish"),
-		Undo:       b([]string{"u"}, "u", "撤销/undo"),
-		Veto:       b([]string{"v"}, "v", "否决/veto"),
-		Timer:      b([]string{"t"}, "t", "计时/timer"),
-		Phase:      b([]string{"p"}, "p", "阶段/phase"),
-		Scenario:   b([]string{"f2"}, "F2", "演示场景/scenario"),
-		Unplug:     b([]string{"f3"}, "F3", "拔插设备/unplug"),
-		Accept:     b([]string{"a"}, "a", "考生签字/sign"),
-		Refuse:     b([]string{"x"}, "x", "拒绝签字/refuse"),
-		Examiner1:  b([]string{"f5"}, "F5", "考评员1确认/confirm 1"),
-		Examiner2:  b([]string{"f6"}, "F6", "考评员2确认/confirm 2"),
-		Resolve:    b([]string{"R"}, "R", "主考裁定/resolve"),
-		FinishExam: b([]string{"f10"}, "F10", "交卷/finish exam"),
-		Lang:       b([]string{"f12"}, "F12", "中/EN"),
-		Power:      b([]string{"P"}, "P", "通电授权/power"),
-		Print:      b([]string{"p"}, "p", "补打成绩单/print slip"),
+		Quit:       b([]string{"ctrl+c"}, "ctrl+c", "k-quit"),
+		Back:       b([]string{"esc"}, "esc", "k-back"),
+		Enter:      b([]string{"enter"}, "enter", "k-select"),
+		Up:         b([]string{"up", "k"}, "↑", "k-up"),
+		Down:       b([]string{"down", "j"}, "↓", "k-down"),
+		Tab:        b([]string{"tab"}, "tab", "k-examiner"),
+		Search:     b([]string{"/"}, "/", "k-search"),
+		Confirm:    b([]string{"y"}, "y", "k-confirm"),
+		Draw:       b([]string{"d"}, "d", "k-draw"),
+		Resume:     b([]string{"r"}, "r", "k-resume"),
+		Sync:       b([]string{"s"}, "s", "k-outbox"),
+		Retry:      b([]string{"r"}, "r", "k-retry"),
+		Finish:     b([]string{"f"}, "f", "k-finish"),
+		Undo:       b([]string{"u"}, "u", "k-undo"),
+		Veto:       b([]string{"v"}, "v", "k-veto"),
+		Timer:      b([]string{"t"}, "t", "k-timer"),
+		Phase:      b([]string{"p"}, "p", "k-phase"),
+		Scenario:   b([]string{"f2"}, "F2", "k-scenario"),
+		Unplug:     b([]string{"f3"}, "F3", "k-unplug"),
+		Accept:     b([]string{"a"}, "a", "k-sign"),
+		Refuse:     b([]string{"x"}, "x", "k-refuse"),
+		Examiner1:  b([]string{"f5"}, "F5", "k-confirm1"),
+		Examiner2:  b([]string{"f6"}, "F6", "k-confirm2"),
+		Resolve:    b([]string{"R"}, "R", "k-resolve"),
+		FinishExam: b([]string{"f10"}, "F10", "k-finish-exam"),
+		Lang:       b([]string{"f12"}, "F12", "k-lang"),
+		Power:      b([]string{"P"}, "P", "k-power"),
+		Mark:       b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "k-mark"),
+		Help:       b([]string{"?"}, "?", "k-help"),
+		Yes:        b([]string{"y"}, "y", "k-yes"),
+		No:         b([]string{"n", "esc"}, "n", "k-no"),
+		Print:      b([]string{"p"}, "p", "k-print"),
+		PrevPlan:   b([]string{"up", "k"}, "↑", "k-prev-plan"),
+		NextPlan:   b([]string{"down", "j"}, "↓", "k-next-plan"),
 	}
 }

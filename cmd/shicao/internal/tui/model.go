@@ -50,8 +50,10 @@ type Deps struct {
 	// timer); the title shows the station's wall clock.
 	Now  func() time.Time
 	Lang string
-	// DemoHint is shown on the sign-in screen of the demo (its PINs).
+	// DemoHint and DemoDir are shown on every screen of the demo: its
+	// examiners' PINs and the data directory it keeps.
 	DemoHint string
+	DemoDir  string
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
 }
@@ -85,13 +87,6 @@ const (
 
 type tickMsg time.Time
 
-// opMsg is the answer of a workflow call run in a tea.Cmd.
-type opMsg struct {
-	op  string
-	err error
-	v   any
-}
-
 // Model is the root model.
 type Model struct {
 	d      Deps
@@ -102,6 +97,10 @@ type Model struct {
 	screen screen
 	status string // the last refusal or notice, shown in the status line
 	bad    bool
+	// ask is an irreversible act waiting for y (or n): ending an item, a
+	// refusal to sign, a veto.
+	ask      *asking
+	showHelp bool // the full key list (?)
 
 	standards   []store.InstalledStandard
 	interrupted []station.Interrupted
@@ -110,6 +109,7 @@ type Model struct {
 	exam        *station.Exam
 
 	// sign-in
+	names    map[string]string // the examiners' names, read as the exam opens
 	signSel  int
 	pinInput textinput.Model
 	pinFor   string
@@ -138,8 +138,14 @@ type Model struct {
 	resolveInputs [2]textinput.Model
 	resolveFocus  int
 
+	// ready is each drawn device kind's readiness, checked in a command
+	// the way StartItem will check it (registration included).
+	ready     *readyMsg
+	checkedAt time.Time
+
+	work      *worker // runs the workflow calls in key order
 	dev       map[string]*deviceState
-	queue     []store.OutboxRow
+	queue     []outboxEntry
 	refreshed time.Time
 }
 
@@ -152,7 +158,7 @@ func New(d Deps) *Model {
 	if lang != "en" {
 		lang = "zh"
 	}
-	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: DefaultKeyMap(), w: 80, h: 24, dev: map[string]*deviceState{}}
+	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: NewKeyMap(lang), w: 80, h: 24, dev: map[string]*deviceState{}, work: newWorker()}
 	m.pinInput = textinput.New()
 	m.pinInput.EchoMode = textinput.EchoPassword
 	m.pinInput.EchoCharacter = '•'
@@ -168,21 +174,13 @@ func New(d Deps) *Model {
 	return m
 }
 
-// refresh reloads what the start screen shows (cheap: a few rows).
+// refresh reloads what the start screen shows at once (at start-up).
 func (m *Model) refresh() {
-	ctx := context.Background()
-	st := m.d.Station.Store()
-	m.standards, _ = st.Standards(ctx)
-	m.interrupted, _ = m.d.Station.Interrupted(ctx)
-	all, _ := st.Plans(ctx, m.d.Station.Today().String())
-	m.plans = m.plans[:0]
-	for _, p := range all {
-		if p.Site == m.d.Station.Site() {
-			m.plans = append(m.plans, p)
-		}
-	}
-	m.planSel = min(m.planSel, max(0, len(m.plans)-1))
-	m.queue, _ = st.Outbox(ctx, "")
+	m.apply(load(m.d))
+	m.initDevices()
+}
+
+func (m *Model) initDevices() {
 	for _, d := range m.d.Equipment.Devices() {
 		if m.dev[d.Kind] == nil {
 			m.dev[d.Kind] = &deviceState{connected: d.Connected}
@@ -213,14 +211,6 @@ func (m *Model) setStatus(err error) {
 
 func (m *Model) notice(s string) { m.status, m.bad = s, false }
 
-// op runs a workflow call off the update loop.
-func op(name string, f func() (any, error)) tea.Cmd {
-	return func() tea.Msg {
-		v, err := f()
-		return opMsg{op: name, err: err, v: v}
-	}
-}
-
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -235,165 +225,215 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case DeviceStateMsg:
 		m.onDeviceState(msg)
 		return m, nil
-	case opMsg:
-		return m, m.onOp(msg)
+	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, drawnMsg, itemStartMsg, itemTickMsg,
+		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, slipMsg, noticeMsg:
+		return m, m.onAnswer(msg)
+	case loadedMsg:
+		m.apply(msg)
+		return m, nil
+	case readyMsg:
+		m.ready = &msg
+		return m, nil
 	case tea.KeyMsg:
-		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Quit
-		}
-		if key.Matches(msg, m.keys.Lang) {
-			if m.lang == "zh" {
-				m.lang = "en"
-			} else {
-				m.lang = "zh"
-			}
-			return m, nil
-		}
-		return m, m.onKey(msg)
+		return m, m.key(msg)
 	}
 	return m, nil
 }
 
+// asking is an act that cannot be taken back, held until the examiner
+// answers y: one stray key never ends a candidate's item.
+type asking struct {
+	text string
+	job  job
+}
+
+func (m *Model) askFirst(text string, j job) {
+	m.ask = &asking{text: text, job: j}
+	m.setStatus(nil)
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Quit) {
+		return tea.Quit
+	}
+	if a := m.ask; a != nil {
+		switch {
+		case key.Matches(msg, m.keys.Yes):
+			m.ask = nil
+			return m.run(a.job)
+		case key.Matches(msg, m.keys.No):
+			m.ask = nil
+			m.notice(m.t("cancelled"))
+		default:
+			m.status, m.bad = m.t("yes-no"), true
+		}
+		return nil
+	}
+	// Text entry takes every key but its own (enter, esc, tab).
+	if m.pinFor != "" || m.searching || m.resolving {
+		return m.onKey(msg)
+	}
+	switch {
+	case key.Matches(msg, m.keys.Lang):
+		m.setLang(map[string]string{"zh": "en", "en": "zh"}[m.lang])
+		return nil
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = !m.showHelp
+		return nil
+	}
+	if !m.handles(msg.String()) {
+		m.status, m.bad = fmt.Sprintf(m.t("no-key"), msg.String()), true
+		return nil
+	}
+	return m.onKey(msg)
+}
+
+func (m *Model) setLang(lang string) {
+	m.lang = lang
+	m.keys = NewKeyMap(lang)
+}
+
+// goTo shows another screen: the status line belongs to the screen and
+// the moment that made it, so it goes too.
+func (m *Model) goTo(s screen) {
+	m.screen = s
+	m.ask = nil
+	m.showHelp = false
+	m.setStatus(nil)
+}
+
 func (m *Model) onTick() tea.Cmd {
+	if m.screen == scrDraw {
+		if t := m.d.Now(); t.Sub(m.checkedAt) > time.Second || t.Before(m.checkedAt) {
+			return tea.Batch(tick(), m.checkDevices())
+		}
+	}
 	if m.screen == scrStart || m.screen == scrSync || m.screen == scrResult {
 		// The outbox and link change in the background (sync rounds).
-		if t := m.d.Now(); t.Sub(m.refreshed) > time.Second {
+		if t := m.d.Now(); t.Sub(m.refreshed) > time.Second || t.Before(m.refreshed) {
 			m.refreshed = t
-			m.refresh()
+			return tea.Batch(tick(), m.loadCmd())
 		}
 	}
 	if m.item != nil && m.screen == scrLive {
 		it := m.item
-		return tea.Batch(tick(), op("tick", func() (any, error) {
+		return tea.Batch(tick(), func() tea.Msg {
 			ended, err := it.Tick(context.Background())
 			if err != nil {
-				return nil, err
+				return itemTickMsg{err: err}
 			}
 			s, err := it.Sheet()
-			return tickResult{ended, s}, err
-		}))
+			return itemTickMsg{ended: ended, sheet: s, err: err}
+		})
 	}
 	return tick()
 }
 
-type tickResult struct {
-	ended bool
-	sheet *scoring.Sheet
-}
-
-func (m *Model) onOp(msg opMsg) tea.Cmd {
-	if msg.err != nil {
-		m.setStatus(msg.err)
-		if msg.op == "tick" {
-			return nil
-		}
+// onAnswer handles a workflow call's typed answer.
+func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
+	if err := errOf(msg); err != nil {
+		m.setStatus(err)
 		return nil
 	}
-	switch msg.op {
-	case "tick":
-		r := msg.v.(tickResult)
-		m.sheet = r.sheet
-		if r.ended && m.screen == scrLive {
+	switch msg := msg.(type) {
+	case itemTickMsg:
+		m.sheet = msg.sheet
+		if msg.ended && m.screen == scrLive {
 			m.toSheet()
 		}
-	case "signin":
-		x := msg.v.(*station.SignedIn)
-		m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, x.Certificate.Number))
+	case signedInMsg:
+		x := msg.x
+		m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
 		m.pinFor = ""
 		m.pinInput.Reset()
 		m.pinInput.Blur()
 		m.marks = append(m.marks, nil)
+		m.nextToSignIn()
 		if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
-			if m.exam.Resuming() != nil {
-				return op("continue", func() (any, error) { return m.exam.Continue(context.Background()) })
+			if ex := m.exam; ex.Resuming() != nil {
+				return m.run(call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
+					func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} }))
 			}
-			m.screen = scrPlan
+			m.goTo(scrPlan)
 		}
-	case "continue":
-		m.item = msg.v.(*station.Item)
-		m.screen = scrLive
-		m.notice(m.t("interrupted"))
-	case "verify":
-		m.screen = scrDraw
+	case continuedMsg:
+		m.item = msg.it
+		m.goTo(scrLive)
+		m.notice(m.t("resumed"))
+	case verifiedMsg:
+		m.ready = nil
+		m.goTo(scrDraw)
+	case drawnMsg:
 		m.setStatus(nil)
-	case "draw":
-		m.setStatus(nil)
-	case "start":
-		m.item = msg.v.(*station.Item)
+		return m.checkDevices()
+	case itemStartMsg:
+		m.item = msg.it
 		m.sheet, _ = m.item.Sheet()
 		m.itemSel, m.active, m.vetoing = 0, 0, false
-		m.screen = scrLive
-	case "mark", "undo", "timer", "phase", "veto", "finish", "confirm", "ack", "resolve":
+		m.goTo(scrLive)
+	case markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg:
 		// Commands run concurrently: the answer of an earlier key can
 		// arrive after the item was completed and put away.
 		if m.item == nil {
 			return nil
 		}
-	}
-	switch msg.op {
-	case "mark":
-		seq := msg.v.(int64)
-		for len(m.marks) <= m.active {
-			m.marks = append(m.marks, nil)
-		}
-		m.marks[m.active] = append(m.marks[m.active], seq)
-		m.sheet, _ = m.item.Sheet()
-	case "undo", "timer", "phase":
-		m.sheet, _ = m.item.Sheet()
-	case "veto", "finish":
-		m.toSheet()
-	case "confirm", "ack", "resolve":
-		m.sheet, _ = m.item.Sheet()
-		m.resolving = false
-		if m.item.Done() {
-			m.item = nil
-			m.screen = scrDraw
-			if m.allDone() {
-				m.notice(m.t("done") + " — F10")
-			}
-		}
-	case "finish-exam":
-		m.saved = msg.v.(*station.Saved)
-		m.refresh()
-		m.screen = scrResult
+		return m.onItemAnswer(msg)
+	case examSavedMsg:
+		m.saved, m.slip = msg.saved, nil
+		m.goTo(scrResult)
 		if m.d.Station.HasPrinter() {
-			return m.printSlip()
+			return tea.Batch(m.loadCmd(), m.printSlip())
 		}
-	case "slip":
-		m.slip = msg.v.(*station.SlipOutcome)
+		return m.loadCmd()
+	case slipMsg:
+		// A print answered after the examiners left the result is in the
+		// slip queue; the start screen does not speak of it.
+		if m.screen != scrResult || m.saved == nil || m.saved.ID != msg.resultID {
+			return nil
+		}
+		m.slip = msg.out
 		if m.slip.Printed {
 			m.notice(m.t("slip-printed"))
 		} else {
 			m.setStatus(m.slip.Reason)
 		}
-	case "resume":
-		m.exam = msg.v.(*station.Exam)
+	case resumedMsg:
+		m.exam = msg.exam
+		m.loadNames()
 		m.signSel = 0
-		m.screen = scrSignIn
-	case "scenario", "unplug", "power":
-		m.notice(msg.v.(string))
+		m.goTo(scrSignIn)
+	case noticeMsg:
+		m.notice(msg.text)
 	}
 	return nil
 }
 
-func (m *Model) toSheet() {
-	if m.item != nil {
+func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case markedMsg:
+		for len(m.marks) <= m.active {
+			m.marks = append(m.marks, nil)
+		}
+		m.marks[m.active] = append(m.marks[m.active], msg.seq)
 		m.sheet, _ = m.item.Sheet()
-	}
-	m.screen = scrSheet
-}
-
-func (m *Model) allDone() bool {
-	if m.exam == nil || len(m.exam.Drawn()) == 0 {
-		return false
-	}
-	for _, d := range m.exam.Drawn() {
-		it := m.exam.Item(d.Subject)
-		if it == nil || !it.Done() {
-			return false
+	case sheetChangedMsg:
+		m.sheet, _ = m.item.Sheet()
+	case itemEndedMsg:
+		m.toSheet()
+	case signedOffMsg:
+		m.sheet, _ = m.item.Sheet()
+		m.resolving = false
+		if m.item.Done() {
+			m.item = nil
+			m.goTo(scrDraw)
+			m.nextSubject()
+			if m.allDone() {
+				m.notice(m.t("all-done"))
+			}
+			return m.checkDevices()
 		}
 	}
-	return true
+	return nil
 }
 
 // View renders the current screen.

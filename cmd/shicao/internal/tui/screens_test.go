@@ -24,15 +24,17 @@ func fieldsOf(raw []byte) map[string]any {
 }
 
 // TestScreens_Golden walks through an exam and pins every screen's view at
-// 80x24 and 120x40 (Ascii colour profile), checking each fits the window.
+// 80x24, 120x40 and 200x60 (Ascii colour profile), checking each fits the
+// window and keeps every key of the screen on its help bar.
 func TestScreens_Golden(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		f := newFixture(t, lang)
 		shot := func(name string) {
 			t.Helper()
-			for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+			for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 				v := f.view(t, sz[0], sz[1])
 				checkFits(t, v, sz[0], sz[1])
+				keysReachable(t, f, v, fmt.Sprintf("%s %dx%d", name, sz[0], sz[1]))
 				golden(t, fmt.Sprintf("%s-%s-%dx%d", name, lang, sz[0], sz[1]), v)
 			}
 			f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -52,7 +54,7 @@ func TestScreens_Golden(t *testing.T) {
 		}
 		f.playVector(t, "twelve-shallow")
 		shot("live-cpr")
-		f.do(t, "f")
+		f.do(t, "f", "y")
 		shot("sheet")
 		f.do(t, "f5", "f6", "a")
 		shot("draw-after-item")
@@ -61,7 +63,7 @@ func TestScreens_Golden(t *testing.T) {
 			f.do(t, "up")
 		}
 		for i := 0; i < 3; i++ {
-			f.do(t, "enter", "f", "f5", "f6", "a", "down")
+			f.do(t, "enter", "f", "y", "f5", "f6", "a") // the cursor moves on by itself
 		}
 		f.do(t, "f10")
 		if f.m.screen != scrResult {
@@ -85,7 +87,7 @@ func TestFlow_CPRGood(t *testing.T) {
 	if !strings.Contains(v, "得分 100") {
 		t.Fatalf("live screen does not show 100:\n%s", v)
 	}
-	f.do(t, "f")
+	f.do(t, "f", "y")
 	v = f.view(t, 120, 40)
 	if !strings.Contains(v, "得分 100 ✓ 合格") {
 		t.Fatalf("sheet does not show 100 pass:\n%s", v)
@@ -103,7 +105,7 @@ func TestFlow_Shallow(t *testing.T) {
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
 	f.playVector(t, "twelve-shallow")
-	f.do(t, "f")
+	f.do(t, "f", "y")
 	v := f.view(t, 120, 40)
 	for _, want := range []string{"-24 按压深度不足5cm，每次扣2分 ×12 [#", "胸外按压", "得分 76 ✗ 不合格"} {
 		if !strings.Contains(v, want) {
@@ -182,7 +184,7 @@ func TestFlow_OutageOnSheet(t *testing.T) {
 		f.signIn(t)
 		f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
 		f.playVector(t, "outage-mid-cycle")
-		f.do(t, "f")
+		f.do(t, "f", "y")
 		v := f.view(t, 120, 40)
 		for _, want := range []string{tt.score, tt.outage} {
 			if !strings.Contains(v, want) {
@@ -234,7 +236,7 @@ func TestFlow_Review(t *testing.T) {
 	// Examiner 1 alone takes 6 points off 环境评估: marks 1, 2, 3.
 	f.do(t, "1", "2", "3")
 	f.playVector(t, "perfect")
-	f.do(t, "f")
+	f.do(t, "f", "y")
 	v := f.view(t, 120, 40)
 	if !strings.Contains(v, "需主考裁定") {
 		t.Fatalf("review not shown:\n%s", v)
@@ -267,7 +269,7 @@ func TestFlow_AckLast(t *testing.T) {
 	// Examiner 1 alone takes 6 points off the first item: a review.
 	f.do(t, "1", "2", "3")
 	f.playVector(t, "perfect")
-	f.do(t, "f")
+	f.do(t, "f", "y")
 	v := f.view(t, 120, 40)
 	if !strings.Contains(v, "⏳ candidate a/x: the examiners disagree beyond tolerance on assess") {
 		t.Fatalf("the sheet does not say why the candidate cannot sign yet:\n%s", v)

@@ -100,7 +100,7 @@ func TestTeatest_CPRGood(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor("循环 5")
-	tm.Type("f")
+	tm.Type("fy")
 	waitFor("得分 100 ✓ 合格")
 	// The candidate signs last, after the examiners' confirmations.
 	tm.Send(tea.KeyMsg{Type: tea.KeyF5})
@@ -150,5 +150,67 @@ func (w tracing) trace() {
 	if r := recover(); r != nil {
 		w.t.Errorf("panic: %v\n%s", r, debug.Stack())
 		panic(r)
+	}
+}
+
+// TestTeatest_KeysInOrder: keys typed faster than the station answers
+// (F5 F6 a on the sheet, back to back) reach it in the order typed, so the
+// candidate's signature is not refused for confirmations still on their
+// way (issue 16: found in the tmux walk).
+func TestTeatest_KeysInOrder(t *testing.T) {
+	f := newFixture(t, "en")
+	tm := teatest.NewTestModel(t, tracing{f.m, t}, teatest.WithInitialTermSize(80, 24))
+	out := tm.Output()
+	var seen bytes.Buffer
+	waitFor := func(s string) {
+		t.Helper()
+		teatest.WaitFor(t, out, func(b []byte) bool {
+			seen.Write(b)
+			return strings.Contains(seen.String(), s)
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		seen.Reset()
+	}
+	key := func(k tea.KeyType) { tm.Send(tea.KeyMsg{Type: k}) }
+	waitFor("installed standards")
+	key(tea.KeyEnter)
+	key(tea.KeyEnter)
+	tm.Type("123456")
+	key(tea.KeyEnter)
+	waitFor("signed in")
+	key(tea.KeyEnter)
+	tm.Type("567890")
+	key(tea.KeyEnter)
+	waitFor("search name or id number")
+	key(tea.KeyEnter)
+	waitFor("identity check")
+	tm.Type("y")
+	waitFor("press d to draw")
+	tm.Type("d")
+	waitFor("K4 SD-DG-K42")
+	key(tea.KeyEnter)
+	waitFor("f end item")
+	for round := 0; round < 3; round++ {
+		tm.Type("fy")
+		waitFor("score sheet")
+		key(tea.KeyF5)
+		key(tea.KeyF6)
+		tm.Type("a")
+		waitFor("✓ done")
+		if round < 2 {
+			key(tea.KeyEnter)
+			waitFor("f end item")
+		}
+	}
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(tracing)
+	if fm.m.screen != scrDraw || strings.Contains(fm.m.status, "signs after") {
+		t.Fatalf("keys typed quickly were answered out of order: screen %d, status %q", fm.m.screen, fm.m.status)
+	}
+	for _, d := range fm.m.exam.Drawn()[:3] {
+		if it := fm.m.exam.Item(d.Subject); it == nil || !it.Done() {
+			t.Fatalf("%s is not done after f y F5 F6 a", d.Subject)
+		}
 	}
 }

@@ -89,7 +89,8 @@ func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 type fakeEquipment struct {
 	mu      sync.Mutex
 	lost    map[string]bool
-	portErr map[string]error // a port that cannot be used (not found...)
+	portErr map[string]error  // a port that cannot be used (not found...)
+	serial  map[string]string // a device answering with another serial
 	played  []string
 }
 
@@ -99,7 +100,11 @@ func (f *fakeEquipment) Devices() []station.Device {
 	var out []station.Device
 	for _, e := range demo.Equipment {
 		pe := f.portErr[e.Kind]
-		out = append(out, station.Device{Kind: e.Kind, Port: "/dev/serial/by-id/usb-" + e.Kind, Model: e.Model, Serial: e.Serial, Firmware: "1.0",
+		serial := e.Serial
+		if s := f.serial[e.Kind]; s != "" {
+			serial = s
+		}
+		out = append(out, station.Device{Kind: e.Kind, Port: "/dev/serial/by-id/usb-" + e.Kind, Model: e.Model, Serial: serial, Firmware: "1.0",
 			Connected: !f.lost[e.Kind] && pe == nil, PortErr: pe})
 	}
 	return out

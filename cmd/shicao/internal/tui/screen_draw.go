@@ -1,0 +1,195 @@
+package tui
+
+// The draw screen: the items drawn, their state and their devices' readiness.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"shicao/cmd/shicao/internal/station"
+)
+
+// keyDraw draws the items, starts one, or finishes the exam.
+func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	drawn := m.exam.Drawn()
+	switch {
+	case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
+		seed := m.d.Seed
+		ex := m.exam
+		return m.run(do(func() error { _, err := ex.Draw(ctx, seed); return err }, func(err error) tea.Msg { return drawnMsg{err} }))
+	case key.Matches(msg, m.keys.Up):
+		m.subjSel = max(m.subjSel-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.subjSel = min(m.subjSel+1, max(len(drawn)-1, 0))
+	case key.Matches(msg, m.keys.Enter) && len(drawn) > 0:
+		d := drawn[m.subjSel]
+		if it := m.exam.Item(d.Subject); it != nil {
+			if !it.Done() {
+				m.item = it
+				m.toSheet()
+			}
+			return nil
+		}
+		// Simulated equipment starts its scenario afresh for the
+		// item; real equipment just goes on.
+		var plays [][2]string
+		for _, kind := range d.Standard.Devices {
+			if list := m.d.Equipment.Scenarios(kind); len(list) > 0 {
+				sc := list[0]
+				if ds := m.dev[kind]; ds != nil && ds.scenario != "" {
+					sc = ds.scenario
+				}
+				plays = append(plays, [2]string{kind, sc})
+			}
+		}
+		for kind := range m.dev {
+			m.dev[kind].resetPanel()
+		}
+		ex, eq := m.exam, m.d.Equipment
+		return m.run(call(func() (*station.Item, error) {
+			for _, p := range plays {
+				if err := eq.Play(p[0], p[1]); err != nil {
+					return nil, err
+				}
+			}
+			return ex.StartItem(ctx, d.Subject, eq.Devices())
+		}, func(it *station.Item, err error) tea.Msg { return itemStartMsg{it, err} }))
+	case key.Matches(msg, m.keys.FinishExam) && m.allDone():
+		ex := m.exam
+		return m.run(call(func() (*station.Saved, error) { return ex.Finish(ctx) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} }))
+	case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
+		return m.cycleScenario(drawn[m.subjSel].Standard)
+	}
+	return nil
+}
+
+func (m *Model) viewDraw() string {
+	st := m.styles
+	var b strings.Builder
+	c := m.exam.Candidate()
+	fmt.Fprintf(&b, "%s %s %s · %s\n\n", st.Header.Render(m.t("draw")), c.Name, maskID(c.IDNumber), m.exam.Blueprint().Title)
+	drawn := m.exam.Drawn()
+	if len(drawn) == 0 {
+		fmt.Fprintf(&b, "%s\n", m.t("press-draw"))
+		return b.String()
+	}
+	devs := m.d.Equipment.Devices()
+	titleW := 0
+	for _, d := range drawn {
+		titleW = max(titleW, lipgloss.Width(d.Standard.Title))
+	}
+	for i, d := range drawn {
+		state := st.Dim.Render("· " + m.t("waiting"))
+		if it := m.exam.Item(d.Subject); it != nil {
+			if it.Done() {
+				s, _ := it.Sheet()
+				state = st.Good.Render(fmt.Sprintf("✓ %s %s", m.t("done"), s.Score))
+			} else {
+				state = st.Warn.Render("▶ " + m.t("in-exam"))
+			}
+		}
+		line := fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, titleW), state)
+		if i == m.subjSel {
+			line = st.Selected.Render("▶" + line[1:])
+		}
+		b.WriteString(line + "\n")
+		if len(d.Standard.Devices) == 0 {
+			fmt.Fprintf(&b, "      %s\n", st.Dim.Render(m.t("no-devices")))
+		}
+		for _, kind := range d.Standard.Devices {
+			fmt.Fprintf(&b, "      %s\n", m.readiness(kind, devs))
+		}
+	}
+	return b.String()
+}
+
+// readiness is one device's line on the draw screen: ✓ only when the item
+// could start with it now (connected, self-tested, registered to this
+// site), else ✗ and StartItem's reason.
+func (m *Model) readiness(kind string, devs []station.Device) string {
+	st := m.styles
+	if m.ready != nil {
+		devs = m.ready.devs
+	}
+	for _, d := range devs {
+		if d.Kind != kind {
+			continue
+		}
+		text, bad := m.portProblem(d)
+		switch {
+		case bad:
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, text))
+		case !d.Connected:
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, m.t("lost")))
+		case m.ready == nil:
+			return st.Dim.Render(fmt.Sprintf("… %s %s %s: %s", kind, d.Model, d.Serial, m.t("device-check")))
+		case m.ready.why[kind] != nil:
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Serial, m.ready.why[kind].Text(m.lang)))
+		}
+		return st.Good.Render(fmt.Sprintf("✓ %s %s %s %s: %s", kind, d.Model, d.Serial, d.Port, m.t("ready")))
+	}
+	if m.ready != nil && m.ready.why[kind] != nil {
+		return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, m.ready.why[kind].Text(m.lang)))
+	}
+	return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, m.t("not-ready")))
+}
+
+// readyMsg is the readiness of the drawn items' devices: per kind, the
+// device that would be used and the refusal, if the item could not start.
+type readyMsg struct {
+	devs []station.Device
+	why  map[string]*station.Refusal
+}
+
+// checkDevices checks the drawn items' devices off the update loop (the
+// registry is in the store).
+func (m *Model) checkDevices() tea.Cmd {
+	ex, eq := m.exam, m.d.Equipment
+	if ex == nil || len(ex.Drawn()) == 0 {
+		return nil
+	}
+	m.checkedAt = m.d.Now()
+	return func() tea.Msg {
+		devs := eq.Devices()
+		r := readyMsg{devs: devs, why: map[string]*station.Refusal{}}
+		for _, d := range ex.Drawn() {
+			for _, kind := range d.Standard.Devices {
+				if why := ex.CheckDevice(context.Background(), kind, devs); why != nil {
+					r.why[kind] = why
+				}
+			}
+		}
+		return r
+	}
+}
+
+// nextSubject moves the draw cursor to the next subject not done.
+func (m *Model) nextSubject() {
+	drawn := m.exam.Drawn()
+	for i := 1; i <= len(drawn); i++ {
+		j := (m.subjSel + i) % len(drawn)
+		if it := m.exam.Item(drawn[j].Subject); it == nil || !it.Done() {
+			m.subjSel = j
+			return
+		}
+	}
+}
+
+func (m *Model) allDone() bool {
+	if m.exam == nil || len(m.exam.Drawn()) == 0 {
+		return false
+	}
+	for _, d := range m.exam.Drawn() {
+		it := m.exam.Item(d.Subject)
+		if it == nil || !it.Done() {
+			return false
+		}
+	}
+	return true
+}

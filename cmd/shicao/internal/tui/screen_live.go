@@ -1,0 +1,300 @@
+package tui
+
+// The live item screen: marks, vetoes, the timer, the device panels.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"shicao/scoring"
+	"shicao/standards"
+)
+
+func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
+	ctx := context.Background()
+	it := m.item
+	if it == nil {
+		return nil
+	}
+	exs := m.exam.Examiners()
+	if len(exs) == 0 {
+		return nil
+	}
+	examiner := exs[min(m.active, len(exs)-1)].Examiner.ID
+	s := msg.String()
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.itemSel = max(m.itemSel-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.itemSel = min(m.itemSel+1, len(it.Std.Items)-1)
+	case key.Matches(msg, m.keys.Tab):
+		m.active = (m.active + 1) % len(exs)
+	case key.Matches(msg, m.keys.Veto):
+		m.vetoing = !m.vetoing
+	case m.vetoing && key.Matches(msg, m.keys.Back):
+		m.vetoing = false
+	case len(s) == 1 && s[0] >= '1' && s[0] <= '9':
+		n := int(s[0] - '1')
+		if m.vetoing {
+			vs := markableVetoes(it.Std)
+			if n < len(vs) {
+				v := vs[n]
+				m.vetoing = false
+				m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), do(func() error { return it.Veto(ctx, examiner, v) }, func(err error) tea.Msg { return itemEndedMsg{err} }))
+				return nil
+			}
+			return nil
+		}
+		sit := it.Std.Items[m.itemSel]
+		if n < len(sit.Marks) {
+			mk := sit.Marks[n].ID
+			return m.run(call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} }))
+		}
+	case key.Matches(msg, m.keys.Undo):
+		if m.active < len(m.marks) && len(m.marks[m.active]) > 0 {
+			last := m.marks[m.active][len(m.marks[m.active])-1]
+			m.marks[m.active] = m.marks[m.active][:len(m.marks[m.active])-1]
+			return m.run(do(func() error { return it.Undo(ctx, examiner, last) }, func(err error) tea.Msg { return sheetChangedMsg{err} }))
+		}
+	case key.Matches(msg, m.keys.Timer):
+		if m.timerAt.IsZero() {
+			m.timerAt = m.d.Now()
+			return nil
+		}
+		d := m.d.Now().Sub(m.timerAt)
+		m.timerAt = time.Time{}
+		return m.run(do(func() error { return it.Timer(ctx, "pulse", d) }, func(err error) tea.Msg { return sheetChangedMsg{err} }))
+	case key.Matches(msg, m.keys.Finish):
+		m.askFirst(m.t("sure-finish"), do(func() error { return it.Finish(ctx, "finished") }, func(err error) tea.Msg { return itemEndedMsg{err} }))
+	case key.Matches(msg, m.keys.Scenario):
+		return m.cycleScenario(it.Std)
+	case key.Matches(msg, m.keys.Power) && hasDevice(it.Std.Devices, "board"):
+		m.powered = !m.powered
+		on := m.powered
+		text := m.t(map[bool]string{true: "power-on", false: "power-off"}[on])
+		eq := m.d.Equipment
+		return m.run(do(func() error { return eq.Power("board", on) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
+	case key.Matches(msg, m.keys.Unplug):
+		if len(it.Std.Devices) > 0 {
+			kind := it.Std.Devices[0]
+			text := fmt.Sprintf(m.t("unplugged"), kind)
+			eq := m.d.Equipment
+			return m.run(do(func() error { return eq.Unplug(kind) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
+		}
+	}
+	return nil
+}
+
+func markableVetoes(std *standards.Standard) []string {
+	var out []string
+	for _, v := range std.Veto {
+		if v.Mark {
+			out = append(out, v.ID)
+		}
+	}
+	return out
+}
+
+// cycleScenario moves the item's first simulated device to its next
+// scenario (the demo control key).
+func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
+	if len(std.Devices) == 0 {
+		return nil
+	}
+	kind := std.Devices[0]
+	list := m.d.Equipment.Scenarios(kind)
+	if len(list) == 0 {
+		return nil
+	}
+	ds := m.dev[kind]
+	if ds == nil {
+		ds = &deviceState{}
+		m.dev[kind] = ds
+	}
+	next := list[0]
+	for i, s := range list {
+		if s == ds.scenario {
+			next = list[(i+1)%len(list)]
+		}
+	}
+	ds.scenario = next
+	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
+	eq := m.d.Equipment
+	return m.run(do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
+}
+
+func (m *Model) viewLive() string {
+	st := m.styles
+	it := m.item
+	var b strings.Builder
+	limitMs, _ := it.Limits()
+	el := it.Elapsed()
+	limit := time.Duration(limitMs) * time.Millisecond
+	timeLine := fmt.Sprintf("%s %s / %s %s", m.t("time"), clock(el), m.t("limit"), clock(limit))
+	if el > limit {
+		timeLine = st.Bad.Render(fmt.Sprintf("⚠ %s +%s  %s %s", m.t("overtime"), clock(el-limit), m.t("time"), clock(el)))
+	}
+	fmt.Fprintf(&b, "%s %s %s · %s\n", st.Header.Render(it.Subject), it.Std.ID, it.Std.Title, timeLine)
+	score := "—"
+	if m.sheet != nil {
+		switch {
+		case m.sheet.Veto != nil && m.vetoPending(m.sheet, el, limit):
+			// A rule's veto (five cycles not reached) can still be
+			// avoided while the item runs: it is decided at the end.
+			score = st.Warn.Render(fmt.Sprintf("%s %s: %s", m.t("pending-veto"), m.t("veto"), m.sheet.Veto.Text)) + " " + st.Dim.Render("("+m.t("pending-veto-why")+")")
+		case m.sheet.Veto != nil:
+			score = m.sheet.Score.String() + " " + st.Bad.Render("✗ "+m.t("veto")+" "+m.sheet.Veto.Text)
+		default:
+			score = m.sheet.Score.String()
+		}
+	}
+	fmt.Fprintf(&b, "%s %s\n", m.t("score"), st.Value.Render(score))
+	// Items with live points; the selected one lists its marks by number.
+	leftW := m.w
+	if m.w >= 100 {
+		leftW = m.w / 2
+	}
+	var left []string
+	for i, sit := range it.Std.Items {
+		sc := "—"
+		var deds []scoring.Deduction
+		if m.sheet != nil && i < len(m.sheet.Items) {
+			sc = m.sheet.Items[i].Score.String()
+			deds = m.sheet.Items[i].Deductions
+		}
+		line := fmt.Sprintf(" %s %s/%s", pad(sit.Title, 22), pad(sc, 4), sit.Points)
+		if i == m.itemSel {
+			line = st.Selected.Render("▶" + line[1:])
+		}
+		left = append(left, line)
+		for _, d := range deds {
+			left = append(left, m.deductionLine(d, "    "))
+		}
+		if m.sheet != nil && i < len(m.sheet.Items) {
+			if own := m.ownMarks(m.sheet.Items[i]); own != "" {
+				left = append(left, "    "+own)
+			}
+		}
+		if i == m.itemSel && !m.vetoing {
+			for j, mk := range sit.Marks {
+				if j >= 9 {
+					break
+				}
+				left = append(left, st.Dim.Render(fmt.Sprintf("    [%d] %s -%s", j+1, mk.Text, mk.Deduct)))
+			}
+		}
+	}
+	if m.vetoing {
+		left = append(left, st.Warn.Render(" "+m.t("veto")+":"))
+		for j, v := range markableVetoes(it.Std) {
+			left = append(left, st.Warn.Render(fmt.Sprintf("    [%d] %s", j+1, it.Std.VetoByID(v).Text)))
+		}
+	}
+	var right []string
+	for _, kind := range it.Std.Devices {
+		ds := m.dev[kind]
+		if ds == nil {
+			ds = &deviceState{}
+		}
+		state := st.Good.Render("● " + m.t("connected"))
+		if !ds.connected {
+			state = st.Bad.Render("✗ " + m.t("lost"))
+		}
+		sc := ""
+		if ds.scenario != "" {
+			sc = " " + st.Dim.Render("["+ds.scenario+"]")
+		}
+		right = append(right, fmt.Sprintf("%s %s%s", st.Header.Render(kind), state, sc))
+		if kind == "cpr" {
+			right = append(right, m.cprPanel(ds, leftW)...)
+		} else {
+			right = append(right, m.genericPanel(kind, ds)...)
+		}
+	}
+	if m.w >= 100 {
+		rows := max(len(left), len(right))
+		for i := 0; i < rows; i++ {
+			l, r := "", ""
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			b.WriteString(pad(clipLine(l, leftW-1), leftW) + r + "\n")
+		}
+	} else {
+		b.WriteString(strings.Join(right, "\n") + "\n")
+		b.WriteString(strings.Join(left, "\n") + "\n")
+	}
+	return b.String()
+}
+
+// vetoPending reports whether the sheet's veto may still be lifted: a
+// rule's veto (a count not reached yet, e.g. CPR's five cycles) while the
+// item runs within its limit. An examiner's veto, and any veto once the
+// item has ended or its time is up, is final.
+func (m *Model) vetoPending(s *scoring.Sheet, el, limit time.Duration) bool {
+	return s.Veto != nil && s.Veto.By == "rule" && !s.Finished && el < limit
+}
+
+// deductionLine is one deduction with its evidence (event seq @ time); a
+// deduction from the examiners' marks is their mean, and says so.
+func (m *Model) deductionLine(d scoring.Deduction, indent string) string {
+	st := m.styles
+	mean := ""
+	if d.By == "examiners" && m.exam != nil && len(m.exam.Examiners()) > 1 {
+		mean = " (" + m.t("mean") + ")"
+	}
+	return st.Bad.Render(fmt.Sprintf("%s-%s %s ×%d%s", indent, d.Points, d.Text, d.Count, mean)) + " " + st.Dim.Render(evidenceText(d.Evidence, d.Times))
+}
+
+// ownMarks is each examiner's own deduction on an item, by name, and the
+// mean that is scored (or the chief examiner's decision); empty when no
+// examiner marked the item.
+func (m *Model) ownMarks(it scoring.ItemScore) string {
+	any := false
+	for _, x := range it.Examiners {
+		if x.Deduct != 0 {
+			any = true
+		}
+	}
+	if !any || len(it.Examiners) < 2 {
+		return ""
+	}
+	var parts []string
+	for i, x := range it.Examiners {
+		parts = append(parts, fmt.Sprintf("%s %d %s -%s", m.t("examiner"), i+1, m.examinerName(x.Examiner), x.Deduct))
+	}
+	used := fmt.Sprintf("%s -%s", m.t("mean"), it.Manual)
+	if it.Resolved != nil {
+		used = fmt.Sprintf("%s -%s", m.t("resolved"), it.Resolved.Deduct)
+	}
+	return m.styles.Dim.Render(strings.Join(parts, " · ") + " → " + used)
+}
+
+// examinerName is a signed-in examiner's name, or the masked ID.
+func (m *Model) examinerName(id string) string {
+	id = strings.TrimPrefix(id, "examiner:") // an event's source
+	if m.exam != nil {
+		for _, x := range m.exam.Examiners() {
+			if x.Examiner.ID == id {
+				return x.Examiner.Name
+			}
+		}
+	}
+	return maskID(id)
+}
+
+func clock(d time.Duration) string {
+	neg := ""
+	if d < 0 {
+		neg, d = "-", -d
+	}
+	return fmt.Sprintf("%s%d:%02d", neg, int(d.Minutes()), int(d.Seconds())%60)
+}
