@@ -32,6 +32,10 @@ type Exam struct {
 	result    *Saved
 	resuming  *Item    // the item left running by a crash, until Continue or Void
 	expect    []string // examiners who must sign in again to resume
+
+	armed     *standards.Reference // the reference check waiting for a reading (guarded by s.refMu)
+	refPassed map[string]float64   // reference checks passed: their readings (guarded by s.refMu)
+	gated     bool                 // the readiness gate passed (the first item started)
 }
 
 // SignedIn is an examiner signed in for this exam, with the certificate

@@ -31,6 +31,9 @@ type Device struct {
 	// is not the same as a device disconnected), or another. nil for a
 	// device that is up or merely disconnected.
 	PortErr error
+	// LastReading is when the device's last reading arrived (zero: none
+	// yet); Stale says whether its value may still be shown.
+	LastReading time.Time
 	// Unmeasured lists, per event type, the fields the device's profile
 	// declares it cannot measure (profiles.Profile.Unmeasured). An item
 	// whose standard reads one of them does not start on this device.
@@ -161,6 +164,18 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if ref := notUsable(std.Span(), std.ID, e.s.Today()); ref != nil {
 		return nil, ref
 	}
+	// The readiness gate, before the candidate's first item (a resumed
+	// exam passed it before the crash).
+	var checks []Check
+	if !e.gated && len(e.items) == 0 && e.resuming == nil {
+		e.s.refMu.Lock()
+		c, why := e.readiness(ctx, std, devices)
+		e.s.refMu.Unlock()
+		if why != nil {
+			return nil, why
+		}
+		checks = c
+	}
 	var use []Device
 	for _, kind := range std.Devices {
 		dev, why := e.pickDevice(ctx, kind, devices)
@@ -200,6 +215,11 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 			return nil, err
 		}
 	}
+	rc, err := readinessEvents(checks)
+	if err != nil {
+		return nil, err
+	}
+	first = append(first, rc...)
 	id, opened, err := e.s.st.StartSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
 		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()}, first)
 	if err != nil {
@@ -215,6 +235,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		}
 	}
 	it.startScorer()
+	e.gated = true
 	e.items[subject] = it
 	e.s.setLive(it)
 	return it, nil

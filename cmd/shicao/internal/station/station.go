@@ -47,6 +47,11 @@ type Config struct {
 	Live func(*Item)
 	// Printer prints score slips (nil: none; slips queue).
 	Printer SlipPrinter
+	// ClockMaxAge, if set, makes the readiness gate check the clock: the
+	// offset from the centre the last sync measured (RecordClockOffset)
+	// must be at most this old and under MaxClockOffset. Zero: the clock
+	// is not checked (tests, tools that run no exam).
+	ClockMaxAge time.Duration
 }
 
 // Station is one exam station: its store, keys and rules.
@@ -58,6 +63,9 @@ type Station struct {
 	mu     sync.Mutex
 	parsed map[string]any // sha256 -> *standards.Standard | *standards.Blueprint
 	live   *Item          // the item Config.Live was last told of
+
+	refMu   sync.Mutex // guards refExam and the exams' reference checks
+	refExam *Exam      // the exam whose reference check is armed
 }
 
 // New returns a Station over an open store.
