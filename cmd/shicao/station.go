@@ -451,7 +451,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		rg, err := rig.Simulated(ctx, standards.DefaultVocabulary().DeviceKinds(), rig.Options{Dir: filepath.Join(*data, "devices"), Speed: *speed},
 			func(kind string, rd hardware.Reading) {
-				routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {})
+				routeReading(ctx, log, s, active.Load(), kind, rd, func(tea.Msg) {})
 			})
 		if err != nil {
 			return err
@@ -728,7 +728,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var active atomic.Pointer[station.Item]
-	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, Live: func(it *station.Item) { active.Store(it) }, ClockMaxAge: station.DefaultClockMaxAge}, cfg.Lang)
 	if err != nil {
 		return err
 	}
@@ -745,7 +745,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	for _, d := range cfg.Device {
 		ports = append(ports, rig.Port{Kind: d.Kind, Profile: d.Profile, Path: d.Port})
 	}
-	rg, err := rig.Real(ctx, ports, func(kind string, rd hardware.Reading) { routeReading(ctx, log, active.Load(), kind, rd, send) })
+	rg, err := rig.Real(ctx, ports, func(kind string, rd hardware.Reading) { routeReading(ctx, log, s, active.Load(), kind, rd, send) })
 	if err != nil {
 		return err
 	}

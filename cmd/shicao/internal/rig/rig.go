@@ -53,6 +53,7 @@ type slot struct {
 	// the device cannot measure: the station refuses an item whose
 	// standard reads one.
 	unmeasured map[string][]string
+	last       time.Time // when the last reading arrived (Device.LastReading)
 }
 
 // Options tune a simulated rig.
@@ -220,6 +221,11 @@ func (r *Rig) on(s *slot, rd hardware.Reading) {
 		close(s.changed)
 		s.changed = make(chan struct{})
 		r.mu.Unlock()
+	case hardware.TypeStatus:
+	default:
+		r.mu.Lock()
+		s.last = time.Now()
+		r.mu.Unlock()
 	}
 	if r.handler != nil {
 		r.handler(s.kind, rd)
@@ -250,7 +256,7 @@ func (r *Rig) Devices() []station.Device {
 		if pe, ok := s.dev.(portErrorer); ok {
 			portErr = pe.PortError()
 		}
-		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected, PortErr: portErr, Unmeasured: s.unmeasured})
+		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected, PortErr: portErr, Unmeasured: s.unmeasured, LastReading: s.last})
 	}
 	return out
 }

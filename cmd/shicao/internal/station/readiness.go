@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"shicao/cmd/shicao/internal/store"
@@ -28,6 +29,10 @@ import (
 // MaxClockOffset is the largest offset from the centre's clock, at the
 // last sync, at which a candidate's first item may start.
 const MaxClockOffset = time.Second
+
+// DefaultClockMaxAge is how old the clock offset may be at a station that
+// checks it (a station syncs at least daily, before the exam day).
+const DefaultClockMaxAge = 24 * time.Hour
 
 // StaleAfter is how long after its last reading a sensor's value is shown
 // as "--": the value on the screen is never older than this.
@@ -183,6 +188,33 @@ func number(v any) (float64, bool) {
 		return float64(n), true
 	}
 	return 0, false
+}
+
+// String is the check as one line: "cpr connected SN-1 /dev/ttyUSB0".
+func (c Check) String() string {
+	switch c.Check {
+	case "clock":
+		return fmt.Sprintf("clock offset %d ms (%s)", c.OffsetMs, c.Detail)
+	case "reference":
+		return fmt.Sprintf("%s reference %s read %g (%g ± %g)", c.Device, c.Detail, c.Value, c.Expected, c.Tolerance)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s %s %s", c.Device, c.Check, c.Serial, c.Detail))
+}
+
+// Ready runs the readiness gate without starting an item: the checks the
+// candidate's first item would record, or the refusal of the first that
+// fails. The screen shows it before the first item.
+func (e *Exam) Ready(ctx context.Context, devices []Device) ([]Check, error) {
+	if len(e.drawn) == 0 {
+		return nil, refuse("not-drawn", "尚未抽题", "nothing has been drawn yet")
+	}
+	e.s.refMu.Lock()
+	defer e.s.refMu.Unlock()
+	checks, why := e.readiness(ctx, e.drawn[0].Standard, devices)
+	if why != nil {
+		return nil, why
+	}
+	return checks, nil
 }
 
 // readiness runs the gate before the candidate's first item and returns
