@@ -26,12 +26,12 @@ type Standard struct {
 	// Reference checks a device must pass before a candidate's first
 	// item (the readiness gate): a known input, the reading it must give.
 	Reference []Reference `yaml:"reference"`
-	Examiners int       `yaml:"examiners"` // how many examiners mark; their manual deductions are averaged
-	Tolerance Points    `yaml:"tolerance"` // examiners further apart than this on an item -> review
-	Items     []Item    `yaml:"items"`
-	Veto      []Veto    `yaml:"veto"`
-	Tests     []Vector  `yaml:"tests"`
-	Notes     string    `yaml:"notes"` // free text for authors: sources, [choice] figures
+	Examiners int         `yaml:"examiners"` // how many examiners mark; their manual deductions are averaged
+	Tolerance Points      `yaml:"tolerance"` // examiners further apart than this on an item -> review
+	Items     []Item      `yaml:"items"`
+	Veto      []Veto      `yaml:"veto"`
+	Tests     []Vector    `yaml:"tests"`
+	Notes     string      `yaml:"notes"` // free text for authors: sources, [choice] figures
 
 	// Set by Parse.
 	Source []byte       `yaml:"-"` // the exact YAML bytes, as signed
