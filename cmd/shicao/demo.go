@@ -396,8 +396,14 @@ func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey str
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for round := 0; ; round++ {
+			began := time.Now()
 			_, err := up.Round(ctx)
-			// The clock offset the round measured, for the readiness gate.
+			// The clock offset from the centre, for the readiness gate:
+			// the round's answers measured it; a round that sent nothing
+			// asks for the checkpoint (any answer carries the time).
+			if _, at, ok := client.ClockOffset(); !ok || at.Before(client.Now().Add(-time.Since(began))) {
+				_, _ = client.Checkpoint(ctx)
+			}
 			if off, at, ok := client.ClockOffset(); ok {
 				if cerr := s.RecordClockOffset(ctx, off, at); cerr != nil {
 					log.Warn("record clock offset", "err", cerr)
