@@ -44,6 +44,13 @@ func OpenVocabulary(signed []byte, trust *Trust) (*VocabularyDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vocabulary: %w", err)
 	}
+	return ReadVocabulary(op.Text, signed)
+}
+
+// ReadVocabulary parses a vocabulary document's text (verified before,
+// when it was installed); signed is kept as its Source.
+func ReadVocabulary(text, signed []byte) (*VocabularyDoc, error) {
+	op := struct{ Text []byte }{text}
 	var head struct {
 		Version int `yaml:"version"`
 	}
@@ -132,4 +139,56 @@ func CheckVocabularyVersion(held int, heldBytes []byte, next *VocabularyDoc) err
 
 func sortFields(fs []Field) {
 	sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+}
+
+// Vocabulary returns the vocabulary the standard was type-checked against.
+func (s *Standard) Vocabulary() *Vocabulary {
+	if s.env == nil {
+		return DefaultVocabulary()
+	}
+	return s.env.vocab
+}
+
+// Covers returns an error naming the first device kind, event type or
+// field of old that v lacks or types differently: a newer vocabulary
+// document is cumulative (it keeps everything the one before added), so
+// that installing it never removes anything.
+func (v *Vocabulary) Covers(old *Vocabulary) error {
+	for _, k := range old.DeviceKinds() {
+		if _, ok := v.Devices[k]; !ok {
+			return fmt.Errorf("device %s is missing: a vocabulary document keeps everything the one before added", k)
+		}
+	}
+	names := make([]string, 0, len(old.Types))
+	for n := range old.Types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		nt := v.Types[n]
+		if nt == nil {
+			return fmt.Errorf("event type %s is missing: a vocabulary document keeps everything the one before added", n)
+		}
+		for _, f := range old.Types[n].Fields {
+			i := fieldIndex(nt.Fields, f.Name)
+			if i < 0 || nt.Fields[i].Type != f.Type {
+				return fmt.Errorf("%s.%s is missing or changed: a vocabulary document keeps everything the one before added", n, f.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// IsVocabularyDoc tells a vocabulary document from a standard or a
+// blueprint: it has a version and devices or system, and no id.
+func IsVocabularyDoc(text []byte) bool {
+	var top map[string]any
+	if yaml.Unmarshal(text, &top) != nil {
+		return false
+	}
+	_, id := top["id"]
+	_, ver := top["version"]
+	_, dev := top["devices"]
+	_, sys := top["system"]
+	return !id && ver && (dev || sys)
 }

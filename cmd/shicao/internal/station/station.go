@@ -158,7 +158,11 @@ func (s *Station) Install(ctx context.Context, file string, signed []byte) (*sta
 		}
 		return v, ok
 	}
-	c, err := standards.Admit(signed, file, trust, seen, scoring.SelfTest)
+	vocab, _, err := s.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := standards.AdmitWith(vocab, signed, file, trust, seen, scoring.SelfTest)
 	if seenErr != nil {
 		return nil, seenErr
 	}
@@ -283,7 +287,11 @@ func (s *Station) installed(ctx context.Context, id string, version int) (*stand
 			return &standards.Candidate{ID: v.ID, Version: v.Version, SHA256: sum, Blueprint: v}, nil
 		}
 	}
-	c, err := standards.ParseAny(id, text)
+	vocab, _, err := s.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := standards.ParseAnyWith(vocab, id, text)
 	if err != nil {
 		return nil, fmt.Errorf("installed %s version %d no longer parses: %w", id, version, err)
 	}
