@@ -128,7 +128,7 @@ func NewSession(std *standards.Standard) *Session {
 		stop += std.Overtime.StopAfter.Millis()
 	}
 	return &Session{
-		std: std, run: standards.NewRunner(), log: std.NewLog(), vocab: standards.DefaultVocabulary(),
+		std: std, run: standards.NewRunner(), log: std.NewLog(), vocab: std.Vocabulary(),
 		endT: -1, limit: limit, stop: stop, resolved: map[string]Resolution{},
 	}
 }

@@ -345,6 +345,21 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 			return
 		}
 		v.SetInt(i)
+	case reflect.Float64:
+		tag := "!!float"
+		if n.Tag == "!!int" {
+			tag = "!!int"
+		}
+		s, ok := d.scalarTag(n, path, tag, "a number")
+		if !ok {
+			return
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strings.ContainsAny(s, "xX_") {
+			d.c.add(n.Line, path, "%q: write numbers in plain decimal (50, 0.5)", s)
+			return
+		}
+		v.SetFloat(f)
 	case reflect.Bool:
 		s, ok := d.scalarTag(n, path, "!!bool", "true or false")
 		if !ok {

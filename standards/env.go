@@ -53,6 +53,7 @@ type compiledEnv struct {
 	types  []*EventType
 	cycles []cyclePair
 	cycIdx map[[2]string]int
+	needs  map[Need]bool // event fields the compiled expressions read (needs.go)
 }
 
 type cyclePair struct {
@@ -282,6 +283,7 @@ func (ce *compiledEnv) compile(src, kind string) (*program, error) {
 		}
 		return nil, fmt.Errorf("it gives %s: this expression must give a whole number (a list goes in each:, a condition in when:)", gives)
 	}
+	ce.collectNeeds(p.Node())
 	return &program{src: src, prog: p, fast: ce.compileNative(p.Node())}, nil
 }
 

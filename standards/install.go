@@ -46,11 +46,17 @@ type SelfTest func(*Candidate) error
 // keeps every version can tell an older version it holds, byte for byte,
 // from a rollback.
 func Admit(signed []byte, file string, trust *Trust, seen func(id string) (Seen, bool), test SelfTest) (*Candidate, error) {
+	return AdmitWith(DefaultVocabulary(), signed, file, trust, seen, test)
+}
+
+// AdmitWith is Admit type-checking the standard against v (the base
+// vocabulary extended by the installed vocabulary document).
+func AdmitWith(v *Vocabulary, signed []byte, file string, trust *Trust, seen func(id string) (Seen, bool), test SelfTest) (*Candidate, error) {
 	o, err := trust.Open(signed)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	c, err := ParseAny(file, o.Text)
+	c, err := ParseAnyWith(v, file, o.Text)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +82,11 @@ func Admit(signed []byte, file string, trust *Trust, seen func(id string) (Seen,
 // ParseAny parses a standard or a blueprint, telling them apart by their
 // fields: a blueprint has subjects, a standard has items.
 func ParseAny(file string, text []byte) (*Candidate, error) {
+	return ParseAnyWith(DefaultVocabulary(), file, text)
+}
+
+// ParseAnyWith is ParseAny with a standard type-checked against v.
+func ParseAnyWith(v *Vocabulary, file string, text []byte) (*Candidate, error) {
 	if IsBlueprint(text) {
 		b, err := ParseBlueprint(file, text)
 		if err != nil {
@@ -83,7 +94,7 @@ func ParseAny(file string, text []byte) (*Candidate, error) {
 		}
 		return &Candidate{ID: b.ID, Version: b.Version, SHA256: b.SHA256(), Blueprint: b}, nil
 	}
-	s, err := Parse(file, text)
+	s, err := ParseWith(v, file, text)
 	if err != nil {
 		return nil, err
 	}

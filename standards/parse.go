@@ -127,6 +127,23 @@ func validateStandard(c *problems, s *Standard) {
 		}
 		devices[d] = true
 	}
+	for i, r := range s.Reference {
+		p := fmt.Sprintf("reference[%d]", i)
+		switch et := s.env.vocab.Types[r.Type]; {
+		case !devices[r.Device]:
+			c.add(r.At("device"), p+".device", "%q is not one of the standard's devices", r.Device)
+		case et == nil || et.Device != r.Device:
+			c.add(r.At("type"), p+".type", "%q is not an event type of device %s", r.Type, r.Device)
+		case !numericField(et, r.Field):
+			c.add(r.At("field"), p+".field", "%q is not a number field of %s", r.Field, r.Type)
+		}
+		if r.Tolerance < 0 {
+			c.add(r.At("tolerance"), p+".tolerance", "%v: a tolerance is not negative", r.Tolerance)
+		}
+		if strings.TrimSpace(r.Instructions) == "" {
+			c.add(r.At("instructions"), p+".instructions", "missing: what the examiner does (\"press the manikin to the 50 mm gauge\")")
+		}
+	}
 
 	if len(s.Items) == 0 {
 		c.add(s.At("items"), "items", "missing: a standard has at least one scoring item")
@@ -289,4 +306,14 @@ func compileField(c *problems, s *Standard, pos Pos, path, field, src, kind stri
 		return nil
 	}
 	return p
+}
+
+// numericField reports whether et has an int or float field named name.
+func numericField(et *EventType, name string) bool {
+	for _, f := range et.Fields {
+		if f.Name == name {
+			return f.Type == FieldInt || f.Type == FieldFloat
+		}
+	}
+	return false
 }

@@ -23,17 +23,34 @@ type Standard struct {
 	Overtime  *Overtime `yaml:"overtime"`
 	Pass      *Points   `yaml:"pass"` // an item sheet passes at this score with no veto; default 80
 	Devices   []string  `yaml:"devices"`
-	Examiners int       `yaml:"examiners"` // how many examiners mark; their manual deductions are averaged
-	Tolerance Points    `yaml:"tolerance"` // examiners further apart than this on an item -> review
-	Items     []Item    `yaml:"items"`
-	Veto      []Veto    `yaml:"veto"`
-	Tests     []Vector  `yaml:"tests"`
-	Notes     string    `yaml:"notes"` // free text for authors: sources, [choice] figures
+	// Reference checks a device must pass before a candidate's first
+	// item (the readiness gate): a known input, the reading it must give.
+	Reference []Reference `yaml:"reference"`
+	Examiners int         `yaml:"examiners"` // how many examiners mark; their manual deductions are averaged
+	Tolerance Points      `yaml:"tolerance"` // examiners further apart than this on an item -> review
+	Items     []Item      `yaml:"items"`
+	Veto      []Veto      `yaml:"veto"`
+	Tests     []Vector    `yaml:"tests"`
+	Notes     string      `yaml:"notes"` // free text for authors: sources, [choice] figures
 
 	// Set by Parse.
 	Source []byte       `yaml:"-"` // the exact YAML bytes, as signed
 	File   string       `yaml:"-"`
 	env    *compiledEnv `yaml:"-"`
+}
+
+// Reference is one reference check of the readiness gate: the examiner
+// applies a known input (Instructions: "press the manikin to the 50 mm
+// gauge") and the device's next Type event must read Field within
+// Expected ± Tolerance.
+type Reference struct {
+	Pos          `yaml:",inline"`
+	Device       string  `yaml:"device"`
+	Type         string  `yaml:"type"`
+	Field        string  `yaml:"field"`
+	Expected     float64 `yaml:"expected"`
+	Tolerance    float64 `yaml:"tolerance"`
+	Instructions string  `yaml:"instructions"`
 }
 
 // Overtime is the deduction for going past the time limit and the hard stop

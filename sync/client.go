@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -24,6 +25,36 @@ type Client struct {
 	Now func() time.Time
 	// MaxResponse bounds a response body (default 64 MiB).
 	MaxResponse int64
+
+	clockMu  gosync.Mutex
+	offset   time.Duration // centre minus station, at the last answer
+	offsetAt time.Time     // station time of that answer; zero: none yet
+}
+
+// ClockOffset returns the station's clock offset from the centre's
+// (centre minus station) measured at the last answer, and when (station
+// time); ok is false before any answer carried the centre's time. The
+// centre's time is taken as of the middle of the round trip; with the
+// Shicao-Time header the error is at most half the round trip, with only
+// Date (whole seconds) up to a second more.
+func (c *Client) ClockOffset() (offset time.Duration, at time.Time, ok bool) {
+	c.clockMu.Lock()
+	defer c.clockMu.Unlock()
+	return c.offset, c.offsetAt, !c.offsetAt.IsZero()
+}
+
+// measureClock records the offset from an answer's time headers.
+func (c *Client) measureClock(h http.Header, sent, got time.Time) {
+	centre, err := time.Parse(time.RFC3339Nano, h.Get(TimeHeader))
+	if err != nil {
+		if centre, err = http.ParseTime(h.Get("Date")); err != nil {
+			return
+		}
+	}
+	mid := sent.Add(got.Sub(sent) / 2)
+	c.clockMu.Lock()
+	c.offset, c.offsetAt = centre.Sub(mid), got
+	c.clockMu.Unlock()
 }
 
 // NewClient returns a client for the station with the given note signer
@@ -58,11 +89,13 @@ func (c *Client) do(ctx context.Context, method, pathQuery string, body []byte) 
 	if body != nil {
 		req.Header.Set("Content-Type", jsonType)
 	}
+	sent := now()
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, pathQuery, err)
 	}
 	defer resp.Body.Close()
+	c.measureClock(resp.Header, sent, now())
 	limit := c.MaxResponse
 	if limit == 0 {
 		limit = 64 << 20

@@ -160,8 +160,17 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeRefusal(w, Refuse(http.StatusNotFound, "not-found", "no such endpoint: %s %s (see docs/api.md)", r.Method, r.URL.Path))
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The centre's time, to the millisecond, on every answer: the
+		// station measures its clock offset from it (the readiness gate).
+		w.Header().Set(TimeHeader, s.Now().UTC().Format(time.RFC3339Nano))
+		mux.ServeHTTP(w, r)
+	})
 }
+
+// TimeHeader carries the centre's clock on every answer (RFC 3339 with
+// fractional seconds); Date, with whole seconds, is the fallback.
+const TimeHeader = "Shicao-Time"
 
 const (
 	noteType = "text/plain; charset=utf-8" // signed notes

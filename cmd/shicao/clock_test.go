@@ -58,7 +58,8 @@ func TestSpeedConfig_Clocks(t *testing.T) {
 	if _, err := ex.Draw(ctx, "clock"); err != nil {
 		t.Fatal(err)
 	}
-	it, err := ex.StartItem(ctx, "K1", nil)
+	// The readiness gate wants every device the drawn items need.
+	it, err := ex.StartItem(ctx, "K1", registeredAsSimulated(ctx, s))
 	if err != nil {
 		t.Fatal(err)
 	}

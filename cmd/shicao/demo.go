@@ -82,6 +82,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// 545 ms of exam time, as the device's own clock says: scores stay
 	// right while the demo runs faster.
 	cfg := speedConfig(time.Now, *speed)
+	// The readiness gate checks the clock against the loopback centre,
+	// as a station's against its centre: the first sync round measures
+	// it before the first exam (below).
+	cfg.ClockMaxAge = station.DefaultClockMaxAge
 	cfg.Live = func(it *station.Item) { active.Store(it) }
 	now := cfg.ExamClock
 	// The slip printer, simulated: slips rendered to devices/printer/slips.txt.
@@ -105,7 +109,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	kinds := standards.DefaultVocabulary().DeviceKinds()
 	r, err := rig.Simulated(ctx, kinds, rig.Options{Dir: filepath.Join(dir, "devices"), Speed: *speed}, func(kind string, rd hardware.Reading) {
-		routeReading(ctx, log, active.Load(), kind, rd, send)
+		routeReading(ctx, log, s, active.Load(), kind, rd, send)
 	})
 	if err != nil {
 		return err
@@ -117,6 +121,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	link, err := startDemoCentre(ctx, filepath.Join(filepath.Dir(dir), "centre"), dir, s, now, log)
 	if err != nil {
 		return err
+	}
+	select { // the first round has measured the clock
+	case <-link.first:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s; centre at %s\n", demo.Station, demo.SiteName, dir, link.url)
 	fmt.Fprintf(e.stdout, "  centre console %s  staff %s  password %s\n", link.console, demoStaffName, demoStaffPassword)
@@ -195,8 +204,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 // routeReading is the one place a hardware reading becomes a station
 // event: recorded into the active item when the item uses that kind of
 // device, and shown on the screen.
-func routeReading(ctx context.Context, log *slog.Logger, it *station.Item, kind string, rd hardware.Reading, send func(tea.Msg)) {
+func routeReading(ctx context.Context, log *slog.Logger, s *station.Station, it *station.Item, kind string, rd hardware.Reading, send func(tea.Msg)) {
 	uses := it != nil && slices.Contains(it.Std.Devices, kind)
+	if it == nil && s != nil && rd.Fields != nil {
+		// No item runs: the reading may complete an armed reference
+		// check of the readiness gate.
+		if done, err := s.Offer(kind, rd.Type, rd.Fields); done {
+			log.Info("reference check", "kind", kind, "type", rd.Type, "err", err)
+		}
+	}
 	switch rd.Type {
 	case hardware.TypeLost, hardware.TypeBack, hardware.TypeConnected:
 		state := map[string]string{hardware.TypeLost: "lost", hardware.TypeBack: "back", hardware.TypeConnected: "connected"}[rd.Type]
@@ -300,6 +316,7 @@ type syncLink struct {
 	url     string
 	console string // the centre console's URL
 	poke    chan struct{}
+	first   chan struct{} // closed when the first round is over
 
 	mu     sync.Mutex
 	online bool
@@ -406,7 +423,7 @@ const (
 // a person is watching); its status is what the TUI shows. Requests are
 // signed at now's time (nil: the real time).
 func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey string, hc *http.Client, now func() time.Time, log *slog.Logger, every time.Duration) (*syncLink, error) {
-	l := &syncLink{url: url, poke: make(chan struct{}, 1), rounds: make(chan struct{})}
+	l := &syncLink{url: url, poke: make(chan struct{}, 1), rounds: make(chan struct{}), first: make(chan struct{})}
 	key, err := os.ReadFile(filepath.Join(sdir, station.KeyFile))
 	if err != nil {
 		return nil, err
@@ -425,8 +442,23 @@ func startSync(ctx context.Context, s *station.Station, sdir, url, centreKey str
 	go func() {
 		t := time.NewTicker(every)
 		defer t.Stop()
-		for {
+		for round := 0; ; round++ {
+			began := time.Now()
 			_, err := up.Round(ctx)
+			// The clock offset from the centre, for the readiness gate:
+			// the round's answers measured it; a round that sent nothing
+			// asks for the checkpoint (any answer carries the time).
+			if _, at, ok := client.ClockOffset(); !ok || at.Before(client.Now().Add(-time.Since(began))) {
+				_, _ = client.Checkpoint(ctx)
+			}
+			if off, at, ok := client.ClockOffset(); ok {
+				if cerr := s.RecordClockOffset(ctx, off, at); cerr != nil {
+					log.Warn("record clock offset", "err", cerr)
+				}
+			}
+			if round == 0 {
+				close(l.first)
+			}
 			l.mu.Lock()
 			l.online = err == nil
 			if err == nil {

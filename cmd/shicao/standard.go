@@ -88,11 +88,22 @@ func standardSign(e *env, args []string) error {
 	var keys listFlag
 	fs.Var(&keys, "key", "signer key file (repeat or comma-separate for several signatures)")
 	out := fs.String("o", "", "write the signed note here instead of stdout")
+	vocabFile := fs.String("vocabulary", "", "a vocabulary document (plain or signed) the standard's events are checked against, beside the built-in one")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if len(keys) == 0 || fs.NArg() != 1 {
 		return usagef("standard sign: give --key and one FILE")
+	}
+	vocab := standards.DefaultVocabulary()
+	if *vocabFile != "" {
+		b, err := os.ReadFile(*vocabFile)
+		if err != nil {
+			return err
+		}
+		if vocab, err = extendedVocabulary(b); err != nil {
+			return fmt.Errorf("%s: %w", *vocabFile, err)
+		}
 	}
 	file := fs.Arg(0)
 	data, err := os.ReadFile(file)
@@ -103,7 +114,11 @@ func standardSign(e *env, args []string) error {
 		return fmt.Errorf("%s is already signed: sign the plain YAML with every key at once", file)
 	}
 	// Never sign what a station would refuse.
-	if err := lintOne(e, file, data); err != nil {
+	if standards.IsVocabularyDoc(data) {
+		if _, err := extendedVocabulary(data); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	} else if err := lintOne(e, vocab, file, data); err != nil {
 		return err
 	}
 	var skeys []string
@@ -189,7 +204,7 @@ func standardLint(e *env, args []string) error {
 			bad++
 			continue
 		}
-		if err := lintOne(e, file, text); err != nil {
+		if err := lintOne(e, standards.DefaultVocabulary(), file, text); err != nil {
 			bad++
 			continue
 		}
@@ -221,8 +236,18 @@ func standardLint(e *env, args []string) error {
 }
 
 // lintOne prints every problem of one document and runs its vectors.
-func lintOne(e *env, file string, text []byte) error {
-	c, err := standards.ParseAny(file, text)
+// extendedVocabulary is the built-in vocabulary extended by a vocabulary
+// document (plain or signed; the signature is not checked here).
+func extendedVocabulary(b []byte) (*standards.Vocabulary, error) {
+	doc, err := standards.ReadVocabulary(standards.SplitNote(b), b)
+	if err != nil {
+		return nil, err
+	}
+	return standards.DefaultVocabulary().Extend(doc)
+}
+
+func lintOne(e *env, vocab *standards.Vocabulary, file string, text []byte) error {
+	c, err := standards.ParseAnyWith(vocab, file, text)
 	if err != nil {
 		var ps standards.Problems
 		if errors.As(err, &ps) {

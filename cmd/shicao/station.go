@@ -26,7 +26,7 @@ import (
 )
 
 const stationUsage = `shicao station [--config FILE]                  the exam station's TUI (docs/station.example.toml)
-shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|results|export|slip|sync|backup
+shicao station init|config|trust|centre|standards|vocabulary|plan|registry|run|interrupted|results|export|slip|sync|backup
 
   init --name NAME --site SITE [--demo]     create the data directory, keys (station.key 0600, station.pub)
   config init [--device KIND=PORT]... [-o FILE]
@@ -34,6 +34,7 @@ shicao station init|config|trust|centre|standards|plan|registry|run|interrupted|
   trust add [--threshold N] KEY.pub...      pin the province's verifier keys
   centre set KEY.pub                        pin the exam centre's verifier key
   standards install FILE... | list          install signed standards and blueprints
+  vocabulary install FILE | show            install a signed vocabulary document (new device kinds, event types)
   plan import FILE                          import an exam plan signed by the centre
   registry import FILE                      import the examiner and equipment registry
   run --script FILE                         run an exam from a script (no TUI)
@@ -76,6 +77,7 @@ func runStation(ctx context.Context, e *env, args []string) error {
 		"trust":       func(a []string) error { return stationTrust(ctx, e, a) },
 		"centre":      func(a []string) error { return stationCentre(ctx, e, a) },
 		"standards":   func(a []string) error { return stationStandards(ctx, e, a) },
+		"vocabulary":  func(a []string) error { return stationVocabulary(ctx, e, a) },
 		"plan":        func(a []string) error { return stationImport(ctx, e, "plan", a) },
 		"registry":    func(a []string) error { return stationImport(ctx, e, "registry", a) },
 		"run":         func(a []string) error { return stationRun(ctx, e, a) },
@@ -296,6 +298,50 @@ func stationStandards(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+func stationVocabulary(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "install" && args[0] != "show") {
+		return usagef("station vocabulary: use 'install FILE' or 'show'")
+	}
+	fs := newFlags(e, "station vocabulary "+args[0], "station vocabulary install FILE | show", "  shicao station vocabulary install vocabulary-2.signed\n")
+	data := fs.String("data", defaultDataDir(), "the station's data directory")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	s, err := openStation(ctx, *data, station.Config{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if args[0] == "show" {
+		v, ver, err := s.Vocabulary(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "vocabulary version %d: %d device kinds, %d event types\n", ver, len(v.Devices), len(v.Types))
+		for _, k := range v.DeviceKinds() {
+			fmt.Fprintf(e.stdout, "  %s %s\n", k, v.Devices[k])
+		}
+		return nil
+	}
+	if fs.NArg() != 1 {
+		return usagef("station vocabulary install: give one FILE")
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	doc, err := s.InstallVocabulary(ctx, b)
+	if errors.Is(err, standards.ErrInstalled) {
+		fmt.Fprintf(e.stdout, "already installed vocabulary version %d\n", doc.Version)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("refused %s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(e.stdout, "installed vocabulary version %d\n", doc.Version)
+	return nil
+}
+
 func stationImport(ctx context.Context, e *env, what string, args []string) error {
 	if len(args) == 0 || args[0] != "import" {
 		return usagef("station %s: use 'station %s import FILE'", what, what)
@@ -459,7 +505,7 @@ func stationRun(ctx context.Context, e *env, args []string) error {
 		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		rg, err := rig.Simulated(ctx, standards.DefaultVocabulary().DeviceKinds(), rig.Options{Dir: filepath.Join(*data, "devices"), Speed: *speed},
 			func(kind string, rd hardware.Reading) {
-				routeReading(ctx, log, active.Load(), kind, rd, func(tea.Msg) {})
+				routeReading(ctx, log, s, active.Load(), kind, rd, func(tea.Msg) {})
 			})
 		if err != nil {
 			return err
@@ -740,7 +786,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var active atomic.Pointer[station.Item]
-	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, Live: func(it *station.Item) { active.Store(it) }}, cfg.Lang)
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, Live: func(it *station.Item) { active.Store(it) }, ClockMaxAge: station.DefaultClockMaxAge}, cfg.Lang)
 	if err != nil {
 		return err
 	}
@@ -757,7 +803,7 @@ func stationTUI(ctx context.Context, e *env, args []string) error {
 	for _, d := range cfg.Device {
 		ports = append(ports, rig.Port{Kind: d.Kind, Profile: d.Profile, Path: d.Port})
 	}
-	rg, err := rig.Real(ctx, ports, func(kind string, rd hardware.Reading) { routeReading(ctx, log, active.Load(), kind, rd, send) })
+	rg, err := rig.Real(ctx, ports, func(kind string, rd hardware.Reading) { routeReading(ctx, log, s, active.Load(), kind, rd, send) })
 	if err != nil {
 		return err
 	}

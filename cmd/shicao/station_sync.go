@@ -184,6 +184,13 @@ func stationSync(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	pull, err := examsync.Pull(ctx, client, centreKey, s, heldState{st}, *since)
+	// The clock offset from the centre, for the readiness gate.
+	if off, at, ok := client.ClockOffset(); ok {
+		if cerr := s.RecordClockOffset(ctx, off, at); cerr != nil && err == nil {
+			err = cerr
+		}
+		fmt.Fprintf(e.stdout, "clock offset from the centre: %d ms\n", off.Milliseconds())
+	}
 	for _, x := range pull.Installed {
 		fmt.Fprintf(e.stdout, "installed %s\n", x)
 		changed++

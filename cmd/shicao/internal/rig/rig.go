@@ -49,6 +49,11 @@ type slot struct {
 	scenario  string
 	unplugged bool
 	changed   chan struct{} // closed and replaced on every connection change
+	// unmeasured is, per event type, the fields the profile declares
+	// the device cannot measure: the station refuses an item whose
+	// standard reads one.
+	unmeasured map[string][]string
+	last       time.Time // when the last reading arrived (Device.LastReading)
 }
 
 // Options tune a simulated rig.
@@ -120,7 +125,7 @@ func Real(ctx context.Context, ports []Port, h Handler) (*Rig, error) {
 		if err := p.Check(vocabulary()); err != nil {
 			return nil, fmt.Errorf("rig: %s: %w", pt.Kind, err)
 		}
-		s := &slot{kind: pt.Kind, path: pt.Path, changed: make(chan struct{})}
+		s := &slot{kind: pt.Kind, path: pt.Path, changed: make(chan struct{}), unmeasured: unmeasured(p)}
 		r.slots[pt.Kind] = s
 		r.order = append(r.order, pt.Kind)
 		dev, err := driver.New(p, pt.Path, driver.Options{ID: pt.Kind + "-01"})
@@ -135,6 +140,17 @@ func Real(ctx context.Context, ports []Port, h Handler) (*Rig, error) {
 		}()
 	}
 	return r, nil
+}
+
+// unmeasured lists, per event type, the fields p cannot measure.
+func unmeasured(p *profiles.Profile) map[string][]string {
+	out := map[string][]string{}
+	for typ := range standards.DefaultVocabulary().Types {
+		if u := p.Unmeasured(typ); len(u) > 0 {
+			out[typ] = u
+		}
+	}
+	return out
 }
 
 // vocabulary is the embedded vocabulary in the shape Profile.Check takes.
@@ -205,6 +221,11 @@ func (r *Rig) on(s *slot, rd hardware.Reading) {
 		close(s.changed)
 		s.changed = make(chan struct{})
 		r.mu.Unlock()
+	case hardware.TypeStatus:
+	default:
+		r.mu.Lock()
+		s.last = time.Now()
+		r.mu.Unlock()
 	}
 	if r.handler != nil {
 		r.handler(s.kind, rd)
@@ -235,7 +256,7 @@ func (r *Rig) Devices() []station.Device {
 		if pe, ok := s.dev.(portErrorer); ok {
 			portErr = pe.PortError()
 		}
-		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected, PortErr: portErr})
+		out = append(out, station.Device{Kind: k, Port: s.path, Model: info.Model, Serial: info.Serial, Firmware: info.Firmware, Connected: s.connected, PortErr: portErr, Unmeasured: s.unmeasured, LastReading: s.last})
 	}
 	return out
 }

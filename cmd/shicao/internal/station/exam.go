@@ -36,6 +36,10 @@ type Exam struct {
 	identity  *Identity
 	photo     []byte        // the card's photo: stays on the station
 	terms     examsync.Plan // the signed plan's declarations, substitutions, institutions
+
+	armed     *standards.Reference // the reference check waiting for a reading (guarded by s.refMu)
+	refPassed map[string]float64   // reference checks passed: their readings (guarded by s.refMu)
+	gated     bool                 // the readiness gate passed (the first item started)
 }
 
 // SignedIn is an examiner signed in for this exam, with the certificate

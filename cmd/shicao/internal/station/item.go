@@ -31,6 +31,13 @@ type Device struct {
 	// is not the same as a device disconnected), or another. nil for a
 	// device that is up or merely disconnected.
 	PortErr error
+	// LastReading is when the device's last reading arrived (zero: none
+	// yet); Stale says whether its value may still be shown.
+	LastReading time.Time
+	// Unmeasured lists, per event type, the fields the device's profile
+	// declares it cannot measure (profiles.Profile.Unmeasured). An item
+	// whose standard reads one of them does not start on this device.
+	Unmeasured map[string][]string
 }
 
 // Item is one drawn item being run: its session in the store and its live
@@ -157,10 +164,25 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if ref := notUsable(std.Span(), std.ID, e.s.Today()); ref != nil {
 		return nil, ref
 	}
+	// The readiness gate, before the candidate's first item (a resumed
+	// exam passed it before the crash).
+	var checks []Check
+	if !e.gated && len(e.items) == 0 && e.resuming == nil {
+		e.s.refMu.Lock()
+		c, why := e.readiness(ctx, std, devices)
+		e.s.refMu.Unlock()
+		if why != nil {
+			return nil, why
+		}
+		checks = c
+	}
 	var use []Device
 	for _, kind := range std.Devices {
 		dev, why := e.pickDevice(ctx, kind, devices)
 		if why != nil {
+			return nil, why
+		}
+		if why := unmeasured(std, dev); why != nil {
 			return nil, why
 		}
 		use = append(use, dev)
@@ -207,6 +229,11 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 			return nil, err
 		}
 	}
+	rc, err := readinessEvents(checks)
+	if err != nil {
+		return nil, err
+	}
+	first = append(first, rc...)
 	id, opened, err := e.s.st.StartSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
 		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()}, first)
 	if err != nil {
@@ -222,6 +249,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 		}
 	}
 	it.startScorer()
+	e.gated = true
 	e.items[subject] = it
 	e.s.setLive(it)
 	return it, nil
@@ -268,6 +296,27 @@ func (e *Exam) pickDevice(ctx context.Context, kind string, devices []Device) (D
 		why = refuse("device-missing", "本题需要设备 %s，未发现该设备", "this item needs a %s device; none is attached", kind)
 	}
 	return Device{}, why
+}
+
+// unmeasured refuses a device that cannot measure a field the standard's
+// rules read: a value the device does not have is never scored as 0 or
+// as perfect. The refusal names the device, every such field and the
+// standard.
+func unmeasured(std *standards.Standard, d Device) *Refusal {
+	var missing []string
+	for _, n := range std.Needs() {
+		if slices.Contains(d.Unmeasured[n.Type], n.Field) {
+			missing = append(missing, n.Type+"."+n.Field)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	list := strings.Join(missing, ", ")
+	return refuse("device-unmeasured",
+		"设备 %s（型号 %s，序列号 %s）不能测量 %s，而标准 %s 的评分依据这些数据；请换用能测量的设备",
+		"device %s (model %s, serial %s) cannot measure %s, which standard %s scores on; use a device that measures them",
+		d.Kind, d.Model, d.Serial, list, std.ID)
 }
 
 // elapsed returns t_ms now.

@@ -24,6 +24,8 @@ const ScriptSteps = `  plan ID                      open an exam under the plan
                                the same, typed in by hand for REASON, which the signed-in examiners confirm
   card                         read the candidate's ID card on the reader, identify them and start the attempt
   draw [SEED]                  draw one item per subject (a fresh random seed if none)
+  ready                        run the readiness gate (devices, references, clock) and print each check
+  reference KIND [VALUE]       start a device's reference check; VALUE stands for the device's reading
   item SUBJECT                 start the drawn item of a subject (K1, K2...)
   play VECTOR [fast]           play the item standard's own test vector (fast: the clock skips ahead; events keep their times)
   mark N ITEM MARK             examiner N (1 is the first signed in) records a mark
@@ -227,6 +229,38 @@ func (r *ScriptRunner) step(ctx context.Context, a []string) error {
 		for _, d := range drawn {
 			fmt.Fprintf(r.Out, "drawn %s %s v%d %s\n", d.Subject, d.Standard.ID, d.Standard.Version, d.Standard.Title)
 		}
+	case "ready":
+		var devs []Device
+		if r.Devices != nil {
+			devs = r.Devices()
+		}
+		checks, err := r.exam.Ready(ctx, devs)
+		if err != nil {
+			return err
+		}
+		for _, c := range checks {
+			fmt.Fprintln(r.Out, "ready "+c.String())
+		}
+	case "reference":
+		if err := r.need(1, a, "reference KIND [VALUE]"); err != nil {
+			return err
+		}
+		ref, err := r.exam.StartReference(a[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "reference %s: %s (%s.%s must read %g ± %g)\n", a[1], ref.Instructions, ref.Type, ref.Field, ref.Expected, ref.Tolerance)
+		if len(a) < 3 {
+			break // the device's next reading completes it
+		}
+		v, perr := strconv.ParseFloat(a[2], 64)
+		if perr != nil {
+			return fmt.Errorf("reference %s %s: give the reading as a number", a[1], a[2])
+		}
+		if _, err := r.S.Offer(a[1], ref.Type, map[string]any{ref.Field: v}); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "reference %s passed: read %g\n", a[1], v)
 	case "item":
 		if err := r.need(1, a, "item SUBJECT"); err != nil {
 			return err

@@ -47,6 +47,11 @@ type Config struct {
 	Live func(*Item)
 	// Printer prints score slips (nil: none; slips queue).
 	Printer SlipPrinter
+	// ClockMaxAge, if set, makes the readiness gate check the clock: the
+	// offset from the centre the last sync measured (RecordClockOffset)
+	// must be at most this old and under MaxClockOffset. Zero: the clock
+	// is not checked (tests, tools that run no exam).
+	ClockMaxAge time.Duration
 }
 
 // Station is one exam station: its store, keys and rules.
@@ -58,6 +63,9 @@ type Station struct {
 	mu     sync.Mutex
 	parsed map[string]any // sha256 -> *standards.Standard | *standards.Blueprint
 	live   *Item          // the item Config.Live was last told of
+
+	refMu   sync.Mutex // guards refExam and the exams' reference checks
+	refExam *Exam      // the exam whose reference check is armed
 }
 
 // New returns a Station over an open store.
@@ -150,7 +158,11 @@ func (s *Station) Install(ctx context.Context, file string, signed []byte) (*sta
 		}
 		return v, ok
 	}
-	c, err := standards.Admit(signed, file, trust, seen, scoring.SelfTest)
+	vocab, _, err := s.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := standards.AdmitWith(vocab, signed, file, trust, seen, scoring.SelfTest)
 	if seenErr != nil {
 		return nil, seenErr
 	}
@@ -275,7 +287,11 @@ func (s *Station) installed(ctx context.Context, id string, version int) (*stand
 			return &standards.Candidate{ID: v.ID, Version: v.Version, SHA256: sum, Blueprint: v}, nil
 		}
 	}
-	c, err := standards.ParseAny(id, text)
+	vocab, _, err := s.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := standards.ParseAnyWith(vocab, id, text)
 	if err != nil {
 		return nil, fmt.Errorf("installed %s version %d no longer parses: %w", id, version, err)
 	}
