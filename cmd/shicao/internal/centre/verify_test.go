@@ -81,7 +81,12 @@ func bigCentre(tb testing.TB, n, extra int) (*centre.Centre, string, int) {
 func buildShicao(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "shicao")
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "shicao/cmd/shicao").CombinedOutput()
+	// The go command that runs the tests is on PATH (go test needs it).
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command: %v", err)
+	}
+	out, err := exec.Command(goCmd, "build", "-o", bin, "shicao/cmd/shicao").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
