@@ -51,6 +51,7 @@ var han = regexp.MustCompile(`\p{Han}`)
 // help bar carries every key — f, P, F2, F3 included — in the UI's one
 // language.
 func TestView_ContextAt80(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ lang, examiner, left, finish, power string }{
 		{"zh", "考评员 1 王建国", "剩余 30:00", "f 结束本题", "P 通电授权"},
 		{"en", "examiner 1 王建国", "left 30:00", "f end item", "P power"},
@@ -89,6 +90,7 @@ func TestView_ContextAt80(t *testing.T) {
 // TestFlow_AskFirst (item 2): f, x and a veto ask first; n or a stray key
 // leaves the item as it was, y does it.
 func TestFlow_AskFirst(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.toCPR(t)
 	f.do(t, "f")
@@ -134,6 +136,7 @@ func TestFlow_AskFirst(t *testing.T) {
 // shows each examiner's own marks, the chief examiner's decision with its
 // reason and name, and adds up.
 func TestFlow_ResolvedOnSheet(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.toCPR(t)
 	f.do(t, "1", "2", "3") // examiner 1 alone: -6 on 环境评估
@@ -159,6 +162,7 @@ func TestFlow_ResolvedOnSheet(t *testing.T) {
 // TestView_LiveEvidence (items 4, 7): the live screen shows each
 // deduction's evidence and the examiners' own marks with the mean.
 func TestView_LiveEvidence(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "en")
 	f.toCPR(t)
 	f.do(t, "1", "tab", "1", "2")
@@ -177,6 +181,7 @@ func TestView_LiveEvidence(t *testing.T) {
 // registered to the site is ✗ with the reason on the draw screen, before
 // anyone presses enter.
 func TestView_ReadinessUnregistered(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.eq.serial = map[string]string{"cpr": "ROGUE0000001"}
 	f.signIn(t)
@@ -193,6 +198,7 @@ func TestView_ReadinessUnregistered(t *testing.T) {
 // TestView_VetoPending (item 6): CPR's five cycles cannot be done at 0:02;
 // the veto is pending while the item runs, final once it ends.
 func TestView_VetoPending(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.toCPR(t)
 	f.clock.Add(2 * time.Second)
@@ -212,6 +218,7 @@ func TestView_VetoPending(t *testing.T) {
 // the cursor moves on after a sign-in and a finished item; the demo's PINs
 // and data directory stay on screen.
 func TestFlow_StatusAndCursor(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.m.d.DemoHint, f.m.d.DemoDir = "王建国 123456", "/tmp/demo-dir"
 	f.do(t, "enter", "enter", "1", "2", "3", "4", "5", "6", "enter")
@@ -259,6 +266,7 @@ var fullID = regexp.MustCompile(`\d{17}[\dX]`)
 // TestView_NoFullID (item 9): no screen of a whole exam, nor a lockout,
 // shows an ID number whole.
 func TestView_NoFullID(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	check := func(where string) {
 		t.Helper()
@@ -304,6 +312,7 @@ func (s fakeSync) RetryNow()           {}
 // time, state and, only once the receipt is verified, its log index; and
 // when the centre was last reached.
 func TestView_Outbox(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "en")
 	f.toCPR(t)
 	f.playVector(t, "perfect")
@@ -346,6 +355,7 @@ func TestView_Outbox(t *testing.T) {
 // TestView_ResizeKeepsKeys (item 11): from 200x60 down to 80x24 and back,
 // every screen keeps every key on its help bar, in both languages.
 func TestView_ResizeKeepsKeys(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"zh", "en"} {
 		f := newFixture(t, lang)
 		sizes := [][2]int{{200, 60}, {120, 40}, {80, 24}, {120, 40}, {200, 60}}

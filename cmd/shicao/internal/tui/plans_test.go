@@ -9,6 +9,7 @@ import (
 // the start screen chooses the next one (plans list by id: 低压电工 first,
 // then 登高架设), and the exam opens under the chosen plan and its paper.
 func TestFlow_ChooseCategoryPlan(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	if v := f.view(t, 120, 40); !strings.Contains(v, "TA-2026-DG-001 低压电工作业 (5 考生) ↑↓ 1/8") {
 		t.Fatalf("the first plan and the choice not shown:\n%s", v)

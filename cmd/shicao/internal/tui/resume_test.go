@@ -15,6 +15,7 @@ import (
 // ended; the station hands it to the equipment wiring (Live), so readings
 // reach it again; session.resume records the minute by the wall clock.
 func TestFlow_Resume(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "en")
 	f.signIn(t)

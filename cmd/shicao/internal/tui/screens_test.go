@@ -27,6 +27,7 @@ func fieldsOf(raw []byte) map[string]any {
 // 80x24, 120x40 and 200x60 (Ascii colour profile), checking each fits the
 // window and keeps every key of the screen on its help bar.
 func TestScreens_Golden(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"zh", "en"} {
 		f := newFixture(t, lang)
 		shot := func(name string) {
@@ -79,6 +80,7 @@ func TestScreens_Golden(t *testing.T) {
 // TestFlow_CPRGood: a full CPR item with the good run ends at 100 and
 // passes, and the sheet says so.
 func TestFlow_CPRGood(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
@@ -101,6 +103,7 @@ func TestFlow_CPRGood(t *testing.T) {
 // TestFlow_Shallow: shallow compressions show on the sheet with their
 // deduction, count and evidence times.
 func TestFlow_Shallow(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
@@ -117,6 +120,7 @@ func TestFlow_Shallow(t *testing.T) {
 // TestFlow_DeviceLostAndBack: a device lost mid-item is shown at once and
 // recorded; the item goes on and its return is shown too.
 func TestFlow_DeviceLostAndBack(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
@@ -145,6 +149,7 @@ func TestFlow_DeviceLostAndBack(t *testing.T) {
 // "port not found", not as "disconnected" like a device that was pulled
 // out, in the home screen's equipment list.
 func TestView_PortNotFound(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ lang, missing, lost string }{
 		{"zh", "✗ 未找到端口", "✗ 已断开"},
 		{"en", "✗ PORT NOT FOUND", "✗ LOST"},
@@ -176,6 +181,7 @@ func TestView_PortNotFound(t *testing.T) {
 // TestFlow_OutageOnSheet: the manikin unplugged mid-cycle costs nothing,
 // and the sheet says when it was lost and back, in both languages.
 func TestFlow_OutageOnSheet(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ lang, score, outage string }{
 		{"zh", "得分 100 ✓ 合格", "⚠ 设备 cpr 断开 0:15–0:18（3.0 秒）"},
 		{"en", "score 100 ✓ PASS", "⚠ device cpr lost 0:15–0:18 (3.0 s)"},
@@ -199,6 +205,7 @@ func TestFlow_OutageOnSheet(t *testing.T) {
 
 // TestFlow_RefusedSignIn: a wrong PIN is refused plainly.
 func TestFlow_RefusedSignIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "en")
 	f.do(t, "enter", "enter", "9", "9", "9", "9", "9", "9", "enter")
 	v := f.view(t, 80, 24)
@@ -210,6 +217,7 @@ func TestFlow_RefusedSignIn(t *testing.T) {
 // TestFlow_CandidateNotOnPlan: searching for someone not on the plan shows
 // that they may not be examined, and nobody can be selected.
 func TestFlow_CandidateNotOnPlan(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
 	f.do(t, "/")
@@ -230,6 +238,7 @@ func TestFlow_CandidateNotOnPlan(t *testing.T) {
 // TestFlow_Review: examiners who disagree beyond tolerance block the
 // confirmation until the chief examiner resolves it with a reason.
 func TestFlow_Review(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
@@ -263,6 +272,7 @@ func TestFlow_Review(t *testing.T) {
 // screen, until both examiners have confirmed and no review is open; the
 // sheet says beforehand why the key would be refused.
 func TestFlow_AckLast(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "en")
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")

@@ -39,6 +39,7 @@ func (p *fakePrinter) Print(ctx context.Context, job []byte) error {
 // prints it once the printer is back; the slip's QR code verifies with
 // the station's key.
 func TestFlow_SlipQueuedAndReprinted(t *testing.T) {
+	t.Parallel()
 	pr := &fakePrinter{unplugged: true}
 	f := newFixtureConfig(t, "en", station.Config{Printer: pr})
 	f.signIn(t)

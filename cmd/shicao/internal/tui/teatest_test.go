@@ -21,6 +21,7 @@ import (
 // (recorded into the item, sent to the program); the item ends at 100 and
 // passes, and the candidate signs.
 func TestTeatest_CPRGood(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "zh")
 	var mu sync.Mutex
 	var active *station.Item
@@ -158,6 +159,7 @@ func (w tracing) trace() {
 // candidate's signature is not refused for confirmations still on their
 // way (issue 16: found in the tmux walk).
 func TestTeatest_KeysInOrder(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "en")
 	tm := teatest.NewTestModel(t, tracing{f.m, t}, teatest.WithInitialTermSize(80, 24))
 	out := tm.Output()

@@ -12,6 +12,7 @@ import (
 // back to back must not reach the station as a before F5 (the candidate's
 // signature refused; seen in the tmux walk).
 func TestModel_RunInKeyOrder(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		m := &Model{work: newWorker()}
 		release := make(chan struct{})
