@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"shicao/cmd/shicao/internal/sqlitedb"
 	examsync "shicao/sync"
 )
 
@@ -47,37 +48,14 @@ func (c *Centre) IntegrityCheck(ctx context.Context) error {
 }
 
 func (c *Centre) pragmaCheck(ctx context.Context, pragma string) error {
-	rows, err := c.db.QueryContext(ctx, `PRAGMA `+pragma)
-	if err != nil {
+	problems, err := sqlitedb.Check(ctx, c.db, pragma)
+	switch {
+	case err != nil:
 		return checkErr(pragma, err)
+	case problems != nil:
+		return damaged("%s: %s", pragma, strings.Join(problems, "; "))
 	}
-	defer rows.Close()
-	var msgs []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return checkErr(pragma, err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
-		return checkErr(pragma, err)
-	}
-	if len(msgs) == 1 && msgs[0] == "ok" {
-		return nil
-	}
-	// SQLite gives one row per problem, or one row of lines.
-	var lines []string
-	for _, l := range strings.Split(strings.Join(msgs, "\n"), "\n") {
-		if !strings.HasPrefix(l, "*** in database") {
-			lines = append(lines, l)
-		}
-	}
-	msgs = lines
-	if len(msgs) > 4 {
-		msgs = append(msgs[:4], fmt.Sprintf("and %d more", len(msgs)-4))
-	}
-	return damaged("%s: %s", pragma, strings.Join(msgs, "; "))
+	return nil
 }
 
 func (c *Centre) checkLogTail(ctx context.Context) error {

@@ -95,3 +95,39 @@ func Tx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// Check runs PRAGMA quick_check or integrity_check and returns the
+// problems SQLite names (nil when it answers "ok"), at most four and a
+// count of the rest. err is the query's own failure, which a damaged file
+// can also cause: callers translate it.
+func Check(ctx context.Context, db *sql.DB, pragma string) (problems []string, err error) {
+	rows, err := db.QueryContext(ctx, `PRAGMA `+pragma)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(msgs) == 1 && msgs[0] == "ok" {
+		return nil, nil
+	}
+	// SQLite gives one row per problem, or one row of lines.
+	for _, l := range strings.Split(strings.Join(msgs, "\n"), "\n") {
+		if !strings.HasPrefix(l, "*** in database") {
+			problems = append(problems, l)
+		}
+	}
+	if len(problems) > 4 {
+		problems = append(problems[:4], fmt.Sprintf("and %d more", len(problems)-4))
+	}
+	return problems, nil
+}
