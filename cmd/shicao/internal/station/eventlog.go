@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -302,15 +301,11 @@ func parseHeader(b []byte) (*EventLogHeader, error) {
 // verifyHeader checks the signed result's signature against the station
 // keys and returns its signers.
 func verifyHeader(h *EventLogHeader, stationKeys []string) ([]string, error) {
-	var vs []note.Verifier
-	for _, k := range stationKeys {
-		v, err := note.NewVerifier(strings.TrimSpace(k))
-		if err != nil {
-			return nil, fmt.Errorf("station key: %w", err)
-		}
-		vs = append(vs, v)
+	vs, err := stationVerifiers(stationKeys)
+	if err != nil {
+		return nil, err
 	}
-	n, err := note.Open([]byte(h.Signed), note.VerifierList(vs...))
+	n, err := note.Open([]byte(h.Signed), vs)
 	if err != nil {
 		var unv *note.UnverifiedNoteError
 		if errors.As(err, &unv) {

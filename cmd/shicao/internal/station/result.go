@@ -312,15 +312,11 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if len(stationKeys) == 0 {
 		return nil, errors.New("no station verifier key given")
 	}
-	var vs []note.Verifier
-	for _, k := range stationKeys {
-		v, err := note.NewVerifier(strings.TrimSpace(k))
-		if err != nil {
-			return nil, fmt.Errorf("station key: %w", err)
-		}
-		vs = append(vs, v)
+	vs, err := stationVerifiers(stationKeys)
+	if err != nil {
+		return nil, err
 	}
-	n, err := note.Open([]byte(b.Result), note.VerifierList(vs...))
+	n, err := note.Open([]byte(b.Result), vs)
 	if err != nil {
 		var unv *note.UnverifiedNoteError
 		if errors.As(err, &unv) {
@@ -446,4 +442,18 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 		v.Signers = append(v.Signers, s.Name)
 	}
 	return v, nil
+}
+
+// stationVerifiers parses station verifier keys (note verifier key text)
+// into the verifier set a signed result is opened with.
+func stationVerifiers(keys []string) (note.Verifiers, error) {
+	var vs []note.Verifier
+	for _, k := range keys {
+		v, err := note.NewVerifier(strings.TrimSpace(k))
+		if err != nil {
+			return nil, fmt.Errorf("station key: %w", err)
+		}
+		vs = append(vs, v)
+	}
+	return note.VerifierList(vs...), nil
 }
