@@ -397,6 +397,24 @@ type Standing struct {
 	History []AppealEntry
 }
 
+// appealedResults returns the ids of the results that have an appeal.
+func (c *Centre) appealedResults(ctx context.Context) (map[string]bool, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT DISTINCT result FROM appeal_records`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // AppealStanding returns a result's standing and its appeal's history.
 func (c *Centre) AppealStanding(ctx context.Context, resultID string) (*Standing, error) {
 	r, err := c.appealResult(ctx, c.db, resultID)

@@ -226,6 +226,12 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间", "身份核验",
 		"复核状态", "现行总分", "现行结果", "复核记录"}}
 	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号", "现行总分")
+	// Only the few appealed results are read again (AppealStanding reads
+	// the result's body); the others stand as their row says.
+	appealed, err := c.appealedResults(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range list {
 		kind, verdict := "正考", "不合格"
 		if r.Attempt > 1 {
@@ -234,9 +240,11 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 		if r.Passed {
 			verdict = "合格"
 		}
-		st, err := c.AppealStanding(ctx, r.ID)
-		if err != nil {
-			return nil, err
+		st := &Standing{Result: r.ID, Total: r.Total, Passed: r.Passed, Label: "原成绩"}
+		if appealed[r.ID] {
+			if st, err = c.AppealStanding(ctx, r.ID); err != nil {
+				return nil, err
+			}
 		}
 		now := "不合格"
 		if st.Passed {
