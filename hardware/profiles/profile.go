@@ -365,6 +365,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("profile %s:%d: %v", e.File, e.Line, e.Err)
+	}
 	return fmt.Sprintf("profile %s:%d: %s: %v", e.File, e.Line, e.Field, e.Err)
 }
 
@@ -437,7 +440,7 @@ func pathAt(n *yaml.Node, line int, key, value string) []string {
 	if r := walk(n, nil); r != nil {
 		return r
 	}
-	return []string{"?"}
+	return nil // not under a key: the document itself (Error leaves the field out)
 }
 
 // pathError is a validation error at a path of keys in the document.

@@ -69,6 +69,7 @@ func TestParse_Errors(t *testing.T) {
 		{"coil as float", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: scba.pressure\n      fields:\n        mpa: {table: coil, address: 0, type: float}\n",
 			"x.yaml:12: modbus.events.0.fields.mpa.type: a coil holds a bool"},
 		{"empty", "", "x.yaml: empty"},
+		{"not a mapping", "x\n", "profile x.yaml:1: `x` is not a valid profile"},
 		{"trigger on a coil", "kind: scba\nmodel: X\nframing: modbus-rtu\nport: {baud: 9600, data_bits: 8, parity: none, stop_bits: 1}\nmodbus:\n  slave: 1\n  poll_ms: 100\n  timeout_ms: 100\n  events:\n    - event: scba.seal\n      trigger: {table: coil, address: 3}\n      fields:\n        ok: {table: coil, address: 0, type: bool}\n",
 			"x.yaml:11: modbus.events.0.trigger: a trigger is a counter"},
 		{"ascii without length", modbusHead + "        model: {table: input, address: 100, format: ascii, type: string}\n",
