@@ -138,8 +138,13 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 	st := m.styles
 	var lines []string
 	last := 0
-	if n := len(ds.depths); n > 0 {
+	if n := len(ds.depths); n > 0 && ds.connected {
+		// A lost manikin's last depth is not a reading: it shows --.
 		last = ds.depths[n-1]
+	}
+	depth := fmt.Sprintf("%3d mm", last)
+	if last == 0 {
+		depth = " -- mm"
 	}
 	band := "✓ 50–60"
 	bandStyle := st.Good
@@ -160,7 +165,7 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 	if last > 0 {
 		bar[min(last, 80)*(barW-1)/80] = '█'
 	}
-	lines = append(lines, fmt.Sprintf("%s %3d mm %s %s", m.t("depth"), last, string(bar), bandStyle.Render(band)))
+	lines = append(lines, fmt.Sprintf("%s %s %s %s", m.t("depth"), depth, string(bar), bandStyle.Render(band)))
 	rate := "—"
 	if n := len(ds.compAt); n > 1 {
 		span := ds.compAt[n-1].Sub(ds.compAt[0])

@@ -124,6 +124,11 @@ func TestFlow_DeviceLostAndBack(t *testing.T) {
 	f := newFixture(t, "zh")
 	f.signIn(t)
 	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.run(t, DeviceStateMsg{Kind: "cpr", State: "back"})
+	f.run(t, ReadingMsg{Kind: "cpr", Type: "cpr.compression", Fields: map[string]any{"depth_mm": 57, "position": "ok", "recoil": true}})
+	if v := f.view(t, 120, 40); !strings.Contains(v, " 57 mm") {
+		t.Fatalf("the reading is not shown:\n%s", v)
+	}
 	f.run(t, DeviceStateMsg{Kind: "cpr", State: "lost"})
 	if err := f.item.DeviceLost(contextBG(), "cpr"); err != nil {
 		t.Fatal(err)
@@ -131,6 +136,10 @@ func TestFlow_DeviceLostAndBack(t *testing.T) {
 	v := f.view(t, 120, 40)
 	if !strings.Contains(v, "✗ 设备 cpr 已断开，考试继续") || !strings.Contains(v, "cpr ✗ 已断开") {
 		t.Fatalf("lost device not shown:\n%s", v)
+	}
+	// The last depth of a lost manikin is not a reading.
+	if strings.Contains(v, " 57 mm") || !strings.Contains(v, " -- mm") {
+		t.Fatalf("a lost manikin still shows its last depth:\n%s", v)
 	}
 	f.run(t, DeviceStateMsg{Kind: "cpr", State: "back"})
 	if err := f.item.DeviceBack(contextBG(), "cpr"); err != nil {
