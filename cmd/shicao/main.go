@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -44,66 +45,76 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e *env, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"demo", "the whole system on embedded defaults (the main job of `make run`)", runDemo},
-		{"standard", "keygen, sign, verify, lint, test and show scoring standards", runStandard},
-		{"score", "re-score an event log by a standard; `score paper` combines sheets", runScore},
-		{"station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation},
-		{"verify", "check a result: signatures, hash chains, re-score, paper total", runVerify},
-		{"centre", "the exam centre: init, serve, registry, plans, standards, exports, log", runCentre},
-		{"sim", "an equipment simulator on a pseudo-terminal (prints its path)", runSim},
-		{"devices", "the serial ports present, with USB identity and stable names", runDevices},
-		{"device", "read a device with a profile: the technician's check", runDevice},
+// root is shicao's command tree, built anew for each run. Each group's
+// constructor lives in the file named after it (centre_*.go, station_*.go,
+// standard.go …).
+func root() *Command {
+	return &Command{
+		UsageLine: "shicao",
+		Short:     "practical-exam scoring for special-operations workers (特种作业实际操作考试)",
+		Commands: []*Command{
+			legacy("demo", "the whole system on embedded defaults (the main job of `make run`)", runDemo),
+			legacy("standard", "keygen, sign, verify, lint, test and show scoring standards", runStandard),
+			legacy("score", "re-score an event log by a standard; `score paper` combines sheets", runScore),
+			legacy("station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation),
+			legacy("verify", "check a result: signatures, hash chains, re-score, paper total", runVerify),
+			legacy("centre", "the exam centre: init, serve, registry, plans, standards, exports, log", runCentre),
+			legacy("sim", "an equipment simulator on a pseudo-terminal (prints its path)", runSim),
+			legacy("devices", "the serial ports present, with USB identity and stable names", runDevices),
+			legacy("device", "read a device with a profile: the technician's check", runDevice),
+		},
 	}
 }
 
-const mainUsage = `shicao — practical-exam scoring for special-operations workers (特种作业实际操作考试)
+// legacy wraps a command that still parses its own arguments; the groups
+// move to the tree one by one (#15), and this goes with the last.
+func legacy(name, short string, run func(ctx context.Context, e *env, args []string) error) *Command {
+	return &Command{UsageLine: name, Short: short, CustomFlags: true, Run: run}
+}
+
+const mainUsage = `shicao — %s
 
 Usage:
   shicao <command> [arguments]
 
 Commands:
 %s
-Run 'shicao <command> --help' for a command's arguments and examples.
+Run 'shicao <command> --help' (or 'shicao help <command>') for a command's arguments and examples.
 Exit codes: 0 ok, 1 an input was refused (the message says which file, line and field), 2 wrong usage.
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		printMainUsage(e.stdout)
+	tree := root()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		printMainUsage(tree, e.stdout)
 		if len(args) == 0 {
 			return exitUsage
 		}
 		return exitOK
 	}
-	if args[0] == "--version" || args[0] == "version" {
+	switch args[0] {
+	case "--version", "version":
 		fmt.Fprintf(stdout, "shicao %s\n", version)
 		return exitOK
+	case "help":
+		return exitCode(e, runHelp(tree, e, args[1:]))
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return exitCode(e, c.run(ctx, e, args[1:]))
-		}
+	c := tree.Lookup(args[0])
+	if c == nil {
+		fmt.Fprintf(stderr, "shicao: unknown command %q\n", args[0])
+		printMainUsage(tree, stderr)
+		return exitUsage
 	}
-	fmt.Fprintf(stderr, "shicao: unknown command %q\n", args[0])
-	printMainUsage(stderr)
-	return exitUsage
+	return exitCode(e, c.Execute(ctx, e, args[1:]))
 }
 
-func printMainUsage(w io.Writer) {
-	var list string
-	for _, c := range commands() {
-		list += fmt.Sprintf("  %-10s %s\n", c.name, c.summary)
+func printMainUsage(tree *Command, w io.Writer) {
+	var list strings.Builder
+	for _, c := range tree.Commands {
+		fmt.Fprintf(&list, "  %-10s %s\n", c.Name(), c.Short)
 	}
-	fmt.Fprintf(w, mainUsage, list)
+	fmt.Fprintf(w, mainUsage, tree.Short, list.String())
 }
 
 func exitCode(e *env, err error) int {

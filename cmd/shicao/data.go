@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+
+	"shicao/cmd/shicao/internal/centre"
+	"shicao/cmd/shicao/internal/station"
+)
+
+// centreData is the --data flag every centre command takes, and the one
+// place a command opens and closes the centre (litestream's
+// registerConfigFlag shape): a command registers it with its flags and
+// runs its work inside with.
+type centreData struct{ dir string }
+
+func addCentreData(fs *flag.FlagSet) *centreData {
+	d := &centreData{}
+	fs.StringVar(&d.dir, "data", defaultCentreDir(), "the centre's data directory")
+	return d
+}
+
+func (d *centreData) open(ctx context.Context) (*centre.Centre, error) {
+	return centre.Open(ctx, d.dir, centre.Options{})
+}
+
+// with opens the centre, runs f and closes the centre.
+func (d *centreData) with(ctx context.Context, f func(*centre.Centre) error) error {
+	c, err := d.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return f(c)
+}
+
+// stationData is the --data flag every station command takes, and the
+// one place a command opens and closes the station.
+type stationData struct{ dir string }
+
+func addStationData(fs *flag.FlagSet) *stationData {
+	d := &stationData{}
+	fs.StringVar(&d.dir, "data", defaultDataDir(), "the station's data directory")
+	return d
+}
+
+func (d *stationData) open(ctx context.Context, cfg station.Config) (*station.Station, error) {
+	return station.OpenDirConfig(ctx, d.dir, cfg)
+}
+
+// with opens the station with cfg, runs f and closes the station.
+func (d *stationData) with(ctx context.Context, cfg station.Config, f func(*station.Station) error) error {
+	s, err := d.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return f(s)
+}
