@@ -402,3 +402,17 @@ func TestView_ResizeKeepsKeys(t *testing.T) {
 		f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	}
 }
+
+// TestFinishExam_Undone: F10 before every item is finished says how many
+// are left (in the walk it did nothing, and looked dead).
+func TestFinishExam_Undone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "en")
+	f.toCPR(t)
+	f.playVector(t, "perfect")
+	f.do(t, "f", "y", "f5", "f6", "a")
+	f.do(t, "f10")
+	if f.m.screen == scrResult || !strings.Contains(f.m.status, "3 items are not finished") {
+		t.Fatalf("F10 with 3 items left: screen %v, status %q", f.m.screen, f.m.status)
+	}
+}

@@ -151,6 +151,7 @@ var texts = map[string]text{
 	"k-confirm2":       {"考评员2确认", "confirm 2"},
 	"k-resolve":        {"主考裁定", "resolve"},
 	"k-finish-exam":    {"交卷", "finish exam"},
+	"finish-undone":    {"还有 %d 题未完成 — 全部完成后才能交卷", "%d items are not finished — finish every item before the exam"},
 	"k-lang":           {"英文", "Chinese"},
 	"k-power":          {"通电授权", "power"},
 	"k-mark":           {"扣分", "mark"},

@@ -63,6 +63,11 @@ func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.FinishExam) && m.allDone():
 		ex := m.exam
 		return m.run(call(func() (*station.Saved, error) { return ex.Finish(ctx) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} }))
+	case key.Matches(msg, m.keys.FinishExam) && len(drawn) > 0:
+		// Not every item is done: say how many are left, so the key never
+		// looks dead to an examiner at the end of a long day.
+		m.status, m.bad = fmt.Sprintf(m.t("finish-undone"), m.undone()), true
+		return nil
 	case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
 		return m.cycleScenario(drawn[m.subjSel].Standard)
 	}
@@ -182,14 +187,16 @@ func (m *Model) nextSubject() {
 }
 
 func (m *Model) allDone() bool {
-	if m.exam == nil || len(m.exam.Drawn()) == 0 {
-		return false
-	}
+	return m.exam != nil && len(m.exam.Drawn()) > 0 && m.undone() == 0
+}
+
+// undone counts the drawn items not yet finished.
+func (m *Model) undone() int {
+	n := 0
 	for _, d := range m.exam.Drawn() {
-		it := m.exam.Item(d.Subject)
-		if it == nil || !it.Done() {
-			return false
+		if it := m.exam.Item(d.Subject); it == nil || !it.Done() {
+			n++
 		}
 	}
-	return true
+	return n
 }
