@@ -24,7 +24,7 @@ var targets = []target{
 	{"#2", "BenchmarkParse/library", "ns/op", "", 0, "parse + compile the whole sample library"},
 	{"#3", "BenchmarkScoreMillion", "B/event", "<=", 300, "score 1,000,000 events: bytes allocated per event"},
 	{"#3", "BenchmarkScoreMillion", "score/decode", "<=", 2, "score time / plain JSON-lines decode time"},
-	{"#3", "BenchmarkScoreMillion", "events/s", "", 0, "scoring throughput"},
+	{"#3", "BenchmarkScoreMillion", "events/s", ">=", 1e6, "scoring throughput (its goal: a million events a second)"},
 	{"#3", "BenchmarkLiveRescore", "ns/op", "<=", 1e6, "re-score a 5-minute CPR item"},
 	{"#4", "BenchmarkParser", "MB/s", ">=", 11.52, "codec decode (each family; 1,000 x 115200 baud)"},
 	{"#4", "BenchmarkParseResponse", "MB/s", ">=", 11.52, "Modbus response decode"},
