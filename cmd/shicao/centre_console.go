@@ -1,5 +1,8 @@
 package main
 
+// The staff console: its accounts (centre user), and the server that
+// centre serve --console and the demo start (startConsole).
+
 import (
 	"bufio"
 	"context"
@@ -19,51 +22,50 @@ import (
 	"shicao/cmd/shicao/internal/console"
 )
 
-// centreUserAdd is `shicao centre user add NAME --role ROLE`: a staff
+func centreUserCmd() *Command {
+	return &Command{
+		UsageLine: "centre user",
+		Short:     "the staff console's accounts (docs/console.md)",
+		Commands:  []*Command{centreUserAddCmd()},
+	}
+}
+
+// centreUserAddCmd is `shicao centre user add NAME --role ROLE`: a staff
 // account of the console. The password is read from standard input (one
 // line), or asked for without echo on a terminal; never from a flag,
 // which would leave it in the shell's history and the process list.
-func centreUserAdd(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "centre user add", "centre user add --data DIR [--role admin|staff|inspector] NAME  (password on stdin)",
-		"  shicao centre user add --role admin li.wei\n  printf '%s\\n' \"$PASSWORD\" | shicao centre user add --role inspector wang.fang\n")
-	data := fs.String("data", defaultCentreDir(), "the centre's data directory")
-	role := fs.String("role", centre.RoleStaff, "admin (accounts and everything), staff (runs the day) or inspector (reads and re-verifies only)")
-	if err := parse(fs, reorderFlags(args)); err != nil {
-		return err
+func centreUserAddCmd() *Command {
+	c := &Command{
+		UsageLine: "centre user add [--role admin|staff|inspector] NAME",
+		Short:     "a console account; the password from stdin (or asked on a terminal)",
+		Long: "Examples:\n  shicao centre user add --role admin li.wei\n" +
+			"  printf '%s\\n' \"$PASSWORD\" | shicao centre user add --role inspector wang.fang\n",
 	}
-	if fs.NArg() != 1 {
-		return usagef("centre user add: give one NAME")
+	data := addCentreData(&c.Flag)
+	role := c.Flag.String("role", centre.RoleStaff, "admin (accounts and everything), staff (runs the day) or inspector (reads and re-verifies only)")
+	c.Run = func(ctx context.Context, e *env, args []string) error {
+		if len(args) != 1 {
+			return usagef("centre user add: give one NAME")
+		}
+		if !centre.ValidRole(*role) {
+			return usagef("centre user add: --role %q: %v", *role, centre.ErrBadRole)
+		}
+		pw, err := readPassword(e)
+		if err != nil {
+			return fmt.Errorf("centre user add: %w", err)
+		}
+		return data.with(ctx, func(ce *centre.Centre) error {
+			if err := ce.AddStaff(ctx, args[0], *role, pw); err != nil {
+				return fmt.Errorf("centre user add %s: %w", args[0], err)
+			}
+			if err := ce.Audit(ctx, "(shell)", "add staff account", args[0]+" role "+*role, "local"); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "staff account %s added with role %s\n", args[0], *role)
+			return nil
+		})
 	}
-	if !centre.ValidRole(*role) {
-		return usagef("centre user add: --role %q: %v", *role, centre.ErrBadRole)
-	}
-	pw, err := readPassword(e)
-	if err != nil {
-		return fmt.Errorf("centre user add: %w", err)
-	}
-	c, err := openCentre(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := c.AddStaff(ctx, fs.Arg(0), *role, pw); err != nil {
-		return fmt.Errorf("centre user add %s: %w", fs.Arg(0), err)
-	}
-	if err := c.Audit(ctx, "(shell)", "add staff account", fs.Arg(0)+" role "+*role, "local"); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "staff account %s added with role %s\n", fs.Arg(0), *role)
-	return nil
-}
-
-// reorderFlags moves a leading NAME after the flags (the flag package
-// stops at the first argument), so that both `user add NAME --role R`
-// and `user add --role R NAME` work.
-func reorderFlags(args []string) []string {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return append(append([]string{}, args[1:]...), args[0])
-	}
-	return args
+	return c
 }
 
 // readPassword reads a password: without echo from a terminal (asked

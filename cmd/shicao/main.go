@@ -58,7 +58,7 @@ func root() *Command {
 			legacy("score", "re-score an event log by a standard; `score paper` combines sheets", runScore),
 			legacy("station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation),
 			legacy("verify", "check a result: signatures, hash chains, re-score, paper total", runVerify),
-			legacy("centre", "the exam centre: init, serve, registry, plans, standards, exports, log", runCentre),
+			centreCmd(),
 			legacy("sim", "an equipment simulator on a pseudo-terminal (prints its path)", runSim),
 			legacy("devices", "the serial ports present, with USB identity and stable names", runDevices),
 			legacy("device", "read a device with a profile: the technician's check", runDevice),
