@@ -59,4 +59,6 @@ func TestCommandUnknown(t *testing.T) {
 }
 
 // legacyGroup: a top-level command still parsing its own arguments.
-func legacyGroup(c *Command) bool { return c.Run != nil && len(c.Commands) == 0 && c.UsageLine == c.Name() }
+func legacyGroup(c *Command) bool {
+	return c.Run != nil && len(c.Commands) == 0 && c.UsageLine == c.Name()
+}
