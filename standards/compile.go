@@ -1,6 +1,7 @@
 package standards
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/checker"
 	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
@@ -125,23 +127,32 @@ type forgetTypes struct{}
 
 func (forgetTypes) Visit(node *ast.Node) { (*node).SetType(nil) }
 
-var (
-	structDump = regexp.MustCompile(`type struct \{.*\} has no field (\S+)`)
-	exprPos    = regexp.MustCompile(` \((\d+):(\d+)\)$`)
-)
+// structDump finds the Go type expr prints when an event lacks a field:
+// the checker says so only in its message (there is no error type for
+// it), and the record types are built at load, so their text is all
+// their fields.
+var structDump = regexp.MustCompile(`type struct \{.*\} has no field (\S+)`)
 
 // exprError keeps expr's message but drops its multi-line source excerpt
 // (the linter prints file:line itself), names an event's missing field
-// without dumping the Go type, and says where in the expression.
+// without dumping the Go type, and says where in the expression. expr's
+// errors are *file.Error, with the message and the column apart; its
+// parser refuses a large expression only by its message.
 func exprError(err error) error {
 	msg := err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		msg = fe.Message
+	}
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
 	msg = structDump.ReplaceAllString(msg, "the event has no field $1 (see the event vocabulary in docs/standard-format.md)")
-	msg = exprPos.ReplaceAllString(msg, " (at column $2 of the expression)")
-	if strings.Contains(msg, "exceeds maximum allowed nodes") || strings.Contains(msg, "too many nodes") {
+	if fe != nil && fe.Snippet != "" { // expr gives a column only with the excerpt
+		msg += fmt.Sprintf(" (at column %d of the expression)", fe.Column+1)
+	}
+	if strings.Contains(msg, "exceeds maximum allowed nodes") {
 		msg = fmt.Sprintf("the expression is too large (at most %d syntax nodes): split it or simplify", MaxExprNodes)
 	}
-	return fmt.Errorf("%s", msg)
+	return errors.New(msg)
 }
