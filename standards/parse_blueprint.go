@@ -3,7 +3,9 @@ package standards
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -106,7 +108,7 @@ func validateBlueprint(c *problems, b *Blueprint) {
 			c.add(v.At("name"), p+".name", "vector %q given twice", v.Name)
 		}
 		names[v.Name] = true
-		for _, id := range sortedKeys(v.Scores) {
+		for _, id := range slices.Sorted(maps.Keys(v.Scores)) {
 			sc := v.Scores[id]
 			if !ids[id] {
 				c.add(v.At("scores"), p+".scores."+id, "no subject %q", id)
