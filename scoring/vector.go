@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -68,7 +69,7 @@ func compare(w *standards.Want, s *Sheet) []string {
 			f = append(f, fmt.Sprintf("overtime %s, want %s", got, *w.Overtime))
 		}
 	}
-	for _, id := range sortedKeys(w.Items) {
+	for _, id := range slices.Sorted(maps.Keys(w.Items)) {
 		want := w.Items[id]
 		for _, it := range s.Items {
 			if it.ID == id && it.Score != want {
@@ -76,7 +77,7 @@ func compare(w *standards.Want, s *Sheet) []string {
 			}
 		}
 	}
-	for _, id := range sortedKeys(w.Deductions) {
+	for _, id := range slices.Sorted(maps.Keys(w.Deductions)) {
 		want := w.Deductions[id]
 		got := 0
 		for _, it := range s.Items {
@@ -91,15 +92,6 @@ func compare(w *standards.Want, s *Sheet) []string {
 		}
 	}
 	return f
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // String summarises the result in one line.

@@ -80,7 +80,26 @@ func IsSigned(data []byte) bool {
 type Trust struct {
 	verifiers []note.Verifier
 	Threshold int
+	// Holder names who pins the keys, for refusals ("this centre does not
+	// trust"); empty means a station.
+	Holder string
 }
+
+// UntrustedKeyError is the refusal of a note that no trusted key signed.
+// It matches ErrUntrustedKey. Keys are named with their hash
+// ("name+hash"): a rogue key may carry the very name of a trusted one.
+type UntrustedKeyError struct {
+	Holder  string   // who refuses: "station", "centre" (Trust.Holder)
+	Signers []string // the keys that signed the note
+	Trusted []string // the keys the holder trusts
+}
+
+func (e *UntrustedKeyError) Error() string {
+	return fmt.Sprintf("signed only by keys this %s does not trust (signed by %s; trusted: %s)", e.Holder, strings.Join(e.Signers, ", "), strings.Join(e.Trusted, ", "))
+}
+
+// Is reports whether target is ErrUntrustedKey.
+func (e *UntrustedKeyError) Is(target error) bool { return target == ErrUntrustedKey }
 
 // NewTrust returns a Trust over verifier keys in text form.
 func NewTrust(threshold int, verifierKeys ...string) (*Trust, error) {
@@ -156,17 +175,7 @@ func (t *Trust) Open(msg []byte) (*Opened, error) {
 		case errors.As(err, &inv):
 			return nil, fmt.Errorf("%w (key %s)", ErrBadSignature, inv.Name)
 		case errors.As(err, &unv):
-			// Keys are named with their hash: a rogue key may carry the
-			// very name of a trusted one.
-			names := make([]string, 0, len(unv.Note.UnverifiedSigs))
-			for _, s := range unv.Note.UnverifiedSigs {
-				names = append(names, fmt.Sprintf("%s+%08x", s.Name, s.Hash))
-			}
-			trusted := make([]string, len(t.verifiers))
-			for i, v := range t.verifiers {
-				trusted[i] = fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())
-			}
-			return nil, fmt.Errorf("%w (signed by %s; trusted: %s)", ErrUntrustedKey, strings.Join(names, ", "), strings.Join(trusted, ", "))
+			return nil, t.untrusted(unv.Note.UnverifiedSigs)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrNotNote, err)
 	}
@@ -178,6 +187,22 @@ func (t *Trust) Open(msg []byte) (*Opened, error) {
 		return nil, fmt.Errorf("%w: %d of %d required (signed by %s)", ErrBelowThreshold, len(o.Signers), t.Threshold, strings.Join(o.Signers, ", "))
 	}
 	return o, nil
+}
+
+// untrusted is the refusal of a note signed by sigs only, none of them
+// trusted.
+func (t *Trust) untrusted(sigs []note.Signature) *UntrustedKeyError {
+	e := &UntrustedKeyError{Holder: t.Holder, Trusted: make([]string, len(t.verifiers))}
+	if e.Holder == "" {
+		e.Holder = "station"
+	}
+	for _, s := range sigs {
+		e.Signers = append(e.Signers, fmt.Sprintf("%s+%08x", s.Name, s.Hash))
+	}
+	for i, v := range t.verifiers {
+		e.Trusted[i] = fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())
+	}
+	return e
 }
 
 // SplitNote returns a signed note's text without verifying it, for tools

@@ -186,6 +186,47 @@ func TestTrust_Open(t *testing.T) {
 	}
 }
 
+// TestTrust_Open_UntrustedKeyError: a refusal for an untrusted key says who
+// refuses and which keys signed and are trusted, as fields a caller reads
+// with errors.As (the centre words it for itself, not by editing text).
+func TestTrust_Open_UntrustedKeyError(t *testing.T) {
+	p := standardstest.NewProvince(t, "sd-anquan-1")
+	stranger := standardstest.NewProvince(t, "stranger")
+	text := readValid(t, "minimal.yaml")
+	tests := []struct {
+		name, holder, want string
+	}{
+		{"Station", "", "station"},
+		{"Centre", "centre", "centre"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			trust := p.Trust(t, 1)
+			trust.Holder = tt.holder
+			_, err := trust.Open(stranger.Sign(t, text))
+			var uk *standards.UntrustedKeyError
+			if !errors.As(err, &uk) {
+				t.Fatalf("got %v, want an *UntrustedKeyError", err)
+			}
+			if !errors.Is(err, standards.ErrUntrustedKey) {
+				t.Error("an *UntrustedKeyError does not match ErrUntrustedKey")
+			}
+			if uk.Holder != tt.want {
+				t.Errorf("Holder %q, want %q", uk.Holder, tt.want)
+			}
+			if len(uk.Signers) != 1 || !strings.HasPrefix(uk.Signers[0], "stranger+") {
+				t.Errorf("Signers %q, want the stranger's key", uk.Signers)
+			}
+			if len(uk.Trusted) != 1 || !strings.HasPrefix(uk.Trusted[0], "sd-anquan-1+") {
+				t.Errorf("Trusted %q, want the province's key", uk.Trusted)
+			}
+			if want := "signed only by keys this " + tt.want + " does not trust (signed by " + uk.Signers[0] + "; trusted: " + uk.Trusted[0] + ")"; err.Error() != want {
+				t.Errorf("message %q, want %q", err, want)
+			}
+		})
+	}
+}
+
 // TestNewTrust: the threshold counts distinct keys. A key pinned twice is
 // one key, so it can neither raise the count a threshold is checked against
 // nor be met by one signature.

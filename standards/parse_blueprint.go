@@ -3,7 +3,9 @@ package standards
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -60,6 +62,16 @@ func validateBlueprint(c *problems, b *Blueprint) {
 	case b.Rounding != RoundHalfUpTenth:
 		c.add(b.At("rounding"), "rounding", "%q: the supported rule is %q (each weighted subject score rounded half up to 0.1)", b.Rounding, RoundHalfUpTenth)
 	}
+	ids := validateSubjects(c, b)
+	names := map[string]bool{}
+	for i := range b.Tests {
+		validatePaperVector(c, b, &b.Tests[i], fmt.Sprintf("tests[%d]", i), ids, names)
+	}
+}
+
+// validateSubjects checks the paper's subjects, their weights and pools,
+// and returns the set of subject ids.
+func validateSubjects(c *problems, b *Blueprint) map[string]bool {
 	if len(b.Subjects) == 0 {
 		c.add(b.At("subjects"), "subjects", "missing: a paper has at least one subject")
 	}
@@ -95,39 +107,40 @@ func validateBlueprint(c *problems, b *Blueprint) {
 	if len(b.Subjects) > 0 && total != PointsOf(100) {
 		c.add(b.At("subjects"), "subjects", "weights add up to %s, not 100", total)
 	}
-	names := map[string]bool{}
-	for i := range b.Tests {
-		v := &b.Tests[i]
-		p := fmt.Sprintf("tests[%d]", i)
-		switch {
-		case v.Name == "":
-			c.add(v.At("name"), p+".name", "missing")
-		case names[v.Name]:
-			c.add(v.At("name"), p+".name", "vector %q given twice", v.Name)
+	return ids
+}
+
+// validatePaperVector checks a test vector of a blueprint: a score for
+// every subject, no score or veto for a subject the paper lacks.
+func validatePaperVector(c *problems, b *Blueprint, v *PaperVector, p string, ids, names map[string]bool) {
+	switch {
+	case v.Name == "":
+		c.add(v.At("name"), p+".name", "missing")
+	case names[v.Name]:
+		c.add(v.At("name"), p+".name", "vector %q given twice", v.Name)
+	}
+	names[v.Name] = true
+	for _, id := range slices.Sorted(maps.Keys(v.Scores)) {
+		sc := v.Scores[id]
+		if !ids[id] {
+			c.add(v.At("scores"), p+".scores."+id, "no subject %q", id)
 		}
-		names[v.Name] = true
-		for _, id := range sortedKeys(v.Scores) {
-			sc := v.Scores[id]
-			if !ids[id] {
-				c.add(v.At("scores"), p+".scores."+id, "no subject %q", id)
-			}
-			if sc > PointsOf(100) {
-				c.add(v.At("scores"), p+".scores."+id, "more than 100")
-			}
+		if sc > PointsOf(100) {
+			c.add(v.At("scores"), p+".scores."+id, "more than 100")
 		}
-		for _, id := range v.Vetoed {
-			if !ids[id] {
-				c.add(v.At("vetoed"), p+".vetoed", "no subject %q", id)
-			}
+	}
+	for _, id := range v.Vetoed {
+		if !ids[id] {
+			c.add(v.At("vetoed"), p+".vetoed", "no subject %q", id)
 		}
-		var missing []string
-		for _, subj := range b.Subjects {
-			if _, ok := v.Scores[subj.ID]; !ok {
-				missing = append(missing, subj.ID)
-			}
+	}
+	var missing []string
+	for _, subj := range b.Subjects {
+		if _, ok := v.Scores[subj.ID]; !ok {
+			missing = append(missing, subj.ID)
 		}
-		if len(missing) > 0 {
-			c.add(v.At("scores"), p+".scores", "no score for %s: give one for every subject", strings.Join(missing, ", "))
-		}
+	}
+	if len(missing) > 0 {
+		c.add(v.At("scores"), p+".scores", "no score for %s: give one for every subject", strings.Join(missing, ", "))
 	}
 }

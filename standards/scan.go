@@ -39,6 +39,16 @@ func ScanChainedEvent(line []byte) (EventView, []byte, *LineError) {
 	return scanEvent(line, true)
 }
 
+// The envelope's fields, as bits of the set seen so far.
+const (
+	fSeq = 1 << iota
+	fT
+	fType
+	fSource
+	fData
+	fChain
+)
+
 func scanEvent(line []byte, chained bool) (EventView, []byte, *LineError) {
 	var v EventView
 	var chain []byte
@@ -48,14 +58,6 @@ func scanEvent(line []byte, chained bool) (EventView, []byte, *LineError) {
 	}
 	i++
 	var seen uint8
-	const (
-		fSeq = 1 << iota
-		fT
-		fType
-		fSource
-		fData
-		fChain
-	)
 	first := true
 	for {
 		i = jsonscan.SkipWS(line, i)
@@ -79,81 +81,15 @@ func scanEvent(line []byte, chained bool) (EventView, []byte, *LineError) {
 		if i >= len(line) || line[i] != ':' {
 			return v, nil, &LineError{Field: string(key), Msg: "not a JSON event: want ':'"}
 		}
-		i = jsonscan.SkipWS(line, i+1)
-		var bit uint8
-		switch string(key) {
-		case "seq", "t_ms":
-			bit = fSeq
-			if string(key) == "t_ms" {
-				bit = fT
-			}
-			n, end, err := jsonscan.Int(line, i)
-			if err != nil {
-				return v, nil, &LineError{Field: string(key), Msg: err.Error()}
-			}
-			if bit == fSeq {
-				v.Seq = n
-			} else {
-				v.TMs = n
-			}
-			i = end
-		case "type", "source":
-			bit = fType
-			if string(key) == "source" {
-				bit = fSource
-			}
-			if i < len(line) && line[i] == 'n' && bytes.HasPrefix(line[i:], []byte("null")) && bit == fSource {
-				i += 4
-				break
-			}
-			s, e, esc, next, err := jsonscan.String(line, i)
-			if err != nil {
-				return v, nil, &LineError{Field: string(key), Msg: "want a string"}
-			}
-			val := line[s:e]
-			if esc {
-				val = jsonscan.Unescape(nil, line[s:e])
-			}
-			if bit == fType {
-				v.Type = val
-			} else {
-				v.Source = val
-			}
-			i = next
-		case "data":
-			bit = fData
-			end, err := jsonscan.SkipValue(line, i)
-			if err != nil {
-				return v, nil, &LineError{Field: "data", Msg: err.Error()}
-			}
-			val := line[i:end]
-			switch {
-			case bytes.Equal(val, []byte("null")):
-			case len(val) > 0 && val[0] == '{':
-				v.Data = val
-			default:
-				return v, nil, &LineError{Field: "data", Msg: "want a JSON object"}
-			}
-			i = end
-		case "chain":
-			if !chained {
-				return v, nil, &LineError{Field: string(key), Msg: "unknown field"}
-			}
-			bit = fChain
-			s, e, esc, next, err := jsonscan.String(line, i)
-			if err != nil || esc {
-				return v, nil, &LineError{Field: "chain", Msg: "want a hex hash"}
-			}
-			chain = line[s:e]
-			i = next
-		default:
-			return v, nil, &LineError{Field: string(key), Msg: "unknown field"}
+		bit, end, lerr := scanField(&v, &chain, line, jsonscan.SkipWS(line, i+1), key, chained)
+		if lerr != nil {
+			return v, nil, lerr
 		}
 		if seen&bit != 0 {
 			return v, nil, &LineError{Field: string(key), Msg: "given twice"}
 		}
 		seen |= bit
-		i = jsonscan.SkipWS(line, i)
+		i = jsonscan.SkipWS(line, end)
 		if i >= len(line) {
 			return v, nil, &LineError{Msg: "not a JSON event: unexpected end of line"}
 		}
@@ -170,17 +106,91 @@ func scanEvent(line []byte, chained bool) (EventView, []byte, *LineError) {
 	if i = jsonscan.SkipWS(line, i); i != len(line) {
 		return v, nil, &LineError{Msg: "more than one JSON value on the line"}
 	}
-	switch {
-	case seen&fSeq == 0:
-		return v, nil, &LineError{Field: "seq", Msg: "missing"}
-	case seen&fT == 0:
-		return v, nil, &LineError{Field: "t_ms", Msg: "missing"}
-	case seen&fType == 0 || len(v.Type) == 0:
-		return v, nil, &LineError{Field: "type", Msg: "missing"}
-	case v.Seq < 1:
-		return v, nil, &LineError{Field: "seq", Msg: fmt.Sprintf("%d: seq starts at 1", v.Seq)}
-	case v.TMs < 0:
-		return v, nil, &LineError{Field: "t_ms", Msg: fmt.Sprintf("%d is negative", v.TMs)}
+	if err := checkEnvelope(&v, seen); err != nil {
+		return v, nil, err
 	}
 	return v, chain, nil
+}
+
+// scanField reads the value of the envelope's field key at line[i:] into
+// v (or chain), and returns the field's bit and the index after the value.
+func scanField(v *EventView, chain *[]byte, line []byte, i int, key []byte, chained bool) (uint8, int, *LineError) {
+	switch string(key) {
+	case "seq", "t_ms":
+		n, end, err := jsonscan.Int(line, i)
+		if err != nil {
+			return 0, 0, &LineError{Field: string(key), Msg: err.Error()}
+		}
+		if string(key) == "seq" {
+			v.Seq = n
+			return fSeq, end, nil
+		}
+		v.TMs = n
+		return fT, end, nil
+	case "type", "source":
+		bit := uint8(fType)
+		if string(key) == "source" {
+			bit = fSource
+		}
+		if i < len(line) && line[i] == 'n' && bytes.HasPrefix(line[i:], []byte("null")) && bit == fSource {
+			return bit, i + 4, nil
+		}
+		s, e, esc, next, err := jsonscan.String(line, i)
+		if err != nil {
+			return 0, 0, &LineError{Field: string(key), Msg: "want a string"}
+		}
+		val := line[s:e]
+		if esc {
+			val = jsonscan.Unescape(nil, line[s:e])
+		}
+		if bit == fType {
+			v.Type = val
+		} else {
+			v.Source = val
+		}
+		return bit, next, nil
+	case "data":
+		end, err := jsonscan.SkipValue(line, i)
+		if err != nil {
+			return 0, 0, &LineError{Field: "data", Msg: err.Error()}
+		}
+		val := line[i:end]
+		switch {
+		case bytes.Equal(val, []byte("null")):
+		case len(val) > 0 && val[0] == '{':
+			v.Data = val
+		default:
+			return 0, 0, &LineError{Field: "data", Msg: "want a JSON object"}
+		}
+		return fData, end, nil
+	case "chain":
+		if !chained {
+			return 0, 0, &LineError{Field: string(key), Msg: "unknown field"}
+		}
+		s, e, esc, next, err := jsonscan.String(line, i)
+		if err != nil || esc {
+			return 0, 0, &LineError{Field: "chain", Msg: "want a hex hash"}
+		}
+		*chain = line[s:e]
+		return fChain, next, nil
+	}
+	return 0, 0, &LineError{Field: string(key), Msg: "unknown field"}
+}
+
+// checkEnvelope refuses an event that lacks a field or whose seq or t_ms
+// is out of range.
+func checkEnvelope(v *EventView, seen uint8) *LineError {
+	switch {
+	case seen&fSeq == 0:
+		return &LineError{Field: "seq", Msg: "missing"}
+	case seen&fT == 0:
+		return &LineError{Field: "t_ms", Msg: "missing"}
+	case seen&fType == 0 || len(v.Type) == 0:
+		return &LineError{Field: "type", Msg: "missing"}
+	case v.Seq < 1:
+		return &LineError{Field: "seq", Msg: fmt.Sprintf("%d: seq starts at 1", v.Seq)}
+	case v.TMs < 0:
+		return &LineError{Field: "t_ms", Msg: fmt.Sprintf("%d is negative", v.TMs)}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package standards
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,12 +23,12 @@ func validateVector(c *problems, s *Standard, v *Vector, path string, ids map[st
 		c.add(v.At("events"), path+".events", "expands to more than %d events", maxSteps*100)
 	}
 	w := &v.Want
-	for _, id := range sortedKeys(w.Items) {
+	for _, id := range slices.Sorted(maps.Keys(w.Items)) {
 		if s.Item(id) == nil {
 			c.add(w.At("items"), path+".want.items."+id, "no item %q in this standard", id)
 		}
 	}
-	for _, id := range sortedKeys(w.Deductions) {
+	for _, id := range slices.Sorted(maps.Keys(w.Deductions)) {
 		if _, ok := ids[id]; !ok || s.Item(id) != nil || s.VetoByID(id) != nil {
 			c.add(w.At("deductions"), path+".want.deductions."+id, "no rule or mark %q in this standard", id)
 		}
@@ -72,7 +73,7 @@ func validateSteps(c *problems, s *Standard, steps []Step, path string, budget *
 				c.add(st.At("type"), p+".type", "unknown event type %q%s", st.Type, suggestType(st.Type, s.env.vocab))
 				continue
 			}
-			for _, name := range sortedKeys(st.Data) {
+			for _, name := range slices.Sorted(maps.Keys(st.Data)) {
 				val := st.Data[name]
 				f, ok := et.Field(name)
 				if !ok {
@@ -210,13 +211,4 @@ func (x *expander) sources(st *Step) []string {
 		return []string{"candidate"}
 	}
 	return []string{"system"}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -70,16 +70,6 @@ func (p Position) String() string {
 	return fmt.Sprintf("position(%d)", uint8(p))
 }
 
-// ParsePosition returns the Position named s, or ErrInvalid.
-func ParsePosition(s string) (Position, error) {
-	for i, n := range positionNames {
-		if n == s {
-			return Position(i), nil
-		}
-	}
-	return 0, fmt.Errorf("position %q: %w", s, ErrInvalid)
-}
-
 // Record is one decoded frame: *Compression, *Ventilation, *Sample or *Status.
 type Record interface {
 	// Type returns the record type byte the frame carries.

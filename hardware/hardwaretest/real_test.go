@@ -3,7 +3,9 @@
 package hardwaretest_test
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"shicao/hardware"
@@ -26,9 +28,19 @@ func TestRealPort(t *testing.T) {
 	}
 	p, err := profiles.Load(name)
 	if err != nil {
-		if p, err = hardwaretest.LoadProfileFile(name); err != nil {
+		if p, err = loadProfileFile(name); err != nil {
 			t.Fatal(err)
 		}
 	}
 	hardwaretest.Conformance(t, hardwaretest.Subject{Profile: p, Path: path}, 0)
+}
+
+// loadProfileFile parses a profile from a file, for real devices whose
+// profile is not embedded.
+func loadProfileFile(path string) (*profiles.Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load profile: %w", err)
+	}
+	return profiles.Parse(filepath.Base(path), data)
 }

@@ -394,13 +394,3 @@ func ReplayCapture(t *testing.T, p *profiles.Profile, c *profiles.Capture) {
 		}
 	}
 }
-
-// LoadProfileFile parses a profile from a file, for real devices whose
-// profile is not embedded.
-func LoadProfileFile(path string) (*profiles.Profile, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("load profile: %w", err)
-	}
-	return profiles.Parse(filepath.Base(path), data)
-}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +37,7 @@ type plan struct {
 func newPlan(raw, fields map[string]*Field) *plan {
 	pl := &plan{}
 	for _, set := range []map[string]*Field{raw, fields} {
-		for _, name := range sortedKeys(set) {
+		for _, name := range slices.Sorted(maps.Keys(set)) {
 			f := set[name]
 			switch {
 			case f.Unmeasured:
@@ -49,7 +51,7 @@ func newPlan(raw, fields map[string]*Field) *plan {
 		}
 	}
 	if len(raw) > 0 {
-		for _, name := range sortedKeys(fields) {
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
 			if !fields[name].Unmeasured {
 				pl.emit = append(pl.emit, name)
 			}

@@ -3,7 +3,9 @@ package profiles
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -125,14 +127,14 @@ func (t *Transform) validate(records map[string]*Record, readsPrev *bool) error 
 	if err := validEvent(t.Event, t.Fields); err != nil {
 		return err
 	}
-	for _, name := range sortedKeys(t.Fields) {
+	for _, name := range slices.Sorted(maps.Keys(t.Fields)) {
 		f := t.Fields[name]
 		if err := f.validateSource(name, "output", nil); err != nil {
 			return at(err, "fields", name)
 		}
 		if f.Output != "" {
 			if _, ok := outputs[f.Output]; !ok {
-				return at(fmt.Errorf("output %q: %s gives %v", f.Output, kind, sortedKeys(outputs)), "fields", name, "output")
+				return at(fmt.Errorf("output %q: %s gives %v", f.Output, kind, slices.Sorted(maps.Keys(outputs))), "fields", name, "output")
 			}
 		}
 	}

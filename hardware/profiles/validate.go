@@ -3,6 +3,7 @@ package profiles
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -56,7 +57,7 @@ func (p *Profile) validate() error {
 		if _, err := p.lineSpec(); err != nil {
 			return at(err, "line")
 		}
-		for _, tag := range sortedKeys(p.Lines) {
+		for _, tag := range slices.Sorted(maps.Keys(p.Lines)) {
 			if err := p.Lines[tag].validate(p, tag, p.ClockKey); err != nil {
 				return at(err, "lines", tag)
 			}
@@ -248,7 +249,7 @@ func (e *LineEvent) validate(p *Profile, tag, clockKey string) error {
 		return err
 	}
 	keys := map[string]string{}
-	for _, name := range sortedKeys(e.Fields) {
+	for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
 		f := e.Fields[name]
 		if err := f.validateSource(name, "key", nil); err != nil {
 			return at(err, "fields", name)
@@ -330,7 +331,7 @@ func (r *Record) validate(p *Profile) error {
 		}
 		return nil
 	}
-	for _, name := range sortedKeys(r.Raw) {
+	for _, name := range slices.Sorted(maps.Keys(r.Raw)) {
 		f := r.Raw[name]
 		if f.Unmeasured || f.Output != "" {
 			return at(errors.New("a raw value is read from the record or derived"), "raw", name)
@@ -342,7 +343,7 @@ func (r *Record) validate(p *Profile) error {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(r.Fields) {
+	for _, name := range slices.Sorted(maps.Keys(r.Fields)) {
 		if err := check("fields", name, r.Fields[name]); err != nil {
 			return err
 		}
@@ -454,7 +455,7 @@ func compileExprs(fields map[string]*Field, outputs map[string]any, readsPrev *b
 	for n, v := range outputs {
 		env[n] = v
 	}
-	for _, name := range sortedKeys(fields) {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		f := fields[name]
 		if f.Expr == "" {
 			continue
@@ -571,7 +572,7 @@ func (m *ModbusMap) validate() error {
 				return at(err, "events", idx, "trigger")
 			}
 		}
-		for _, name := range sortedKeys(e.Fields) {
+		for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
 			f := e.Fields[name]
 			if f.Const != nil || f.Unmeasured {
 				if err := f.validateSource(name, "table", nil); err != nil {
@@ -587,7 +588,7 @@ func (m *ModbusMap) validate() error {
 			}
 		}
 	}
-	for _, name := range sortedKeys(m.Controls) {
+	for _, name := range slices.Sorted(maps.Keys(m.Controls)) {
 		if c := m.Controls[name]; c.Table != "coil" || c.Key != "" || c.Type != "" && c.Type != "bool" {
 			return at(errors.New("a control is a coil: table coil and an address"), "controls", name)
 		}
@@ -678,7 +679,7 @@ func (p *Profile) Check(vocab map[string]map[string]string) error {
 		if !ok {
 			return p.errorAt(at(fmt.Errorf("event %q is not in the vocabulary", src.event), append(slices.Clone(src.path), "event")...))
 		}
-		for _, name := range sortedKeys(src.fields) {
+		for _, name := range slices.Sorted(maps.Keys(src.fields)) {
 			f := src.fields[name]
 			if name == "kind" && src.event == hardware.TypeStatus {
 				return p.errorAt(at(fmt.Errorf("%s.kind is filled in by the driver", src.event), append(slices.Clone(src.path), "fields", name)...))
@@ -691,7 +692,7 @@ func (p *Profile) Check(vocab map[string]map[string]string) error {
 				return p.errorAt(at(fmt.Errorf("%s field %q of type %s: vocabulary has %q", src.event, name, f.Type, typ), append(slices.Clone(src.path), "fields", name, "type")...))
 			}
 		}
-		for _, name := range sortedKeys(want) {
+		for _, name := range slices.Sorted(maps.Keys(want)) {
 			if _, ok := src.fields[name]; !ok && !(src.event == hardware.TypeStatus && name == "kind") {
 				return p.errorAt(at(fmt.Errorf("%s field %q is neither mapped, constant, derived nor unmeasured", src.event, name), append(slices.Clone(src.path), "fields")...))
 			}
@@ -717,13 +718,4 @@ func (p *Profile) Unmeasured(event string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"shicao/hardware"
@@ -82,14 +81,4 @@ func StartCapture(ctx context.Context, kind hardware.Kind, capture io.Reader, op
 	s := &Sim{kind: kind, scenario: "capture", speed: opts.Speed, noise: opts.Noise,
 		rng: rand.New(rand.NewPCG(opts.Seed, 0x5e1)), done: make(chan struct{}), steps: steps}
 	return s.start(ctx, opts)
-}
-
-// StartCaptureFile is StartCapture reading the capture from a file.
-func StartCaptureFile(ctx context.Context, kind hardware.Kind, path string, opts Options) (*Sim, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("replay capture: %w", err)
-	}
-	defer f.Close()
-	return StartCapture(ctx, kind, f, opts)
 }

@@ -19,9 +19,6 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// FS returns the library's YAML files.
-func FS() fs.FS { return files }
-
 // Names returns the library's file names in order.
 func Names() []string {
 	entries, _ := fs.ReadDir(files, ".")

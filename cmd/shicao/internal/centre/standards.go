@@ -54,7 +54,12 @@ func (c *Centre) trust(ctx context.Context) (*standards.Trust, error) {
 	if v, err := meta(ctx, c.db, "trust_threshold"); err == nil {
 		threshold, _ = strconv.Atoi(v)
 	}
-	return standards.NewTrust(threshold, keys...)
+	t, err := standards.NewTrust(threshold, keys...)
+	if err != nil {
+		return nil, err
+	}
+	t.Holder = "centre" // a refusal says "keys this centre does not trust"
+	return t, nil
 }
 
 // Publish relays a province-signed standard or blueprint to the stations.

@@ -51,9 +51,6 @@ type Options struct {
 	Now func() time.Time
 }
 
-// DSN returns the connection string for path (see sqlitedb).
-func DSN(path string) string { return sqlitedb.DSN(path, 5000) }
-
 // Open opens (creating if needed) the database at path and applies the
 // migrations it lacks.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
