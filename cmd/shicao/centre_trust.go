@@ -211,13 +211,12 @@ func publishStandards(ctx context.Context, e *env, ce *centre.Centre, dir string
 	return nil
 }
 
-// atCentre rewords a refusal of the standards package, which speaks as
-// a station, for the centre, and says how a new province key is pinned
-// here.
+// atCentre adds to an untrusted-key refusal (which names the centre as
+// the holder) how a new province key is pinned here.
 func atCentre(err error, data string) error {
-	if !errors.Is(err, standards.ErrUntrustedKey) {
+	var uk *standards.UntrustedKeyError
+	if !errors.As(err, &uk) {
 		return err
 	}
-	msg := strings.Replace(err.Error(), "this station does not trust", "this centre does not trust", 1)
-	return reworded{fmt.Sprintf("%s; if the province has a new key, pin it once you have it from the province: shicao centre trust add --data %s KEY.pub", msg, data), err}
+	return reworded{fmt.Sprintf("%s; if the province has a new key, pin it once you have it from the province: shicao centre trust add --data %s KEY.pub", err, data), err}
 }
