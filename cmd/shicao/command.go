@@ -132,23 +132,31 @@ func (c *Command) runLeaf(ctx context.Context, e *env, args []string) error {
 // flags, then Long (examples).
 func (c *Command) printLeafUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: shicao %s\n\n", c.UsageLine)
+	lead := ""
 	if c.Short != "" {
-		fmt.Fprintf(w, "%s\n\n", c.Short)
+		fmt.Fprintf(w, "%s\n", c.Short)
+		lead = "\n"
 	}
-	var hasFlags bool
-	c.Flag.VisitAll(func(*flag.Flag) { hasFlags = true })
-	if hasFlags {
-		fmt.Fprintf(w, "Flags:\n")
-		c.Flag.SetOutput(w)
-		c.Flag.PrintDefaults()
-		c.Flag.SetOutput(io.Discard)
-	}
+	c.printFlags(w, lead)
 	if c.Long != "" {
 		fmt.Fprintf(w, "\n%s", strings.TrimLeft(c.Long, "\n"))
 		if !strings.HasSuffix(c.Long, "\n") {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// printFlags prints c's flags, after lead, if it has any.
+func (c *Command) printFlags(w io.Writer, lead string) {
+	var hasFlags bool
+	c.Flag.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if !hasFlags {
+		return
+	}
+	fmt.Fprintf(w, "%sFlags:\n", lead)
+	c.Flag.SetOutput(w)
+	c.Flag.PrintDefaults()
+	c.Flag.SetOutput(io.Discard)
 }
 
 // printGroupUsage lists every runnable command below c, each with its
@@ -161,6 +169,11 @@ func (c *Command) printGroupUsage(w io.Writer) {
 	}
 	if c.Short != "" {
 		fmt.Fprintf(w, "\n%s\n", c.Short)
+	}
+	if c.Run != nil && !c.CustomFlags {
+		// A group that runs, too (`shicao score --standard ...`): its own
+		// flags, so its help is not poorer than a leaf's.
+		c.printFlags(w, "\n")
 	}
 	fmt.Fprintf(w, "\nCommands:\n")
 	prefix := c.LongName() + " "

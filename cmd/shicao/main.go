@@ -54,14 +54,14 @@ func root() *Command {
 		Short:     "practical-exam scoring for special-operations workers (特种作业实际操作考试)",
 		Commands: []*Command{
 			legacy("demo", "the whole system on embedded defaults (the main job of `make run`)", runDemo),
-			legacy("standard", "keygen, sign, verify, lint, test and show scoring standards", runStandard),
-			legacy("score", "re-score an event log by a standard; `score paper` combines sheets", runScore),
+			standardCmd(),
+			scoreCmd(),
 			legacy("station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation),
-			legacy("verify", "check a result: signatures, hash chains, re-score, paper total", runVerify),
+			verifyCmd(),
 			centreCmd(),
-			legacy("sim", "an equipment simulator on a pseudo-terminal (prints its path)", runSim),
-			legacy("devices", "the serial ports present, with USB identity and stable names", runDevices),
-			legacy("device", "read a device with a profile: the technician's check", runDevice),
+			simCmd(),
+			devicesCmd(),
+			deviceCmd(),
 		},
 	}
 }

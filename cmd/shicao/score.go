@@ -1,12 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"shicao/cmd/shicao/internal/station"
@@ -14,66 +14,77 @@ import (
 	"shicao/standards"
 )
 
-func runScore(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 && args[0] == "paper" {
-		return scorePaper(e, args[1:])
+// scoreCmd is `shicao score`: re-score one item's event log by a
+// standard, as the centre does (docs/exported-logs.md); `score paper`
+// combines the item sheets into the paper's total.
+func scoreCmd() *Command {
+	c := &Command{
+		UsageLine: "score --standard FILE --events FILE.jsonl [--station-key STATION.pub] [--json]",
+		Short:     "re-score an event log by a standard; `score paper` combines sheets",
+		Long:      "Examples:\n  shicao score --standard sd-dg-k42.signed --events k4.jsonl --station-key station.pub\n  shicao score --standard sd-dg-k42.yaml --events - --json < session-17.jsonl\n",
+		Commands:  []*Command{scorePaperCmd()},
 	}
-	fs := newFlags(e, "score", "score --standard FILE --events FILE.jsonl [--station-key STATION.pub] [--json]\n       shicao score paper --blueprint FILE SHEET.json...",
-		"  shicao score --standard sd-dg-k42.signed --events k4.jsonl --station-key station.pub\n  shicao score --standard sd-dg-k42.yaml --events - --json < session-17.jsonl\n")
-	stdFile := fs.String("standard", "", "the standard: plain YAML or a signed note")
-	eventsFile := fs.String("events", "", "the session's event log, JSON Lines ('-' for stdin)")
+	stdFile := c.Flag.String("standard", "", "the standard: plain YAML or a signed note")
+	eventsFile := c.Flag.String("events", "", "the session's event log, JSON Lines ('-' for stdin)")
 	var keys listFlag
-	fs.Var(&keys, "station-key", "the station's verifier key file(s): the log must be an export whose signed chain head verifies")
-	asJSON := fs.Bool("json", false, "print the sheet as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *stdFile == "" || *eventsFile == "" || fs.NArg() != 0 {
-		return usagef("score: give --standard and --events")
-	}
-	var stationKeys []string
-	for _, k := range keys {
-		b, err := os.ReadFile(k)
+	c.Flag.Var(&keys, "station-key", "the station's verifier key file(s): the log must be an export whose signed chain head verifies")
+	asJSON := c.Flag.Bool("json", false, "print the sheet as JSON")
+	c.Run = func(ctx context.Context, e *env, args []string) error {
+		if *stdFile == "" || *eventsFile == "" || len(args) != 0 {
+			return usagef("score: give --standard and --events")
+		}
+		stationKeys, err := readKeys(keys)
 		if err != nil {
 			return err
 		}
-		stationKeys = append(stationKeys, strings.TrimSpace(string(b)))
+		sheet, err := scoreLog(e, *stdFile, *eventsFile, stationKeys)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, sheet)
+		}
+		return printSheet(e.stdout, sheet)
 	}
-	text, err := loadText(*stdFile)
+	return c
+}
+
+// scoreLog re-scores the event log in eventsFile ("-": stdin) by the
+// standard in stdFile, saying on stderr how far the log was verified and
+// which events were not scored.
+func scoreLog(e *env, stdFile, eventsFile string, stationKeys []string) (*scoring.Sheet, error) {
+	text, err := loadText(stdFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	std, err := standards.Parse(*stdFile, text)
+	std, err := standards.Parse(stdFile, text)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var r io.Reader = e.stdin
 	name := "stdin"
-	if *eventsFile != "-" {
-		f, err := os.Open(*eventsFile)
+	if eventsFile != "-" {
+		f, err := os.Open(eventsFile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer f.Close()
-		r, name = f, *eventsFile
+		r, name = f, eventsFile
 	}
 	sess := scoring.NewSession(std)
 	check, err := station.CheckEventLog(r, name, stationKeys, sess.AddView)
 	if err != nil {
-		return err // located already: file:line: ...
+		return nil, err // located already: file:line: ...
 	}
 	sheet, err := sess.Sheet()
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	warnTrust(e, name, check, std)
 	for _, u := range sheet.Unknown {
 		fmt.Fprintf(e.stderr, "%s: event %d: type %q is not in the vocabulary; not scored\n", name, u.Seq, u.Type)
 	}
-	if *asJSON {
-		return writeJSON(e.stdout, sheet)
-	}
-	return printSheet(e.stdout, sheet)
+	return sheet, nil
 }
 
 // warnTrust says on stderr how far the log was verified; only a log whose
@@ -102,143 +113,58 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printSheet writes the sheet as an examiner reads it: items, each
-// deduction with its reason and the time of its evidence.
-func printSheet(w io.Writer, s *scoring.Sheet) error {
-	fmt.Fprintf(w, "%s %s  version %d  sha256 %s\n", s.ID, s.Title, s.Version, s.SHA256[:16])
-	fmt.Fprintf(w, "用时 %s / %s", clock(s.ElapsedMs), clock(s.LimitMs))
-	if !s.Finished {
-		fmt.Fprint(w, "  (未结束)")
+func scorePaperCmd() *Command {
+	c := &Command{
+		UsageLine: "score paper --blueprint FILE SHEET.json...",
+		Short:     "combine item sheets (JSON from 'shicao score --json') into the paper's total",
+		Long:      "Examples:\n  shicao score paper --blueprint sd-dg-paper.yaml k13.json k21.json k31.json k42.json\n",
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w)
-	t := &table{right: map[int]bool{2: true}}
-	t.add("评分项", "", "得分", "扣分")
-	for _, it := range s.Items {
-		t.add(it.ID, it.Title, it.Score.String()+"/"+it.Points.String(), "")
-		for _, d := range it.Deductions {
-			t.add("", "", "-"+d.Points.String(), fmt.Sprintf("%s ×%d  %s", d.Text, d.Count, evidence(d.Evidence, d.Times)))
+	bpFile := c.Flag.String("blueprint", "", "the paper blueprint: plain YAML or a signed note")
+	asJSON := c.Flag.Bool("json", true, "print the result as JSON")
+	c.Run = func(ctx context.Context, e *env, args []string) error {
+		if *bpFile == "" || len(args) == 0 {
+			return usagef("score paper: give --blueprint and the sheets (JSON from 'shicao score --json')")
 		}
-		if it.Resolved != nil {
-			t.add("", "", "", fmt.Sprintf("复核: 扣 %s, %s (%s)", it.Resolved.Deduct, it.Resolved.Reason, it.Resolved.By))
-		} else if len(it.Examiners) > 1 && hasManual(it) {
-			var parts []string
-			for _, x := range it.Examiners {
-				parts = append(parts, fmt.Sprintf("考评员%s -%s", x.Examiner, x.Deduct))
-			}
-			t.add("", "", "", "人工扣分取平均: "+strings.Join(parts, ", "))
-		}
-	}
-	if err := t.write(w); err != nil {
-		return err
-	}
-	if s.Overtime != nil {
-		fmt.Fprintf(w, "\n超时扣分 -%s (%s)\n", s.Overtime.Points, s.Overtime.Text)
-	}
-	if s.Stopped {
-		fmt.Fprintf(w, "已到终止时间; 之后的 %d 条设备记录未计分\n", len(s.Ignored))
-	}
-	if len(s.Outages) > 0 {
-		fmt.Fprintln(w)
-	}
-	for _, o := range s.Outages {
-		back := "未恢复"
-		if o.BackSeq > 0 {
-			back = fmt.Sprintf("%s 恢复 #%d", clock(o.BackMs), o.BackSeq)
-		}
-		fmt.Fprintf(w, "设备断开 %s: %s 断开 #%d, %s, %.1f 秒\n", o.Device, clock(o.LostMs), o.LostSeq, back, float64(o.DurationMs)/1000)
-	}
-	for _, v := range s.Vetoes {
-		fmt.Fprintf(w, "\n否决: %s (%s) %s\n", v.Text, v.By, evidence(v.Evidence, v.Times))
-	}
-	if s.NeedsReview {
-		fmt.Fprintf(w, "\n需复核: 考评员扣分相差超过允许值: %s\n", strings.Join(s.Review, ", "))
-	}
-	if s.Refused {
-		fmt.Fprintln(w, "\n考生拒绝签字确认: 本题0分")
-	}
-	verdict := "不合格 FAIL"
-	if s.Passed {
-		verdict = "合格 PASS"
-	}
-	fmt.Fprintf(w, "\n得分 %s  %s (合格线 %s)\n", s.Score, verdict, s.PassMark)
-	return nil
-}
-
-func hasManual(it scoring.ItemScore) bool {
-	for _, x := range it.Examiners {
-		if x.Deduct > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func clock(ms int64) string {
-	return fmt.Sprintf("%d:%02d.%d", ms/60000, ms/1000%60, ms/100%10)
-}
-
-// evidence lists evidence events as seq@time, at most a handful.
-func evidence(seqs, times []int64) string {
-	if len(seqs) == 0 {
-		return ""
-	}
-	var parts []string
-	for i, s := range seqs {
-		if i == 6 {
-			parts = append(parts, "… +"+strconv.Itoa(len(seqs)-6))
-			break
-		}
-		if i < len(times) {
-			parts = append(parts, fmt.Sprintf("#%d@%s", s, clock(times[i])))
-		} else {
-			parts = append(parts, fmt.Sprintf("#%d", s))
-		}
-	}
-	return "[" + strings.Join(parts, " ") + "]"
-}
-
-func scorePaper(e *env, args []string) error {
-	fs := newFlags(e, "score paper", "score paper --blueprint FILE SHEET.json...",
-		"  shicao score paper --blueprint sd-dg-paper.yaml k13.json k21.json k31.json k42.json\n")
-	bpFile := fs.String("blueprint", "", "the paper blueprint: plain YAML or a signed note")
-	asJSON := fs.Bool("json", true, "print the result as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *bpFile == "" || fs.NArg() == 0 {
-		return usagef("score paper: give --blueprint and the sheets (JSON from 'shicao score --json')")
-	}
-	text, err := loadText(*bpFile)
-	if err != nil {
-		return err
-	}
-	bp, err := standards.ParseBlueprint(*bpFile, text)
-	if err != nil {
-		return err
-	}
-	var sheets []*scoring.Sheet
-	for _, f := range fs.Args() {
-		b, err := os.ReadFile(f)
+		text, err := loadText(*bpFile)
 		if err != nil {
 			return err
 		}
+		bp, err := standards.ParseBlueprint(*bpFile, text)
+		if err != nil {
+			return err
+		}
+		sheets, err := readSheets(args)
+		if err != nil {
+			return err
+		}
+		r, err := scoring.Paper(bp, sheets)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, r)
+		}
+		return nil
+	}
+	return c
+}
+
+// readSheets reads item sheets written by 'shicao score --json'.
+func readSheets(files []string) ([]*scoring.Sheet, error) {
+	var sheets []*scoring.Sheet
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
 		var s scoring.Sheet
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		if err := dec.Decode(&s); err != nil {
-			return fmt.Errorf("%s: not a sheet from 'shicao score --json': %v", f, err)
+		if err := json.NewDecoder(bytes.NewReader(b)).Decode(&s); err != nil {
+			return nil, fmt.Errorf("%s: not a sheet from 'shicao score --json': %v", f, err)
 		}
 		if s.ID == "" {
-			return fmt.Errorf("%s: not a sheet: no id", f)
+			return nil, fmt.Errorf("%s: not a sheet: no id", f)
 		}
 		sheets = append(sheets, &s)
 	}
-	r, err := scoring.Paper(bp, sheets)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, r)
-	}
-	return nil
+	return sheets, nil
 }

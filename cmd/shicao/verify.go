@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -12,23 +11,32 @@ import (
 	"shicao/standards"
 )
 
-func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify --station-key STATION.pub [--trust PROVINCE.pub] [--standards DIR|FILE,...] RESULT.json | --slip CODE [RESULT.json]",
-		"  shicao verify --station-key station.pub --trust province.pub result.json\n"+
-			"  shicao verify --station-key station.pub --trust province.pub --standards published/ result.json\n"+
-			"  shicao verify --station-key station.pub --slip 'SC1:3f2a9c01d4e5b6a7:…' result.json\n")
-	var keys, trust, known listFlag
-	fs.Var(&keys, "station-key", "the station's verifier key file(s)")
-	fs.Var(&trust, "trust", "the province's verifier key file(s): also check the standards' signatures")
-	fs.Var(&known, "standards", "signed standards and blueprints (files, or directories of them): every published version, to check that none newer was in force on the exam date")
-	threshold := fs.Int("threshold", 1, "how many trusted province keys must have signed each standard")
-	appeal := fs.String("appeal", "", "an appeal state's signed document (shicao centre appeal show RESULT --signed N): check the centre signed it (--centre-key) about RESULT.json's exact bytes, and redo its re-score (docs/appeals.md)")
-	centreKey := fs.String("centre-key", "", "with --appeal: the centre's verifier key file")
-	slip := fs.String("slip", "", "a score slip's code (its QR code, or the text under it): check it was signed by the station and, given RESULT.json, that it is that result's (docs/slip.md)")
-	if err := parse(fs, args); err != nil {
-		return err
+// verifyCmd is `shicao verify`: check a result bundle offline as the
+// centre does, or a score slip's code (--slip), or an appeal state
+// (--appeal).
+func verifyCmd() *Command {
+	c := &Command{
+		UsageLine: "verify --station-key STATION.pub [--trust PROVINCE.pub] [--standards DIR|FILE,...] RESULT.json | --slip CODE [RESULT.json]",
+		Short:     "check a result: signatures, hash chains, re-score, paper total",
+		Long: "Examples:\n" +
+			"  shicao verify --station-key station.pub --trust province.pub result.json\n" +
+			"  shicao verify --station-key station.pub --trust province.pub --standards published/ result.json\n" +
+			"  shicao verify --station-key station.pub --slip 'SC1:3f2a9c01d4e5b6a7:…' result.json\n" +
+			"  shicao verify --station-key station.pub --appeal rescored.signed --centre-key centre.pub result.json\n",
 	}
-	if *slip != "" && len(keys) > 0 && fs.NArg() <= 1 {
+	var keys, trust, known listFlag
+	c.Flag.Var(&keys, "station-key", "the station's verifier key file(s)")
+	c.Flag.Var(&trust, "trust", "the province's verifier key file(s): also check the standards' signatures")
+	c.Flag.Var(&known, "standards", "signed standards and blueprints (files, or directories of them): every published version, to check that none newer was in force on the exam date")
+	threshold := c.Flag.Int("threshold", 1, "how many trusted province keys must have signed each standard")
+	appeal := c.Flag.String("appeal", "", "an appeal state's signed document (shicao centre appeal show RESULT --signed N): check the centre signed it (--centre-key) about RESULT.json's exact bytes, and redo its re-score (docs/appeals.md)")
+	centreKey := c.Flag.String("centre-key", "", "with --appeal: the centre's verifier key file")
+	slip := c.Flag.String("slip", "", "a score slip's code (its QR code, or the text under it): check it was signed by the station and, given RESULT.json, that it is that result's (docs/slip.md)")
+	c.Run = func(ctx context.Context, e *env, args []string) error {
+		slipMode := *slip != "" && len(keys) > 0 && len(args) <= 1
+		if !slipMode && (len(keys) == 0 || len(args) != 1) {
+			return usagef("verify: give --station-key and one RESULT file (or --slip CODE and at most one RESULT file)")
+		}
 		stationKeys, err := readKeys(keys)
 		if err != nil {
 			return err
@@ -39,39 +47,53 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 				return usagef("verify: %v", err)
 			}
 		}
-		return verifySlip(e, *slip, stationKeys, fs.Arg(0), func(data []byte) (*station.Verified, error) {
-			return station.VerifyBundle(data, stationKeys, t)
-		})
-	}
-	if len(keys) == 0 || fs.NArg() != 1 {
-		return usagef("verify: give --station-key and one RESULT file (or --slip CODE and at most one RESULT file)")
-	}
-	stationKeys, err := readKeys(keys)
-	if err != nil {
-		return err
-	}
-	var t *standards.Trust
-	if len(trust) > 0 {
-		if t, err = standards.LoadTrust(*threshold, trust...); err != nil {
-			return usagef("verify: %v", err)
+		if slipMode {
+			var result string
+			if len(args) == 1 {
+				result = args[0]
+			}
+			return verifySlip(e, *slip, stationKeys, result, func(data []byte) (*station.Verified, error) {
+				return station.VerifyBundle(data, stationKeys, t)
+			})
 		}
+		data, err := verifyResult(e, args[0], stationKeys, t, known)
+		if err != nil {
+			return err
+		}
+		if *appeal != "" {
+			return verifyAppeal(e, *appeal, *centreKey, data)
+		}
+		return nil
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	return c
+}
+
+// verifyResult verifies the result bundle in file, prints what it holds
+// and returns its bytes.
+func verifyResult(e *env, file string, stationKeys []string, t *standards.Trust, known []string) ([]byte, error) {
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v, err := station.VerifyBundle(data, stationKeys, t)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	if err := v.CheckBound(); err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	d := v.Doc
 	inForce, err := judgeInForce(v, known, t)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	printVerified(e, v, inForce)
+	return data, nil
+}
+
+// printVerified prints a verified result: who signed it, the candidate
+// and how they were identified, each item's re-score and the total.
+func printVerified(e *env, v *station.Verified, inForce string) {
+	d := v.Doc
 	verdict := "不合格 FAIL"
 	if d.Paper.Passed {
 		verdict = "合格 PASS"
@@ -88,10 +110,6 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  blueprint %s v%d\n", d.Blueprint.ID, d.Blueprint.Version)
 	fmt.Fprintln(e.stdout, inForce)
 	fmt.Fprintf(e.stdout, "total %s %s\n", d.Paper.Total, verdict)
-	if *appeal != "" {
-		return verifyAppeal(e, *appeal, *centreKey, data)
-	}
-	return nil
 }
 
 // verifyAppeal checks an appeal state against the result's bytes and
@@ -120,88 +138,6 @@ func verifyAppeal(e *env, path, keyFile string, bundle []byte) error {
 		fmt.Fprintf(e.stdout, "re-score redone from the result's events and the reviewer's marks: total %s\n", d.Total)
 	}
 	return nil
-}
-
-// judgeInForce checks that every item and the blueprint were scored by
-// the version in force on the exam date, as the centre does. The bundle
-// holds only the versions used, which can show a version not yet
-// effective or expired, but not that a newer one took effect: that needs
-// the other published versions (--standards). It returns the line to
-// print, or why the result is not scored by the standards in force.
-func judgeInForce(v *station.Verified, files []string, trust *standards.Trust) (string, error) {
-	d := v.Doc
-	day, err := standards.ParseDate(d.Date)
-	if err != nil {
-		return "", fmt.Errorf("the result's date: %w", err)
-	}
-	known, n, err := loadVersions(files, trust)
-	if err != nil {
-		return "", err
-	}
-	var why []string
-	for _, it := range d.Items {
-		sp := v.Spans[it.Subject]
-		if w := standards.NotInForce(it.Standard.ID, append(known[it.Standard.ID], sp), sp, day); w != "" {
-			why = append(why, "subject "+it.Subject+": "+w)
-		}
-	}
-	if w := standards.NotInForce(d.Blueprint.ID, append(known[d.Blueprint.ID], v.Blueprint), v.Blueprint, day); w != "" {
-		why = append(why, "blueprint: "+w)
-	}
-	if len(why) > 0 {
-		return "", fmt.Errorf("not scored by the standards in force on %s (the centre refuses it: standard-not-in-force): %s", day, strings.Join(why, "; "))
-	}
-	if len(files) == 0 {
-		return fmt.Sprintf("in force on %s: by their own dates only; whether a newer version had taken effect is not checked (give --standards with every published version)", day), nil
-	}
-	return fmt.Sprintf("in force on %s: every item and the blueprint, judged against the %d versions given", day, n), nil
-}
-
-// loadVersions reads signed standards and blueprints from files and
-// directories (checking their signatures when trust is given) and
-// returns the dates of each version by id, and how many were read.
-func loadVersions(paths []string, trust *standards.Trust) (map[string][]standards.Span, int, error) {
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, x := range entries {
-			if !x.IsDir() {
-				files = append(files, filepath.Join(p, x.Name()))
-			}
-		}
-	}
-	out := map[string][]standards.Span{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, 0, err
-		}
-		text := standards.SplitNote(b)
-		if trust != nil {
-			o, err := trust.Open(b)
-			if err != nil {
-				return nil, 0, fmt.Errorf("--standards %s: %w", f, err)
-			}
-			text = o.Text
-		}
-		c, err := standards.ParseAny(f, text)
-		if err != nil {
-			return nil, 0, fmt.Errorf("--standards: %w", err)
-		}
-		out[c.ID] = append(out[c.ID], c.Span())
-	}
-	return out, len(files), nil
 }
 
 // writeSubjectEvents writes one subject's events from a bundle as an
