@@ -23,6 +23,7 @@ func TestScriptRunner_Usage(t *testing.T) {
 		{"TooMany", "\n\nitem K1 K2", `exam.txt:3: item: "K2" is one argument too many; usage: item SUBJECT`},
 		{"NoArguments", "finish now", `exam.txt:1: finish: "now" is one argument too many; usage: finish`},
 		{"Duration", "wait 5", `exam.txt:1: wait: DURATION "5": want a duration such as 90s or 1m30s; usage: wait DURATION`},
+		{"NegativeDuration", "wait -5s", `exam.txt:1: wait: DURATION "-5s": want a duration such as 90s or 1m30s; usage: wait DURATION`},
 		{"WholeNumber", "await cpr.compression three", `exam.txt:1: await: COUNT "three": want a whole number; usage: await TYPE COUNT [TIMEOUT]`},
 		{"Number", "reference cpr deep", `exam.txt:1: reference: VALUE "deep": want a number; usage: reference KIND [VALUE]`},
 		{"Points", "resolve K4:call 0.25 a hasty call", `exam.txt:1: resolve: DEDUCT "0.25": want points such as 2 or 0.5; usage: resolve ITEM DEDUCT REASON...`},

@@ -2,6 +2,7 @@ package station
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -238,7 +239,10 @@ func (a scriptArg) problem(v string) string {
 	case kindNumber:
 		_, err = strconv.ParseFloat(v, 64)
 	case kindDuration:
-		_, err = time.ParseDuration(v)
+		var d time.Duration
+		if d, err = time.ParseDuration(v); err == nil && d < 0 {
+			err = errNegative // time runs one way, on a virtual clock too
+		}
 	case kindPoints:
 		_, err = standards.ParsePoints(v)
 	case kindChoice:
@@ -251,6 +255,8 @@ func (a scriptArg) problem(v string) string {
 	}
 	return ""
 }
+
+var errNegative = errors.New("negative")
 
 // kindWants says what an argument of each kind looks like.
 var kindWants = map[argKind]string{
