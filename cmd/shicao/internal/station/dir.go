@@ -105,7 +105,10 @@ func Damaged(err error) error {
 	if !errors.Is(err, store.ErrDamaged) {
 		return err
 	}
-	what := strings.TrimPrefix(err.Error(), store.ErrDamaged.Error()+": ")
+	what := err.Error() // a database that does not open: the driver's words
+	if de := (*store.DamagedError)(nil); errors.As(err, &de) {
+		what = de.What
+	}
 	return refuse("database-damaged",
 		"本站数据库已损坏，不能开始考试（%v）。请停用本机，按运维手册 docs/operations.md“A damaged database”一节从最近的备份恢复，再同步成绩。",
 		"this station's database is damaged and no exam can start on it (%v). Stop here: restore it from the latest backup as docs/operations.md says (\"A damaged database\"), then sync.", what)

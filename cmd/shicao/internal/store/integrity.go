@@ -16,8 +16,19 @@ import (
 // it. docs/operations.md says how to restore it.
 var ErrDamaged = errors.New("the station's database is damaged")
 
+// DamagedError is damage a check found in the station's database, and
+// what it found; it is ErrDamaged (errors.Is).
+type DamagedError struct {
+	What string // "session 2: its recorded head is event 4, its log ends at event 5"
+}
+
+func (e *DamagedError) Error() string { return ErrDamaged.Error() + ": " + e.What }
+
+// Is reports ErrDamaged.
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
 func damaged(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrDamaged, fmt.Sprintf(format, args...))
+	return &DamagedError{What: fmt.Sprintf(format, args...)}
 }
 
 // CheckStart is the check a station runs before an exam: SQLite's
