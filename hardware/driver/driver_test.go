@@ -17,6 +17,7 @@ import (
 	"shicao/hardware/cpr"
 	"shicao/hardware/modbus"
 	"shicao/hardware/modbus/modbustest"
+	"shicao/hardware/modbus/rtuslave"
 	"shicao/hardware/profiles"
 	"shicao/hardware/serialport"
 )
@@ -197,7 +198,7 @@ modbus:
         open: {table: coil, address: 7, type: bool}
 `
 
-func runModbus(t *testing.T, d *Modbus, s *modbustest.Slave) (*recorder, func()) {
+func runModbus(t *testing.T, d *Modbus, s *rtuslave.Slave) (*recorder, func()) {
 	t.Helper()
 	master, slaveEnd := modbustest.Pipe(2 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -224,7 +225,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestModbus_NewRegisterMapByProfile(t *testing.T) {
 	d := newDevice(t, "other-air-3.yaml", otherSCBA).(*Modbus)
-	s := modbustest.New(5, 8, 60, 0)
+	s := rtuslave.New(5, 8, 60, 0)
 	s.Update(func(coils []bool, h, _ []uint16) {
 		h[40], h[41] = 0, 29500 // 29.5 MPa = 29500 kPa
 		h[50] = 7               // seven breaths before we connected: not replayed
@@ -273,7 +274,7 @@ func TestModbus_Set(t *testing.T) {
 	if err := d.Set(ctx, "power_enable", true); !errors.Is(err, ErrNotConnected) {
 		t.Fatalf("Set before connecting = %v, want ErrNotConnected", err)
 	}
-	s := modbustest.New(1, 100+51*50/2, 0, 10) // the matrix of 51 terminals; no provenance registers
+	s := rtuslave.New(1, 100+51*50/2, 0, 10) // the matrix of 51 terminals; no provenance registers
 	rec, stop := runModbus(t, d, s)
 	defer stop()
 	waitFor(t, "connected", func() bool { return d.up.Load() != nil })
@@ -314,7 +315,7 @@ func TestModbus_Provenance(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Modbus.PollMS, p.Modbus.TimeoutMS = 10, 50
-	identify := func(s *modbustest.Slave, serial string) {
+	identify := func(s *rtuslave.Slave, serial string) {
 		s.Update(func(_ []bool, _, in []uint16) {
 			putASCII(in[100:108], "SHICAO-SCBA-1")
 			putASCII(in[108:114], serial)
@@ -334,7 +335,7 @@ func TestModbus_Provenance(t *testing.T) {
 	t.Run("OncePerConnection", func(t *testing.T) {
 		dev, _ := New(p, "/dev/null-unused", Options{})
 		d := dev.(*Modbus)
-		s := modbustest.New(1, 2, 0, 119)
+		s := rtuslave.New(1, 2, 0, 119)
 		identify(s, "SN-0001")
 		rec, stop := runModbus(t, d, s)
 		waitFor(t, "device.status", func() bool { return len(statuses(rec)) == 1 })
@@ -365,7 +366,7 @@ func TestModbus_Provenance(t *testing.T) {
 		// comes up, with the profile's model and no serial.
 		dev, _ := New(p, "/dev/null-unused", Options{})
 		d := dev.(*Modbus)
-		s := modbustest.New(1, 2, 0, 9)
+		s := rtuslave.New(1, 2, 0, 9)
 		rec, stop := runModbus(t, d, s)
 		defer stop()
 		waitFor(t, "readings", func() bool { return len(rec.all()) >= 3 })
@@ -379,7 +380,7 @@ func TestModbus_SilentSlaveIsLost(t *testing.T) {
 	p, _ := profiles.Parse("s.yaml", []byte(otherSCBA))
 	dev, _ := New(p, "/dev/null-unused", Options{})
 	d := dev.(*Modbus)
-	s := modbustest.New(5, 8, 60, 0)
+	s := rtuslave.New(5, 8, 60, 0)
 	master, slaveEnd := modbustest.Pipe(2 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -14,6 +14,7 @@ import (
 
 	"shicao/hardware/modbus"
 	"shicao/hardware/modbus/modbustest"
+	"shicao/hardware/modbus/rtuslave"
 )
 
 func TestAppendRequest(t *testing.T) {
@@ -32,10 +33,10 @@ type oneByte struct {
 
 // setup starts slave 7 with 16 coils and 200 registers in each bank on a
 // pipe and returns a client on the other end.
-func setup(t *testing.T, fragment bool) (*modbus.Client, *modbustest.Slave) {
+func setup(t *testing.T, fragment bool) (*modbus.Client, *rtuslave.Slave) {
 	t.Helper()
 	master, slaveEnd := modbustest.Pipe(5 * time.Millisecond)
-	s := modbustest.New(7, 16, 200, 200)
+	s := rtuslave.New(7, 16, 200, 200)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.Serve(ctx, slaveEnd) }()

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"shicao/hardware/modbus/modbustest"
+	"shicao/hardware/modbus/rtuslave"
 	"shicao/hardware/profiles"
 )
 
@@ -103,9 +103,9 @@ func boardWires(scenario string, rng *rand.Rand) []string {
 // apart. three-swapped lands the three motor leads one terminal on;
 // short-circuit adds a wire across two phases after KM1 and trips on a
 // short at the first press, while energised.
-func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*modbustest.Slave, []step) {
+func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*rtuslave.Slave, []step) {
 	n := len(BoardTerminals)
-	s := modbustest.New(1, boardMatrix+n*(n-1)/2, 0, identInputs)
+	s := rtuslave.New(1, boardMatrix+n*(n-1)/2, 0, identInputs)
 	setIdentity(s, "SHICAO-BOARD-1", "SIMBOARD0001", "1.0.0", 100) // mains powered
 	index := map[string]int{}
 	for i, t := range BoardTerminals {
@@ -132,7 +132,7 @@ func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*modbustest.Slave, 
 				groups[j] = ga
 			}
 		}
-		steps = append(steps, step{at: time.Duration(k+1) * 500 * time.Millisecond, apply: func(s *modbustest.Slave) {
+		steps = append(steps, step{at: time.Duration(k+1) * 500 * time.Millisecond, apply: func(s *rtuslave.Slave) {
 			// All at once: a poll never sees half a join.
 			s.Update(func(c []bool, _, _ []uint16) {
 				for _, coil := range coils {
@@ -153,12 +153,12 @@ func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*modbustest.Slave, 
 			return 0
 		}
 		if on && !enabled {
-			sim.after(time.Second, func(s *modbustest.Slave) { boardPowerOn(s, scenario, sim) })
+			sim.after(time.Second, func(s *rtuslave.Slave) { boardPowerOn(s, scenario, sim) })
 		}
 		if !on {
 			// Withdrawing power drops the contactor; change the banks
 			// after the hook has returned.
-			sim.after(0, func(s *modbustest.Slave) { s.SetCoil(boardContactor, false) })
+			sim.after(0, func(s *rtuslave.Slave) { s.SetCoil(boardContactor, false) })
 		}
 		enabled = on
 		return 0
@@ -168,7 +168,7 @@ func boardScript(sim *Sim, scenario string, rng *rand.Rand) (*modbustest.Slave, 
 
 // boardPowerOn is the candidate switching on once power is granted, then
 // trying the motor: a jog, a run and a stop, each a second after the last.
-func boardPowerOn(s *modbustest.Slave, scenario string, sim *Sim) {
+func boardPowerOn(s *rtuslave.Slave, scenario string, sim *Sim) {
 	if !s.Coil(boardEnable) {
 		return
 	}
@@ -177,7 +177,7 @@ func boardPowerOn(s *modbustest.Slave, scenario string, sim *Sim) {
 		// The jog button pulls KM1 in onto the stray wire between two
 		// phases: the board's short-circuit protection trips and drops
 		// the contactor before a run can be judged.
-		sim.after(time.Second, func(s *modbustest.Slave) {
+		sim.after(time.Second, func(s *rtuslave.Slave) {
 			s.Update(func(coils []bool, _, in []uint16) {
 				if !coils[boardContactor] {
 					return
@@ -191,7 +191,7 @@ func boardPowerOn(s *modbustest.Slave, scenario string, sim *Sim) {
 	}
 	var press func(modes []uint16)
 	press = func(modes []uint16) {
-		sim.after(time.Second, func(s *modbustest.Slave) {
+		sim.after(time.Second, func(s *rtuslave.Slave) {
 			running := true
 			s.Update(func(coils []bool, _, in []uint16) {
 				if running = coils[boardContactor]; !running {

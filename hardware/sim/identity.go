@@ -1,6 +1,8 @@
 package sim
 
-import "shicao/hardware/modbus/modbustest"
+import (
+	"shicao/hardware/modbus/rtuslave"
+)
 
 // The provenance input registers of the Modbus trainers
 // (hardware/profiles/scba.yaml and board.yaml): ASCII two characters per
@@ -15,7 +17,7 @@ const (
 
 // setIdentity writes a trainer's provenance, which the station checks
 // against the site's registered equipment (考培分离).
-func setIdentity(s *modbustest.Slave, model, serial, firmware string, batteryPct uint16) {
+func setIdentity(s *rtuslave.Slave, model, serial, firmware string, batteryPct uint16) {
 	s.Update(func(_ []bool, _, in []uint16) {
 		putASCII(in[identModel:identSerial], model)
 		putASCII(in[identSerial:identFirmware], serial)

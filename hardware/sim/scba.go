@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"shicao/hardware/modbus/modbustest"
+	"shicao/hardware/modbus/rtuslave"
 )
 
 // The SCBA trainer's registers (hardware/profiles/scba.yaml).
@@ -30,13 +30,13 @@ const (
 // whistle checked while bleeding down, the mask seal test, the valve
 // reopened, the demand valve connected, then breaths. leak drops 3.2 MPa
 // in the minute; valve-closed never reopens the valve before breathing.
-func scbaScript(scenario string, rng *rand.Rand) (*modbustest.Slave, []step) {
-	s := modbustest.New(1, 2, 0, identInputs)
+func scbaScript(scenario string, rng *rand.Rand) (*rtuslave.Slave, []step) {
+	s := rtuslave.New(1, 2, 0, identInputs)
 	setIdentity(s, "SHICAO-SCBA-1", "SIMSCBA00001", "1.0.0", 87)
 	var steps []step
 	sec := func(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }
 	do := func(at float64, f func(coils []bool, in []uint16)) {
-		steps = append(steps, step{at: sec(at), apply: func(s *modbustest.Slave) {
+		steps = append(steps, step{at: sec(at), apply: func(s *rtuslave.Slave) {
 			s.Update(func(coils []bool, _ []uint16, in []uint16) { f(coils, in) })
 		}})
 	}

@@ -13,7 +13,7 @@ import (
 
 	"shicao/hardware"
 	"shicao/hardware/idcard"
-	"shicao/hardware/modbus/modbustest"
+	"shicao/hardware/modbus/rtuslave"
 )
 
 // Options tune a simulator. The zero value plays in real time, without
@@ -55,7 +55,7 @@ var scenarios = map[hardware.Kind][]string{
 type step struct {
 	at    time.Duration
 	data  []byte
-	apply func(*modbustest.Slave)
+	apply func(*rtuslave.Slave)
 }
 
 // Sim is a running simulator.
@@ -70,7 +70,7 @@ type Sim struct {
 
 	steps     []step
 	onConnect func(at time.Duration) []byte // streaming: the status record sent whenever a host opens
-	slave     *modbustest.Slave             // Modbus kinds
+	slave     *rtuslave.Slave               // Modbus kinds
 	server    server                        // request-response kinds: the Modbus slave, the ID-card module
 
 	ctx    context.Context
@@ -511,7 +511,7 @@ func (s *Sim) waitSeen(ctx context.Context) bool {
 // clock). A real trainer does not wait; this one is the station's test
 // equipment, which must not lose what it plays. It reports false when ctx
 // ends first.
-func (s *Sim) change(ctx context.Context, f func(*modbustest.Slave)) bool {
+func (s *Sim) change(ctx context.Context, f func(*rtuslave.Slave)) bool {
 	s.changeMu.Lock()
 	defer s.changeMu.Unlock()
 	select {
@@ -526,7 +526,7 @@ func (s *Sim) change(ctx context.Context, f func(*modbustest.Slave)) bool {
 // after changes the trainer's registers with f after d on the simulator's
 // clock (through change), unless the simulator is closed first. Settle
 // waits for it.
-func (s *Sim) after(d time.Duration, f func(*modbustest.Slave)) {
+func (s *Sim) after(d time.Duration, f func(*rtuslave.Slave)) {
 	s.mu.Lock()
 	if s.pending == 0 {
 		s.idle = make(chan struct{})

@@ -1,3 +1,5 @@
+// Package modbustest is an in-memory serial line (Pipe) for testing a
+// Modbus master against a slave (package rtuslave) without a port.
 package modbustest
 
 import (

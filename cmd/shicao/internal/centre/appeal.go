@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/scoring"
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -134,7 +133,7 @@ type appealResult struct {
 	total                          string
 	passed                         bool
 	body                           []byte
-	doc                            *station.ResultDoc
+	doc                            *examsync.ResultDoc
 }
 
 func (c *Centre) appealResult(ctx context.Context, q queryer, id string) (*appealResult, error) {
@@ -153,12 +152,12 @@ func (c *Centre) appealResult(ctx context.Context, q queryer, id string) (*appea
 	return r, nil
 }
 
-func resultDocOf(body []byte) (*station.ResultDoc, error) {
-	b, err := station.DecodeBundle(body)
+func resultDocOf(body []byte) (*examsync.ResultDoc, error) {
+	b, err := examsync.DecodeBundle(body)
 	if err != nil {
 		return nil, err
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		return nil, fmt.Errorf("the signed result: %w", err)
 	}
@@ -474,7 +473,7 @@ func (c *Centre) AppealStanding(ctx context.Context, resultID string) (*Standing
 // is then scored by the result's blueprint. Pure: the same bundle and
 // events give the same result.
 func Rescore(bundle []byte, marks map[string][]standards.Event) (*scoring.Result, error) {
-	b, err := station.DecodeBundle(bundle)
+	b, err := examsync.DecodeBundle(bundle)
 	if err != nil {
 		return nil, err
 	}
@@ -483,7 +482,7 @@ func Rescore(bundle []byte, marks map[string][]standards.Event) (*scoring.Result
 		return nil, err
 	}
 	for subject := range marks {
-		if !slices.ContainsFunc(doc.Items, func(it station.ItemResult) bool { return it.Subject == subject }) {
+		if !slices.ContainsFunc(doc.Items, func(it examsync.ItemResult) bool { return it.Subject == subject }) {
 			return nil, fmt.Errorf("subject %q is not on this paper", subject)
 		}
 	}

@@ -46,11 +46,11 @@ const reviewer = "370902197505053456" // 张伟: examined none of the demo resul
 // first subject: the first item with a mark in its standard.
 func reviewerMark(t *testing.T, bundle []byte, by string) (map[string][]standards.Event, standards.Points) {
 	t.Helper()
-	b, err := station.DecodeBundle(bundle)
+	b, err := examsync.DecodeBundle(bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -282,7 +282,7 @@ func (c *Centre) Substitute(ctx context.Context, planID, out, in, reason string)
 	if strings.TrimSpace(reason) == "" {
 		return nil, errors.New("substitute: give the reason")
 	}
-	if id, bad := station.ValidIDNumber(in); bad != nil {
+	if id, bad := credential.ValidIDNumber(in); bad != nil {
 		return nil, fmt.Errorf("substitute: examiner %q: %s", in, bad.EN)
 	} else {
 		in = id

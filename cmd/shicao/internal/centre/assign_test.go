@@ -11,14 +11,14 @@ import (
 
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
 
 // id17 makes a valid 身份证号 from 17 digits.
-func id17(first17 string) string { return first17 + string(station.IDCheckChar(first17)) }
+func id17(first17 string) string { return first17 + string(credential.IDCheckChar(first17)) }
 
 // assignRig is a demo centre on a clock of its own, with six more
 // certified examiners (one belongs to 泰安安培, one declared a candidate)
@@ -47,7 +47,7 @@ func newAssignRig(t *testing.T) *assignRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	if err := c.SeedDemo(ctx, st.S.Today().String(), st.Pub); err != nil {
+	if err := demo.SeedCentre(ctx, c, st.S.Today().String(), st.Pub); err != nil {
 		t.Fatal(err)
 	}
 	r := &assignRig{c: c, clock: clock, day: standards.DateOf(clock.Now().In(zone).AddDate(0, 0, 2))}

@@ -16,7 +16,7 @@ import (
 
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
+	examsync "shicao/sync"
 )
 
 // BenchmarkIngest measures the centre's ingest of results whose event
@@ -47,10 +47,10 @@ func BenchmarkIngest(b *testing.B) {
 	bodies := make([][]byte, b.N)
 	cands := st.BulkPlan(b, c, "TA-BENCH", b.N) // one result per candidate and attempt
 	for i := range bodies {
-		v, err := centretest.Variant(base.Bundle, st.Signer, func(d *station.ResultDoc) {
+		v, err := centretest.Variant(base.Bundle, st.Signer, func(d *examsync.ResultDoc) {
 			d.ID = fmt.Sprintf("bench%08d", i)
 			d.Plan = "TA-BENCH"
-			d.Candidate = station.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
+			d.Candidate = examsync.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -151,7 +151,7 @@ func BenchmarkVerifyBundle(b *testing.B) {
 		events += it.Events
 	}
 	base = st.Exam(b, demo.Candidates[1].IDNumber, centretest.CPRSeed("bench"), 2000-events)
-	var bv station.BundleVerifier
+	var bv examsync.BundleVerifier
 	keys := []string{st.Pub}
 	if _, err := bv.Verify(base.Bundle, keys, nil); err != nil {
 		b.Fatal(err)

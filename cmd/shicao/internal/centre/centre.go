@@ -17,7 +17,6 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"shicao/cmd/shicao/internal/keyfile"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -36,7 +35,7 @@ type Centre struct {
 	verifier string // the centre's verifier key, text form
 	now      func() time.Time
 	zone     *time.Location // the exam sites' time zone: exam dates are days there
-	bundles  station.BundleVerifier
+	bundles  examsync.BundleVerifier
 
 	appendMu gosync.Mutex // one log append at a time
 }
@@ -45,8 +44,9 @@ type Centre struct {
 type Options struct {
 	Now func() time.Time // the clock (tests inject one)
 	// Zone is the exam sites' time zone, in which an exam date is a day.
-	// Nil takes the centre's time_zone setting (SeedDemo sets "Local":
-	// a demo centre shares its station's machine), else DefaultZone.
+	// Nil takes the centre's time_zone setting (SetTimeZone; the demo sets
+	// "Local": a demo centre shares its station's machine), else
+	// DefaultZone.
 	Zone *time.Location
 }
 
@@ -159,6 +159,25 @@ func OpenDB(ctx context.Context, path, signerKey string, opts Options) (*Centre,
 		}
 	}
 	return c, nil
+}
+
+// SetTimeZone records the exam sites' time zone as the centre's
+// time_zone setting: "Local" (the machine's zone) or an IANA name. A
+// Centre running in DefaultZone uses it at once; one whose zone was
+// chosen otherwise (Options.Zone, an earlier setting) keeps that zone
+// until it is opened again. It returns an error for an unknown name.
+func (c *Centre) SetTimeZone(ctx context.Context, name string) error {
+	loc, err := zoneOf(name)
+	if err != nil {
+		return err
+	}
+	if err := setMeta(ctx, c.db, "time_zone", name); err != nil {
+		return err
+	}
+	if c.zone == DefaultZone {
+		c.zone = loc
+	}
+	return nil
 }
 
 // today is the date at the exam sites now.

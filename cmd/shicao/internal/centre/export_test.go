@@ -12,7 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"shicao/cmd/shicao/internal/centre"
-	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/standards"
 )
 
@@ -34,7 +34,7 @@ func TestCentre_ExaminersTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	id := func(first17 string) string { return first17 + string(station.IDCheckChar(first17)) }
+	id := func(first17 string) string { return first17 + string(credential.IDCheckChar(first17)) }
 	var (
 		valid    = id("37090219800101123")
 		teacher  = id("37090219750505345")

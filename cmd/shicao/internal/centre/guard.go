@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -23,7 +22,7 @@ import (
 
 // checkSite refuses a result from another site than the station's, or
 // from a site that is not an accepted exam site (考培分离).
-func (c *Centre) checkSite(ctx context.Context, stationName string, doc *station.ResultDoc) *examsync.Refusal {
+func (c *Centre) checkSite(ctx context.Context, stationName string, doc *examsync.ResultDoc) *examsync.Refusal {
 	site, err := c.StationSite(ctx, stationName)
 	if err != nil {
 		return refuse422(CodeSite, "station %s: %v", stationName, err)
@@ -40,7 +39,7 @@ func (c *Centre) checkSite(ctx context.Context, stationName string, doc *station
 // checkResultPlan returns the plan a result names and its exam date, or
 // refuses a plan the centre did not issue, issued to another station, or
 // whose site, date, category or blueprint differ from the result's.
-func (c *Centre) checkResultPlan(ctx context.Context, stationName string, doc *station.ResultDoc) (*examsync.Plan, standards.Date, *examsync.Refusal) {
+func (c *Centre) checkResultPlan(ctx context.Context, stationName string, doc *examsync.ResultDoc) (*examsync.Plan, standards.Date, *examsync.Refusal) {
 	plan, _, err := c.PlanByID(ctx, doc.Plan)
 	if err != nil {
 		return plan, standards.Date{}, refuse422(CodePlanUnknown, "result %s names plan %s, which this centre did not issue", doc.ID, doc.Plan)
@@ -63,7 +62,7 @@ func (c *Centre) checkResultPlan(ctx context.Context, stationName string, doc *s
 // the plan holds them: the 身份证号, the name and the attempt. A result
 // naming another person under a planned 身份证号 (冒名顶替) is refused,
 // not exported with the forged name.
-func checkCandidate(doc *station.ResultDoc, plan *examsync.Plan) *examsync.Refusal {
+func checkCandidate(doc *examsync.ResultDoc, plan *examsync.Plan) *examsync.Refusal {
 	got := doc.Candidate
 	i := slices.IndexFunc(plan.Candidates, func(x examsync.Candidate) bool { return x.IDNumber == got.IDNumber })
 	if i < 0 {
@@ -81,7 +80,7 @@ func checkCandidate(doc *station.ResultDoc, plan *examsync.Plan) *examsync.Refus
 // the skew it allows requests (a station clock far ahead, a result
 // "signed" in 2100), or signed outside its exam date's day in the site's
 // time zone (a result for a day's plan must be finished on that day).
-func (c *Centre) checkTime(doc *station.ResultDoc, day standards.Date) *examsync.Refusal {
+func (c *Centre) checkTime(doc *examsync.ResultDoc, day standards.Date) *examsync.Refusal {
 	signed := time.UnixMilli(doc.SignedMs).In(c.zone)
 	now := c.now().In(c.zone)
 	if signed.After(now.Add(examsync.MaxSkew)) {
@@ -100,7 +99,7 @@ func (c *Centre) checkTime(doc *station.ResultDoc, day standards.Date) *examsync
 // knows it now, a certificate of the plan's category valid on the exam
 // date (持证上岗). A certificate renewed since the exam still entitles
 // (history explains it); one withdrawn or shortened since does not.
-func (c *Centre) checkExaminers(ctx context.Context, doc *station.ResultDoc, plan *examsync.Plan, day standards.Date) *examsync.Refusal {
+func (c *Centre) checkExaminers(ctx context.Context, doc *examsync.ResultDoc, plan *examsync.Plan, day standards.Date) *examsync.Refusal {
 	if len(doc.Examiners) == 0 {
 		return refuse422(CodeExaminer, "result %s names no examiner", doc.ID)
 	}
@@ -127,7 +126,7 @@ func (c *Centre) checkExaminers(ctx context.Context, doc *station.ResultDoc, pla
 // it did): the current certificate of the category with that number,
 // valid on day, or one kept in history (a renewal) whose window covers
 // day and that no later withdrawal or earlier end has cut.
-func (c *Centre) entitled(ctx context.Context, x station.ExaminerRef, category string, day standards.Date) (string, error) {
+func (c *Centre) entitled(ctx context.Context, x examsync.ExaminerRef, category string, day standards.Date) (string, error) {
 	cur, why := c.certificate(ctx, x.ID, category, day)
 	if why == "" && x.Certificate == cur.Number {
 		return "", nil
@@ -157,7 +156,7 @@ func (c *Centre) entitled(ctx context.Context, x station.ExaminerRef, category s
 
 // checkRelayed refuses a blueprint or standard version, by id, version
 // and SHA-256, that this centre never relayed.
-func (c *Centre) checkRelayed(ctx context.Context, doc *station.ResultDoc) *examsync.Refusal {
+func (c *Centre) checkRelayed(ctx context.Context, doc *examsync.ResultDoc) *examsync.Refusal {
 	if sum, err := c.publishedSHA256(ctx, doc.Blueprint.ID, doc.Blueprint.Version); err != nil || sum != doc.Blueprint.SHA256 {
 		return refuse422(CodeStandard, "blueprint %s version %d (sha256 %.16s…) was not relayed by this centre", doc.Blueprint.ID, doc.Blueprint.Version, doc.Blueprint.SHA256)
 	}
@@ -171,7 +170,7 @@ func (c *Centre) checkRelayed(ctx context.Context, doc *station.ResultDoc) *exam
 
 // checkEquipment refuses a device that is not registered, registered to
 // another site (a training institution's: 考培分离), or of another kind.
-func (c *Centre) checkEquipment(ctx context.Context, doc *station.ResultDoc) *examsync.Refusal {
+func (c *Centre) checkEquipment(ctx context.Context, doc *examsync.ResultDoc) *examsync.Refusal {
 	for _, it := range doc.Items {
 		for _, d := range it.Devices {
 			var kind, at string
@@ -248,7 +247,7 @@ func (c *Centre) alarmUncovered(ctx context.Context, tx *sql.Tx, r ExaminerRow, 
 // examinedBy reports whether a stored result bundle names examinerID
 // among its examiners (the bundle verified when it was received).
 func examinedBy(body []byte, examinerID string) bool {
-	b, err := station.DecodeBundle(body)
+	b, err := examsync.DecodeBundle(body)
 	if err != nil {
 		return false
 	}

@@ -11,6 +11,7 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // dayPlus returns the date n days after d.
@@ -63,10 +64,10 @@ func TestGuard_Certificate(t *testing.T) {
 			return saved.Bundle
 		}, "ended on"},
 		{"NeverHeldNumber", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
-			return centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) { d.Examiners[1].Certificate = "T-NEVER-HELD" })
+			return centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.Examiners[1].Certificate = "T-NEVER-HELD" })
 		}, "signed in with 低压电工作业 certificate T-NEVER-HELD"},
 		{"OtherCategory", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
-			return centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) { d.Examiners[1].Category = "熔化焊接与热切割作业" })
+			return centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.Examiners[1].Category = "熔化焊接与热切割作业" })
 		}, "not one of 低压电工作业"},
 	}
 	for _, tt := range tests {

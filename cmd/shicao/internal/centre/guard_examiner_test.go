@@ -6,7 +6,7 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
+	examsync "shicao/sync"
 )
 
 // TestGuard_Examiner: a result is signed by examiners, each on the plan
@@ -14,10 +14,10 @@ import (
 func TestGuard_Examiner(t *testing.T) {
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "examiner", 0)
-	remake := func(f func(*station.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
+	remake := func(f func(*examsync.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
 	tests := []refusalCase{
-		{"NotOnPlan", remake(func(d *station.ResultDoc) { d.Examiners[1].ID = demo.Examiners[2].ID }), 422, centre.CodeExaminer, "(" + demo.Examiners[2].ID + ") is not on plan TA-2026-DG-001"},
-		{"None", remake(func(d *station.ResultDoc) { d.Examiners = nil }), 422, centre.CodeExaminer, "names no examiner"},
+		{"NotOnPlan", remake(func(d *examsync.ResultDoc) { d.Examiners[1].ID = demo.Examiners[2].ID }), 422, centre.CodeExaminer, "(" + demo.Examiners[2].ID + ") is not on plan TA-2026-DG-001"},
+		{"None", remake(func(d *examsync.ResultDoc) { d.Examiners = nil }), 422, centre.CodeExaminer, "names no examiner"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { expectRefused(t, r, tt) })

@@ -6,8 +6,8 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // TestGuard_Plan: a result names a plan this centre issued to the
@@ -34,13 +34,13 @@ func TestGuard_Plan(t *testing.T) {
 	if _, err := r.c.ImportPlans(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
-	remake := func(f func(*station.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
+	remake := func(f func(*examsync.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
 	tests := []refusalCase{
-		{"NotIssued", remake(func(d *station.ResultDoc) { d.Plan = "TA-1999-XX-001" }), 422, centre.CodePlanUnknown, "names plan TA-1999-XX-001, which this centre did not issue"},
-		{"OtherStationsPlan", remake(func(d *station.ResultDoc) { d.Plan = "TA-2026-DG-002" }), 422, centre.CodePlanOther, "plan TA-2026-DG-002 was issued to station STN-02, not STN-01"},
-		{"OtherDate", remake(func(d *station.ResultDoc) { d.Date = dayPlus(r.st.S.Today(), 1) }), 422, centre.CodePlanMismatch, "does not match plan TA-2026-DG-001"},
-		{"OtherCategory", remake(func(d *station.ResultDoc) { d.Category = "熔化焊接与热切割作业" }), 422, centre.CodePlanMismatch, "熔化焊接与热切割作业"},
-		{"OtherBlueprint", remake(func(d *station.ResultDoc) { d.Blueprint.ID = "SD-HJ-BP" }), 422, centre.CodePlanMismatch, "SD-HJ-BP"},
+		{"NotIssued", remake(func(d *examsync.ResultDoc) { d.Plan = "TA-1999-XX-001" }), 422, centre.CodePlanUnknown, "names plan TA-1999-XX-001, which this centre did not issue"},
+		{"OtherStationsPlan", remake(func(d *examsync.ResultDoc) { d.Plan = "TA-2026-DG-002" }), 422, centre.CodePlanOther, "plan TA-2026-DG-002 was issued to station STN-02, not STN-01"},
+		{"OtherDate", remake(func(d *examsync.ResultDoc) { d.Date = dayPlus(r.st.S.Today(), 1) }), 422, centre.CodePlanMismatch, "does not match plan TA-2026-DG-001"},
+		{"OtherCategory", remake(func(d *examsync.ResultDoc) { d.Category = "熔化焊接与热切割作业" }), 422, centre.CodePlanMismatch, "熔化焊接与热切割作业"},
+		{"OtherBlueprint", remake(func(d *examsync.ResultDoc) { d.Blueprint.ID = "SD-HJ-BP" }), 422, centre.CodePlanMismatch, "SD-HJ-BP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { expectRefused(t, r, tt) })

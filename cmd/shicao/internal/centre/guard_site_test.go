@@ -6,7 +6,7 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
+	examsync "shicao/sync"
 )
 
 // TestGuard_Site: a result comes from its station's own site, an
@@ -14,11 +14,11 @@ import (
 func TestGuard_Site(t *testing.T) {
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "site", 0)
-	remake := func(f func(*station.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
+	remake := func(f func(*examsync.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
 	tests := []refusalCase{
-		{"TrainingSite", remake(func(d *station.ResultDoc) { d.Site = centre.TrainingSite }), 422, centre.CodeSite, "names site TA-PX-01; station STN-01 is registered at TA-KD-01"},
-		{"UnknownSite", remake(func(d *station.ResultDoc) { d.Site = "TA-XX-99" }), 422, centre.CodeSite, "names site TA-XX-99"},
-		{"OtherStationName", remake(func(d *station.ResultDoc) { d.Station = "STN-02" }), 422, centre.CodeOtherStation, "names station STN-02 but was sent by STN-01"},
+		{"TrainingSite", remake(func(d *examsync.ResultDoc) { d.Site = demo.TrainingSite }), 422, centre.CodeSite, "names site TA-PX-01; station STN-01 is registered at TA-KD-01"},
+		{"UnknownSite", remake(func(d *examsync.ResultDoc) { d.Site = "TA-XX-99" }), 422, centre.CodeSite, "names site TA-XX-99"},
+		{"OtherStationName", remake(func(d *examsync.ResultDoc) { d.Station = "STN-02" }), 422, centre.CodeOtherStation, "names station STN-02 but was sent by STN-01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { expectRefused(t, r, tt) })

@@ -14,7 +14,6 @@ import (
 
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/scoring"
 	"shicao/standards"
 	"shicao/standards/library"
@@ -71,7 +70,7 @@ func TestIngest_StandardInForce(t *testing.T) {
 			name:    "ItemSuperseded",
 			publish: []version{{k42, 2, "2025-01-01", ""}},
 			body: func(t *testing.T, genuine []byte, key string, _ map[version][]byte) []byte {
-				return centretest.Resign(t, genuine, key, func(d *station.ResultDoc) { d.SignedMs++ })
+				return centretest.Resign(t, genuine, key, func(d *examsync.ResultDoc) { d.SignedMs++ })
 			},
 			reason: "subject K4: SD-DG-K42 version 1 is not in force on " + today.String() + ": version 2 took effect on 2025-01-01",
 		},
@@ -89,7 +88,7 @@ func TestIngest_StandardInForce(t *testing.T) {
 			name:    "BlueprintSuperseded",
 			publish: []version{{paper, 2, "2025-01-01", ""}},
 			body: func(t *testing.T, genuine []byte, key string, _ map[version][]byte) []byte {
-				return centretest.Resign(t, genuine, key, func(d *station.ResultDoc) { d.SignedMs++ })
+				return centretest.Resign(t, genuine, key, func(d *examsync.ResultDoc) { d.SignedMs++ })
 			},
 			reason: "blueprint: SD-DG-PAPER version 1 is not in force on " + today.String() + ": version 2 took effect on 2025-01-01",
 		},
@@ -201,11 +200,11 @@ func signedVersion(t *testing.T, file string, version int, effective, expires st
 // the standard in force can refuse.
 func rescored(t *testing.T, genuine []byte, stationKey string, signed []byte) []byte {
 	t.Helper()
-	var b station.Bundle
+	var b examsync.Bundle
 	if err := json.Unmarshal(genuine, &b); err != nil {
 		t.Fatal(err)
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +219,7 @@ func rescored(t *testing.T, genuine []byte, stationKey string, signed []byte) []
 	if c.Blueprint != nil {
 		bp = c.Blueprint
 		b.Blueprint = string(signed)
-		doc.Blueprint = station.StandardRef{ID: bp.ID, Version: bp.Version, SHA256: bp.SHA256()}
+		doc.Blueprint = examsync.StandardRef{ID: bp.ID, Version: bp.Version, SHA256: bp.SHA256()}
 	}
 	var sheets []*scoring.Sheet
 	for i := range doc.Items {
@@ -261,7 +260,7 @@ func rescored(t *testing.T, genuine []byte, stationKey string, signed []byte) []
 			delete(b.Standards, fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version))
 			b.Standards[fmt.Sprintf("%s@%d", c.ID, c.Version)] = string(signed)
 			b.Events[it.Subject] = lines
-			it.Standard = station.StandardRef{ID: c.ID, Version: c.Version, SHA256: c.SHA256}
+			it.Standard = examsync.StandardRef{ID: c.ID, Version: c.Version, SHA256: c.SHA256}
 			it.Events, it.Head, it.Sheet = len(events), head.String(), sheet
 		}
 		sheets = append(sheets, it.Sheet)

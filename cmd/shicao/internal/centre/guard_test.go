@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // The guard_*_test.go files hold one table per class of refusal at
@@ -68,7 +68,7 @@ func expectRefused(t *testing.T, r *rig, tt refusalCase) {
 // resultID reads a bundle's result id.
 func resultID(t *testing.T, body []byte) string {
 	t.Helper()
-	b, err := station.DecodeBundle(body)
+	b, err := examsync.DecodeBundle(body)
 	if err != nil {
 		t.Fatal(err)
 	}

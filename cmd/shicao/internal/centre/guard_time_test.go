@@ -7,7 +7,6 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	examsync "shicao/sync"
 )
 
@@ -21,7 +20,7 @@ func TestGuard_Time(t *testing.T) {
 	day := r.st.S.Today()
 	midnight := time.Date(day.Y, time.Month(day.M), day.D, 0, 0, 0, 0, zone)
 	signedAt := func(at time.Time) []byte {
-		return centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) { d.SignedMs = at.UnixMilli() })
+		return centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.SignedMs = at.UnixMilli() })
 	}
 	tests := []refusalCase{
 		{"Year2100", signedAt(time.Date(2100, 1, 1, 9, 0, 0, 0, zone)), 422, centre.CodeTime, "was signed at 2100-01-01T09:00:00"},

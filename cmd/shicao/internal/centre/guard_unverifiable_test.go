@@ -9,7 +9,6 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -25,7 +24,7 @@ func TestGuard_Unverifiable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	editEvent := func(b *station.Bundle) {
+	editEvent := func(b *examsync.Bundle) {
 		for subj, lines := range b.Events {
 			lines = append([]json.RawMessage(nil), lines...)
 			lines[len(lines)/2] = json.RawMessage(strings.Replace(string(lines[len(lines)/2]), `"t_ms":`, `"t_ms":1`, 1))
@@ -33,7 +32,7 @@ func TestGuard_Unverifiable(t *testing.T) {
 			return
 		}
 	}
-	var b station.Bundle
+	var b examsync.Bundle
 	if err := json.Unmarshal(saved.Bundle, &b); err != nil {
 		t.Fatal(err)
 	}
@@ -43,10 +42,10 @@ func TestGuard_Unverifiable(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []refusalCase{
-		{"OtherKey", centretest.Resign(t, saved.Bundle, forger, func(*station.ResultDoc) {}), 422, centre.CodeUnverifiable, "not signed by the station key"},
+		{"OtherKey", centretest.Resign(t, saved.Bundle, forger, func(*examsync.ResultDoc) {}), 422, centre.CodeUnverifiable, "not signed by the station key"},
 		{"EditedEvent", edited, 422, centre.CodeUnverifiable, "an event was edited"},
 		{"EditedScoreUnsigned", bytes.Replace(saved.Bundle, []byte(`\"total\":100`), []byte(`\"total\":99`), 1), 422, centre.CodeUnverifiable, "signature does not verify"},
-		{"EditedScoreResigned", centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) { d.Items[0].Sheet.Score -= 10 }), 422, centre.CodeUnverifiable, "the score was edited"},
+		{"EditedScoreResigned", centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.Items[0].Sheet.Score -= 10 }), 422, centre.CodeUnverifiable, "the score was edited"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { expectRefused(t, r, tt) })
@@ -62,8 +61,8 @@ func TestGuard_Duplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []refusalCase{
-		{"SameIDOtherBytes", centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) { d.SignedMs++ }), 409, examsync.CodeDuplicate, "held already"},
-		{"SecondResultForAttempt", centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
+		{"SameIDOtherBytes", centretest.Resign(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.SignedMs++ }), 409, examsync.CodeDuplicate, "held already"},
+		{"SecondResultForAttempt", centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { expectRefused(t, r, tt) })

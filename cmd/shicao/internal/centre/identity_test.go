@@ -7,8 +7,8 @@ import (
 
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // TestIngest_Identity: the centre keeps how each candidate was identified
@@ -18,11 +18,11 @@ func TestIngest_Identity(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t)
 	plain := r.st.Exam(t, demo.Candidates[0].IDNumber, "id-1", 0)
-	manual := centretest.Resign(t, r.st.Exam(t, demo.Candidates[1].IDNumber, "id-2", 0).Bundle, r.st.Signer, func(d *station.ResultDoc) {
-		d.Identity = &station.Identity{Method: station.IdentityManual, IDNumber: d.Candidate.IDNumber, Reason: "证件芯片损坏", ConfirmedBy: []string{demo.Examiners[0].ID, demo.Examiners[1].ID}}
+	manual := centretest.Resign(t, r.st.Exam(t, demo.Candidates[1].IDNumber, "id-2", 0).Bundle, r.st.Signer, func(d *examsync.ResultDoc) {
+		d.Identity = &examsync.Identity{Method: examsync.IdentityManual, IDNumber: d.Candidate.IDNumber, Reason: "证件芯片损坏", ConfirmedBy: []string{demo.Examiners[0].ID, demo.Examiners[1].ID}}
 	})
-	card := centretest.Resign(t, r.st.Exam(t, demo.Candidates[2].IDNumber, "id-3", 0).Bundle, r.st.Signer, func(d *station.ResultDoc) {
-		d.Identity = &station.Identity{Method: station.IdentityCard, IDNumber: d.Candidate.IDNumber, Name: d.Candidate.Name, ConfirmedBy: []string{}}
+	card := centretest.Resign(t, r.st.Exam(t, demo.Candidates[2].IDNumber, "id-3", 0).Bundle, r.st.Signer, func(d *examsync.ResultDoc) {
+		d.Identity = &examsync.Identity{Method: examsync.IdentityCard, IDNumber: d.Candidate.IDNumber, Name: d.Candidate.Name, ConfirmedBy: []string{}}
 	})
 	for _, b := range [][]byte{plain.Bundle, manual, card} {
 		if _, err := r.client.Upload(ctx, b); err != nil {

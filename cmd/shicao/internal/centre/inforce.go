@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -23,19 +22,19 @@ const CodeNotInForce = "standard-not-in-force"
 // alarm: the station is out of date or does not follow the rule, and the
 // candidate's exam must be looked at. A version the centre never
 // published is the relayed-standards check's to refuse.
-func (c *Centre) checkInForce(ctx context.Context, stationName string, doc *station.ResultDoc) *examsync.Refusal {
+func (c *Centre) checkInForce(ctx context.Context, stationName string, doc *examsync.ResultDoc) *examsync.Refusal {
 	day, err := standards.ParseDate(doc.Date)
 	if err != nil {
 		return refuse422(CodePlanMismatch, "result %s: date %q", doc.ID, doc.Date)
 	}
 	refs := []struct {
 		what string
-		ref  station.StandardRef
+		ref  examsync.StandardRef
 	}{{"blueprint", doc.Blueprint}}
 	for _, it := range doc.Items {
 		refs = append(refs, struct {
 			what string
-			ref  station.StandardRef
+			ref  examsync.StandardRef
 		}{"subject " + it.Subject, it.Standard})
 	}
 	for _, r := range refs {

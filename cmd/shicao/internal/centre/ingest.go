@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -150,7 +149,7 @@ func (c *Centre) receiptBySHA256(ctx context.Context, stationName, sum string) (
 
 // resultIDOf reads a bundle's result id without trusting it (for alarms).
 func resultIDOf(body []byte) string {
-	b, err := station.DecodeBundle(body)
+	b, err := examsync.DecodeBundle(body)
 	if err != nil {
 		return "(unreadable)"
 	}
@@ -166,7 +165,7 @@ func resultIDOf(body []byte) string {
 
 // checkResult compares a verified result with what the centre issued,
 // one class of refusal per check (guard.go).
-func (c *Centre) checkResult(ctx context.Context, stationName string, doc *station.ResultDoc) *examsync.Refusal {
+func (c *Centre) checkResult(ctx context.Context, stationName string, doc *examsync.ResultDoc) *examsync.Refusal {
 	if ref := c.checkSite(ctx, stationName, doc); ref != nil {
 		return ref
 	}

@@ -14,7 +14,6 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -119,19 +118,19 @@ func TestIngest_Refusals(t *testing.T) {
 	if _, err := r.c.ImportPlans(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.c.AddEquipment(ctx, examsync.Equipment{Serial: "CPR-PX-0001", Kind: "cpr", Model: "SHICAO-SIM-CPR", Site: centre.TrainingSite}); err != nil {
+	if err := r.c.AddEquipment(ctx, examsync.Equipment{Serial: "CPR-PX-0001", Kind: "cpr", Model: "SHICAO-SIM-CPR", Site: demo.TrainingSite}); err != nil {
 		t.Fatal(err)
 	}
 
-	editEvents := func(b *station.Bundle) {
+	editEvents := func(b *examsync.Bundle) {
 		for subj, lines := range b.Events {
 			lines[len(lines)/2] = json.RawMessage(strings.Replace(string(lines[len(lines)/2]), `"t_ms":`, `"t_ms":1`, 1))
 			b.Events[subj] = lines
 			return
 		}
 	}
-	mutateBundle := func(f func(*station.Bundle)) []byte {
-		var b station.Bundle
+	mutateBundle := func(f func(*examsync.Bundle)) []byte {
+		var b examsync.Bundle
 		if err := json.Unmarshal(saved.Bundle, &b); err != nil {
 			t.Fatal(err)
 		}
@@ -142,10 +141,10 @@ func TestIngest_Refusals(t *testing.T) {
 		}
 		return out
 	}
-	resign := func(f func(*station.ResultDoc)) []byte { return centretest.Resign(t, saved.Bundle, r.st.Signer, f) }
-	remake := func(f func(*station.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
+	resign := func(f func(*examsync.ResultDoc)) []byte { return centretest.Resign(t, saved.Bundle, r.st.Signer, f) }
+	remake := func(f func(*examsync.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }
 	withDevice := func(serial string) []byte {
-		return resign(func(d *station.ResultDoc) {
+		return resign(func(d *examsync.ResultDoc) {
 			for i := range d.Items {
 				if len(d.Items[i].Devices) > 0 {
 					d.Items[i].Devices[0].Serial = serial
@@ -162,22 +161,22 @@ func TestIngest_Refusals(t *testing.T) {
 		code   string
 		reason string
 	}{
-		{"ForgedSignature", centretest.Resign(t, saved.Bundle, forgerSigner, func(*station.ResultDoc) {}), 422, centre.CodeUnverifiable, "not signed by the station key"},
+		{"ForgedSignature", centretest.Resign(t, saved.Bundle, forgerSigner, func(*examsync.ResultDoc) {}), 422, centre.CodeUnverifiable, "not signed by the station key"},
 		{"EditedEvent", mutateBundle(editEvents), 422, centre.CodeUnverifiable, "an event was edited"},
 		{"EditedScoreUnsigned", bytes.Replace(saved.Bundle, []byte(`\"total\":100`), []byte(`\"total\":99`), 1), 422, centre.CodeUnverifiable, "signature does not verify"},
-		{"EditedScoreResigned", resign(func(d *station.ResultDoc) { d.Items[0].Sheet.Score -= 10 }), 422, centre.CodeUnverifiable, "the score was edited"},
-		{"OtherStationsPlan", resign(func(d *station.ResultDoc) { d.Plan = "TA-2026-DG-002" }), 422, centre.CodePlanOther, "issued to station STN-02"},
-		{"PlanNotIssued", resign(func(d *station.ResultDoc) { d.Plan = "TA-1999-XX-001" }), 422, centre.CodePlanUnknown, "did not issue"},
-		{"CandidateNotOnPlan", remake(func(d *station.ResultDoc) { d.Candidate.IDNumber = "370902199601016769" }), 422, centre.CodeCandidate, "not on plan"},
-		{"ExaminerNotOnPlan", resign(func(d *station.ResultDoc) { d.Examiners[1].ID = demo.Examiners[2].ID }), 422, centre.CodeExaminer, "not on plan"},
+		{"EditedScoreResigned", resign(func(d *examsync.ResultDoc) { d.Items[0].Sheet.Score -= 10 }), 422, centre.CodeUnverifiable, "the score was edited"},
+		{"OtherStationsPlan", resign(func(d *examsync.ResultDoc) { d.Plan = "TA-2026-DG-002" }), 422, centre.CodePlanOther, "issued to station STN-02"},
+		{"PlanNotIssued", resign(func(d *examsync.ResultDoc) { d.Plan = "TA-1999-XX-001" }), 422, centre.CodePlanUnknown, "did not issue"},
+		{"CandidateNotOnPlan", remake(func(d *examsync.ResultDoc) { d.Candidate.IDNumber = "370902199601016769" }), 422, centre.CodeCandidate, "not on plan"},
+		{"ExaminerNotOnPlan", resign(func(d *examsync.ResultDoc) { d.Examiners[1].ID = demo.Examiners[2].ID }), 422, centre.CodeExaminer, "not on plan"},
 		{"TrainingEquipment", withDevice("CPR-PX-0001"), 422, centre.CodeEquipment, "registered to site TA-PX-01"},
 		{"UnregisteredEquipment", withDevice("NO-SUCH-0001"), 422, centre.CodeEquipment, "not registered"},
-		{"OtherSite", resign(func(d *station.ResultDoc) { d.Site = centre.TrainingSite }), 422, centre.CodeSite, "registered at TA-KD-01"},
-		{"OtherStationName", resign(func(d *station.ResultDoc) { d.Station = "STN-02" }), 422, centre.CodeOtherStation, "sent by STN-01"},
-		{"DuplicateIDOtherBytes", resign(func(d *station.ResultDoc) { d.SignedMs++ }), 409, examsync.CodeDuplicate, "held already"},
+		{"OtherSite", resign(func(d *examsync.ResultDoc) { d.Site = demo.TrainingSite }), 422, centre.CodeSite, "registered at TA-KD-01"},
+		{"OtherStationName", resign(func(d *examsync.ResultDoc) { d.Station = "STN-02" }), 422, centre.CodeOtherStation, "sent by STN-01"},
+		{"DuplicateIDOtherBytes", resign(func(d *examsync.ResultDoc) { d.SignedMs++ }), 409, examsync.CodeDuplicate, "held already"},
 		// The same candidate's same attempt examined again under a new id
 		// (a restored station, an abandoned attempt run again).
-		{"SecondResultForAttempt", remake(func(d *station.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
+		{"SecondResultForAttempt", remake(func(d *examsync.ResultDoc) { d.ID = "second-attempt-run" }), 409, centre.CodeDuplicateAttempt, "already has result " + saved.ID},
 	}
 	// The genuine result first, so that the duplicate has something to clash with.
 	if _, err := r.client.Upload(ctx, saved.Bundle); err != nil {
@@ -242,7 +241,7 @@ func TestIngest_RegistryChangedAfterExam(t *testing.T) {
 			t.Fatalf("a result examined before the renewal: %v", err)
 		}
 		// A number the examiner never held is still refused.
-		forged := centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *station.ResultDoc) {
+		forged := centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) {
 			d.ID = "forged-cert"
 			d.Examiners[1].Certificate = "T-NEVER-HELD"
 		})

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -44,7 +44,7 @@ func (c *Centre) ImportPlans(ctx context.Context, rows []PlanRow) ([]string, err
 		} else if p.Date != r.Date || p.Site != r.Site || p.Station != r.Station || p.Category != r.Category || p.Blueprint != r.Blueprint || !slices.Equal(p.Examiners, r.Examiners) {
 			problems = append(problems, fmt.Sprintf("row %d: plan %s: the plan's fields differ from its earlier rows", i+1, r.Plan))
 		}
-		id, bad := station.ValidIDNumber(r.IDNumber)
+		id, bad := credential.ValidIDNumber(r.IDNumber)
 		if bad != nil {
 			problems = append(problems, fmt.Sprintf("row %d: candidate %s 身份证号 %q: %s", i+1, r.Name, r.IDNumber, idProblem(r.IDNumber, bad.EN)))
 			continue

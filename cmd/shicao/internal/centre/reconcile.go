@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"shicao/cmd/shicao/internal/station"
 	examsync "shicao/sync"
 )
 
@@ -49,11 +48,11 @@ func (c *Centre) Reconcile(ctx context.Context, stationName string, signed []byt
 	if err != nil {
 		return nil, examsync.Refuse(http.StatusUnprocessableEntity, CodeUnverifiable, "the reconciliation is not signed by station %s: %v", stationName, err)
 	}
-	var r station.Reconciliation
+	var r examsync.Reconciliation
 	dec := json.NewDecoder(bytes.NewReader([]byte(n.Text)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil || r.Kind != station.KindReconciliation {
-		return nil, examsync.Refuse(http.StatusUnprocessableEntity, "reconciliation", "not a %s document", station.KindReconciliation)
+	if err := dec.Decode(&r); err != nil || r.Kind != examsync.KindReconciliation {
+		return nil, examsync.Refuse(http.StatusUnprocessableEntity, "reconciliation", "not a %s document", examsync.KindReconciliation)
 	}
 	if r.Station != stationName {
 		return nil, examsync.Refuse(http.StatusUnprocessableEntity, CodeOtherStation, "the reconciliation names station %s but was sent by %s", r.Station, stationName)
@@ -85,25 +84,25 @@ func (c *Centre) Reconcile(ctx context.Context, stationName string, signed []byt
 			return nil, translate(err)
 		}
 		switch x.State {
-		case station.ReconReceipted:
+		case examsync.ReconReceipted:
 			switch {
 			case !held:
 				raise(AlarmReconMissing, "result "+x.ID, fmt.Sprintf("station %s holds a verified receipt (log index %s) for result %s of %s; the centre does not hold it", stationName, indexText(x.Index), x.ID, r.Date))
 			case x.Index == nil || *x.Index != idx:
 				raise(AlarmReconMissing, "result "+x.ID, fmt.Sprintf("station %s says result %s is at log index %s; the centre logged it at %d", stationName, x.ID, indexText(x.Index), idx))
 			}
-		case station.ReconQueued:
+		case examsync.ReconQueued:
 			if !held {
 				raise(AlarmReconQueued, "result "+x.ID, fmt.Sprintf("result %s (candidate %s, plan %s) of %s is still queued at station %s: not at the centre; this alarm stays until it arrives", x.ID, x.Candidate, x.Plan, r.Date, stationName))
 			}
-		case station.ReconRefused:
+		case examsync.ReconRefused:
 			if !held {
 				raise(AlarmReconRefused, "result "+x.ID, fmt.Sprintf("result %s (candidate %s) of %s was refused by the centre: %s", x.ID, x.Candidate, r.Date, x.Note))
 			}
 		}
 	}
 	for _, x := range r.Candidates {
-		if x.State == station.ReconSat {
+		if x.State == examsync.ReconSat {
 			continue
 		}
 		var id string

@@ -8,6 +8,7 @@ import (
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
+	examsync "shicao/sync"
 )
 
 // startAttempt signs in, verifies the candidate, draws and starts the
@@ -75,8 +76,8 @@ func TestReconcile_Day(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{c[0].IDNumber: station.ReconSat, c[1].IDNumber: station.ReconSat, c[2].IDNumber: station.ReconVoided,
-		c[3].IDNumber: station.ReconInterrupted, c[4].IDNumber: station.ReconAbsent}
+	want := map[string]string{c[0].IDNumber: examsync.ReconSat, c[1].IDNumber: examsync.ReconSat, c[2].IDNumber: examsync.ReconVoided,
+		c[3].IDNumber: examsync.ReconInterrupted, c[4].IDNumber: examsync.ReconAbsent}
 	seen := 0
 	for _, x := range rec.Candidates {
 		if x.Plan != demo.PlanID {
@@ -100,7 +101,7 @@ func TestReconcile_Day(t *testing.T) {
 			t.Errorf("receipted result: index %v, want 0", x.Index)
 		}
 	}
-	if states[sent.ID] != station.ReconReceipted || states[queued.ID] != station.ReconQueued || len(states) != 2 {
+	if states[sent.ID] != examsync.ReconReceipted || states[queued.ID] != examsync.ReconQueued || len(states) != 2 {
 		t.Errorf("results %v: want %s receipted and %s queued", states, sent.ID, queued.ID)
 	}
 

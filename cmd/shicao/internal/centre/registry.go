@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -409,7 +409,7 @@ func withdrawnKey(id, category string) string { return withdrawnPrefix + id + "/
 func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error {
 	var problems []string
 	for i, r := range rows {
-		id, bad := station.ValidIDNumber(r.ID)
+		id, bad := credential.ValidIDNumber(r.ID)
 		if bad != nil {
 			problems = append(problems, fmt.Sprintf("row %d: 身份证号 %q: %s", i+1, r.ID, idProblem(r.ID, bad.EN)))
 			continue
@@ -418,8 +418,8 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 		if r.Name == "" || r.Category == "" {
 			problems = append(problems, fmt.Sprintf("row %d: give the name and the category", i+1))
 		}
-		if r.PIN != "" && station.ValidPIN(r.PIN) != nil {
-			problems = append(problems, fmt.Sprintf("row %d: 初始密码 of examiner %s: %v", i+1, id, station.ErrPINShort))
+		if r.PIN != "" && credential.ValidPIN(r.PIN) != nil {
+			problems = append(problems, fmt.Sprintf("row %d: 初始密码 of examiner %s: %v", i+1, id, credential.ErrPINShort))
 		}
 		if r.Role != "" && r.Role != RoleExaminer && r.Role != RoleTeacher {
 			problems = append(problems, fmt.Sprintf("row %d: 考评员（培训教师） %q: want %s or %s", i+1, r.Role, RoleExaminer, RoleTeacher))
@@ -433,7 +433,7 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 			}
 		}
 		for _, p := range r.Persons {
-			if _, bad := station.ValidIDNumber(p); bad != nil {
+			if _, bad := credential.ValidIDNumber(p); bad != nil {
 				problems = append(problems, fmt.Sprintf("row %d: 回避人员 %q: %s", i+1, p, idProblem(p, bad.EN)))
 			}
 		}
@@ -463,7 +463,7 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 			}
 			hash := have
 			if r.PIN != "" {
-				if hash, err = station.HashPIN(r.PIN); err != nil {
+				if hash, err = credential.HashPIN(r.PIN); err != nil {
 					return err
 				}
 			}

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"strings"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // The results table holds the narrow columns every list, export and
@@ -18,7 +18,7 @@ import (
 
 // insertResult stores an accepted result at log index n inside tx: its
 // row and its body.
-func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *station.ResultDoc, sha256Hex string, body, receipt []byte, receivedMs int64) error {
+func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *examsync.ResultDoc, sha256Hex string, body, receipt []byte, receivedMs int64) error {
 	var names []string
 	for _, x := range doc.Examiners {
 		names = append(names, x.Name)
@@ -40,12 +40,12 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 
 // signedDoc reads the result document a body signs, without checking
 // the signature (the caller verified it, or verifies it apart).
-func signedDoc(body []byte) (*station.ResultDoc, error) {
-	b, err := station.DecodeBundle(body)
+func signedDoc(body []byte) (*examsync.ResultDoc, error) {
+	b, err := examsync.DecodeBundle(body)
 	if err != nil {
 		return nil, err
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		return nil, fmt.Errorf("the signed result: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"shicao/cmd/shicao/internal/station"
+	"shicao/cmd/shicao/internal/credential"
 )
 
 // Staff accounts of the console (docs/console.md): a role each, an
@@ -39,7 +39,7 @@ const (
 )
 
 // Password hashes use the PIN's argon2id parameters
-// (station.HashPIN: the OWASP minimum).
+// (credential.HashPIN: the OWASP minimum).
 const (
 	pwTime    = 2
 	pwMemory  = 19 * 1024
@@ -154,7 +154,7 @@ func (c *Centre) SignIn(ctx context.Context, name, password string) (*Session, e
 	var lockedUntil int64
 	err := c.db.QueryRowContext(ctx, `SELECT role, pw_hash, failures, locked_until_ms FROM staff WHERE name = ?`, name).Scan(&role, &hash, &failures, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		station.CheckPIN(dummyHash(), password) // the same time as a known name
+		credential.CheckPIN(dummyHash(), password) // the same time as a known name
 		return nil, ErrBadSignIn
 	}
 	if err != nil {
@@ -164,7 +164,7 @@ func (c *Centre) SignIn(ctx context.Context, name, password string) (*Session, e
 	if lockedUntil > now {
 		return nil, fmt.Errorf("%w until %s", ErrLocked, time.UnixMilli(lockedUntil).Format("2006-01-02 15:04:05"))
 	}
-	if !station.CheckPIN(hash, password) {
+	if !credential.CheckPIN(hash, password) {
 		// Counted in one transaction, so that wrong passwords tried at
 		// the same time each count.
 		var locked int64

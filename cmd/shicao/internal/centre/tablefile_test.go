@@ -16,8 +16,8 @@ import (
 
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -30,12 +30,12 @@ var (
 
 // validID completes 17 digits with their GB 11643 check character.
 func validID(first17 string) string {
-	return first17 + string(station.IDCheckChar(first17))
+	return first17 + string(credential.IDCheckChar(first17))
 }
 
 // wrongCheck is a 身份证号 whose check character is wrong: a typo.
 func wrongCheck(first17 string) string {
-	c := station.IDCheckChar(first17)
+	c := credential.IDCheckChar(first17)
 	for _, x := range []byte("0123456789X") {
 		if x != c {
 			return first17 + string(x)
@@ -150,7 +150,7 @@ func TestImportExaminers_XLSX(t *testing.T) {
 	if !reflect.DeepEqual(sun.Certificates, want) {
 		t.Errorf("孙丽's certificates are %+v, want %+v", sun.Certificates, want)
 	}
-	if !station.CheckPIN(sun.PinHash, "246802") {
+	if !credential.CheckPIN(sun.PinHash, "246802") {
 		t.Error("孙丽's initial PIN 246802 does not match the hash the centre holds")
 	}
 	w := examinerByID(t, c, wang.ID)
@@ -161,7 +161,7 @@ func TestImportExaminers_XLSX(t *testing.T) {
 	if !reflect.DeepEqual(slices.SortedFunc(slices.Values(w.Certificates), byCategory), want) {
 		t.Errorf("王建国's certificates are %+v, want the renewed %+v", w.Certificates, want)
 	}
-	if !station.CheckPIN(w.PinHash, wang.PIN) {
+	if !credential.CheckPIN(w.PinHash, wang.PIN) {
 		t.Error("王建国's PIN changed, but the row gave no 初始密码")
 	}
 }
@@ -193,7 +193,7 @@ func TestImportExaminers_CSV(t *testing.T) {
 	if x.Name != "周杰" || !reflect.DeepEqual(x.Certificates, want) {
 		t.Errorf("the centre holds %s %+v, want 周杰 %+v", x.Name, x.Certificates, want)
 	}
-	if !station.CheckPIN(x.PinHash, "864209") {
+	if !credential.CheckPIN(x.PinHash, "864209") {
 		t.Error("周杰's initial PIN 864209 does not match the hash the centre holds")
 	}
 }
@@ -368,7 +368,7 @@ func TestReadTable_ExcelDates(t *testing.T) {
 	if !reflect.DeepEqual(x.Certificates, want) {
 		t.Errorf("冯磊's certificates are %+v, want %+v", x.Certificates, want)
 	}
-	if !station.CheckPIN(x.PinHash, "975310") {
+	if !credential.CheckPIN(x.PinHash, "975310") {
 		t.Error("冯磊's PIN typed as a number, 975310, does not match the hash the centre holds")
 	}
 
@@ -498,7 +498,7 @@ func TestImport_Refused(t *testing.T) {
 	}, {
 		name: "PlanTrainingSite",
 		file: "plan.csv",
-		rows: [][]any{planHeader, planLine(centre.TrainingSite, demo.Candidates[0], "正考")},
+		rows: [][]any{planHeader, planLine(demo.TrainingSite, demo.Candidates[0], "正考")},
 		plan: true,
 		want: `plans not issued:
   plan TA-R-001: site TA-PX-01 (泰安市某安全培训学校（培训机构）) is not an accepted exam site (考培分离)

@@ -15,7 +15,7 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
+	examsync "shicao/sync"
 )
 
 // bigCentre makes a centre holding n results of the demo station, each a
@@ -46,10 +46,10 @@ func bigCentre(tb testing.TB, n, extra int) (*centre.Centre, string, int) {
 		go func() {
 			defer wg.Done()
 			for i := range idx {
-				body, err := centretest.Variant(base.Bundle, st.Signer, func(d *station.ResultDoc) {
+				body, err := centretest.Variant(base.Bundle, st.Signer, func(d *examsync.ResultDoc) {
 					d.ID = fmt.Sprintf("big%08d", i)
 					d.Plan = "TA-BIG"
-					d.Candidate = station.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
+					d.Candidate = examsync.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
 				})
 				if err != nil {
 					errs <- err

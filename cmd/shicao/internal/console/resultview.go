@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"shicao/cmd/shicao/internal/centre"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/scoring"
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -16,7 +15,7 @@ import (
 // the body, each item with its evidence, the signatures and the receipt.
 type resultView struct {
 	Row        *centre.ResultRow
-	Doc        *station.ResultDoc
+	Doc        *examsync.ResultDoc
 	Items      []itemView
 	Signatures []signature
 	Receipt    receiptView
@@ -24,7 +23,7 @@ type resultView struct {
 }
 
 type itemView struct {
-	Result     station.ItemResult
+	Result     examsync.ItemResult
 	Deductions []deductionView // every deduction of the sheet, in order
 	Points     []pointView
 	Chart      *depthChart
@@ -66,11 +65,11 @@ type receiptView struct {
 // for its page. The body was verified when it was received; the page
 // reads it without trusting it further (Re-verify checks it again).
 func buildResultView(row *centre.ResultRow, body, receipt []byte, lang string) (*resultView, error) {
-	b, err := station.DecodeBundle(body)
+	b, err := examsync.DecodeBundle(body)
 	if err != nil {
 		return nil, err
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		return nil, fmt.Errorf("the signed result: %w", err)
 	}

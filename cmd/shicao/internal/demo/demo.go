@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	"shicao/standards/library"
@@ -142,7 +143,7 @@ func SignedLibrary() (map[string][]byte, error) {
 func Registry() (*examsync.Registry, error) {
 	r := &examsync.Registry{Kind: examsync.KindRegistry, Site: Site, Version: 1, Equipment: Equipment}
 	for _, e := range Examiners {
-		h, err := station.HashPIN(e.PIN)
+		h, err := credential.HashPIN(e.PIN)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +178,7 @@ func BulkPlan(date, id string, n int) *examsync.Plan {
 	p.ID, p.Candidates = id, make([]examsync.Candidate, n)
 	for i := range p.Candidates {
 		first17 := fmt.Sprintf("370902199101%02d%03d", 1+i/1000%28, i%1000)
-		p.Candidates[i] = examsync.Candidate{IDNumber: first17 + string(station.IDCheckChar(first17)), Name: fmt.Sprintf("考生%d", i), Attempt: 1}
+		p.Candidates[i] = examsync.Candidate{IDNumber: first17 + string(credential.IDCheckChar(first17)), Name: fmt.Sprintf("考生%d", i), Attempt: 1}
 	}
 	return p
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	examsync "shicao/sync"
@@ -135,12 +136,12 @@ func TestExam_NobodyExaminesThemself(t *testing.T) {
 	centreSigner, _ := demo.CentreKeys()
 	// The registry gains a third examiner, 赵刚, with a valid certificate.
 	zhao := "37090219850505" + "321"
-	zhao += string(station.IDCheckChar(zhao))
+	zhao += string(credential.IDCheckChar(zhao))
 	reg, err := demo.Registry()
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := station.HashPIN("4321")
+	hash, _ := credential.HashPIN("4321")
 	reg.Version = 2
 	reg.Examiners = append(reg.Examiners, examsync.Examiner{ID: zhao, Name: "赵刚", PinHash: hash,
 		Certificates: []examsync.Certificate{{Category: demo.Category, Number: "T" + zhao, ValidFrom: "2024-01-01", ValidTo: "2030-01-01"}}})

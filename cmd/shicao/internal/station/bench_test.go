@@ -187,18 +187,3 @@ func rssMB() float64 {
 	}
 	return -1
 }
-
-// BenchmarkCheckPIN is one argon2id check of a PIN against its hash: the
-// cost an attacker with a stolen station.db pays per guess (docs/security.md:
-// a 6-digit PIN is 10^6 guesses).
-func BenchmarkCheckPIN(b *testing.B) {
-	h, err := station.HashPIN("123456")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if station.CheckPIN(h, "654321") {
-			b.Fatal("a wrong PIN matched")
-		}
-	}
-}

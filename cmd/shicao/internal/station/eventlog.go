@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // EventLogFormat names the exported event log's version; it is the
@@ -36,21 +37,21 @@ const EventLogFormat = "shicao-events/1"
 
 // EventLogHeader is the first line of an exported event log.
 type EventLogHeader struct {
-	Format   string      `json:"format"`
-	Result   string      `json:"result"`
-	Station  string      `json:"station"`
-	Subject  string      `json:"subject"`
-	Standard StandardRef `json:"standard"`
-	Events   int         `json:"events"`
-	Head     string      `json:"head"`
-	Signed   string      `json:"signed"` // the station's signed result note
+	Format   string               `json:"format"`
+	Result   string               `json:"result"`
+	Station  string               `json:"station"`
+	Subject  string               `json:"subject"`
+	Standard examsync.StandardRef `json:"standard"`
+	Events   int                  `json:"events"`
+	Head     string               `json:"head"`
+	Signed   string               `json:"signed"` // the station's signed result note
 }
 
 // WriteEventLog writes one subject's events from a result bundle as an
 // exported event log (see EventLogFormat). It returns an error if the
 // bundle does not decode or has no such subject.
 func WriteEventLog(w io.Writer, bundle []byte, subject string) error {
-	b, err := DecodeBundle(bundle)
+	b, err := examsync.DecodeBundle(bundle)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func WriteEventLog(w io.Writer, bundle []byte, subject string) error {
 	if err != nil {
 		return err
 	}
-	it, err := doc.item(subject)
+	it, err := docItem(doc, subject)
 	if err != nil {
 		return err
 	}
@@ -98,15 +99,16 @@ func WriteEventLog(w io.Writer, bundle []byte, subject string) error {
 
 // resultText reads the result document from a signed note without
 // checking its signature.
-func resultText(signed []byte) (*ResultDoc, error) {
-	var doc ResultDoc
-	if err := json.Unmarshal(standards.SplitNote(signed), &doc); err != nil || doc.Format != ResultFormat {
-		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
+func resultText(signed []byte) (*examsync.ResultDoc, error) {
+	var doc examsync.ResultDoc
+	if err := json.Unmarshal(standards.SplitNote(signed), &doc); err != nil || doc.Format != examsync.ResultFormat {
+		return nil, fmt.Errorf("the signed text is not a %s document", examsync.ResultFormat)
 	}
 	return &doc, nil
 }
 
-func (d *ResultDoc) item(subject string) (*ItemResult, error) {
+// docItem is the signed result's item for subject.
+func docItem(d *examsync.ResultDoc, subject string) (*examsync.ItemResult, error) {
 	for i := range d.Items {
 		if d.Items[i].Subject == subject {
 			return &d.Items[i], nil
@@ -288,7 +290,7 @@ func parseHeader(b []byte) (*EventLogHeader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event log header: %w: %w", err, ErrLogEdited)
 	}
-	it, err := doc.item(h.Subject)
+	it, err := docItem(doc, h.Subject)
 	if err != nil {
 		return nil, fmt.Errorf("event log header: %w: %w", err, ErrLogEdited)
 	}
@@ -301,7 +303,7 @@ func parseHeader(b []byte) (*EventLogHeader, error) {
 // verifyHeader checks the signed result's signature against the station
 // keys and returns its signers.
 func verifyHeader(h *EventLogHeader, stationKeys []string) ([]string, error) {
-	vs, err := stationVerifiers(stationKeys)
+	vs, err := examsync.StationVerifiers(stationKeys)
 	if err != nil {
 		return nil, err
 	}

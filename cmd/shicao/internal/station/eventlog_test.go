@@ -12,6 +12,7 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // chainLines re-chains plain event lines the way an exporter does, as a
@@ -51,7 +52,7 @@ func TestCheckEventLog(t *testing.T) {
 	if n := saved.Doc.Items[0].Events; len(chained) != n || n < 3 {
 		t.Fatalf("export has %d event lines, the result %d", len(chained), n)
 	}
-	b, _ := station.DecodeBundle(saved.Bundle)
+	b, _ := examsync.DecodeBundle(saved.Bundle)
 	var plain []string
 	for _, l := range b.Events[subject] {
 		plain = append(plain, string(l))

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -33,7 +34,7 @@ type Exam struct {
 	result    *Saved
 	resuming  *Item    // the item left running by a crash, until Continue or Void
 	expect    []string // examiners who must sign in again to resume
-	identity  *Identity
+	identity  *examsync.Identity
 	photo     []byte        // the card's photo: stays on the station
 	terms     examsync.Plan // the signed plan's declarations, substitutions, institutions
 
@@ -155,10 +156,10 @@ func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, e
 	// A PIN shorter than any PIN a centre sets is refused unchecked (a
 	// registry from before the 6-digit rule cannot be searched 4 digits
 	// at a time); it does not count as a wrong PIN.
-	if ValidPIN(pin) != nil {
-		return nil, refuse("pin-short", "密码至少%d位数字；旧的4位密码已停用，请向考务中心申请新密码", "a PIN has at least %d digits; old 4-digit PINs no longer work: ask the centre for a new one", MinPINDigits)
+	if credential.ValidPIN(pin) != nil {
+		return nil, refuse("pin-short", "密码至少%d位数字；旧的4位密码已停用，请向考务中心申请新密码", "a PIN has at least %d digits; old 4-digit PINs no longer work: ask the centre for a new one", credential.MinPINDigits)
 	}
-	if !CheckPIN(ex.PinHash, pin) {
+	if !credential.CheckPIN(ex.PinHash, pin) {
 		left, locked, err := s.pinFailed(ctx, examinerID)
 		if err != nil {
 			return nil, err
@@ -228,7 +229,7 @@ func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Can
 	if need := e.RequiredExaminers(ctx); len(e.examiners) < need {
 		return nil, refuse("examiners-missing", "需要%d名考评员登录，已登录%d名", "%d examiners must sign in; %d have", need, len(e.examiners))
 	}
-	id, bad := ValidIDNumber(idNumber)
+	id, bad := validIDNumber(idNumber)
 	if bad != nil {
 		return nil, bad
 	}
@@ -290,7 +291,7 @@ func (s *Station) resultFor(ctx context.Context, planID, idNumber string, attemp
 	}
 	for _, r := range results {
 		var doc struct {
-			Candidate CandidateRef `json:"candidate"`
+			Candidate examsync.CandidateRef `json:"candidate"`
 		}
 		if json.Unmarshal(standards.SplitNote(r.Signed), &doc) != nil || max(doc.Candidate.Attempt, 1) == attempt {
 			return r.ID, nil

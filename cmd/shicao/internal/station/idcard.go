@@ -6,75 +6,22 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"time"
 
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/hardware/idcard"
+	examsync "shicao/sync"
 )
 
-// ValidIDNumber checks a resident identity card number (身份证号) by
-// GB 11643-1999: 17 digits, a valid birth date, and the ISO 7064 MOD 11-2
-// check character (0-9 or X). It returns the normalised number (upper X).
-func ValidIDNumber(s string) (string, *Refusal) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if len(s) != 18 {
-		return "", refuse("id-length", "身份证号应为18位，输入的是%d位", "an identity card number has 18 characters, this has %d", len([]rune(s)))
+// validIDNumber is credential.ValidIDNumber with its error as a Refusal
+// (the same code and sentences), as the station's screens show refusals.
+func validIDNumber(s string) (string, *Refusal) {
+	id, bad := credential.ValidIDNumber(s)
+	if bad != nil {
+		return "", &Refusal{Code: bad.Code, ZH: bad.ZH, EN: bad.EN}
 	}
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return "", refuse("id-digit", "身份证号前17位应为数字", "the first 17 characters of an identity card number are digits")
-		}
-	}
-	if _, err := time.Parse("20060102", s[6:14]); err != nil {
-		return "", refuse("id-birth", "身份证号中的出生日期 %s 无效", "the birth date %s in the identity card number is not a date", s[6:14])
-	}
-	if s[17] != IDCheckChar(s[:17]) {
-		return "", refuse("id-check", "身份证号校验位错误，请核对证件", "the identity card number's check character is wrong: check the card")
-	}
-	return s, nil
+	return id, nil
 }
-
-// IDCheckChar computes the GB 11643 check character of 17 digits.
-func IDCheckChar(first17 string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(first17[i]-'0') * weights[i]
-	}
-	return "10X98765432"[sum%11]
-}
-
-// Identity is how the candidate was identified at the identity check
-// (人证核验): by their ID card (Method "card") or by a 身份证号 typed in with
-// a reason the examiners confirm (Method "manual"). It is signed on the
-// result (ResultDoc.Identity) and written at the start of every item's
-// log as an identity.card or identity.manual event (the same fields), so
-// the centre sees it in both. The card's address is left out: the check
-// needs no more than the fields that identify. The photo is hashed; the
-// photo itself stays on the station (Exam.CardPhoto).
-type Identity struct {
-	Method      string   `json:"method"`
-	IDNumber    string   `json:"id_number"`
-	Name        string   `json:"name"`
-	Gender      string   `json:"gender"`
-	Nation      string   `json:"nation"`
-	Birth       string   `json:"birth"`
-	Authority   string   `json:"authority"`
-	ValidFrom   string   `json:"valid_from"`
-	ValidTo     string   `json:"valid_to"`
-	PhotoSHA256 string   `json:"photo_sha256"`
-	Reason      string   `json:"reason"`
-	ConfirmedBy []string `json:"confirmed_by"`
-}
-
-// Identity methods.
-const (
-	IdentityCard   = "card"
-	IdentityManual = "manual"
-)
-
-// EventType is the identity's event type in an item log.
-func (id *Identity) EventType() string { return "identity." + id.Method }
 
 // CardRead reads the card on the station's ID-card reader
 // (driver.ReadCard on its port; a fake in tests). It returns
@@ -102,7 +49,7 @@ func (e *Exam) IdentifyByCard(ctx context.Context, read CardRead) (*store.Candid
 	case err != nil:
 		return nil, refuse("card-reader", "身份证阅读器无响应：检查阅读器连接，或由考评员手工录入身份证号并写明理由（%v）", "the ID-card reader does not answer: check its cable, or the examiners enter the number by hand with a reason (%v)", err)
 	}
-	id, bad := ValidIDNumber(card.IDNumber)
+	id, bad := validIDNumber(card.IDNumber)
 	if bad != nil {
 		return nil, bad
 	}
@@ -120,7 +67,7 @@ func (e *Exam) IdentifyByCard(ctx context.Context, read CardRead) (*store.Candid
 		return nil, err
 	}
 	sum := sha256.Sum256(card.Photo)
-	e.identity = &Identity{Method: IdentityCard, IDNumber: id, Name: card.Name, Gender: card.Gender, Nation: card.Nation, Birth: card.Birth,
+	e.identity = &examsync.Identity{Method: examsync.IdentityCard, IDNumber: id, Name: card.Name, Gender: card.Gender, Nation: card.Nation, Birth: card.Birth,
 		Authority: card.Authority, ValidFrom: card.ValidFrom, ValidTo: card.ValidTo, PhotoSHA256: hex.EncodeToString(sum[:]), ConfirmedBy: []string{}}
 	e.photo = card.Photo
 	return c, nil
@@ -159,13 +106,13 @@ func (e *Exam) VerifyCandidateManual(ctx context.Context, idNumber, reason strin
 	for i, x := range e.examiners {
 		ids[i] = x.Examiner.ID
 	}
-	e.identity = &Identity{Method: IdentityManual, IDNumber: c.IDNumber, Reason: reason, ConfirmedBy: ids}
+	e.identity = &examsync.Identity{Method: examsync.IdentityManual, IDNumber: c.IDNumber, Reason: reason, ConfirmedBy: ids}
 	return c, nil
 }
 
 // Identity returns how the candidate was identified, or nil (a candidate
 // verified by VerifyCandidate alone records none).
-func (e *Exam) Identity() *Identity { return e.identity }
+func (e *Exam) Identity() *examsync.Identity { return e.identity }
 
 // CardPhoto returns the encoded photo read from the card (for the
 // station's screen); it is never sent.

@@ -14,6 +14,7 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/hardware/idcard"
+	examsync "shicao/sync"
 )
 
 // chenCard is the card of the demo plan's first candidate, 陈明.
@@ -97,7 +98,7 @@ func TestIdentifyByCard_OnResult(t *testing.T) {
 	if bytes.Contains(saved.Bundle, card.Photo) || bytes.Contains(saved.Bundle, []byte("东岳大街")) {
 		t.Fatal("the bundle carries the photo or the address")
 	}
-	b, err := station.DecodeBundle(saved.Bundle)
+	b, err := examsync.DecodeBundle(saved.Bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestIdentifyByCard_OnResult(t *testing.T) {
 		}
 	}
 	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
-	v, err := station.VerifyBundle(saved.Bundle, []string{string(pub)}, nil)
+	v, err := examsync.VerifyBundle(saved.Bundle, []string{string(pub)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func (s *Station) ImportPlan(ctx context.Context, signed []byte) (*examsync.Plan
 	}
 	seen := map[string]string{} // 身份证号 -> name, as first listed
 	for _, c := range p.Candidates {
-		id, bad := ValidIDNumber(c.IDNumber)
+		id, bad := validIDNumber(c.IDNumber)
 		if bad != nil {
 			return nil, fmt.Errorf("plan %s candidate %s: %w", p.ID, c.Name, bad)
 		}

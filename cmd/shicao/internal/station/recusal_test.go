@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	examsync "shicao/sync"
@@ -19,7 +20,7 @@ func (f *fixture) withSubstitute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := station.HashPIN("909090")
+	h, _ := credential.HashPIN("909090")
 	r.Version = 2
 	r.Examiners = append(r.Examiners, examsync.Examiner{ID: subID, Name: "赵替补", PinHash: h,
 		Certificates: []examsync.Certificate{{Category: demo.Category, Number: "T-SUB", ValidFrom: "2020-01-01", ValidTo: "2035-01-01"}}})

@@ -1,14 +1,10 @@
 package station
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -18,82 +14,12 @@ import (
 	examsync "shicao/sync"
 )
 
-// ResultFormat names the result document's version.
-const ResultFormat = "shicao-result/1"
-
-// ResultDoc is a candidate's signed paper result: who, where, under which
-// plan, by which examiners and equipment, each item's standard (id,
-// version, SHA-256), its sheet and its log's length and chain head, and
-// the paper total. The station signs its JSON as a signed note.
-type ResultDoc struct {
-	Format    string       `json:"format"`
-	ID        string       `json:"id"`
-	Station   string       `json:"station"`
-	Site      string       `json:"site"`
-	Plan      string       `json:"plan"`
-	Date      string       `json:"date"`
-	Category  string       `json:"category"`
-	Blueprint StandardRef  `json:"blueprint"`
-	Candidate CandidateRef `json:"candidate"`
-	Identity  *Identity    `json:"identity,omitempty"` // how the candidate was identified (card or manual); absent from older results
-	// Substitutions are the centre-approved substitutions that brought
-	// in an examiner of this result (from the signed plan).
-	Substitutions []examsync.Substitution `json:"substitutions,omitempty"`
-	Examiners     []ExaminerRef           `json:"examiners"`
-	Seed          string                  `json:"seed"`
-	Items         []ItemResult            `json:"items"`
-	Paper         *scoring.Result         `json:"paper"`
-	SignedMs      int64                   `json:"signed_ms"`
-}
-
-// StandardRef names a standard exactly.
-type StandardRef struct {
-	ID      string `json:"id"`
-	Version int    `json:"version"`
-	SHA256  string `json:"sha256"`
-}
-
-// CandidateRef is the candidate on the result.
-type CandidateRef struct {
-	IDNumber string `json:"id_number"`
-	Name     string `json:"name"`
-	Attempt  int    `json:"attempt"` // 1 正考, 2 补考
-}
-
-// ExaminerRef is an examiner on the result, with the certificate that
-// entitled them.
-type ExaminerRef struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Category    string `json:"category"`
-	Certificate string `json:"certificate"`
-	ValidTo     string `json:"valid_to"`
-}
-
-// DeviceRef is a device's provenance.
-type DeviceRef struct {
-	Kind     string `json:"kind"`
-	Model    string `json:"model"`
-	Serial   string `json:"serial"`
-	Firmware string `json:"firmware"`
-}
-
-// ItemResult is one drawn item on the result.
-type ItemResult struct {
-	Subject  string         `json:"subject"`
-	Standard StandardRef    `json:"standard"`
-	Events   int            `json:"events"`
-	Head     string         `json:"head"`
-	Devices  []DeviceRef    `json:"devices"`
-	Sheet    *scoring.Sheet `json:"sheet"`
-}
-
 // Saved is a result as saved.
 type Saved struct {
 	ID     string
 	Total  standards.Points
 	Passed bool
-	Doc    *ResultDoc
+	Doc    *examsync.ResultDoc
 	Bundle []byte
 }
 
@@ -110,13 +36,13 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	if len(e.drawn) == 0 {
 		return nil, refuse("not-drawn", "尚未抽题", "nothing has been drawn")
 	}
-	doc := &ResultDoc{Format: ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
-		Category: e.plan.Category, Blueprint: StandardRef{e.bp.ID, e.bp.Version, e.bp.SHA256()},
-		Candidate: CandidateRef{e.candidate.IDNumber, e.candidate.Name, max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli(), Identity: e.identity, Substitutions: e.substitutions()}
+	doc := &examsync.ResultDoc{Format: examsync.ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
+		Category: e.plan.Category, Blueprint: examsync.StandardRef{ID: e.bp.ID, Version: e.bp.Version, SHA256: e.bp.SHA256()},
+		Candidate: examsync.CandidateRef{IDNumber: e.candidate.IDNumber, Name: e.candidate.Name, Attempt: max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli(), Identity: e.identity, Substitutions: e.substitutions()}
 	for _, x := range e.examiners {
-		doc.Examiners = append(doc.Examiners, ExaminerRef{x.Examiner.ID, x.Examiner.Name, x.Certificate.Category, x.Certificate.Number, x.Certificate.ValidTo})
+		doc.Examiners = append(doc.Examiners, examsync.ExaminerRef{ID: x.Examiner.ID, Name: x.Examiner.Name, Category: x.Certificate.Category, Certificate: x.Certificate.Number, ValidTo: x.Certificate.ValidTo})
 	}
-	bundle := Bundle{Events: map[string][]json.RawMessage{}, Standards: map[string]string{}}
+	bundle := examsync.Bundle{Events: map[string][]json.RawMessage{}, Standards: map[string]string{}}
 	var sheets []*scoring.Sheet
 	for _, d := range e.drawn {
 		it := e.items[d.Subject]
@@ -135,9 +61,9 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 		if err != nil {
 			return nil, fmt.Errorf("subject %s: %w", d.Subject, err)
 		}
-		ir := ItemResult{Subject: d.Subject, Standard: StandardRef{it.Std.ID, it.Std.Version, it.Std.SHA256()}, Events: len(evs), Head: head.String(), Sheet: sheet}
+		ir := examsync.ItemResult{Subject: d.Subject, Standard: examsync.StandardRef{ID: it.Std.ID, Version: it.Std.Version, SHA256: it.Std.SHA256()}, Events: len(evs), Head: head.String(), Sheet: sheet}
 		for _, dev := range it.Devices {
-			ir.Devices = append(ir.Devices, DeviceRef{dev.Kind, dev.Model, dev.Serial, dev.Firmware})
+			ir.Devices = append(ir.Devices, examsync.DeviceRef{Kind: dev.Kind, Model: dev.Model, Serial: dev.Serial, Firmware: dev.Firmware})
 		}
 		doc.Items = append(doc.Items, ir)
 		lines := make([]json.RawMessage, len(evs))
@@ -182,278 +108,4 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	}
 	e.result = &Saved{ID: doc.ID, Total: paper.Total, Passed: paper.Passed, Doc: doc, Bundle: body}
 	return e.result, nil
-}
-
-// Verified is what VerifyBundle found.
-type Verified struct {
-	Doc     *ResultDoc
-	Signers []string
-	// Spans are the dates of each standard that scored an item, by
-	// subject, and of the blueprint: whether each was in force on the
-	// exam date is for the reader to judge against every version it knows.
-	Spans     map[string]standards.Span
-	Blueprint standards.Span
-	// Starts holds, by subject, the attempt and candidate each item's
-	// log names in its session.start (empty in logs written before the
-	// station named them). CheckBound compares them with the result.
-	Starts map[string]LogStart
-}
-
-// LogStart is what an item log's session.start says it was recorded for.
-type LogStart struct {
-	AttemptID string `json:"attempt_id"`
-	Candidate string `json:"candidate"`
-}
-
-// ErrForeignLog reports an item log whose session.start does not name
-// the result's attempt and candidate: a log moved in from another
-// candidate's result (or written by a station that does not bind its
-// logs), which re-scores and chains perfectly but is not this exam's.
-var ErrForeignLog = errors.New("the item's log was not recorded for this result's attempt and candidate")
-
-// CheckBound reports, wrapping ErrForeignLog, the first item whose log's
-// session.start does not name the result's id as its attempt and the
-// result's candidate. VerifyBundle does not call it, so that a log of
-// results received before logs were bound still verifies and re-scores;
-// a centre receiving a result and shicao verify do.
-func (v *Verified) CheckBound() error {
-	for _, it := range v.Doc.Items {
-		got := v.Starts[it.Subject]
-		if got.AttemptID != v.Doc.ID || got.Candidate != v.Doc.Candidate.IDNumber {
-			name := func(s string) string {
-				if s == "" {
-					return "none"
-				}
-				return s
-			}
-			return fmt.Errorf("subject %s: %w: its session.start names attempt %s of candidate %s; the result is attempt %s of candidate %s",
-				it.Subject, ErrForeignLog, name(got.AttemptID), name(got.Candidate), v.Doc.ID, v.Doc.Candidate.IDNumber)
-		}
-	}
-	return nil
-}
-
-// VerifyBundle checks a result bundle end to end: the station's signature
-// (against stationKeys), the standards' signatures (against trust, if
-// given), each item's standard hash, event count and chain head, a
-// re-score of every item from its events that must equal the signed
-// sheet byte for byte, and the paper total. It finds an edited event, a
-// deleted event, an edited score and a result signed by another key.
-func VerifyBundle(data []byte, stationKeys []string, trust *standards.Trust) (*Verified, error) {
-	return new(BundleVerifier).Verify(data, stationKeys, trust)
-}
-
-// BundleVerifier is VerifyBundle with a cache of parsed standards and
-// blueprints, keyed by the SHA-256 of their text. Parsing a standard
-// compiles its expressions, which costs more than re-scoring an item, and
-// a centre sees the same few standards in every bundle. The cache holds
-// only texts that parsed, and only after the result's signature verified;
-// it is bounded. A BundleVerifier is safe for concurrent use; its zero
-// value is ready.
-type BundleVerifier struct {
-	mu     sync.Mutex
-	parsed map[[32]byte]any // sha256(text) -> *standards.Standard | *standards.Blueprint
-}
-
-// maxParsed bounds the cache: far more than the standards in force.
-const maxParsed = 512
-
-func (bv *BundleVerifier) cached(text []byte, parse func() (any, error)) (any, error) {
-	key := sha256.Sum256(text)
-	bv.mu.Lock()
-	v, ok := bv.parsed[key]
-	bv.mu.Unlock()
-	if ok {
-		return v, nil
-	}
-	v, err := parse()
-	if err != nil {
-		return nil, err
-	}
-	bv.mu.Lock()
-	if bv.parsed == nil || len(bv.parsed) >= maxParsed {
-		bv.parsed = map[[32]byte]any{}
-	}
-	bv.parsed[key] = v
-	bv.mu.Unlock()
-	return v, nil
-}
-
-func (bv *BundleVerifier) standard(name string, text []byte) (*standards.Standard, error) {
-	v, err := bv.cached(text, func() (any, error) { return standards.Parse(name, text) })
-	if err != nil {
-		return nil, err
-	}
-	std, ok := v.(*standards.Standard)
-	if !ok {
-		return nil, fmt.Errorf("%s is a blueprint, not an item standard", name)
-	}
-	return std, nil
-}
-
-func (bv *BundleVerifier) blueprint(name string, text []byte) (*standards.Blueprint, error) {
-	v, err := bv.cached(text, func() (any, error) { return standards.ParseBlueprint(name, text) })
-	if err != nil {
-		return nil, err
-	}
-	bp, ok := v.(*standards.Blueprint)
-	if !ok {
-		return nil, fmt.Errorf("%s is an item standard, not a blueprint", name)
-	}
-	return bp, nil
-}
-
-// Verify is VerifyBundle, parsing each distinct standard text once.
-func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *standards.Trust) (*Verified, error) {
-	b, err := DecodeBundle(data)
-	if err != nil {
-		return nil, err
-	}
-	if len(stationKeys) == 0 {
-		return nil, errors.New("no station verifier key given")
-	}
-	vs, err := stationVerifiers(stationKeys)
-	if err != nil {
-		return nil, err
-	}
-	n, err := note.Open([]byte(b.Result), vs)
-	if err != nil {
-		var unv *note.UnverifiedNoteError
-		if errors.As(err, &unv) {
-			return nil, errors.New("the result is not signed by the station key given: signed by another key")
-		}
-		return nil, fmt.Errorf("the result's signature does not verify: %v", err)
-	}
-	var doc ResultDoc
-	dec := json.NewDecoder(strings.NewReader(n.Text))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil || doc.Format != ResultFormat {
-		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
-	}
-	// The signed sheets as written: a re-score must reproduce them byte
-	// for byte, so they are compared as bytes, not re-encoded.
-	var rawDoc struct {
-		Items []struct {
-			Sheet json.RawMessage `json:"sheet"`
-		} `json:"items"`
-	}
-	if err := json.Unmarshal([]byte(n.Text), &rawDoc); err != nil || len(rawDoc.Items) != len(doc.Items) {
-		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
-	}
-	open := func(name, signed string) ([]byte, error) {
-		if trust == nil {
-			return standards.SplitNote([]byte(signed)), nil
-		}
-		o, err := trust.Open([]byte(signed))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return o.Text, nil
-	}
-	var sheets []*scoring.Sheet
-	spans := make(map[string]standards.Span, len(doc.Items))
-	starts := make(map[string]LogStart, len(doc.Items))
-	for idx, it := range doc.Items {
-		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
-		signedStd, ok := b.Standards[key]
-		if !ok {
-			return nil, fmt.Errorf("subject %s: the bundle lacks standard %s", it.Subject, key)
-		}
-		text, err := open(key, signedStd)
-		if err != nil {
-			return nil, err
-		}
-		std, err := bv.standard(key, text)
-		if err != nil {
-			return nil, err
-		}
-		if std.SHA256() != it.Standard.SHA256 {
-			return nil, fmt.Errorf("subject %s: standard %s is not the text the result names (sha256 differs)", it.Subject, key)
-		}
-		// One pass over the lines: decode in place, chain, score.
-		lines := b.Events[it.Subject]
-		if len(lines) != it.Events {
-			return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(lines), it.Events)
-		}
-		sess := scoring.NewSession(std)
-		var chain standards.Chain
-		var scoreErr error
-		for i, l := range lines {
-			v, lerr := standards.ScanEvent(l)
-			if lerr != nil {
-				return nil, fmt.Errorf("subject %s: event line %d: %v", it.Subject, i+1, lerr)
-			}
-			if v.Seq != int64(i+1) {
-				return nil, fmt.Errorf("subject %s: event %d: seq %d where %d was due: an event is missing or out of order", it.Subject, i+1, v.Seq, i+1)
-			}
-			if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
-				return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
-			}
-			if i == 0 && string(v.Type) == standards.TypeSessionStart {
-				var ls LogStart
-				_ = json.Unmarshal(v.Data, &ls) // the scorer judges the data's form
-				starts[it.Subject] = ls
-			}
-			// A log the scorer refuses is reported after the chain: an
-			// edited event is named as such, not as a scoring fault.
-			if scoreErr == nil {
-				scoreErr = sess.AddView(v)
-			}
-		}
-		if chain.Head().String() != it.Head {
-			return nil, fmt.Errorf("subject %s: the events' chain head differs from the signed one: an event was edited", it.Subject)
-		}
-		if scoreErr != nil {
-			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, scoreErr)
-		}
-		sheet, err := sess.Sheet()
-		if err != nil {
-			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, err)
-		}
-		got, _ := json.Marshal(sheet)
-		if !bytes.Equal(got, rawDoc.Items[idx].Sheet) {
-			return nil, fmt.Errorf("subject %s: re-scoring the events gives %s, the result says %s: the score was edited", it.Subject, sheet.Score, it.Sheet.Score)
-		}
-		sheets = append(sheets, sheet)
-		spans[it.Subject] = std.Span()
-	}
-	bpText, err := open("blueprint", b.Blueprint)
-	if err != nil {
-		return nil, err
-	}
-	bp, err := bv.blueprint("blueprint", bpText)
-	if err != nil {
-		return nil, err
-	}
-	if bp.SHA256() != doc.Blueprint.SHA256 {
-		return nil, errors.New("the blueprint is not the text the result names")
-	}
-	paper, err := scoring.Paper(bp, sheets)
-	if err != nil {
-		return nil, err
-	}
-	got, _ := json.Marshal(paper)
-	want, _ := json.Marshal(doc.Paper)
-	if !bytes.Equal(got, want) {
-		return nil, fmt.Errorf("the paper re-scores to %s, the result says %s", paper.Total, doc.Paper.Total)
-	}
-	v := &Verified{Doc: &doc, Starts: starts, Spans: spans, Blueprint: bp.Span()}
-	for _, s := range n.Sigs {
-		v.Signers = append(v.Signers, s.Name)
-	}
-	return v, nil
-}
-
-// stationVerifiers parses station verifier keys (note verifier key text)
-// into the verifier set a signed result is opened with.
-func stationVerifiers(keys []string) (note.Verifiers, error) {
-	var vs []note.Verifier
-	for _, k := range keys {
-		v, err := note.NewVerifier(strings.TrimSpace(k))
-		if err != nil {
-			return nil, fmt.Errorf("station key: %w", err)
-		}
-		vs = append(vs, v)
-	}
-	return note.VerifierList(vs...), nil
 }

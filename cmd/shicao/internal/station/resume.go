@@ -10,6 +10,7 @@ import (
 	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // Interrupted is an item that was running when the station stopped (a
@@ -149,7 +150,7 @@ func (e *Exam) loadItem(ctx context.Context, sess store.Session) (*Item, startDa
 			_ = json.Unmarshal(a.Data, &d)
 			seed = d.Seed
 		case "identity.card", "identity.manual":
-			var id Identity
+			var id examsync.Identity
 			if json.Unmarshal(a.Data, &id) == nil {
 				e.identity = &id
 			}

@@ -10,6 +10,7 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
+	examsync "shicao/sync"
 )
 
 // TestResume: the station stops mid-item (its process is gone; what was
@@ -111,7 +112,7 @@ func TestResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
-	if _, err := station.VerifyBundle(saved.Bundle, []string{string(pub)}, nil); err != nil {
+	if _, err := examsync.VerifyBundle(saved.Bundle, []string{string(pub)}, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -23,7 +23,7 @@ type SlipPrinter interface {
 // Slip is a candidate's score slip: what the station prints after the
 // candidate signed (docs/slip.md).
 type Slip struct {
-	Doc    *ResultDoc
+	Doc    *examsync.ResultDoc
 	SHA256 string // of the result bundle, as the code carries it
 	Code   string // the slip code (sync.SignSlip), printed as a QR code and as text
 	// LogIndex is the result's index in the centre's log, once its
@@ -47,9 +47,9 @@ func (s *Station) Slip(ctx context.Context, resultID string) (*Slip, error) {
 	if err != nil {
 		return nil, fmt.Errorf("slip %s: %w", resultID, err)
 	}
-	var doc ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote(r.Signed), &doc); err != nil || doc.Paper == nil {
-		return nil, fmt.Errorf("slip %s: the stored result is not a %s document", resultID, ResultFormat)
+		return nil, fmt.Errorf("slip %s: the stored result is not a %s document", resultID, examsync.ResultFormat)
 	}
 	code, err := examsync.SignSlip(s.signer, doc.ID, body, doc.Paper.Total.String(), doc.Paper.Passed)
 	if err != nil {

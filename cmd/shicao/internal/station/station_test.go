@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
@@ -162,7 +163,7 @@ func TestExam_WholePaper(t *testing.T) {
 		t.Fatalf("outbox %+v %v", rows, err)
 	}
 	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
-	v, err := station.VerifyBundle(saved.Bundle, []string{string(pub)}, nil)
+	v, err := examsync.VerifyBundle(saved.Bundle, []string{string(pub)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestExam_WholePaper(t *testing.T) {
 	// The province's signatures on the standards verify too.
 	_, provinceVerifier := demo.ProvinceKeys()
 	trust, _ := standards.NewTrust(1, provinceVerifier)
-	if _, err := station.VerifyBundle(saved.Bundle, []string{string(pub)}, trust); err != nil {
+	if _, err := examsync.VerifyBundle(saved.Bundle, []string{string(pub)}, trust); err != nil {
 		t.Fatal(err)
 	}
 	// The draw is reproducible from the recorded seed.
@@ -213,8 +214,8 @@ func TestVerifyBundle_Tamper(t *testing.T) {
 	f := newFixture(t)
 	saved := f.runExam(t, demo.Candidates[1].IDNumber, "perfect")
 	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
-	edit := func(mutate func(b *station.Bundle)) []byte {
-		var b station.Bundle
+	edit := func(mutate func(b *examsync.Bundle)) []byte {
+		var b examsync.Bundle
 		if err := json.Unmarshal(saved.Bundle, &b); err != nil {
 			t.Fatal(err)
 		}
@@ -229,22 +230,22 @@ func TestVerifyBundle_Tamper(t *testing.T) {
 		keys   []string
 		want   string
 	}{
-		{"EditedEvent", edit(func(b *station.Bundle) {
+		{"EditedEvent", edit(func(b *examsync.Bundle) {
 			evs := b.Events[first]
 			evs[2] = json.RawMessage(strings.Replace(string(evs[2]), `"t_ms":`, `"t_ms":1`, 1))
 		}), []string{string(pub)}, "an event was edited"},
-		{"DeletedEvent", edit(func(b *station.Bundle) {
+		{"DeletedEvent", edit(func(b *examsync.Bundle) {
 			evs := b.Events[first]
 			b.Events[first] = append(evs[:2:2], evs[3:]...)
 		}), []string{string(pub)}, "events were added or removed"},
-		{"EditedScore", edit(func(b *station.Bundle) {
+		{"EditedScore", edit(func(b *examsync.Bundle) {
 			b.Result = strings.Replace(b.Result, `"total":`, `"total":1`, 1)
 		}), []string{string(pub)}, "signature does not verify"},
 		{"OtherKey", saved.Bundle, []string{otherKey(t)}, "not signed by the station key given"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := station.VerifyBundle(tt.bundle, tt.keys, nil)
+			_, err := examsync.VerifyBundle(tt.bundle, tt.keys, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("VerifyBundle: %v, want %q", err, tt.want)
 			}
@@ -570,7 +571,7 @@ func TestSignIn_ShortPIN(t *testing.T) {
 	if _, err := ex.SignIn(ctx, demo.Examiners[0].ID, demo.Examiners[0].PIN); err != nil {
 		t.Fatalf("the right PIN after short ones: %v", err)
 	}
-	if _, err := station.HashPIN("1234"); !errors.Is(err, station.ErrPINShort) {
+	if _, err := credential.HashPIN("1234"); !errors.Is(err, credential.ErrPINShort) {
 		t.Fatalf("HashPIN(1234): %v, want ErrPINShort", err)
 	}
 }

@@ -244,7 +244,7 @@ func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, str
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	if err := c.SeedDemo(ctx, s.S.Today().String(), s.Pub, skip...); err != nil {
+	if err := demo.SeedCentre(ctx, c, s.S.Today().String(), s.Pub, skip...); err != nil {
 		t.Fatal(err)
 	}
 	return c, dir
@@ -254,13 +254,13 @@ func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, str
 // signed again with signerKey, nothing else made again: a result a
 // station really signed, whose content the centre must judge on its
 // merits (an edited score is found by the re-score).
-func Resign(t testing.TB, bundle []byte, signerKey string, mutate func(*station.ResultDoc)) []byte {
+func Resign(t testing.TB, bundle []byte, signerKey string, mutate func(*examsync.ResultDoc)) []byte {
 	t.Helper()
-	var b station.Bundle
+	var b examsync.Bundle
 	if err := json.Unmarshal(bundle, &b); err != nil {
 		t.Fatal(err)
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -277,8 +277,8 @@ func Resign(t testing.TB, bundle []byte, signerKey string, mutate func(*station.
 // log bound to the new document (its session.start naming the result's
 // id and candidate), the chains and sheets made again, and all signed
 // with signerKey (bulk generation, results of other candidates).
-func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) ([]byte, error) {
-	return edit(bundle, signerKey, false, func(doc *station.ResultDoc, b *station.Bundle) error {
+func Variant(bundle []byte, signerKey string, mutate func(*examsync.ResultDoc)) ([]byte, error) {
+	return edit(bundle, signerKey, false, func(doc *examsync.ResultDoc, b *examsync.Bundle) error {
 		mutate(doc)
 		return bind(doc, b)
 	})
@@ -286,7 +286,7 @@ func Variant(bundle []byte, signerKey string, mutate func(*station.ResultDoc)) (
 
 // Remake is Variant in a test: a result a station might really sign,
 // for the centre to judge on its merits.
-func Remake(t testing.TB, bundle []byte, signerKey string, mutate func(*station.ResultDoc)) []byte {
+func Remake(t testing.TB, bundle []byte, signerKey string, mutate func(*examsync.ResultDoc)) []byte {
 	t.Helper()
 	out, err := Variant(bundle, signerKey, mutate)
 	if err != nil {
@@ -300,9 +300,9 @@ func Remake(t testing.TB, bundle []byte, signerKey string, mutate func(*station.
 // the events as they now are, and the result signed with signerKey: what
 // a stolen or buggy station's key can make of a genuine result, short of
 // rewriting the logs.
-func Edit(t testing.TB, bundle []byte, signerKey string, f func(*station.ResultDoc, *station.Bundle)) []byte {
+func Edit(t testing.TB, bundle []byte, signerKey string, f func(*examsync.ResultDoc, *examsync.Bundle)) []byte {
 	t.Helper()
-	out, err := edit(bundle, signerKey, true, func(doc *station.ResultDoc, b *station.Bundle) error {
+	out, err := edit(bundle, signerKey, true, func(doc *examsync.ResultDoc, b *examsync.Bundle) error {
 		f(doc, b)
 		return nil
 	})
@@ -315,12 +315,12 @@ func Edit(t testing.TB, bundle []byte, signerKey string, f func(*station.ResultD
 // edit applies f, then makes the chains (and with rescore the sheets and
 // the paper) again. Binding a log changes only its session.start, which
 // scoring does not read: bulk variants skip the re-score.
-func edit(bundle []byte, signerKey string, rescore bool, f func(*station.ResultDoc, *station.Bundle) error) ([]byte, error) {
-	var b station.Bundle
+func edit(bundle []byte, signerKey string, rescore bool, f func(*examsync.ResultDoc, *examsync.Bundle) error) ([]byte, error) {
+	var b examsync.Bundle
 	if err := json.Unmarshal(bundle, &b); err != nil {
 		return nil, err
 	}
-	var doc station.ResultDoc
+	var doc examsync.ResultDoc
 	if err := json.Unmarshal(standards.SplitNote([]byte(b.Result)), &doc); err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func edit(bundle []byte, signerKey string, rescore bool, f func(*station.ResultD
 
 // bind rewrites each item's session.start to name doc's id and
 // candidate, as the station writes it.
-func bind(doc *station.ResultDoc, b *station.Bundle) error {
+func bind(doc *examsync.ResultDoc, b *examsync.Bundle) error {
 	for _, it := range doc.Items {
 		lines := b.Events[it.Subject]
 		if len(lines) == 0 {
@@ -368,7 +368,7 @@ func bind(doc *station.ResultDoc, b *station.Bundle) error {
 
 // reseal makes each item's event count and chain head, and with rescore
 // its sheet and the paper, again from the bundle's events and standards.
-func reseal(doc *station.ResultDoc, b *station.Bundle, rescore bool) error {
+func reseal(doc *examsync.ResultDoc, b *examsync.Bundle, rescore bool) error {
 	var sheets []*scoring.Sheet
 	for i, it := range doc.Items {
 		if !rescore {
@@ -423,7 +423,7 @@ func reseal(doc *station.ResultDoc, b *station.Bundle, rescore bool) error {
 	return err
 }
 
-func sign(doc *station.ResultDoc, b *station.Bundle, signerKey string) ([]byte, error) {
+func sign(doc *examsync.ResultDoc, b *examsync.Bundle, signerKey string) ([]byte, error) {
 	text, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -480,16 +480,16 @@ func (s *Station) Fill(t testing.TB, c *centre.Centre, base *station.Saved, n in
 	ids := make([]string, 0, n)
 	for i, cand := range cands {
 		id := fmt.Sprintf("%s%06d", prefix, i)
-		body, err := Variant(base.Bundle, s.Signer, func(d *station.ResultDoc) {
+		body, err := Variant(base.Bundle, s.Signer, func(d *examsync.ResultDoc) {
 			d.ID = id
 			d.Plan = plan
-			d.Candidate = station.CandidateRef{IDNumber: cand.IDNumber, Name: cand.Name, Attempt: 1}
+			d.Candidate = examsync.CandidateRef{IDNumber: cand.IDNumber, Name: cand.Name, Attempt: 1}
 			d.SignedMs += int64(i)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := station.DecodeBundle(body)
+		b, err := examsync.DecodeBundle(body)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,12 @@
-// Package modbustest is an independent Modbus RTU slave, for testing the
-// master in package modbus and for the simulators of Modbus trainers.
+// Package rtuslave is an independent Modbus RTU slave, for the simulators
+// of Modbus trainers (hardware/sim) and for testing the master in package
+// modbus. It is production code: the simulators are the demo's default
+// devices.
 //
 // It shares no code with package modbus, not even the CRC: it is written
 // from "Modbus over Serial Line" v1.02 and the Modbus Application Protocol
 // v1.1b3 a second time, so that a misreading in one is caught by the other.
-package modbustest
+package rtuslave
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package modbustest
+package rtuslave
 
 import (
 	"bytes"
@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"shicao/hardware/crc16"
+	"shicao/hardware/modbus/modbustest"
 )
 
 // exchange sends one request to s and returns its response.
 func exchange(t *testing.T, s *Slave, req string) string {
 	t.Helper()
-	master, end := Pipe(time.Millisecond)
+	master, end := modbustest.Pipe(time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.Serve(ctx, end) }()

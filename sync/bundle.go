@@ -1,4 +1,4 @@
-package station
+package sync
 
 import (
 	"encoding/json"
