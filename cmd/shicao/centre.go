@@ -146,7 +146,7 @@ func seedDemoCentre(ctx context.Context, e *env, ce *centre.Centre, stationPub s
 		key = strings.TrimSpace(string(b))
 	}
 	today := standards.DateOf(time.Now()).String()
-	if err := ce.SeedDemo(ctx, today, key); err != nil {
+	if err := demo.SeedCentre(ctx, ce, today, key); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "seeded the demo centre: site %s, %d devices, %d examiners\n", demo.Site, len(demo.Equipment), len(demo.Examiners))

@@ -9,6 +9,7 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // verifyCmd is `shicao verify`: check a result bundle offline as the
@@ -52,8 +53,8 @@ func verifyCmd() *Command {
 			if len(args) == 1 {
 				result = args[0]
 			}
-			return verifySlip(e, *slip, stationKeys, result, func(data []byte) (*station.Verified, error) {
-				return station.VerifyBundle(data, stationKeys, t)
+			return verifySlip(e, *slip, stationKeys, result, func(data []byte) (*examsync.Verified, error) {
+				return examsync.VerifyBundle(data, stationKeys, t)
 			})
 		}
 		data, err := verifyResult(e, args[0], stationKeys, t, known)
@@ -75,7 +76,7 @@ func verifyResult(e *env, file string, stationKeys []string, t *standards.Trust,
 	if err != nil {
 		return nil, err
 	}
-	v, err := station.VerifyBundle(data, stationKeys, t)
+	v, err := examsync.VerifyBundle(data, stationKeys, t)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -92,7 +93,7 @@ func verifyResult(e *env, file string, stationKeys []string, t *standards.Trust,
 
 // printVerified prints a verified result: who signed it, the candidate
 // and how they were identified, each item's re-score and the total.
-func printVerified(e *env, v *station.Verified, inForce string) {
+func printVerified(e *env, v *examsync.Verified, inForce string) {
 	d := v.Doc
 	verdict := "不合格 FAIL"
 	if d.Paper.Passed {
@@ -170,11 +171,11 @@ func readKeys(files []string) ([]string, error) {
 
 // identityLine says how the candidate was identified: by the ID card, or
 // by hand (with the reason and the examiners who confirmed it).
-func identityLine(id *station.Identity) string {
+func identityLine(id *examsync.Identity) string {
 	switch {
 	case id == nil:
 		return "identity: not recorded (a result from before the ID-card check)"
-	case id.Method == station.IdentityCard:
+	case id.Method == examsync.IdentityCard:
 		return fmt.Sprintf("identity: card %s %s, valid %s-%s, photo sha256 %s", id.IDNumber, id.Name, id.ValidFrom, id.ValidTo, id.PhotoSHA256)
 	default:
 		return fmt.Sprintf("identity: MANUAL ENTRY of %s (%s), confirmed by %s", id.IDNumber, id.Reason, strings.Join(id.ConfirmedBy, ", "))

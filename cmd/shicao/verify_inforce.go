@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // judgeInForce checks that every item and the blueprint were scored by
@@ -16,7 +16,7 @@ import (
 // effective or expired, but not that a newer one took effect: that needs
 // the other published versions (--standards). It returns the line to
 // print, or why the result is not scored by the standards in force.
-func judgeInForce(v *station.Verified, files []string, trust *standards.Trust) (string, error) {
+func judgeInForce(v *examsync.Verified, files []string, trust *standards.Trust) (string, error) {
 	d := v.Doc
 	day, err := standards.ParseDate(d.Date)
 	if err != nil {
