@@ -257,4 +257,3 @@ func TestCentre_StatusOffline(t *testing.T) {
 		t.Error("online after 30 s of silence")
 	}
 }
-
