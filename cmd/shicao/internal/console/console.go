@@ -29,6 +29,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -55,6 +56,8 @@ type Server struct {
 	secure bool // cookies marked Secure (behind TLS)
 	// newTicker starts the live grid's ticker (Options.NewTicker).
 	newTicker func(d time.Duration) (<-chan time.Time, func())
+	done      chan struct{} // closed by Close: the live streams end
+	closeOnce gosync.Once
 }
 
 // Options tune a Server.
@@ -70,7 +73,7 @@ type Options struct {
 // New returns the console over c. It returns an error only if an
 // embedded template does not parse (a build defect).
 func New(c *centre.Centre, opts Options) (*Server, error) {
-	s := &Server{c: c, log: opts.Logger, secure: opts.Secure, pages: map[string]*template.Template{}, newTicker: opts.NewTicker}
+	s := &Server{c: c, log: opts.Logger, secure: opts.Secure, pages: map[string]*template.Template{}, newTicker: opts.NewTicker, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

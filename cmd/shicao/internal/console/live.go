@@ -204,6 +204,12 @@ func (s *Server) liveData(r *request, q liveQuery) (*liveData, error) {
 	return d, nil
 }
 
+// Close ends the live grid's event streams, so that the server's
+// Shutdown, which waits for every answer to end, is not held by them
+// (register it with http.Server.RegisterOnShutdown). Browsers reconnect
+// to the next server by themselves.
+func (s *Server) Close() { s.closeOnce.Do(func() { close(s.done) }) }
+
 // liveEvents is the grid's event stream: "card" events carry a
 // station's card ({"station": name, "html": card}), "refusals" the
 // refused statuses' table ({"html": table}). It first sends what changed
@@ -304,6 +310,8 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *request) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.done:
 			return
 		case <-watch.Ready():
 			now := s.c.Now()

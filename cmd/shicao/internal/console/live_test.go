@@ -55,6 +55,7 @@ func newLiveRig(t testing.TB) *liveRig {
 	}
 	srv := httptest.NewServer(cs.Handler())
 	t.Cleanup(srv.Close)
+	t.Cleanup(cs.Close) // first: srv.Close waits for the streams to end
 	api := httptest.NewServer(c.Server(nil).Handler())
 	t.Cleanup(api.Close)
 	client, err := examsync.NewClient(api.URL, demo.Station, st.Signer, nil)

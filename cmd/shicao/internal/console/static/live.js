@@ -8,17 +8,21 @@
   if (!grid || !window.EventSource) { return; }
   var src = new EventSource(grid.dataset.events);
   src.addEventListener('open', function () {
-    conn.textContent = conn.dataset.on;
+    conn.textContent = conn.dataset.live;
     conn.className = 'conn on';
   });
   src.addEventListener('error', function () {
-    conn.textContent = conn.dataset.off;
+    conn.textContent = conn.dataset.lost;
     conn.className = 'conn off';
   });
   src.addEventListener('card', function (e) {
     var d = JSON.parse(e.data);
     var old = grid.querySelector('[data-station="' + CSS.escape(d.station) + '"]');
-    if (old) { old.outerHTML = d.html; }
+    if (!old) { return; }
+    var section = old.closest('section');
+    old.outerHTML = d.html;
+    var n = section && section.querySelector('.n-online');
+    if (n) { n.textContent = section.querySelectorAll('.card[data-state="online"]').length; }
   });
   src.addEventListener('refusals', function (e) {
     var old = document.getElementById('refusals');
