@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -198,8 +199,10 @@ func (c *Centre) liveRows(ctx context.Context, q string, args ...any) ([]LiveSta
 			return nil, err
 		}
 		if len(body) > 0 {
-			if st, err := examsync.ParseStatus(l.Name, body); err == nil {
-				l.Status = st
+			// Checked by ParseStatus when it was kept: only parsed here.
+			var st examsync.StationStatus
+			if json.Unmarshal(body, &st) == nil {
+				l.Status = &st
 			}
 		}
 		out = append(out, l)
