@@ -85,10 +85,16 @@ func (r *liveRig) post(t *testing.T, st examsync.StationStatus) {
 
 // stream is an open event stream.
 type stream struct {
-	t    *testing.T
-	body *bufio.Reader
-	resp *http.Response
+	t      *testing.T
+	body   *bufio.Reader
+	resp   *http.Response
+	cancel context.CancelFunc
 }
+
+// eventWait bounds the wait for one event: an event follows a status
+// posted in the same process within milliseconds, even on a loaded
+// machine; a stream silent this long has missed it.
+const eventWait = 30 * time.Second
 
 type event struct{ name, data string }
 
@@ -115,7 +121,7 @@ func (c *client) openStream(page string) *stream {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		c.t.Fatalf("event stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	s := &stream{t: c.t, body: bufio.NewReader(resp.Body), resp: resp}
+	s := &stream{t: c.t, body: bufio.NewReader(resp.Body), resp: resp, cancel: cancel}
 	for {
 		line, err := s.body.ReadString('\n')
 		if err != nil {
@@ -127,15 +133,17 @@ func (c *client) openStream(page string) *stream {
 	}
 }
 
-// next reads the next event (comments skipped). It blocks until the
-// server sends one: the test's bound is go test's -timeout.
+// next reads the next event (comments skipped), waiting at most
+// eventWait for it.
 func (s *stream) next() event {
 	s.t.Helper()
+	timer := time.AfterFunc(eventWait, s.cancel)
+	defer timer.Stop()
 	var e event
 	for {
 		line, err := s.body.ReadString('\n')
 		if err != nil {
-			s.t.Fatalf("event stream ended: %v", err)
+			s.t.Fatalf("no event within %s (the stream ended: %v)", eventWait, err)
 		}
 		line = strings.TrimSuffix(line, "\n")
 		switch {
