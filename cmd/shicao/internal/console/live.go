@@ -222,12 +222,17 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *request) {
 		return
 	}
 	since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	// A browser reconnecting sends the id of the last event it got: the
+	// centre's time then. Only what changed after it is sent again.
+	if last, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && last > since {
+		since = last
+	}
 	ctx := r.Context()
 	watch := s.c.WatchStatus()
 	defer watch.Close()
 	rc := http.NewResponseController(w)
-	// The console's server bounds a whole answer's time; a stream lives
-	// as long as the page is open.
+	// The console's server bounds a whole answer's time (WriteTimeout);
+	// a stream lives as long as the page is open.
 	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
@@ -241,7 +246,12 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *request) {
 		if err != nil {
 			return false
 		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
+		// The id is the centre's time, less a tick: a reconnecting
+		// browser sends it back as Last-Event-ID, and gets again every
+		// status kept after it. The tick covers a status kept (its time
+		// taken) just before its event was sent; a card sent twice is
+		// harmless, a card missed is not.
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", s.c.Now().Add(-liveTick).UnixMilli(), event, b); err != nil {
 			return false
 		}
 		return true

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,14 +106,30 @@ var eventsURL = regexp.MustCompile(`data-events="([^"]+)"`)
 // delivered.
 func (c *client) openStream(page string) *stream {
 	c.t.Helper()
+	return c.streamAt(c.eventsOf(page), "")
+}
+
+// eventsOf returns the event stream's URL on a grid page.
+func (c *client) eventsOf(page string) string {
+	c.t.Helper()
 	code, body := c.get(page)
 	m := eventsURL.FindStringSubmatch(body)
 	if code != http.StatusOK || m == nil {
 		c.t.Fatalf("GET %s: %d, no event stream:\n%s", page, code, body)
 	}
+	return html.UnescapeString(m[1])
+}
+
+// streamAt opens an event stream, as a browser reconnecting after the
+// event lastID when it is not "".
+func (c *client) streamAt(events, lastID string) *stream {
+	c.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	c.t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+html.UnescapeString(m[1]), nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+events, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -259,6 +276,23 @@ func TestLive_Offline(t *testing.T) {
 	card := s.card(demo.Station)
 	if !strings.Contains(card, `data-state="offline"`) || !strings.Contains(card, seen) {
 		t.Errorf("the stream's card after 30 s of silence:\n%s", card)
+	}
+}
+
+// TestLive_Reconnect: a browser reconnecting with the id of the last
+// event it got is not sent again what it had, only what came after.
+func TestLive_Reconnect(t *testing.T) {
+	r := newLiveRig(t)
+	c := r.client(t)
+	c.signIn(adminName, adminPass)
+	events := c.eventsOf("/live") // the page, before any status
+	r.post(t, liveStatus("draw", 0))
+	r.clock.Advance(time.Minute)
+	last := strconv.FormatInt(r.clock.Now().UnixMilli(), 10)
+	s := c.streamAt(events, last)
+	r.post(t, liveStatus("sheet", 0))
+	if card := s.card(demo.Station); !strings.Contains(card, "评分表") {
+		t.Errorf("the first card after reconnecting is not the new status's:\n%s", card)
 	}
 }
 
