@@ -77,6 +77,9 @@ type Server struct {
 	// Recon checks end-of-day reconciliations (POST /v1/reconciliations);
 	// nil answers 404.
 	Recon Reconciler
+	// Status keeps the stations' statuses (POST /v1/status); nil
+	// answers 404.
+	Status StatusSink
 	// Now is the centre's clock (tests inject one).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -142,6 +145,9 @@ func (s *Server) Handler() http.Handler {
 			answer, err := s.Recon.ReconcileDay(ctx, st, body)
 			return answer, jsonType, err
 		}))
+	}
+	if s.Status != nil {
+		mux.HandleFunc("POST /v1/status", s.postStatus)
 	}
 	mux.HandleFunc("GET /v1/standards", s.signed(s.getStandards))
 	mux.HandleFunc("GET /v1/plans", s.signed(func(ctx context.Context, st string, r *http.Request, _ []byte) ([]byte, string, error) {

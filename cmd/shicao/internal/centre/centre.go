@@ -38,6 +38,7 @@ type Centre struct {
 	bundles  examsync.BundleVerifier
 
 	appendMu gosync.Mutex // one log append at a time
+	live     statusHub    // watchers of the stations' statuses (status.go)
 }
 
 // Options tune a Centre; the zero value is the production setting.
@@ -236,5 +237,5 @@ func (c *Centre) UseNonce(ctx context.Context, stationName, nonce string, at tim
 
 // Server returns the centre's HTTP API over this centre.
 func (c *Centre) Server(logger *slog.Logger) *examsync.Server {
-	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Recon: c, Now: c.now, Logger: logger}
+	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Recon: c, Status: c, Now: c.now, Logger: logger}
 }

@@ -1,8 +1,10 @@
 // Package console is the exam centre's console in a browser
-// (docs/console.md): staff sign in, find and read results with their
-// evidence, re-verify them, and read the audit trail of what every staff
-// member did. Pages are html/template (contextual escaping) over assets
-// embedded in the binary: no CDN, no external fonts, no script needed.
+// (docs/console.md): staff sign in, watch the stations live, find and
+// read results with their evidence, re-verify them, and read the audit
+// trail of what every staff member did. Pages are html/template
+// (contextual escaping) over assets embedded in the binary: no CDN, no
+// external fonts; the one script (the live grid's, embedded too) only
+// swaps in what the server rendered, and every page works without it.
 // Chinese by default, English by a switch; every state is written, not
 // only coloured.
 //
@@ -27,6 +29,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -51,20 +54,34 @@ type Server struct {
 	log    *slog.Logger
 	pages  map[string]*template.Template
 	secure bool // cookies marked Secure (behind TLS)
+	// newTicker starts the live grid's ticker (Options.NewTicker).
+	newTicker func(d time.Duration) (<-chan time.Time, func())
+	done      chan struct{} // closed by Close: the live streams end
+	closeOnce gosync.Once
 }
 
 // Options tune a Server.
 type Options struct {
 	Logger *slog.Logger
 	Secure bool // the console is served over TLS: cookies are Secure
+	// NewTicker starts the ticker with which the live grid's event
+	// streams look for stations fallen silent (tests inject one); nil
+	// is time.NewTicker.
+	NewTicker func(d time.Duration) (c <-chan time.Time, stop func())
 }
 
 // New returns the console over c. It returns an error only if an
 // embedded template does not parse (a build defect).
 func New(c *centre.Centre, opts Options) (*Server, error) {
-	s := &Server{c: c, log: opts.Logger, secure: opts.Secure, pages: map[string]*template.Template{}}
+	s := &Server{c: c, log: opts.Logger, secure: opts.Secure, pages: map[string]*template.Template{}, newTicker: opts.NewTicker, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.newTicker == nil {
+		s.newTicker = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		}
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -100,6 +117,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /audit", s.staff(s.auditPage, false))
 	mux.Handle("GET /alarms", s.staff(s.alarms, false))
 	mux.Handle("POST /alarms/{id}/ack", s.staff(s.ackAlarm, true))
+	mux.Handle("GET /live", s.staff(s.live, false))
+	mux.Handle("GET /live/events", s.staff(s.liveEvents, false))
 	mux.Handle("GET /sites", s.staff(s.sites, false))
 	mux.Handle("POST /sites", s.staff(s.addSite, true))
 	return headers(mux)
@@ -110,7 +129,9 @@ func (s *Server) Handler() http.Handler {
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		// Script only from the console itself (the live grid's live.js),
+		// and its event stream.
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
