@@ -110,6 +110,7 @@ func startConsole(c *centre.Centre, addr, certFile, keyFile string, logger *slog
 		return "", nil, nil, fmt.Errorf("console: %w", err)
 	}
 	srv := &http.Server{Handler: cs.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(cs.Close) // the live grid's event streams end: Shutdown does not wait for them
 	served := make(chan error, 1)
 	scheme := "http"
 	if certFile != "" {
