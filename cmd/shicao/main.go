@@ -53,10 +53,10 @@ func root() *Command {
 		UsageLine: "shicao",
 		Short:     "practical-exam scoring for special-operations workers (特种作业实际操作考试)",
 		Commands: []*Command{
-			legacy("demo", "the whole system on embedded defaults (the main job of `make run`)", runDemo),
+			demoCmd(),
 			legacy("standard", "keygen, sign, verify, lint, test and show scoring standards", runStandard),
 			legacy("score", "re-score an event log by a standard; `score paper` combines sheets", runScore),
-			legacy("station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation),
+			stationCmd(),
 			legacy("verify", "check a result: signatures, hash chains, re-score, paper total", runVerify),
 			legacy("centre", "the exam centre: init, serve, registry, plans, standards, exports, log", runCentre),
 			legacy("sim", "an equipment simulator on a pseudo-terminal (prints its path)", runSim),
