@@ -225,54 +225,64 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 		if o.readErr != nil {
 			return rep, fmt.Errorf("read %s from the outbox: %w", row.ResultID, o.readErr)
 		}
-		sent, err := o.sent, o.err
 		var na *noAnswer
-		if !errors.As(err, &na) {
+		if !errors.As(o.err, &na) {
 			limit = parallel // the centre answers
 		}
-		if err == nil {
-			if err := u.Outbox.MarkSent(ctx, row.ResultID, sent.receipt, sent.Index); err != nil {
-				return rep, fmt.Errorf("mark %s sent: %w", row.ResultID, err)
-			}
-			rep.Sent = append(rep.Sent, sent.Sent)
-			u.logger().Info("result sent", "result", row.ResultID, "index", sent.Index)
-			continue
-		}
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
-		}
-		if StationRefused(err) {
+		if err := u.settle(ctx, row, o.sent, o.err, rep); err != nil {
 			return rep, err
 		}
-		if Transient(err) {
-			next := u.now().Add(max(u.Backoff.Delay(row.Attempts), retryAfter(err)))
-			if err := u.Outbox.Retry(ctx, row.ResultID, next, err.Error()); err != nil {
-				return rep, fmt.Errorf("reschedule %s: %w", row.ResultID, err)
-			}
-			rep.Retrying = append(rep.Retrying, Failed{ResultID: row.ResultID, Reason: err.Error(), Next: next, Err: err})
-			u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
-			if na != nil {
-				rep.Unanswered++
-				stopped = true
-			}
-			continue
+		if na != nil {
+			rep.Unanswered++
+			stopped = true
 		}
-		reason := err.Error()
-		var ref *Refusal
-		if errors.As(err, &ref) {
-			reason = ref.Code + ": " + ref.Reason
-		}
-		if err := u.Outbox.Park(ctx, row.ResultID, reason); err != nil {
-			return rep, fmt.Errorf("park %s: %w", row.ResultID, err)
-		}
-		rep.Parked = append(rep.Parked, Failed{ResultID: row.ResultID, Reason: reason, Err: err})
-		u.logger().Error("result refused by the centre, parked", "result", row.ResultID, "reason", reason)
 	}
 	if stopped {
 		rep.Unanswered += len(rows) - launched
 		u.logger().Warn("the centre did not answer: round stopped", "queued", rep.Unanswered)
 	}
 	return rep, nil
+}
+
+// settle records one upload's outcome in the outbox and in rep: sent
+// with its receipt, rescheduled (a transient failure) or parked (the
+// centre refused the result). It returns the error that ends the round:
+// the context's, a refused station (StationRefused), or the outbox's.
+func (u *Uploader) settle(ctx context.Context, row Row, sent *sentReceipt, err error, rep *Report) error {
+	if err == nil {
+		if err := u.Outbox.MarkSent(ctx, row.ResultID, sent.receipt, sent.Index); err != nil {
+			return fmt.Errorf("mark %s sent: %w", row.ResultID, err)
+		}
+		rep.Sent = append(rep.Sent, sent.Sent)
+		u.logger().Info("result sent", "result", row.ResultID, "index", sent.Index)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if StationRefused(err) {
+		return err
+	}
+	if Transient(err) {
+		next := u.now().Add(max(u.Backoff.Delay(row.Attempts), retryAfter(err)))
+		if err := u.Outbox.Retry(ctx, row.ResultID, next, err.Error()); err != nil {
+			return fmt.Errorf("reschedule %s: %w", row.ResultID, err)
+		}
+		rep.Retrying = append(rep.Retrying, Failed{ResultID: row.ResultID, Reason: err.Error(), Next: next, Err: err})
+		u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
+		return nil
+	}
+	reason := err.Error()
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		reason = ref.Code + ": " + ref.Reason
+	}
+	if err := u.Outbox.Park(ctx, row.ResultID, reason); err != nil {
+		return fmt.Errorf("park %s: %w", row.ResultID, err)
+	}
+	rep.Parked = append(rep.Parked, Failed{ResultID: row.ResultID, Reason: reason, Err: err})
+	u.logger().Error("result refused by the centre, parked", "result", row.ResultID, "reason", reason)
+	return nil
 }
 
 type sentReceipt struct {

@@ -16,9 +16,7 @@ import (
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/tui"
 	"shicao/hardware/sim"
-	"shicao/scoring"
 	"shicao/standards"
-	"shicao/standards/library"
 )
 
 // demoCmd is `make run`: a fresh station seeded with the demo day,
@@ -70,6 +68,32 @@ func demoDir(ctx context.Context, data string) (dir string, fresh bool, err erro
 	return dir, true, err
 }
 
+// openDemoStation opens the demo station with the slip printer pr,
+// seeding the demo day when fresh; now is its exam clock.
+func openDemoStation(ctx context.Context, dir string, fresh bool, speed float64, pr station.SlipPrinter, lang string) (*station.Station, func() time.Time, error) {
+	// The station's clock runs at the simulators' speed, so that at
+	// --speed 10 a compression every 55 ms of real time is one every
+	// 545 ms of exam time, as the device's own clock says: scores stay
+	// right while the demo runs faster.
+	cfg := speedConfig(time.Now, speed)
+	// The readiness gate checks the clock against the loopback centre,
+	// as a station's against its centre: the first sync round measures
+	// it before the first exam.
+	cfg.ClockMaxAge = station.DefaultClockMaxAge
+	cfg.Printer = pr
+	s, err := openStationForExams(ctx, dir, cfg, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fresh {
+		if err := demo.Seed(ctx, s); err != nil {
+			s.Close()
+			return nil, nil, err
+		}
+	}
+	return s, cfg.ExamClock, nil
+}
+
 func runDemo(ctx context.Context, e *env, f demoFlags) error {
 	if *f.headless && *f.script == "" {
 		return usagef("demo --headless: give --script FILE")
@@ -78,45 +102,28 @@ func runDemo(ctx context.Context, e *env, f demoFlags) error {
 	if err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(dir, "shicao.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	log, closeLog, err := demoLog(dir)
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
-	log := slog.New(slog.NewTextHandler(logFile, nil))
+	defer closeLog()
 	var program atomic.Pointer[tea.Program]
 	send := func(m tea.Msg) {
 		if p := program.Load(); p != nil {
 			p.Send(m)
 		}
 	}
-	// The station's clock runs at the simulators' speed, so that at
-	// --speed 10 a compression every 55 ms of real time is one every
-	// 545 ms of exam time, as the device's own clock says: scores stay
-	// right while the demo runs faster.
-	cfg := speedConfig(time.Now, *f.speed)
-	// The readiness gate checks the clock against the loopback centre,
-	// as a station's against its centre: the first sync round measures
-	// it before the first exam (below).
-	cfg.ClockMaxAge = station.DefaultClockMaxAge
-	now := cfg.ExamClock
 	// The slip printer, simulated: slips rendered to devices/printer/slips.txt.
 	slipSim, pr, err := simPrinter(ctx, filepath.Join(dir, "devices", "printer"))
 	if err != nil {
 		return err
 	}
 	defer slipSim.Close()
-	cfg.Printer = pr
-	s, err := openStationForExams(ctx, dir, cfg, *f.lang)
+	s, now, err := openDemoStation(ctx, dir, fresh, *f.speed, pr, *f.lang)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if fresh {
-		if err := demo.Seed(ctx, s); err != nil {
-			return err
-		}
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	kinds := standards.DefaultVocabulary().DeviceKinds()
@@ -156,6 +163,16 @@ func runDemo(ctx context.Context, e *env, f demoFlags) error {
 	}
 	fmt.Fprintf(e.stdout, "data kept in %s\n", dir)
 	return err
+}
+
+// demoLog is the demo's log, a file in its data directory (the TUI owns
+// the terminal).
+func demoLog(dir string) (*slog.Logger, func() error, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "shicao.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), f.Close, nil
 }
 
 // demoHeadless runs --script at the demo station, then syncs its result
@@ -211,51 +228,6 @@ func demoHeadless(ctx context.Context, e *env, f demoFlags, s *station.Station, 
 			return fmt.Errorf("result %s was not synced in %d sync rounds: %s", saved.ID, i, link.LastError())
 		}
 	}
-}
-
-// showLibrary lists the sample library and runs every vector.
-func showLibrary(e *env) error {
-	fmt.Fprintln(e.stdout, "shicao 实操 — sample scoring standards (standards/library)")
-	fmt.Fprintln(e.stdout)
-	t := &table{right: map[int]bool{3: true}}
-	t.add("id", "title", "category", "ver", "effective", "vectors")
-	bad := 0
-	for _, name := range library.Names() {
-		b, err := library.Read(name)
-		if err != nil {
-			return err
-		}
-		c, err := standards.ParseAny(name, b)
-		if err != nil {
-			return err
-		}
-		var results []scoring.VectorResult
-		title, cat, eff := "", "", ""
-		if c.Standard != nil {
-			results = scoring.RunVectors(c.Standard)
-			title, cat, eff = c.Standard.Title, c.Standard.Category, c.Standard.Effective.String()
-		} else {
-			results = scoring.RunPaperVectors(c.Blueprint)
-			title, cat, eff = c.Blueprint.Title, c.Blueprint.Category, c.Blueprint.Effective.String()
-		}
-		ok := 0
-		for _, r := range results {
-			if r.OK() {
-				ok++
-			}
-		}
-		if ok != len(results) {
-			bad++
-		}
-		t.add(c.ID, title, cat, fmt.Sprint(c.Version), eff, fmt.Sprintf("%d/%d ok", ok, len(results)))
-	}
-	if err := t.write(e.stdout); err != nil {
-		return err
-	}
-	if bad > 0 {
-		return fmt.Errorf("%d library file(s) fail their own vectors", bad)
-	}
-	return nil
 }
 
 // speedConfig is the station's clocks when the simulators run at speed:

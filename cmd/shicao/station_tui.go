@@ -103,3 +103,5 @@ func stationTUI(ctx context.Context, e *env, cfg Config) error {
 	}
 	return nil
 }
+
+var _ tui.SyncStatus = (*station.Link)(nil)
