@@ -13,6 +13,9 @@ import (
 // databases have held since the first release; the typed accessors below
 // are the only code that names them.
 const (
+	metaName             = "name"
+	metaSite             = "site"
+	metaVerifier         = "verifier"
 	metaCentreURL        = "centre_url"
 	metaCentreCA         = "centre_ca"
 	metaCentreCheckpoint = "centre_checkpoint"
@@ -143,4 +146,40 @@ func (s *Store) TrustThreshold(ctx context.Context) (int, error) {
 // standard.
 func (s *Store) SetTrustThreshold(ctx context.Context, n int) error {
 	return s.SetMeta(ctx, metaTrustThreshold, strconv.Itoa(n))
+}
+
+// Identity is who the station is: its name as the centre registered it,
+// the exam site it stands at, and its verifier key (station.pub).
+type Identity struct {
+	Name, Site, Verifier string
+}
+
+// Identity returns the station's identity; ErrNotFound when the name or
+// the site is missing (a database station init did not finish).
+func (s *Store) Identity(ctx context.Context) (Identity, error) {
+	var id Identity
+	var err error
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{metaName, &id.Name}, {metaSite, &id.Site}, {metaVerifier, &id.Verifier}} {
+		v, e := s.Meta(ctx, f.key)
+		if e != nil && (f.key != metaVerifier || !errors.Is(e, ErrNotFound)) {
+			err = e
+		}
+		*f.v = v
+	}
+	return id, err
+}
+
+// SetIdentity writes the station's identity, in one transaction.
+func (s *Store) SetIdentity(ctx context.Context, id Identity) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, kv := range [][2]string{{metaName, id.Name}, {metaSite, id.Site}, {metaVerifier, id.Verifier}} {
+			if _, err := tx.ExecContext(ctx, upsertMeta, kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

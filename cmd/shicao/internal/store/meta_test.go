@@ -95,3 +95,20 @@ func TestStore_MetaAccessors(t *testing.T) {
 		t.Fatalf("read back %d %d %q (%v %v %v)", v, n, k, err1, err2, err3)
 	}
 }
+
+// TestStore_Identity: the station's name, site and verifier key read back
+// as written; a database without a name is refused.
+func TestStore_Identity(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	if _, err := s.Identity(ctx); err == nil {
+		t.Fatal("an identity from a database station init never wrote")
+	}
+	want := store.Identity{Name: "STN-01", Site: "TA-KD-01", Verifier: "station-STN-01+1234abcd+AAAA"}
+	if err := s.SetIdentity(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Identity(ctx); err != nil || got != want {
+		t.Fatalf("read back %+v, %v; want %+v", got, err, want)
+	}
+}
