@@ -3,9 +3,11 @@ package sync_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -113,4 +115,32 @@ func TestUploader_Run(t *testing.T) {
 			t.Fatalf("Run returned %v, want context.Canceled", err)
 		}
 	})
+}
+
+// TestUploader_Round_UntrustedTLS: a centre whose TLS certificate the
+// station does not trust leaves the row queued, and the report carries
+// the typed cause (x509.UnknownAuthorityError) for the station to say
+// what to do, without matching the error's text.
+func TestUploader_Round_UntrustedTLS(t *testing.T) {
+	_, centreKey, _ := standards.GenerateKey("test-centre")
+	stationSigner, _, _ := standards.GenerateKey("station-S1")
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	client, err := examsync.NewClient(srv.URL, "S1", stationSigner, &http.Client{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := threeRows()
+	u := &examsync.Uploader{Outbox: ob, Client: client, CentreKey: centreKey, Eager: true}
+	rep, err := u.Round(context.Background())
+	if err != nil {
+		t.Fatalf("round: %v, want the rows rescheduled", err)
+	}
+	if len(rep.Retrying) != 1 {
+		t.Fatalf("%d retrying, want 1 (the round stops at the first unanswered upload)", len(rep.Retrying))
+	}
+	var ua x509.UnknownAuthorityError
+	if !errors.As(rep.Retrying[0].Err, &ua) {
+		t.Fatalf("cause %T %v, want an x509.UnknownAuthorityError", rep.Retrying[0].Err, rep.Retrying[0].Err)
+	}
 }
