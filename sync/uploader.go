@@ -81,6 +81,14 @@ type Uploader struct {
 	// Parallel is how many uploads are in flight at once once the centre
 	// has answered (DefaultParallel when 0).
 	Parallel int
+	// Poke, if set, starts a round of Run at once when it receives (a
+	// person pressed "retry now"), whatever Run was waiting for.
+	Poke <-chan struct{}
+	// OnRound, if set, is told by Run of every round's report and error
+	// before it waits for the next: the station's status (online, last
+	// sync, last error) and its clock measure come from it. It runs on
+	// Run's goroutine; the next round waits for it.
+	OnRound func(ctx context.Context, rep *Report, err error)
 }
 
 // Sent is a result the centre logged, with its verified receipt.
@@ -93,8 +101,12 @@ type Sent struct {
 // Failed is a result not sent this time, and why.
 type Failed struct {
 	ResultID string
-	Reason   string
+	Reason   string    // the text stored with the row
 	Next     time.Time // for a retry
+	// Err is the cause, for callers that branch on it with errors.As
+	// (a *Refusal from the centre; a transport error such as
+	// x509.UnknownAuthorityError when the centre's TLS is not trusted).
+	Err error
 }
 
 // Report is what one round did.
@@ -213,54 +225,64 @@ func (u *Uploader) Round(ctx context.Context) (*Report, error) {
 		if o.readErr != nil {
 			return rep, fmt.Errorf("read %s from the outbox: %w", row.ResultID, o.readErr)
 		}
-		sent, err := o.sent, o.err
 		var na *noAnswer
-		if !errors.As(err, &na) {
+		if !errors.As(o.err, &na) {
 			limit = parallel // the centre answers
 		}
-		if err == nil {
-			if err := u.Outbox.MarkSent(ctx, row.ResultID, sent.receipt, sent.Index); err != nil {
-				return rep, fmt.Errorf("mark %s sent: %w", row.ResultID, err)
-			}
-			rep.Sent = append(rep.Sent, sent.Sent)
-			u.logger().Info("result sent", "result", row.ResultID, "index", sent.Index)
-			continue
-		}
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
-		}
-		if StationRefused(err) {
+		if err := u.settle(ctx, row, o.sent, o.err, rep); err != nil {
 			return rep, err
 		}
-		if Transient(err) {
-			next := u.now().Add(max(u.Backoff.Delay(row.Attempts), retryAfter(err)))
-			if err := u.Outbox.Retry(ctx, row.ResultID, next, err.Error()); err != nil {
-				return rep, fmt.Errorf("reschedule %s: %w", row.ResultID, err)
-			}
-			rep.Retrying = append(rep.Retrying, Failed{row.ResultID, err.Error(), next})
-			u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
-			if na != nil {
-				rep.Unanswered++
-				stopped = true
-			}
-			continue
+		if na != nil {
+			rep.Unanswered++
+			stopped = true
 		}
-		reason := err.Error()
-		var ref *Refusal
-		if errors.As(err, &ref) {
-			reason = ref.Code + ": " + ref.Reason
-		}
-		if err := u.Outbox.Park(ctx, row.ResultID, reason); err != nil {
-			return rep, fmt.Errorf("park %s: %w", row.ResultID, err)
-		}
-		rep.Parked = append(rep.Parked, Failed{ResultID: row.ResultID, Reason: reason})
-		u.logger().Error("result refused by the centre, parked", "result", row.ResultID, "reason", reason)
 	}
 	if stopped {
 		rep.Unanswered += len(rows) - launched
 		u.logger().Warn("the centre did not answer: round stopped", "queued", rep.Unanswered)
 	}
 	return rep, nil
+}
+
+// settle records one upload's outcome in the outbox and in rep: sent
+// with its receipt, rescheduled (a transient failure) or parked (the
+// centre refused the result). It returns the error that ends the round:
+// the context's, a refused station (StationRefused), or the outbox's.
+func (u *Uploader) settle(ctx context.Context, row Row, sent *sentReceipt, err error, rep *Report) error {
+	if err == nil {
+		if err := u.Outbox.MarkSent(ctx, row.ResultID, sent.receipt, sent.Index); err != nil {
+			return fmt.Errorf("mark %s sent: %w", row.ResultID, err)
+		}
+		rep.Sent = append(rep.Sent, sent.Sent)
+		u.logger().Info("result sent", "result", row.ResultID, "index", sent.Index)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if StationRefused(err) {
+		return err
+	}
+	if Transient(err) {
+		next := u.now().Add(max(u.Backoff.Delay(row.Attempts), retryAfter(err)))
+		if err := u.Outbox.Retry(ctx, row.ResultID, next, err.Error()); err != nil {
+			return fmt.Errorf("reschedule %s: %w", row.ResultID, err)
+		}
+		rep.Retrying = append(rep.Retrying, Failed{ResultID: row.ResultID, Reason: err.Error(), Next: next, Err: err})
+		u.logger().Warn("result not sent, will retry", "result", row.ResultID, "attempts", row.Attempts+1, "next", next, "err", err)
+		return nil
+	}
+	reason := err.Error()
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		reason = ref.Code + ": " + ref.Reason
+	}
+	if err := u.Outbox.Park(ctx, row.ResultID, reason); err != nil {
+		return fmt.Errorf("park %s: %w", row.ResultID, err)
+	}
+	rep.Parked = append(rep.Parked, Failed{ResultID: row.ResultID, Reason: reason, Err: err})
+	u.logger().Error("result refused by the centre, parked", "result", row.ResultID, "reason", reason)
+	return nil
 }
 
 type sentReceipt struct {
@@ -298,16 +320,14 @@ func (u *Uploader) send(ctx context.Context, row Row) (*sentReceipt, error) {
 	return &sentReceipt{Sent{row.ResultID, r.Index, cp}, receipt}, nil
 }
 
-// Run sends the outbox until ctx ends: a round, then a pause of poll
-// (rows not yet due wait in the outbox for their own time). A refused
-// station is logged and retried at the backoff's cap, since a person must
-// act first.
-func (u *Uploader) Run(ctx context.Context, poll time.Duration, sleep func(context.Context, time.Duration) error) error {
-	if sleep == nil {
-		sleep = Sleep
-	}
+// Run sends the outbox until ctx ends: a round, OnRound, then a pause of
+// poll or until Poke receives (rows not yet due wait in the outbox for
+// their own time). A refused station (StationRefused) is logged and
+// retried only after the backoff's cap, since a person must act first
+// (or when poked, once they have). Run returns ctx's error.
+func (u *Uploader) Run(ctx context.Context, poll time.Duration) error {
 	for {
-		_, err := u.Round(ctx)
+		rep, err := u.Round(ctx)
 		wait := poll
 		switch {
 		case ctx.Err() != nil:
@@ -318,21 +338,18 @@ func (u *Uploader) Run(ctx context.Context, poll time.Duration, sleep func(conte
 		case err != nil:
 			u.logger().Error("sync round failed", "err", err)
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return err
+		if u.OnRound != nil {
+			u.OnRound(ctx, rep, err)
 		}
-	}
-}
-
-// Sleep waits d or until ctx ends.
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		case <-u.Poke:
+			t.Stop()
+		}
 	}
 }
 

@@ -16,10 +16,6 @@ func TestCommandTree(t *testing.T) {
 	var walk func(c *Command, path []string)
 	walk = func(c *Command, path []string) {
 		for _, s := range c.Commands {
-			if s.CustomFlags && len(path) == 0 && s.Short != "" && legacyGroup(s) {
-				seen[s.Name()] = true
-				continue // not yet in the tree (#15); this goes with legacy
-			}
 			p := append(path[:len(path):len(path)], s.Name())
 			long := strings.Join(p, " ")
 			if s.Name() == "" || s.LongName() != long {
@@ -56,9 +52,4 @@ func TestCommandUnknown(t *testing.T) {
 			t.Errorf("shicao %v: exit %d, want %d", args, code, exitUsage)
 		}
 	}
-}
-
-// legacyGroup: a top-level command still parsing its own arguments.
-func legacyGroup(c *Command) bool {
-	return c.Run != nil && len(c.Commands) == 0 && c.UsageLine == c.Name()
 }

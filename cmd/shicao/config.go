@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 )
 
@@ -146,100 +143,6 @@ func (c CentreConfig) HTTPClient() (*http.Client, error) {
 	}
 	hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	return hc, nil
-}
-
-// stationConfig is `shicao station config init`: where station.toml
-// comes from. It writes a configuration for this station's data
-// directory, with the centre it synced with last (URL and CA) unless
-// told otherwise, and one [[device]] per --device; the text is read back
-// and validated before it is written, as `shicao station --config`
-// would read it.
-func stationConfig(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "init" {
-		return usagef("station config: use 'station config init [-o FILE]'")
-	}
-	fs := newFlags(e, "station config init", "station config init [--data DIR] [--device KIND=PORT]... [--centre URL] [--ca FILE] [--lang zh|en] [-o FILE]",
-		"  shicao station config init --data /var/lib/shicao/station --device cpr=/dev/serial/by-id/usb-...-if00 -o /etc/shicao/station.toml\n")
-	data := fs.String("data", defaultDataDir(), "the station's data directory")
-	var devices listFlag
-	fs.Var(&devices, "device", "a device: KIND=PORT or KIND=PORT=PROFILE (repeat; `shicao devices` lists the ports)")
-	url := fs.String("centre", "", "the centre's URL (default: the one the last sync reached)")
-	ca := fs.String("ca", "", "the CA certificate of the centre's TLS (default: the one the last sync used)")
-	lang := fs.String("lang", "zh", "the screens' language: zh or en")
-	out := fs.String("o", "", "write here (it must not exist); default: standard output")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	cfg := DefaultConfig()
-	cfg.Lang = *lang
-	abs, err := filepath.Abs(*data)
-	if err != nil {
-		return err
-	}
-	cfg.Data = abs
-	for _, d := range devices {
-		parts := strings.SplitN(d, "=", 3)
-		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-			return usagef("station config init: --device %q: give KIND=PORT, for example cpr=/dev/serial/by-id/usb-...-if00", d)
-		}
-		dc := DeviceConf{Kind: parts[0], Port: parts[1]}
-		if len(parts) == 3 {
-			dc.Profile = parts[2]
-		}
-		cfg.Device = append(cfg.Device, dc)
-	}
-	s, err := openStation(ctx, abs, station.Config{})
-	if err != nil {
-		return err
-	}
-	if *url == "" {
-		*url, _ = s.Store().Meta(ctx, "centre_url")
-	}
-	if *ca == "" {
-		*ca, _ = s.Store().Meta(ctx, "centre_ca")
-	}
-	s.Close()
-	if *url != "" {
-		if err := checkCentreURL(*url); err != nil {
-			return usagef("station config init: --centre %s", err)
-		}
-	}
-	if *ca != "" {
-		if *ca, err = filepath.Abs(*ca); err != nil {
-			return err
-		}
-	}
-	cfg.Centre.URL, cfg.Centre.CA = *url, *ca
-	text := configText(cfg)
-	// Read back as the station will read it.
-	back, err := parseConfig("station config init", text)
-	if err == nil {
-		err = back.Validate()
-	}
-	if err != nil {
-		return fmt.Errorf("station config init: %w", err)
-	}
-	if *out == "" {
-		_, err := io.WriteString(e.stdout, text)
-		return err
-	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s exists: not overwritten (edit it, or move it away first)", *out)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(f, text); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %s: data %s, centre %s, %d devices; run the station with: shicao station --config %s\n",
-		*out, cfg.Data, orNone(cfg.Centre.URL), len(cfg.Device), *out)
-	return nil
 }
 
 func orNone(s string) string {

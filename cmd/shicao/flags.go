@@ -3,27 +3,8 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
-	"io"
 	"strings"
 )
-
-// newFlags returns a FlagSet that prints usage with examples to stdout on
-// --help and reports errors as usage errors.
-func newFlags(e *env, name, synopsis, examples string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: shicao %s\n\n", synopsis)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-		if examples != "" {
-			fmt.Fprintf(e.stdout, "\nExamples:\n%s", examples)
-		}
-	}
-	return fs
-}
 
 // parse parses args, treating --help as a request that succeeds.
 func parse(fs *flag.FlagSet, args []string) error {
@@ -45,27 +26,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 		args = rest[1:]
 	}
 	return fs.Parse(append([]string{"--"}, pos...))
-}
-
-// sub dispatches a command with subcommands.
-func sub(e *env, name string, args []string, subs map[string]func([]string) error, usage string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(e.stdout, usage)
-		if len(args) == 0 {
-			return usagef("%s: which subcommand?", name)
-		}
-		return errHelp
-	}
-	f, ok := subs[args[0]]
-	if !ok {
-		return usagef("%s: unknown subcommand %q (%s)", name, args[0], strings.TrimSpace(firstLine(usage)))
-	}
-	return f(args[1:])
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }
 
 // listFlag is a flag given several times or comma-separated

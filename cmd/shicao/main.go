@@ -53,10 +53,10 @@ func root() *Command {
 		UsageLine: "shicao",
 		Short:     "practical-exam scoring for special-operations workers (特种作业实际操作考试)",
 		Commands: []*Command{
-			legacy("demo", "the whole system on embedded defaults (the main job of `make run`)", runDemo),
+			demoCmd(),
 			standardCmd(),
 			scoreCmd(),
-			legacy("station", "the exam station: init, trust, standards, plans, scripted exams, results", runStation),
+			stationCmd(),
 			verifyCmd(),
 			centreCmd(),
 			simCmd(),
@@ -64,12 +64,6 @@ func root() *Command {
 			deviceCmd(),
 		},
 	}
-}
-
-// legacy wraps a command that still parses its own arguments; the groups
-// move to the tree one by one (#15), and this goes with the last.
-func legacy(name, short string, run func(ctx context.Context, e *env, args []string) error) *Command {
-	return &Command{UsageLine: name, Short: short, CustomFlags: true, Run: run}
 }
 
 const mainUsage = `shicao — %s

@@ -38,40 +38,42 @@ func openPrinter(profile, port string) (station.SlipPrinter, error) {
 	return printer.New(p, port, printer.Options{})
 }
 
-// stationSlip shows a result's slip and prints it (or every queued one).
-func stationSlip(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "station slip", "station slip [--data DIR] [--printer PORT [--profile P]] RESULT | --queued",
-		"  shicao station slip 3f2a9c01d4e5b6a7\n  shicao station slip --printer /dev/ttyUSB0 3f2a9c01d4e5b6a7\n  shicao station slip --printer /dev/ttyUSB0 --queued\n")
-	data := fs.String("data", defaultDataDir(), "the station's data directory")
-	port := fs.String("printer", "", "print on the ESC/POS printer at this serial port (without: show the slip only)")
-	profile := fs.String("profile", "printer", "the printer's profile (an embedded name or a file)")
-	queued := fs.Bool("queued", false, "every slip still queued")
-	lang := fs.String("lang", "zh", "language of the printer's state: zh or en")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *queued == (fs.NArg() == 1) || fs.NArg() > 1 {
-		return usagef("station slip: give one RESULT or --queued")
-	}
-	pr, err := openPrinter(*profile, *port)
-	if err != nil {
-		return err
-	}
-	s, err := openStation(ctx, *data, station.Config{Printer: pr})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	ids := fs.Args()
-	if *queued {
-		if ids, err = s.Store().QueuedSlips(ctx); err != nil {
+func stationSlipCmd() *Command {
+	c := &Command{UsageLine: "station slip [--printer PORT [--profile P]] RESULT | --queued",
+		Short: "show a result's score slip; print it (or every queued one)",
+		Long:  "Examples:\n  shicao station slip 3f2a9c01d4e5b6a7\n  shicao station slip --printer /dev/ttyUSB0 3f2a9c01d4e5b6a7\n  shicao station slip --printer /dev/ttyUSB0 --queued\n"}
+	data := addStationData(&c.Flag)
+	port := c.Flag.String("printer", "", "print on the ESC/POS printer at this serial port (without: show the slip only)")
+	profile := c.Flag.String("profile", "printer", "the printer's profile (an embedded name or a file)")
+	queued := c.Flag.Bool("queued", false, "every slip still queued")
+	lang := c.Flag.String("lang", "zh", "language of the printer's state: zh or en")
+	c.Run = func(ctx context.Context, e *env, args []string) error {
+		if *queued == (len(args) == 1) || len(args) > 1 {
+			return usagef("station slip: give one RESULT or --queued")
+		}
+		pr, err := openPrinter(*profile, *port)
+		if err != nil {
 			return err
 		}
-		if len(ids) == 0 {
-			fmt.Fprintln(e.stdout, "no slip is queued")
-			return nil
-		}
+		return data.with(ctx, station.Config{Printer: pr}, func(s *station.Station) error {
+			ids := args
+			if *queued {
+				if ids, err = s.Store().QueuedSlips(ctx); err != nil {
+					return err
+				}
+				if len(ids) == 0 {
+					fmt.Fprintln(e.stdout, "no slip is queued")
+					return nil
+				}
+			}
+			return showSlips(ctx, e, s, ids, pr != nil, *lang)
+		})
 	}
+	return c
+}
+
+// showSlips shows each result's slip and, with a printer, prints it.
+func showSlips(ctx context.Context, e *env, s *station.Station, ids []string, print bool, lang string) error {
 	failed := 0
 	for _, id := range ids {
 		sl, err := s.Slip(ctx, id)
@@ -82,7 +84,7 @@ func stationSlip(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprint(e.stdout, sl.Text())
-		if pr == nil {
+		if !print {
 			fmt.Fprintln(e.stdout, slipState(sl.State))
 			continue
 		}
@@ -93,7 +95,7 @@ func stationSlip(ctx context.Context, e *env, args []string) error {
 		if !out.Printed {
 			failed++
 		}
-		fmt.Fprintln(e.stdout, out.Line(id, *lang))
+		fmt.Fprintln(e.stdout, out.Line(id, lang))
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d slip(s) not printed: still queued", failed)
@@ -144,7 +146,7 @@ func simPrinter(ctx context.Context, dir string) (*sim.Printer, station.SlipPrin
 // verifySlip checks a slip's code with the station's key and, given the
 // result bundle, that the code is that result's (its id, the bundle's
 // sha256, the total and the verdict printed), the bundle verifying in full.
-func verifySlip(e *env, code string, stationKeys []string, bundle string, verify func([]byte) (*station.Verified, error)) error {
+func verifySlip(e *env, code string, stationKeys []string, bundle string, verify func([]byte) (*examsync.Verified, error)) error {
 	c, err := examsync.VerifySlip(code, stationKeys)
 	if err != nil {
 		return err

@@ -81,7 +81,3 @@ func SeedCentre(ctx context.Context, c *centre.Centre, date, stationKey string, 
 	_, err = c.ImportPlans(ctx, plan)
 	return err
 }
-
-// Forwards for package main; removed by the lead after the #15 merge
-// (package main then calls SeedCentre itself).
-func init() { centre.SeedDemoFunc = SeedCentre }

@@ -47,10 +47,8 @@ func InitDir(ctx context.Context, dir, name, site string) (verifier string, err 
 		return "", err
 	}
 	defer st.Close()
-	for k, v := range map[string]string{"name": name, "site": site, "verifier": vkey} {
-		if err := st.SetMeta(ctx, k, v); err != nil {
-			return "", err
-		}
+	if err := st.SetIdentity(ctx, store.Identity{Name: name, Site: site, Verifier: vkey}); err != nil {
+		return "", err
 	}
 	return vkey, nil
 }
@@ -75,13 +73,12 @@ func OpenDirConfig(ctx context.Context, dir string, cfg Config) (*Station, error
 	if err != nil {
 		return nil, err
 	}
-	name, err1 := st.Meta(ctx, "name")
-	site, err2 := st.Meta(ctx, "site")
-	if err1 != nil || err2 != nil {
+	id, err := st.Identity(ctx)
+	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("%s: the station's name or site is missing from its database", dir)
 	}
-	cfg.Name, cfg.Site, cfg.SignerKey, cfg.Now = name, site, strings.TrimSpace(string(key)), now
+	cfg.Name, cfg.Site, cfg.SignerKey, cfg.Now = id.Name, id.Site, strings.TrimSpace(string(key)), now
 	s, err := New(st, cfg)
 	if err != nil {
 		st.Close()
@@ -115,7 +112,13 @@ func Damaged(err error) error {
 }
 
 // Verifier returns the station's verifier key.
-func (s *Station) Verifier(ctx context.Context) (string, error) { return s.st.Meta(ctx, "verifier") }
+func (s *Station) Verifier(ctx context.Context) (string, error) {
+	id, err := s.st.Identity(ctx)
+	if err == nil && id.Verifier == "" {
+		err = store.ErrNotFound
+	}
+	return id.Verifier, err
+}
 
 // Close closes the station's store.
 func (s *Station) Close() error { return s.st.Close() }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"shicao/cmd/shicao/internal/store"
 	examsync "shicao/sync"
@@ -14,11 +13,11 @@ import (
 // SetCentre pins the exam centre's verifier key: plans and the registry
 // are accepted only when it signed them.
 func (s *Station) SetCentre(ctx context.Context, verifierKey string) error {
-	return s.st.SetMeta(ctx, "centre_key", verifierKey)
+	return s.st.SetCentreKey(ctx, verifierKey)
 }
 
 func (s *Station) centreKey(ctx context.Context) (string, error) {
-	k, err := s.st.Meta(ctx, "centre_key")
+	k, err := s.st.CentreKey(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", refuse("no-centre", "本站尚未设置考务中心公钥", "the exam centre's key is not pinned: run shicao station centre set")
 	}
@@ -92,8 +91,8 @@ func (s *Station) ImportRegistry(ctx context.Context, signed []byte) (*examsync.
 	if r.Site != s.cfg.Site {
 		return nil, refuse("registry-other-site", "登记名册属于考点 %s，不是本站考点 %s", "the registry is for site %s, not this site %s", r.Site, s.cfg.Site)
 	}
-	if v, err := s.st.Meta(ctx, "registry_version"); err == nil {
-		if have, _ := strconv.ParseInt(v, 10, 64); r.Version < have {
+	if have, err := s.st.RegistryVersion(ctx); err == nil {
+		if r.Version < have {
 			return nil, refuse("registry-old", "登记名册第%d版比本站已有的第%d版旧", "registry version %d is older than the %d this station holds", r.Version, have)
 		}
 	}
@@ -111,7 +110,7 @@ func (s *Station) ImportRegistry(ctx context.Context, signed []byte) (*examsync.
 	if err := s.st.ReplaceRegistry(ctx, reg); err != nil {
 		return nil, err
 	}
-	if err := s.st.SetMeta(ctx, "registry_version", strconv.FormatInt(r.Version, 10)); err != nil {
+	if err := s.st.SetRegistryVersion(ctx, r.Version); err != nil {
 		return nil, err
 	}
 	return &r, nil

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -153,11 +152,7 @@ func (h held) PlanSigned(ctx context.Context, id string) ([]byte, error) {
 }
 
 func (h held) RegistryVersion(ctx context.Context) (int64, error) {
-	v, err := h.s.Store().Meta(ctx, "registry_version")
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseInt(v, 10, 64)
+	return h.s.Store().RegistryVersion(ctx)
 }
 
 // TestPull_RefusedPlanGoesOn: a plan the station refuses (here: a
@@ -208,7 +203,7 @@ func TestPull_RefusedPlanGoesOn(t *testing.T) {
 			t.Fatalf("round %d: plans %v, registry %d; want %v and %d", round, rep.Plans, rep.Registry, wantPlans, wantRegistry)
 		}
 	}
-	if v, err := f.s.Store().Meta(ctx, "registry_version"); err != nil || v != "2" {
-		t.Fatalf("registry version %q (%v), want 2", v, err)
+	if v, err := f.s.Store().RegistryVersion(ctx); err != nil || v != 2 {
+		t.Fatalf("registry version %d (%v), want 2", v, err)
 	}
 }

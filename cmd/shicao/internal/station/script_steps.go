@@ -159,11 +159,6 @@ func ScriptHelp() string {
 	return b.String()
 }
 
-// ScriptSteps are the steps of an exam script, as ScriptHelp returns them.
-//
-// Deprecated: call ScriptHelp.
-var ScriptSteps = ScriptHelp()
-
 func lookupStep(name string) *scriptStep {
 	i := slices.IndexFunc(scriptSteps, func(s scriptStep) bool { return s.name == name })
 	if i < 0 {

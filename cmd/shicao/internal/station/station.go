@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -131,10 +130,8 @@ func (s *Station) Trust(ctx context.Context) (*standards.Trust, error) {
 		return nil, refuse("no-trust", "本站尚未设置省厅验证公钥，不能安装评分标准", "no province verifier key is pinned: run shicao station trust add")
 	}
 	threshold := 1
-	if v, err := s.st.Meta(ctx, "trust_threshold"); err == nil {
-		if n, err := strconv.Atoi(v); err == nil {
-			threshold = n
-		}
+	if n, err := s.st.TrustThreshold(ctx); err == nil && n > 0 {
+		threshold = n
 	}
 	return standards.NewTrust(threshold, keys...)
 }
