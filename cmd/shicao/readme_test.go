@@ -11,6 +11,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"shicao/cmd/shicao/internal/station"
 )
 
 // The README's walk and the script that runs it.
@@ -237,5 +239,31 @@ func cmdWaitAddr(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: no address written in 2 minutes: the server did not start", args[0])
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestREADME_ScriptSteps: the README's list of script steps is the one
+// the runner's table prints (station.ScriptHelp), so a step added to the
+// table cannot be missing from the README.
+func TestREADME_ScriptSteps(t *testing.T) {
+	b, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "`shicao station run --help` prints this list too):\n\n```\n"
+	_, rest, ok := strings.Cut(string(b), marker)
+	if !ok {
+		t.Fatalf("README: no list of script steps after %q", marker)
+	}
+	readme, _, _ := strings.Cut(rest, "```\n")
+	var want strings.Builder
+	for _, l := range strings.SplitAfter(station.ScriptHelp(), "\n") {
+		if strings.HasPrefix(l, "  # ") || strings.HasPrefix(l, "  !STEP") {
+			continue // the README says these in its sentence
+		}
+		want.WriteString(strings.TrimPrefix(l, "  "))
+	}
+	if readme != want.String() {
+		t.Errorf("README's script steps differ from station.ScriptHelp; README:\n%s\nScriptHelp:\n%s", readme, want.String())
 	}
 }
