@@ -28,7 +28,7 @@ func demoCmd() *Command {
 		Short: "the whole system on embedded defaults (the main job of `make run`)",
 		Long:  "Examples:\n  make run\n  shicao demo --lang en\n  shicao demo --headless --script exam.txt\n"}
 	var f demoFlags
-	f.data = c.Flag.String("data", "", "the demo station's data directory (default: a fresh temporary one; an existing one is reopened, resuming an interrupted exam)")
+	f.data = c.Flag.String("data", "", "the demo's directory: its station in DIR/station, its centre in DIR/centre (default: a fresh temporary one; an existing one is reopened, resuming an interrupted exam)")
 	f.lang = c.Flag.String("lang", "zh", "language: zh or en")
 	f.speed = c.Flag.Float64("speed", 1, "the simulators' clock multiplier")
 	f.headless = c.Flag.Bool("headless", false, "run --script without the TUI")
@@ -52,15 +52,21 @@ type demoFlags struct {
 // demoDir returns the demo station's directory, made and seeded when
 // new (fresh); an existing one is reopened, not re-created: a demo killed
 // mid-exam (or a power cut) is resumed from its store, as a station is.
+// The demo keeps its station in DATA/station and its centre in
+// DATA/centre (a fresh temporary DATA by default); a DATA that is itself a
+// station's directory is reopened as it is, its centre beside it. (The
+// station used to be DATA itself, so `--data /tmp/x` put the centre in
+// /tmp/centre, where another demo's centre refused this station's key.)
 func demoDir(ctx context.Context, data string) (dir string, fresh bool, err error) {
-	dir = data
-	if dir == "" {
-		d, err := os.MkdirTemp("", "shicao-demo-")
-		if err != nil {
+	if data == "" {
+		if data, err = os.MkdirTemp("", "shicao-demo-"); err != nil {
 			return "", false, err
 		}
-		dir = filepath.Join(d, "station")
 	}
+	if _, err := os.Stat(filepath.Join(data, station.KeyFile)); err == nil {
+		return data, false, nil
+	}
+	dir = filepath.Join(data, "station")
 	if _, err := os.Stat(filepath.Join(dir, station.KeyFile)); err == nil {
 		return dir, false, nil
 	}
