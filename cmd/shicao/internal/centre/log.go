@@ -49,7 +49,7 @@ func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 func logSize(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records)`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records) AS sizes`).Scan(&n)
 	return n, translate(err)
 }
 
