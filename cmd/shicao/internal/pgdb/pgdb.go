@@ -398,3 +398,28 @@ func (r *cursorRows) Close() error {
 
 // IsClosed reports whether the connection is closed.
 func (c *conn) IsClosed() bool { return c.Conn.Conn().IsClosed() }
+
+// Load runs f in one transaction on a connection of db as pgx sees it,
+// for bulk loads (pgx.Tx.CopyFrom): all of it is committed, or nothing.
+func Load(ctx context.Context, db *sql.DB, f func(pgx.Tx) error) error {
+	sc, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
+	return sc.Raw(func(dc any) error {
+		c, ok := dc.(*conn)
+		if !ok {
+			return errors.New("pgdb: not a PostgreSQL database")
+		}
+		tx, err := c.Conn.Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		if err := f(tx); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+}

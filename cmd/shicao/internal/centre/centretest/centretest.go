@@ -233,10 +233,16 @@ func NewCentre(t testing.TB, s *Station, skip ...string) *centre.Centre {
 // NewCentreDir is NewCentre that also returns the data directory.
 func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, string) {
 	t.Helper()
+	return NewCentreDirOn(t, Backend(), s, skip...)
+}
+
+// NewCentreDirOn is NewCentreDir on the given backend.
+func NewCentreDirOn(t testing.TB, backend string, s *Station, skip ...string) (*centre.Centre, string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "centre")
 	signer, _ := demo.CentreKeys()
-	Init(t, dir, "", signer)
+	InitOn(t, backend, dir, "", signer)
 	_, zone := Zone()
 	c, err := centre.Open(ctx, dir, centre.Options{Zone: zone})
 	if err != nil {
