@@ -133,8 +133,11 @@ func runCentre(ctx context.Context, e *env, args []string) error {
 	}, centreUsage)
 }
 
+// openCentre opens the centre in dir, on the database SHICAO_CENTRE_DB
+// names if set (a postgres:// URL), else the one dir records
+// (centre.DBOf).
 func openCentre(ctx context.Context, dir string) (*centre.Centre, error) {
-	return centre.Open(ctx, dir, centre.Options{})
+	return centre.Open(ctx, dir, centre.Options{DB: os.Getenv("SHICAO_CENTRE_DB")})
 }
 
 func centreInit(ctx context.Context, e *env, args []string) error {

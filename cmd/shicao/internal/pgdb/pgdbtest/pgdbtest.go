@@ -43,8 +43,20 @@ var (
 
 // Main runs the tests and stops the throwaway cluster, if one was
 // started: call it from TestMain as os.Exit(pgdbtest.Main(m)).
-func Main(m *testing.M) int {
-	code := m.Run()
+func Main(m Runner) int { return Stopping(m).Run() }
+
+// Runner is what *testing.M offers, and testscript.Main takes.
+type Runner interface{ Run() int }
+
+// Stopping wraps m so that its Run stops the throwaway cluster, if one
+// was started, after the tests: for a TestMain that hands m on
+// (testscript.Main(pgdbtest.Stopping(m), ...)).
+func Stopping(m Runner) Runner { return stopping{m} }
+
+type stopping struct{ m Runner }
+
+func (s stopping) Run() int {
+	code := s.m.Run()
 	if cluster != nil {
 		cluster.stop()
 	}
