@@ -34,7 +34,7 @@ import (
 //	go test -count=1 -v -run TestServe_TwoCentresOnePostgres ./cmd/shicao/
 func TestServe_TwoCentresOnePostgres(t *testing.T) {
 	const (
-		stations  = 4
+		stations   = 4
 		perStation = 24
 	)
 	ctx := context.Background()
