@@ -159,7 +159,13 @@ type server struct {
 // startServer runs initdb and postgres in a new temporary directory,
 // as nobody when this process is root (PostgreSQL refuses root).
 func startServer(bin string) (*server, error) {
-	dir, err := os.MkdirTemp("", "shicao-pg-")
+	// As root, the cluster's user must reach its directory: under /tmp,
+	// not under a TMPDIR that only root may enter.
+	parent := ""
+	if os.Getuid() == 0 {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "shicao-pg-")
 	if err != nil {
 		return nil, err
 	}
