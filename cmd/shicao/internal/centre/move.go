@@ -31,7 +31,8 @@ var moveOrder = []string{"meta", "trust_roots", "sites", "stations", "equipment"
 // PostgreSQL database to (a postgres:// URL), all in one transaction,
 // then verifies the log on both sides with the centre's key: the same
 // records, checkpoints and root, every receipt checked. The centre must
-// be stopped while it moves. The SQLite file is left as it was.
+// be stopped while it moves. The SQLite file is brought to the current
+// schema, as by any command that opens it, and otherwise left as it was.
 func Move(ctx context.Context, from, to, signerKey string) (*MoveReport, error) {
 	if pgdb.IsDSN(from) || !pgdb.IsDSN(to) {
 		return nil, errors.New("centre migrate: moves a SQLite centre database to a postgres:// URL")
