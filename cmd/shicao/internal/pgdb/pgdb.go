@@ -176,7 +176,82 @@ func rewrite(q string) string {
 	out = strings.ReplaceAll(out, " AS BLOB)", " AS BYTEA)")
 	out = scalarMinMax(out, "max(", "greatest(")
 	out = scalarMinMax(out, "min(", "least(")
-	return out
+	return qualifyUpsert(out)
+}
+
+// qualifyUpsert qualifies with the table's name each column of an
+// upsert's DO UPDATE SET that its own right-hand sides read (SET n = n
+// + 1): SQLite reads the row held, PostgreSQL calls the bare name
+// ambiguous (the row held, or excluded's).
+func qualifyUpsert(q string) string {
+	const set = "DO UPDATE SET "
+	at := strings.Index(q, set)
+	ins := strings.Index(q, "INSERT INTO ")
+	if at < 0 || ins < 0 {
+		return q
+	}
+	table := strings.FieldsFunc(q[ins+len("INSERT INTO "):], func(r rune) bool { return r == ' ' || r == '(' || r == '\n' || r == '\t' })[0]
+	clause := q[at+len(set):]
+	var targets []string
+	depth := 0
+	start := 0
+	for i := 0; i <= len(clause); i++ {
+		if i < len(clause) {
+			switch clause[i] {
+			case '(':
+				depth++
+				continue
+			case ')':
+				depth--
+				continue
+			case ',':
+				if depth > 0 {
+					continue
+				}
+			default:
+				continue
+			}
+		}
+		if eq := strings.IndexByte(clause[start:i], '='); eq >= 0 {
+			targets = append(targets, strings.TrimSpace(clause[start:start+eq]))
+		}
+		start = i + 1
+	}
+	var b strings.Builder
+	b.WriteString(q[:at+len(set)])
+	// Right-hand sides only: after each '=' up to the next top-level ','.
+	rhs, depth, quoted := false, 0, false
+	for i := 0; i < len(clause); i++ {
+		ch := clause[i]
+		switch {
+		case ch == '\'':
+			quoted = !quoted
+		case quoted:
+		case ch == '(':
+			depth++
+		case ch == ')':
+			depth--
+		case ch == ',' && depth == 0:
+			rhs = false
+		case ch == '=':
+			rhs = true
+		case rhs && isWord(ch) && (i == 0 || !isWord(clause[i-1]) && clause[i-1] != '.'):
+			j := i
+			for j < len(clause) && isWord(clause[j]) {
+				j++
+			}
+			word := clause[i:j]
+			if slices.Contains(targets, word) && (j == len(clause) || clause[j] != '(') {
+				b.WriteString(table + "." + word)
+			} else {
+				b.WriteString(word)
+			}
+			i = j - 1
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
 }
 
 // scalarMinMax renames SQLite's scalar max(a, b) (min) to PostgreSQL's

@@ -23,6 +23,10 @@ func TestRewrite(t *testing.T) {
 		{`UPDATE s SET l = max(l, ?), m = min(coalesce(m, 0), ?)`, `UPDATE s SET l = greatest(l, $1), m = least(coalesce(m, 0), $2)`},
 		{`SELECT coalesce(max(i) + 1, 0), max(x) FROM t`, `SELECT coalesce(max(i) + 1, 0), max(x) FROM t`},
 		{`SELECT hmax(a, b) FROM t`, `SELECT hmax(a, b) FROM t`},
+		{`INSERT INTO r (s, n) VALUES (?, 1) ON CONFLICT (s) DO UPDATE SET n = n + 1, last = excluded.last, v = CAST(CAST(v AS INTEGER) + 1 AS TEXT), w = 'n'`,
+			`INSERT INTO r (s, n) VALUES ($1, 1) ON CONFLICT (s) DO UPDATE SET n = r.n + 1, last = excluded.last, v = CAST(CAST(r.v AS INTEGER) + 1 AS TEXT), w = 'n'`},
+		{`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			`INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`},
 	} {
 		if got := pgdb.Rewrite(c.in); got != c.want {
 			t.Errorf("Rewrite(%q)\n got %q\nwant %q", c.in, got, c.want)
