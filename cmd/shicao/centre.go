@@ -43,6 +43,7 @@ func centreCmd() *Command {
 			centreAlarmsCmd(),
 			centreAppealCmd(),
 			centreLogCmd(),
+			centreMigrateCmd(),
 		},
 	}
 }
@@ -89,7 +90,7 @@ func centreInitCmd() *Command {
 		if *seed {
 			signer, _ = demo.CentreKeys()
 		}
-		vkey, err := centre.Init(ctx, data.dir, *name, signer)
+		vkey, err := centre.InitDB(ctx, data.dir, *name, signer, data.db)
 		if err != nil {
 			return err
 		}

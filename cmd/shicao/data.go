@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"os"
 
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/station"
@@ -12,16 +13,17 @@ import (
 // place a command opens and closes the centre (litestream's
 // registerConfigFlag shape): a command registers it with its flags and
 // runs its work inside with.
-type centreData struct{ dir string }
+type centreData struct{ dir, db string }
 
 func addCentreData(fs *flag.FlagSet) *centreData {
 	d := &centreData{}
-	fs.StringVar(&d.dir, "data", defaultCentreDir(), "the centre's data directory")
+	fs.StringVar(&d.dir, "data", defaultCentreDir(), "the centre's data directory (its keys; its database unless --db)")
+	fs.StringVar(&d.db, "db", os.Getenv("SHICAO_CENTRE_DB"), "the centre's database: a postgres:// URL (default: the one the data directory records, else DIR/centre.db; env SHICAO_CENTRE_DB)")
 	return d
 }
 
 func (d *centreData) open(ctx context.Context) (*centre.Centre, error) {
-	return centre.Open(ctx, d.dir, centre.Options{})
+	return centre.Open(ctx, d.dir, centre.Options{DB: d.db})
 }
 
 // with opens the centre, runs f and closes the centre.

@@ -12,12 +12,13 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"shicao/cmd/shicao/internal/centre/centretest"
+	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
 )
 
 // TestMain lets the test binary act as the shicao command inside
 // testscript scripts, so the end-to-end tests run the real commands.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(pgdbtest.Stopping(m), map[string]func(){
 		"shicao": func() {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

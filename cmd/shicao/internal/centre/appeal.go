@@ -326,9 +326,7 @@ func (c *Centre) appealState(ctx context.Context, resultID string, seq int) (*Ap
 // appendAppeal signs d as the next state of r's appeal (its previous
 // state must be prev; "" for a new appeal) and appends it to the log.
 func (c *Centre) appendAppeal(ctx context.Context, r *appealResult, d *AppealDoc, prev string) error {
-	c.appendMu.Lock()
-	defer c.appendMu.Unlock()
-	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+	return c.logTx(ctx, func(tx *sql.Tx) error {
 		var last struct {
 			appeal, state, sum string
 			seq                int

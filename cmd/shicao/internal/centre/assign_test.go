@@ -37,9 +37,7 @@ func newAssignRig(t *testing.T) *assignRig {
 	st := centretest.NewStation(t, "")
 	dir := filepath.Join(t.TempDir(), "centre")
 	signer, _ := demo.CentreKeys()
-	if _, err := centre.Init(ctx, dir, "", signer); err != nil {
-		t.Fatal(err)
-	}
+	centretest.Init(t, dir, "", signer)
 	clock := centretest.NewClock(centretest.Start())
 	_, zone := centretest.Zone()
 	c, err := centre.Open(ctx, dir, centre.Options{Zone: zone, Now: clock.Now})

@@ -12,11 +12,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
 	examsync "shicao/sync"
+	"shicao/cmd/shicao/internal/pgdb"
+	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
 )
 
 // BenchmarkIngest measures the centre's ingest of results whose event
@@ -27,10 +30,18 @@ import (
 // for the same bodies, only an Ed25519 verification of the result's
 // signature and a durable SQLite insert of the body. It reports both in
 // results/s and the ingest as a percentage of the ceiling.
-func BenchmarkIngest(b *testing.B) {
+func BenchmarkIngest(b *testing.B) { benchIngest(b, "sqlite") }
+
+// BenchmarkIngestPostgres is BenchmarkIngest on PostgreSQL (the test
+// binary's throwaway cluster, or SHICAO_TEST_POSTGRES), its ceiling the
+// same Ed25519 verification and an insert of the same bytes into a
+// PostgreSQL table, each committed, in the same run.
+func BenchmarkIngestPostgres(b *testing.B) { benchIngest(b, "postgres") }
+
+func benchIngest(b *testing.B, backend string) {
 	ctx := context.Background()
 	st := centretest.NewStation(b, "")
-	c := centretest.NewCentre(b, st)
+	c, _ := centretest.NewCentreDirOn(b, backend, st)
 	base := st.Exam(b, demo.Candidates[0].IDNumber, centretest.CPRSeed("bench"), 0)
 	events := 0
 	for _, it := range base.Doc.Items {
@@ -91,7 +102,7 @@ func BenchmarkIngest(b *testing.B) {
 	// The ceiling, first, on its own database: the least any ingest must
 	// do — check one Ed25519 signature over the exact bytes and store them
 	// durably — with the signatures made beforehand.
-	db := ceilingDB(b)
+	db := ceilingDB(b, backend)
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		b.Fatal(err)
@@ -123,7 +134,18 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(len(base.Bundle)), "bytes/result")
 }
 
-func ceilingDB(b *testing.B) *sql.DB {
+func ceilingDB(b *testing.B, backend string) *sql.DB {
+	if backend == "postgres" {
+		db, err := pgdb.Open(context.Background(), pgdbtest.DSN(b), fstest.MapFS{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		if _, err := db.Exec(`CREATE TABLE results (id BIGINT PRIMARY KEY, body BYTEA NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		return db
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)

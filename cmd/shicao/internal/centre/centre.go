@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"shicao/cmd/shicao/internal/keyfile"
+	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -25,6 +26,9 @@ import (
 const (
 	DBFile  = "centre.db"
 	KeyFile = "centre.key" // the centre's signer key, mode 0600
+	// DSNFile names the centre's PostgreSQL database (mode 0600) when its
+	// data are there rather than in DBFile (Init with a postgres:// URL).
+	DSNFile = "centre.dsn"
 	PubFile = "centre.pub" // its verifier key, pinned by every station
 )
 
@@ -36,6 +40,7 @@ type Centre struct {
 	now      func() time.Time
 	zone     *time.Location // the exam sites' time zone: exam dates are days there
 	bundles  examsync.BundleVerifier
+	pg       bool // the database is PostgreSQL
 
 	appendMu gosync.Mutex // one log append at a time
 	live     statusHub    // watchers of the stations' statuses (status.go)
@@ -44,6 +49,10 @@ type Centre struct {
 // Options tune a Centre; the zero value is the production setting.
 type Options struct {
 	Now func() time.Time // the clock (tests inject one)
+	// DB is the centre's database: a postgres:// URL, or a SQLite file.
+	// "" takes the data directory's: the URL in its DSNFile, if any, else
+	// its DBFile.
+	DB string
 	// Zone is the exam sites' time zone, in which an exam date is a day.
 	// Nil takes the centre's time_zone setting (SetTimeZone; the demo sets
 	// "Local": a demo centre shares its station's machine), else
@@ -77,6 +86,14 @@ func zoneOf(name string) (*time.Location, error) {
 // does). It refuses a directory that already holds a centre, so a key is
 // never overwritten.
 func Init(ctx context.Context, dir, name, signerKey string) (verifier string, err error) {
+	return InitDB(ctx, dir, name, signerKey, "")
+}
+
+// InitDB is Init with the centre's database elsewhere than the data
+// directory's DBFile: db is a postgres:// URL (kept in DSNFile, so that
+// every later command over the directory opens the same database) or a
+// SQLite file; "" is DBFile. The keys stay in the directory.
+func InitDB(ctx context.Context, dir, name, signerKey, db string) (verifier string, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("centre init: %w", err)
 	}
@@ -94,11 +111,35 @@ func Init(ctx context.Context, dir, name, signerKey string) (verifier string, er
 	if err := keyfile.WritePair(keyPath, filepath.Join(dir, PubFile), signerKey, verifier); err != nil {
 		return "", fmt.Errorf("centre init: %w", err)
 	}
-	db, err := openDB(ctx, filepath.Join(dir, DBFile))
+	if db == "" {
+		db = filepath.Join(dir, DBFile)
+	}
+	if pgdb.IsDSN(db) {
+		if err := os.WriteFile(filepath.Join(dir, DSNFile), []byte(db+"\n"), 0o600); err != nil {
+			return "", fmt.Errorf("centre init: %w", err)
+		}
+	}
+	h, err := openDB(ctx, db)
 	if err != nil {
 		return "", err
 	}
-	return verifier, db.Close()
+	return verifier, h.Close()
+}
+
+// DBOf returns the database of the centre in dir: db if given, else the
+// URL kept in the directory's DSNFile, else its DBFile.
+func DBOf(dir, db string) (string, error) {
+	if db != "" {
+		return db, nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, DSNFile))
+	switch {
+	case err == nil:
+		return strings.TrimSpace(string(b)), nil
+	case errors.Is(err, os.ErrNotExist):
+		return filepath.Join(dir, DBFile), nil
+	}
+	return "", err
 }
 
 // verifierOf derives the verifier key of a note signer key
@@ -127,10 +168,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Centre, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenDB(ctx, filepath.Join(dir, DBFile), string(key), opts)
+	db, err := DBOf(dir, opts.DB)
+	if err != nil {
+		return nil, err
+	}
+	return OpenDB(ctx, db, string(key), opts)
 }
 
-// OpenDB opens a centre's database with its signer key.
+// OpenDB opens a centre's database (a postgres:// URL or a SQLite file)
+// with its signer key.
 func OpenDB(ctx context.Context, path, signerKey string, opts Options) (*Centre, error) {
 	signer, err := note.NewSigner(strings.TrimSpace(signerKey))
 	if err != nil {
@@ -144,7 +190,7 @@ func OpenDB(ctx context.Context, path, signerKey string, opts Options) (*Centre,
 	if err != nil {
 		return nil, err
 	}
-	c := &Centre{db: db, signer: signer, verifier: vkey, now: opts.Now, zone: opts.Zone}
+	c := &Centre{db: db, signer: signer, verifier: vkey, now: opts.Now, zone: opts.Zone, pg: pgdb.IsDSN(path)}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -192,6 +238,10 @@ func (c *Centre) Verifier() string { return c.verifier }
 
 // DB returns the database handle, for integrity checks in tests.
 func (c *Centre) DB() *sql.DB { return c.db }
+
+// PostgreSQL tells whether the centre's database is PostgreSQL (else
+// SQLite): what a whole-database integrity check can mean differs.
+func (c *Centre) PostgreSQL() bool { return c.pg }
 
 func (c *Centre) nowMs() int64 { return c.now().UnixMilli() }
 

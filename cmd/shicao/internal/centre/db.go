@@ -6,15 +6,25 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/cmd/shicao/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// pgMigrations are the same schema's migrations for PostgreSQL, one file
+// of the same number for each SQLite migration from 0010 on.
+//
+//go:embed migrations/postgres/*.sql
+var pgMigrations embed.FS
 
 // Errors a caller branches on.
 var (
@@ -22,7 +32,18 @@ var (
 	ErrDiskFull = errors.New("the centre's disk is full: free space; nothing already saved is lost")
 )
 
+// openDB opens the centre's database: a PostgreSQL one when path is a
+// postgres:// URL (pgdb speaks the SQLite dialect the package's queries
+// are written in), else the SQLite file at path.
 func openDB(ctx context.Context, path string) (*sql.DB, error) {
+	if pgdb.IsDSN(path) {
+		sub, err := fs.Sub(pgMigrations, "migrations/postgres")
+		if err != nil {
+			return nil, err
+		}
+		db, err := pgdb.Open(ctx, path, sub)
+		return db, translate(err)
+	}
 	db, err := sqlitedb.Open(ctx, path, 10000, migrations)
 	if err != nil {
 		return nil, translate(err)
@@ -42,6 +63,15 @@ func translate(err error) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "53100": // disk_full
+			return fmt.Errorf("%w (%v)", ErrDiskFull, err)
+		case pe.Code == "XX001" || pe.Code == "XX002": // data_corrupted, index_corrupted
+			return fmt.Errorf("%w (%v)", ErrDamaged, err)
+		}
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -78,6 +108,29 @@ func setMeta(ctx context.Context, q queryer, key, value string) error {
 // produce a higher one.
 func bumpRegistry(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('registry_version', '1')
-		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`)
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)`)
 	return err
+}
+
+// logLock is the PostgreSQL advisory lock that serialises log appends
+// across the centre processes sharing one database.
+const logLock int64 = 0x73686963616f4c47 // "shicaoLG"
+
+// logTx runs f in a transaction that appends to the Merkle log: one at a
+// time. Within a process appendMu orders them; on PostgreSQL, where
+// several centre processes may share the database, the transaction
+// first takes an advisory lock held to its end, so that the log's size,
+// its stored hashes and the duplicate checks read after it are the last
+// append's (SQLite's BEGIN IMMEDIATE already takes the one write lock).
+func (c *Centre) logTx(ctx context.Context, f func(*sql.Tx) error) error {
+	c.appendMu.Lock()
+	defer c.appendMu.Unlock()
+	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+		if c.pg {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, logLock); err != nil {
+				return err
+			}
+		}
+		return f(tx)
+	})
 }

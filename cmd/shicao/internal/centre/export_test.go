@@ -13,6 +13,7 @@ import (
 
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/credential"
+	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/standards"
 )
 
@@ -26,9 +27,7 @@ import (
 func TestCentre_ExaminersTable(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	if _, err := centre.Init(ctx, filepath.Join(dir, "c"), "taian-centre", ""); err != nil {
-		t.Fatal(err)
-	}
+	centretest.Init(t, filepath.Join(dir, "c"), "taian-centre", "")
 	c, err := centre.Open(ctx, filepath.Join(dir, "c"), centre.Options{})
 	if err != nil {
 		t.Fatal(err)

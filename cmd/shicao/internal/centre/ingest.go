@@ -77,11 +77,9 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	}
 	// One append at a time: the log is a sequence. The expensive work
 	// (verification, re-scoring) is done above, in parallel.
-	c.appendMu.Lock()
-	defer c.appendMu.Unlock()
 	var receipt []byte
 	var dupAttempt string
-	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
+	err = c.logTx(ctx, func(tx *sql.Tx) error {
 		var have string
 		var rcpt []byte
 		err := tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)

@@ -49,7 +49,7 @@ func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 func logSize(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records)`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records) AS sizes`).Scan(&n)
 	return n, translate(err)
 }
 
@@ -184,7 +184,8 @@ func (c *Centre) VerifyLog(ctx context.Context, rescore bool) (*LogReport, error
 func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogReport, error) {
 	rep := &LogReport{From: max(opts.From, 0), Next: max(opts.From, 0)}
 	// ReadOnly makes the driver issue a deferred BEGIN, not the DSN's
-	// BEGIN IMMEDIATE: a snapshot from the first read on, no write lock.
+	// BEGIN IMMEDIATE: a snapshot from the first read on, no write lock
+	// (on PostgreSQL, pgdb makes it REPEATABLE READ, read through cursors).
 	tx, err := c.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return rep, translate(err)

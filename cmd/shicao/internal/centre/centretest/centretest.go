@@ -20,6 +20,7 @@ import (
 
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
@@ -232,12 +233,16 @@ func NewCentre(t testing.TB, s *Station, skip ...string) *centre.Centre {
 // NewCentreDir is NewCentre that also returns the data directory.
 func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, string) {
 	t.Helper()
+	return NewCentreDirOn(t, Backend(), s, skip...)
+}
+
+// NewCentreDirOn is NewCentreDir on the given backend.
+func NewCentreDirOn(t testing.TB, backend string, s *Station, skip ...string) (*centre.Centre, string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "centre")
 	signer, _ := demo.CentreKeys()
-	if _, err := centre.Init(ctx, dir, "", signer); err != nil {
-		t.Fatal(err)
-	}
+	InitOn(t, backend, dir, "", signer)
 	_, zone := Zone()
 	c, err := centre.Open(ctx, dir, centre.Options{Zone: zone})
 	if err != nil {
@@ -248,6 +253,47 @@ func NewCentreDir(t testing.TB, s *Station, skip ...string) (*centre.Centre, str
 		t.Fatal(err)
 	}
 	return c, dir
+}
+
+// EnvBackend picks the database the harness's centres use:
+// "postgres" (a fresh PostgreSQL database per centre, see pgdbtest), or
+// "sqlite", the default.
+const EnvBackend = "SHICAO_TEST_BACKEND"
+
+// Backend is the database the harness's centres use (EnvBackend).
+func Backend() string {
+	if os.Getenv(EnvBackend) == "postgres" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB returns the database for a new centre on backend ("sqlite" or
+// "postgres"): "" (the data directory's SQLite file), or the URL of a
+// fresh PostgreSQL database, t skipping loudly when there is none.
+func DB(t testing.TB, backend string) string {
+	t.Helper()
+	if backend == "postgres" {
+		return pgdbtest.DSN(t)
+	}
+	return ""
+}
+
+// Init makes a centre's data directory (centre.InitDB) on Backend's
+// database and returns the centre's verifier key.
+func Init(t testing.TB, dir, name, signerKey string) string {
+	t.Helper()
+	return InitOn(t, Backend(), dir, name, signerKey)
+}
+
+// InitOn is Init on the given backend.
+func InitOn(t testing.TB, backend, dir, name, signerKey string) string {
+	t.Helper()
+	v, err := centre.InitDB(context.Background(), dir, name, signerKey, DB(t, backend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // Resign returns bundle with its result document changed by mutate and
