@@ -17,7 +17,6 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -76,9 +75,9 @@ func TestServe_TwoCentresOnePostgres(t *testing.T) {
 		}
 		for i, x := range p.Candidates {
 			id := fmt.Sprintf("two%d%05d", k+1, i)
-			body, err := centretest.Variant(base.Bundle, signers[k], func(d *station.ResultDoc) {
+			body, err := centretest.Variant(base.Bundle, signers[k], func(d *examsync.ResultDoc) {
 				d.ID, d.Station, d.Plan = id, names[k], plan
-				d.Candidate = station.CandidateRef{IDNumber: x.IDNumber, Name: x.Name, Attempt: 1}
+				d.Candidate = examsync.CandidateRef{IDNumber: x.IDNumber, Name: x.Name, Attempt: 1}
 				d.SignedMs += int64(i)
 			})
 			if err != nil {

@@ -17,9 +17,9 @@ import (
 
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	examsync "shicao/sync"
 	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
+	examsync "shicao/sync"
 )
 
 // BenchmarkIngest measures the centre's ingest of results whose event

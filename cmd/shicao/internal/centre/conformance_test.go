@@ -64,7 +64,7 @@ func TestConformance(t *testing.T) {
 			}
 
 			// Another result under a held id: 409, and an alarm.
-			other := centretest.Resign(t, saved[0].Bundle, st.Signer, func(d *station.ResultDoc) { d.SignedMs++ })
+			other := centretest.Resign(t, saved[0].Bundle, st.Signer, func(d *examsync.ResultDoc) { d.SignedMs++ })
 			_, err = client.Upload(ctx, other)
 			var ref *examsync.Refusal
 			if !errors.As(err, &ref) || ref.Status != http.StatusConflict || ref.Code != examsync.CodeDuplicate {

@@ -12,8 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"shicao/cmd/shicao/internal/centre"
-	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/centre/centretest"
+	"shicao/cmd/shicao/internal/credential"
 	"shicao/standards"
 )
 
