@@ -102,7 +102,10 @@ func TestVerifyLog_Memory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds shicao and a centre of 1,200 long results: not in -short")
 	}
-	const boundMB = 120
+	// 140, not 120: with both cores taken by other work the collector
+	// lags and one run peaked at 124 MB (idle: 88 MB). Holding the bodies
+	// would take over 293 MB, so the bound still tells streaming apart.
+	const boundMB = 140
 	const n = 1200
 	c, dir, size := bigCentre(t, n, 1200)
 	if total := n * size >> 20; total < 2*boundMB {
