@@ -123,7 +123,6 @@ func CheckAppeal(d *AppealDoc, bundle []byte) error {
 	return nil
 }
 
-
 // appealResult is what an appeal needs of the result it contests.
 type appealResult struct {
 	id, sum, date, plan, candidate string
