@@ -72,9 +72,9 @@ func wrap(s string, size, width float64) []string {
 func writeCandidatePDF(out io.Writer, v *candidateView, lang string) error {
 	T := func(k string) string { return candidateText(lang, k) }
 	doc := v.Doc
-	w := &pdfWriter{doc: cjkpdf.New(T("cand.title") + " " + v.Row.ID), lang: lang}
+	w := &pdfWriter{doc: cjkpdf.New(T("cand.record") + " " + v.Row.ID), lang: lang}
 	w.need(0)
-	w.line(0, 18, T("cand.title"))
+	w.line(0, 18, T("cand.record"))
 	w.y += 6
 	verdict := func(passed bool) string {
 		if passed {

@@ -4,6 +4,7 @@ package console
 // (result.*, chart.*, verdict.*) come from the console's catalogue.
 var candidateCatalogue = map[string][2]string{
 	"cand.title":          {"考生成绩查询", "Your exam record"},
+	"cand.record":         {"考生成绩记录", "Exam record"},
 	"cand.intro":          {"请输入身份证号和成绩单上的核验码（成绩单二维码下方以 SC1: 开头的一串字符）。本页只显示与这两项都相符的一份成绩。", "Enter your ID number and your slip's code (the text starting SC1: under the slip's QR code). This page shows only the one result that matches both."},
 	"cand.idnumber":       {"身份证号", "ID number (身份证号)"},
 	"cand.code":           {"成绩单核验码", "Slip code"},
