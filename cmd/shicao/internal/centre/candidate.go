@@ -99,15 +99,17 @@ func MaskIDNumber(s string) string {
 }
 
 // TryLimiter limits failed tries per key (a client address, an ID
-// number) to Max in any Window. It is kept in memory: a restart of the
-// centre starts every count afresh.
+// number) to Max in any Window. A try is taken before it is made and
+// given back if it did not fail, so that tries sent all at once cannot
+// pass the limit together. It is kept in memory: a restart of the centre
+// starts every count afresh.
 type TryLimiter struct {
 	Max    int
 	Window time.Duration
 	Now    func() time.Time
 
 	mu    gosync.Mutex
-	fails map[string][]time.Time // per key, the failures inside the window, oldest first
+	tries map[string][]time.Time // per key, the tries counted inside the window, oldest first
 }
 
 // NewTryLimiter returns a limiter of max failures per window.
@@ -115,12 +117,13 @@ func NewTryLimiter(max int, window time.Duration, now func() time.Time) *TryLimi
 	if now == nil {
 		now = time.Now
 	}
-	return &TryLimiter{Max: max, Window: window, Now: now, fails: map[string][]time.Time{}}
+	return &TryLimiter{Max: max, Window: window, Now: now, tries: map[string][]time.Time{}}
 }
 
-// Allow reports whether any of keys may try again, and if not, how long
-// until the first of them may.
-func (l *TryLimiter) Allow(keys ...string) (ok bool, retryAfter time.Duration) {
+// Take counts a try under every key and reports true, unless one of
+// the keys has Max tries in the window: then it counts nothing and
+// reports how long until that key may try again.
+func (l *TryLimiter) Take(keys ...string) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.Now()
@@ -132,38 +135,45 @@ func (l *TryLimiter) Allow(keys ...string) (ok bool, retryAfter time.Duration) {
 			}
 		}
 	}
-	return retryAfter == 0, retryAfter
+	if retryAfter > 0 {
+		return false, retryAfter
+	}
+	for _, k := range keys {
+		l.tries[k] = append(l.tries[k], now)
+	}
+	// Forget keys whose tries all left the window, so that the map does
+	// not grow with every address ever seen.
+	if len(l.tries) > 10000 {
+		for k := range l.tries {
+			l.prune(k, now)
+		}
+	}
+	return true, 0
 }
 
-// Fail records a failed try under every key.
-func (l *TryLimiter) Fail(keys ...string) {
+// Refund gives back a try that Take counted and that did not fail.
+func (l *TryLimiter) Refund(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.Now()
 	for _, k := range keys {
-		l.fails[k] = append(l.prune(k, now), now)
-	}
-	// Forget keys whose failures all left the window, so that the map
-	// does not grow with every address ever seen.
-	if len(l.fails) > 10000 {
-		for k := range l.fails {
-			l.prune(k, now)
+		if f := l.tries[k]; len(f) > 0 {
+			l.tries[k] = f[:len(f)-1]
 		}
 	}
 }
 
-// prune drops key's failures older than the window; l.mu is held.
+// prune drops key's tries older than the window; l.mu is held.
 func (l *TryLimiter) prune(key string, now time.Time) []time.Time {
-	f := l.fails[key]
+	f := l.tries[key]
 	i := 0
 	for i < len(f) && !f[i].Add(l.Window).After(now) {
 		i++
 	}
 	f = f[i:]
 	if len(f) == 0 {
-		delete(l.fails, key)
+		delete(l.tries, key)
 		return nil
 	}
-	l.fails[key] = f
+	l.tries[key] = f
 	return f
 }

@@ -112,7 +112,7 @@ func (h *Candidate) lookup(next func(http.ResponseWriter, *http.Request, candida
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := candidatePage{Lang: candidateLang(r), IDNumber: r.PostFormValue("idnumber"), Code: r.PostFormValue("code")}
 		keys := []string{"addr " + remoteOf(r), "id " + centre.NormalizeIDNumber(p.IDNumber)}
-		if ok, wait := h.limit.Allow(keys...); !ok {
+		if ok, wait := h.limit.Take(keys...); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			p.Message = p.T("cand.limited")
 			h.log.Warn("candidate lookup limited", "remote", remoteOf(r))
@@ -120,8 +120,10 @@ func (h *Candidate) lookup(next func(http.ResponseWriter, *http.Request, candida
 			return
 		}
 		rec, err := h.c.CandidateRecord(r.Context(), p.IDNumber, p.Code)
+		if !errors.Is(err, centre.ErrNoRecord) {
+			h.limit.Refund(keys...) // only failed tries count
+		}
 		if errors.Is(err, centre.ErrNoRecord) {
-			h.limit.Fail(keys...)
 			p.Message = p.T("cand.refused")
 			h.render(w, http.StatusForbidden, "form", p)
 			return

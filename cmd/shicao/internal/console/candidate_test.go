@@ -417,3 +417,28 @@ func checkQR(t *testing.T, pdf []byte, code string) {
 		t.Errorf("%d QR modules drawn, the code's matrix has %d", len(cells), want)
 	}
 }
+
+// TestCandidate_RateLimitedAtOnce: twenty wrong tries sent at once from
+// one address: five are answered (403), the rest refused (429), none
+// slips through between the check and the count.
+func TestCandidate_RateLimitedAtOnce(t *testing.T) {
+	r := newCandRig(t)
+	const n = 20
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			code, _ := r.lookup("203.0.113.9", fmt.Sprintf("1101011990010100%02d", i), r.code)
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[http.StatusForbidden] != console.CandidateTries || count[http.StatusTooManyRequests] != n-console.CandidateTries {
+		t.Errorf("answers %v: want %d × 403 and %d × 429", count, console.CandidateTries, n-console.CandidateTries)
+	}
+}
