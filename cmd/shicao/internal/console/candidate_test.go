@@ -187,6 +187,8 @@ func TestCandidate_Record(t *testing.T) {
 	}
 	w := r.post("/candidate?lang=en", "192.0.2.1", url.Values{"idnumber": {demo.Candidates[0].IDNumber}, "code": {r.code}})
 	contains(t, w.Body.String(), "Evidence events")
+	// The record's own switch re-posts the pair in the other language.
+	contains(t, w.Body.String(), `<input type="hidden" name="lang" value="zh">`)
 }
 
 // TestCandidate_Refused: a wrong ID, another candidate's code, an
