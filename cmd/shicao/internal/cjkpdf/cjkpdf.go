@@ -8,7 +8,9 @@
 // it, as it does for the Chinese government PDFs that iText writes. Each
 // character is written as its UCS-2 code, and a ToUnicode CMap maps the
 // codes back to Unicode, so text extracts (pdftotext) and searches.
-// Characters outside the Basic Multilingual Plane are written as '?'.
+// Characters outside the Basic Multilingual Plane are written as '?',
+// and a few symbols the encoding lacks (−, –, ·, ✓, ✗) as ASCII or not
+// at all.
 //
 // Coordinates are in points from the page's top-left corner, y down
 // (the writer turns them into PDF's bottom-up space).
@@ -58,9 +60,14 @@ func (d *Doc) Pages() int { return len(d.pages) }
 func Width(s string, size float64) float64 {
 	w := 0.0
 	for _, r := range s {
-		if r >= 0x20 && r < 0x7f {
+		if sub, ok := substitutes[r]; ok {
+			r = sub
+		}
+		switch {
+		case r == 0:
+		case r >= 0x20 && r < 0x7f:
 			w += size / 2
-		} else {
+		default:
 			w += size
 		}
 	}
@@ -71,6 +78,12 @@ func Width(s string, size float64) float64 {
 func (p *Page) Text(x, y, size float64, s string) {
 	fmt.Fprintf(&p.buf, "BT /F1 %s Tf %s %s Td <", num(size), num(x), num(A4H-y))
 	for _, r := range s {
+		if sub, ok := substitutes[r]; ok {
+			if sub == 0 {
+				continue
+			}
+			r = sub
+		}
 		if r < 0x20 || r > 0xffff || (r >= 0xd800 && r < 0xe000) {
 			r = '?'
 		}
@@ -109,6 +122,17 @@ func (p *Page) Polyline(pts [][2]float64, width float64) {
 		fmt.Fprintf(&p.buf, " %s %s l", num(q[0]), num(A4H-q[1]))
 	}
 	p.buf.WriteString(" S\n")
+}
+
+// substitutes replace symbols that STSong-Light's UniGB-UCS2-H CMap
+// does not map (readers show nothing for them) by ones it does; 0 drops
+// the character.
+var substitutes = map[rune]rune{
+	'−': '-', // U+2212 minus
+	'–': '-', // U+2013 en dash
+	'·': ' ', // U+00B7 middle dot
+	'✓': 0,   // the verdict's word follows
+	'✗': 0,
 }
 
 func num(f float64) string {

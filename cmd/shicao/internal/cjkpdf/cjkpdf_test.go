@@ -40,13 +40,13 @@ func TestText(t *testing.T) {
 	p.Rect(40, 80, 100, 10)
 	p.Line(40, 100, 200, 100, 1)
 	p.Polyline([][2]float64{{40, 120}, {60, 110}, {80, 130}}, 0.5)
-	d.Page().Text(40, 60, 10, "第二页：扣分 −20 证据 0:12.500")
+	d.Page().Text(40, 60, 10, "第二页：扣分 −20 证据 0:12.500 ✓合格")
 	var buf bytes.Buffer
 	if _, err := d.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
 	got := pdfToText(t, buf.Bytes())
-	for _, want := range []string{"考生成绩单 Score record", "第二页：扣分 −20 证据 0:12.500"} {
+	for _, want := range []string{"考生成绩单 Score record", "第二页：扣分 -20 证据 0:12.500 合格"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("pdftotext lacks %q; it gives:\n%s", want, got)
 		}
