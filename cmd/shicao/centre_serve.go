@@ -62,7 +62,11 @@ func (f *serveFlags) serve(ctx context.Context, e *env, ce *centre.Centre) error
 	}
 	url := scheme + "://" + ln.Addr().String()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv := &http.Server{Handler: ce.Server(logger).Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
+	public, err := publicHandler(ce, logger) // the API and the candidate page
+	if err != nil {
+		return fmt.Errorf("centre serve: %w", err)
+	}
+	srv := &http.Server{Handler: public, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
 	if err := writeAddrFile(f.addrFile, url); err != nil {
 		return err
 	}

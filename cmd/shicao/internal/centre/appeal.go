@@ -122,10 +122,6 @@ func CheckAppeal(d *AppealDoc, bundle []byte) error {
 	return nil
 }
 
-func refuseAppeal(code, format string, args ...any) *examsync.Refusal {
-	return examsync.Refuse(http.StatusUnprocessableEntity, code, format, args...)
-}
-
 // appealResult is what an appeal needs of the result it contests.
 type appealResult struct {
 	id, sum, date, plan, candidate string
@@ -171,7 +167,7 @@ func (c *Centre) FileAppeal(ctx context.Context, resultID, reason string, days i
 		days = DefaultAppealDays
 	}
 	if strings.TrimSpace(reason) == "" {
-		return nil, refuseAppeal(CodeAppealState, "an appeal states its reason: give --reason")
+		return nil, refuseAppeal(CodeAppealState, "申诉须写明理由：请用 --reason 给出", "an appeal states its reason: give --reason")
 	}
 	r, err := c.appealResult(ctx, c.db, resultID)
 	if err != nil {
@@ -183,7 +179,7 @@ func (c *Centre) FileAppeal(ctx context.Context, resultID, reason string, days i
 	}
 	last := dayAfter(exam, days)
 	if today := c.today(); last.Before(today) {
-		return nil, refuseAppeal(CodeAppealLate, "the exam was on %s: appeals close %d days after it (%s); today is %s", exam, days, last, today)
+		return nil, refuseAppeal(CodeAppealLate, "考试日期为 %s：申诉须在考试后 %d 天内提出（截至 %s），今天是 %s", "the exam was on %s: appeals close %d days after it (%s); today is %s", exam, days, last, today)
 	}
 	d := &AppealDoc{Appeal: resultID + "-appeal", Seq: 1, State: AppealFiled, Reason: reason}
 	return d, c.appendAppeal(ctx, r, d, "")
@@ -203,7 +199,7 @@ func (c *Centre) AssignAppeal(ctx context.Context, resultID, reviewer string) (*
 	}
 	var name string
 	if err := c.db.QueryRowContext(ctx, `SELECT name FROM examiners WHERE id = ?`, reviewer).Scan(&name); errors.Is(err, sql.ErrNoRows) {
-		return nil, refuseAppeal(CodeAppealReviewer, "%s is not an examiner in the registry: a reviewer is a registered examiner", reviewer)
+		return nil, refuseAppeal(CodeAppealReviewer, "%s 不是已登记的考评员：复核人员须为已登记的考评员", "%s is not an examiner in the registry: a reviewer is a registered examiner", reviewer)
 	} else if err != nil {
 		return nil, translate(err)
 	}
@@ -234,7 +230,7 @@ func (c *Centre) examinedCandidate(ctx context.Context, candidate, reviewer stri
 		}
 		for _, x := range doc.Examiners {
 			if x.ID == reviewer {
-				return refuseAppeal(CodeAppealReviewer, "%s (%s) examined this candidate (result %s): the reviewer must be someone who did not", x.Name, reviewer, id)
+				return refuseAppeal(CodeAppealReviewer, "%s（%s）考评过该考生（成绩 %s）：复核人员须为未考评过该考生的人员", "%s (%s) examined this candidate (result %s): the reviewer must be someone who did not", x.Name, reviewer, id)
 			}
 		}
 	}
@@ -259,7 +255,7 @@ func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note strin
 	case AppealReexam:
 		d.Attempt = r.attempt + 1
 		if _, err := c.appealState(ctx, resultID, 2); err != nil {
-			return nil, refuseAppeal(CodeAppealState, "the appeal on %s is not assigned to a reviewer yet: shicao centre appeal assign", resultID)
+			return nil, refuseAppeal(CodeAppealState, "成绩 %s 的申诉尚未指派复核人员：请先执行 shicao centre appeal assign", "the appeal on %s is not assigned to a reviewer yet: shicao centre appeal assign", resultID)
 		}
 		if plan != "" {
 			if err := c.addReexam(ctx, r, plan, d.Attempt); err != nil {
@@ -270,26 +266,26 @@ func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note strin
 	case AppealRescored:
 		assigned, err := c.appealState(ctx, resultID, 2)
 		if err != nil {
-			return nil, refuseAppeal(CodeAppealState, "the appeal on %s is not assigned to a reviewer yet: shicao centre appeal assign", resultID)
+			return nil, refuseAppeal(CodeAppealState, "成绩 %s 的申诉尚未指派复核人员：请先执行 shicao centre appeal assign", "the appeal on %s is not assigned to a reviewer yet: shicao centre appeal assign", resultID)
 		}
 		if len(marks) == 0 {
-			return nil, refuseAppeal(CodeAppealMarks, "a re-score needs the reviewer's marks (--mark SUBJECT:ITEM:MARK)")
+			return nil, refuseAppeal(CodeAppealMarks, "重新评分需要复核人员的评分（--mark 科目:评分项:扣分项）", "a re-score needs the reviewer's marks (--mark SUBJECT:ITEM:MARK)")
 		}
 		for subject, evs := range marks {
 			for _, e := range evs {
 				if e.Source != "examiner:"+assigned.Reviewer {
-					return nil, refuseAppeal(CodeAppealMarks, "subject %s: an event from %s: the re-score takes only the assigned reviewer's marks (examiner:%s)", subject, e.Source, assigned.Reviewer)
+					return nil, refuseAppeal(CodeAppealMarks, "科目 %s：来自 %s 的事件：重新评分只采用指派的复核人员的评分（examiner:%s）", "subject %s: an event from %s: the re-score takes only the assigned reviewer's marks (examiner:%s)", subject, e.Source, assigned.Reviewer)
 				}
 			}
 		}
 		d.Marks = marks
 		res, err := Rescore(r.body, marks)
 		if err != nil {
-			return nil, refuseAppeal(CodeAppealMarks, "the reviewer's marks do not score: %v", err)
+			return nil, refuseAppeal(CodeAppealMarks, "复核人员的评分无法计分：%v", "the reviewer's marks do not score: %v", err)
 		}
 		d.Total, d.Passed = res.Total.String(), &res.Passed
 	default:
-		return nil, refuseAppeal(CodeAppealState, "outcome %q: give upheld, rescored or reexam", outcome)
+		return nil, refuseAppeal(CodeAppealState, "复核结论 %q 无效：请给出 upheld（维持原成绩）、rescored（复核改分）或 reexam（安排补考）", "outcome %q: give upheld, rescored or reexam", outcome)
 	}
 	return d, c.appendAppeal(ctx, r, d, AppealAssigned)
 }
@@ -298,18 +294,18 @@ func (c *Centre) DecideAppeal(ctx context.Context, resultID, outcome, note strin
 func (c *Centre) addReexam(ctx context.Context, r *appealResult, planID string, attempt int) error {
 	p, _, err := c.PlanByID(ctx, planID)
 	if errors.Is(err, ErrNotFound) {
-		return refuseAppeal(CodeAppealState, "no plan %s is issued: issue the 补考 plan first, or order the re-exam without --plan", planID)
+		return refuseAppeal(CodeAppealState, "计划 %s 尚未下发：请先下发补考计划，或不带 --plan 安排补考", "no plan %s is issued: issue the 补考 plan first, or order the re-exam without --plan", planID)
 	}
 	if err != nil {
 		return err
 	}
 	if p.Category != r.doc.Category {
-		return refuseAppeal(CodeAppealState, "plan %s is of %s; the result is of %s", planID, p.Category, r.doc.Category)
+		return refuseAppeal(CodeAppealState, "计划 %s 的作业类别为 %s，该成绩的为 %s", "plan %s is of %s; the result is of %s", planID, p.Category, r.doc.Category)
 	}
 	_, err = c.ImportPlans(ctx, []PlanRow{{Plan: p.ID, Date: p.Date, Site: p.Site, Station: p.Station, Category: p.Category, Blueprint: p.Blueprint,
 		IDNumber: r.candidate, Name: r.doc.Candidate.Name, Attempt: attempt, Examiners: p.Examiners}})
 	if err != nil {
-		return refuseAppeal(CodeAppealState, "add the candidate to plan %s: %v", planID, err)
+		return refuseAppeal(CodeAppealState, "无法将考生加入计划 %s：%v", "add the candidate to plan %s: %v", planID, err)
 	}
 	return nil
 }
@@ -336,14 +332,14 @@ func (c *Centre) appendAppeal(ctx context.Context, r *appealResult, d *AppealDoc
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if prev != "" {
-				return refuseAppeal(CodeAppealState, "result %s has no appeal: file one first (shicao centre appeal file)", r.id)
+				return refuseAppeal(CodeAppealState, "成绩 %s 没有申诉：请先提出申诉（shicao centre appeal file）", "result %s has no appeal: file one first (shicao centre appeal file)", r.id)
 			}
 		case err != nil:
 			return err
 		case prev == "":
-			return refuseAppeal(CodeAppealOpen, "result %s has an appeal already (now %s): see shicao centre appeal show %s", r.id, last.state, r.id)
+			return refuseAppeal(CodeAppealOpen, "成绩 %s 已有申诉（当前状态 %s）：见 shicao centre appeal show %s", "result %s has an appeal already (now %s): see shicao centre appeal show %s", r.id, last.state, r.id)
 		case last.state != prev:
-			return refuseAppeal(CodeAppealState, "the appeal on %s is %s: it cannot go to %s from there", r.id, last.state, d.State)
+			return refuseAppeal(CodeAppealState, "成绩 %s 的申诉当前为 %s，不能转为 %s", "the appeal on %s is %s: it cannot go to %s from there", r.id, last.state, d.State)
 		default:
 			d.Appeal, d.Prev = last.appeal, last.sum
 		}
