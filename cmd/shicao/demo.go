@@ -151,6 +151,7 @@ func runDemo(ctx context.Context, e *env, f demoFlags) error {
 		return ctx.Err()
 	}
 	fmt.Fprintf(e.stdout, "shicao demo: station %s at %s, data in %s; centre at %s\n", demo.Station, demo.SiteName, dir, dc.link.URL())
+	fmt.Fprintf(e.stdout, "  candidates read their record at %s/candidate (身份证号 and the slip's code)\n", dc.link.URL())
 	fmt.Fprintf(e.stdout, "  centre console %s  staff %s  password %s\n", dc.console, demoStaffName, demoStaffPassword)
 	for _, x := range demo.Examiners[:2] {
 		fmt.Fprintf(e.stdout, "  examiner %s %s  PIN %s\n", x.Name, x.ID, x.PIN)

@@ -47,13 +47,17 @@ func startDemoCentre(ctx context.Context, cdir string, s *station.Station, now f
 		c.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	public, err := publicHandler(c, log) // the API and the candidate page
+	var ln net.Listener
+	if err == nil {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
 	if err != nil {
 		stopConsole()
 		c.Close()
 		return nil, err
 	}
-	srv := &http.Server{Handler: c.Server(log).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: public, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	go func() {
 		<-ctx.Done()
