@@ -162,7 +162,7 @@ func (c *Centre) SignIn(ctx context.Context, name, password string) (*Session, e
 	}
 	now := c.nowMs()
 	if lockedUntil > now {
-		return nil, fmt.Errorf("%w until %s", ErrLocked, time.UnixMilli(lockedUntil).Format("2006-01-02 15:04:05"))
+		return nil, &LockedError{Until: time.UnixMilli(lockedUntil)}
 	}
 	if !credential.CheckPIN(hash, password) {
 		// Counted in one transaction, so that wrong passwords tried at
@@ -183,7 +183,7 @@ func (c *Centre) SignIn(ctx context.Context, name, password string) (*Session, e
 			return nil, err
 		}
 		if locked > 0 {
-			return nil, fmt.Errorf("%w until %s", ErrLocked, time.UnixMilli(locked).Format("2006-01-02 15:04:05"))
+			return nil, &LockedError{Until: time.UnixMilli(locked)}
 		}
 		return nil, ErrBadSignIn
 	}
@@ -271,3 +271,14 @@ func (c *Centre) AuditTrail(ctx context.Context, before int64, limit int) ([]Aud
 	}
 	return out, rows.Err()
 }
+
+// LockedError is a sign-in refused because the account is locked; it
+// matches ErrLocked and says until when, so callers show the time
+// without reading it out of the text.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("%v until %s", ErrLocked, e.Until.Format("2006-01-02 15:04:05"))
+}
+
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }

@@ -76,8 +76,10 @@ func TestSignIn_Lockout(t *testing.T) {
 	if _, err := c.SignIn(ctx, "li", "wrong"); !errors.Is(err, centre.ErrLocked) {
 		t.Fatalf("failure %d: %v, want locked", centre.MaxFailures, err)
 	}
-	if _, err := c.SignIn(ctx, "li", "long-enough-1"); !errors.Is(err, centre.ErrLocked) {
-		t.Fatalf("right password while locked: %v", err)
+	_, err := c.SignIn(ctx, "li", "long-enough-1")
+	var locked *centre.LockedError
+	if !errors.Is(err, centre.ErrLocked) || !errors.As(err, &locked) || !locked.Until.After(clock.Now()) {
+		t.Fatalf("right password while locked: %v (%+v), want a lockout until later", err, locked)
 	}
 	clock.Advance(centre.LockoutDuration - time.Second)
 	if _, err := c.SignIn(ctx, "li", "long-enough-1"); !errors.Is(err, centre.ErrLocked) {

@@ -52,9 +52,10 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.c.SignIn(r.Context(), name, r.PostFormValue("password"))
 	if err != nil {
 		msg := ""
+		var locked *centre.LockedError
 		switch {
-		case errors.Is(err, centre.ErrLocked):
-			msg = text(req.lang, "signin.locked") + " " + strings.TrimPrefix(err.Error(), centre.ErrLocked.Error())
+		case errors.As(err, &locked):
+			msg = text(req.lang, "signin.locked") + " " + locked.Until.Format("2006-01-02 15:04:05")
 		case errors.Is(err, centre.ErrBadSignIn):
 			msg = text(req.lang, "signin.bad")
 		default:
