@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -13,10 +14,11 @@ import (
 
 // Analytics (issue #19, feature row 28): pass rates by site, category,
 // item, examiner and training institution over a period, and how often
-// each 评分项 loses points. Every figure is one GROUP BY over narrow rows
-// (migration 0014) filled at ingest from the signed result: no figure
-// reads a result body. The SQL is plain (no SQLite-only function), so
-// that it runs on PostgreSQL too.
+// each 评分项 loses points. Each result is summed at ingest into one row
+// per exam day and group (migration 0014: daily_rates, daily_deductions),
+// so a year's figures read a few thousand rows and no result body. The
+// SQL is plain (no SQLite-only function; the upsert is ON CONFLICT DO
+// UPDATE, which PostgreSQL has too).
 
 // Groupings of PassRates.
 const (
@@ -73,35 +75,16 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// passRateSQL is each grouping's query: the key, its label, then the
-// figures. Passed is 0 or 1 in every backend, so SUM counts passes.
-var passRateSQL = map[string]string{
-	BySite:        `SELECT r.site, coalesce(MIN(s.name), r.site), %s FROM results r LEFT JOIN sites s ON s.id = r.site WHERE r.date >= ? AND r.date <= ? GROUP BY r.site ORDER BY r.site`,
-	ByCategory:    `SELECT r.category, r.category, %s FROM results r WHERE r.date >= ? AND r.date <= ? GROUP BY r.category ORDER BY r.category`,
-	ByInstitution: `SELECT r.institution, r.institution, %s FROM results r WHERE r.date >= ? AND r.date <= ? GROUP BY r.institution ORDER BY r.institution`,
-	ByExaminer:    `SELECT e.examiner, MIN(e.name), %s FROM result_examiners e JOIN results r ON r.log_index = e.log_index WHERE r.date >= ? AND r.date <= ? GROUP BY e.examiner ORDER BY e.examiner`,
-	ByItem:        `SELECT i.standard, MIN(i.title), %s FROM result_items i JOIN results r ON r.log_index = i.log_index WHERE r.date >= ? AND r.date <= ? GROUP BY i.standard ORDER BY i.standard`,
-}
-
-// figuresSQL counts attempts, passes, first attempts and resits; the
-// passed column and the score are the paper's, or the item's for ByItem.
-func figuresSQL(passed, score string) string {
-	return fmt.Sprintf(`COUNT(*), SUM(%[1]s), SUM(CASE WHEN r.attempt = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN r.attempt = 1 THEN %[1]s ELSE 0 END),
-		SUM(CASE WHEN r.attempt > 1 THEN 1 ELSE 0 END), SUM(CASE WHEN r.attempt > 1 THEN %[1]s ELSE 0 END), AVG(%[2]s)`, passed, score)
-}
-
 // PassRates returns the pass rates of the exams held in p, one row per
-// group of by (one of Groupings).
+// group of by (one of Groupings), in the order of the groups' keys.
 func (c *Centre) PassRates(ctx context.Context, by string, p Period) ([]PassRate, error) {
-	q, ok := passRateSQL[by]
-	if !ok {
+	if !slices.Contains(Groupings, by) {
 		return nil, fmt.Errorf("pass rates by %q: want one of %v", by, Groupings)
 	}
-	figures := figuresSQL("r.passed", "CAST(r.total AS DOUBLE PRECISION)")
-	if by == ByItem {
-		figures = figuresSQL("i.passed", "i.score / 10.0")
-	}
-	rows, err := c.db.QueryContext(ctx, fmt.Sprintf(q, figures), p.From.String(), p.To.String())
+	rows, err := c.db.QueryContext(ctx, `SELECT d.key, coalesce(MAX(s.name), MAX(d.label)), SUM(d.attempts), SUM(d.passed), SUM(d.first), SUM(d.first_passed),
+		SUM(d.resits), SUM(d.resit_passed), SUM(d.score_sum)
+		FROM daily_rates d LEFT JOIN sites s ON d.dim = 'site' AND s.id = d.key
+		WHERE d.dim = ? AND d.date >= ? AND d.date <= ? GROUP BY d.key ORDER BY d.key`, by, p.From.String(), p.To.String())
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -109,11 +92,16 @@ func (c *Centre) PassRates(ctx context.Context, by string, p Period) ([]PassRate
 	var out []PassRate
 	for rows.Next() {
 		var r PassRate
-		var mean sql.NullFloat64
-		if err := rows.Scan(&r.Key, &r.Label, &r.Attempts, &r.Passed, &r.First, &r.FirstPassed, &r.Resits, &r.ResitPassed, &mean); err != nil {
+		var sum int64
+		if err := rows.Scan(&r.Key, &r.Label, &r.Attempts, &r.Passed, &r.First, &r.FirstPassed, &r.Resits, &r.ResitPassed, &sum); err != nil {
 			return nil, err
 		}
-		r.MeanScore = mean.Float64
+		if r.Label == "" {
+			r.Label = r.Key // a site not registered: its id
+		}
+		if r.Attempts > 0 {
+			r.MeanScore = float64(sum) / 10 / float64(r.Attempts)
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -135,27 +123,16 @@ func (d DeductionRate) Rate() float64 { return ratio(d.Deducted, d.Items) }
 // DeductionRates returns the 评分项 that lost points in the exams held in
 // p, the most often first (at most limit of them).
 func (c *Centre) DeductionRates(ctx context.Context, p Period, limit int) ([]DeductionRate, error) {
-	items := map[string]int{}
-	titles := map[string]string{}
-	rows, err := c.db.QueryContext(ctx, `SELECT i.standard, MIN(i.title), COUNT(*) FROM result_items i JOIN results r ON r.log_index = i.log_index
-		WHERE r.date >= ? AND r.date <= ? GROUP BY i.standard`, p.From.String(), p.To.String())
+	items, err := c.PassRates(ctx, ByItem, p)
 	if err != nil {
-		return nil, translate(err)
-	}
-	for rows.Next() {
-		var std, title string
-		var n int
-		if err := rows.Scan(&std, &title, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		items[std], titles[std] = n, title
-	}
-	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	rows, err = c.db.QueryContext(ctx, `SELECT d.standard, d.point, MIN(d.title), COUNT(*), AVG(d.deducted / 10.0) FROM result_deductions d JOIN results r ON r.log_index = d.log_index
-		WHERE r.date >= ? AND r.date <= ? GROUP BY d.standard, d.point ORDER BY COUNT(*) DESC, d.standard, d.point LIMIT ?`, p.From.String(), p.To.String(), limit)
+	byStd := map[string]PassRate{}
+	for _, it := range items {
+		byStd[it.Key] = it
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT standard, point, MAX(title), SUM(deducted), SUM(deducted_sum) FROM daily_deductions
+		WHERE date >= ? AND date <= ? GROUP BY standard, point ORDER BY SUM(deducted) DESC, standard, point LIMIT ?`, p.From.String(), p.To.String(), limit)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -163,111 +140,168 @@ func (c *Centre) DeductionRates(ctx context.Context, p Period, limit int) ([]Ded
 	var out []DeductionRate
 	for rows.Next() {
 		var d DeductionRate
-		if err := rows.Scan(&d.Standard, &d.Point, &d.Title, &d.Deducted, &d.MeanDeducted); err != nil {
+		var sum int64
+		if err := rows.Scan(&d.Standard, &d.Point, &d.Title, &d.Deducted, &sum); err != nil {
 			return nil, err
 		}
-		d.Items, d.StandardTitle = items[d.Standard], titles[d.Standard]
+		if d.Deducted > 0 {
+			d.MeanDeducted = float64(sum) / 10 / float64(d.Deducted)
+		}
+		d.Items, d.StandardTitle = byStd[d.Standard].Attempts, byStd[d.Standard].Label
 		out = append(out, d)
 	}
 	return out, rows.Err()
 }
 
-// insertFacts writes the narrow analytics rows of the result at log
-// index n inside tx (migration 0014): its examiners, each item's score,
-// each 评分项 that lost points, and the candidate's training institution
-// from the plan the result names.
-func insertFacts(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
-	seen := map[string]bool{}
-	for _, x := range doc.Examiners {
-		if seen[x.ID] {
-			continue
-		}
-		seen[x.ID] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO result_examiners (log_index, examiner, name) VALUES (?, ?, ?)`, n, x.ID, x.Name); err != nil {
-			return fmt.Errorf("result examiners: %w", err)
+// addRate adds one attempt to a day's group.
+func addRate(ctx context.Context, tx *sql.Tx, dim, date, key, label string, attempt int, passed bool, score int64) error {
+	pass, first, firstPass, resit, resitPass := 0, 0, 0, 0, 0
+	if passed {
+		pass = 1
+	}
+	if attempt > 1 {
+		resit, resitPass = 1, pass
+	} else {
+		first, firstPass = 1, pass
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO daily_rates (dim, date, key, label, attempts, passed, first, first_passed, resits, resit_passed, score_sum)
+		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dim, date, key) DO UPDATE SET attempts = daily_rates.attempts + 1, passed = daily_rates.passed + excluded.passed,
+			first = daily_rates.first + excluded.first, first_passed = daily_rates.first_passed + excluded.first_passed,
+			resits = daily_rates.resits + excluded.resits, resit_passed = daily_rates.resit_passed + excluded.resit_passed,
+			score_sum = daily_rates.score_sum + excluded.score_sum`,
+		dim, date, key, label, pass, first, firstPass, resit, resitPass, score)
+	if err != nil {
+		return fmt.Errorf("daily rates %s %s: %w", dim, key, err)
+	}
+	return nil
+}
+
+// rollUp adds the result at log index n to the day's figures inside tx
+// (migration 0014): by site, category, the candidate's training
+// institution (from the plan the result names), each examiner and each
+// item, and each 评分项 that lost points. It also records the
+// institution on the result's row.
+func rollUp(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
+	inst, err := institutionOf(ctx, tx, doc)
+	if err != nil {
+		return err
+	}
+	if inst != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE results SET institution = ? WHERE log_index = ?`, inst, n); err != nil {
+			return err
 		}
 	}
-	for i, it := range doc.Items {
+	att, date := doc.Candidate.Attempt, doc.Date
+	var passed bool
+	var total int64
+	if doc.Paper != nil {
+		passed, total = doc.Paper.Passed, int64(doc.Paper.Total)
+	}
+	for _, g := range [][3]string{{BySite, doc.Site, ""}, {ByCategory, doc.Category, doc.Category}, {ByInstitution, inst, inst}} {
+		if err := addRate(ctx, tx, g[0], date, g[1], g[2], att, passed, total); err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for _, x := range doc.Examiners {
+		if !seen[x.ID] {
+			seen[x.ID] = true
+			if err := addRate(ctx, tx, ByExaminer, date, x.ID, x.Name, att, passed, total); err != nil {
+				return err
+			}
+		}
+	}
+	for _, it := range doc.Items {
 		sh := it.Sheet
 		if sh == nil {
 			continue
 		}
 		std := it.Standard.ID
-		if _, err := tx.ExecContext(ctx, `INSERT INTO result_items (log_index, item, standard, title, score, passed) VALUES (?, ?, ?, ?, ?, ?)`,
-			n, i, std, sh.Title, int64(sh.Score), sh.Passed); err != nil {
-			return fmt.Errorf("result items: %w", err)
+		if err := addRate(ctx, tx, ByItem, date, std, sh.Title, att, sh.Passed, int64(sh.Score)); err != nil {
+			return err
 		}
 		for _, pt := range sh.Items {
 			if pt.Score >= pt.Points {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO result_deductions (log_index, item, standard, point, title, deducted) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				n, i, std, pt.ID, pt.Title, int64(pt.Points-pt.Score)); err != nil {
-				return fmt.Errorf("result deductions: %w", err)
+			_, err := tx.ExecContext(ctx, `INSERT INTO daily_deductions (date, standard, point, title, deducted, deducted_sum) VALUES (?, ?, ?, ?, 1, ?)
+				ON CONFLICT (date, standard, point) DO UPDATE SET deducted = daily_deductions.deducted + 1, deducted_sum = daily_deductions.deducted_sum + excluded.deducted_sum`,
+				date, std, pt.ID, pt.Title, int64(pt.Points-pt.Score))
+			if err != nil {
+				return fmt.Errorf("daily deductions %s %s: %w", std, pt.ID, err)
 			}
-		}
-	}
-	var planDoc string
-	err := tx.QueryRowContext(ctx, `SELECT doc FROM plans WHERE id = ?`, doc.Plan).Scan(&planDoc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var plan examsync.Plan
-	if err := json.Unmarshal([]byte(planDoc), &plan); err != nil {
-		return fmt.Errorf("plan %s: %w", doc.Plan, err)
-	}
-	for _, cand := range plan.Candidates {
-		if cand.IDNumber == doc.Candidate.IDNumber && cand.Institution != "" {
-			_, err := tx.ExecContext(ctx, `UPDATE results SET institution = ? WHERE log_index = ?`, cand.Institution, n)
-			return err
 		}
 	}
 	return nil
 }
 
-// backfillFacts fills the analytics rows of results received before
-// migration 0014, once: it reads each such result's body (a centre
-// upgraded with 100,000 results reads them once, at that opening).
-func (c *Centre) backfillFacts(ctx context.Context) error {
-	if _, err := meta(ctx, c.db, "analytics_facts"); err == nil {
-		return nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return err
+// institutionOf is the result's candidate's training institution, as the
+// plan the result names gives it ("" when it gives none).
+func institutionOf(ctx context.Context, tx *sql.Tx, doc *examsync.ResultDoc) (string, error) {
+	var planDoc string
+	err := tx.QueryRowContext(ctx, `SELECT doc FROM plans WHERE id = ?`, doc.Plan).Scan(&planDoc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT r.log_index FROM results r WHERE NOT EXISTS (SELECT 1 FROM result_items i WHERE i.log_index = r.log_index) ORDER BY r.log_index`)
 	if err != nil {
-		return translate(err)
+		return "", err
 	}
-	var todo []int64
-	for rows.Next() {
-		var n int64
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
+	var plan examsync.Plan
+	if err := json.Unmarshal([]byte(planDoc), &plan); err != nil {
+		return "", fmt.Errorf("plan %s: %w", doc.Plan, err)
+	}
+	for _, cand := range plan.Candidates {
+		if cand.IDNumber == doc.Candidate.IDNumber {
+			return cand.Institution, nil
+		}
+	}
+	return "", nil
+}
+
+// backfillFacts sums the results received before migration 0014 into
+// the day's figures, once (a meta row says it is done), in one
+// transaction: a centre upgraded with 100,000 results reads each body
+// once, at that opening.
+func (c *Centre) backfillFacts(ctx context.Context) error {
+	if _, err := meta(ctx, c.db, "analytics_rollup"); err == nil {
+		return nil // done: no write lock taken at every opening
+	}
+	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+		if _, err := meta(ctx, tx, "analytics_rollup"); err == nil {
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		todo = append(todo, n)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for _, n := range todo {
-		err := inTx(ctx, c.db, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT log_index FROM results ORDER BY log_index`)
+		if err != nil {
+			return err
+		}
+		var todo []int64
+		for rows.Next() {
+			var n int64
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, n)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, n := range todo {
 			var body []byte
 			if err := tx.QueryRowContext(ctx, `SELECT body FROM result_bodies WHERE log_index = ?`, n).Scan(&body); err != nil {
-				return err
+				return fmt.Errorf("result %d: %w", n, err)
 			}
 			doc, err := signedDoc(body)
 			if err != nil {
-				return err
+				return fmt.Errorf("result %d: %w", n, err)
 			}
-			return insertFacts(ctx, tx, n, doc)
-		})
-		if err != nil {
-			return fmt.Errorf("analytics rows of result %d: %w", n, err)
+			if err := rollUp(ctx, tx, n, doc); err != nil {
+				return fmt.Errorf("result %d: %w", n, err)
+			}
 		}
-	}
-	return setMeta(ctx, c.db, "analytics_facts", "1")
+		return setMeta(ctx, tx, "analytics_rollup", "1")
+	})
 }

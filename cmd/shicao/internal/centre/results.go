@@ -37,7 +37,7 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 	if _, err = tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, body); err != nil {
 		return err
 	}
-	return insertFacts(ctx, tx, n, doc)
+	return rollUp(ctx, tx, n, doc)
 }
 
 // signedDoc reads the result document a body signs, without checking
