@@ -205,6 +205,10 @@ func OpenDB(ctx context.Context, path, signerKey string, opts Options) (*Centre,
 			return nil, err
 		}
 	}
+	if err := c.backfillFacts(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return c, nil
 }
 

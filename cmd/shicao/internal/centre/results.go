@@ -34,8 +34,10 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, body)
-	return err
+	if _, err = tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, body); err != nil {
+		return err
+	}
+	return rollUp(ctx, tx, n, doc)
 }
 
 // signedDoc reads the result document a body signs, without checking

@@ -55,8 +55,10 @@ func (c *Centre) Status(ctx context.Context, station string, signedAt time.Time,
 	if _, err := examsync.ParseStatus(station, body); err != nil {
 		return err
 	}
-	now := c.now()
-	off := now.Sub(signedAt)
+	// In whole milliseconds, as the signature's time is: 10 s behind
+	// reads "10s", not "10.001s" from the centre clock's nanoseconds.
+	now := c.now().Truncate(time.Millisecond)
+	off := now.Sub(signedAt.Truncate(time.Millisecond))
 	drifting := off > DriftThreshold || off < -DriftThreshold
 	err := inTx(ctx, c.db, func(tx *sql.Tx) error {
 		var last int64
@@ -161,7 +163,7 @@ func (l *LiveStation) Offline(now time.Time) bool {
 // site) with their latest statuses, by site and name. A status that
 // does not parse (a database edited by hand) is shown as none.
 func (c *Centre) LiveStations(ctx context.Context, site string) ([]LiveStation, error) {
-	q := `SELECT s.name, s.site, coalesce(t.body, x''), coalesce(t.signed_ms, 0), coalesce(t.seen_ms, 0), coalesce(t.drifting, 0)
+	q := `SELECT s.name, s.site, coalesce(t.body, CAST('' AS BLOB)), coalesce(t.signed_ms, 0), coalesce(t.seen_ms, 0), coalesce(t.drifting, 0)
 		FROM stations s LEFT JOIN station_status t ON t.station = s.name`
 	var args []any
 	if site != "" {
@@ -174,7 +176,7 @@ func (c *Centre) LiveStations(ctx context.Context, site string) ([]LiveStation, 
 // LiveStationByName returns one registered station with its status, or
 // ErrNotFound.
 func (c *Centre) LiveStationByName(ctx context.Context, name string) (*LiveStation, error) {
-	list, err := c.liveRows(ctx, `SELECT s.name, s.site, coalesce(t.body, x''), coalesce(t.signed_ms, 0), coalesce(t.seen_ms, 0), coalesce(t.drifting, 0)
+	list, err := c.liveRows(ctx, `SELECT s.name, s.site, coalesce(t.body, CAST('' AS BLOB)), coalesce(t.signed_ms, 0), coalesce(t.seen_ms, 0), coalesce(t.drifting, 0)
 		FROM stations s LEFT JOIN station_status t ON t.station = s.name WHERE s.name = ?`, name)
 	if err != nil {
 		return nil, err
@@ -243,9 +245,6 @@ func (c *Centre) StatusRefusals(ctx context.Context) ([]StatusRefusal, error) {
 
 // Now returns the centre's clock.
 func (c *Centre) Now() time.Time { return c.now() }
-
-// Today returns the date at the exam sites now (YYYY-MM-DD).
-func (c *Centre) Today() string { return c.today().String() }
 
 // DateOf returns the date at the exam sites at ms (YYYY-MM-DD).
 func (c *Centre) DateOf(ms int64) string {

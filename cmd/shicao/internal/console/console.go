@@ -121,6 +121,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /live/events", s.staff(s.liveEvents, false))
 	mux.Handle("GET /sites", s.staff(s.sites, false))
 	mux.Handle("POST /sites", s.staff(s.addSite, true))
+	mux.Handle("GET /oversight", s.staff(s.oversight, false))
+	mux.Handle("POST /oversight/draw", s.roles(s.draw, centre.RoleAdmin, centre.RoleStaff))
+	mux.Handle("POST /oversight/draws/{id}/inspect", s.roles(s.inspect, centre.RoleAdmin, centre.RoleInspector))
+	mux.Handle("GET /analytics", s.staff(s.analytics, false))
+	mux.Handle("GET /analytics.csv", s.staff(s.analyticsCSV, false))
+	mux.Handle("GET /exports", s.roles(s.exportsPage, centre.RoleAdmin, centre.RoleStaff))
+	mux.Handle("GET /exports/{what}", s.roles(s.export, centre.RoleAdmin, centre.RoleStaff))
 	return headers(mux)
 }
 

@@ -44,7 +44,7 @@ func (q liveQuery) encode() string {
 func (s *Server) parseLive(r *request) (liveQuery, bool) {
 	q := liveQuery{Site: strings.TrimSpace(r.URL.Query().Get("site")), Date: strings.TrimSpace(r.URL.Query().Get("date"))}
 	if q.Date == "" {
-		q.Date = s.c.Today()
+		q.Date = s.c.Today().String()
 		return q, true
 	}
 	if _, err := standards.ParseDate(q.Date); err != nil {
