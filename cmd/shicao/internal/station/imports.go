@@ -114,5 +114,8 @@ func (s *Station) ImportRegistry(ctx context.Context, signed []byte) (*examsync.
 	if err := s.st.SetMeta(ctx, "registry_version", strconv.FormatInt(r.Version, 10)); err != nil {
 		return nil, err
 	}
+	if err := s.setTrainingSite(ctx, r.Training); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
