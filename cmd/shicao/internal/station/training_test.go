@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,33 @@ func TestTraining_NotOnExamDay(t *testing.T) {
 	}
 	if _, err := f.s.NewExam(ctx, demo.PlanID); refusalCode(err) != "plan-date" {
 		t.Fatalf("out of training mode, yesterday's plan: %v, want plan-date", err)
+	}
+}
+
+// TestTraining_Script: a scripted exam at a training institution's
+// station says it runs in training mode and signs a training result.
+func TestTraining_Script(t *testing.T) {
+	f := newFixture(t)
+	f.importTrainingRegistry(t)
+	var script strings.Builder
+	fmt.Fprintf(&script, "plan %s\nsignin %s %s\nsignin %s %s\ncandidate %s\ndraw training-1\n", demo.PlanID,
+		demo.Examiners[0].ID, demo.Examiners[0].PIN, demo.Examiners[1].ID, demo.Examiners[1].PIN, demo.Candidates[0].IDNumber)
+	for _, subj := range []string{"K1", "K2", "K3", "K4"} {
+		fmt.Fprintf(&script, "item %s\nplay perfect\nfinish\nconfirm\nack yes\n", subj)
+	}
+	script.WriteString("done\n")
+	var out strings.Builder
+	r := &station.ScriptRunner{S: f.s, Out: &out, Devices: allDevices, Advance: func(d time.Duration) { f.clock.Set(f.clock.Now().Add(d)) }, Lang: "en"}
+	if err := r.Run(context.Background(), strings.NewReader(script.String()), "training.txt"); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	saved := r.Result()
+	if saved == nil || !saved.Doc.Training() {
+		t.Fatalf("result %+v, want one signed as training", saved)
+	}
+	for _, want := range []string{"\ntraining mode: the result is a training result, never an exam result (考培分离)\n", "result " + saved.ID + " total 100 PASS (training)\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed\n%s\nwant %q", out.String(), want)
+		}
 	}
 }
