@@ -170,8 +170,11 @@ func TestTraining_Script(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	saved := r.Result()
-	if saved == nil || !saved.Doc.Training() {
-		t.Fatalf("result %+v, want one signed as training", saved)
+	if saved == nil {
+		t.Fatalf("no result\n%s", out.String())
+	}
+	if !saved.Doc.Training() {
+		t.Fatalf("result %s purpose %q, want training", saved.ID, saved.Doc.Purpose)
 	}
 	for _, want := range []string{"\ntraining mode: the result is a training result, never an exam result (考培分离)\n", "result " + saved.ID + " total 100 PASS (training)\n"} {
 		if !strings.Contains(out.String(), want) {
