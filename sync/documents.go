@@ -82,9 +82,13 @@ type Candidate struct {
 
 // Registry is the centre's examiner and equipment registry for a site.
 type Registry struct {
-	Kind      string      `json:"kind"`
-	Site      string      `json:"site"`
-	Version   int64       `json:"version"` // increases with every change; stations refuse an older one
+	Kind    string `json:"kind"`
+	Site    string `json:"site"`
+	Version int64  `json:"version"` // increases with every change; stations refuse an older one
+	// Training says the site is a training institution's (考培分离): a
+	// station there runs in training mode only. Absent for an accepted
+	// exam site, so its registry keeps its bytes.
+	Training  bool        `json:"training,omitempty"`
 	Examiners []Examiner  `json:"examiners"`
 	Equipment []Equipment `json:"equipment"`
 }

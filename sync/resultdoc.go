@@ -28,7 +28,18 @@ type ResultDoc struct {
 	Items         []ItemResult    `json:"items"`
 	Paper         *scoring.Result `json:"paper"`
 	SignedMs      int64           `json:"signed_ms"`
+	// Purpose is PurposeTraining on a result a station ran in training
+	// mode (a training institution's site, 考培分离): signed with the
+	// rest, so the centre refuses it as an exam result. Empty on an exam
+	// result, so that exam results keep their bytes.
+	Purpose string `json:"purpose,omitempty"`
 }
+
+// PurposeTraining marks a training result (ResultDoc.Purpose).
+const PurposeTraining = "training"
+
+// Training reports whether the result was signed as a training result.
+func (d *ResultDoc) Training() bool { return d.Purpose == PurposeTraining }
 
 // StandardRef names a standard exactly.
 type StandardRef struct {

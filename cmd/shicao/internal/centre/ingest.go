@@ -68,6 +68,9 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	if doc.Station != stationName {
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeOtherStation, "result %s names station %s but was sent by %s", doc.ID, doc.Station, stationName))
 	}
+	if doc.Training() {
+		return nil, c.refuseTraining(ctx, stationName, hexSum, body, doc)
+	}
 	if err := v.CheckBound(); err != nil {
 		// A log moved in from another candidate's result (冒名顶替).
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeCandidate, "result %s: %v", doc.ID, err))

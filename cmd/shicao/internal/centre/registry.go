@@ -614,6 +614,9 @@ func (c *Centre) RegistryFor(ctx context.Context, stationName string) ([]byte, e
 	}
 	version, _ := strconv.ParseInt(v, 10, 64)
 	r := examsync.Registry{Kind: examsync.KindRegistry, Site: site, Version: version, Examiners: []examsync.Examiner{}, Equipment: []examsync.Equipment{}}
+	if s, err := siteByID(ctx, c.db, site); err == nil {
+		r.Training = !s.Accepted // training mode at the station (考培分离)
+	}
 	onPlans, err := c.planExaminers(ctx, stationName)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,10 @@ func OpenDirConfig(ctx context.Context, dir string, cfg Config) (*Station, error
 		st.Close()
 		return nil, err
 	}
+	if err := s.loadTraining(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -37,6 +37,7 @@ type Exam struct {
 	identity  *examsync.Identity
 	photo     []byte        // the card's photo: stays on the station
 	terms     examsync.Plan // the signed plan's declarations, substitutions, institutions
+	training  bool          // training mode: a training result, live feedback (training.go)
 
 	armed     *standards.Reference // the reference check waiting for a reading (guarded by s.refMu)
 	refPassed map[string]float64   // reference checks passed: their readings (guarded by s.refMu)
@@ -71,7 +72,17 @@ func (s *Station) NewExam(ctx context.Context, planID string) (*Exam, error) {
 	if plan.Site != s.cfg.Site {
 		return nil, refuse("plan-site", "考试计划 %s 属于考点 %s，本站在考点 %s（考培分离：不得异地考试）", "exam plan %s is for site %s; this station stands at %s", plan.ID, plan.Site, s.cfg.Site)
 	}
-	if today := s.Today().String(); plan.Date != today {
+	training := s.Training()
+	if training && !s.TrainingSite() {
+		// Switched to training mode on another day, and today's plan
+		// arrived since: no training on an exam day.
+		if ref, err := s.examDay(ctx); err != nil {
+			return nil, err
+		} else if ref != nil {
+			return nil, ref
+		}
+	}
+	if today := s.Today().String(); plan.Date != today && !training {
 		return nil, refuse("plan-date", "考试计划 %s 的考试日期是 %s，今天是 %s", "exam plan %s is for %s; today is %s", plan.ID, plan.Date, today)
 	}
 	bp, err := s.blueprint(ctx, plan.Blueprint)
@@ -81,7 +92,7 @@ func (s *Station) NewExam(ctx context.Context, planID string) (*Exam, error) {
 	if ref := notUsable(bp.Span(), bp.ID, s.Today()); ref != nil {
 		return nil, ref
 	}
-	return &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, terms: planTerms(plan.Signed)}, nil
+	return &Exam{s: s, plan: plan, bp: bp, items: map[string]*Item{}, terms: planTerms(plan.Signed), training: training}, nil
 }
 
 // Plan returns the exam's plan.
@@ -255,9 +266,11 @@ func (e *Exam) VerifyCandidate(ctx context.Context, idNumber string) (*store.Can
 		}
 	}
 	attempt := max(c.Attempt, 1)
+	// A trainee practises as often as they like: in training mode there
+	// is no once-per-attempt rule.
 	if prior, err := e.s.resultFor(ctx, e.plan.ID, id, attempt); err != nil {
 		return nil, err
-	} else if prior != "" {
+	} else if prior != "" && !e.training {
 		return nil, &Refusal{Code: "candidate-examined",
 			ZH: fmt.Sprintf("考生 %s（%s）已有本计划第%d次考试的成绩 %s，不能再考：补考须由考务中心另行安排", c.Name, MaskID(id), attempt, prior),
 			EN: fmt.Sprintf("candidate %s (%s) already has a result on plan %s for attempt %d: %s; another attempt must be scheduled by the centre", c.Name, MaskID(id), e.plan.ID, attempt, prior)}

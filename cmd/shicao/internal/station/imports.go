@@ -113,5 +113,8 @@ func (s *Station) ImportRegistry(ctx context.Context, signed []byte) (*examsync.
 	if err := s.st.SetRegistryVersion(ctx, r.Version); err != nil {
 		return nil, err
 	}
+	if err := s.setTrainingSite(ctx, r.Training); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }

@@ -14,6 +14,7 @@ import (
 	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // Device is a piece of equipment as the station sees it at the start of an
@@ -203,8 +204,13 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	// The log names the attempt (the result's id) and the candidate, so
 	// that it cannot be moved into another candidate's result: the centre
 	// and shicao verify refuse a log that names another attempt.
-	if err := add(standards.TypeSessionStart, "system", map[string]any{"item": std.ID, "version": std.Version, "examiners": ids,
-		"attempt_id": e.attemptID, "candidate": e.candidate.IDNumber}); err != nil {
+	startEv := map[string]any{"item": std.ID, "version": std.Version, "examiners": ids,
+		"attempt_id": e.attemptID, "candidate": e.candidate.IDNumber}
+	if e.training {
+		// A resumed attempt stays a training attempt (ResumeExam).
+		startEv["purpose"] = examsync.PurposeTraining
+	}
+	if err := add(standards.TypeSessionStart, "system", startEv); err != nil {
 		return nil, err
 	}
 	if err := add("draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {

@@ -39,6 +39,9 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	doc := &examsync.ResultDoc{Format: examsync.ResultFormat, ID: e.attemptID, Station: e.s.cfg.Name, Site: e.s.cfg.Site, Plan: e.plan.ID, Date: e.plan.Date,
 		Category: e.plan.Category, Blueprint: examsync.StandardRef{ID: e.bp.ID, Version: e.bp.Version, SHA256: e.bp.SHA256()},
 		Candidate: examsync.CandidateRef{IDNumber: e.candidate.IDNumber, Name: e.candidate.Name, Attempt: max(e.candidate.Attempt, 1)}, Seed: e.seed, SignedMs: e.s.now().UnixMilli(), Identity: e.identity, Substitutions: e.substitutions()}
+	if e.training {
+		doc.Purpose = examsync.PurposeTraining
+	}
 	for _, x := range e.examiners {
 		doc.Examiners = append(doc.Examiners, examsync.ExaminerRef{ID: x.Examiner.ID, Name: x.Examiner.Name, Category: x.Certificate.Category, Certificate: x.Certificate.Number, ValidTo: x.Certificate.ValidTo})
 	}

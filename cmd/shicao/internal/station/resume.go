@@ -86,6 +86,7 @@ func (s *Station) ResumeExam(ctx context.Context, attemptID string) (*Exam, erro
 		}
 		e.seed = seed
 		e.expect = start.Examiners
+		e.training = e.training || start.Purpose == examsync.PurposeTraining
 		e.items[sess.Subject] = it
 		if sess.State == store.SessionRunning {
 			e.resuming = it
@@ -119,6 +120,7 @@ type startData struct {
 	Item      string   `json:"item"`
 	Version   int      `json:"version"`
 	Examiners []string `json:"examiners"`
+	Purpose   string   `json:"purpose"` // examsync.PurposeTraining: a training attempt
 }
 
 // loadItem rebuilds an item from its stored log.

@@ -20,6 +20,9 @@ func (r *ScriptRunner) stepPlan(ctx context.Context, a []string) error {
 	}
 	r.exam, r.item = ex, nil
 	fmt.Fprintf(r.Out, "plan %s %s %s %s v%d\n", ex.plan.ID, ex.plan.Date, ex.plan.Category, ex.bp.ID, ex.bp.Version)
+	if ex.Training() {
+		fmt.Fprintln(r.Out, "training mode: the result is a training result, never an exam result (考培分离)")
+	}
 	return nil
 }
 
@@ -128,6 +131,9 @@ func (r *ScriptRunner) stepDone(ctx context.Context, _ []string) error {
 	verdict := "FAIL"
 	if saved.Passed {
 		verdict = "PASS"
+	}
+	if saved.Doc.Training() {
+		verdict += " (training)"
 	}
 	fmt.Fprintf(r.Out, "result %s total %s %s\n", saved.ID, saved.Total, verdict)
 	if r.S.HasPrinter() {

@@ -51,6 +51,10 @@ type Config struct {
 	// must be at most this old and under MaxClockOffset. Zero: the clock
 	// is not checked (tests, tools that run no exam).
 	ClockMaxAge time.Duration
+	// Training asks for training mode (Station.SetTraining): refused on
+	// an exam day at an accepted exam site. A training institution's
+	// station runs in training mode whatever it says.
+	Training bool
 }
 
 // Station is one exam station: its store, keys and rules.
@@ -65,6 +69,10 @@ type Station struct {
 
 	refMu   sync.Mutex // guards refExam and the exams' reference checks
 	refExam *Exam      // the exam whose reference check is armed
+
+	trainingMu   sync.Mutex // guards trainingSite and trainingMode
+	trainingSite bool       // the registry says the site is a training institution's
+	trainingMode bool       // switched to training mode (SetTraining)
 }
 
 // New returns a Station over an open store.
