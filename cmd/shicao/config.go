@@ -22,10 +22,13 @@ import (
 // a TOML file (see docs/station.example.toml, commented) and flags
 // override it; Validate checks and resolves it.
 type Config struct {
-	Data   string       `toml:"data"` // the data directory
-	Lang   string       `toml:"lang"` // zh or en
-	Centre CentreConfig `toml:"centre"`
-	Device []DeviceConf `toml:"device"`
+	Data string `toml:"data"` // the data directory
+	Lang string `toml:"lang"` // zh or en
+	// Training: run in training mode (training results, never exam
+	// results); refused on an exam day at an accepted site.
+	Training bool         `toml:"training"`
+	Centre   CentreConfig `toml:"centre"`
+	Device   []DeviceConf `toml:"device"`
 	// Printer is the score-slip printer (docs/slip.md); without a port,
 	// slips queue until printed with shicao station slip.
 	Printer PrinterConf `toml:"printer"`

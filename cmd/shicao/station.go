@@ -38,6 +38,7 @@ func stationCmd() *Command {
 		stationReconcileCmd(),
 		stationSyncCmd(),
 		stationBackupCmd(),
+		stationTrainingCmd(),
 	}
 	return c
 }

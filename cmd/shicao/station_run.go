@@ -24,6 +24,7 @@ type stationRunFlags struct {
 	data                                   *stationData
 	script, cardPath, lang, printerPort    *string
 	virtual, simulated, trace, sims, simPr *bool
+	training                               *bool
 	speed                                  *float64
 }
 
@@ -36,6 +37,7 @@ func stationRunCmd() *Command {
 	f.script = c.Flag.String("script", "", "the exam script ('-' for stdin)")
 	f.virtual = c.Flag.Bool("virtual-clock", false, "time passes only by the script's wait and play (rehearsals, tests)")
 	f.simulated = c.Flag.Bool("simulated-devices", false, "report this site's registered equipment as connected simulators (events come from play)")
+	f.training = c.Flag.Bool("training", false, "training mode: the result is a training result, never an exam result (refused on an exam day at an accepted site)")
 	f.trace = c.Flag.Bool("trace", false, "print 'ack SESSION SEQ' for every event once it is durable")
 	f.cardPath = c.Flag.String("idcard", "", "the ID-card reader's serial port (default: a simulated reader, started by the first card step)")
 	f.sims = c.Flag.Bool("sims", false, "run simulators for every kind of equipment behind the real drivers (rehearsals, tests)")
@@ -65,7 +67,7 @@ func stationRun(ctx context.Context, e *env, f stationRunFlags) error {
 		defer file.Close()
 		in = file
 	}
-	cfg := station.Config{}
+	cfg := station.Config{Training: *f.training}
 	var clock *virtualClock
 	if *f.virtual {
 		clock = &virtualClock{t: virtualStart(time.Now())}

@@ -28,6 +28,7 @@ func stationTUICmd() *Command {
 	cfgFile := c.Flag.String("config", "", "the station's configuration (TOML); default: built-in defaults")
 	data := c.Flag.String("data", "", "the data directory (overrides the configuration)")
 	lang := c.Flag.String("lang", "", "zh or en (overrides the configuration)")
+	training := c.Flag.Bool("training", false, "training mode: results are training results, never exam results (refused on an exam day at an accepted site)")
 	c.Run = func(ctx context.Context, e *env, args []string) error {
 		cfg := DefaultConfig()
 		if *cfgFile != "" {
@@ -42,6 +43,7 @@ func stationTUICmd() *Command {
 		if *lang != "" {
 			cfg.Lang = *lang
 		}
+		cfg.Training = cfg.Training || *training
 		if err := cfg.Validate(); err != nil {
 			return fmt.Errorf("configuration: %w", err)
 		}
@@ -61,7 +63,7 @@ func stationTUI(ctx context.Context, e *env, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, ClockMaxAge: station.DefaultClockMaxAge}, cfg.Lang)
+	s, err := openStationForExams(ctx, cfg.Data, station.Config{Printer: pr, ClockMaxAge: station.DefaultClockMaxAge, Training: cfg.Training}, cfg.Lang)
 	if err != nil {
 		return err
 	}
