@@ -52,7 +52,7 @@ func Move(ctx context.Context, from, to, signerKey string) (*MoveReport, error) 
 	}
 	defer dst.Close()
 	var held int64
-	if err := dst.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM results) + (SELECT count(*) FROM stations)`).Scan(&held); err != nil {
+	if err := dst.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM meta WHERE key <> 'analytics_rollup') + (SELECT count(*) FROM results) + (SELECT count(*) FROM stations)`).Scan(&held); err != nil {
 		return rep, fmt.Errorf("centre migrate: %w", err)
 	}
 	if held > 0 {
@@ -63,6 +63,11 @@ func Move(ctx context.Context, from, to, signerKey string) (*MoveReport, error) 
 		return rep, fmt.Errorf("centre migrate: %w", err)
 	}
 	err = pgdb.Load(ctx, dst.db, func(tx pgx.Tx) error {
+		// Opening the empty database marked its (empty) analytics summed;
+		// the moved meta says so for the moved results.
+		if _, err := tx.Exec(ctx, `DELETE FROM meta`); err != nil {
+			return err
+		}
 		for _, table := range tables {
 			n, err := copyTable(ctx, src.db, tx, table)
 			if err != nil {
