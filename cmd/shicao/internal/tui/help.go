@@ -38,7 +38,13 @@ func (m *Model) keysFor() []key.Binding {
 		}
 		bs = []key.Binding{k.Up, k.Down, k.Search, k.Enter, k.Back}
 	case scrIdentity:
-		bs = []key.Binding{k.Confirm, k.Back}
+		if m.reasonFor != "" {
+			return []key.Binding{k.Enter, k.Back, k.Quit}
+		}
+		if m.d.Card != nil {
+			bs = []key.Binding{k.ReadCard}
+		}
+		bs = append(bs, k.Confirm, k.Manual, k.Back)
 	case scrDraw:
 		if m.exam != nil && len(m.exam.Drawn()) == 0 {
 			bs = []key.Binding{k.Draw}

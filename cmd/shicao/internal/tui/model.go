@@ -54,6 +54,10 @@ type Deps struct {
 	// examiners' PINs and the data directory it keeps.
 	DemoHint string
 	DemoDir  string
+	// Card reads the candidate's ID card on the station's reader (nil: no
+	// reader; the examiners check the card by eye, or take the number by
+	// hand with a reason).
+	Card station.CardRead
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
 }
@@ -119,6 +123,12 @@ type Model struct {
 	searching bool
 	candSel   int
 	cand      *store.Candidate
+	card      *cardState // the ID card read on the identity screen
+
+	// reasonFor is the act whose written reason is being typed ("manual",
+	// "void"), "" when none.
+	reasonFor string
+	reason    textinput.Model
 
 	// draw and items
 	subjSel int
@@ -168,6 +178,8 @@ func New(d Deps) *Model {
 	for i := range m.resolveInputs {
 		m.resolveInputs[i] = textinput.New()
 	}
+	m.reason = textinput.New()
+	m.reason.CharLimit = 200
 	m.resolveInputs[0].CharLimit = 5
 	m.resolveInputs[1].CharLimit = 200
 	m.refresh()
@@ -234,6 +246,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case readyMsg:
 		m.ready = &msg
 		return m, nil
+	case cardReadMsg:
+		m.onCardRead(msg)
+		return m, nil
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
@@ -270,7 +285,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	// Text entry takes every key but its own (enter, esc, tab).
-	if m.pinFor != "" || m.searching || m.resolving {
+	if m.pinFor != "" || m.searching || m.resolving || m.reasonFor != "" {
 		return m.onKey(msg)
 	}
 	switch {
@@ -298,6 +313,7 @@ func (m *Model) setLang(lang string) {
 func (m *Model) goTo(s screen) {
 	m.screen = s
 	m.ask = nil
+	m.endReason()
 	m.showHelp = false
 	m.setStatus(nil)
 }
@@ -361,7 +377,7 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		m.goTo(scrLive)
 		m.notice(m.t("resumed"))
 	case verifiedMsg:
-		m.ready = nil
+		m.ready, m.card = nil, nil
 		m.goTo(scrDraw)
 	case drawnMsg:
 		m.setStatus(nil)

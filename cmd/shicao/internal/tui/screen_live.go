@@ -160,7 +160,11 @@ func (m *Model) viewLive() string {
 		leftW = m.w / 2
 	}
 	var left []string
+	selFrom, selTo := 0, 0 // the selected item's lines
 	for i, sit := range it.Std.Items {
+		if i == m.itemSel {
+			selFrom = len(left)
+		}
 		sc := "—"
 		var deds []scoring.Deduction
 		if m.sheet != nil && i < len(m.sheet.Items) {
@@ -188,12 +192,17 @@ func (m *Model) viewLive() string {
 				left = append(left, st.Dim.Render(fmt.Sprintf("    [%d] %s -%s", j+1, mk.Text, mk.Deduct)))
 			}
 		}
+		if i == m.itemSel {
+			selTo = len(left)
+		}
 	}
 	if m.vetoing {
+		selFrom = len(left)
 		left = append(left, st.Warn.Render(" "+m.t("veto")+":"))
 		for j, v := range markableVetoes(it.Std) {
 			left = append(left, st.Warn.Render(fmt.Sprintf("    [%d] %s", j+1, it.Std.VetoByID(v).Text)))
 		}
+		selTo = len(left)
 	}
 	var right []string
 	for _, kind := range it.Std.Devices {
@@ -215,6 +224,18 @@ func (m *Model) viewLive() string {
 		} else {
 			right = append(right, m.genericPanel(kind, ds)...)
 		}
+	}
+	// Everything fits the window: the selected item and its numbered
+	// marks stay in view, the rest of the list scrolls (at 80x24 the
+	// panel's sparkline goes first).
+	room := m.bodyRoom() - 2 // the title and score lines
+	if m.w < 100 {
+		if len(left)+len(right) > room && len(it.Std.Devices) > 0 && it.Std.Devices[len(it.Std.Devices)-1] == "cpr" {
+			right = right[:len(right)-1]
+		}
+		left = m.window(left, selFrom, selTo, max(room-len(right), 1))
+	} else {
+		left = m.window(left, selFrom, selTo, room)
 	}
 	if m.w >= 100 {
 		rows := max(len(left), len(right))
