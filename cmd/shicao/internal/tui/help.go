@@ -31,7 +31,14 @@ func (m *Model) keysFor() []key.Binding {
 		if m.pinFor != "" {
 			return []key.Binding{k.Enter, k.Back, k.Quit}
 		}
-		bs = []key.Binding{k.Up, k.Down, k.Enter, k.Back}
+		if m.reasonFor != "" {
+			return []key.Binding{k.Enter, k.Back, k.Quit}
+		}
+		bs = []key.Binding{k.Up, k.Down, k.Enter}
+		if m.exam != nil && m.exam.Resuming() != nil {
+			bs = append(bs, k.Void)
+		}
+		bs = append(bs, k.Back)
 	case scrPlan:
 		if m.searching {
 			return []key.Binding{k.Enter, k.Back, k.Quit}

@@ -237,7 +237,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case DeviceStateMsg:
 		m.onDeviceState(msg)
 		return m, nil
-	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, drawnMsg, itemStartMsg, itemTickMsg,
+	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, voidedMsg, drawnMsg, itemStartMsg, itemTickMsg,
 		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, slipMsg, noticeMsg:
 		return m, m.onAnswer(msg)
 	case loadedMsg:
@@ -372,6 +372,13 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 			}
 			m.goTo(scrPlan)
 		}
+	case voidedMsg:
+		// The attempt is closed without a result: the candidate is
+		// examined again later under the plan.
+		m.exam, m.item = nil, nil
+		m.goTo(scrStart)
+		m.notice(m.t("voided"))
+		return m.loadCmd()
 	case continuedMsg:
 		m.item = msg.it
 		m.goTo(scrLive)
