@@ -112,8 +112,12 @@ func TestIdentity_Manual(t *testing.T) {
 		t.Fatalf("an empty reason was not refused:\n%s", f.view(t, 80, 24))
 	}
 	f.do(t, "证件芯片损坏", "enter")
-	if v := f.view(t, 80, 24); !strings.Contains(v, "考评员确认：手工录入身份证号 370902********1216，理由：证件芯片损坏") {
-		t.Fatalf("the manual entry does not ask first:\n%s", v)
+	if v := flat(f.view(t, 80, 24)); !strings.Contains(v, "考评员1王建国确认：手工录入身份证号370902********1216，理由：证件芯片损坏") {
+		t.Fatalf("the manual entry does not ask the first examiner:\n%s", v)
+	}
+	f.do(t, "y")
+	if v := flat(f.view(t, 80, 24)); f.m.exam.Identity() != nil || !strings.Contains(v, "考评员2李秀英确认：手工录入身份证号370902********1216") {
+		t.Fatalf("the manual entry does not ask the second examiner:\n%s", v)
 	}
 	f.do(t, "y")
 	if f.m.screen != scrDraw {
@@ -124,3 +128,7 @@ func TestIdentity_Manual(t *testing.T) {
 		t.Fatalf("the manual entry is not recorded: %+v", id)
 	}
 }
+
+// flat is a view with its spaces and line breaks taken out (a wrapped
+// sentence reads whole).
+func flat(v string) string { return strings.Join(strings.Fields(v), "") }

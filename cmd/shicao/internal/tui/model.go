@@ -223,6 +223,11 @@ func (m *Model) setStatus(err error) {
 
 func (m *Model) notice(s string) { m.status, m.bad = s, false }
 
+// hint says in one line why a key the screen lists did nothing now.
+func (m *Model) hint(key string, args ...any) {
+	m.status, m.bad = fmt.Sprintf(m.t(key), args...), true
+}
+
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -260,6 +265,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 type asking struct {
 	text string
 	job  job
+	// next, if set, is asked after y instead of running job: an act
+	// each examiner confirms in turn.
+	next *asking
 }
 
 func (m *Model) askFirst(text string, j job) {
@@ -274,7 +282,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if a := m.ask; a != nil {
 		switch {
 		case key.Matches(msg, m.keys.Yes):
-			m.ask = nil
+			m.ask = a.next
+			if a.next != nil {
+				return nil
+			}
 			return m.run(a.job)
 		case key.Matches(msg, m.keys.No):
 			m.ask = nil

@@ -34,7 +34,9 @@ func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
 			if !it.Done() {
 				m.item = it
 				m.toSheet()
+				return nil
 			}
+			m.hint("hint-item-done", d.Subject, d.Standard.Title)
 			return nil
 		}
 		// Simulated equipment starts its scenario afresh for the

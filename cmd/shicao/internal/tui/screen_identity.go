@@ -35,9 +35,20 @@ func (m *Model) keyIdentity(msg tea.KeyMsg) tea.Cmd {
 	ctx := context.Background()
 	if m.reasonFor == "manual" {
 		return m.keyReason(msg, func(reason string) {
+			// Each signed-in examiner confirms the number and the reason
+			// (the attempt records them as confirming).
 			id, ex := m.cand.IDNumber, m.exam
-			m.askFirst(fmt.Sprintf(m.t("sure-manual"), maskID(id), reason),
-				do(func() error { _, err := ex.VerifyCandidateManual(ctx, id, reason); return err }, func(err error) tea.Msg { return verifiedMsg{err} }))
+			j := do(func() error { _, err := ex.VerifyCandidateManual(ctx, id, reason); return err }, func(err error) tea.Msg { return verifiedMsg{err} })
+			var first *asking
+			exs := ex.Examiners()
+			for i := len(exs) - 1; i >= 0; i-- {
+				first = &asking{text: fmt.Sprintf(m.t("sure-manual"), i+1, exs[i].Examiner.Name, maskID(id), reason), job: j, next: first}
+			}
+			if first == nil {
+				return
+			}
+			m.ask = first
+			m.setStatus(nil)
 		})
 	}
 	switch {
@@ -104,6 +115,11 @@ func (m *Model) viewIdentity() string {
 	fmt.Fprintf(&b, "%s\n\n%s\n", st.Header.Render(m.t("identity")), box)
 	if cs := m.card; cs != nil {
 		b.WriteString("\n" + m.cardLines(cs) + "\n")
+	}
+	if m.ask != nil {
+		// What is confirmed, in full (the status line may clip it).
+		fmt.Fprintf(&b, "\n%s\n", st.Warn.Width(max(m.w-1, 20)).Render("? "+m.ask.text))
+		return b.String()
 	}
 	if m.reasonFor == "manual" {
 		fmt.Fprintf(&b, "\n%s\n%s %s\n", m.t("manual-why"), m.t("reason"), m.reason.View())
