@@ -51,7 +51,11 @@ func (m *Model) keysFor() []key.Binding {
 		if m.d.Card != nil {
 			bs = []key.Binding{k.ReadCard}
 		}
-		bs = append(bs, k.Confirm, k.Manual, k.Back)
+		bs = append(bs, k.Confirm, k.Manual)
+		if m.d.CardScenario != nil {
+			bs = append(bs, k.Scenario)
+		}
+		bs = append(bs, k.Back)
 	case scrDraw:
 		if m.exam != nil && len(m.exam.Drawn()) == 0 {
 			bs = []key.Binding{k.Draw}

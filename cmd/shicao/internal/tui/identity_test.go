@@ -132,3 +132,26 @@ func TestIdentity_Manual(t *testing.T) {
 // flat is a view with its spaces and line breaks taken out (a wrapped
 // sentence reads whole).
 func flat(v string) string { return strings.Join(strings.Fields(v), "") }
+
+// TestIdentity_DemoCardScenarios: in the demo F2 on the identity screen
+// changes the simulated reader's card (present, absent, unreadable,
+// expired), so each state can be shown through the TUI.
+func TestIdentity_DemoCardScenarios(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "en")
+	var set []string
+	f.cardOnReader(sim.DemoCard(), nil)
+	f.m.d.CardScenario = func(name string) error { set = append(set, name); return nil }
+	f.signIn(t)
+	f.do(t, "enter")
+	if v := f.view(t, 80, 24); !strings.Contains(v, "F2 scenario") {
+		t.Fatalf("the demo's identity screen offers no card scenario:\n%s", v)
+	}
+	f.do(t, "f2", "f2", "f2", "f2")
+	if strings.Join(set, " ") != "absent unreadable expired present" {
+		t.Fatalf("F2 set %v, want absent unreadable expired present", set)
+	}
+	if !strings.Contains(f.m.status, "idcard: present") {
+		t.Fatalf("status %q, want the scenario named", f.m.status)
+	}
+}

@@ -58,6 +58,10 @@ type Deps struct {
 	// reader; the examiners check the card by eye, or take the number by
 	// hand with a reason).
 	Card station.CardRead
+	// CardScenario, in the demo, sets what the simulated reader holds
+	// (sim.Scenarios(hardware.KindIDCard)): F2 on the identity screen
+	// cycles through them. nil for a real reader.
+	CardScenario func(name string) error
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
 }
@@ -124,6 +128,7 @@ type Model struct {
 	candSel   int
 	cand      *store.Candidate
 	card      *cardState // the ID card read on the identity screen
+	cardScen  int        // the simulated card's scenario (demo)
 
 	// reasonFor is the act whose written reason is being typed ("manual",
 	// "void"), "" when none.

@@ -13,7 +13,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shicao/cmd/shicao/internal/station"
+	"shicao/hardware"
 	"shicao/hardware/idcard"
+	"shicao/hardware/sim"
 )
 
 // cardState is the last read of the ID card on the identity screen: the
@@ -60,6 +62,14 @@ func (m *Model) keyIdentity(msg tea.KeyMsg) tea.Cmd {
 		m.card = nil
 		m.notice(m.t("card-reading"))
 		return m.run(func() tea.Msg { c, err := read(ctx); return cardReadMsg{c, err} })
+	case key.Matches(msg, m.keys.Scenario) && m.d.CardScenario != nil:
+		// The demo's reader: the next card the candidate places.
+		list := sim.Scenarios(hardware.KindIDCard)
+		m.cardScen = (m.cardScen + 1) % len(list)
+		next, set := list[m.cardScen], m.d.CardScenario
+		m.card = nil
+		text := fmt.Sprintf("%s %s: %s", m.t("scenario"), hardware.KindIDCard, next)
+		return m.run(do(func() error { return set(next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 	case key.Matches(msg, m.keys.Manual):
 		m.startReason("manual")
 	case key.Matches(msg, m.keys.Confirm) && m.d.Card == nil:
