@@ -41,27 +41,10 @@ func (e *Exam) IdentifyByCard(ctx context.Context, read CardRead) (*store.Candid
 		return nil, refuse("examiners-missing", "需要%d名考评员登录，已登录%d名", "%d examiners must sign in; %d have", need, len(e.examiners))
 	}
 	card, err := read(ctx)
-	switch {
-	case errors.Is(err, idcard.ErrNoCard):
-		return nil, refuse("card-absent", "阅读器上没有身份证：请考生将身份证放在阅读器上", "there is no card on the reader: the candidate places their ID card on it")
-	case errors.Is(err, idcard.ErrUnreadable), errors.Is(err, idcard.ErrText):
-		return nil, refuse("card-unreadable", "身份证无法读取：请重新放置；仍无法读取时，考评员核对证件后手工录入身份证号并写明理由", "the ID card cannot be read: place it again; if it still fails, the examiners check the card and enter the number by hand with a reason")
-	case err != nil:
-		return nil, refuse("card-reader", "身份证阅读器无响应：检查阅读器连接，或由考评员手工录入身份证号并写明理由（%v）", "the ID-card reader does not answer: check its cable, or the examiners enter the number by hand with a reason (%v)", err)
+	if why := e.CheckCard(card, err); why != nil {
+		return nil, why
 	}
-	id, bad := validIDNumber(card.IDNumber)
-	if bad != nil {
-		return nil, bad
-	}
-	for _, c := range e.plan.Candidates {
-		if c.IDNumber == id && strings.TrimSpace(c.Name) != strings.TrimSpace(card.Name) {
-			return nil, refuse("card-name", "人证不一致：身份证 %s 的姓名是 %s，考试计划中该身份证号的考生是 %s", "the card does not match the plan: card %s is in the name of %s, the plan's candidate with that number is %s",
-				MaskID(id), card.Name, c.Name)
-		}
-	}
-	if ref := cardValidOn(card, e.plan.Date); ref != nil {
-		return nil, ref
-	}
+	id, _ := validIDNumber(card.IDNumber)
 	c, err := e.VerifyCandidate(ctx, id)
 	if err != nil {
 		return nil, err
@@ -71,6 +54,33 @@ func (e *Exam) IdentifyByCard(ctx context.Context, read CardRead) (*store.Candid
 		Authority: card.Authority, ValidFrom: card.ValidFrom, ValidTo: card.ValidTo, PhotoSHA256: hex.EncodeToString(sum[:]), ConfirmedBy: []string{}}
 	e.photo = card.Photo
 	return c, nil
+}
+
+// CheckCard is what IdentifyByCard refuses of a card read (the card and
+// the reader's error), without starting the attempt: the identity screen
+// shows it before the examiners confirm. nil means the card is readable,
+// its number valid, its name the plan's for that number, and it is valid
+// on the exam date.
+func (e *Exam) CheckCard(card idcard.Card, err error) *Refusal {
+	switch {
+	case errors.Is(err, idcard.ErrNoCard):
+		return refuse("card-absent", "阅读器上没有身份证：请考生将身份证放在阅读器上", "there is no card on the reader: the candidate places their ID card on it")
+	case errors.Is(err, idcard.ErrUnreadable), errors.Is(err, idcard.ErrText):
+		return refuse("card-unreadable", "身份证无法读取：请重新放置；仍无法读取时，考评员核对证件后手工录入身份证号并写明理由", "the ID card cannot be read: place it again; if it still fails, the examiners check the card and enter the number by hand with a reason")
+	case err != nil:
+		return refuse("card-reader", "身份证阅读器无响应：检查阅读器连接，或由考评员手工录入身份证号并写明理由（%v）", "the ID-card reader does not answer: check its cable, or the examiners enter the number by hand with a reason (%v)", err)
+	}
+	id, bad := validIDNumber(card.IDNumber)
+	if bad != nil {
+		return bad
+	}
+	for _, c := range e.plan.Candidates {
+		if c.IDNumber == id && strings.TrimSpace(c.Name) != strings.TrimSpace(card.Name) {
+			return refuse("card-name", "人证不一致：身份证 %s 的姓名是 %s，考试计划中该身份证号的考生是 %s", "the card does not match the plan: card %s is in the name of %s, the plan's candidate with that number is %s",
+				MaskID(id), card.Name, c.Name)
+		}
+	}
+	return cardValidOn(card, e.plan.Date)
 }
 
 // cardValidOn checks the card's validity dates against the exam date

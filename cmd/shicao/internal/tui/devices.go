@@ -16,6 +16,7 @@ type deviceState struct {
 	lostAt    time.Time
 	scenario  string
 	last      ReadingMsg
+	lastAt    time.Time // when the last reading arrived (the exam clock)
 	readings  int
 	// CPR
 	depths   []int // the last compressions' depths, for the sparkline
@@ -40,6 +41,7 @@ func (m *Model) onReading(r ReadingMsg) {
 	}
 	ds.connected = true
 	ds.last = r
+	ds.lastAt = m.d.Now()
 	ds.readings++
 	switch r.Type {
 	case "cpr.compression":
@@ -138,8 +140,10 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 	st := m.styles
 	var lines []string
 	last := 0
-	if n := len(ds.depths); n > 0 && ds.connected {
-		// A lost manikin's last depth is not a reading: it shows --.
+	stale := m.stale(ds)
+	if n := len(ds.depths); n > 0 && ds.connected && !stale {
+		// A lost manikin's last depth is not a reading, nor is one older
+		// than station.StaleAfter: it shows --.
 		last = ds.depths[n-1]
 	}
 	depth := fmt.Sprintf("%3d mm", last)
@@ -167,7 +171,7 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 	}
 	lines = append(lines, fmt.Sprintf("%s %s %s %s", m.t("depth"), depth, string(bar), bandStyle.Render(band)))
 	rate := "—"
-	if n := len(ds.compAt); n > 1 {
+	if n := len(ds.compAt); n > 1 && !stale {
 		span := ds.compAt[n-1].Sub(ds.compAt[0])
 		if span > 0 {
 			rate = fmt.Sprintf("%.0f/min", float64(n-1)*60/span.Seconds())
@@ -200,10 +204,19 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 	return lines
 }
 
-// genericPanel shows a device's last reading.
+// stale reports whether a connected device has sent nothing for
+// station.StaleAfter: its last value is no longer shown.
+func (m *Model) stale(ds *deviceState) bool {
+	return ds.readings > 0 && m.d.Now().Sub(ds.lastAt) >= station.StaleAfter
+}
+
+// genericPanel shows a device's last reading (-- once it is stale).
 func (m *Model) genericPanel(kind string, ds *deviceState) []string {
 	if ds.readings == 0 {
 		return []string{m.styles.Dim.Render("—")}
+	}
+	if !ds.connected || m.stale(ds) {
+		return []string{fmt.Sprintf("%s --", ds.last.Type)}
 	}
 	var parts []string
 	for _, k := range sortedFieldKeys(ds.last.Fields) {

@@ -31,14 +31,31 @@ func (m *Model) keysFor() []key.Binding {
 		if m.pinFor != "" {
 			return []key.Binding{k.Enter, k.Back, k.Quit}
 		}
-		bs = []key.Binding{k.Up, k.Down, k.Enter, k.Back}
+		if m.reasonFor != "" {
+			return []key.Binding{k.Enter, k.Back, k.Quit}
+		}
+		bs = []key.Binding{k.Up, k.Down, k.Enter}
+		if m.exam != nil && m.exam.Resuming() != nil {
+			bs = append(bs, k.Void)
+		}
+		bs = append(bs, k.Back)
 	case scrPlan:
 		if m.searching {
 			return []key.Binding{k.Enter, k.Back, k.Quit}
 		}
 		bs = []key.Binding{k.Up, k.Down, k.Search, k.Enter, k.Back}
 	case scrIdentity:
-		bs = []key.Binding{k.Confirm, k.Back}
+		if m.reasonFor != "" {
+			return []key.Binding{k.Enter, k.Back, k.Quit}
+		}
+		if m.d.Card != nil {
+			bs = []key.Binding{k.ReadCard}
+		}
+		bs = append(bs, k.Confirm, k.Manual)
+		if m.d.CardScenario != nil {
+			bs = append(bs, k.Scenario)
+		}
+		bs = append(bs, k.Back)
 	case scrDraw:
 		if m.exam != nil && len(m.exam.Drawn()) == 0 {
 			bs = []key.Binding{k.Draw}

@@ -8,7 +8,8 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Quit, Back, Enter, Up, Down, Tab, Search, Confirm, Draw, Resume, Sync, Retry,
 	Finish, Undo, Veto, Timer, Phase, Scenario, Unplug, Accept, Refuse, Examiner1, Examiner2,
-	Resolve, FinishExam, Lang, Power, Mark, Help, Yes, No, Print, PrevPlan, NextPlan key.Binding
+	Resolve, FinishExam, Lang, Power, Mark, Help, Yes, No, Print, PrevPlan, NextPlan,
+	ReadCard, Manual, Void key.Binding
 }
 
 // NewKeyMap returns the station's key bindings with their help in lang
@@ -52,5 +53,8 @@ func NewKeyMap(lang string) KeyMap {
 		Print:      b([]string{"p"}, "p", "k-print"),
 		PrevPlan:   b([]string{"up", "k"}, "↑", "k-prev-plan"),
 		NextPlan:   b([]string{"down", "j"}, "↓", "k-next-plan"),
+		ReadCard:   b([]string{"c"}, "c", "k-read-card"),
+		Manual:     b([]string{"m"}, "m", "k-manual"),
+		Void:       b([]string{"V"}, "V", "k-void"),
 	}
 }

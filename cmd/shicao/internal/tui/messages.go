@@ -23,7 +23,9 @@ type (
 		it  *station.Item
 		err error
 	}
-	verifiedMsg  struct{ err error }
+	verifiedMsg struct{ err error }
+	// voidedMsg: the interrupted attempt was voided.
+	voidedMsg    struct{ err error }
 	drawnMsg     struct{ err error }
 	itemStartMsg struct {
 		it  *station.Item
@@ -110,6 +112,8 @@ func errOf(msg tea.Msg) error {
 	case continuedMsg:
 		return m.err
 	case verifiedMsg:
+		return m.err
+	case voidedMsg:
 		return m.err
 	case drawnMsg:
 		return m.err

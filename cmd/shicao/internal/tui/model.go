@@ -54,6 +54,14 @@ type Deps struct {
 	// examiners' PINs and the data directory it keeps.
 	DemoHint string
 	DemoDir  string
+	// Card reads the candidate's ID card on the station's reader (nil: no
+	// reader; the examiners check the card by eye, or take the number by
+	// hand with a reason).
+	Card station.CardRead
+	// CardScenario, in the demo, sets what the simulated reader holds
+	// (sim.Scenarios(hardware.KindIDCard)): F2 on the identity screen
+	// cycles through them. nil for a real reader.
+	CardScenario func(name string) error
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
 }
@@ -119,6 +127,13 @@ type Model struct {
 	searching bool
 	candSel   int
 	cand      *store.Candidate
+	card      *cardState // the ID card read on the identity screen
+	cardScen  int        // the simulated card's scenario (demo)
+
+	// reasonFor is the act whose written reason is being typed ("manual",
+	// "void"), "" when none.
+	reasonFor string
+	reason    textinput.Model
 
 	// draw and items
 	subjSel int
@@ -168,6 +183,8 @@ func New(d Deps) *Model {
 	for i := range m.resolveInputs {
 		m.resolveInputs[i] = textinput.New()
 	}
+	m.reason = textinput.New()
+	m.reason.CharLimit = 200
 	m.resolveInputs[0].CharLimit = 5
 	m.resolveInputs[1].CharLimit = 200
 	m.refresh()
@@ -211,6 +228,11 @@ func (m *Model) setStatus(err error) {
 
 func (m *Model) notice(s string) { m.status, m.bad = s, false }
 
+// hint says in one line why a key the screen lists did nothing now.
+func (m *Model) hint(key string, args ...any) {
+	m.status, m.bad = fmt.Sprintf(m.t(key), args...), true
+}
+
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -225,7 +247,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case DeviceStateMsg:
 		m.onDeviceState(msg)
 		return m, nil
-	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, drawnMsg, itemStartMsg, itemTickMsg,
+	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, voidedMsg, drawnMsg, itemStartMsg, itemTickMsg,
 		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, slipMsg, noticeMsg:
 		return m, m.onAnswer(msg)
 	case loadedMsg:
@@ -233,6 +255,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case readyMsg:
 		m.ready = &msg
+		return m, nil
+	case cardReadMsg:
+		m.onCardRead(msg)
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -245,6 +270,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 type asking struct {
 	text string
 	job  job
+	// next, if set, is asked after y instead of running job: an act
+	// each examiner confirms in turn.
+	next *asking
 }
 
 func (m *Model) askFirst(text string, j job) {
@@ -259,7 +287,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if a := m.ask; a != nil {
 		switch {
 		case key.Matches(msg, m.keys.Yes):
-			m.ask = nil
+			m.ask = a.next
+			if a.next != nil {
+				return nil
+			}
 			return m.run(a.job)
 		case key.Matches(msg, m.keys.No):
 			m.ask = nil
@@ -270,7 +301,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	// Text entry takes every key but its own (enter, esc, tab).
-	if m.pinFor != "" || m.searching || m.resolving {
+	if m.pinFor != "" || m.searching || m.resolving || m.reasonFor != "" {
 		return m.onKey(msg)
 	}
 	switch {
@@ -298,6 +329,7 @@ func (m *Model) setLang(lang string) {
 func (m *Model) goTo(s screen) {
 	m.screen = s
 	m.ask = nil
+	m.endReason()
 	m.showHelp = false
 	m.setStatus(nil)
 }
@@ -356,12 +388,19 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 			}
 			m.goTo(scrPlan)
 		}
+	case voidedMsg:
+		// The attempt is closed without a result: the candidate is
+		// examined again later under the plan.
+		m.exam, m.item = nil, nil
+		m.goTo(scrStart)
+		m.notice(m.t("voided"))
+		return m.loadCmd()
 	case continuedMsg:
 		m.item = msg.it
 		m.goTo(scrLive)
 		m.notice(m.t("resumed"))
 	case verifiedMsg:
-		m.ready = nil
+		m.ready, m.card = nil, nil
 		m.goTo(scrDraw)
 	case drawnMsg:
 		m.setStatus(nil)

@@ -4,6 +4,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -33,7 +34,9 @@ func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
 			if !it.Done() {
 				m.item = it
 				m.toSheet()
+				return nil
 			}
+			m.hint("hint-item-done", d.Subject, d.Standard.Title)
 			return nil
 		}
 		// Simulated equipment starts its scenario afresh for the
@@ -111,6 +114,9 @@ func (m *Model) viewDraw() string {
 			fmt.Fprintf(&b, "      %s\n", m.readiness(kind, devs))
 		}
 	}
+	if m.ready != nil && m.ready.gate != nil {
+		b.WriteString(st.Bad.Width(max(m.w-1, 20)).Render(fmt.Sprintf("✗ %s: %s", m.t("gate"), m.ready.gate.Text(m.lang))) + "\n")
+	}
 	return b.String()
 }
 
@@ -150,6 +156,11 @@ func (m *Model) readiness(kind string, devs []station.Device) string {
 type readyMsg struct {
 	devs []station.Device
 	why  map[string]*station.Refusal
+	// gate is the readiness gate's refusal before the candidate's first
+	// item (a reference check not passed, the clock's offset unknown, a
+	// field the device cannot measure), nil when it passes or an item
+	// has started.
+	gate *station.Refusal
 }
 
 // checkDevices checks the drawn items' devices off the update loop (the
@@ -160,6 +171,12 @@ func (m *Model) checkDevices() tea.Cmd {
 		return nil
 	}
 	m.checkedAt = m.d.Now()
+	first := ex.Resuming() == nil
+	for _, d := range ex.Drawn() {
+		if ex.Item(d.Subject) != nil {
+			first = false
+		}
+	}
 	return func() tea.Msg {
 		devs := eq.Devices()
 		r := readyMsg{devs: devs, why: map[string]*station.Refusal{}}
@@ -170,8 +187,27 @@ func (m *Model) checkDevices() tea.Cmd {
 				}
 			}
 		}
+		if first {
+			// The gate StartItem runs before the first item: its refusal
+			// is shown now, not when enter is pressed.
+			var why *station.Refusal
+			if _, err := ex.Ready(context.Background(), devs); errors.As(err, &why) && !sameRefusal(why, r.why) {
+				r.gate = why
+			}
+		}
 		return r
 	}
+}
+
+// sameRefusal reports whether why is one of the devices' refusals
+// already shown on their lines.
+func sameRefusal(why *station.Refusal, shown map[string]*station.Refusal) bool {
+	for _, r := range shown {
+		if r.Code == why.Code && r.EN == why.EN {
+			return true
+		}
+	}
+	return false
 }
 
 // nextSubject moves the draw cursor to the next subject not done.

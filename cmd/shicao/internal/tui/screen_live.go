@@ -34,6 +34,8 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 		m.itemSel = min(m.itemSel+1, len(it.Std.Items)-1)
 	case key.Matches(msg, m.keys.Tab):
 		m.active = (m.active + 1) % len(exs)
+	case key.Matches(msg, m.keys.Veto) && !m.vetoing && len(markableVetoes(it.Std)) == 0:
+		m.hint("hint-no-veto")
 	case key.Matches(msg, m.keys.Veto):
 		m.vetoing = !m.vetoing
 	case m.vetoing && key.Matches(msg, m.keys.Back):
@@ -48,6 +50,7 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 				m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), do(func() error { return it.Veto(ctx, examiner, v) }, func(err error) tea.Msg { return itemEndedMsg{err} }))
 				return nil
 			}
+			m.hint("hint-veto-range", len(vs))
 			return nil
 		}
 		sit := it.Std.Items[m.itemSel]
@@ -55,12 +58,18 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 			mk := sit.Marks[n].ID
 			return m.run(call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} }))
 		}
+		if len(sit.Marks) == 0 {
+			m.hint("hint-no-marks", sit.Title)
+		} else {
+			m.hint("hint-mark-range", sit.Title, len(sit.Marks))
+		}
 	case key.Matches(msg, m.keys.Undo):
 		if m.active < len(m.marks) && len(m.marks[m.active]) > 0 {
 			last := m.marks[m.active][len(m.marks[m.active])-1]
 			m.marks[m.active] = m.marks[m.active][:len(m.marks[m.active])-1]
 			return m.run(do(func() error { return it.Undo(ctx, examiner, last) }, func(err error) tea.Msg { return sheetChangedMsg{err} }))
 		}
+		m.hint("hint-no-undo")
 	case key.Matches(msg, m.keys.Timer):
 		if m.timerAt.IsZero() {
 			m.timerAt = m.d.Now()
@@ -86,6 +95,7 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 			eq := m.d.Equipment
 			return m.run(do(func() error { return eq.Unplug(kind) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 		}
+		m.hint("hint-no-device")
 	}
 	return nil
 }
@@ -104,11 +114,13 @@ func markableVetoes(std *standards.Standard) []string {
 // scenario (the demo control key).
 func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
 	if len(std.Devices) == 0 {
+		m.hint("hint-no-device")
 		return nil
 	}
 	kind := std.Devices[0]
 	list := m.d.Equipment.Scenarios(kind)
 	if len(list) == 0 {
+		m.hint("hint-no-scenario", kind)
 		return nil
 	}
 	ds := m.dev[kind]
@@ -160,7 +172,11 @@ func (m *Model) viewLive() string {
 		leftW = m.w / 2
 	}
 	var left []string
+	selFrom, selTo := 0, 0 // the selected item's lines
 	for i, sit := range it.Std.Items {
+		if i == m.itemSel {
+			selFrom = len(left)
+		}
 		sc := "—"
 		var deds []scoring.Deduction
 		if m.sheet != nil && i < len(m.sheet.Items) {
@@ -188,12 +204,17 @@ func (m *Model) viewLive() string {
 				left = append(left, st.Dim.Render(fmt.Sprintf("    [%d] %s -%s", j+1, mk.Text, mk.Deduct)))
 			}
 		}
+		if i == m.itemSel {
+			selTo = len(left)
+		}
 	}
 	if m.vetoing {
+		selFrom = len(left)
 		left = append(left, st.Warn.Render(" "+m.t("veto")+":"))
 		for j, v := range markableVetoes(it.Std) {
 			left = append(left, st.Warn.Render(fmt.Sprintf("    [%d] %s", j+1, it.Std.VetoByID(v).Text)))
 		}
+		selTo = len(left)
 	}
 	var right []string
 	for _, kind := range it.Std.Devices {
@@ -215,6 +236,18 @@ func (m *Model) viewLive() string {
 		} else {
 			right = append(right, m.genericPanel(kind, ds)...)
 		}
+	}
+	// Everything fits the window: the selected item and its numbered
+	// marks stay in view, the rest of the list scrolls (at 80x24 the
+	// panel's sparkline goes first).
+	room := m.bodyRoom() - 2 // the title and score lines
+	if m.w < 100 {
+		if len(left)+len(right) > room && len(it.Std.Devices) > 0 && it.Std.Devices[len(it.Std.Devices)-1] == "cpr" {
+			right = right[:len(right)-1]
+		}
+		left = m.window(left, selFrom, selTo, max(room-len(right), 1))
+	} else {
+		left = m.window(left, selFrom, selTo, room)
 	}
 	if m.w >= 100 {
 		rows := max(len(left), len(right))

@@ -34,6 +34,8 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, m.keys.Enter):
 			if m.sheet == nil || len(m.sheet.Review) == 0 {
+				m.resolving = false
+				m.hint("hint-no-review")
 				return nil
 			}
 			p, err := standards.ParsePoints(strings.TrimSpace(m.resolveInputs[0].Value()))
@@ -59,6 +61,10 @@ func (m *Model) keySheet(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Examiner2) && len(exs) > 1:
 		id := exs[1].Examiner.ID
 		return m.run(do(func() error { return it.Confirm(ctx, id) }, signedOff))
+	case key.Matches(msg, m.keys.Resolve) && (m.sheet == nil || len(m.sheet.Review) == 0):
+		m.hint("hint-no-review")
+	case key.Matches(msg, m.keys.Examiner2) && len(exs) < 2:
+		m.hint("hint-one-examiner")
 	case key.Matches(msg, m.keys.Resolve):
 		m.resolving = true
 		m.resolveFocus = 0

@@ -33,7 +33,16 @@ func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {
 		m.pinInput, cmd = m.pinInput.Update(msg)
 		return cmd
 	}
+	if m.reasonFor == "void" {
+		return m.keyReason(msg, func(reason string) {
+			ex := m.exam
+			m.askFirst(fmt.Sprintf(m.t("sure-void"), reason),
+				do(func() error { return ex.Void(ctx, reason) }, func(err error) tea.Msg { return voidedMsg{err} }))
+		})
+	}
 	switch {
+	case key.Matches(msg, m.keys.Void) && m.exam.Resuming() != nil:
+		m.startReason("void")
 	case key.Matches(msg, m.keys.Back):
 		m.exam = nil
 		m.goTo(scrStart)
@@ -86,6 +95,9 @@ func (m *Model) viewSignIn() string {
 	}
 	if m.pinFor != "" {
 		fmt.Fprintf(&b, "\n%s %s: %s\n", m.t("pin"), maskID(m.pinFor), m.pinInput.View())
+	}
+	if m.reasonFor == "void" {
+		fmt.Fprintf(&b, "\n%s\n%s %s\n", m.t("void-why"), m.t("reason"), m.reason.View())
 	}
 	return b.String()
 }

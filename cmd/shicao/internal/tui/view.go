@@ -51,7 +51,7 @@ func (m *Model) frame(body string) string {
 		body = m.fullHelp()
 	}
 	bodyLines := strings.Split(strings.TrimRight(body, "\n"), "\n")
-	room := max(m.h-len(top)-1-len(help), 1)
+	room := m.bodyRoom()
 	if len(bodyLines) > room {
 		bodyLines = bodyLines[:room]
 	}
@@ -65,6 +65,47 @@ func (m *Model) frame(body string) string {
 		out[i] = clipLine(l, m.w)
 	}
 	return strings.Join(out, "\n")
+}
+
+// bodyRoom is how many lines frame leaves a screen's body: the window
+// less the title, context and demo lines, the status line and the help
+// bar.
+func (m *Model) bodyRoom() int {
+	top := 1
+	if m.contextLine() != "" {
+		top++
+	}
+	if m.d.DemoHint != "" {
+		top++
+	}
+	return max(m.h-top-1-len(helpLines(m.keysFor(), m.w, m.styles.Help)), 1)
+}
+
+// window cuts lines to room, keeping lines [from, to) (the selection) in
+// view, and says on the first and last line shown how many are cut off.
+func (m *Model) window(lines []string, from, to, room int) []string {
+	dim := m.styles.Dim.Render
+	if len(lines) <= room || room < 3 {
+		if len(lines) > room {
+			return lines[:room]
+		}
+		return lines
+	}
+	// The first and last lines shown give way to the ↑ and ↓ counts:
+	// the selection sits between them.
+	start := 0
+	if to > room-1 {
+		start = max(min(to-room+1, from-1), 0)
+	}
+	end := min(start+room, len(lines))
+	out := append([]string(nil), lines[start:end]...)
+	if start > 0 {
+		out[0] = dim("  ↑ " + fmt.Sprintf(m.t("more-lines"), start+1))
+	}
+	if end < len(lines) {
+		out[len(out)-1] = dim("  ↓ " + fmt.Sprintf(m.t("more-lines"), len(lines)-end+1))
+	}
+	return out
 }
 
 // contextLine is what an examiner must always see once an exam is open:
