@@ -160,7 +160,9 @@ func runDemo(ctx context.Context, e *env, f demoFlags) error {
 		return demoHeadless(ctx, e, f, s, r, slipSim, dc.link)
 	}
 	tui.ApplyEnv(os.Getenv)
-	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *f.lang, Now: now, Sync: dc.link,
+	cards := &cardReader{} // the simulated ID-card reader (F2 on the identity screen changes the card)
+	defer cards.Close()
+	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *f.lang, Now: now, Sync: dc.link, Card: cards.Read, CardScenario: cards.Scenario,
 		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN), DemoDir: dir})
 	// The console's live grid shows this station: what the TUI shows,
 	// signed every few seconds (docs/api.md, POST /v1/status).
