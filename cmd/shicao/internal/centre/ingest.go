@@ -83,58 +83,73 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	var receipt []byte
 	var dupAttempt string
 	err = c.logTx(ctx, func(tx *sql.Tx) error {
-		var have string
-		var rcpt []byte
-		err := tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)
-		switch {
-		case err == nil && have == hexSum:
-			receipt = rcpt // sent twice at once: the first won
-			return nil
-		case err == nil:
-			return errDuplicate
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		// One result per candidate, plan and attempt: a second one is an
-		// exam run twice (a restored station, an abandoned attempt run
-		// again to get another draw), for people to judge.
-		var other string
-		err = tx.QueryRowContext(ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ?`, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&other)
-		switch {
-		case err == nil:
-			dupAttempt = other
-			return errDuplicateAttempt
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		n, err := logSize(ctx, tx)
-		if err != nil {
-			return err
-		}
-		checkpoint, proof, err := c.appendRecord(ctx, tx, n, examsync.Record(doc.ID, stationName, hexSum))
-		if err != nil {
-			return err
-		}
-		receipt, err = json.Marshal(examsync.Receipt{Kind: examsync.KindReceipt, Result: doc.ID, Station: stationName, SHA256: hexSum,
-			Index: n, Checkpoint: string(checkpoint), Proof: examsync.EncodeHashes(proof)})
-		if err != nil {
-			return err
-		}
-		return insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs())
+		var err error
+		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, hexSum, body)
+		return err
 	})
-	if errors.Is(err, errDuplicate) {
-		c.alarm(ctx, alarmDuplicate, stationName, "result "+doc.ID, "the result id was sent again with other bytes (sha256 "+hexSum+"); the first is kept")
-		return nil, examsync.Refuse(http.StatusConflict, examsync.CodeDuplicate, "result %s is held already with other bytes: the first is kept and an alarm is raised", doc.ID)
-	}
-	if errors.Is(err, errDuplicateAttempt) {
-		c.alarm(ctx, alarmDuplicateAttempt, stationName, "result "+doc.ID, fmt.Sprintf("candidate %s (attempt %d) on plan %s already has result %s: the exam was run twice; the first is kept", doc.Candidate.IDNumber, doc.Candidate.Attempt, doc.Plan, dupAttempt))
-		return nil, examsync.Refuse(http.StatusConflict, CodeDuplicateAttempt, "candidate %s (attempt %d) on plan %s already has result %s: one result per attempt; the first is kept and an alarm is raised", doc.Candidate.IDNumber, doc.Candidate.Attempt, doc.Plan, dupAttempt)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("log result %s: %w", doc.ID, err)
+		return nil, c.refuseAppend(ctx, stationName, doc, hexSum, dupAttempt, err)
 	}
 	c.resolveQueued(ctx, doc.ID)
 	return receipt, nil
+}
+
+// appendResult appends a verified result to the log inside tx and
+// returns its receipt: the receipt held already when the same bytes were
+// sent twice at once; errDuplicate for the id held with other bytes;
+// errDuplicateAttempt (with the result held) for a second result of the
+// same candidate, plan and attempt.
+func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, hexSum string, body []byte) (receipt []byte, dupAttempt string, err error) {
+	var have string
+	var rcpt []byte
+	err = tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)
+	switch {
+	case err == nil && have == hexSum:
+		return rcpt, "", nil // sent twice at once: the first won
+	case err == nil:
+		return nil, "", errDuplicate
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, "", err
+	}
+	// One result per candidate, plan and attempt: a second one is an
+	// exam run twice (a restored station, an abandoned attempt run
+	// again to get another draw), for people to judge.
+	var other string
+	err = tx.QueryRowContext(ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ?`, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&other)
+	switch {
+	case err == nil:
+		return nil, other, errDuplicateAttempt
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, "", err
+	}
+	n, err := logSize(ctx, tx)
+	if err != nil {
+		return nil, "", err
+	}
+	checkpoint, proof, err := c.appendRecord(ctx, tx, n, examsync.Record(doc.ID, stationName, hexSum))
+	if err != nil {
+		return nil, "", err
+	}
+	receipt, err = json.Marshal(examsync.Receipt{Kind: examsync.KindReceipt, Result: doc.ID, Station: stationName, SHA256: hexSum,
+		Index: n, Checkpoint: string(checkpoint), Proof: examsync.EncodeHashes(proof)})
+	if err != nil {
+		return nil, "", err
+	}
+	return receipt, "", insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs())
+}
+
+// refuseAppend turns a failed append into its refusal (a duplicate id
+// or attempt: 409 and an alarm for people) or its error.
+func (c *Centre) refuseAppend(ctx context.Context, stationName string, doc *examsync.ResultDoc, hexSum, dupAttempt string, err error) error {
+	switch {
+	case errors.Is(err, errDuplicate):
+		c.alarm(ctx, alarmDuplicate, stationName, "result "+doc.ID, "the result id was sent again with other bytes (sha256 "+hexSum+"); the first is kept")
+		return examsync.Refuse(http.StatusConflict, examsync.CodeDuplicate, "result %s is held already with other bytes: the first is kept and an alarm is raised", doc.ID)
+	case errors.Is(err, errDuplicateAttempt):
+		c.alarm(ctx, alarmDuplicateAttempt, stationName, "result "+doc.ID, fmt.Sprintf("candidate %s (attempt %d) on plan %s already has result %s: the exam was run twice; the first is kept", doc.Candidate.IDNumber, doc.Candidate.Attempt, doc.Plan, dupAttempt))
+		return examsync.Refuse(http.StatusConflict, CodeDuplicateAttempt, "candidate %s (attempt %d) on plan %s already has result %s: one result per attempt; the first is kept and an alarm is raised", doc.Candidate.IDNumber, doc.Candidate.Attempt, doc.Plan, dupAttempt)
+	}
+	return fmt.Errorf("log result %s: %w", doc.ID, err)
 }
 
 var (
