@@ -167,24 +167,11 @@ func (s *Session) add(seq, t int64, typ, src, data []byte) error {
 	if s.err != nil {
 		return s.err
 	}
-	if seq != s.n+1 {
-		if s.n == 0 {
-			return s.fail(eventErr(seq, "the log must start at seq 1"))
-		}
-		return s.fail(eventErr(seq, "seq %d follows %d: the log must be gapless and in order", seq, s.n))
-	}
-	if t < s.lastT {
-		return s.fail(eventErr(seq, "t_ms %d is before the previous event's %d", t, s.lastT))
+	if err := s.inOrder(seq, t); err != nil {
+		return s.fail(err)
 	}
 	if s.n == 0 {
-		if string(typ) != standards.TypeSessionStart {
-			return s.fail(eventErr(seq, "the log must start with session.start, not %s", typ))
-		}
-		if err := s.start(seq, data); err != nil {
-			return s.fail(err)
-		}
-		s.n, s.lastT = 1, t
-		return nil
+		return s.addFirst(seq, t, typ, data)
 	}
 	s.n, s.lastT = seq, t
 
@@ -195,20 +182,62 @@ func (s *Session) add(seq, t int64, typ, src, data []byte) error {
 		return nil
 	}
 	if et.Device != "" {
-		// The candidate's performance ends at the hard stop and at
-		// session.end; device events after either are not scored.
-		if t > s.stop || s.endT >= 0 {
-			s.ignored = append(s.ignored, seq)
-			if t > s.stop {
-				s.stoppedDev = true
-			}
-			return nil
+		return s.addDevice(seq, t, typ, data)
+	}
+	if err := s.addSystem(seq, t, typ, src, data); err != nil {
+		return s.fail(err)
+	}
+	return nil
+}
+
+// inOrder checks that an event follows the previous one: the next seq, no
+// earlier in time.
+func (s *Session) inOrder(seq, t int64) error {
+	if seq != s.n+1 {
+		if s.n == 0 {
+			return eventErr(seq, "the log must start at seq 1")
 		}
-		if _, err := s.log.AddBytes(seq, t, typ, data); err != nil {
-			return s.fail(eventErr(seq, "%s %v", typ, err))
+		return eventErr(seq, "seq %d follows %d: the log must be gapless and in order", seq, s.n)
+	}
+	if t < s.lastT {
+		return eventErr(seq, "t_ms %d is before the previous event's %d", t, s.lastT)
+	}
+	return nil
+}
+
+// addFirst takes the log's first event, which must be session.start.
+func (s *Session) addFirst(seq, t int64, typ, data []byte) error {
+	if string(typ) != standards.TypeSessionStart {
+		return s.fail(eventErr(seq, "the log must start with session.start, not %s", typ))
+	}
+	if err := s.start(seq, data); err != nil {
+		return s.fail(err)
+	}
+	s.n, s.lastT = 1, t
+	return nil
+}
+
+// addDevice takes a device event into the log the expressions read.
+func (s *Session) addDevice(seq, t int64, typ, data []byte) error {
+	// The candidate's performance ends at the hard stop and at
+	// session.end; device events after either are not scored.
+	if t > s.stop || s.endT >= 0 {
+		s.ignored = append(s.ignored, seq)
+		if t > s.stop {
+			s.stoppedDev = true
 		}
 		return nil
 	}
+	if _, err := s.log.AddBytes(seq, t, typ, data); err != nil {
+		return s.fail(eventErr(seq, "%s %v", typ, err))
+	}
+	return nil
+}
+
+// addSystem takes an event of the station or an examiner: the session's
+// end, marks, vetoes, reviews, the candidate's answer, and other system
+// events (timer, phase...) as data for expressions.
+func (s *Session) addSystem(seq, t int64, typ, src, data []byte) error {
 	var err error
 	source := string(src)
 	switch string(typ) {
@@ -241,10 +270,7 @@ func (s *Session) add(seq, t int64, typ, src, data []byte) error {
 			err = eventErr(seq, "%s %v", typ, aerr)
 		}
 	}
-	if err != nil {
-		return s.fail(err)
-	}
-	return nil
+	return err
 }
 
 func (s *Session) start(seq int64, data []byte) error {

@@ -17,6 +17,37 @@ func (s *Session) Sheet() (*Sheet, error) {
 	if s.n == 0 {
 		return nil, fmt.Errorf("empty log: a session starts with session.start")
 	}
+	sheet := s.newSheet()
+	elapsed := sheet.ElapsedMs
+	env := evalEnv{log: s.log, elapsed: elapsed, limit: s.limit}
+	env.plain = s.log.Env(elapsed, s.limit)
+
+	total, err := s.scoreItems(sheet, &env)
+	if err != nil {
+		return nil, err
+	}
+	total -= s.overtime(sheet, elapsed)
+	total = max(total, 0)
+
+	if err := s.vetoHits(sheet, &env); err != nil {
+		return nil, err
+	}
+	if len(sheet.Vetoes) > 0 {
+		sheet.Veto = &sheet.Vetoes[0]
+		total = 0
+	}
+	if s.ack != nil && !*s.ack {
+		sheet.Refused = true
+		total = 0
+	}
+	sheet.Score = total
+	sheet.Passed = sheet.Veto == nil && !sheet.Refused && total >= sheet.PassMark
+	return sheet, nil
+}
+
+// newSheet starts the sheet: the standard, the log's counts and the
+// clock (the item ends at session.end, at the hard stop at the latest).
+func (s *Session) newSheet() *Sheet {
 	std := s.std
 	sheet := &Sheet{
 		ID: std.ID, Version: std.Version, SHA256: std.SHA256(), Title: std.Title,
@@ -35,16 +66,21 @@ func (s *Session) Sheet() (*Sheet, error) {
 	}
 	sheet.ElapsedMs = elapsed
 	sheet.Outages = s.outages(elapsed)
-	env := evalEnv{log: s.log, elapsed: elapsed, limit: s.limit}
-	env.plain = s.log.Env(elapsed, s.limit)
+	return sheet
+}
 
+// scoreItems scores each item onto the sheet, lists the items whose
+// examiners differ by more than the tolerance for review, and returns the
+// items' total.
+func (s *Session) scoreItems(sheet *Sheet, env *evalEnv) (Points, error) {
+	std := s.std
 	examiners := s.examinerList()
 	var total Points
 	for i := range std.Items {
 		it := &std.Items[i]
-		is, err := s.scoreItem(it, &env, examiners)
+		is, err := s.scoreItem(it, env, examiners)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if is.Resolved == nil && len(is.Examiners) > 1 {
 			lo, hi := is.Examiners[0].Deduct, is.Examiners[0].Deduct
@@ -59,25 +95,36 @@ func (s *Session) Sheet() (*Sheet, error) {
 		sheet.Items = append(sheet.Items, is)
 	}
 	sheet.NeedsReview = len(sheet.Review) > 0
+	return total, nil
+}
 
-	if o := std.Overtime; o != nil && o.Deduct > 0 && elapsed > s.limit {
-		every := o.Every.Millis()
-		n := int((elapsed - s.limit + every - 1) / every) // per started interval
-		p := Points(n) * o.Deduct
-		capped := false
-		if o.Cap != nil && p > *o.Cap {
-			p, capped = *o.Cap, true
-		}
-		sheet.Overtime = &Deduction{ID: "overtime", Text: fmt.Sprintf("超时 %.1f 秒", float64(elapsed-s.limit)/1000), Points: p, Count: n, Evidence: []int64{}, By: "time", Capped: capped}
-		total -= p
+// overtime puts the overtime deduction on the sheet and returns its
+// points (0 within the limit or without an overtime rule).
+func (s *Session) overtime(sheet *Sheet, elapsed int64) Points {
+	o := s.std.Overtime
+	if o == nil || o.Deduct <= 0 || elapsed <= s.limit {
+		return 0
 	}
-	total = max(total, 0)
+	every := o.Every.Millis()
+	n := int((elapsed - s.limit + every - 1) / every) // per started interval
+	p := Points(n) * o.Deduct
+	capped := false
+	if o.Cap != nil && p > *o.Cap {
+		p, capped = *o.Cap, true
+	}
+	sheet.Overtime = &Deduction{ID: "overtime", Text: fmt.Sprintf("超时 %.1f 秒", float64(elapsed-s.limit)/1000), Points: p, Count: n, Evidence: []int64{}, By: "time", Capped: capped}
+	return p
+}
 
+// vetoHits lists the vetoes that fired, by rule or else by an examiner's
+// veto not undone, in the standard's order.
+func (s *Session) vetoHits(sheet *Sheet, env *evalEnv) error {
+	std := s.std
 	for i := range std.Veto {
 		v := &std.Veto[i]
 		fired, oc, err := s.run.EvalVeto(v, env.of(v.OutageKinds()))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		oc = env.realTimes(v.OutageKinds(), oc)
 		if fired {
@@ -91,17 +138,7 @@ func (s *Session) Sheet() (*Sheet, error) {
 			}
 		}
 	}
-	if len(sheet.Vetoes) > 0 {
-		sheet.Veto = &sheet.Vetoes[0]
-		total = 0
-	}
-	if s.ack != nil && !*s.ack {
-		sheet.Refused = true
-		total = 0
-	}
-	sheet.Score = total
-	sheet.Passed = sheet.Veto == nil && !sheet.Refused && total >= sheet.PassMark
-	return sheet, nil
+	return nil
 }
 
 // evalEnv gives each rule its environment: the log as recorded, or, for a

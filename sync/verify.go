@@ -140,115 +140,165 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if err != nil {
 		return nil, err
 	}
-	if len(stationKeys) == 0 {
-		return nil, errors.New("no station verifier key given")
-	}
-	vs, err := StationVerifiers(stationKeys)
+	n, doc, signedSheets, err := openResult(b.Result, stationKeys)
 	if err != nil {
 		return nil, err
-	}
-	n, err := note.Open([]byte(b.Result), vs)
-	if err != nil {
-		var unv *note.UnverifiedNoteError
-		if errors.As(err, &unv) {
-			return nil, errors.New("the result is not signed by the station key given: signed by another key")
-		}
-		return nil, fmt.Errorf("the result's signature does not verify: %v", err)
-	}
-	var doc ResultDoc
-	dec := json.NewDecoder(strings.NewReader(n.Text))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil || doc.Format != ResultFormat {
-		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
-	}
-	// The signed sheets as written: a re-score must reproduce them byte
-	// for byte, so they are compared as bytes, not re-encoded.
-	var rawDoc struct {
-		Items []struct {
-			Sheet json.RawMessage `json:"sheet"`
-		} `json:"items"`
-	}
-	if err := json.Unmarshal([]byte(n.Text), &rawDoc); err != nil || len(rawDoc.Items) != len(doc.Items) {
-		return nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
-	}
-	open := func(name, signed string) ([]byte, error) {
-		if trust == nil {
-			return standards.SplitNote([]byte(signed)), nil
-		}
-		o, err := trust.Open([]byte(signed))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return o.Text, nil
 	}
 	var sheets []*scoring.Sheet
 	spans := make(map[string]standards.Span, len(doc.Items))
 	starts := make(map[string]LogStart, len(doc.Items))
-	for idx, it := range doc.Items {
-		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
-		signedStd, ok := b.Standards[key]
-		if !ok {
-			return nil, fmt.Errorf("subject %s: the bundle lacks standard %s", it.Subject, key)
-		}
-		text, err := open(key, signedStd)
+	for idx := range doc.Items {
+		it := &doc.Items[idx]
+		std, err := bv.itemStandard(b.Standards, it, trust)
 		if err != nil {
 			return nil, err
 		}
-		std, err := bv.standard(key, text)
+		sheet, err := rescore(std, it, b.Events[it.Subject], starts)
 		if err != nil {
 			return nil, err
-		}
-		if std.SHA256() != it.Standard.SHA256 {
-			return nil, fmt.Errorf("subject %s: standard %s is not the text the result names (sha256 differs)", it.Subject, key)
-		}
-		// One pass over the lines: decode in place, chain, score.
-		lines := b.Events[it.Subject]
-		if len(lines) != it.Events {
-			return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(lines), it.Events)
-		}
-		sess := scoring.NewSession(std)
-		var chain standards.Chain
-		var scoreErr error
-		for i, l := range lines {
-			v, lerr := standards.ScanEvent(l)
-			if lerr != nil {
-				return nil, fmt.Errorf("subject %s: event line %d: %v", it.Subject, i+1, lerr)
-			}
-			if v.Seq != int64(i+1) {
-				return nil, fmt.Errorf("subject %s: event %d: seq %d where %d was due: an event is missing or out of order", it.Subject, i+1, v.Seq, i+1)
-			}
-			if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
-				return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
-			}
-			if i == 0 && string(v.Type) == standards.TypeSessionStart {
-				var ls LogStart
-				_ = json.Unmarshal(v.Data, &ls) // the scorer judges the data's form
-				starts[it.Subject] = ls
-			}
-			// A log the scorer refuses is reported after the chain: an
-			// edited event is named as such, not as a scoring fault.
-			if scoreErr == nil {
-				scoreErr = sess.AddView(v)
-			}
-		}
-		if chain.Head().String() != it.Head {
-			return nil, fmt.Errorf("subject %s: the events' chain head differs from the signed one: an event was edited", it.Subject)
-		}
-		if scoreErr != nil {
-			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, scoreErr)
-		}
-		sheet, err := sess.Sheet()
-		if err != nil {
-			return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, err)
 		}
 		got, _ := json.Marshal(sheet)
-		if !bytes.Equal(got, rawDoc.Items[idx].Sheet) {
+		if !bytes.Equal(got, signedSheets[idx].Sheet) {
 			return nil, fmt.Errorf("subject %s: re-scoring the events gives %s, the result says %s: the score was edited", it.Subject, sheet.Score, it.Sheet.Score)
 		}
 		sheets = append(sheets, sheet)
 		spans[it.Subject] = std.Span()
 	}
-	bpText, err := open("blueprint", b.Blueprint)
+	bp, err := bv.rescorePaper(b.Blueprint, doc, sheets, trust)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verified{Doc: doc, Starts: starts, Spans: spans, Blueprint: bp.Span()}
+	for _, s := range n.Sigs {
+		v.Signers = append(v.Signers, s.Name)
+	}
+	return v, nil
+}
+
+// openResult checks the station's signature on the bundle's result and
+// decodes the signed document, with its sheets as signed: a re-score must
+// reproduce them byte for byte, so they are compared as bytes, not
+// re-encoded.
+func openResult(result string, stationKeys []string) (*note.Note, *ResultDoc, []signedSheet, error) {
+	if len(stationKeys) == 0 {
+		return nil, nil, nil, errors.New("no station verifier key given")
+	}
+	vs, err := StationVerifiers(stationKeys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	n, err := note.Open([]byte(result), vs)
+	if err != nil {
+		var unv *note.UnverifiedNoteError
+		if errors.As(err, &unv) {
+			return nil, nil, nil, errors.New("the result is not signed by the station key given: signed by another key")
+		}
+		return nil, nil, nil, fmt.Errorf("the result's signature does not verify: %v", err)
+	}
+	var doc ResultDoc
+	dec := json.NewDecoder(strings.NewReader(n.Text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil || doc.Format != ResultFormat {
+		return nil, nil, nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
+	}
+	var rawDoc struct {
+		Items []signedSheet `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(n.Text), &rawDoc); err != nil || len(rawDoc.Items) != len(doc.Items) {
+		return nil, nil, nil, fmt.Errorf("the signed text is not a %s document", ResultFormat)
+	}
+	return n, &doc, rawDoc.Items, nil
+}
+
+// signedSheet is an item's sheet as the station signed it.
+type signedSheet struct {
+	Sheet json.RawMessage `json:"sheet"`
+}
+
+// openSigned returns the text of a signed standard or blueprint: checked
+// against trust, or only split from its signatures without one.
+func openSigned(trust *standards.Trust, name, signed string) ([]byte, error) {
+	if trust == nil {
+		return standards.SplitNote([]byte(signed)), nil
+	}
+	o, err := trust.Open([]byte(signed))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return o.Text, nil
+}
+
+// itemStandard returns the standard an item was scored by, from the
+// bundle, checked against the hash the result names.
+func (bv *BundleVerifier) itemStandard(bundled map[string]string, it *ItemResult, trust *standards.Trust) (*standards.Standard, error) {
+	key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
+	signedStd, ok := bundled[key]
+	if !ok {
+		return nil, fmt.Errorf("subject %s: the bundle lacks standard %s", it.Subject, key)
+	}
+	text, err := openSigned(trust, key, signedStd)
+	if err != nil {
+		return nil, err
+	}
+	std, err := bv.standard(key, text)
+	if err != nil {
+		return nil, err
+	}
+	if std.SHA256() != it.Standard.SHA256 {
+		return nil, fmt.Errorf("subject %s: standard %s is not the text the result names (sha256 differs)", it.Subject, key)
+	}
+	return std, nil
+}
+
+// rescore scores an item's event lines in one pass (decode in place,
+// chain, score), checking them against the count and chain head the
+// result signed, and records the log's session.start in starts.
+func rescore(std *standards.Standard, it *ItemResult, lines []json.RawMessage, starts map[string]LogStart) (*scoring.Sheet, error) {
+	if len(lines) != it.Events {
+		return nil, fmt.Errorf("subject %s: %d events where the result signed %d: events were added or removed", it.Subject, len(lines), it.Events)
+	}
+	sess := scoring.NewSession(std)
+	var chain standards.Chain
+	var scoreErr error
+	for i, l := range lines {
+		v, lerr := standards.ScanEvent(l)
+		if lerr != nil {
+			return nil, fmt.Errorf("subject %s: event line %d: %v", it.Subject, i+1, lerr)
+		}
+		if v.Seq != int64(i+1) {
+			return nil, fmt.Errorf("subject %s: event %d: seq %d where %d was due: an event is missing or out of order", it.Subject, i+1, v.Seq, i+1)
+		}
+		if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
+			return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+		}
+		if i == 0 && string(v.Type) == standards.TypeSessionStart {
+			var ls LogStart
+			_ = json.Unmarshal(v.Data, &ls) // the scorer judges the data's form
+			starts[it.Subject] = ls
+		}
+		// A log the scorer refuses is reported after the chain: an
+		// edited event is named as such, not as a scoring fault.
+		if scoreErr == nil {
+			scoreErr = sess.AddView(v)
+		}
+	}
+	if chain.Head().String() != it.Head {
+		return nil, fmt.Errorf("subject %s: the events' chain head differs from the signed one: an event was edited", it.Subject)
+	}
+	if scoreErr != nil {
+		return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, scoreErr)
+	}
+	sheet, err := sess.Sheet()
+	if err != nil {
+		return nil, fmt.Errorf("subject %s: re-score: %w", it.Subject, err)
+	}
+	return sheet, nil
+}
+
+// rescorePaper checks the bundle's blueprint against the hash the result
+// names and that it scores the sheets to the signed paper.
+func (bv *BundleVerifier) rescorePaper(blueprint string, doc *ResultDoc, sheets []*scoring.Sheet, trust *standards.Trust) (*standards.Blueprint, error) {
+	bpText, err := openSigned(trust, "blueprint", blueprint)
 	if err != nil {
 		return nil, err
 	}
@@ -268,11 +318,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if !bytes.Equal(got, want) {
 		return nil, fmt.Errorf("the paper re-scores to %s, the result says %s", paper.Total, doc.Paper.Total)
 	}
-	v := &Verified{Doc: &doc, Starts: starts, Spans: spans, Blueprint: bp.Span()}
-	for _, s := range n.Sigs {
-		v.Signers = append(v.Signers, s.Name)
-	}
-	return v, nil
+	return bp, nil
 }
 
 // StationVerifiers parses station verifier keys (note verifier key text)

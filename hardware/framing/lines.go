@@ -106,82 +106,105 @@ func (p *Lines) Next() ([]byte, bool) {
 		if len(b) == 0 {
 			return nil, false
 		}
-		var n int
-		if len(p.start) > 0 {
-			i := bytes.Index(b, p.start)
-			if i < 0 {
-				p.drop(len(b) - partial(b, p.start))
-				return nil, false
-			}
-			if i > 0 {
-				p.drop(i)
-				continue
-			}
-			rest := b[len(p.start):]
-			e := bytes.Index(rest, p.end)
-			scan := rest
-			if e >= 0 {
-				scan = rest[:e]
-			}
-			if s := bytes.Index(scan, p.start); s >= 0 {
-				p.bad(len(p.start) + s)
-				continue
-			}
-			if e < 0 {
-				if len(b) >= p.spec.Max {
-					p.bad(len(b))
-					continue
-				}
-				return nil, false
-			}
-			n = len(p.start) + e + len(p.end)
-		} else {
-			e := bytes.Index(b, p.end)
-			if e < 0 {
-				if len(b) >= p.spec.Max {
-					p.bad(len(b))
-					continue
-				}
-				return nil, false
-			}
-			n = e + len(p.end)
+		n, wait := p.frame(b)
+		if wait {
+			return nil, false
 		}
-		if n > p.spec.Max {
-			p.bad(n)
+		if n == 0 {
 			continue
 		}
-		rec := bytes.TrimRight(b[:n], p.spec.Trim)
-		if !printable(bytes.TrimSuffix(rec[len(p.start):], p.end)) {
-			p.bad(n)
-			continue
+		if rec, ok := p.record(b, n); ok {
+			return rec, true
 		}
-		if p.csn > 0 {
-			inner := bytes.TrimSuffix(rec[len(p.start):], p.end)
-			var body, cs []byte
-			if p.csFirst {
-				if i := bytes.Index(inner, p.sep); i >= 0 {
-					cs, body = inner[:i], inner[i+len(p.sep):]
-				}
-			} else if i := bytes.LastIndex(inner, p.sep); i >= 0 {
-				body, cs = inner[:i], inner[i+len(p.sep):]
-			}
-			want, ok := hexValue(cs, p.csn)
-			if !ok {
-				p.bad(n)
-				continue
-			}
-			if want != p.spec.Checksum.Algo.Sum(body) {
-				p.stats.Checksum++
-				p.drop(n)
-				continue
-			}
-			rec = body
-		}
-		p.off += n
-		p.last = n
-		p.stats.Records++
-		return rec, true
 	}
+}
+
+// frame finds the record at the start of b (End is required, so a record
+// is never empty). It returns the record's length; 0 and true when it
+// needs more bytes; 0 and false when it dropped bytes and Next should
+// look again.
+func (p *Lines) frame(b []byte) (n int, wait bool) {
+	if len(p.start) == 0 {
+		e := bytes.Index(b, p.end)
+		if e < 0 {
+			return 0, p.unended(b)
+		}
+		return e + len(p.end), false
+	}
+	i := bytes.Index(b, p.start)
+	if i < 0 {
+		p.drop(len(b) - partial(b, p.start))
+		return 0, true
+	}
+	if i > 0 {
+		p.drop(i)
+		return 0, false
+	}
+	rest := b[len(p.start):]
+	e := bytes.Index(rest, p.end)
+	scan := rest
+	if e >= 0 {
+		scan = rest[:e]
+	}
+	if s := bytes.Index(scan, p.start); s >= 0 {
+		p.bad(len(p.start) + s)
+		return 0, false
+	}
+	if e < 0 {
+		return 0, p.unended(b)
+	}
+	return len(p.start) + e + len(p.end), false
+}
+
+// unended waits for the end of the record b begins, unless b is already
+// too long for a record: then it drops b as bad.
+func (p *Lines) unended(b []byte) (wait bool) {
+	if len(b) >= p.spec.Max {
+		p.bad(len(b))
+		return false
+	}
+	return true
+}
+
+// record checks the n-byte record at the start of b (its length, its
+// characters, its checksum) and consumes it: it returns what Next gives,
+// or false after counting and dropping a bad record.
+func (p *Lines) record(b []byte, n int) ([]byte, bool) {
+	if n > p.spec.Max {
+		p.bad(n)
+		return nil, false
+	}
+	rec := bytes.TrimRight(b[:n], p.spec.Trim)
+	if !printable(bytes.TrimSuffix(rec[len(p.start):], p.end)) {
+		p.bad(n)
+		return nil, false
+	}
+	if p.csn > 0 {
+		inner := bytes.TrimSuffix(rec[len(p.start):], p.end)
+		var body, cs []byte
+		if p.csFirst {
+			if i := bytes.Index(inner, p.sep); i >= 0 {
+				cs, body = inner[:i], inner[i+len(p.sep):]
+			}
+		} else if i := bytes.LastIndex(inner, p.sep); i >= 0 {
+			body, cs = inner[:i], inner[i+len(p.sep):]
+		}
+		want, ok := hexValue(cs, p.csn)
+		if !ok {
+			p.bad(n)
+			return nil, false
+		}
+		if want != p.spec.Checksum.Algo.Sum(body) {
+			p.stats.Checksum++
+			p.drop(n)
+			return nil, false
+		}
+		rec = body
+	}
+	p.off += n
+	p.last = n
+	p.stats.Records++
+	return rec, true
 }
 
 // hexValue parses exactly n hexadecimal digits of either case.

@@ -46,6 +46,35 @@ func (p *Profile) validate() error {
 	if err := p.Port.validate(); err != nil {
 		return at(err, "port")
 	}
+	if err := p.validateFraming(); err != nil {
+		return err
+	}
+	names, err := p.validateRecords()
+	if err != nil {
+		return err
+	}
+	for i, t := range p.Transforms {
+		idx := strconv.Itoa(i)
+		if err := t.validate(names, &p.readsPrev); err != nil {
+			return at(err, "transforms", idx)
+		}
+		p.sources = append(p.sources, &eventSource{t.Event, t.Fields, []string{"transforms", idx}})
+	}
+	for i, c := range p.Captures {
+		if c.Name == "" || c.Bytes == "" || c.Events == "" {
+			return at(errors.New("a capture has a name, bytes (a capture file) and events (the events it must give)"), "captures", strconv.Itoa(i))
+		}
+		if p.Framing == FramingModbus {
+			return at(errors.New("a Modbus slave answers requests: there is no stream to capture"), "captures", strconv.Itoa(i))
+		}
+	}
+	return nil
+}
+
+// validateFraming checks the sections the profile's framing needs and
+// refuses those it does not, and lists the events its tags (lines) or
+// Modbus section produce.
+func (p *Profile) validateFraming() error {
 	switch p.Framing {
 	case FramingLines:
 		if p.Line == nil || p.Frame != nil || p.Modbus != nil {
@@ -88,25 +117,31 @@ func (p *Profile) validate() error {
 	default:
 		return at(fmt.Errorf("framing %q: want lines, binary or modbus-rtu", p.Framing), "framing")
 	}
+	return nil
+}
+
+// validateRecords checks the records, names each by its event when not
+// named, lists the events they produce, and returns them by name.
+func (p *Profile) validateRecords() (map[string]*Record, error) {
 	names := map[string]*Record{}
 	types := map[int]bool{}
 	for i, r := range p.Records {
 		idx := strconv.Itoa(i)
 		if err := r.validate(p); err != nil {
-			return at(err, "records", idx)
+			return nil, at(err, "records", idx)
 		}
 		if r.Name == "" {
 			r.Name = r.Event
 		}
 		if r.Name != "" {
 			if _, dup := names[r.Name]; dup {
-				return at(fmt.Errorf("name %q: two records have it; name them apart", r.Name), "records", idx, "name")
+				return nil, at(fmt.Errorf("name %q: two records have it; name them apart", r.Name), "records", idx, "name")
 			}
 			names[r.Name] = r
 		}
 		if r.Type != nil {
 			if types[*r.Type] {
-				return at(fmt.Errorf("type %#02x: two records have it", *r.Type), "records", idx, "type")
+				return nil, at(fmt.Errorf("type %#02x: two records have it", *r.Type), "records", idx, "type")
 			}
 			types[*r.Type] = true
 		}
@@ -114,22 +149,7 @@ func (p *Profile) validate() error {
 			p.sources = append(p.sources, &eventSource{r.Event, r.Fields, []string{"records", idx}})
 		}
 	}
-	for i, t := range p.Transforms {
-		idx := strconv.Itoa(i)
-		if err := t.validate(names, &p.readsPrev); err != nil {
-			return at(err, "transforms", idx)
-		}
-		p.sources = append(p.sources, &eventSource{t.Event, t.Fields, []string{"transforms", idx}})
-	}
-	for i, c := range p.Captures {
-		if c.Name == "" || c.Bytes == "" || c.Events == "" {
-			return at(errors.New("a capture has a name, bytes (a capture file) and events (the events it must give)"), "captures", strconv.Itoa(i))
-		}
-		if p.Framing == FramingModbus {
-			return at(errors.New("a Modbus slave answers requests: there is no stream to capture"), "captures", strconv.Itoa(i))
-		}
-	}
-	return nil
+	return names, nil
 }
 
 func (pt Port) validate() error {
@@ -272,92 +292,12 @@ func (e *LineEvent) validate(p *Profile, tag, clockKey string) error {
 }
 
 func (r *Record) validate(p *Profile) error {
-	wire := "offset"
-	if p.Framing == FramingLines {
-		wire = "capture"
-		if r.Pattern == "" {
-			return at(errors.New("a line record has a pattern"), "pattern")
-		}
-		re, err := regexp.Compile("^(?:" + r.Pattern + ")$")
-		if err != nil {
-			return at(fmt.Errorf("pattern: %w", err), "pattern")
-		}
-		r.re = re
-		r.prefix, _ = regexp.MustCompile(r.Pattern).LiteralPrefix()
-		r.fast = compileFast(r.Pattern)
-		if r.Type != nil || r.Size != 0 || r.Zero != nil {
-			return at(errors.New("type, size and zero belong to binary records"), "type")
-		}
-	} else {
-		if r.Pattern != "" {
-			return at(errors.New("a binary record has a type, not a pattern"), "pattern")
-		}
-		if r.Size == 0 {
-			r.Size = p.Frame.Size // fixed-size frames
-		}
+	wire, err := r.validateShape(p)
+	if err != nil {
+		return err
 	}
-	if r.Event != "" {
-		if err := validEvent(r.Event, r.Fields); err != nil {
-			return err
-		}
-	} else if len(r.Fields) > 0 {
-		return at(errors.New("fields without an event: put values only transforms use under raw"), "fields")
-	}
-	for i, z := range r.Zero {
-		if z.Offset < 0 || z.Mask < 1 || z.Mask > 255 || r.Size > 0 && z.Offset >= r.Size {
-			return at(errors.New("zero: an offset inside the frame and a mask of 1 to 255"), "zero", strconv.Itoa(i))
-		}
-	}
-	caps := map[string]bool{}
-	if r.re != nil {
-		for _, n := range r.re.SubexpNames() {
-			if n != "" {
-				caps[n] = true
-			}
-		}
-	}
-	check := func(section, name string, f *Field) error {
-		if r.re != nil && f.Capture == "" && f.Key == "" && f.Const == nil && f.Expr == "" && f.Output == "" && !f.Unmeasured {
-			f.Capture = name // a group named as the field
-		}
-		if err := f.validateSource(name, wire, r); err != nil {
-			return at(err, section, name)
-		}
-		if f.Capture != "" {
-			if !caps[f.Capture] {
-				return at(fmt.Errorf("capture %q: the pattern has no group (?P<%s>...)", f.Capture, f.Capture), section, name)
-			}
-			f.group = r.re.SubexpIndex(f.Capture)
-		}
-		return nil
-	}
-	for _, name := range slices.Sorted(maps.Keys(r.Raw)) {
-		f := r.Raw[name]
-		if f.Unmeasured || f.Output != "" {
-			return at(errors.New("a raw value is read from the record or derived"), "raw", name)
-		}
-		if _, clash := r.Fields[name]; clash {
-			return at(fmt.Errorf("%s is also a field", name), "raw", name)
-		}
-		if err := check("raw", name, f); err != nil {
-			return err
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(r.Fields)) {
-		if err := check("fields", name, r.Fields[name]); err != nil {
-			return err
-		}
-	}
-	if r.Clock != nil {
-		if r.Clock.Type == "" {
-			r.Clock.Type = "int"
-		}
-		if err := check("clock", "clock", r.Clock); err != nil {
-			return err
-		}
-		if r.Clock.Type != "int" || r.Clock.Const != nil || r.Clock.Expr != "" {
-			return at(errors.New("a clock is an int read from the record: milliseconds of device uptime"), "clock")
-		}
+	if err := r.validateFields(wire); err != nil {
+		return err
 	}
 	all := map[string]*Field{}
 	for n, f := range r.Raw {
@@ -375,6 +315,111 @@ func (r *Record) validate(p *Profile) error {
 		return at(err, "fields")
 	}
 	r.plan = newPlan(r.Raw, r.Fields)
+	return nil
+}
+
+// validateShape checks what the profile's framing asks of a record (a
+// line record's pattern, compiled; a binary record's type, size and
+// zero bytes) and its event, and returns where its fields are read from
+// on the wire: "capture" or "offset".
+func (r *Record) validateShape(p *Profile) (wire string, err error) {
+	wire = "offset"
+	if p.Framing == FramingLines {
+		wire = "capture"
+		if r.Pattern == "" {
+			return "", at(errors.New("a line record has a pattern"), "pattern")
+		}
+		re, err := regexp.Compile("^(?:" + r.Pattern + ")$")
+		if err != nil {
+			return "", at(fmt.Errorf("pattern: %w", err), "pattern")
+		}
+		r.re = re
+		r.prefix, _ = regexp.MustCompile(r.Pattern).LiteralPrefix()
+		r.fast = compileFast(r.Pattern)
+		if r.Type != nil || r.Size != 0 || r.Zero != nil {
+			return "", at(errors.New("type, size and zero belong to binary records"), "type")
+		}
+	} else {
+		if r.Pattern != "" {
+			return "", at(errors.New("a binary record has a type, not a pattern"), "pattern")
+		}
+		if r.Size == 0 {
+			r.Size = p.Frame.Size // fixed-size frames
+		}
+	}
+	if r.Event != "" {
+		if err := validEvent(r.Event, r.Fields); err != nil {
+			return "", err
+		}
+	} else if len(r.Fields) > 0 {
+		return "", at(errors.New("fields without an event: put values only transforms use under raw"), "fields")
+	}
+	for i, z := range r.Zero {
+		if z.Offset < 0 || z.Mask < 1 || z.Mask > 255 || r.Size > 0 && z.Offset >= r.Size {
+			return "", at(errors.New("zero: an offset inside the frame and a mask of 1 to 255"), "zero", strconv.Itoa(i))
+		}
+	}
+	return wire, nil
+}
+
+// validateFields checks each raw value, field and the clock of a record,
+// read from wire.
+func (r *Record) validateFields(wire string) error {
+	caps := map[string]bool{}
+	if r.re != nil {
+		for _, n := range r.re.SubexpNames() {
+			if n != "" {
+				caps[n] = true
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Raw)) {
+		f := r.Raw[name]
+		if f.Unmeasured || f.Output != "" {
+			return at(errors.New("a raw value is read from the record or derived"), "raw", name)
+		}
+		if _, clash := r.Fields[name]; clash {
+			return at(fmt.Errorf("%s is also a field", name), "raw", name)
+		}
+		if err := r.checkField(caps, wire, "raw", name, f); err != nil {
+			return err
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Fields)) {
+		if err := r.checkField(caps, wire, "fields", name, r.Fields[name]); err != nil {
+			return err
+		}
+	}
+	if r.Clock != nil {
+		if r.Clock.Type == "" {
+			r.Clock.Type = "int"
+		}
+		if err := r.checkField(caps, wire, "clock", "clock", r.Clock); err != nil {
+			return err
+		}
+		if r.Clock.Type != "int" || r.Clock.Const != nil || r.Clock.Expr != "" {
+			return at(errors.New("a clock is an int read from the record: milliseconds of device uptime"), "clock")
+		}
+	}
+	return nil
+}
+
+// checkField checks one value of a record, in section, against its
+// source; a line record's value without one reads the pattern's group
+// named as it (caps: the pattern's group names).
+func (r *Record) checkField(caps map[string]bool, wire, section, name string, f *Field) error {
+	if r.re != nil && f.Capture == "" && f.Key == "" && f.Const == nil && f.Expr == "" && f.Output == "" && !f.Unmeasured {
+		f.Capture = name // a group named as the field
+	}
+	if err := f.validateSource(name, wire, r); err != nil {
+		return at(err, section, name)
+	}
+	if f.Capture != "" {
+		if !caps[f.Capture] {
+			return at(fmt.Errorf("capture %q: the pattern has no group (?P<%s>...)", f.Capture, f.Capture), section, name)
+		}
+		f.group = r.re.SubexpIndex(f.Capture)
+	}
 	return nil
 }
 

@@ -308,107 +308,134 @@ func (s *Sim) waitHost(ctx context.Context) bool {
 // each time a host opens a new connection, before and after the scenario
 // has ended.
 func (s *Sim) play(ctx context.Context) {
-	var (
-		dev      time.Duration // device time reached
-		anchor   time.Time     // wall time at which device time was zero
-		anchored bool
-		greeted  <-chan struct{} // the wire generation last greeted
-	)
-	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / s.speed) }
-	// connected waits for a host and greets it once per connection. It
-	// reports false when ctx ends.
-	connected := func() bool {
-		if !s.wire.hostOpen() {
-			anchored, greeted = false, nil
-			if !s.waitHost(ctx) {
-				return false
-			}
-		}
-		_, gen := s.wire.current()
-		if greeted != gen {
-			greeted = gen
-			if s.onConnect != nil {
-				s.write(s.onConnect(dev))
-			}
-			// A trainer's host learns its state from its first whole poll
-			// of a connection (a counter moved before it is not an event to
-			// it): the scenario goes on once the host has polled.
-			if s.slave != nil && !s.hostPolled(ctx) {
-				return false
-			}
-		}
-		if !anchored {
-			anchor, anchored = time.Now().Add(-scale(dev)), true
-		}
-		return true
-	}
 	// A streaming device reports its status every second as well as on
-	// connect: a host still hears who it is when the greeting fell between
-	// its taking the port and its flushing the input (serialport.Open), a
-	// gap a loaded machine widens.
-	rest := time.Now()
-	status := func() {
-		if s.onConnect != nil && time.Since(rest) >= scale(time.Second) {
-			s.write(s.onConnect(dev))
-			rest = time.Now()
-		}
-	}
+	// connect (see status).
+	pl := &player{s: s, ctx: ctx, rest: time.Now()}
 	for i := 0; i < len(s.steps); {
-		if !connected() {
+		if !pl.connected() {
 			return
 		}
-		status()
-		// A trainer's device time stands still until the host has read its
-		// last change (see change): a host that falls behind slows the
-		// scenario down, keeping its intervals, instead of missing an event.
-		if s.slave != nil {
-			select {
-			case <-s.slave.Seen():
-			default:
-				if !s.waitSeen(ctx) {
-					return
-				}
-				anchored = false
-				continue
-			}
+		pl.status()
+		next, ok := pl.step(i)
+		if !ok {
+			return
 		}
-		// Sleep in short slices so a host that closes is noticed.
-		if wait := time.Until(anchor.Add(scale(s.steps[i].at))); wait > 0 {
-			if !sleep(ctx, min(wait, 20*time.Millisecond)) {
-				return
-			}
-			if wait > 20*time.Millisecond {
-				// Not past the step waited for: a sleep that overran (a
-				// loaded machine) must not date a status after it.
-				dev = max(dev, min(s.steps[i].at, time.Duration(float64(time.Since(anchor))*s.speed)))
-				continue
-			}
-		}
-		st := s.steps[i]
-		if st.apply != nil {
-			if !s.change(ctx, st.apply) {
-				return
-			}
-		} else if err := s.write(s.withNoise(st.data)); err != nil {
-			anchored = false
-			if !sleep(ctx, 2*time.Millisecond) { // unplugged: retry this step after the plug
-				return
-			}
-			continue
-		}
-		dev = st.at
-		i++
-		s.mu.Lock()
-		s.played = i
-		s.mu.Unlock()
+		i = next
 	}
 	close(s.done)
-	for connected() {
-		status()
+	for pl.connected() {
+		pl.status()
 		if !sleep(ctx, 5*time.Millisecond) {
 			return
 		}
 	}
+}
+
+// player is the state of play: device time, the wall time it is counted
+// from, and the connection last greeted.
+type player struct {
+	s        *Sim
+	ctx      context.Context
+	dev      time.Duration // device time reached
+	anchor   time.Time     // wall time at which device time was zero
+	anchored bool
+	greeted  <-chan struct{} // the wire generation last greeted
+	rest     time.Time       // when the status was last sent
+}
+
+func (pl *player) scale(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / pl.s.speed)
+}
+
+// connected waits for a host and greets it once per connection. It
+// reports false when ctx ends.
+func (pl *player) connected() bool {
+	s := pl.s
+	if !s.wire.hostOpen() {
+		pl.anchored, pl.greeted = false, nil
+		if !s.waitHost(pl.ctx) {
+			return false
+		}
+	}
+	_, gen := s.wire.current()
+	if pl.greeted != gen {
+		pl.greeted = gen
+		if s.onConnect != nil {
+			s.write(s.onConnect(pl.dev))
+		}
+		// A trainer's host learns its state from its first whole poll
+		// of a connection (a counter moved before it is not an event to
+		// it): the scenario goes on once the host has polled.
+		if s.slave != nil && !s.hostPolled(pl.ctx) {
+			return false
+		}
+	}
+	if !pl.anchored {
+		pl.anchor, pl.anchored = time.Now().Add(-pl.scale(pl.dev)), true
+	}
+	return true
+}
+
+// status sends a streaming device's status when a second has passed
+// since the last: a host still hears who it is when the greeting fell
+// between its taking the port and its flushing the input
+// (serialport.Open), a gap a loaded machine widens.
+func (pl *player) status() {
+	s := pl.s
+	if s.onConnect != nil && time.Since(pl.rest) >= pl.scale(time.Second) {
+		s.write(s.onConnect(pl.dev))
+		pl.rest = time.Now()
+	}
+}
+
+// step plays step i when its time has come. It returns the step to play
+// next (i again when it waited or must retry) and false when ctx ended.
+func (pl *player) step(i int) (int, bool) {
+	s, ctx := pl.s, pl.ctx
+	// A trainer's device time stands still until the host has read its
+	// last change (see change): a host that falls behind slows the
+	// scenario down, keeping its intervals, instead of missing an event.
+	if s.slave != nil {
+		select {
+		case <-s.slave.Seen():
+		default:
+			if !s.waitSeen(ctx) {
+				return i, false
+			}
+			pl.anchored = false
+			return i, true
+		}
+	}
+	// Sleep in short slices so a host that closes is noticed.
+	if wait := time.Until(pl.anchor.Add(pl.scale(s.steps[i].at))); wait > 0 {
+		if !sleep(ctx, min(wait, 20*time.Millisecond)) {
+			return i, false
+		}
+		if wait > 20*time.Millisecond {
+			// Not past the step waited for: a sleep that overran (a
+			// loaded machine) must not date a status after it.
+			pl.dev = max(pl.dev, min(s.steps[i].at, time.Duration(float64(time.Since(pl.anchor))*s.speed)))
+			return i, true
+		}
+	}
+	st := s.steps[i]
+	if st.apply != nil {
+		if !s.change(ctx, st.apply) {
+			return i, false
+		}
+	} else if err := s.write(s.withNoise(st.data)); err != nil {
+		pl.anchored = false
+		if !sleep(ctx, 2*time.Millisecond) { // unplugged: retry this step after the plug
+			return i, false
+		}
+		return i, true
+	}
+	pl.dev = st.at
+	i++
+	s.mu.Lock()
+	s.played = i
+	s.mu.Unlock()
+	return i, true
 }
 
 // write writes p to the line, never while Unplug is pulling it.

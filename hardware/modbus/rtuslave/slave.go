@@ -302,57 +302,9 @@ func (s *Slave) handle(f []byte) (resp []byte, read func()) {
 	fn := f[1]
 	a := int(f[2])<<8 | int(f[3])
 	q := int(f[4])<<8 | int(f[5])
-	exc := func(code byte) ([]byte, func()) { return withCRC([]byte{s.ID, fn | 0x80, code}), nil }
-	switch fn {
-	case 0x01:
-		if q < 1 || q > 2000 {
-			return exc(0x03)
-		}
-		if a+q > len(s.coils) {
-			return exc(0x02)
-		}
-		data := make([]byte, (q+7)/8)
-		for i := 0; i < q; i++ {
-			if s.coils[a+i] {
-				data[i/8] |= 1 << uint(i%8)
-			}
-		}
-		resp = append([]byte{s.ID, fn, byte(len(data))}, data...)
-	case 0x03, 0x04:
-		bank := s.holding
-		if fn == 0x04 {
-			bank = s.input
-		}
-		if q < 1 || q > 125 {
-			return exc(0x03)
-		}
-		if a+q > len(bank) {
-			return exc(0x02)
-		}
-		resp = []byte{s.ID, fn, byte(2 * q)}
-		for _, v := range bank[a : a+q] {
-			resp = append(resp, byte(v>>8), byte(v))
-		}
-	case 0x05:
-		if q != 0xFF00 && q != 0x0000 {
-			return exc(0x03)
-		}
-		if a >= len(s.coils) {
-			return exc(0x02)
-		}
-		if s.onWrite != nil {
-			if code := s.onWrite(uint16(a), q == 0xFF00); code != 0 {
-				return exc(code)
-			}
-		}
-		if s.coils[a] != (q == 0xFF00) {
-			// The host wrote it, but reads it back to know it took.
-			s.coils[a] = q == 0xFF00
-			s.changed(register{0x01, a})
-		}
-		resp = append([]byte(nil), f[:6]...)
-	default:
-		return exc(0x01)
+	resp, code := s.answer(f, fn, a, q)
+	if code != 0 {
+		return withCRC([]byte{s.ID, fn | 0x80, code}), nil
 	}
 	resp = withCRC(resp)
 	sent := slices.Clone(resp)
@@ -366,4 +318,62 @@ func (s *Slave) handle(f []byte) (resp []byte, read func()) {
 		read = func() { s.delivered(fn, a, q) }
 	}
 	return resp, read
+}
+
+// answer carries out request f (function fn, address a, quantity or
+// value q) and returns its response without the CRC, or a Modbus
+// exception code.
+func (s *Slave) answer(f []byte, fn byte, a, q int) (resp []byte, exception byte) {
+	switch fn {
+	case 0x01:
+		if q < 1 || q > 2000 {
+			return nil, 0x03
+		}
+		if a+q > len(s.coils) {
+			return nil, 0x02
+		}
+		data := make([]byte, (q+7)/8)
+		for i := 0; i < q; i++ {
+			if s.coils[a+i] {
+				data[i/8] |= 1 << uint(i%8)
+			}
+		}
+		return append([]byte{s.ID, fn, byte(len(data))}, data...), 0
+	case 0x03, 0x04:
+		bank := s.holding
+		if fn == 0x04 {
+			bank = s.input
+		}
+		if q < 1 || q > 125 {
+			return nil, 0x03
+		}
+		if a+q > len(bank) {
+			return nil, 0x02
+		}
+		resp = []byte{s.ID, fn, byte(2 * q)}
+		for _, v := range bank[a : a+q] {
+			resp = append(resp, byte(v>>8), byte(v))
+		}
+		return resp, 0
+	case 0x05:
+		if q != 0xFF00 && q != 0x0000 {
+			return nil, 0x03
+		}
+		if a >= len(s.coils) {
+			return nil, 0x02
+		}
+		if s.onWrite != nil {
+			if code := s.onWrite(uint16(a), q == 0xFF00); code != 0 {
+				return nil, code
+			}
+		}
+		if s.coils[a] != (q == 0xFF00) {
+			// The host wrote it, but reads it back to know it took.
+			s.coils[a] = q == 0xFF00
+			s.changed(register{0x01, a})
+		}
+		return append([]byte(nil), f[:6]...), 0
+	default:
+		return nil, 0x01
+	}
 }

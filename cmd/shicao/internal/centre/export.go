@@ -115,56 +115,19 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 		return nil, err
 	}
 	last := max(len(t.Header), 1)
-	merged := func(row int, text string) error {
-		first, err := excelize.CoordinatesToCellName(1, row)
-		if err != nil {
-			return err
-		}
-		end, err := excelize.CoordinatesToCellName(last, row)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(first, []any{text}); err != nil {
-			return err
-		}
-		return sw.MergeCell(first, end)
-	}
-	if err := merged(1, t.Title); err != nil {
+	if err := mergedRow(sw, 1, last, t.Title); err != nil {
 		return nil, err
 	}
 	if t.Caption != "" {
-		if err := merged(2, t.Caption); err != nil {
+		if err := mergedRow(sw, 2, last, t.Caption); err != nil {
 			return nil, err
 		}
 	}
-	put := func(row int, cells []string, numbers map[int]bool) error {
-		values := make([]any, len(cells))
-		for i, v := range cells {
-			values[i] = v
-			if numbers[i] {
-				// A total may hold a half point ("87.5"); a cell that is
-				// no number at all stays the text it is.
-				if n, ierr := strconv.ParseInt(v, 10, 64); ierr == nil {
-					values[i] = n
-				} else if x, ferr := strconv.ParseFloat(v, 64); ferr == nil {
-					values[i] = x
-				}
-			}
-		}
-		cell, err := excelize.CoordinatesToCellName(1, row)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(cell, values); err != nil {
-			return fmt.Errorf("row %d: %w", row, err)
-		}
-		return nil
-	}
-	if err := put(headerRow, t.Header, nil); err != nil {
+	if err := putRow(sw, headerRow, t.Header, nil); err != nil {
 		return nil, err
 	}
 	for i, r := range t.Rows {
-		if err := put(headerRow+1+i, r, t.Numbers); err != nil {
+		if err := putRow(sw, headerRow+1+i, r, t.Numbers); err != nil {
 			return nil, err
 		}
 	}
@@ -176,6 +139,47 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// mergedRow writes text in row, its cell merged across columns 1 to last.
+func mergedRow(sw *excelize.StreamWriter, row, last int, text string) error {
+	first, err := excelize.CoordinatesToCellName(1, row)
+	if err != nil {
+		return err
+	}
+	end, err := excelize.CoordinatesToCellName(last, row)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow(first, []any{text}); err != nil {
+		return err
+	}
+	return sw.MergeCell(first, end)
+}
+
+// putRow writes cells in row, those of the numbers columns as numbers.
+func putRow(sw *excelize.StreamWriter, row int, cells []string, numbers map[int]bool) error {
+	values := make([]any, len(cells))
+	for i, v := range cells {
+		values[i] = v
+		if numbers[i] {
+			// A total may hold a half point ("87.5"); a cell that is
+			// no number at all stays the text it is.
+			if n, ierr := strconv.ParseInt(v, 10, 64); ierr == nil {
+				values[i] = n
+			} else if x, ferr := strconv.ParseFloat(v, 64); ferr == nil {
+				values[i] = x
+			}
+		}
+	}
+	cell, err := excelize.CoordinatesToCellName(1, row)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow(cell, values); err != nil {
+		return fmt.Errorf("row %d: %w", row, err)
+	}
+	return nil
 }
 
 // WriteCSV writes the table as CSV with a UTF-8 byte order mark, which

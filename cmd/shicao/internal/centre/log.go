@@ -195,155 +195,38 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 	if err != nil {
 		return rep, err
 	}
-	stored, err := tx.QueryContext(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	stored, cps, rows, err := openLogRows(ctx, tx, rep.From)
 	if err != nil {
-		return rep, translate(err)
+		return rep, err
 	}
 	defer stored.Close()
-	cps, err := tx.QueryContext(ctx, `SELECT size, signed FROM checkpoints ORDER BY size`)
-	if err != nil {
-		return rep, translate(err)
-	}
 	defer cps.Close()
-	// Results and appeal states share the log's numbering.
-	rows, err := tx.QueryContext(ctx, `SELECT r.log_index, r.id, r.station, r.site, r.plan_id, r.date, r.category, r.candidate, r.name, r.attempt, r.total, r.passed, r.examiners,
-		r.sha256, r.receipt, CASE WHEN r.log_index >= ? THEN b.body END, 0
-		FROM results r LEFT JOIN result_bodies b ON b.log_index = r.log_index
-		UNION ALL SELECT a.log_index, a.appeal || '/' || a.seq, '', '', '', '', '', '', '', 0, '', 0, '',
-		a.sha256, a.receipt, CASE WHEN a.log_index >= ? THEN a.signed END, 1
-		FROM appeal_records a ORDER BY 1`, rep.From, rep.From)
-	if err != nil {
-		return rep, translate(err)
-	}
 	defer rows.Close()
 
-	checks := newBodyChecks(ctx, c, keys, opts)
-	front := newFrontier()
-	var nStored int64
-	// checkpointsUpTo checks the signed checkpoints of sizes up to size
-	// (each must be exactly size: smaller ones were checked before).
-	pendingCP := cps.Next()
-	checkpointsUpTo := func(size int64) error {
-		for ; pendingCP; pendingCP = cps.Next() {
-			var at int64
-			var signed []byte
-			if err := cps.Scan(&at, &signed); err != nil {
-				return err
-			}
-			if at > size {
-				return nil
-			}
-			cp, err := examsync.OpenCheckpoint(signed, c.verifier)
-			if err != nil {
-				return fmt.Errorf("checkpoint %d: %w", at, err)
-			}
-			if cp.Size != at || at != size {
-				return fmt.Errorf("checkpoint %d: says size %d of a log of %d", at, cp.Size, size)
-			}
-			var want tlog.Hash
-			if size > 0 {
-				if want, err = tlog.TreeHash(size, front); err != nil {
-					return err
-				}
-			}
-			if cp.Root != want {
-				return fmt.Errorf("checkpoint %d: its root is not the tree's", at)
-			}
-			rep.Checkpoints++
-		}
-		return cps.Err()
-	}
+	w := &logWalk{c: c, rep: rep, stored: stored, cps: cps, checks: newBodyChecks(ctx, c, keys, opts), front: newFrontier()}
+	w.pendingCP = cps.Next()
 	fail := func(err error) (*LogReport, error) {
-		next, _ := checks.stop()
+		next, _ := w.checks.stop()
 		rep.Next = next
 		return rep, err
 	}
-	if err := checkpointsUpTo(0); err != nil {
+	if err := w.checkpointsUpTo(0); err != nil {
 		return fail(err)
 	}
 	for rows.Next() {
-		var rec resultRecord
-		var sum string
-		if err := rows.Scan(&rec.idx, &rec.ID, &rec.Station, &rec.Site, &rec.Plan, &rec.Date, &rec.Category, &rec.Candidate, &rec.Name, &rec.Attempt, &rec.Total, &rec.Passed, &rec.Examiners,
-			&sum, &rec.receipt, &rec.body, &rec.appeal); err != nil {
+		if err := w.next(rows); err != nil {
 			return fail(err)
-		}
-		rec.SHA256 = sum
-		idx := rec.idx
-		if idx != rep.Records {
-			return fail(fmt.Errorf("log index %d is missing (found %d next)", rep.Records, idx))
-		}
-		record := examsync.Record(rec.ID, rec.Station, sum)
-		if rec.appeal {
-			record = examsync.AppealRecord(rec.ID, "", sum)
-		}
-		hashes, err := tlog.StoredHashes(idx, record, front)
-		if err != nil {
-			return fail(err)
-		}
-		base := tlog.StoredHashIndex(0, idx)
-		for i, h := range hashes {
-			if !stored.Next() {
-				if err := stored.Err(); err != nil {
-					return fail(err)
-				}
-				return fail(fmt.Errorf("the log stores %d hashes; %d records need %d", nStored, idx+1, base+int64(len(hashes))))
-			}
-			var at int64
-			var b []byte
-			if err := stored.Scan(&at, &b); err != nil {
-				return fail(err)
-			}
-			nStored++
-			if at != base+int64(i) || len(b) != tlog.HashSize || tlog.Hash(b) != h {
-				return fail(fmt.Errorf("stored hash %d differs from the one the records give", base+int64(i)))
-			}
-		}
-		front.add(base, hashes)
-		rep.Records++
-		if err := checkpointsUpTo(rep.Records); err != nil {
-			return fail(err)
-		}
-		if idx >= rep.From {
-			if rec.body == nil {
-				return fail(fmt.Errorf("record %d (%s %s): its body is missing", idx, rec.kind(), rec.ID))
-			}
-			if err := checks.add(&rec); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fail(translate(err))
 	}
-	for stored.Next() {
-		nStored++
-	}
-	if err := stored.Err(); err != nil {
+	if err := w.end(); err != nil {
 		return fail(err)
 	}
-	if want := tlog.StoredHashCount(rep.Records); nStored != want {
-		return fail(fmt.Errorf("the log stores %d hashes; %d records need %d", nStored, rep.Records, want))
-	}
-	if pendingCP {
-		var at int64
-		var signed []byte
-		if err := cps.Scan(&at, &signed); err != nil {
-			return fail(err)
-		}
-		return fail(fmt.Errorf("checkpoint %d: says size %d of a log of %d", at, at, rep.Records))
-	}
-	if err := cps.Err(); err != nil {
-		return fail(err)
-	}
-	if rep.Records > 0 {
-		if rep.Root, err = tlog.TreeHash(rep.Records, front); err != nil {
-			return fail(err)
-		}
-	}
-	next, err := checks.stop()
+	next, err := w.checks.stop()
 	rep.Next = next
-	rep.Receipts, rep.Rescored, rep.Appeals = checks.receipts, checks.rescored, checks.appeals
+	rep.Receipts, rep.Rescored, rep.Appeals = w.checks.receipts, w.checks.rescored, w.checks.appeals
 	if err != nil {
 		return rep, err
 	}
@@ -351,6 +234,179 @@ func (c *Centre) VerifyLogWith(ctx context.Context, opts VerifyOptions) (*LogRep
 		return rep, fmt.Errorf("record %d: not checked", rep.Next)
 	}
 	return rep, nil
+}
+
+// openLogRows queries, in one snapshot, the stored hashes, the signed
+// checkpoints and the records (results and appeal states share the log's
+// numbering) in log order, with the bodies of records from from on.
+func openLogRows(ctx context.Context, tx *sql.Tx, from int64) (stored, cps, rows *sql.Rows, err error) {
+	stored, err = tx.QueryContext(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	if err != nil {
+		return nil, nil, nil, translate(err)
+	}
+	cps, err = tx.QueryContext(ctx, `SELECT size, signed FROM checkpoints ORDER BY size`)
+	if err != nil {
+		stored.Close()
+		return nil, nil, nil, translate(err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT r.log_index, r.id, r.station, r.site, r.plan_id, r.date, r.category, r.candidate, r.name, r.attempt, r.total, r.passed, r.examiners,
+		r.sha256, r.receipt, CASE WHEN r.log_index >= ? THEN b.body END, 0
+		FROM results r LEFT JOIN result_bodies b ON b.log_index = r.log_index
+		UNION ALL SELECT a.log_index, a.appeal || '/' || a.seq, '', '', '', '', '', '', '', 0, '', 0, '',
+		a.sha256, a.receipt, CASE WHEN a.log_index >= ? THEN a.signed END, 1
+		FROM appeal_records a ORDER BY 1`, from, from)
+	if err != nil {
+		cps.Close()
+		stored.Close()
+		return nil, nil, nil, translate(err)
+	}
+	return stored, cps, rows, nil
+}
+
+// logWalk is VerifyLogWith's pass over a snapshot: the records in log
+// order, the stored hashes and signed checkpoints read alongside them,
+// the tree's frontier, and the bodies being checked.
+type logWalk struct {
+	c           *Centre
+	rep         *LogReport
+	stored, cps *sql.Rows
+	pendingCP   bool // cps is on a checkpoint not yet checked
+	nStored     int64
+	front       *frontier
+	checks      *bodyChecks
+}
+
+// checkpointsUpTo checks the signed checkpoints of sizes up to size
+// (each must be exactly size: smaller ones were checked before).
+func (w *logWalk) checkpointsUpTo(size int64) error {
+	for ; w.pendingCP; w.pendingCP = w.cps.Next() {
+		var at int64
+		var signed []byte
+		if err := w.cps.Scan(&at, &signed); err != nil {
+			return err
+		}
+		if at > size {
+			return nil
+		}
+		cp, err := examsync.OpenCheckpoint(signed, w.c.verifier)
+		if err != nil {
+			return fmt.Errorf("checkpoint %d: %w", at, err)
+		}
+		if cp.Size != at || at != size {
+			return fmt.Errorf("checkpoint %d: says size %d of a log of %d", at, cp.Size, size)
+		}
+		var want tlog.Hash
+		if size > 0 {
+			if want, err = tlog.TreeHash(size, w.front); err != nil {
+				return err
+			}
+		}
+		if cp.Root != want {
+			return fmt.Errorf("checkpoint %d: its root is not the tree's", at)
+		}
+		w.rep.Checkpoints++
+	}
+	return w.cps.Err()
+}
+
+// next takes the record rows is on: it must be the next index, its
+// hashes must be the stored ones, the checkpoints up to it must hold, and
+// from From on its body goes to be checked.
+func (w *logWalk) next(rows *sql.Rows) error {
+	rep := w.rep
+	var rec resultRecord
+	var sum string
+	if err := rows.Scan(&rec.idx, &rec.ID, &rec.Station, &rec.Site, &rec.Plan, &rec.Date, &rec.Category, &rec.Candidate, &rec.Name, &rec.Attempt, &rec.Total, &rec.Passed, &rec.Examiners,
+		&sum, &rec.receipt, &rec.body, &rec.appeal); err != nil {
+		return err
+	}
+	rec.SHA256 = sum
+	idx := rec.idx
+	if idx != rep.Records {
+		return fmt.Errorf("log index %d is missing (found %d next)", rep.Records, idx)
+	}
+	record := examsync.Record(rec.ID, rec.Station, sum)
+	if rec.appeal {
+		record = examsync.AppealRecord(rec.ID, "", sum)
+	}
+	hashes, err := tlog.StoredHashes(idx, record, w.front)
+	if err != nil {
+		return err
+	}
+	base := tlog.StoredHashIndex(0, idx)
+	if err := w.matchStored(idx, base, hashes); err != nil {
+		return err
+	}
+	w.front.add(base, hashes)
+	rep.Records++
+	if err := w.checkpointsUpTo(rep.Records); err != nil {
+		return err
+	}
+	if idx >= rep.From {
+		if rec.body == nil {
+			return fmt.Errorf("record %d (%s %s): its body is missing", idx, rec.kind(), rec.ID)
+		}
+		if err := w.checks.add(&rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchStored reads the stored hashes from index base on and compares
+// them with those record idx gives.
+func (w *logWalk) matchStored(idx, base int64, hashes []tlog.Hash) error {
+	for i, h := range hashes {
+		if !w.stored.Next() {
+			if err := w.stored.Err(); err != nil {
+				return err
+			}
+			return fmt.Errorf("the log stores %d hashes; %d records need %d", w.nStored, idx+1, base+int64(len(hashes)))
+		}
+		var at int64
+		var b []byte
+		if err := w.stored.Scan(&at, &b); err != nil {
+			return err
+		}
+		w.nStored++
+		if at != base+int64(i) || len(b) != tlog.HashSize || tlog.Hash(b) != h {
+			return fmt.Errorf("stored hash %d differs from the one the records give", base+int64(i))
+		}
+	}
+	return nil
+}
+
+// end checks, after the last record, that no hash or checkpoint is left
+// over, and takes the tree's root.
+func (w *logWalk) end() error {
+	rep := w.rep
+	for w.stored.Next() {
+		w.nStored++
+	}
+	if err := w.stored.Err(); err != nil {
+		return err
+	}
+	if want := tlog.StoredHashCount(rep.Records); w.nStored != want {
+		return fmt.Errorf("the log stores %d hashes; %d records need %d", w.nStored, rep.Records, want)
+	}
+	if w.pendingCP {
+		var at int64
+		var signed []byte
+		if err := w.cps.Scan(&at, &signed); err != nil {
+			return err
+		}
+		return fmt.Errorf("checkpoint %d: says size %d of a log of %d", at, at, rep.Records)
+	}
+	if err := w.cps.Err(); err != nil {
+		return err
+	}
+	if rep.Records > 0 {
+		var err error
+		if rep.Root, err = tlog.TreeHash(rep.Records, w.front); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stationKeys returns every registered station's verifier key, by name.

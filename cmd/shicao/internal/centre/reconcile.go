@@ -36,6 +36,30 @@ type ReconReport struct {
 // the station still queues raises an alarm that stays open until the
 // result arrives (Ingest resolves it).
 func (c *Centre) Reconcile(ctx context.Context, stationName string, signed []byte) (*ReconReport, error) {
+	r, err := c.openReconciliation(ctx, stationName, signed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.db.ExecContext(ctx, `INSERT INTO reconciliations (station, date, signed, at_ms) VALUES (?, ?, ?, ?)`, stationName, r.Date, signed, c.nowMs()); err != nil {
+		return nil, translate(err)
+	}
+	rc := &reconciling{c: c, ctx: ctx, station: stationName, date: r.Date,
+		rep: &ReconReport{Station: stationName, Date: r.Date, Candidates: len(r.Candidates), Results: len(r.Results)}}
+	listed, err := rc.results(r.Results)
+	if err != nil {
+		return nil, err
+	}
+	rc.candidates(r.Candidates)
+	rowsErr, err := rc.unlisted(listed)
+	if err != nil {
+		return nil, err
+	}
+	return rc.rep, rowsErr
+}
+
+// openReconciliation checks a reconciliation's signature by the station
+// that sent it and decodes it.
+func (c *Centre) openReconciliation(ctx context.Context, stationName string, signed []byte) (*examsync.Reconciliation, error) {
 	key, err := c.StationKey(ctx, stationName)
 	if err != nil {
 		return nil, err
@@ -57,28 +81,43 @@ func (c *Centre) Reconcile(ctx context.Context, stationName string, signed []byt
 	if r.Station != stationName {
 		return nil, examsync.Refuse(http.StatusUnprocessableEntity, CodeOtherStation, "the reconciliation names station %s but was sent by %s", r.Station, stationName)
 	}
-	if _, err := c.db.ExecContext(ctx, `INSERT INTO reconciliations (station, date, signed, at_ms) VALUES (?, ?, ?, ?)`, stationName, r.Date, signed, c.nowMs()); err != nil {
-		return nil, translate(err)
-	}
-	rep := &ReconReport{Station: stationName, Date: r.Date, Candidates: len(r.Candidates), Results: len(r.Results)}
-	raise := func(kind, subject, detail string) {
-		if kind == AlarmReconQueued {
-			// One open alarm per queued result, however often the day is reconciled.
-			var open int
-			_ = c.db.QueryRowContext(ctx, `SELECT count(*) FROM alarms WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, kind, subject).Scan(&open)
-			if open > 0 {
-				rep.Differences = append(rep.Differences, Alarm{Kind: kind, Station: stationName, Subject: subject, Detail: detail})
-				return
-			}
+	return &r, nil
+}
+
+// reconciling is one station's day being reconciled: each difference
+// found raises an alarm and goes in the report.
+type reconciling struct {
+	c       *Centre
+	ctx     context.Context
+	station string
+	date    string
+	rep     *ReconReport
+}
+
+func (rc *reconciling) raise(kind, subject, detail string) {
+	c, ctx := rc.c, rc.ctx
+	if kind == AlarmReconQueued {
+		// One open alarm per queued result, however often the day is reconciled.
+		var open int
+		_ = c.db.QueryRowContext(ctx, `SELECT count(*) FROM alarms WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, kind, subject).Scan(&open)
+		if open > 0 {
+			rc.rep.Differences = append(rc.rep.Differences, Alarm{Kind: kind, Station: rc.station, Subject: subject, Detail: detail})
+			return
 		}
-		c.alarm(ctx, kind, stationName, subject, detail)
-		rep.Differences = append(rep.Differences, Alarm{AtMs: c.nowMs(), Kind: kind, Station: stationName, Subject: subject, Detail: detail})
 	}
+	c.alarm(ctx, kind, rc.station, subject, detail)
+	rc.rep.Differences = append(rc.rep.Differences, Alarm{AtMs: c.nowMs(), Kind: kind, Station: rc.station, Subject: subject, Detail: detail})
+}
+
+// results compares the results the station lists, by state, with those
+// the centre holds, and returns the ids listed.
+func (rc *reconciling) results(results []examsync.ReconResult) (map[string]bool, error) {
+	stationName, date := rc.station, rc.date
 	listed := map[string]bool{}
-	for _, x := range r.Results {
+	for _, x := range results {
 		listed[x.ID] = true
 		var idx int64
-		err := c.db.QueryRowContext(ctx, `SELECT log_index FROM results WHERE id = ? AND station = ?`, x.ID, stationName).Scan(&idx)
+		err := rc.c.db.QueryRowContext(rc.ctx, `SELECT log_index FROM results WHERE id = ? AND station = ?`, x.ID, stationName).Scan(&idx)
 		held := err == nil
 		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(translate(err), ErrNotFound) {
 			return nil, translate(err)
@@ -87,31 +126,44 @@ func (c *Centre) Reconcile(ctx context.Context, stationName string, signed []byt
 		case examsync.ReconReceipted:
 			switch {
 			case !held:
-				raise(AlarmReconMissing, "result "+x.ID, fmt.Sprintf("station %s holds a verified receipt (log index %s) for result %s of %s; the centre does not hold it", stationName, indexText(x.Index), x.ID, r.Date))
+				rc.raise(AlarmReconMissing, "result "+x.ID, fmt.Sprintf("station %s holds a verified receipt (log index %s) for result %s of %s; the centre does not hold it", stationName, indexText(x.Index), x.ID, date))
 			case x.Index == nil || *x.Index != idx:
-				raise(AlarmReconMissing, "result "+x.ID, fmt.Sprintf("station %s says result %s is at log index %s; the centre logged it at %d", stationName, x.ID, indexText(x.Index), idx))
+				rc.raise(AlarmReconMissing, "result "+x.ID, fmt.Sprintf("station %s says result %s is at log index %s; the centre logged it at %d", stationName, x.ID, indexText(x.Index), idx))
 			}
 		case examsync.ReconQueued:
 			if !held {
-				raise(AlarmReconQueued, "result "+x.ID, fmt.Sprintf("result %s (candidate %s, plan %s) of %s is still queued at station %s: not at the centre; this alarm stays until it arrives", x.ID, x.Candidate, x.Plan, r.Date, stationName))
+				rc.raise(AlarmReconQueued, "result "+x.ID, fmt.Sprintf("result %s (candidate %s, plan %s) of %s is still queued at station %s: not at the centre; this alarm stays until it arrives", x.ID, x.Candidate, x.Plan, date, stationName))
 			}
 		case examsync.ReconRefused:
 			if !held {
-				raise(AlarmReconRefused, "result "+x.ID, fmt.Sprintf("result %s (candidate %s) of %s was refused by the centre: %s", x.ID, x.Candidate, r.Date, x.Note))
+				rc.raise(AlarmReconRefused, "result "+x.ID, fmt.Sprintf("result %s (candidate %s) of %s was refused by the centre: %s", x.ID, x.Candidate, date, x.Note))
 			}
 		}
 	}
-	for _, x := range r.Candidates {
+	return listed, nil
+}
+
+// candidates raises an alarm for each candidate the station reports as
+// not sat whose result the centre holds.
+func (rc *reconciling) candidates(candidates []examsync.ReconCandidate) {
+	for _, x := range candidates {
 		if x.State == examsync.ReconSat {
 			continue
 		}
 		var id string
-		err := c.db.QueryRowContext(ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? ORDER BY log_index LIMIT 1`, x.Plan, x.IDNumber).Scan(&id)
+		err := rc.c.db.QueryRowContext(rc.ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? ORDER BY log_index LIMIT 1`, x.Plan, x.IDNumber).Scan(&id)
 		if err == nil {
-			raise(AlarmReconState, "candidate "+x.IDNumber, fmt.Sprintf("station %s reports candidate %s on plan %s as %s, but the centre holds result %s", stationName, x.IDNumber, x.Plan, x.State, id))
+			rc.raise(AlarmReconState, "candidate "+x.IDNumber, fmt.Sprintf("station %s reports candidate %s on plan %s as %s, but the centre holds result %s", rc.station, x.IDNumber, x.Plan, x.State, id))
 		}
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT id FROM results WHERE station = ? AND date = ? ORDER BY log_index`, stationName, r.Date)
+}
+
+// unlisted raises an alarm for each result of the station's day the
+// centre holds and the reconciliation does not list. A failed query or
+// scan is err; rowsErr is the rows' error after the alarms for those read.
+func (rc *reconciling) unlisted(listed map[string]bool) (rowsErr, err error) {
+	stationName, date := rc.station, rc.date
+	rows, err := rc.c.db.QueryContext(rc.ctx, `SELECT id FROM results WHERE station = ? AND date = ? ORDER BY log_index`, stationName, date)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -128,9 +180,9 @@ func (c *Centre) Reconcile(ctx context.Context, stationName string, signed []byt
 	}
 	rows.Close()
 	for _, id := range unlisted {
-		raise(AlarmReconUnlisted, "result "+id, fmt.Sprintf("the centre holds result %s of station %s on %s; the station's reconciliation does not list it", id, stationName, r.Date))
+		rc.raise(AlarmReconUnlisted, "result "+id, fmt.Sprintf("the centre holds result %s of station %s on %s; the station's reconciliation does not list it", id, stationName, date))
 	}
-	return rep, rows.Err()
+	return rows.Err(), nil
 }
 
 func indexText(i *int64) string {

@@ -407,6 +407,25 @@ func withdrawnKey(id, category string) string { return withdrawnPrefix + id + "/
 // rows or none. A new examiner needs a PIN. Rows are checked first, and
 // every problem is reported with its row number.
 func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error {
+	if problems := examinerProblems(rows); len(problems) > 0 {
+		return fmt.Errorf("examiners not imported:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return inTx(ctx, c.db, func(tx *sql.Tx) error {
+		for i, r := range rows {
+			if err := upsertExaminer(ctx, tx, i, r); err != nil {
+				return err
+			}
+			if err := c.importCertificate(ctx, tx, i, r); err != nil {
+				return err
+			}
+		}
+		return bumpRegistry(ctx, tx)
+	})
+}
+
+// examinerProblems checks every row, normalising each valid ID number in
+// place, and returns each problem with its row number.
+func examinerProblems(rows []ExaminerRow) []string {
 	var problems []string
 	for i, r := range rows {
 		id, bad := credential.ValidIDNumber(r.ID)
@@ -448,103 +467,115 @@ func (c *Centre) ImportExaminers(ctx context.Context, rows []ExaminerRow) error 
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("examiners not imported:\n  %s", strings.Join(problems, "\n  "))
+	return problems
+}
+
+// upsertExaminer writes row i's examiner: name, PIN (a new one needs
+// one), declaration and role.
+func upsertExaminer(ctx context.Context, tx *sql.Tx, i int, r ExaminerRow) error {
+	var have string
+	err := tx.QueryRowContext(ctx, `SELECT pin_hash FROM examiners WHERE id = ?`, r.ID).Scan(&have)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && r.PIN == "":
+		return fmt.Errorf("row %d: examiner %s is new: give an initial PIN", i+1, r.ID)
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
 	}
-	return inTx(ctx, c.db, func(tx *sql.Tx) error {
-		for i, r := range rows {
-			var have string
-			err := tx.QueryRowContext(ctx, `SELECT pin_hash FROM examiners WHERE id = ?`, r.ID).Scan(&have)
-			switch {
-			case errors.Is(err, sql.ErrNoRows) && r.PIN == "":
-				return fmt.Errorf("row %d: examiner %s is new: give an initial PIN", i+1, r.ID)
-			case err != nil && !errors.Is(err, sql.ErrNoRows):
-				return err
-			}
-			hash := have
-			if r.PIN != "" {
-				if hash, err = credential.HashPIN(r.PIN); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO examiners (id, name, pin_hash) VALUES (?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET name = excluded.name, pin_hash = excluded.pin_hash`, r.ID, r.Name, hash); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
-			if r.Declared {
-				d, err := json.Marshal(examsync.Declaration{Examiner: r.ID, Institutions: r.Institutions, Persons: r.Persons})
-				if err != nil {
-					return err
-				}
-				if err := setMeta(ctx, tx, declaredKey(r.ID), string(d)); err != nil {
-					return fmt.Errorf("row %d: %w", i+1, err)
-				}
-			}
-			if r.Role != "" {
-				if err := setMeta(ctx, tx, roleKey(r.ID), r.Role); err != nil {
-					return fmt.Errorf("row %d: %w", i+1, err)
-				}
-			}
-			var old examsync.Certificate
-			err = tx.QueryRowContext(ctx, `SELECT number, valid_from, valid_to FROM certificates WHERE examiner_id = ? AND category = ?`, r.ID, r.Category).
-				Scan(&old.Number, &old.ValidFrom, &old.ValidTo)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			if r.Number == "" {
-				if old.Number != "" && !r.NotHeld {
-					return fmt.Errorf("row %d: examiner %s (%s) holds %s certificate %s, and the row's 证书编号 is empty: to record that they no longer hold it, write 否 in 是否持证; otherwise give the number", i+1, r.Name, r.ID, r.Category, old.Number)
-				}
-				// 未持证: the row declares that the examiner holds no
-				// certificate of this category (kept, with an empty
-				// number, for the notice's table; it entitles no one).
-				r.ValidFrom, r.ValidTo = "", ""
-				if old.Number != "" {
-					// Withdrawn: the notice's table says so, with the
-					// number that was withdrawn.
-					if err := setMeta(ctx, tx, withdrawnKey(r.ID, r.Category), old.Number); err != nil {
-						return fmt.Errorf("row %d: %w", i+1, err)
-					}
-				}
-			} else if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, withdrawnKey(r.ID, r.Category)); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
-			if old.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
-				// The old certificate is kept in history. A renewal keeps
-				// its whole window: results examined under it still
-				// verify. A withdrawal (否) or an earlier end cuts what
-				// every kept certificate of the category still explains
-				// (持证上岗 per the registry as it is now), and the results
-				// already receipted that it no longer covers are listed
-				// in an alarm for people to review.
-				coversTo, cut := old.ValidTo, false
-				switch {
-				case r.Number == "":
-					coversTo, cut = "", true
-				case r.ValidTo < old.ValidTo:
-					coversTo, cut = r.ValidTo, true
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms, covers_to) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-					r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs(), coversTo); err != nil {
-					return fmt.Errorf("row %d: %w", i+1, err)
-				}
-				if cut {
-					if _, err := tx.ExecContext(ctx, `UPDATE certificate_history SET covers_to = min(covers_to, ?) WHERE examiner_id = ? AND category = ?`, coversTo, r.ID, r.Category); err != nil {
-						return fmt.Errorf("row %d: %w", i+1, err)
-					}
-					if err := c.alarmUncovered(ctx, tx, r, old, coversTo); err != nil {
-						return fmt.Errorf("row %d: %w", i+1, err)
-					}
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (examiner_id, category, number, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (examiner_id, category) DO UPDATE SET number = excluded.number, valid_from = excluded.valid_from, valid_to = excluded.valid_to`,
-				r.ID, r.Category, r.Number, r.ValidFrom, r.ValidTo); err != nil {
+	hash := have
+	if r.PIN != "" {
+		if hash, err = credential.HashPIN(r.PIN); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO examiners (id, name, pin_hash) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, pin_hash = excluded.pin_hash`, r.ID, r.Name, hash); err != nil {
+		return fmt.Errorf("row %d: %w", i+1, err)
+	}
+	if r.Declared {
+		d, err := json.Marshal(examsync.Declaration{Examiner: r.ID, Institutions: r.Institutions, Persons: r.Persons})
+		if err != nil {
+			return err
+		}
+		if err := setMeta(ctx, tx, declaredKey(r.ID), string(d)); err != nil {
+			return fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	if r.Role != "" {
+		if err := setMeta(ctx, tx, roleKey(r.ID), r.Role); err != nil {
+			return fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// importCertificate writes row i's certificate of its category: held
+// (with its number) or not (未持证, or withdrawn), keeping the one it
+// replaces in history.
+func (c *Centre) importCertificate(ctx context.Context, tx *sql.Tx, i int, r ExaminerRow) error {
+	var old examsync.Certificate
+	err := tx.QueryRowContext(ctx, `SELECT number, valid_from, valid_to FROM certificates WHERE examiner_id = ? AND category = ?`, r.ID, r.Category).
+		Scan(&old.Number, &old.ValidFrom, &old.ValidTo)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if r.Number == "" {
+		if old.Number != "" && !r.NotHeld {
+			return fmt.Errorf("row %d: examiner %s (%s) holds %s certificate %s, and the row's 证书编号 is empty: to record that they no longer hold it, write 否 in 是否持证; otherwise give the number", i+1, r.Name, r.ID, r.Category, old.Number)
+		}
+		// 未持证: the row declares that the examiner holds no
+		// certificate of this category (kept, with an empty
+		// number, for the notice's table; it entitles no one).
+		r.ValidFrom, r.ValidTo = "", ""
+		if old.Number != "" {
+			// Withdrawn: the notice's table says so, with the
+			// number that was withdrawn.
+			if err := setMeta(ctx, tx, withdrawnKey(r.ID, r.Category), old.Number); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
 		}
-		return bumpRegistry(ctx, tx)
-	})
+	} else if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, withdrawnKey(r.ID, r.Category)); err != nil {
+		return fmt.Errorf("row %d: %w", i+1, err)
+	}
+	if old.Number != "" && (old.Number != r.Number || old.ValidFrom != r.ValidFrom || old.ValidTo != r.ValidTo) {
+		if err := c.keepReplaced(ctx, tx, r, old); err != nil {
+			return fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (examiner_id, category, number, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (examiner_id, category) DO UPDATE SET number = excluded.number, valid_from = excluded.valid_from, valid_to = excluded.valid_to`,
+		r.ID, r.Category, r.Number, r.ValidFrom, r.ValidTo); err != nil {
+		return fmt.Errorf("row %d: %w", i+1, err)
+	}
+	return nil
+}
+
+// keepReplaced keeps the certificate old, which r replaces, in history.
+// A renewal keeps its whole window: results examined under it still
+// verify. A withdrawal (否) or an earlier end cuts what every kept
+// certificate of the category still explains (持证上岗 per the registry
+// as it is now), and the results already receipted that it no longer
+// covers are listed in an alarm for people to review.
+func (c *Centre) keepReplaced(ctx context.Context, tx *sql.Tx, r ExaminerRow, old examsync.Certificate) error {
+	coversTo, cut := old.ValidTo, false
+	switch {
+	case r.Number == "":
+		coversTo, cut = "", true
+	case r.ValidTo < old.ValidTo:
+		coversTo, cut = r.ValidTo, true
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO certificate_history (examiner_id, category, number, valid_from, valid_to, replaced_ms, covers_to) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Category, old.Number, old.ValidFrom, old.ValidTo, c.nowMs(), coversTo); err != nil {
+		return err
+	}
+	if cut {
+		if _, err := tx.ExecContext(ctx, `UPDATE certificate_history SET covers_to = min(covers_to, ?) WHERE examiner_id = ? AND category = ?`, coversTo, r.ID, r.Category); err != nil {
+			return err
+		}
+		if err := c.alarmUncovered(ctx, tx, r, old, coversTo); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Examiners returns every examiner with their certificates, by id.

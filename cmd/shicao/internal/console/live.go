@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -239,77 +240,11 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 
-	// state is what the page shows of each station: online or not.
-	state := map[string]string{}
-	send := func(event string, v any) bool {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return false
-		}
-		// The id is the centre's time, less a tick: a reconnecting
-		// browser sends it back as Last-Event-ID, and gets again every
-		// status kept after it. The tick covers a status kept (its time
-		// taken) just before its event was sent; a card sent twice is
-		// harmless, a card missed is not.
-		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", s.c.Now().Add(-liveTick).UnixMilli(), event, b); err != nil {
-			return false
-		}
-		return true
-	}
-	sendCard := func(l *centre.LiveStation, now time.Time) bool {
-		c := s.makeCard(l, q, now, r.lang)
-		state[l.Name] = c.State
-		var buf bytes.Buffer
-		if err := s.pages["live"].ExecuteTemplate(&buf, "card", c); err != nil {
-			s.log.Error("render card", "station", l.Name, "err", err)
-			return true
-		}
-		return send("card", map[string]string{"station": l.Name, "html": buf.String()})
-	}
-	sendRefusals := func() bool {
-		rows, err := s.c.StatusRefusals(ctx)
-		if err != nil {
-			s.log.Error("live refusals", "err", err)
-			return true
-		}
-		var buf bytes.Buffer
-		if err := s.pages["live"].ExecuteTemplate(&buf, "refusals", refusalsView{Lang: r.lang, Rows: rows}); err != nil {
-			s.log.Error("render refusals", "err", err)
-			return true
-		}
-		return send("refusals", map[string]string{"html": buf.String()})
-	}
-	// sweep sends the cards that changed since the page (first) or whose
-	// state changed since last sent (a station fell silent).
-	sweep := func(first bool) bool {
-		now := s.c.Now()
-		list, err := s.c.LiveStations(ctx, q.Site)
-		if err != nil {
-			s.log.Error("live stations", "err", err)
-			return true
-		}
-		for i := range list {
-			l := &list[i]
-			c := s.makeCard(l, q, now, r.lang)
-			changed := state[l.Name] != c.State
-			if first {
-				then := s.makeCard(l, q, time.UnixMilli(since), r.lang)
-				changed = l.SeenMs >= since || then.State != c.State
-			}
-			if !changed {
-				state[l.Name] = c.State
-				continue
-			}
-			if !sendCard(l, now) {
-				return false
-			}
-		}
-		return true
-	}
+	ls := &liveStream{s: s, w: w, ctx: ctx, q: q, lang: r.lang, since: since, state: map[string]string{}}
 	if _, err := fmt.Fprint(w, "retry: 2000\n: open\n\n"); err != nil {
 		return
 	}
-	if !sweep(true) {
+	if !ls.sweep(true) {
 		return
 	}
 	if err := rc.Flush(); err != nil {
@@ -324,24 +259,11 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *request) {
 		case <-s.done:
 			return
 		case <-watch.Ready():
-			now := s.c.Now()
-			for _, name := range watch.Take() {
-				if name == "" {
-					if !sendRefusals() {
-						return
-					}
-					continue
-				}
-				l, err := s.c.LiveStationByName(ctx, name)
-				if err != nil || (q.Site != "" && l.Site != q.Site) {
-					continue
-				}
-				if !sendCard(l, now) {
-					return
-				}
+			if !ls.sendChanged(s.c.Now(), watch.Take()) {
+				return
 			}
 		case <-tick:
-			if !sweep(false) {
+			if !ls.sweep(false) {
 				return
 			}
 			if _, err := fmt.Fprint(w, ": tick\n\n"); err != nil {
@@ -352,4 +274,111 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *request) {
 			return
 		}
 	}
+}
+
+// liveStream is one page's event stream (liveEvents). Its methods
+// return false when the stream is broken and should end.
+type liveStream struct {
+	s     *Server
+	w     http.ResponseWriter
+	ctx   context.Context
+	q     liveQuery
+	lang  string
+	since int64 // the centre's ms the page (or the last event) was rendered at
+	// state is what the page shows of each station: online or not.
+	state map[string]string
+}
+
+// send writes one event.
+func (ls *liveStream) send(event string, v any) bool {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return false
+	}
+	// The id is the centre's time, less a tick: a reconnecting
+	// browser sends it back as Last-Event-ID, and gets again every
+	// status kept after it. The tick covers a status kept (its time
+	// taken) just before its event was sent; a card sent twice is
+	// harmless, a card missed is not.
+	if _, err := fmt.Fprintf(ls.w, "id: %d\nevent: %s\ndata: %s\n\n", ls.s.c.Now().Add(-liveTick).UnixMilli(), event, b); err != nil {
+		return false
+	}
+	return true
+}
+
+// sendCard sends a station's card as of now.
+func (ls *liveStream) sendCard(l *centre.LiveStation, now time.Time) bool {
+	c := ls.s.makeCard(l, ls.q, now, ls.lang)
+	ls.state[l.Name] = c.State
+	var buf bytes.Buffer
+	if err := ls.s.pages["live"].ExecuteTemplate(&buf, "card", c); err != nil {
+		ls.s.log.Error("render card", "station", l.Name, "err", err)
+		return true
+	}
+	return ls.send("card", map[string]string{"station": l.Name, "html": buf.String()})
+}
+
+// sendRefusals sends the refused statuses' table.
+func (ls *liveStream) sendRefusals() bool {
+	rows, err := ls.s.c.StatusRefusals(ls.ctx)
+	if err != nil {
+		ls.s.log.Error("live refusals", "err", err)
+		return true
+	}
+	var buf bytes.Buffer
+	if err := ls.s.pages["live"].ExecuteTemplate(&buf, "refusals", refusalsView{Lang: ls.lang, Rows: rows}); err != nil {
+		ls.s.log.Error("render refusals", "err", err)
+		return true
+	}
+	return ls.send("refusals", map[string]string{"html": buf.String()})
+}
+
+// sendChanged sends what a watch of the statuses took: the cards of the
+// stations named (those of the page's site), the refusals' table for "".
+func (ls *liveStream) sendChanged(now time.Time, names []string) bool {
+	for _, name := range names {
+		if name == "" {
+			if !ls.sendRefusals() {
+				return false
+			}
+			continue
+		}
+		l, err := ls.s.c.LiveStationByName(ls.ctx, name)
+		if err != nil || (ls.q.Site != "" && l.Site != ls.q.Site) {
+			continue
+		}
+		if !ls.sendCard(l, now) {
+			return false
+		}
+	}
+	return true
+}
+
+// sweep sends the cards that changed since the page (first) or whose
+// state changed since last sent (a station fell silent).
+func (ls *liveStream) sweep(first bool) bool {
+	s, q := ls.s, ls.q
+	now := s.c.Now()
+	list, err := s.c.LiveStations(ls.ctx, q.Site)
+	if err != nil {
+		s.log.Error("live stations", "err", err)
+		return true
+	}
+	for i := range list {
+		l := &list[i]
+		c := s.makeCard(l, q, now, ls.lang)
+		changed := ls.state[l.Name] != c.State
+		if first {
+			then := s.makeCard(l, q, time.UnixMilli(ls.since), ls.lang)
+			changed = l.SeenMs >= ls.since || then.State != c.State
+		}
+		if !changed {
+			ls.state[l.Name] = c.State
+			continue
+		}
+		if !ls.sendCard(l, now) {
+			return false
+		}
+	}
+	return true
 }

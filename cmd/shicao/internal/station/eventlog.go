@@ -164,89 +164,30 @@ const maxHeaderLine = 4 << 20
 func CheckEventLog(r io.Reader, name string, stationKeys []string, add func(standards.EventView) error) (*LogCheck, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxHeaderLine)
-	res := &LogCheck{}
-	var (
-		chain    standards.Chain
-		chained  int // event lines that carried a chain hash
-		events   int
-		addErr   error
-		lineNo   int
-		lastLine int
-	)
-	edited := func(line int, format string, args ...any) error {
-		return fmt.Errorf("%s:%d: %w: %s", name, line, ErrLogEdited, fmt.Sprintf(format, args...))
-	}
+	lr := &logReader{name: name, res: &LogCheck{}, add: add}
 	for sc.Scan() {
-		lineNo++
-		b := sc.Bytes()
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue
-		}
-		if events == 0 && res.Header == nil && isHeader(b) {
-			h, err := parseHeader(b)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
-			}
-			res.Header = h
-			continue
-		}
-		v, ch, lerr := standards.ScanChainedEvent(b)
-		if lerr != nil {
-			lerr.File, lerr.Line = name, lineNo
-			return nil, lerr
-		}
-		events++
-		lastLine = lineNo
-		if res.Header != nil && events > res.Header.Events {
-			return nil, edited(lineNo, "event %d is past the %d events the result signed", v.Seq, res.Header.Events)
-		}
-		if err := chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
-		}
-		if ch != nil {
-			chained++
-			if string(ch) != chain.Head().String() {
-				return nil, edited(lineNo, "event %d does not match its chain hash (this event changed, or one just before it was removed or inserted)", v.Seq)
-			}
-		} else if chained > 0 {
-			return nil, edited(lineNo, "event %d has no chain hash where every event before it has one", v.Seq)
-		}
-		if addErr == nil {
-			if err := add(v); err != nil {
-				var le *standards.LineError
-				if errors.As(err, &le) {
-					le.File, le.Line = name, lineNo
-					addErr = le
-				} else {
-					addErr = fmt.Errorf("%s:%d: %w", name, lineNo, err)
-				}
-			}
+		lr.lineNo++
+		if err := lr.line(sc.Bytes()); err != nil {
+			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s:%d: line too long", name, lineNo+1)
+			return nil, fmt.Errorf("%s:%d: line too long", name, lr.lineNo+1)
 		}
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if chained > 0 && chained < events {
-		return nil, edited(lastLine, "only %d of %d events carry a chain hash", chained, events)
+	if err := lr.end(); err != nil {
+		return nil, err
 	}
-	if h := res.Header; h != nil {
-		if events != h.Events {
-			return nil, edited(lineNo, "%d events where the result signed %d: events were removed from the end", events, h.Events)
-		}
-		if chain.Head().String() != h.Head {
-			return nil, edited(lastLine, "the chain ends at %.12s…, the result signed %.12s…: an event changed and the chain hashes after it were rewritten", chain.Head(), h.Head)
-		}
+	if lr.addErr != nil {
+		return nil, lr.addErr
 	}
-	if addErr != nil {
-		return nil, addErr
-	}
+	res := lr.res
 	switch {
 	case res.Header != nil:
 		res.Trust = LogHeadUnsigned
-	case chained > 0:
+	case lr.chained > 0:
 		res.Trust = LogChainOnly
 	default:
 		res.Trust = LogPlain
@@ -263,6 +204,90 @@ func CheckEventLog(r io.Reader, name string, stationKeys []string, add func(stan
 	}
 	res.Trust, res.Signers = LogVerified, signers
 	return res, nil
+}
+
+// logReader is CheckEventLog's pass over a log's lines.
+type logReader struct {
+	name     string
+	res      *LogCheck
+	add      func(standards.EventView) error
+	chain    standards.Chain
+	chained  int // event lines that carried a chain hash
+	events   int
+	addErr   error // add's first error, reported after the chain's
+	lineNo   int
+	lastLine int // of the last event
+}
+
+func (lr *logReader) edited(line int, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %w: %s", lr.name, line, ErrLogEdited, fmt.Sprintf(format, args...))
+}
+
+// line takes line lineNo: blank, the header (before any event), or an
+// event, chained and checked against the header, then passed to add.
+func (lr *logReader) line(b []byte) error {
+	name, lineNo, res := lr.name, lr.lineNo, lr.res
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	if lr.events == 0 && res.Header == nil && isHeader(b) {
+		h, err := parseHeader(b)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, lineNo, err)
+		}
+		res.Header = h
+		return nil
+	}
+	v, ch, lerr := standards.ScanChainedEvent(b)
+	if lerr != nil {
+		lerr.File, lerr.Line = name, lineNo
+		return lerr
+	}
+	lr.events++
+	lr.lastLine = lineNo
+	if res.Header != nil && lr.events > res.Header.Events {
+		return lr.edited(lineNo, "event %d is past the %d events the result signed", v.Seq, res.Header.Events)
+	}
+	if err := lr.chain.Add(v.Seq, v.TMs, v.Type, v.Source, v.Data); err != nil {
+		return fmt.Errorf("%s:%d: %w", name, lineNo, err)
+	}
+	if ch != nil {
+		lr.chained++
+		if string(ch) != lr.chain.Head().String() {
+			return lr.edited(lineNo, "event %d does not match its chain hash (this event changed, or one just before it was removed or inserted)", v.Seq)
+		}
+	} else if lr.chained > 0 {
+		return lr.edited(lineNo, "event %d has no chain hash where every event before it has one", v.Seq)
+	}
+	if lr.addErr == nil {
+		if err := lr.add(v); err != nil {
+			var le *standards.LineError
+			if errors.As(err, &le) {
+				le.File, le.Line = name, lineNo
+				lr.addErr = le
+			} else {
+				lr.addErr = fmt.Errorf("%s:%d: %w", name, lineNo, err)
+			}
+		}
+	}
+	return nil
+}
+
+// end checks, after the last line, that every event was chained and the
+// count and head are those the header's result signed.
+func (lr *logReader) end() error {
+	if lr.chained > 0 && lr.chained < lr.events {
+		return lr.edited(lr.lastLine, "only %d of %d events carry a chain hash", lr.chained, lr.events)
+	}
+	if h := lr.res.Header; h != nil {
+		if lr.events != h.Events {
+			return lr.edited(lr.lineNo, "%d events where the result signed %d: events were removed from the end", lr.events, h.Events)
+		}
+		if lr.chain.Head().String() != h.Head {
+			return lr.edited(lr.lastLine, "the chain ends at %.12s…, the result signed %.12s…: an event changed and the chain hashes after it were rewritten", lr.chain.Head(), h.Head)
+		}
+	}
+	return nil
 }
 
 // isHeader reports whether a line is an object with a "format" member:

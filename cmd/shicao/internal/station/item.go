@@ -149,6 +149,43 @@ func (it *Item) failed() error {
 // site (考培分离); otherwise the item cannot start and the refusal names the
 // device and why.
 func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) (*Item, error) {
+	d, why := e.toStart(subject)
+	if why != nil {
+		return nil, why
+	}
+	std := d.Standard
+	use, checks, why := e.startDevices(ctx, std, devices)
+	if why != nil {
+		return nil, why
+	}
+	first, err := e.openingEvents(d, use, checks)
+	if err != nil {
+		return nil, err
+	}
+	id, opened, err := e.s.st.StartSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
+		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()}, first)
+	if err != nil {
+		return nil, err
+	}
+	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.examNow(), confirmed: map[string]bool{}}
+	for _, a := range opened {
+		if err := it.score.Add(&a.Event); err != nil {
+			return nil, fmt.Errorf("session %d: event %d: %w", id, a.Seq, err)
+		}
+		if f := e.s.cfg.OnAppend; f != nil {
+			f(id, a.Seq)
+		}
+	}
+	it.startScorer()
+	e.gated = true
+	e.items[subject] = it
+	e.s.setLive(it)
+	return it, nil
+}
+
+// toStart returns the subject's drawn item, if it is drawn, not started,
+// and its standard in force today.
+func (e *Exam) toStart(subject string) (*Drawn, *Refusal) {
 	var d *Drawn
 	for i := range e.drawn {
 		if e.drawn[i].Subject == subject {
@@ -165,15 +202,20 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if ref := notUsable(std.Span(), std.ID, e.s.Today()); ref != nil {
 		return nil, ref
 	}
-	// The readiness gate, before the candidate's first item (a resumed
-	// exam passed it before the crash).
+	return d, nil
+}
+
+// startDevices passes the readiness gate, before the candidate's first
+// item (a resumed exam passed it before the crash), and picks a device of
+// each kind the standard needs, one that measures what it reads.
+func (e *Exam) startDevices(ctx context.Context, std *standards.Standard, devices []Device) ([]Device, []Check, *Refusal) {
 	var checks []Check
 	if !e.gated && len(e.items) == 0 && e.resuming == nil {
 		e.s.refMu.Lock()
 		c, why := e.readiness(ctx, std, devices)
 		e.s.refMu.Unlock()
 		if why != nil {
-			return nil, why
+			return nil, nil, why
 		}
 		checks = c
 	}
@@ -181,20 +223,27 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	for _, kind := range std.Devices {
 		dev, why := e.pickDevice(ctx, kind, devices)
 		if why != nil {
-			return nil, why
+			return nil, nil, why
 		}
 		if why := unmeasured(std, dev); why != nil {
-			return nil, why
+			return nil, nil, why
 		}
 		use = append(use, dev)
 	}
+	return use, checks, nil
+}
+
+// openingEvents returns an item's opening events: session.start, the
+// draw, the candidate's identity check, each device's status and the
+// readiness checks. The session and they are one transaction: a crash
+// cannot leave an item that began with nothing in its log, or whose draw
+// is lost.
+func (e *Exam) openingEvents(d *Drawn, use []Device, checks []Check) ([]store.NewEvent, error) {
+	std := d.Standard
 	ids := make([]string, len(e.examiners))
 	for i, x := range e.examiners {
 		ids[i] = x.Examiner.ID
 	}
-	// The session and its opening events (start, draw, devices) are one
-	// transaction: a crash cannot leave an item that began with nothing
-	// in its log, or whose draw is lost.
 	var first []store.NewEvent
 	add := func(typ, source string, data map[string]any) error {
 		raw, err := json.Marshal(data)
@@ -213,7 +262,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if err := add(standards.TypeSessionStart, "system", startEv); err != nil {
 		return nil, err
 	}
-	if err := add("draw", "system", map[string]any{"seed": e.seed, "subject": subject, "pool": d.Pool, "item": std.ID}); err != nil {
+	if err := add("draw", "system", map[string]any{"seed": e.seed, "subject": d.Subject, "pool": d.Pool, "item": std.ID}); err != nil {
 		return nil, err
 	}
 	if id := e.identity; id != nil {
@@ -239,26 +288,7 @@ func (e *Exam) StartItem(ctx context.Context, subject string, devices []Device) 
 	if err != nil {
 		return nil, err
 	}
-	first = append(first, rc...)
-	id, opened, err := e.s.st.StartSession(ctx, store.Session{AttemptID: e.attemptID, PlanID: e.plan.ID, Candidate: e.candidate.IDNumber,
-		Subject: subject, Standard: std.ID, Version: std.Version, SHA256: std.SHA256()}, first)
-	if err != nil {
-		return nil, err
-	}
-	it := &Item{exam: e, Subject: subject, Std: std, Session: id, Devices: use, score: scoring.NewSession(std), started: e.s.examNow(), confirmed: map[string]bool{}}
-	for _, a := range opened {
-		if err := it.score.Add(&a.Event); err != nil {
-			return nil, fmt.Errorf("session %d: event %d: %w", id, a.Seq, err)
-		}
-		if f := e.s.cfg.OnAppend; f != nil {
-			f(id, a.Seq)
-		}
-	}
-	it.startScorer()
-	e.gated = true
-	e.items[subject] = it
-	e.s.setLive(it)
-	return it, nil
+	return append(first, rc...), nil
 }
 
 // CheckDevice returns why the item could not start with the devices of a

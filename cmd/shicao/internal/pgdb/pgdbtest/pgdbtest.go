@@ -159,28 +159,9 @@ type server struct {
 // startServer runs initdb and postgres in a new temporary directory,
 // as nobody when this process is root (PostgreSQL refuses root).
 func startServer(bin string) (*server, error) {
-	// As root, the cluster's user must reach its directory: under /tmp,
-	// not under a TMPDIR that only root may enter.
-	parent := ""
-	if os.Getuid() == 0 {
-		parent = "/tmp"
-	}
-	dir, err := os.MkdirTemp(parent, "shicao-pg-")
+	dir, cred, err := clusterDir()
 	if err != nil {
 		return nil, err
-	}
-	var cred *syscall.Credential
-	if os.Getuid() == 0 {
-		u, err := user.Lookup("nobody")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, and no user nobody to run PostgreSQL as: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(dir, uid, gid); err != nil {
-			return nil, err
-		}
 	}
 	data := filepath.Join(dir, "data")
 	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
@@ -219,6 +200,47 @@ func startServer(bin string) (*server, error) {
 	s := &server{dir: dir, cmd: cmd, dsn: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	if err := s.waitReady(exited); err != nil {
+		return nil, err
+	}
+	s.exited = exited
+	return s, nil
+}
+
+// clusterDir makes the cluster's directory and returns the credential
+// to run PostgreSQL with: nobody's, owning the directory, when this
+// process is root; nil otherwise.
+func clusterDir() (string, *syscall.Credential, error) {
+	// As root, the cluster's user must reach its directory: under /tmp,
+	// not under a TMPDIR that only root may enter.
+	parent := ""
+	if os.Getuid() == 0 {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "shicao-pg-")
+	if err != nil {
+		return "", nil, err
+	}
+	var cred *syscall.Credential
+	if os.Getuid() == 0 {
+		u, err := user.Lookup("nobody")
+		if err != nil {
+			return "", nil, fmt.Errorf("running as root, and no user nobody to run PostgreSQL as: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return "", nil, err
+		}
+	}
+	return dir, cred, nil
+}
+
+// waitReady waits until the started server accepts a connection. When
+// postgres exits first or does not answer in 60 s, it removes the
+// cluster and returns why.
+func (s *server) waitReady(exited chan error) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -226,23 +248,21 @@ func startServer(bin string) (*server, error) {
 		cancel()
 		if err == nil {
 			conn.Close(context.Background())
-			break
+			return nil
 		}
 		select {
 		case werr := <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("postgres exited (%v): %s", werr, log)
+			log, _ := os.ReadFile(filepath.Join(s.dir, "postgres.log"))
+			os.RemoveAll(s.dir)
+			return fmt.Errorf("postgres exited (%v): %s", werr, log)
 		default:
 		}
 		if time.Now().After(deadline) {
 			s.stop()
-			return nil, fmt.Errorf("postgres did not accept connections in 60 s: %w", err)
+			return fmt.Errorf("postgres did not accept connections in 60 s: %w", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.exited = exited
-	return s, nil
 }
 
 // stop shuts the cluster down (fast shutdown) and removes its files.
