@@ -141,38 +141,77 @@ func (m *Model) cycleScenario(std *standards.Standard) tea.Cmd {
 }
 
 func (m *Model) viewLive() string {
-	st := m.styles
 	it := m.item
 	var b strings.Builder
 	limitMs, _ := it.Limits()
 	el := it.Elapsed()
 	limit := time.Duration(limitMs) * time.Millisecond
-	timeLine := fmt.Sprintf("%s %s / %s %s", m.t("time"), clock(el), m.t("limit"), clock(limit))
-	if el > limit {
-		timeLine = st.Bad.Render(fmt.Sprintf("⚠ %s +%s  %s %s", m.t("overtime"), clock(el-limit), m.t("time"), clock(el)))
-	}
-	fmt.Fprintf(&b, "%s %s %s · %s\n", st.Header.Render(it.Subject), it.Std.ID, it.Std.Title, timeLine)
-	score := "—"
-	if m.sheet != nil {
-		switch {
-		case m.sheet.Veto != nil && m.vetoPending(m.sheet, el, limit):
-			// A rule's veto (five cycles not reached) can still be
-			// avoided while the item runs: it is decided at the end.
-			score = st.Warn.Render(fmt.Sprintf("%s %s: %s", m.t("pending-veto"), m.t("veto"), m.sheet.Veto.Text)) + " " + st.Dim.Render("("+m.t("pending-veto-why")+")")
-		case m.sheet.Veto != nil:
-			score = m.sheet.Score.String() + " " + st.Bad.Render("✗ "+m.t("veto")+" "+m.sheet.Veto.Text)
-		default:
-			score = m.sheet.Score.String()
-		}
-	}
-	fmt.Fprintf(&b, "%s %s\n", m.t("score"), st.Value.Render(score))
-	// Items with live points; the selected one lists its marks by number.
+	fmt.Fprintf(&b, "%s %s %s · %s\n", m.styles.Header.Render(it.Subject), it.Std.ID, it.Std.Title, m.liveTimeLine(el, limit))
+	fmt.Fprintf(&b, "%s %s\n", m.t("score"), m.styles.Value.Render(m.liveScore(el, limit)))
 	leftW := m.w
 	if m.w >= 100 {
 		leftW = m.w / 2
 	}
-	var left []string
-	selFrom, selTo := 0, 0 // the selected item's lines
+	left, selFrom, selTo := m.liveItems()
+	right := m.liveDevices(leftW)
+	// Everything fits the window: the selected item and its numbered
+	// marks stay in view, the rest of the list scrolls (at 80x24 the
+	// panel's sparkline goes first).
+	room := m.bodyRoom() - 2 // the title and score lines
+	if m.w < 100 {
+		if len(left)+len(right) > room && len(it.Std.Devices) > 0 && it.Std.Devices[len(it.Std.Devices)-1] == "cpr" {
+			right = right[:len(right)-1]
+		}
+		left = m.window(left, selFrom, selTo, max(room-len(right), 1))
+		b.WriteString(strings.Join(right, "\n") + "\n")
+		b.WriteString(strings.Join(left, "\n") + "\n")
+		return b.String()
+	}
+	left = m.window(left, selFrom, selTo, room)
+	for i := 0; i < max(len(left), len(right)); i++ {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		b.WriteString(pad(clipLine(l, leftW-1), leftW) + r + "\n")
+	}
+	return b.String()
+}
+
+// liveTimeLine is the item's time against its limit, or its overtime.
+func (m *Model) liveTimeLine(el, limit time.Duration) string {
+	if el > limit {
+		return m.styles.Bad.Render(fmt.Sprintf("⚠ %s +%s  %s %s", m.t("overtime"), clock(el-limit), m.t("time"), clock(el)))
+	}
+	return fmt.Sprintf("%s %s / %s %s", m.t("time"), clock(el), m.t("limit"), clock(limit))
+}
+
+// liveScore is the item's live score, a veto that is final, or one that
+// can still be avoided.
+func (m *Model) liveScore(el, limit time.Duration) string {
+	st := m.styles
+	switch {
+	case m.sheet == nil:
+		return "—"
+	case m.sheet.Veto != nil && m.vetoPending(m.sheet, el, limit):
+		// A rule's veto (five cycles not reached) can still be
+		// avoided while the item runs: it is decided at the end.
+		return st.Warn.Render(fmt.Sprintf("%s %s: %s", m.t("pending-veto"), m.t("veto"), m.sheet.Veto.Text)) + " " + st.Dim.Render("("+m.t("pending-veto-why")+")")
+	case m.sheet.Veto != nil:
+		return m.sheet.Score.String() + " " + st.Bad.Render("✗ "+m.t("veto")+" "+m.sheet.Veto.Text)
+	}
+	return m.sheet.Score.String()
+}
+
+// liveItems lists the items with their live points; the selected one
+// lists its marks by number (or the vetoes, while choosing one).
+// selFrom and selTo bound the lines that must stay in view.
+func (m *Model) liveItems() (left []string, selFrom, selTo int) {
+	st := m.styles
+	it := m.item
 	for i, sit := range it.Std.Items {
 		if i == m.itemSel {
 			selFrom = len(left)
@@ -197,10 +236,7 @@ func (m *Model) viewLive() string {
 			}
 		}
 		if i == m.itemSel && !m.vetoing {
-			for j, mk := range sit.Marks {
-				if j >= 9 {
-					break
-				}
+			for j, mk := range sit.Marks[:min(len(sit.Marks), 9)] {
 				left = append(left, st.Dim.Render(fmt.Sprintf("    [%d] %s -%s", j+1, mk.Text, mk.Deduct)))
 			}
 		}
@@ -216,8 +252,14 @@ func (m *Model) viewLive() string {
 		}
 		selTo = len(left)
 	}
+	return left, selFrom, selTo
+}
+
+// liveDevices is each device's state line and its panel.
+func (m *Model) liveDevices(leftW int) []string {
+	st := m.styles
 	var right []string
-	for _, kind := range it.Std.Devices {
+	for _, kind := range m.item.Std.Devices {
 		ds := m.dev[kind]
 		if ds == nil {
 			ds = &deviceState{}
@@ -237,35 +279,7 @@ func (m *Model) viewLive() string {
 			right = append(right, m.genericPanel(kind, ds)...)
 		}
 	}
-	// Everything fits the window: the selected item and its numbered
-	// marks stay in view, the rest of the list scrolls (at 80x24 the
-	// panel's sparkline goes first).
-	room := m.bodyRoom() - 2 // the title and score lines
-	if m.w < 100 {
-		if len(left)+len(right) > room && len(it.Std.Devices) > 0 && it.Std.Devices[len(it.Std.Devices)-1] == "cpr" {
-			right = right[:len(right)-1]
-		}
-		left = m.window(left, selFrom, selTo, max(room-len(right), 1))
-	} else {
-		left = m.window(left, selFrom, selTo, room)
-	}
-	if m.w >= 100 {
-		rows := max(len(left), len(right))
-		for i := 0; i < rows; i++ {
-			l, r := "", ""
-			if i < len(left) {
-				l = left[i]
-			}
-			if i < len(right) {
-				r = right[i]
-			}
-			b.WriteString(pad(clipLine(l, leftW-1), leftW) + r + "\n")
-		}
-	} else {
-		b.WriteString(strings.Join(right, "\n") + "\n")
-		b.WriteString(strings.Join(left, "\n") + "\n")
-	}
-	return b.String()
+	return right
 }
 
 // vetoPending reports whether the sheet's veto may still be lifted: a
