@@ -374,20 +374,7 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 			m.toSheet()
 		}
 	case signedInMsg:
-		x := msg.x
-		m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
-		m.pinFor = ""
-		m.pinInput.Reset()
-		m.pinInput.Blur()
-		m.marks = append(m.marks, nil)
-		m.nextToSignIn()
-		if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
-			if ex := m.exam; ex.Resuming() != nil {
-				return m.run(call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
-					func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} }))
-			}
-			m.goTo(scrPlan)
-		}
+		return m.onSignedIn(msg)
 	case voidedMsg:
 		// The attempt is closed without a result: the candidate is
 		// examined again later under the plan.
@@ -425,17 +412,7 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		}
 		return m.loadCmd()
 	case slipMsg:
-		// A print answered after the examiners left the result is in the
-		// slip queue; the start screen does not speak of it.
-		if m.screen != scrResult || m.saved == nil || m.saved.ID != msg.resultID {
-			return nil
-		}
-		m.slip = msg.out
-		if m.slip.Printed {
-			m.notice(m.t("slip-printed"))
-		} else {
-			m.setStatus(m.slip.Reason)
-		}
+		m.onSlip(msg)
 	case resumedMsg:
 		m.exam = msg.exam
 		m.loadNames()
@@ -445,6 +422,41 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		m.notice(msg.text)
 	}
 	return nil
+}
+
+// onSignedIn: an examiner signed in; once enough have, the plan (or the
+// interrupted item, when resuming).
+func (m *Model) onSignedIn(msg signedInMsg) tea.Cmd {
+	x := msg.x
+	m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
+	m.pinFor = ""
+	m.pinInput.Reset()
+	m.pinInput.Blur()
+	m.marks = append(m.marks, nil)
+	m.nextToSignIn()
+	if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
+		if ex := m.exam; ex.Resuming() != nil {
+			return m.run(call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
+				func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} }))
+		}
+		m.goTo(scrPlan)
+	}
+	return nil
+}
+
+// onSlip: a slip printed, or queued with its reason.
+func (m *Model) onSlip(msg slipMsg) {
+	// A print answered after the examiners left the result is in the
+	// slip queue; the start screen does not speak of it.
+	if m.screen != scrResult || m.saved == nil || m.saved.ID != msg.resultID {
+		return
+	}
+	m.slip = msg.out
+	if m.slip.Printed {
+		m.notice(m.t("slip-printed"))
+	} else {
+		m.setStatus(m.slip.Reason)
+	}
 }
 
 func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {

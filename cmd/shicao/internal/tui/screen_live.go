@@ -41,28 +41,7 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 	case m.vetoing && key.Matches(msg, m.keys.Back):
 		m.vetoing = false
 	case len(s) == 1 && s[0] >= '1' && s[0] <= '9':
-		n := int(s[0] - '1')
-		if m.vetoing {
-			vs := markableVetoes(it.Std)
-			if n < len(vs) {
-				v := vs[n]
-				m.vetoing = false
-				m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), do(func() error { return it.Veto(ctx, examiner, v) }, func(err error) tea.Msg { return itemEndedMsg{err} }))
-				return nil
-			}
-			m.hint("hint-veto-range", len(vs))
-			return nil
-		}
-		sit := it.Std.Items[m.itemSel]
-		if n < len(sit.Marks) {
-			mk := sit.Marks[n].ID
-			return m.run(call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} }))
-		}
-		if len(sit.Marks) == 0 {
-			m.hint("hint-no-marks", sit.Title)
-		} else {
-			m.hint("hint-mark-range", sit.Title, len(sit.Marks))
-		}
+		return m.numberKey(ctx, examiner, int(s[0]-'1'))
 	case key.Matches(msg, m.keys.Undo):
 		if m.active < len(m.marks) && len(m.marks[m.active]) > 0 {
 			last := m.marks[m.active][len(m.marks[m.active])-1]
@@ -96,6 +75,34 @@ func (m *Model) keyLive(msg tea.KeyMsg) tea.Cmd {
 			return m.run(do(func() error { return eq.Unplug(kind) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 		}
 		m.hint("hint-no-device")
+	}
+	return nil
+}
+
+// numberKey is 1–9 on the live screen: the numbered veto while choosing
+// one (asking first), else the selected item's numbered mark.
+func (m *Model) numberKey(ctx context.Context, examiner string, n int) tea.Cmd {
+	it := m.item
+	if m.vetoing {
+		vs := markableVetoes(it.Std)
+		if n < len(vs) {
+			v := vs[n]
+			m.vetoing = false
+			m.askFirst(fmt.Sprintf(m.t("sure-veto"), it.Std.VetoByID(v).Text), do(func() error { return it.Veto(ctx, examiner, v) }, func(err error) tea.Msg { return itemEndedMsg{err} }))
+			return nil
+		}
+		m.hint("hint-veto-range", len(vs))
+		return nil
+	}
+	sit := it.Std.Items[m.itemSel]
+	if n < len(sit.Marks) {
+		mk := sit.Marks[n].ID
+		return m.run(call(func() (int64, error) { return it.Mark(ctx, examiner, sit.ID, mk) }, func(seq int64, err error) tea.Msg { return markedMsg{seq, err} }))
+	}
+	if len(sit.Marks) == 0 {
+		m.hint("hint-no-marks", sit.Title)
+	} else {
+		m.hint("hint-mark-range", sit.Title, len(sit.Marks))
 	}
 	return nil
 }

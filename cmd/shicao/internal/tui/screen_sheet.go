@@ -127,8 +127,20 @@ func (m *Model) viewSheet() string {
 	for _, o := range s.Outages {
 		fmt.Fprintf(&b, " %s\n", st.Warn.Render("⚠ "+m.outageText(o)))
 	}
+	m.writeReview(&b, s)
+	if m.resolving {
+		fmt.Fprintf(&b, "%s %s  %s %s\n", m.t("deduct"), m.resolveInputs[0].View(), m.t("reason"), m.resolveInputs[1].View())
+	}
+	m.writeAck(&b, s)
+	return b.String()
+}
+
+// writeReview lists the items the examiners disagree on, with each
+// examiner's deduction, for the chief examiner to resolve.
+func (m *Model) writeReview(b *strings.Builder, s *scoring.Sheet) {
+	st := m.styles
 	if s.NeedsReview {
-		fmt.Fprintf(&b, "%s: %s\n", st.Warn.Render("⚠ "+m.t("review")), strings.Join(s.Review, ", "))
+		fmt.Fprintf(b, "%s: %s\n", st.Warn.Render("⚠ "+m.t("review")), strings.Join(s.Review, ", "))
 		for _, it := range s.Items {
 			for _, rid := range s.Review {
 				if it.ID == rid {
@@ -136,32 +148,34 @@ func (m *Model) viewSheet() string {
 					for _, x := range it.Examiners {
 						parts = append(parts, fmt.Sprintf("%s -%s", m.examinerName(x.Examiner), x.Deduct))
 					}
-					fmt.Fprintf(&b, "   %s: %s\n", it.Title, strings.Join(parts, ", "))
+					fmt.Fprintf(b, "   %s: %s\n", it.Title, strings.Join(parts, ", "))
 				}
 			}
 		}
 	}
-	if m.resolving {
-		fmt.Fprintf(&b, "%s %s  %s %s\n", m.t("deduct"), m.resolveInputs[0].View(), m.t("reason"), m.resolveInputs[1].View())
-	}
+}
+
+// writeAck is the candidate's signature line, or why it must wait, and
+// what the sheet still waits for.
+func (m *Model) writeAck(b *strings.Builder, s *scoring.Sheet) {
+	st := m.styles
 	switch {
 	case s.Refused:
-		fmt.Fprintf(&b, "%s\n", st.Bad.Render("✗ "+m.t("refused")))
+		fmt.Fprintf(b, "%s\n", st.Bad.Render("✗ "+m.t("refused")))
 	case s.Acknowledged != nil:
-		fmt.Fprintf(&b, "%s\n", st.Good.Render("✓ "+m.t("acked")))
+		fmt.Fprintf(b, "%s\n", st.Good.Render("✓ "+m.t("acked")))
 	default:
 		// The candidate signs last: until they may, the line says why
 		// the a key would be refused.
 		if why := m.item.AckBlocked(); why != nil {
-			fmt.Fprintf(&b, "%s\n", st.Warn.Render("⏳ "+m.t("ack-wait")+" "+why.Text(m.lang)))
+			fmt.Fprintf(b, "%s\n", st.Warn.Render("⏳ "+m.t("ack-wait")+" "+why.Text(m.lang)))
 		} else {
-			fmt.Fprintf(&b, "%s\n", m.t("ack"))
+			fmt.Fprintf(b, "%s\n", m.t("ack"))
 		}
 	}
 	if p := m.item.Pending(); len(p) > 0 {
-		fmt.Fprintf(&b, "%s\n", st.Dim.Render("… "+m.pendingText(p)))
+		fmt.Fprintf(b, "%s\n", st.Dim.Render("… "+m.pendingText(p)))
 	}
-	return b.String()
 }
 
 // vetoBy says who vetoed: the standard's rule, or an examiner by name.
