@@ -114,47 +114,53 @@ func writeCandidatePDF(out io.Writer, v *candidateView, lang string) error {
 		w.line(8, pdfBody, T("cand.noappeal"))
 	}
 	for _, it := range v.Items {
-		r := it.Result
-		w.y += 8
-		w.need(60)
-		w.page.Line(pdfMargin, w.y+4, cjkpdf.A4W-pdfMargin, w.y+4, 0.5)
-		title := ""
-		if r.Sheet != nil {
-			title = r.Sheet.Title
-		}
-		w.line(0, 12, fmt.Sprintf("%s %s：%s", T("result.sheet"), r.Subject, title))
-		w.line(0, 9, fmt.Sprintf("%s %s v%d · %s %d", T("result.standard"), r.Standard.ID, r.Standard.Version, T("result.events"), r.Events))
-		if sh := r.Sheet; sh != nil {
-			w.line(0, pdfBody, fmt.Sprintf("%s %s / %s %s  %s · %s %s", T("result.score"), sh.Score, T("result.passmark"), sh.PassMark, verdict(sh.Passed), T("result.elapsed"), fmtDuration(sh.ElapsedMs)))
-		}
-		for _, p := range it.Points {
-			w.line(8, 9, fmt.Sprintf("%s  %s %s · %s %s", p.Score.Title, T("result.points"), p.Score.Points, T("result.score"), p.Score.Score))
-		}
-		w.line(0, pdfBody, T("result.deduction"))
-		if len(it.Deductions) == 0 {
-			w.line(8, 9, T("result.nodeduct"))
-		}
-		for _, d := range it.Deductions {
-			s := fmt.Sprintf("−%s ", d.D.Points)
-			if d.Point != "" {
-				s += d.Point + "："
-			}
-			s += d.D.Text
-			if d.D.Count > 1 {
-				s += fmt.Sprintf(" ×%d", d.D.Count)
-			}
-			w.line(8, pdfBody, s)
-			for _, e := range d.Evidence {
-				w.line(24, 8, fmt.Sprintf("%s #%d  %s  %s  %s", T("result.evidence"), e.Seq, fmtDuration(e.AtMs), e.Type, e.Data))
-			}
-		}
-		if c := it.Chart; c != nil {
-			w.chart(c)
-		}
+		w.item(it, T, verdict)
 	}
 	w.qr(v.Code)
 	_, err := w.doc.WriteTo(out)
 	return err
+}
+
+// item writes one item's sheet: its points, every deduction with its
+// evidence, and its chart.
+func (w *pdfWriter) item(it itemView, T func(string) string, verdict func(bool) string) {
+	r := it.Result
+	w.y += 8
+	w.need(60)
+	w.page.Line(pdfMargin, w.y+4, cjkpdf.A4W-pdfMargin, w.y+4, 0.5)
+	title := ""
+	if r.Sheet != nil {
+		title = r.Sheet.Title
+	}
+	w.line(0, 12, fmt.Sprintf("%s %s：%s", T("result.sheet"), r.Subject, title))
+	w.line(0, 9, fmt.Sprintf("%s %s v%d · %s %d", T("result.standard"), r.Standard.ID, r.Standard.Version, T("result.events"), r.Events))
+	if sh := r.Sheet; sh != nil {
+		w.line(0, pdfBody, fmt.Sprintf("%s %s / %s %s  %s · %s %s", T("result.score"), sh.Score, T("result.passmark"), sh.PassMark, verdict(sh.Passed), T("result.elapsed"), fmtDuration(sh.ElapsedMs)))
+	}
+	for _, p := range it.Points {
+		w.line(8, 9, fmt.Sprintf("%s  %s %s · %s %s", p.Score.Title, T("result.points"), p.Score.Points, T("result.score"), p.Score.Score))
+	}
+	w.line(0, pdfBody, T("result.deduction"))
+	if len(it.Deductions) == 0 {
+		w.line(8, 9, T("result.nodeduct"))
+	}
+	for _, d := range it.Deductions {
+		s := fmt.Sprintf("−%s ", d.D.Points)
+		if d.Point != "" {
+			s += d.Point + "："
+		}
+		s += d.D.Text
+		if d.D.Count > 1 {
+			s += fmt.Sprintf(" ×%d", d.D.Count)
+		}
+		w.line(8, pdfBody, s)
+		for _, e := range d.Evidence {
+			w.line(24, 8, fmt.Sprintf("%s #%d  %s  %s  %s", T("result.evidence"), e.Seq, fmtDuration(e.AtMs), e.Type, e.Data))
+		}
+	}
+	if c := it.Chart; c != nil {
+		w.chart(c)
+	}
 }
 
 // chart draws a depth chart scaled to the text width.

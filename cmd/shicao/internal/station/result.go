@@ -48,37 +48,11 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	bundle := examsync.Bundle{Events: map[string][]json.RawMessage{}, Standards: map[string]string{}}
 	var sheets []*scoring.Sheet
 	for _, d := range e.drawn {
-		it := e.items[d.Subject]
-		if it == nil || !it.Done() {
-			return nil, refuse("item-open", "科目 %s 尚未完成（结束、考评员确认、考生签字）", "subject %s is not complete (ended, confirmed by the examiners, acknowledged by the candidate)", d.Subject)
-		}
-		sheet, err := it.Sheet()
+		ir, sheet, err := e.itemResult(ctx, d.Subject, &bundle)
 		if err != nil {
 			return nil, err
-		}
-		evs, err := e.s.st.Events(ctx, it.Session)
-		if err != nil {
-			return nil, err
-		}
-		head, err := e.s.st.VerifyChain(ctx, it.Session)
-		if err != nil {
-			return nil, fmt.Errorf("subject %s: %w", d.Subject, err)
-		}
-		ir := examsync.ItemResult{Subject: d.Subject, Standard: examsync.StandardRef{ID: it.Std.ID, Version: it.Std.Version, SHA256: it.Std.SHA256()}, Events: len(evs), Head: head.String(), Sheet: sheet}
-		for _, dev := range it.Devices {
-			ir.Devices = append(ir.Devices, examsync.DeviceRef{Kind: dev.Kind, Model: dev.Model, Serial: dev.Serial, Firmware: dev.Firmware})
 		}
 		doc.Items = append(doc.Items, ir)
-		lines := make([]json.RawMessage, len(evs))
-		for i, ev := range evs {
-			lines[i] = ev.Event.CanonicalTrusted()
-		}
-		bundle.Events[d.Subject] = lines
-		signedStd, err := e.s.st.StandardVersion(ctx, it.Std.ID, it.Std.Version)
-		if err != nil {
-			return nil, err
-		}
-		bundle.Standards[fmt.Sprintf("%s@%d", it.Std.ID, it.Std.Version)] = string(signedStd)
 		sheets = append(sheets, sheet)
 	}
 	paper, err := scoring.Paper(e.bp, sheets)
@@ -111,4 +85,41 @@ func (e *Exam) Finish(ctx context.Context) (*Saved, error) {
 	}
 	e.result = &Saved{ID: doc.ID, Total: paper.Total, Passed: paper.Passed, Doc: doc, Bundle: body}
 	return e.result, nil
+}
+
+// itemResult is a finished subject's part of the result: its sheet, the
+// head of its event chain and its devices, with its canonical events and
+// the signed standard added to the bundle.
+func (e *Exam) itemResult(ctx context.Context, subject string, bundle *examsync.Bundle) (examsync.ItemResult, *scoring.Sheet, error) {
+	it := e.items[subject]
+	if it == nil || !it.Done() {
+		return examsync.ItemResult{}, nil, refuse("item-open", "科目 %s 尚未完成（结束、考评员确认、考生签字）", "subject %s is not complete (ended, confirmed by the examiners, acknowledged by the candidate)", subject)
+	}
+	sheet, err := it.Sheet()
+	if err != nil {
+		return examsync.ItemResult{}, nil, err
+	}
+	evs, err := e.s.st.Events(ctx, it.Session)
+	if err != nil {
+		return examsync.ItemResult{}, nil, err
+	}
+	head, err := e.s.st.VerifyChain(ctx, it.Session)
+	if err != nil {
+		return examsync.ItemResult{}, nil, fmt.Errorf("subject %s: %w", subject, err)
+	}
+	ir := examsync.ItemResult{Subject: subject, Standard: examsync.StandardRef{ID: it.Std.ID, Version: it.Std.Version, SHA256: it.Std.SHA256()}, Events: len(evs), Head: head.String(), Sheet: sheet}
+	for _, dev := range it.Devices {
+		ir.Devices = append(ir.Devices, examsync.DeviceRef{Kind: dev.Kind, Model: dev.Model, Serial: dev.Serial, Firmware: dev.Firmware})
+	}
+	lines := make([]json.RawMessage, len(evs))
+	for i, ev := range evs {
+		lines[i] = ev.Event.CanonicalTrusted()
+	}
+	bundle.Events[subject] = lines
+	signedStd, err := e.s.st.StandardVersion(ctx, it.Std.ID, it.Std.Version)
+	if err != nil {
+		return examsync.ItemResult{}, nil, err
+	}
+	bundle.Standards[fmt.Sprintf("%s@%d", it.Std.ID, it.Std.Version)] = string(signedStd)
+	return ir, sheet, nil
 }
