@@ -22,8 +22,8 @@ test:  ## the whole test suite (under ~5 minutes on 2 cores); the centre's Postg
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	@[ -n "$$SHICAO_TEST_POSTGRES" ] || command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  echo '!!! POSTGRESQL TESTS WILL BE SKIPPED: no SHICAO_TEST_POSTGRES and no initdb. Install the PostgreSQL server (Debian: apt-get install postgresql) or set SHICAO_TEST_POSTGRES to a DSN !!!'
-	# 20m, not go test's 10m per package: with both cores taken by other
-	# work (a second copy of the suite), the centre's package alone ran 11m.
+	@# 20m, not go test's 10m per package: with both cores taken by other
+	@# work (a second copy of the suite), the centre's package alone ran 11m.
 	$(GO) test -count=1 -timeout 20m ./...
 
 # staticcheck at a pinned release, fetched by the go command like any module.
