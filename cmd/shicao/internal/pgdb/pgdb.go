@@ -28,6 +28,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"shicao/cmd/shicao/internal/migrate"
 )
 
 // IsDSN reports whether s names a PostgreSQL database (a postgres:// or
@@ -71,56 +73,19 @@ func Redact(dsn string) string {
 // Migrate applies, in order, every migration not yet recorded, each in
 // its own transaction under the migration lock.
 func Migrate(ctx context.Context, db *sql.DB, migrations fs.FS) error {
-	names, err := fs.Glob(migrations, "*.sql")
-	if err != nil {
+	return migrate.Apply(ctx, db, migrations, "*.sql", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, MigrateLock); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`)
 		return err
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its number", name)
-		}
-		body, err := fs.ReadFile(migrations, name)
-		if err != nil {
-			return err
-		}
-		err = Tx(ctx, db, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, MigrateLock); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
-				return err
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil || n > 0 {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // Tx runs f in a transaction (READ COMMITTED), committing when f returns
 // nil and rolling back otherwise.
 func Tx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return migrate.Tx(ctx, db, f)
 }
 
 // Rewrite turns a query in shicao's SQLite dialect into PostgreSQL's.

@@ -12,11 +12,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
+
+	"shicao/cmd/shicao/internal/migrate"
 )
 
 // DSN returns the connection string for path.
@@ -48,52 +49,14 @@ func Migrate(ctx context.Context, db *sql.DB, migrations fs.FS) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY) STRICT`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its number", base)
-		}
-		body, err := fs.ReadFile(migrations, name)
-		if err != nil {
-			return err
-		}
-		err = Tx(ctx, db, func(tx *sql.Tx) error {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil || n > 0 {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", base, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return migrate.Apply(ctx, db, migrations, "migrations/*.sql", nil)
 }
 
 // Tx runs f in a transaction (BEGIN IMMEDIATE, from the DSN), committing
 // when f returns nil and rolling back otherwise. Errors are the driver's;
 // callers translate them into their own.
 func Tx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return migrate.Tx(ctx, db, f)
 }
 
 // Check runs PRAGMA quick_check or integrity_check and returns the
