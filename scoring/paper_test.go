@@ -37,7 +37,7 @@ func sheetOf(id, score string, veto bool) *scoring.Sheet {
 	return s
 }
 
-// TestPaper_DomainVectors are the paper-level vectors of DOMAIN.md.
+// TestPaper_DomainVectors are the paper-level vectors of the published papers (the library's sd-dg-paper.yaml tests).
 func TestPaper_DomainVectors(t *testing.T) {
 	bp, err := standards.ParseBlueprint("test.yaml", []byte(paperBlueprint))
 	if err != nil {

@@ -51,7 +51,7 @@ var ErrInvalid = errors.New("invalid record")
 // Position is where the hands were on the chest for a compression.
 type Position uint8
 
-// The positions a manikin reports (DOMAIN.md: ok / left / right / high / low).
+// The positions a manikin reports (ok / left / right / high / low).
 const (
 	PositionOK Position = iota
 	PositionLeft
