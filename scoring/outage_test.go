@@ -184,13 +184,34 @@ func TestScore_OutageOverRestart(t *testing.T) {
 	}
 }
 
-// TestScore_OutageRefused: a device.lost that does not name its device
-// is refused with the log, like any event outside the vocabulary.
+// TestScore_OutageRefused: a device.lost or device.back whose data is
+// not {kind} refuses the log, whatever the standard reads: the sheet of
+// every standard lists outages, so these two are always decoded (docs/events.md,
+// "What makes a whole log refused"), even for an examiner-only item
+// such as K13, which selects no device event.
 func TestScore_OutageRefused(t *testing.T) {
-	std := cpr(t)
-	ev := insert(vector(t, std, "perfect"), 5, standards.Event{Type: standards.TypeDeviceLost, Source: "system", Data: json.RawMessage(`{}`)})
-	_, err := scoring.Score(std, ev)
-	if err == nil || !strings.HasPrefix(err.Error(), "event 6: device.lost data.kind: missing") {
-		t.Fatalf("error %v, want event 6: device.lost data.kind: missing...", err)
+	lib := loadLibrary(t)
+	for _, tt := range []struct {
+		file      string
+		at        int // the event inserted after events[at-1]
+		typ, data string
+		want      string
+	}{
+		{"sd-dg-k42-cpr.yaml", 5, standards.TypeDeviceLost, `{}`, "event 6: device.lost data.kind: missing"},
+		{"sd-dg-k13-safety-signs.yaml", 1, standards.TypeDeviceLost, `{}`, "event 2: device.lost data.kind: missing"},
+		{"sd-dg-k13-safety-signs.yaml", 1, standards.TypeDeviceBack, `{"kind":"cpr","extra":1}`, "event 2: device.back data"},
+	} {
+		std := lib[tt.file]
+		if std == nil {
+			t.Fatalf("no %s in the library", tt.file)
+		}
+		if len(std.Devices) > 0 && tt.file != "sd-dg-k42-cpr.yaml" {
+			t.Fatalf("%s lists devices %v: the case wants a standard that reads none", tt.file, std.Devices)
+		}
+		ev := insert(vector(t, std, "perfect"), tt.at, standards.Event{Type: tt.typ, Source: "system", Data: json.RawMessage(tt.data)})
+		_, err := scoring.Score(std, ev)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s, %s %s: error %v, want %s...", tt.file, tt.typ, tt.data, err, tt.want)
+		}
 	}
 }
