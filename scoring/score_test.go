@@ -70,6 +70,7 @@ func TestScore_Refusals(t *testing.T) {
 			return ev
 		}, "event 11: t_ms 1 is before the previous event's"},
 		{"NoStart", func(ev []standards.Event) []standards.Event { return renumber(ev[1:]) }, "event 1: the log must start with session.start"},
+		{"Empty", func([]standards.Event) []standards.Event { return nil }, "empty log: a session starts with session.start"},
 		{"OtherItem", func(ev []standards.Event) []standards.Event {
 			ev[0].Data = json.RawMessage(`{"item":"SD-DG-K43","version":1,"examiners":["1","2"]}`)
 			return ev
