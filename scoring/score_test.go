@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -342,4 +343,68 @@ func FuzzScore(f *testing.F) {
 			checkBounds(t, n, a)
 		}
 	})
+}
+
+// TestScore_SessionStartPurpose: a training attempt's session.start
+// carries purpose "training" beside the vocabulary's fields
+// (docs/events.md); the log scores exactly as the exam's, and a rule over
+// session.start sees nothing, since event 1 never reaches the expressions.
+func TestScore_SessionStartPurpose(t *testing.T) {
+	std := cpr(t)
+	exam := vector(t, std, "perfect")
+	training := slices.Clone(exam)
+	var d map[string]any
+	if err := json.Unmarshal(training[0].Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	d["purpose"] = "training"
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	training[0].Data = b
+	want, err := scoring.Score(std, exam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := scoring.Score(std, training)
+	if err != nil {
+		t.Fatalf("a training attempt's log is refused: %v", err)
+	}
+	if got.Score != want.Score || got.Passed != want.Passed {
+		t.Errorf("training log scores %s (passed %v), the exam's %s (passed %v)", got.Score, got.Passed, want.Score, want.Passed)
+	}
+
+	// A rule that would fire on any session.start does not: event 1 is
+	// the scorer's, not the expressions'.
+	reads, err := standards.Parse("reads-start.yaml", []byte(`id: T-START
+version: 1
+title: reads session.start
+category: 低压电工作业
+effective: 2024-01-01
+time_limit: 5m
+items:
+  - id: a
+    title: a
+    points: 100
+    rules:
+      - id: start-seen
+        text: session.start seen
+        when: 'len(events("session.start")) > 0'
+        deduct: 10
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := []standards.Event{
+		{Seq: 1, Type: standards.TypeSessionStart, Source: "system", Data: json.RawMessage(`{"item":"T-START","version":1,"examiners":["1","2"],"purpose":"training"}`)},
+		{Seq: 2, TMs: 1000, Type: standards.TypeSessionEnd, Source: "system", Data: json.RawMessage(`{"reason":"finished"}`)},
+	}
+	sh, err := scoring.Score(reads, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Score.String() != "100" {
+		t.Errorf("a rule over session.start fired: score %s, want 100", sh.Score)
+	}
 }
