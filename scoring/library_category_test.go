@@ -154,3 +154,32 @@ func countTable(rows []categoryCount, stds map[string]*standards.Standard) strin
 	fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | - |\n", all.paper, all.category, all.standards, all.rules, all.marks, all.vetoes, all.vectors)
 	return b.String()
 }
+
+// TestLibrary_NotesCiteSources: every library file says in its notes where
+// its structure and figures come from ("Source"), and a file whose figures
+// are not all published marks them "[choice]" (checked where the notes say
+// nothing was found).
+func TestLibrary_NotesCiteSources(t *testing.T) {
+	for _, name := range library.Names() {
+		b, err := library.Read(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := standards.ParseAny(name, b)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		notes := ""
+		if c.Standard != nil {
+			notes = c.Standard.Notes
+		} else {
+			notes = c.Blueprint.Notes
+		}
+		if !strings.Contains(strings.ToLower(notes), "source") {
+			t.Errorf("%s: the notes cite no source", name)
+		}
+		if strings.Contains(notes, "found") && !strings.Contains(string(b), "[choice") {
+			t.Errorf("%s: the notes say something was not found, yet no figure is marked [choice]", name)
+		}
+	}
+}
