@@ -156,9 +156,9 @@ func countTable(rows []categoryCount, stds map[string]*standards.Standard) strin
 }
 
 // TestLibrary_NotesCiteSources: every library file says in its notes where
-// its structure and figures come from ("Source"), and a file whose figures
-// are not all published marks them "[choice]" (checked where the notes say
-// nothing was found).
+// its structure and figures come from ("Source"); a file whose notes say
+// something was not found marks figures "[choice]"; a sheet without
+// equipment says on its devices line why it is scored by examiner marks.
 func TestLibrary_NotesCiteSources(t *testing.T) {
 	for _, name := range library.Names() {
 		b, err := library.Read(name)
@@ -181,5 +181,20 @@ func TestLibrary_NotesCiteSources(t *testing.T) {
 		if strings.Contains(notes, "found") && !strings.Contains(string(b), "[choice") {
 			t.Errorf("%s: the notes say something was not found, yet no figure is marked [choice]", name)
 		}
+		if c.Standard != nil && len(c.Standard.Devices) == 0 && !examinerOnlySaysWhy(string(b)) {
+			t.Errorf("%s: scored by examiner marks only, and no comment on its devices line says why", name)
+		}
 	}
+}
+
+// examinerOnlySaysWhy reports whether the file's devices line carries a
+// comment, as in "devices: []   # examiner-only: no meter trainer ...".
+func examinerOnlySaysWhy(text string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, "devices:"); ok {
+			_, comment, found := strings.Cut(rest, "#")
+			return found && strings.TrimSpace(comment) != ""
+		}
+	}
+	return false
 }
