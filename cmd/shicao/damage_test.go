@@ -220,6 +220,47 @@ func TestServe_DamagedDatabase(t *testing.T) {
 			}
 		})
 	}
+
+	// An index that no longer matches its table: every page is well
+	// formed and the log's tail is intact, so quick_check and the check
+	// at start pass, and only the full integrity_check (index against
+	// table) finds it. `centre log verify` must run that one.
+	t.Run("IndexMismatch", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad")
+		copyDir(t, good, bad)
+		db, err := sql.Open("sqlite", sqlitedb.DSN(filepath.Join(bad, centre.DBFile), 5000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The index keeps its entries (of sha256) but now says it indexes id.
+		for _, q := range []string{`PRAGMA writable_schema = ON`,
+			`UPDATE sqlite_master SET sql = 'CREATE INDEX results_sha256 ON results (id)' WHERE type = 'index' AND name = 'results_sha256'`} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Close()
+		ce, err := centre.Open(ctx, bad, centre.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		startErr := ce.CheckStart(ctx)
+		ce.Close()
+		if startErr != nil {
+			t.Fatalf("the check at start (quick_check) should not see an index mismatch, or this case proves nothing: %v", startErr)
+		}
+		var out, errOut strings.Builder
+		code := run(ctx, []string{"centre", "log", "verify", "--data", bad}, nil, &out, &errOut)
+		t.Logf("log verify: exit %d: %s", code, errOut.String())
+		if code != exitRefused || strings.Contains(out.String(), "ok: SQLite integrity_check") {
+			t.Fatalf("log verify of a centre whose index does not match its table: exit %d: %s%s", code, out.String(), errOut.String())
+		}
+		for _, want := range []string{"integrity_check", "missing from index results_sha256", "docs/operations.md"} {
+			if !strings.Contains(errOut.String(), want) {
+				t.Errorf("log verify's message does not say %q: %s", want, errOut.String())
+			}
+		}
+	})
 }
 
 // TestStation_DamagedDatabase: with 20 pages of station.db that hold

@@ -76,6 +76,54 @@ func checkCandidate(doc *examsync.ResultDoc, plan *examsync.Plan) *examsync.Refu
 	return nil
 }
 
+// idCardPermanent is the end date an ID card without one carries
+// (hardware/idcard.Permanent).
+const idCardPermanent = "长期"
+
+// checkIdentity refuses a result whose identity check (人证核验) did not
+// identify its candidate as the station's rules require (station
+// IdentifyByCard, VerifyCandidateManual): the 身份证号 identified must be
+// the result's; a card must be in the planned name (checkCandidate made
+// the result's name the plan's) and valid on the exam date; a number
+// typed in needs a reason and the confirmation of examiners on the plan
+// (those signed in at the identity check, who need not be the ones who
+// sign the result). A result with no identity check recorded (a station before
+// it) is judged without one: the export shows it as not recorded.
+func checkIdentity(doc *examsync.ResultDoc, plan *examsync.Plan) *examsync.Refusal {
+	id := doc.Identity
+	if id == nil {
+		return nil
+	}
+	if id.IDNumber != doc.Candidate.IDNumber {
+		return refuse422(CodeCandidate, "result %s: the identity check (%s) identified %s; the result is of candidate %s", doc.ID, id.Method, id.IDNumber, doc.Candidate.IDNumber)
+	}
+	switch id.Method {
+	case examsync.IdentityCard:
+		if strings.TrimSpace(id.Name) != strings.TrimSpace(doc.Candidate.Name) {
+			return refuse422(CodeCandidate, "result %s: the ID card read is in the name of %s; the plan's candidate %s is %s (人证不一致)", doc.ID, id.Name, id.IDNumber, doc.Candidate.Name)
+		}
+		day := strings.ReplaceAll(doc.Date, "-", "")
+		if (id.ValidFrom != "" && day < id.ValidFrom) || (id.ValidTo != idCardPermanent && (len(id.ValidTo) != 8 || id.ValidTo < day)) {
+			return refuse422(CodeCandidate, "result %s: the ID card read (valid %s to %s) was not valid on the exam date %s", doc.ID, id.ValidFrom, id.ValidTo, doc.Date)
+		}
+	case examsync.IdentityManual:
+		if strings.TrimSpace(id.Reason) == "" {
+			return refuse422(CodeCandidate, "result %s: the 身份证号 was typed in with no reason", doc.ID)
+		}
+		if len(id.ConfirmedBy) == 0 {
+			return refuse422(CodeCandidate, "result %s: the 身份证号 typed in was confirmed by no examiner", doc.ID)
+		}
+		for _, x := range id.ConfirmedBy {
+			if !slices.Contains(plan.Examiners, x) {
+				return refuse422(CodeCandidate, "result %s: the 身份证号 typed in was confirmed by %s, who is not an examiner on plan %s", doc.ID, x, plan.ID)
+			}
+		}
+	default:
+		return refuse422(CodeCandidate, "result %s: the identity check's method %q is neither card nor manual", doc.ID, id.Method)
+	}
+	return nil
+}
+
 // checkTime refuses a result signed later than the centre's clock plus
 // the skew it allows requests (a station clock far ahead, a result
 // "signed" in 2100), or signed outside its exam date's day in the site's

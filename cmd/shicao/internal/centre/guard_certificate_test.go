@@ -36,39 +36,41 @@ func importCert(t *testing.T, r *rig, i int, number, from, to string) {
 // refuses the result; history (a renewal) explains, never grants.
 func TestGuard_Certificate(t *testing.T) {
 	x := demo.Examiners[1] // 李秀英: T37090219820202234X, 2024-03-15 to 2030-03-14
+	const held = "T37090219820202234X"
 	tests := []struct {
 		name   string
 		make   func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte
 		reason string
+		cert   string // the certificate the result names, which the alarm names
 	}{
 		{"Withdrawn", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			importCert(t, r, 1, "", "", "")
 			return saved.Bundle
-		}, "T37090219820202234X (valid 2024-03-15 to 2030-03-14), which an examiner import has since withdrawn"},
+		}, "T37090219820202234X (valid 2024-03-15 to 2030-03-14), which an examiner import has since withdrawn", held},
 		{"Shortened", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			importCert(t, r, 1, "T37090219820202234X", "2024-03-15", dayPlus(day, -1))
 			return saved.Bundle
-		}, "which an examiner import has since ended on DAY-1"},
+		}, "which an examiner import has since ended on DAY-1", held},
 		{"RenewedThenWithdrawn", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			importCert(t, r, 1, "T2026-RENEWED", dayPlus(day, 1), "2036-01-01")
 			importCert(t, r, 1, "", "", "")
 			return saved.Bundle
-		}, "has since withdrawn"},
+		}, "has since withdrawn", held},
 		{"RenewedThenShortened", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			importCert(t, r, 1, "T2026-RENEWED", dayPlus(day, 1), "2036-01-01")
 			importCert(t, r, 1, "T2026-RENEWED", "2024-03-15", dayPlus(day, -3))
 			return saved.Bundle
-		}, "ended on DAY-3"},
+		}, "ended on DAY-3", held},
 		{"ReplacedByShorter", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			importCert(t, r, 1, "T2026-SHORTER", "2024-03-15", dayPlus(day, -1))
 			return saved.Bundle
-		}, "ended on"},
+		}, "ended on", held},
 		{"NeverHeldNumber", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			return centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.Examiners[1].Certificate = "T-NEVER-HELD" })
-		}, "signed in with 低压电工作业 certificate T-NEVER-HELD"},
+		}, "signed in with 低压电工作业 certificate T-NEVER-HELD", "T-NEVER-HELD"},
 		{"OtherCategory", func(t *testing.T, r *rig, saved *station.Saved, day standards.Date) []byte {
 			return centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.Examiners[1].Category = "熔化焊接与热切割作业" })
-		}, "not one of 低压电工作业"},
+		}, "not one of 低压电工作业", held},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,7 +79,16 @@ func TestGuard_Certificate(t *testing.T) {
 			body := tt.make(t, r, saved, r.st.S.Today())
 			reason := strings.ReplaceAll(tt.reason, "DAY-1", dayPlus(r.st.S.Today(), -1))
 			reason = strings.ReplaceAll(reason, "DAY-3", dayPlus(r.st.S.Today(), -3))
-			expectRefused(t, r, refusalCase{tt.name, body, 422, centre.CodeCertificate, x.Name + " (" + x.ID + ")"})
+			a := expectRefused(t, r, refusalCase{tt.name, body, 422, centre.CodeCertificate, x.Name + " (" + x.ID + ")"})
+			// The alarm names the examiner, the certificate and the result.
+			for _, want := range []string{x.Name + " (" + x.ID + ")", "certificate " + tt.cert, reason} {
+				if !strings.Contains(a.Detail, want) {
+					t.Errorf("the alarm's detail %q does not name %q", a.Detail, want)
+				}
+			}
+			if a.Subject != "result "+resultID(t, body) {
+				t.Errorf("the alarm's subject %q does not name the result", a.Subject)
+			}
 			expectRefusedAgain(t, r, body, reason)
 		})
 	}

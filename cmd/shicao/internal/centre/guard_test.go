@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"shicao/cmd/shicao/internal/centre"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -27,8 +28,9 @@ type refusalCase struct {
 }
 
 // expectRefused uploads tt.body and asserts the refusal, its alarm (of
-// the refusal code's kind, naming the result) and an unchanged log.
-func expectRefused(t *testing.T, r *rig, tt refusalCase) {
+// the refusal code's kind, naming the result) and an unchanged log. It
+// returns the alarm, for a caller that asserts more of what it says.
+func expectRefused(t *testing.T, r *rig, tt refusalCase) centre.Alarm {
 	t.Helper()
 	ctx := context.Background()
 	before, err := r.c.VerifyLog(ctx, false)
@@ -49,12 +51,15 @@ func expectRefused(t *testing.T, r *rig, tt refusalCase) {
 		t.Fatal(err)
 	}
 	id := resultID(t, tt.body)
-	var raised bool
-	for _, a := range after[len(alarms):] {
-		raised = raised || (a.Kind == tt.code && a.Subject == "result "+id && a.Station != "")
+	var raised *centre.Alarm
+	for i, a := range after[len(alarms):] {
+		if a.Kind == tt.code && a.Subject == "result "+id && a.Station != "" {
+			raised = &after[len(alarms)+i]
+		}
 	}
-	if !raised {
+	if raised == nil {
 		t.Errorf("no %s alarm for result %s; new alarms: %+v", tt.code, id, after[len(alarms):])
+		raised = &centre.Alarm{}
 	}
 	rep, err := r.c.VerifyLog(ctx, false)
 	if err != nil {
@@ -63,6 +68,7 @@ func expectRefused(t *testing.T, r *rig, tt refusalCase) {
 	if rep.Records != before.Records {
 		t.Errorf("the log grew from %d to %d records", before.Records, rep.Records)
 	}
+	return *raised
 }
 
 // resultID reads a bundle's result id.

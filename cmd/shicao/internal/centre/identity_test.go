@@ -22,7 +22,7 @@ func TestIngest_Identity(t *testing.T) {
 		d.Identity = &examsync.Identity{Method: examsync.IdentityManual, IDNumber: d.Candidate.IDNumber, Reason: "证件芯片损坏", ConfirmedBy: []string{demo.Examiners[0].ID, demo.Examiners[1].ID}}
 	})
 	card := centretest.Resign(t, r.st.Exam(t, demo.Candidates[2].IDNumber, "id-3", 0).Bundle, r.st.Signer, func(d *examsync.ResultDoc) {
-		d.Identity = &examsync.Identity{Method: examsync.IdentityCard, IDNumber: d.Candidate.IDNumber, Name: d.Candidate.Name, ConfirmedBy: []string{}}
+		d.Identity = &examsync.Identity{Method: examsync.IdentityCard, IDNumber: d.Candidate.IDNumber, Name: d.Candidate.Name, ValidFrom: "20190308", ValidTo: "长期", ConfirmedBy: []string{}}
 	})
 	for _, b := range [][]byte{plain.Bundle, manual, card} {
 		if _, err := r.client.Upload(ctx, b); err != nil {

@@ -22,7 +22,7 @@ const (
 	CodePlanUnknown  = "plan-unknown"       // no such plan issued
 	CodePlanOther    = "plan-other-station" // the plan was issued to another station
 	CodePlanMismatch = "plan-mismatch"      // date, category or blueprint differ from the plan
-	CodeCandidate    = "candidate"          // the candidate is not the plan's (身份证号, name, attempt), or an item's log names another attempt
+	CodeCandidate    = "candidate"          // the candidate is not the plan's (身份证号, name, attempt), the identity check identified someone else, or an item's log names another attempt
 	CodeExaminer     = "examiner"           // an examiner not on the plan, or none
 	CodeCertificate  = "certificate"        // an examiner held no certificate of the category valid on the exam date, per the registry now (持证上岗)
 	CodeEquipment    = "equipment"          // a device not registered to the site (考培分离)
@@ -190,6 +190,9 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *exams
 		return ref
 	}
 	if ref := checkCandidate(doc, plan); ref != nil {
+		return ref
+	}
+	if ref := checkIdentity(doc, plan); ref != nil {
 		return ref
 	}
 	if ref := c.checkTime(doc, day); ref != nil {
