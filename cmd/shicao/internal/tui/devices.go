@@ -1,8 +1,11 @@
 package tui
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
+
 	"errors"
 	"fmt"
+	"shicao/standards"
 	"strings"
 	"time"
 
@@ -33,7 +36,7 @@ func (ds *deviceState) resetPanel() {
 	ds.depths, ds.compAt, ds.breaths, ds.cycles, ds.inBreath, ds.readings = nil, nil, nil, 0, false, 0
 }
 
-func (m *Model) onReading(r ReadingMsg) {
+func (m *shared) onReading(r ReadingMsg) {
 	ds := m.dev[r.Kind]
 	if ds == nil {
 		ds = &deviceState{}
@@ -71,7 +74,7 @@ func (m *Model) onReading(r ReadingMsg) {
 	}
 }
 
-func (m *Model) onDeviceState(s DeviceStateMsg) {
+func (m *shared) onDeviceState(s DeviceStateMsg) {
 	ds := m.dev[s.Kind]
 	if ds == nil {
 		ds = &deviceState{}
@@ -95,7 +98,7 @@ func (m *Model) onDeviceState(s DeviceStateMsg) {
 // whether it has one: a port that is not there ("port not found": a wrong
 // path, an adapter not plugged in) is told apart from a device that was
 // connected and is lost ("disconnected"), since the fixes differ.
-func (m *Model) portProblem(d station.Device) (string, bool) {
+func (m *shared) portProblem(d station.Device) (string, bool) {
 	if d.PortErr == nil || d.Connected {
 		return "", false
 	}
@@ -136,7 +139,7 @@ func sparkline(vals []int, lo, hi int) string {
 
 // cprPanel is the CPR manikin's live panel: the last depth against the
 // 50–60 mm band, the rate, recoil, position, breaths, cycles, a sparkline.
-func (m *Model) cprPanel(ds *deviceState, width int) []string {
+func (m *shared) cprPanel(ds *deviceState, width int) []string {
 	st := m.styles
 	var lines []string
 	last := 0
@@ -206,12 +209,12 @@ func (m *Model) cprPanel(ds *deviceState, width int) []string {
 
 // stale reports whether a connected device has sent nothing for
 // station.StaleAfter: its last value is no longer shown.
-func (m *Model) stale(ds *deviceState) bool {
+func (m *shared) stale(ds *deviceState) bool {
 	return ds.readings > 0 && m.d.Now().Sub(ds.lastAt) >= station.StaleAfter
 }
 
 // genericPanel shows a device's last reading (-- once it is stale).
-func (m *Model) genericPanel(kind string, ds *deviceState) []string {
+func (m *shared) genericPanel(kind string, ds *deviceState) []string {
 	if ds.readings == 0 {
 		return []string{m.styles.Dim.Render("—")}
 	}
@@ -236,4 +239,34 @@ func sortedFieldKeys(f map[string]any) []string {
 		}
 	}
 	return keys
+}
+
+// cycleScenario moves the item's first simulated device to its next
+// scenario (the demo control key).
+func (m *shared) cycleScenario(std *standards.Standard) tea.Cmd {
+	if len(std.Devices) == 0 {
+		m.hint("hint-no-device")
+		return nil
+	}
+	kind := std.Devices[0]
+	list := m.d.Equipment.Scenarios(kind)
+	if len(list) == 0 {
+		m.hint("hint-no-scenario", kind)
+		return nil
+	}
+	ds := m.dev[kind]
+	if ds == nil {
+		ds = &deviceState{}
+		m.dev[kind] = ds
+	}
+	next := list[0]
+	for i, s := range list {
+		if s == ds.scenario {
+			next = list[(i+1)%len(list)]
+		}
+	}
+	ds.scenario = next
+	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
+	eq := m.d.Equipment
+	return m.run(do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 }

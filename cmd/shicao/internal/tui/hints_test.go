@@ -31,6 +31,6 @@ func TestKeys_Hints(t *testing.T) {
 	if f.m.screen != scrDraw {
 		t.Fatalf("not back on the draw screen: %d (%q)", f.m.screen, f.m.status)
 	}
-	f.m.subjSel = 3 // the CPR item, done
+	f.m.pages.draw.sel = 3 // the CPR item, done
 	hint([]string{"enter"}, "已完成，不能再考")
 }

@@ -8,52 +8,65 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 )
 
-// keySync retries the outbox now.
-func (m *Model) keySync(msg tea.KeyMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.goTo(scrStart)
-	case key.Matches(msg, m.keys.Retry):
-		if m.d.Sync != nil {
-			m.d.Sync.RetryNow()
-		}
-		return m.loadCmd()
-	}
-	return nil
+// outboxPage is the outbox: each result, its candidate, its state and the
+// centre's receipt; r asks the link to try again now.
+type outboxPage struct {
+	*shared
+	area
+	refreshed time.Time // when the store was last read for the screens
 }
 
-// viewSync is the outbox: each result with its candidate, when it was
+func (p *outboxPage) Typing() bool           { return false }
+func (p *outboxPage) Update(tea.Msg) tea.Cmd { return nil }
+
+// Bindings retry now, or go back.
+func (p *outboxPage) Bindings() []binding {
+	k := p.keys
+	return []binding{
+		on(k.Retry, func() tea.Cmd {
+			link, load := p.d.Sync, p.loadCmd()
+			return func() tea.Msg {
+				if link != nil {
+					link.RetryNow()
+				}
+				return load()
+			}
+		}),
+		on(k.Back, func() tea.Cmd { p.goTo(scrStart); return nil }),
+	}
+}
+
+// View is the outbox: each result with its candidate, when it was
 // made, its state and, once the centre's receipt is verified, the
 // receipt's log index; and when the centre was last reached. Nothing says
 // "sent" before the receipt is verified.
-func (m *Model) viewSync() string {
-	st := m.styles
+func (p *outboxPage) View() string {
+	st := p.styles
 	var b strings.Builder
-	reached := m.t("never-reached")
-	if m.d.Sync != nil {
-		if t := m.d.Sync.LastSync(); !t.IsZero() {
-			reached = fmt.Sprintf(m.t("last-reached"), t.Format("2006-01-02 15:04:05"))
+	reached := p.t("never-reached")
+	if p.d.Sync != nil {
+		if t := p.d.Sync.LastSync(); !t.IsZero() {
+			reached = fmt.Sprintf(p.t("last-reached"), t.Format("2006-01-02 15:04:05"))
 		}
 	}
-	link := st.Warn.Render("○ " + m.t("offline"))
-	if m.d.Sync != nil && m.d.Sync.Online() {
-		link = st.Good.Render("● " + m.t("online"))
+	link := st.Warn.Render("○ " + p.t("offline"))
+	if p.d.Sync != nil && p.d.Sync.Online() {
+		link = st.Good.Render("● " + p.t("online"))
 	}
-	fmt.Fprintf(&b, "%s  %s · %s\n\n", st.Header.Render(m.t("sync")), link, reached)
-	for _, q := range m.queue {
-		state := st.Warn.Render("… " + m.t("queued"))
+	fmt.Fprintf(&b, "%s  %s · %s\n\n", st.Header.Render(p.t("sync")), link, reached)
+	for _, q := range p.data.queue {
+		state := st.Warn.Render("… " + p.t("queued"))
 		switch {
 		case q.State == store.OutboxSent && q.Receipt:
-			state = st.Good.Render(fmt.Sprintf("✓ %s · %s #%d", m.t("sent"), m.t("log-index"), q.LogIndex))
+			state = st.Good.Render(fmt.Sprintf("✓ %s · %s #%d", p.t("sent"), p.t("log-index"), q.LogIndex))
 		case q.State == store.OutboxParked:
-			state = st.Bad.Render("✗ " + m.t("parked") + ": " + q.LastError)
+			state = st.Bad.Render("✗ " + p.t("parked") + ": " + q.LastError)
 		default:
 			if q.LastError != "" {
 				state += st.Dim.Render(fmt.Sprintf(" (%d: %s)", q.Attempts, q.LastError))
@@ -61,20 +74,20 @@ func (m *Model) viewSync() string {
 		}
 		who, when := "—", ""
 		if r := q.Result; r != nil {
-			who = m.candidateName(r.Candidate) + " " + maskID(r.Candidate)
+			who = p.candidateName(r.Candidate) + " " + maskID(r.Candidate)
 			when = time.UnixMilli(r.CreatedMs).Format("15:04:05")
 		}
 		fmt.Fprintf(&b, "  %s %s %s\n      %s\n", st.Dim.Render(q.ResultID), pad(who, 28), when, state)
 	}
-	if len(m.queue) == 0 {
+	if len(p.data.queue) == 0 {
 		b.WriteString("  —\n")
 	}
 	return b.String()
 }
 
 // candidateName is a candidate's name from today's plans, or "".
-func (m *Model) candidateName(id string) string {
-	for _, p := range m.plans {
+func (p *outboxPage) candidateName(id string) string {
+	for _, p := range p.data.plans {
 		for _, c := range p.Candidates {
 			if c.IDNumber == id {
 				return c.Name
@@ -91,6 +104,7 @@ type loadedMsg struct {
 	interrupted []station.Interrupted
 	plans       []store.Plan
 	queue       []outboxEntry
+	devices     []station.Device
 }
 
 // outboxEntry is one result in the outbox with its candidate and, once
@@ -116,6 +130,7 @@ func load(d Deps) loadedMsg {
 			l.plans = append(l.plans, p)
 		}
 	}
+	l.devices = d.Equipment.Devices()
 	rows, _ := st.Outbox(ctx, "")
 	for _, q := range rows {
 		e := outboxEntry{OutboxRow: q}
@@ -128,14 +143,4 @@ func load(d Deps) loadedMsg {
 		l.queue = append(l.queue, e)
 	}
 	return l
-}
-
-func (m *Model) loadCmd() tea.Cmd {
-	d := m.d
-	return func() tea.Msg { return load(d) }
-}
-
-func (m *Model) apply(l loadedMsg) {
-	m.standards, m.interrupted, m.plans, m.queue = l.standards, l.interrupted, l.plans, l.queue
-	m.planSel = min(m.planSel, max(0, len(m.plans)-1))
 }

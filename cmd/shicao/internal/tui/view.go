@@ -83,7 +83,7 @@ func (m *Model) bodyRoom() int {
 
 // window cuts lines to room, keeping lines [from, to) (the selection) in
 // view, and says on the first and last line shown how many are cut off.
-func (m *Model) window(lines []string, from, to, room int) []string {
+func (m *shared) window(lines []string, from, to, room int) []string {
 	dim := m.styles.Dim.Render
 	if len(lines) <= room || room < 3 {
 		if len(lines) > room {
@@ -110,7 +110,7 @@ func (m *Model) window(lines []string, from, to, room int) []string {
 
 // contextLine is what an examiner must always see once an exam is open:
 // the candidate (ID masked), who is marking, and the time left.
-func (m *Model) contextLine() string {
+func (m *shared) contextLine() string {
 	if m.exam == nil {
 		return ""
 	}
