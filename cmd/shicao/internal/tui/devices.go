@@ -138,8 +138,9 @@ func sparkline(vals []int, lo, hi int) string {
 }
 
 // cprPanel is the CPR manikin's live panel: the last depth against the
-// 50–60 mm band, the rate, recoil, position, breaths, cycles, a sparkline.
-func (m *shared) cprPanel(ds *deviceState, width int) []string {
+// 50–60 mm band, the rate, recoil, position, breaths, cycles, a sparkline;
+// in training mode, the coaching line above the sparkline (coachLine).
+func (m *shared) cprPanel(ds *deviceState, width int, training bool) []string {
 	st := m.styles
 	var lines []string
 	last := 0
@@ -174,23 +175,20 @@ func (m *shared) cprPanel(ds *deviceState, width int) []string {
 	}
 	lines = append(lines, fmt.Sprintf("%s %s %s %s", m.t("depth"), depth, string(bar), bandStyle.Render(band)))
 	rate := "—"
-	if n := len(ds.compAt); n > 1 && !stale {
-		span := ds.compAt[n-1].Sub(ds.compAt[0])
-		if span > 0 {
-			rate = fmt.Sprintf("%.0f/min", float64(n-1)*60/span.Seconds())
-		}
+	if r, ok := cprRate(ds); ok && !stale {
+		rate = fmt.Sprintf("%.0f/min", r)
 	}
 	recoil := st.Good.Render("✓")
 	if !ds.recoil && len(ds.depths) > 0 {
 		recoil = st.Bad.Render("✗")
 	}
-	pos := ds.position
-	if pos == "" {
-		pos = "—"
-	} else if pos != "ok" {
-		pos = st.Bad.Render("✗ " + pos)
-	} else {
-		pos = st.Good.Render("✓ ok")
+	pos := "—"
+	switch ds.position {
+	case "":
+	case "ok":
+		pos = st.Good.Render("✓ " + m.t("pos-ok"))
+	default:
+		pos = st.Bad.Render("✗ " + m.positionText(ds.position))
 	}
 	lines = append(lines, fmt.Sprintf("%s %s  %s %s  %s %s  %s %d", m.t("rate"), rate, m.t("recoil"), recoil, m.t("position"), pos, m.t("cycles"), ds.cycles))
 	var bs []string
@@ -202,6 +200,9 @@ func (m *shared) cprPanel(ds *deviceState, width int) []string {
 		bs = append(bs, fmt.Sprintf("%d%s", v, mark))
 	}
 	lines = append(lines, fmt.Sprintf("%s ml: %s", m.t("breaths"), strings.Join(bs, " ")))
+	if training {
+		lines = append(lines, m.coachLine(ds, last, stale))
+	}
 	n := min(len(ds.depths), max(width-12, 10))
 	lines = append(lines, fmt.Sprintf("%s %s", m.t("depth"), sparkline(ds.depths[len(ds.depths)-n:], 30, 70)))
 	return lines
@@ -269,4 +270,70 @@ func (m *shared) cycleScenario(std *standards.Standard) tea.Cmd {
 	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
 	eq := m.d.Equipment
 	return m.run(do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
+}
+
+// cprRate is the rate of the current run of compressions, per minute.
+func cprRate(ds *deviceState) (float64, bool) {
+	n := len(ds.compAt)
+	if n < 2 {
+		return 0, false
+	}
+	span := ds.compAt[n-1].Sub(ds.compAt[0])
+	if span <= 0 {
+		return 0, false
+	}
+	return float64(n-1) * 60 / span.Seconds(), true
+}
+
+// positionText is a hand position the manikin reports, in words.
+func (m *shared) positionText(pos string) string {
+	switch pos {
+	case "ok", "left", "right", "high", "low":
+		return m.t("pos-" + pos)
+	}
+	return pos
+}
+
+// coachLine is training mode's coaching (培训模式): what to correct in the
+// compressions and breaths being given now, against the bands the panel
+// shows (depth 50–60 mm, rate 100–120/min, full recoil, the hands' place,
+// breaths 500–1000 ml), or that they are good. An exam never shows it.
+func (m *shared) coachLine(ds *deviceState, last int, stale bool) string {
+	st := m.styles
+	if last == 0 || stale {
+		return st.Dim.Render(m.t("coach") + " —")
+	}
+	var tips []string
+	switch {
+	case last < 50:
+		tips = append(tips, m.t("coach-shallow"))
+	case last > 60:
+		tips = append(tips, m.t("coach-deep"))
+	}
+	if r, ok := cprRate(ds); ok && !ds.inBreath {
+		switch {
+		case r > 120:
+			tips = append(tips, m.t("coach-fast"))
+		case r < 100:
+			tips = append(tips, m.t("coach-slow"))
+		}
+	}
+	if !ds.recoil {
+		tips = append(tips, m.t("coach-recoil"))
+	}
+	if ds.position != "" && ds.position != "ok" {
+		tips = append(tips, fmt.Sprintf(m.t("coach-position"), m.positionText(ds.position)))
+	}
+	if n := len(ds.breaths); n > 0 && ds.inBreath {
+		switch v := ds.breaths[n-1]; {
+		case v < 500:
+			tips = append(tips, m.t("coach-breath-small"))
+		case v > 1000:
+			tips = append(tips, m.t("coach-breath-big"))
+		}
+	}
+	if len(tips) == 0 {
+		return st.Good.Render(m.t("coach") + " ✓ " + m.t("coach-good"))
+	}
+	return st.Warn.Render(m.t("coach") + " ✗ " + strings.Join(tips, " · "))
 }

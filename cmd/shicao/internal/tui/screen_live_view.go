@@ -15,6 +15,12 @@ import (
 func (p *livePage) View() string {
 	it := p.item
 	var b strings.Builder
+	room := p.height - 2 // the title and score lines
+	if p.exam.Training() {
+		// Training mode (考培分离) is never mistaken for an exam.
+		b.WriteString(p.styles.Banner.Render("⚑ "+p.t("training-banner")) + "\n")
+		room--
+	}
 	limitMs, _ := it.Limits()
 	el := it.Elapsed()
 	limit := time.Duration(limitMs) * time.Millisecond
@@ -29,7 +35,6 @@ func (p *livePage) View() string {
 	// Everything fits the window: the selected item and its numbered
 	// marks stay in view, the rest of the list scrolls (at 80x24 the
 	// panel's sparkline goes first).
-	room := p.height - 2 // the title and score lines
 	if p.width < 100 {
 		if len(left)+len(right) > room && len(it.Std.Devices) > 0 && it.Std.Devices[len(it.Std.Devices)-1] == "cpr" {
 			right = right[:len(right)-1]
@@ -146,7 +151,7 @@ func (p *livePage) liveDevices(leftW int) []string {
 		}
 		right = append(right, fmt.Sprintf("%s %s%s", st.Header.Render(kind), state, sc))
 		if kind == "cpr" {
-			right = append(right, p.cprPanel(ds, leftW)...)
+			right = append(right, p.cprPanel(ds, leftW, p.exam.Training())...)
 		} else {
 			right = append(right, p.genericPanel(kind, ds)...)
 		}
