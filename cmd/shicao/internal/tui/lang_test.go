@@ -20,8 +20,8 @@ func TestLang_OneScript(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, lang)
 			var views []string
-			shot := func(where string, help bool) {
-				t.Helper()
+			var data []string
+			f.walk(t, func(where string, help bool) {
 				for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 					views = append(views, where+"\n"+f.view(t, sz[0], sz[1]))
 					if help {
@@ -30,49 +30,10 @@ func TestLang_OneScript(t *testing.T) {
 						f.do(t, "?")
 					}
 				}
-			}
-			shot("start", true)
-			f.do(t, "enter")
-			shot("sign-in", true)
-			f.do(t, "enter", "1", "2", "3")
-			shot("sign-in PIN", false)
-			f.do(t, "4", "5", "6", "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
-			shot("plan", true)
-			f.do(t, "/", "3", "7")
-			shot("plan search", false)
-			f.do(t, "esc", "enter")
-			shot("identity", true)
-			f.do(t, "m", "x")
-			shot("identity by hand", false)
-			f.do(t, "esc", "y")
-			shot("draw", true)
-			f.do(t, "d")
-			shot("drawn", true)
-			data := f.dataStrings(t) // the drawn standards, while the exam is open
-			f.do(t, "down", "down", "down", "enter")
-			f.playVector(t, "twelve-shallow")
-			shot("live", true)
-			f.do(t, "v")
-			shot("live veto", true)
-			f.do(t, "esc", "u")
-			shot("live hint", false)
-			f.do(t, "f")
-			shot("live ask", false)
-			f.do(t, "y")
-			shot("sheet", true)
-			f.do(t, "f5", "f6", "a")
-			shot("draw after", true)
-			f.do(t, "up", "up", "up")
-			for range 3 {
-				f.do(t, "enter", "f", "y", "f5", "f6", "a")
-			}
-			f.do(t, "f10")
-			shot("result", true)
-			f.do(t, "enter", "s")
-			shot("outbox", true)
-			if f.m.screen != scrSync {
-				t.Fatalf("the walk did not reach the outbox: screen %d, status %q", f.m.screen, f.m.status)
-			}
+				if where == "drawn" {
+					data = f.dataStrings(t) // the drawn standards, while the exam is open
+				}
+			})
 			data = append(data, f.dataStrings(t)...)
 			for _, v := range views {
 				where, body, _ := strings.Cut(v, "\n")
@@ -84,6 +45,56 @@ func TestLang_OneScript(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// walk takes the fixture through every screen and mode of an exam — the
+// start, sign-in and its PIN, the plan and its search, the identity check
+// and its reason, the draw, the live CPR item with its veto list, a hint
+// and a question, the sheet, the other items, the result and the outbox —
+// calling shot at each (help: the screen takes ? there).
+func (f *fixture) walk(t *testing.T, shot func(where string, help bool)) {
+	t.Helper()
+	shot("start", true)
+	f.do(t, "enter")
+	shot("sign-in", true)
+	f.do(t, "enter", "1", "2", "3")
+	shot("sign-in PIN", false)
+	f.do(t, "4", "5", "6", "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
+	shot("plan", true)
+	f.do(t, "/", "3", "7")
+	shot("plan search", false)
+	f.do(t, "esc", "enter")
+	shot("identity", true)
+	f.do(t, "m", "x")
+	shot("identity by hand", false)
+	f.do(t, "esc", "y")
+	shot("draw", true)
+	f.do(t, "d")
+	shot("drawn", true)
+	f.do(t, "down", "down", "down", "enter")
+	f.playVector(t, "twelve-shallow")
+	shot("live", true)
+	f.do(t, "v")
+	shot("live veto", true)
+	f.do(t, "esc", "u")
+	shot("live hint", false)
+	f.do(t, "f")
+	shot("live ask", false)
+	f.do(t, "y")
+	shot("sheet", true)
+	f.do(t, "f5", "f6", "a")
+	shot("draw after", true)
+	f.do(t, "up", "up", "up")
+	for range 3 {
+		f.do(t, "enter", "f", "y", "f5", "f6", "a")
+	}
+	f.do(t, "f10")
+	shot("result", true)
+	f.do(t, "enter", "s")
+	shot("outbox", true)
+	if f.m.screen != scrSync {
+		t.Fatalf("the walk did not reach the outbox: screen %d, status %q", f.m.screen, f.m.status)
 	}
 }
 
