@@ -123,6 +123,8 @@ var texts = map[string]text{
 	"never-reached":     {"尚未连上考务中心", "the centre has not been reached yet"},
 	"last-reached":      {"上次连上考务中心 %s", "centre last reached %s"},
 	"created":           {"生成", "made"},
+	"result-id":         {"成绩编号", "result"},
+	"state":             {"状态", "state"},
 	"all-keys":          {"全部按键（? 关闭）", "all keys (? to close)"},
 	"device-check":      {"设备检查中…", "checking devices…"},
 	"next-signin":       {"请下一位考评员登录", "next examiner, please sign in"},

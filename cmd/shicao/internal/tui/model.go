@@ -74,7 +74,7 @@ func New(d Deps) *Model {
 	m := &Model{shared: s, pages: pages{
 		start: &startPage{shared: s}, signIn: newSignInPage(s), plan: newPlanPage(s),
 		identity: &identityPage{shared: s}, draw: &drawPage{shared: s}, live: &livePage{shared: s},
-		sheet: newSheetPage(s), result: &resultPage{shared: s}, outbox: &outboxPage{shared: s},
+		sheet: newSheetPage(s), result: &resultPage{shared: s}, outbox: newOutboxPage(s),
 	}}
 	m.refresh()
 	return m

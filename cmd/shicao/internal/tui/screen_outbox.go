@@ -8,27 +8,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 )
 
 // outboxPage is the outbox: each result, its candidate, its state and the
-// centre's receipt; r asks the link to try again now.
+// centre's receipt, in a table (bubbles/table) the cursor scrolls, the
+// selected result's state in full under it; r asks the link to try again
+// now.
 type outboxPage struct {
 	*shared
 	area
 	refreshed time.Time // when the store was last read for the screens
+	table     table.Model
+}
+
+func newOutboxPage(s *shared) *outboxPage {
+	p := &outboxPage{shared: s, table: table.New(table.WithFocused(true))}
+	ts := table.DefaultStyles()
+	ts.Header = s.styles.Label.Padding(0, 1)
+	ts.Cell = lipgloss.NewStyle().Padding(0, 1)
+	ts.Selected = s.styles.Selected
+	p.table.SetStyles(ts)
+	return p
 }
 
 func (p *outboxPage) Typing() bool           { return false }
 func (p *outboxPage) Update(tea.Msg) tea.Cmd { return nil }
 
-// Bindings retry now, or go back.
+// Bindings move through the results, retry now, or go back.
 func (p *outboxPage) Bindings() []binding {
 	k := p.keys
 	return []binding{
+		on(k.Up, func() tea.Cmd { p.table.MoveUp(1); return nil }),
+		on(k.Down, func() tea.Cmd { p.table.MoveDown(1); return nil }),
 		on(k.Retry, func() tea.Cmd {
 			link, load := p.d.Sync, p.loadCmd()
 			return func() tea.Msg {
@@ -48,7 +65,6 @@ func (p *outboxPage) Bindings() []binding {
 // "sent" before the receipt is verified.
 func (p *outboxPage) View() string {
 	st := p.styles
-	var b strings.Builder
 	reached := p.t("never-reached")
 	if p.d.Sync != nil {
 		if t := p.d.Sync.LastSync(); !t.IsZero() {
@@ -59,30 +75,79 @@ func (p *outboxPage) View() string {
 	if p.d.Sync != nil && p.d.Sync.Online() {
 		link = st.Good.Render("● " + p.t("online"))
 	}
-	fmt.Fprintf(&b, "%s  %s · %s\n\n", st.Header.Render(p.t("sync")), link, reached)
+	head := fmt.Sprintf("%s  %s · %s", st.Header.Render(p.t("sync")), link, reached)
+	if len(p.data.queue) == 0 {
+		return head + "\n\n  —\n"
+	}
+	stateW := p.fillTable()
+	out := []string{head, "", strings.TrimRight(p.table.View(), "\n ")}
+	// The selected result's state in full, when the table cut it to its
+	// column (a refusal's reason).
+	if i := p.table.Cursor(); i >= 0 && i < len(p.data.queue) && lipgloss.Width(p.stateText(p.data.queue[i])) > stateW {
+		q := p.data.queue[i]
+		out = append(out, "", p.stateStyle(q).Width(max(p.width-2, 20)).Render(p.stateText(q)))
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// fillTable lays the queue out in the table's columns for the page's
+// width (the result's id only where there is room for it), and returns
+// the state column's width.
+func (p *outboxPage) fillTable() int {
+	var rows []table.Row
+	whoW := 10
 	for _, q := range p.data.queue {
-		state := st.Warn.Render("… " + p.t("queued"))
-		switch {
-		case q.State == store.OutboxSent && q.Receipt:
-			state = st.Good.Render(fmt.Sprintf("✓ %s · %s #%d", p.t("sent"), p.t("log-index"), q.LogIndex))
-		case q.State == store.OutboxParked:
-			state = st.Bad.Render("✗ " + p.t("parked") + ": " + q.LastError)
-		default:
-			if q.LastError != "" {
-				state += st.Dim.Render(fmt.Sprintf(" (%d: %s)", q.Attempts, q.LastError))
-			}
-		}
 		who, when := "—", ""
 		if r := q.Result; r != nil {
 			who = p.candidateName(r.Candidate) + " " + maskID(r.Candidate)
 			when = time.UnixMilli(r.CreatedMs).Format("15:04:05")
 		}
-		fmt.Fprintf(&b, "  %s %s %s\n      %s\n", st.Dim.Render(q.ResultID), pad(who, 28), when, state)
+		whoW = max(whoW, lipgloss.Width(who))
+		rows = append(rows, table.Row{q.ResultID, who, when, p.stateText(q)})
 	}
-	if len(p.data.queue) == 0 {
-		b.WriteString("  —\n")
+	cols := []table.Column{{Title: p.t("result-id"), Width: 16}, {Title: p.t("candidate"), Width: whoW}, {Title: p.t("created"), Width: 8}}
+	if p.width < 100 {
+		cols[0].Width = 0 // bubbles/table leaves a column of width 0 out
 	}
-	return b.String()
+	used := 0
+	for _, c := range cols {
+		if c.Width > 0 {
+			used += c.Width + 2
+		}
+	}
+	stateW := max(p.width-used-2, 10)
+	cols = append(cols, table.Column{Title: p.t("state"), Width: stateW})
+	p.table.SetColumns(cols)
+	p.table.SetRows(rows)
+	if p.table.Cursor() < 0 {
+		p.table.SetCursor(0) // SetRows leaves -1 once the queue was empty
+	}
+	p.table.SetHeight(max(p.height-6, 2))
+	return stateW
+}
+
+// stateText is a result's state in words: queued (with the last try's
+// error), sent with the receipt's log index, or refused and why.
+func (p *outboxPage) stateText(q outboxEntry) string {
+	switch {
+	case q.State == store.OutboxSent && q.Receipt:
+		return fmt.Sprintf("✓ %s · %s #%d", p.t("sent"), p.t("log-index"), q.LogIndex)
+	case q.State == store.OutboxParked:
+		return "✗ " + p.t("parked") + ": " + q.LastError
+	case q.LastError != "":
+		return fmt.Sprintf("… %s (%d: %s)", p.t("queued"), q.Attempts, q.LastError)
+	}
+	return "… " + p.t("queued")
+}
+
+func (p *outboxPage) stateStyle(q outboxEntry) lipgloss.Style {
+	switch {
+	case q.State == store.OutboxSent && q.Receipt:
+		return p.styles.Good
+	case q.State == store.OutboxParked:
+		return p.styles.Bad
+	}
+	return p.styles.Warn
 }
 
 // candidateName is a candidate's name from today's plans, or "".
