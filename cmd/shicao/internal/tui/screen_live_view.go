@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"shicao/scoring"
 )
 
@@ -45,16 +47,11 @@ func (p *livePage) View() string {
 		return b.String()
 	}
 	left = p.window(left, selFrom, selTo, room)
-	for i := 0; i < max(len(left), len(right)); i++ {
-		l, r := "", ""
-		if i < len(left) {
-			l = left[i]
-		}
-		if i < len(right) {
-			r = right[i]
-		}
-		b.WriteString(pad(clipLine(l, leftW-1), leftW) + r + "\n")
+	for i, l := range left {
+		left[i] = clipLine(l, leftW-1)
 	}
+	items := lipgloss.NewStyle().Width(leftW).Render(strings.Join(left, "\n"))
+	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, items, strings.Join(right, "\n")) + "\n")
 	return b.String()
 }
 
