@@ -103,11 +103,17 @@ func (p *outboxPage) fillTable() int {
 			when = time.UnixMilli(r.CreatedMs).Format("15:04:05")
 		}
 		whoW = max(whoW, lipgloss.Width(who))
-		rows = append(rows, table.Row{q.ResultID, who, when, p.stateText(q)})
+		// The cursor is a mark too, not the selected row's style alone
+		// (NO_COLOR shows no reverse video).
+		mark := ""
+		if len(rows) == p.table.Cursor() {
+			mark = "▶"
+		}
+		rows = append(rows, table.Row{mark, q.ResultID, who, when, p.stateText(q)})
 	}
-	cols := []table.Column{{Title: p.t("result-id"), Width: 16}, {Title: p.t("candidate"), Width: whoW}, {Title: p.t("created"), Width: 8}}
+	cols := []table.Column{{Width: 1}, {Title: p.t("result-id"), Width: 16}, {Title: p.t("candidate"), Width: whoW}, {Title: p.t("created"), Width: 8}}
 	if p.width < 100 {
-		cols[0].Width = 0 // bubbles/table leaves a column of width 0 out
+		cols[1].Width = 0 // bubbles/table leaves a column of width 0 out
 	}
 	used := 0
 	for _, c := range cols {

@@ -103,6 +103,7 @@ func (p *planPage) View() string {
 	if len(list) == 0 {
 		fmt.Fprintf(&b, "  %s\n", st.Bad.Render("✗ "+p.t("no-candidate")))
 	}
+	var lines []string
 	for i, c := range list {
 		att := p.t("first")
 		if c.Attempt > 1 {
@@ -112,7 +113,11 @@ func (p *planPage) View() string {
 		if i == p.sel {
 			line = st.Selected.Render("▶" + line[1:])
 		}
-		b.WriteString(line + "\n")
+		lines = append(lines, line)
+	}
+	// A long plan scrolls: the chosen candidate stays in view.
+	for _, l := range p.window(lines, p.sel, p.sel+1, max(p.height-3, 1)) {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }

@@ -139,6 +139,7 @@ func (p *signInPage) View() string {
 	for _, x := range p.exam.Examiners() {
 		signed[x.Examiner.ID] = true
 	}
+	var lines []string
 	for i, id := range signInList(p.exam) {
 		name := p.names[id]
 		if name == "" {
@@ -151,7 +152,11 @@ func (p *signInPage) View() string {
 		if i == p.sel {
 			line = st.Selected.Render("▶" + line[1:])
 		}
-		b.WriteString(line + "\n")
+		lines = append(lines, line)
+	}
+	// A long list scrolls (the PIN or reason lines below stay).
+	for _, l := range p.window(lines, p.sel, p.sel+1, max(p.height-6, 1)) {
+		b.WriteString(l + "\n")
 	}
 	if p.pinFor != "" {
 		fmt.Fprintf(&b, "\n%s %s: %s\n", p.t("pin"), maskID(p.pinFor), p.pin.View())

@@ -37,3 +37,22 @@ func TestOutbox_TableScrolls(t *testing.T) {
 		t.Errorf("after 35 ↓ the refused result and its whole reason are not shown:\n%s", v)
 	}
 }
+
+// TestPlan_Scrolls: a plan longer than the window scrolls: the candidate
+// the cursor is on stays in view, and the lines cut off are counted.
+func TestPlan_Scrolls(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "zh")
+	f.do(t, "enter", "enter", "1", "2", "3", "4", "5", "6", "enter", "down", "enter", "5", "6", "7", "8", "9", "0", "enter")
+	if f.m.screen != scrPlan {
+		t.Fatalf("not on the plan: screen %d, status %q", f.m.screen, f.m.status)
+	}
+	for range 4 {
+		f.do(t, "down")
+	}
+	v := f.view(t, 80, 10)
+	checkFits(t, v, 80, 10)
+	if !strings.Contains(v, "▶ 吴刚") || !strings.Contains(v, "↑ 另有") {
+		t.Errorf("the fifth candidate is not in view at 80x10, or the cut is not counted:\n%s", v)
+	}
+}
