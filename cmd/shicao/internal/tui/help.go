@@ -37,48 +37,38 @@ func helpLines(bs []key.Binding, width int, style lipgloss.Style) []string {
 	h := help.New()
 	h.ShortSeparator = " · "
 	h.Styles.ShortKey, h.Styles.ShortDesc, h.Styles.ShortSeparator = style, style, style
-	item := func(b key.Binding, keysOnly bool) string {
-		if keysOnly {
-			return style.Render(b.Help().Key)
-		}
-		return h.ShortHelpView([]key.Binding{b})
-	}
-	sep := style.Render(h.ShortSeparator)
-	pack := func(keysOnly bool) []string {
-		var lines []string
-		var row []key.Binding
+	sepW := lipgloss.Width(h.ShortSeparator)
+	// rows packs the items of the given widths into rows of width.
+	rows := func(widths []int) [][]key.Binding {
+		var out [][]key.Binding
 		cur := 0
-		flush := func() {
-			if len(row) == 0 {
-				return
+		for i, b := range bs {
+			if n := len(out); n > 0 && cur+sepW+widths[i] <= width {
+				out[n-1], cur = append(out[n-1], b), cur+sepW+widths[i]
+				continue
 			}
-			if keysOnly {
-				var ks []string
-				for _, b := range row {
-					ks = append(ks, item(b, true))
-				}
-				lines = append(lines, strings.Join(ks, sep))
-			} else {
-				lines = append(lines, h.ShortHelpView(row))
-			}
-			row, cur = nil, 0
+			out, cur = append(out, []key.Binding{b}), widths[i]
 		}
-		for _, b := range bs {
-			w := lipgloss.Width(item(b, keysOnly))
-			if len(row) > 0 && cur+lipgloss.Width(sep)+w > width {
-				flush()
-			}
-			if len(row) > 0 {
-				cur += lipgloss.Width(sep)
-			}
-			row, cur = append(row, b), cur+w
+		return out
+	}
+	full, keys := make([]int, len(bs)), make([]int, len(bs))
+	for i, b := range bs {
+		keys[i] = lipgloss.Width(b.Help().Key)
+		full[i] = keys[i] + 1 + lipgloss.Width(b.Help().Desc)
+	}
+	var lines []string
+	if rs := rows(full); len(rs) <= 2 {
+		for _, r := range rs {
+			lines = append(lines, h.ShortHelpView(r))
 		}
-		flush()
 		return lines
 	}
-	lines := pack(false)
-	if len(lines) > 2 {
-		lines = pack(true)
+	for _, r := range rows(keys) {
+		ks := make([]string, len(r))
+		for i, b := range r {
+			ks[i] = style.Render(b.Help().Key)
+		}
+		lines = append(lines, strings.Join(ks, style.Render(h.ShortSeparator)))
 	}
 	return lines
 }

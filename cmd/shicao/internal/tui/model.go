@@ -254,6 +254,8 @@ func (m *Model) onTick() tea.Cmd {
 // View renders the current screen in its frame.
 func (m *Model) View() string {
 	p := m.page()
-	p.SetSize(m.w, m.bodyRoom())
-	return m.frame(p.View())
+	help := helpLines(m.keysFor(), m.w, m.styles.Help)
+	room := m.bodyRoom(help)
+	p.SetSize(m.w, room)
+	return m.frame(p.View(), help, room)
 }
