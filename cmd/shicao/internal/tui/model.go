@@ -211,6 +211,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Quit) {
 		return tea.Quit
 	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && (m.ask != nil || !m.page().Typing()) {
+		return m.keyEach(msg.Runes)
+	}
 	for _, b := range m.bindings() {
 		if key.Matches(msg, b.Binding) {
 			return b.do(msg)
@@ -225,6 +228,24 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.status, m.bad = fmt.Sprintf(m.t("no-key"), msg.String()), true
 	}
 	return nil
+}
+
+// keyEach dispatches runes that arrived as one message, one key each:
+// Bubble Tea v1 reads keys typed faster than it reads the terminal (f y
+// in the tmux walk) as one message of several runes, which no binding
+// matches. A field being typed in takes them whole (key), and a paste is
+// never keys. If a key waits on a call, the rest are held before any key
+// held already.
+func (m *Model) keyEach(runes []rune) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, r := range runes {
+		if m.waiting > 0 {
+			m.held = append([]tea.KeyMsg{{Type: tea.KeyRunes, Runes: runes[i:]}}, m.held...)
+			break
+		}
+		cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) setLang(lang string) {
