@@ -1,8 +1,11 @@
 package tui
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
+
 	"errors"
 	"fmt"
+	"shicao/standards"
 	"strings"
 	"time"
 
@@ -33,7 +36,7 @@ func (ds *deviceState) resetPanel() {
 	ds.depths, ds.compAt, ds.breaths, ds.cycles, ds.inBreath, ds.readings = nil, nil, nil, 0, false, 0
 }
 
-func (m *Model) onReading(r ReadingMsg) {
+func (m *shared) onReading(r ReadingMsg) {
 	ds := m.dev[r.Kind]
 	if ds == nil {
 		ds = &deviceState{}
@@ -71,7 +74,7 @@ func (m *Model) onReading(r ReadingMsg) {
 	}
 }
 
-func (m *Model) onDeviceState(s DeviceStateMsg) {
+func (m *shared) onDeviceState(s DeviceStateMsg) {
 	ds := m.dev[s.Kind]
 	if ds == nil {
 		ds = &deviceState{}
@@ -95,7 +98,7 @@ func (m *Model) onDeviceState(s DeviceStateMsg) {
 // whether it has one: a port that is not there ("port not found": a wrong
 // path, an adapter not plugged in) is told apart from a device that was
 // connected and is lost ("disconnected"), since the fixes differ.
-func (m *Model) portProblem(d station.Device) (string, bool) {
+func (m *shared) portProblem(d station.Device) (string, bool) {
 	if d.PortErr == nil || d.Connected {
 		return "", false
 	}
@@ -123,95 +126,14 @@ func intField(f map[string]any, k string) int {
 	return 0
 }
 
-// sparkline draws values between lo and hi with block characters.
-func sparkline(vals []int, lo, hi int) string {
-	blocks := []rune("▁▂▃▄▅▆▇█")
-	var b strings.Builder
-	for _, v := range vals {
-		i := (v - lo) * (len(blocks) - 1) / max(hi-lo, 1)
-		b.WriteRune(blocks[min(max(i, 0), len(blocks)-1)])
-	}
-	return b.String()
-}
-
-// cprPanel is the CPR manikin's live panel: the last depth against the
-// 50–60 mm band, the rate, recoil, position, breaths, cycles, a sparkline.
-func (m *Model) cprPanel(ds *deviceState, width int) []string {
-	st := m.styles
-	var lines []string
-	last := 0
-	stale := m.stale(ds)
-	if n := len(ds.depths); n > 0 && ds.connected && !stale {
-		// A lost manikin's last depth is not a reading, nor is one older
-		// than station.StaleAfter: it shows --.
-		last = ds.depths[n-1]
-	}
-	depth := fmt.Sprintf("%3d mm", last)
-	if last == 0 {
-		depth = " -- mm"
-	}
-	band := "✓ 50–60"
-	bandStyle := st.Good
-	switch {
-	case last == 0:
-		band, bandStyle = "—", st.Dim
-	case last < 50:
-		band, bandStyle = "✗ <50 "+m.t("shallow"), st.Bad
-	case last > 60:
-		band, bandStyle = "✗ >60 "+m.t("deep"), st.Warn
-	}
-	// A bar 0..80 mm with the band marked.
-	barW := min(40, max(width-28, 10))
-	bar := []rune(strings.Repeat("·", barW))
-	for mm := 50; mm <= 60; mm++ {
-		bar[mm*(barW-1)/80] = '='
-	}
-	if last > 0 {
-		bar[min(last, 80)*(barW-1)/80] = '█'
-	}
-	lines = append(lines, fmt.Sprintf("%s %s %s %s", m.t("depth"), depth, string(bar), bandStyle.Render(band)))
-	rate := "—"
-	if n := len(ds.compAt); n > 1 && !stale {
-		span := ds.compAt[n-1].Sub(ds.compAt[0])
-		if span > 0 {
-			rate = fmt.Sprintf("%.0f/min", float64(n-1)*60/span.Seconds())
-		}
-	}
-	recoil := st.Good.Render("✓")
-	if !ds.recoil && len(ds.depths) > 0 {
-		recoil = st.Bad.Render("✗")
-	}
-	pos := ds.position
-	if pos == "" {
-		pos = "—"
-	} else if pos != "ok" {
-		pos = st.Bad.Render("✗ " + pos)
-	} else {
-		pos = st.Good.Render("✓ ok")
-	}
-	lines = append(lines, fmt.Sprintf("%s %s  %s %s  %s %s  %s %d", m.t("rate"), rate, m.t("recoil"), recoil, m.t("position"), pos, m.t("cycles"), ds.cycles))
-	var bs []string
-	for _, v := range ds.breaths {
-		mark := "✓"
-		if v < 500 || v > 1000 {
-			mark = "✗"
-		}
-		bs = append(bs, fmt.Sprintf("%d%s", v, mark))
-	}
-	lines = append(lines, fmt.Sprintf("%s ml: %s", m.t("breaths"), strings.Join(bs, " ")))
-	n := min(len(ds.depths), max(width-12, 10))
-	lines = append(lines, fmt.Sprintf("%s %s", m.t("depth"), sparkline(ds.depths[len(ds.depths)-n:], 30, 70)))
-	return lines
-}
-
 // stale reports whether a connected device has sent nothing for
 // station.StaleAfter: its last value is no longer shown.
-func (m *Model) stale(ds *deviceState) bool {
+func (m *shared) stale(ds *deviceState) bool {
 	return ds.readings > 0 && m.d.Now().Sub(ds.lastAt) >= station.StaleAfter
 }
 
 // genericPanel shows a device's last reading (-- once it is stale).
-func (m *Model) genericPanel(kind string, ds *deviceState) []string {
+func (m *shared) genericPanel(kind string, ds *deviceState) []string {
 	if ds.readings == 0 {
 		return []string{m.styles.Dim.Render("—")}
 	}
@@ -236,4 +158,34 @@ func sortedFieldKeys(f map[string]any) []string {
 		}
 	}
 	return keys
+}
+
+// cycleScenario moves the item's first simulated device to its next
+// scenario (the demo control key).
+func (m *shared) cycleScenario(std *standards.Standard) tea.Cmd {
+	if len(std.Devices) == 0 {
+		m.hint("hint-no-device")
+		return nil
+	}
+	kind := std.Devices[0]
+	list := m.d.Equipment.Scenarios(kind)
+	if len(list) == 0 {
+		m.hint("hint-no-scenario", kind)
+		return nil
+	}
+	ds := m.dev[kind]
+	if ds == nil {
+		ds = &deviceState{}
+		m.dev[kind] = ds
+	}
+	next := list[0]
+	for i, s := range list {
+		if s == ds.scenario {
+			next = list[(i+1)%len(list)]
+		}
+	}
+	ds.scenario = next
+	text := fmt.Sprintf("%s %s: %s", m.t("scenario"), kind, next)
+	eq := m.d.Equipment
+	return m.run(do(func() error { return eq.Play(kind, next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 }

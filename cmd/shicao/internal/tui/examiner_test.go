@@ -38,7 +38,9 @@ func keysReachable(t *testing.T, f *fixture, v, where string) {
 	t.Helper()
 	help := helpPart(f, v)
 	for _, b := range f.m.keysFor() {
-		if !strings.Contains(help, b.Help().Key) {
+		// The key as an item of the bar, not inside another's words.
+		item := regexp.MustCompile(`(^|· )` + regexp.QuoteMeta(b.Help().Key) + `( |$)`)
+		if !item.MatchString(strings.ReplaceAll(help, "\n", " · ")) {
 			t.Errorf("%s: key %q is not on the help bar:\n%s", where, b.Help().Key, help)
 		}
 	}
@@ -222,8 +224,8 @@ func TestFlow_StatusAndCursor(t *testing.T) {
 	f := newFixture(t, "zh")
 	f.m.d.DemoHint, f.m.d.DemoDir = "王建国 123456", "/tmp/demo-dir"
 	f.do(t, "enter", "enter", "1", "2", "3", "4", "5", "6", "enter")
-	if f.m.signSel != 1 {
-		t.Errorf("after the first sign-in the cursor is on %d, want the next examiner (1)", f.m.signSel)
+	if f.m.pages.signIn.sel != 1 {
+		t.Errorf("after the first sign-in the cursor is on %d, want the next examiner (1)", f.m.pages.signIn.sel)
 	}
 	f.do(t, "enter", "5", "6", "7", "8", "9", "0", "enter")
 	f.do(t, "/")
@@ -255,8 +257,8 @@ func TestFlow_StatusAndCursor(t *testing.T) {
 		}
 	}
 	f.do(t, "f5", "f6", "a")
-	if f.m.screen != scrDraw || f.m.subjSel != 0 {
-		t.Errorf("after K4 the cursor is on %d (screen %d), want the next item not done (0)", f.m.subjSel, f.m.screen)
+	if f.m.screen != scrDraw || f.m.pages.draw.sel != 0 {
+		t.Errorf("after K4 the cursor is on %d (screen %d), want the next item not done (0)", f.m.pages.draw.sel, f.m.screen)
 	}
 }
 

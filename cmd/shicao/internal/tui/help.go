@@ -8,81 +8,15 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// keysFor is what the current screen, in its current mode, handles: the
-// same list is matched before a key is dispatched (a key outside it gets
-// a one-line hint, not silence) and drawn as the help bar.
+// keysFor is the help of what the screen handles now: the bindings that
+// dispatch its keys (bindings), drawn as its help bar.
 func (m *Model) keysFor() []key.Binding {
-	k := m.keys
-	if m.ask != nil {
-		return []key.Binding{k.Yes, k.No}
+	bs := m.bindings()
+	out := make([]key.Binding, len(bs))
+	for i, b := range bs {
+		out[i] = b.Binding
 	}
-	var bs []key.Binding
-	switch m.screen {
-	case scrStart:
-		if len(m.plans) > 1 {
-			bs = []key.Binding{k.PrevPlan, k.NextPlan}
-		}
-		bs = append(bs, k.Enter)
-		if len(m.interrupted) > 0 {
-			bs = append(bs, k.Resume)
-		}
-		bs = append(bs, k.Sync)
-	case scrSignIn:
-		if m.pinFor != "" {
-			return []key.Binding{k.Enter, k.Back, k.Quit}
-		}
-		if m.reasonFor != "" {
-			return []key.Binding{k.Enter, k.Back, k.Quit}
-		}
-		bs = []key.Binding{k.Up, k.Down, k.Enter}
-		if m.exam != nil && m.exam.Resuming() != nil {
-			bs = append(bs, k.Void)
-		}
-		bs = append(bs, k.Back)
-	case scrPlan:
-		if m.searching {
-			return []key.Binding{k.Enter, k.Back, k.Quit}
-		}
-		bs = []key.Binding{k.Up, k.Down, k.Search, k.Enter, k.Back}
-	case scrIdentity:
-		if m.reasonFor != "" {
-			return []key.Binding{k.Enter, k.Back, k.Quit}
-		}
-		if m.d.Card != nil {
-			bs = []key.Binding{k.ReadCard}
-		}
-		bs = append(bs, k.Confirm, k.Manual)
-		if m.d.CardScenario != nil {
-			bs = append(bs, k.Scenario)
-		}
-		bs = append(bs, k.Back)
-	case scrDraw:
-		if m.exam != nil && len(m.exam.Drawn()) == 0 {
-			bs = []key.Binding{k.Draw}
-		} else {
-			bs = []key.Binding{k.Up, k.Down, k.Enter, k.Scenario, k.FinishExam}
-		}
-	case scrLive:
-		if m.vetoing {
-			bs = []key.Binding{k.Mark, k.Veto, k.Back}
-			break
-		}
-		bs = []key.Binding{k.Up, k.Down, k.Tab, k.Mark, k.Undo, k.Veto, k.Timer, k.Finish}
-		if m.item != nil && hasDevice(m.item.Std.Devices, "board") {
-			bs = append(bs, k.Power)
-		}
-		bs = append(bs, k.Scenario, k.Unplug)
-	case scrSheet:
-		if m.resolving {
-			return []key.Binding{k.Tab, k.Enter, k.Back, k.Quit}
-		}
-		bs = []key.Binding{k.Accept, k.Refuse, k.Examiner1, k.Examiner2, k.Resolve, k.Back}
-	case scrResult:
-		bs = []key.Binding{k.Print, k.Enter, k.Back}
-	case scrSync:
-		bs = []key.Binding{k.Retry, k.Back}
-	}
-	return append(bs, k.Help, k.Lang, k.Quit)
+	return out
 }
 
 func hasDevice(kinds []string, kind string) bool {
@@ -94,53 +28,47 @@ func hasDevice(kinds []string, kind string) bool {
 	return false
 }
 
-// handles reports whether the screen lists a binding for msg.
-func (m *Model) handles(msg string) bool {
-	for _, b := range m.keysFor() {
-		for _, k := range b.Keys() {
-			if k == msg {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// helpLines lays the bindings out in width as "key desc" joined by " · ",
-// on at most two lines; when they need more, the descriptions go and the
-// keys stay. A key is never cut off (at 80 columns every key of every
-// screen is on the bar).
+// helpLines is the short help bar (bubbles/help): the bindings as "key
+// desc" in rows that fit width, on at most two lines; when they need
+// more, the descriptions go and the keys stay. A key is never cut off
+// (at 80 columns, and at 60, every key of every screen is on the bar):
+// bubbles/help truncates a row too wide, so rows are packed here first.
 func helpLines(bs []key.Binding, width int, style lipgloss.Style) []string {
-	pack := func(items []string) []string {
-		var lines []string
-		cur := ""
-		for _, it := range items {
-			switch {
-			case cur == "":
-				cur = it
-			case lipgloss.Width(cur)+3+lipgloss.Width(it) <= width:
-				cur += " · " + it
-			default:
-				lines = append(lines, cur)
-				cur = it
+	h := help.New()
+	h.ShortSeparator = " · "
+	h.Styles.ShortKey, h.Styles.ShortDesc, h.Styles.ShortSeparator = style, style, style
+	sepW := lipgloss.Width(h.ShortSeparator)
+	// rows packs the items of the given widths into rows of width.
+	rows := func(widths []int) [][]key.Binding {
+		var out [][]key.Binding
+		cur := 0
+		for i, b := range bs {
+			if n := len(out); n > 0 && cur+sepW+widths[i] <= width {
+				out[n-1], cur = append(out[n-1], b), cur+sepW+widths[i]
+				continue
 			}
+			out, cur = append(out, []key.Binding{b}), widths[i]
 		}
-		if cur != "" {
-			lines = append(lines, cur)
+		return out
+	}
+	full, keys := make([]int, len(bs)), make([]int, len(bs))
+	for i, b := range bs {
+		keys[i] = lipgloss.Width(b.Help().Key)
+		full[i] = keys[i] + 1 + lipgloss.Width(b.Help().Desc)
+	}
+	var lines []string
+	if rs := rows(full); len(rs) <= 2 {
+		for _, r := range rs {
+			lines = append(lines, h.ShortHelpView(r))
 		}
 		return lines
 	}
-	var full, keys []string
-	for _, b := range bs {
-		full = append(full, b.Help().Key+" "+b.Help().Desc)
-		keys = append(keys, b.Help().Key)
-	}
-	lines := pack(full)
-	if len(lines) > 2 {
-		lines = pack(keys)
-	}
-	for i := range lines {
-		lines[i] = style.Render(lines[i])
+	for _, r := range rows(keys) {
+		ks := make([]string, len(r))
+		for i, b := range r {
+			ks[i] = style.Render(b.Help().Key)
+		}
+		lines = append(lines, strings.Join(ks, style.Render(h.ShortSeparator)))
 	}
 	return lines
 }

@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // TestKeys_Hints (issue 16 item 8): a key the screen lists that cannot act
@@ -31,6 +33,29 @@ func TestKeys_Hints(t *testing.T) {
 	if f.m.screen != scrDraw {
 		t.Fatalf("not back on the draw screen: %d (%q)", f.m.screen, f.m.status)
 	}
-	f.m.subjSel = 3 // the CPR item, done
+	f.m.pages.draw.sel = 3 // the CPR item, done
 	hint([]string{"enter"}, "已完成，不能再考")
+}
+
+// TestKeys_RunesReadTogether: keys typed faster than the terminal is read
+// reach the model as one message of several runes (Bubble Tea v1); each
+// acts as typed (f then y ends the item, as in the tmux walk), and while
+// a PIN is typed they go into it whole.
+func TestKeys_RunesReadTogether(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "en")
+	f.do(t, "enter", "enter")
+	f.run(t, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("123456")})
+	f.do(t, "enter")
+	if len(f.m.exam.Examiners()) != 1 {
+		t.Fatalf("the PIN typed as one message did not sign in: %q", f.m.status)
+	}
+	f.do(t, "down", "enter", "5", "6", "7", "8", "9", "0", "enter", "enter", "y", "d", "down", "down", "down", "enter")
+	if f.m.screen != scrLive {
+		t.Fatalf("the CPR item did not start: %q", f.m.status)
+	}
+	f.run(t, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("fy")})
+	if f.m.screen != scrSheet {
+		t.Errorf("f y read together: screen %d, status %q, want the sheet", f.m.screen, f.m.status)
+	}
 }

@@ -123,6 +123,8 @@ var texts = map[string]text{
 	"never-reached":     {"尚未连上考务中心", "the centre has not been reached yet"},
 	"last-reached":      {"上次连上考务中心 %s", "centre last reached %s"},
 	"created":           {"生成", "made"},
+	"result-id":         {"成绩编号", "result"},
+	"state":             {"状态", "state"},
 	"all-keys":          {"全部按键（? 关闭）", "all keys (? to close)"},
 	"device-check":      {"设备检查中…", "checking devices…"},
 	"next-signin":       {"请下一位考评员登录", "next examiner, please sign in"},
@@ -189,6 +191,24 @@ var texts = map[string]text{
 	"k-print":           {"补打成绩单", "print slip"},
 	"k-prev-plan":       {"上一考试计划", "previous plan"},
 	"k-next-plan":       {"下一考试计划", "next plan"},
+
+	// Training mode (培训模式) and its coaching on the CPR panel.
+	"training-banner":    {"培训模式 · 成绩为培训成绩，不作为考试成绩", "TRAINING MODE · a training result, never an exam result"},
+	"coach":              {"指导", "coach"},
+	"coach-good":         {"按压良好", "good compressions"},
+	"coach-shallow":      {"按压过浅，用力按深至 5–6 厘米", "too shallow: press to 5–6 cm"},
+	"coach-deep":         {"按压过深，按至 5–6 厘米即可", "too deep: 5–6 cm is enough"},
+	"coach-fast":         {"按压过快，放慢至每分钟 100–120 次", "too fast: slow to 100–120 a minute"},
+	"coach-slow":         {"按压过慢，加快至每分钟 100–120 次", "too slow: speed up to 100–120 a minute"},
+	"coach-recoil":       {"回弹不足，每次按压后让胸廓完全回弹", "let the chest recoil fully after each compression"},
+	"coach-position":     {"按压位置%s，移至胸骨下半部", "hands %s: move to the lower half of the breastbone"},
+	"coach-breath-small": {"吹气量不足", "breath too small"},
+	"coach-breath-big":   {"吹气量过大", "breath too big"},
+	"pos-ok":             {"正确", "ok"},
+	"pos-left":           {"偏左", "left"},
+	"pos-right":          {"偏右", "right"},
+	"pos-high":           {"偏高", "high"},
+	"pos-low":            {"偏低", "low"},
 
 	// The score slip (docs/slip.md).
 	"slip-printing":   {"正在打印成绩单", "printing the score slip"},

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // KeyMap is every binding. Each screen lists the bindings it handles
 // (keysFor): the same list drives its dispatch and its help bar, so a key
@@ -57,4 +60,17 @@ func NewKeyMap(lang string) KeyMap {
 		Manual:     b([]string{"m"}, "m", "k-manual"),
 		Void:       b([]string{"V"}, "V", "k-void"),
 	}
+}
+
+// binding is a key, its help and what it does on the page that lists it
+// (lazygit's {Key, Handler, Description}): a page's one list of bindings
+// is matched to dispatch a key and drawn as its help bar.
+type binding struct {
+	key.Binding
+	do func(tea.KeyMsg) tea.Cmd
+}
+
+// on is a binding whose act does not need the key pressed.
+func on(b key.Binding, f func() tea.Cmd) binding {
+	return binding{b, func(tea.KeyMsg) tea.Cmd { return f() }}
 }

@@ -11,10 +11,16 @@ import (
 // loop. Every one carries the call's error; the refusal is shown in the
 // status line.
 type (
-	resumedMsg struct {
-		exam *station.Exam
-		err  error
+	// examOpenedMsg is an exam opened under a plan, with what its
+	// sign-in shows: the examiners' names and how many must sign in.
+	examOpenedMsg struct {
+		exam  *station.Exam
+		names map[string]string
+		need  int
+		err   error
 	}
+	// resumedMsg is an interrupted exam reopened.
+	resumedMsg  examOpenedMsg
 	signedInMsg struct {
 		x   *station.SignedIn
 		err error
@@ -95,16 +101,10 @@ func newWorker() *worker {
 	return w
 }
 
-// run queues j now (Update runs in key order) and returns the command
-// that waits for its answer.
-func (m *Model) run(j job) tea.Cmd {
-	done := make(chan tea.Msg, 1)
-	m.work.jobs <- func() { done <- j() }
-	return func() tea.Msg { return <-done }
-}
-
 func errOf(msg tea.Msg) error {
 	switch m := msg.(type) {
+	case examOpenedMsg:
+		return m.err
 	case resumedMsg:
 		return m.err
 	case signedInMsg:

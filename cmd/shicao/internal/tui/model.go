@@ -1,83 +1,12 @@
 package tui
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-
-	"shicao/cmd/shicao/internal/station"
-	"shicao/cmd/shicao/internal/store"
-	"shicao/scoring"
 )
-
-// Equipment is what the TUI needs of the station's devices: their state
-// for the start and readiness screens, and (in the demo) control of the
-// simulators. Readings themselves arrive as ReadingMsg and DeviceStateMsg.
-type Equipment interface {
-	Devices() []station.Device
-	// Scenarios lists a simulated device's scenarios (nil for real ones).
-	Scenarios(kind string) []string
-	// Play restarts a simulated device on a scenario.
-	Play(kind, scenario string) error
-	// Unplug pulls a simulated device out, or plugs it back.
-	Unplug(kind string) error
-	// Power grants or withdraws a device's examiner-gated power.
-	Power(kind string, on bool) error
-}
-
-// SyncStatus is the centre link as the start and outbox screens show it.
-type SyncStatus interface {
-	Online() bool
-	LastSync() time.Time
-	RetryNow()
-}
-
-// Deps is what the TUI drives.
-type Deps struct {
-	Station   *station.Station
-	Equipment Equipment
-	Sync      SyncStatus // optional
-	// The station tells the equipment wiring which item readings belong
-	// to (station.Config.Live); readings are recorded by the wiring, not
-	// by the TUI.
-	//
-	// Now is the exam clock (the rate of compressions, the examiners'
-	// timer); the title shows the station's wall clock.
-	Now  func() time.Time
-	Lang string
-	// DemoHint and DemoDir are shown on every screen of the demo: its
-	// examiners' PINs and the data directory it keeps.
-	DemoHint string
-	DemoDir  string
-	// Card reads the candidate's ID card on the station's reader (nil: no
-	// reader; the examiners check the card by eye, or take the number by
-	// hand with a reason).
-	Card station.CardRead
-	// CardScenario, in the demo, sets what the simulated reader holds
-	// (sim.Scenarios(hardware.KindIDCard)): F2 on the identity screen
-	// cycles through them. nil for a real reader.
-	CardScenario func(name string) error
-	// Seed, if set, is the draw's seed (tests; a real draw is random).
-	Seed string
-}
-
-// ReadingMsg is a device reading, for the device panel.
-type ReadingMsg struct {
-	Kind   string
-	Type   string
-	Fields map[string]any
-}
-
-// DeviceStateMsg is a device connecting, being lost or coming back.
-type DeviceStateMsg struct {
-	Kind  string
-	State string // connected | lost | back
-}
 
 type screen int
 
@@ -95,73 +24,40 @@ const (
 
 type tickMsg time.Time
 
-// Model is the root model.
+// page is one screen (soft-serve's Component): its bindings, which drive
+// both its dispatch and its help bar, its view in the room the frame
+// leaves it, and the keys typed into its focused field.
+type page interface {
+	// Bindings is what the page handles now, in its current mode.
+	Bindings() []binding
+	// Typing reports whether a text field has focus: keys no binding
+	// takes are typed into it (Update), not refused.
+	Typing() bool
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+}
+
+// pages are the screens, each its own sub-model and file.
+type pages struct {
+	start    *startPage
+	signIn   *signInPage
+	plan     *planPage
+	identity *identityPage
+	draw     *drawPage
+	live     *livePage
+	sheet    *sheetPage
+	result   *resultPage
+	outbox   *outboxPage
+}
+
+// Model is the root model: it routes keys to the current page's bindings
+// and the workflow's answers to the page that asked, and draws the frame.
+// What the pages share is in shared.
 type Model struct {
-	d      Deps
-	lang   string
-	styles Styles
-	keys   KeyMap
-	w, h   int
-	screen screen
-	status string // the last refusal or notice, shown in the status line
-	bad    bool
-	// ask is an irreversible act waiting for y (or n): ending an item, a
-	// refusal to sign, a veto.
-	ask      *asking
+	*shared
+	pages    pages
 	showHelp bool // the full key list (?)
-
-	standards   []store.InstalledStandard
-	interrupted []station.Interrupted
-	plans       []store.Plan
-	planSel     int // the start screen's chosen plan (↑↓ when there are several)
-	exam        *station.Exam
-
-	// sign-in
-	names    map[string]string // the examiners' names, read as the exam opens
-	signSel  int
-	pinInput textinput.Model
-	pinFor   string
-
-	// plan
-	search    textinput.Model
-	searching bool
-	candSel   int
-	cand      *store.Candidate
-	card      *cardState // the ID card read on the identity screen
-	cardScen  int        // the simulated card's scenario (demo)
-
-	// reasonFor is the act whose written reason is being typed ("manual",
-	// "void"), "" when none.
-	reasonFor string
-	reason    textinput.Model
-
-	// draw and items
-	subjSel int
-	item    *station.Item
-	sheet   *scoring.Sheet
-	itemSel int
-	active  int // the marking examiner (0-based)
-	vetoing bool
-	marks   [][]int64 // per examiner, the seqs of their marks, for undo
-	timerAt time.Time // the carotid-check timer, while running
-	powered bool      // the examiners granted the board's power
-	saved   *station.Saved
-	slip    *station.SlipOutcome // the result's slip, once a print was tried
-
-	// resolve form (chief examiner)
-	resolving     bool
-	resolveInputs [2]textinput.Model
-	resolveFocus  int
-
-	// ready is each drawn device kind's readiness, checked in a command
-	// the way StartItem will check it (registration included).
-	ready     *readyMsg
-	checkedAt time.Time
-
-	work      *worker // runs the workflow calls in key order
-	dev       map[string]*deviceState
-	queue     []outboxEntry
-	refreshed time.Time
 }
 
 // New returns the root model.
@@ -173,20 +69,13 @@ func New(d Deps) *Model {
 	if lang != "en" {
 		lang = "zh"
 	}
-	m := &Model{d: d, lang: lang, styles: DefaultStyles(), keys: NewKeyMap(lang), w: 80, h: 24, dev: map[string]*deviceState{}, work: newWorker()}
-	m.pinInput = textinput.New()
-	m.pinInput.EchoMode = textinput.EchoPassword
-	m.pinInput.EchoCharacter = '•'
-	m.pinInput.CharLimit = 12
-	m.search = textinput.New()
-	m.search.CharLimit = 18
-	for i := range m.resolveInputs {
-		m.resolveInputs[i] = textinput.New()
-	}
-	m.reason = textinput.New()
-	m.reason.CharLimit = 200
-	m.resolveInputs[0].CharLimit = 5
-	m.resolveInputs[1].CharLimit = 200
+	s := &shared{d: d, lang: lang, styles: DefaultStyles(), keys: NewKeyMap(lang), w: 80, h: 24,
+		dev: map[string]*deviceState{}, work: newWorker(), reason: newReasonEntry()}
+	m := &Model{shared: s, pages: pages{
+		start: &startPage{shared: s}, signIn: newSignInPage(s), plan: newPlanPage(s),
+		identity: &identityPage{shared: s}, draw: &drawPage{shared: s}, live: &livePage{shared: s},
+		sheet: newSheetPage(s), result: &resultPage{shared: s}, outbox: newOutboxPage(s),
+	}}
 	m.refresh()
 	return m
 }
@@ -205,6 +94,18 @@ func (m *Model) initDevices() {
 	}
 }
 
+func (m *Model) apply(l loadedMsg) {
+	m.data = l
+	m.pages.start.sel = min(m.pages.start.sel, max(0, len(l.plans)-1))
+}
+
+// page is the current screen's page.
+func (m *Model) page() page {
+	p := m.pages
+	return [...]page{scrStart: p.start, scrSignIn: p.signIn, scrPlan: p.plan, scrIdentity: p.identity,
+		scrDraw: p.draw, scrLive: p.live, scrSheet: p.sheet, scrResult: p.result, scrSync: p.outbox}[m.screen]
+}
+
 func tick() tea.Cmd {
 	return tea.Tick(200*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
@@ -212,111 +113,139 @@ func tick() tea.Cmd {
 // Init starts the clock.
 func (m *Model) Init() tea.Cmd { return tick() }
 
-func (m *Model) setStatus(err error) {
-	if err == nil {
-		m.status, m.bad = "", false
-		return
-	}
-	var r *station.Refusal
-	if errors.As(err, &r) {
-		m.status = r.Text(m.lang)
-	} else {
-		m.status = err.Error()
-	}
-	m.bad = true
-}
-
-func (m *Model) notice(s string) { m.status, m.bad = s, false }
-
-// hint says in one line why a key the screen lists did nothing now.
-func (m *Model) hint(key string, args ...any) {
-	m.status, m.bad = fmt.Sprintf(m.t(key), args...), true
-}
-
-// Update handles a message.
+// Update routes a message: a key to the page's bindings, a workflow
+// answer to the page that asked, a reading to the device panels.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	was := m.screen
+	cmd := m.route(msg)
+	if m.screen != was {
+		m.showHelp = false
+	}
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
-		return m, nil
+		return nil
 	case tickMsg:
-		return m, m.onTick()
+		return m.onTick()
 	case ReadingMsg:
 		m.onReading(msg)
-		return m, nil
+		return nil
 	case DeviceStateMsg:
 		m.onDeviceState(msg)
-		return m, nil
-	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, voidedMsg, drawnMsg, itemStartMsg, itemTickMsg,
-		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, slipMsg, noticeMsg:
-		return m, m.onAnswer(msg)
+		return nil
 	case loadedMsg:
 		m.apply(msg)
-		return m, nil
+		return nil
 	case readyMsg:
-		m.ready = &msg
-		return m, nil
+		m.pages.draw.ready = &msg
+		return nil
 	case cardReadMsg:
-		m.onCardRead(msg)
-		return m, nil
+		m.pages.identity.onCardRead(msg)
+		return nil
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		if m.waiting > 0 && !key.Matches(msg, m.keys.Quit) {
+			m.held = append(m.held, msg)
+			return nil
+		}
+		return m.key(msg)
+	case awaited:
+		m.waiting--
+		return tea.Batch(m.route(msg.msg), m.replay())
 	}
-	return m, nil
-}
-
-// asking is an act that cannot be taken back, held until the examiner
-// answers y: one stray key never ends a candidate's item.
-type asking struct {
-	text string
-	job  job
-	// next, if set, is asked after y instead of running job: an act
-	// each examiner confirms in turn.
-	next *asking
-}
-
-func (m *Model) askFirst(text string, j job) {
-	m.ask = &asking{text: text, job: j}
-	m.setStatus(nil)
-}
-
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.Quit) {
-		return tea.Quit
+	if err := errOf(msg); err != nil {
+		m.setStatus(err)
+		return nil
 	}
+	return m.onAnswer(msg)
+}
+
+// replay dispatches the keys held while a call was awaited, until one of
+// them waits again.
+func (m *Model) replay() tea.Cmd {
+	var cmds []tea.Cmd
+	for m.waiting == 0 && len(m.held) > 0 {
+		k := m.held[0]
+		m.held = m.held[1:]
+		cmds = append(cmds, m.key(k))
+	}
+	return tea.Batch(cmds...)
+}
+
+// bindings is what the screen handles now: a question's y and n; a page
+// with a field being typed in, its own keys and quit; else the page's
+// keys and the frame's (help, language, quit).
+func (m *Model) bindings() []binding {
+	k := m.keys
+	quit := on(k.Quit, func() tea.Cmd { return tea.Quit })
 	if a := m.ask; a != nil {
-		switch {
-		case key.Matches(msg, m.keys.Yes):
+		return []binding{on(k.Yes, func() tea.Cmd {
 			m.ask = a.next
 			if a.next != nil {
 				return nil
 			}
 			return m.run(a.job)
-		case key.Matches(msg, m.keys.No):
+		}), on(k.No, func() tea.Cmd {
 			m.ask = nil
 			m.notice(m.t("cancelled"))
-		default:
-			m.status, m.bad = m.t("yes-no"), true
-		}
-		return nil
+			return nil
+		})}
 	}
-	// Text entry takes every key but its own (enter, esc, tab).
-	if m.pinFor != "" || m.searching || m.resolving || m.reasonFor != "" {
-		return m.onKey(msg)
+	p := m.page()
+	bs := p.Bindings()
+	if p.Typing() {
+		return append(bs, quit)
+	}
+	return append(bs,
+		on(k.Help, func() tea.Cmd { m.showHelp = !m.showHelp; return nil }),
+		on(k.Lang, func() tea.Cmd { m.setLang(map[string]string{"zh": "en", "en": "zh"}[m.lang]); return nil }),
+		quit)
+}
+
+// key dispatches a key by the screen's bindings; a field being typed in
+// takes the rest; any other key gets a one-line hint, never silence.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Quit) {
+		return tea.Quit
+	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && (m.ask != nil || !m.page().Typing()) {
+		return m.keyEach(msg.Runes)
+	}
+	for _, b := range m.bindings() {
+		if key.Matches(msg, b.Binding) {
+			return b.do(msg)
+		}
 	}
 	switch {
-	case key.Matches(msg, m.keys.Lang):
-		m.setLang(map[string]string{"zh": "en", "en": "zh"}[m.lang])
-		return nil
-	case key.Matches(msg, m.keys.Help):
-		m.showHelp = !m.showHelp
-		return nil
-	}
-	if !m.handles(msg.String()) {
+	case m.ask != nil:
+		m.status, m.bad = m.t("yes-no"), true
+	case m.page().Typing():
+		return m.page().Update(msg)
+	default:
 		m.status, m.bad = fmt.Sprintf(m.t("no-key"), msg.String()), true
-		return nil
 	}
-	return m.onKey(msg)
+	return nil
+}
+
+// keyEach dispatches runes that arrived as one message, one key each:
+// Bubble Tea v1 reads keys typed faster than it reads the terminal (f y
+// in the tmux walk) as one message of several runes, which no binding
+// matches. A field being typed in takes them whole (key), and a paste is
+// never keys. If a key waits on a call, the rest are held before any key
+// held already.
+func (m *Model) keyEach(runes []rune) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, r := range runes {
+		if m.waiting > 0 {
+			m.held = append([]tea.KeyMsg{{Type: tea.KeyRunes, Runes: runes[i:]}}, m.held...)
+			break
+		}
+		cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) setLang(lang string) {
@@ -324,191 +253,30 @@ func (m *Model) setLang(lang string) {
 	m.keys = NewKeyMap(lang)
 }
 
-// goTo shows another screen: the status line belongs to the screen and
-// the moment that made it, so it goes too.
-func (m *Model) goTo(s screen) {
-	m.screen = s
-	m.ask = nil
-	m.endReason()
-	m.showHelp = false
-	m.setStatus(nil)
-}
-
 func (m *Model) onTick() tea.Cmd {
 	if m.screen == scrDraw {
-		if t := m.d.Now(); t.Sub(m.checkedAt) > time.Second || t.Before(m.checkedAt) {
-			return tea.Batch(tick(), m.checkDevices())
+		if t := m.d.Now(); t.Sub(m.pages.draw.checkedAt) > time.Second || t.Before(m.pages.draw.checkedAt) {
+			return tea.Batch(tick(), m.pages.draw.checkDevices())
 		}
 	}
 	if m.screen == scrStart || m.screen == scrSync || m.screen == scrResult {
 		// The outbox and link change in the background (sync rounds).
-		if t := m.d.Now(); t.Sub(m.refreshed) > time.Second || t.Before(m.refreshed) {
-			m.refreshed = t
+		if t := m.d.Now(); t.Sub(m.pages.outbox.refreshed) > time.Second || t.Before(m.pages.outbox.refreshed) {
+			m.pages.outbox.refreshed = t
 			return tea.Batch(tick(), m.loadCmd())
 		}
 	}
 	if m.item != nil && m.screen == scrLive {
-		it := m.item
-		return tea.Batch(tick(), func() tea.Msg {
-			ended, err := it.Tick(context.Background())
-			if err != nil {
-				return itemTickMsg{err: err}
-			}
-			s, err := it.Sheet()
-			return itemTickMsg{ended: ended, sheet: s, err: err}
-		})
+		return tea.Batch(tick(), m.pages.live.tickCmd())
 	}
 	return tick()
 }
 
-// onAnswer handles a workflow call's typed answer.
-func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
-	if err := errOf(msg); err != nil {
-		m.setStatus(err)
-		return nil
-	}
-	switch msg := msg.(type) {
-	case itemTickMsg:
-		m.sheet = msg.sheet
-		if msg.ended && m.screen == scrLive {
-			m.toSheet()
-		}
-	case signedInMsg:
-		return m.onSignedIn(msg)
-	case voidedMsg:
-		// The attempt is closed without a result: the candidate is
-		// examined again later under the plan.
-		m.exam, m.item = nil, nil
-		m.goTo(scrStart)
-		m.notice(m.t("voided"))
-		return m.loadCmd()
-	case continuedMsg:
-		m.item = msg.it
-		m.goTo(scrLive)
-		m.notice(m.t("resumed"))
-	case verifiedMsg:
-		m.ready, m.card = nil, nil
-		m.goTo(scrDraw)
-	case drawnMsg:
-		m.setStatus(nil)
-		return m.checkDevices()
-	case itemStartMsg:
-		m.item = msg.it
-		m.sheet, _ = m.item.Sheet()
-		m.itemSel, m.active, m.vetoing = 0, 0, false
-		m.goTo(scrLive)
-	case markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg:
-		// Commands run concurrently: the answer of an earlier key can
-		// arrive after the item was completed and put away.
-		if m.item == nil {
-			return nil
-		}
-		return m.onItemAnswer(msg)
-	case examSavedMsg:
-		m.saved, m.slip = msg.saved, nil
-		m.goTo(scrResult)
-		if m.d.Station.HasPrinter() {
-			return tea.Batch(m.loadCmd(), m.printSlip())
-		}
-		return m.loadCmd()
-	case slipMsg:
-		m.onSlip(msg)
-	case resumedMsg:
-		m.exam = msg.exam
-		m.loadNames()
-		m.signSel = 0
-		m.goTo(scrSignIn)
-	case noticeMsg:
-		m.notice(msg.text)
-	}
-	return nil
-}
-
-// onSignedIn: an examiner signed in; once enough have, the plan (or the
-// interrupted item, when resuming).
-func (m *Model) onSignedIn(msg signedInMsg) tea.Cmd {
-	x := msg.x
-	m.notice(fmt.Sprintf("%s %s %s (%s %s)", m.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
-	m.pinFor = ""
-	m.pinInput.Reset()
-	m.pinInput.Blur()
-	m.marks = append(m.marks, nil)
-	m.nextToSignIn()
-	if need := m.exam.RequiredExaminers(context.Background()); len(m.exam.Examiners()) >= need {
-		if ex := m.exam; ex.Resuming() != nil {
-			return m.run(call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
-				func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} }))
-		}
-		m.goTo(scrPlan)
-	}
-	return nil
-}
-
-// onSlip: a slip printed, or queued with its reason.
-func (m *Model) onSlip(msg slipMsg) {
-	// A print answered after the examiners left the result is in the
-	// slip queue; the start screen does not speak of it.
-	if m.screen != scrResult || m.saved == nil || m.saved.ID != msg.resultID {
-		return
-	}
-	m.slip = msg.out
-	if m.slip.Printed {
-		m.notice(m.t("slip-printed"))
-	} else {
-		m.setStatus(m.slip.Reason)
-	}
-}
-
-func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case markedMsg:
-		for len(m.marks) <= m.active {
-			m.marks = append(m.marks, nil)
-		}
-		m.marks[m.active] = append(m.marks[m.active], msg.seq)
-		m.sheet, _ = m.item.Sheet()
-	case sheetChangedMsg:
-		m.sheet, _ = m.item.Sheet()
-	case itemEndedMsg:
-		m.toSheet()
-	case signedOffMsg:
-		m.sheet, _ = m.item.Sheet()
-		m.resolving = false
-		if m.item.Done() {
-			m.item = nil
-			m.goTo(scrDraw)
-			m.nextSubject()
-			if m.allDone() {
-				m.notice(m.t("all-done"))
-			}
-			return m.checkDevices()
-		}
-	}
-	return nil
-}
-
-// View renders the current screen.
+// View renders the current screen in its frame.
 func (m *Model) View() string {
-	var body string
-	switch m.screen {
-	case scrStart:
-		body = m.viewStart()
-	case scrSignIn:
-		body = m.viewSignIn()
-	case scrPlan:
-		body = m.viewPlan()
-	case scrIdentity:
-		body = m.viewIdentity()
-	case scrDraw:
-		body = m.viewDraw()
-	case scrLive:
-		body = m.viewLive()
-	case scrSheet:
-		body = m.viewSheet()
-	case scrResult:
-		body = m.viewResult()
-	case scrSync:
-		body = m.viewSync()
-	}
-	return m.frame(body)
+	p := m.page()
+	help := helpLines(m.keysFor(), m.w, m.styles.Help)
+	room := m.bodyRoom(help)
+	p.SetSize(m.w, room)
+	return m.frame(p.View(), help, room)
 }

@@ -1,48 +1,66 @@
 package tui
 
 // The written reason an act needs (a number taken by hand, a void): typed
-// in on the screen that asks for it, then the act asks y/n.
+// in on the page that asks for it, then the act asks y/n.
 
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// startReason opens the reason entry for an act ("manual", "void").
-func (m *Model) startReason(act string) {
-	m.reasonFor = act
-	m.reason.Reset()
-	m.reason.Focus()
-	m.setStatus(nil)
+// reasonEntry is the reason being typed and the act it is for ("manual",
+// "void"; "" when none).
+type reasonEntry struct {
+	act   string
+	input textinput.Model
 }
 
-func (m *Model) endReason() {
-	m.reasonFor = ""
-	m.reason.Reset()
-	m.reason.Blur()
+func newReasonEntry() reasonEntry {
+	r := reasonEntry{input: textinput.New()}
+	r.input.CharLimit = 200
+	return r
 }
 
-// keyReason is a key while the reason is typed: enter hands a non-empty
-// reason to then (which asks y/n), esc drops it.
-func (m *Model) keyReason(msg tea.KeyMsg, then func(reason string)) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.endReason()
-		m.notice(m.t("cancelled"))
-		return nil
-	case key.Matches(msg, m.keys.Enter):
-		reason := strings.TrimSpace(m.reason.Value())
-		if reason == "" {
-			m.status, m.bad = m.t("reason-empty"), true
+// start opens the entry for an act.
+func (r *reasonEntry) start(act string) {
+	r.act = act
+	r.input.Reset()
+	r.input.Focus()
+}
+
+func (r *reasonEntry) end() {
+	r.act = ""
+	r.input.Reset()
+	r.input.Blur()
+}
+
+// reasonBindings are a page's keys while the reason is typed: enter hands
+// a non-empty reason to then (which asks y/n), esc drops it.
+func (m *shared) reasonBindings(then func(reason string)) []binding {
+	return []binding{
+		on(m.keys.Enter, func() tea.Cmd {
+			reason := strings.TrimSpace(m.reason.input.Value())
+			if reason == "" {
+				m.status, m.bad = m.t("reason-empty"), true
+				return nil
+			}
+			m.reason.end()
+			then(reason)
 			return nil
-		}
-		m.endReason()
-		then(reason)
-		return nil
+		}),
+		on(m.keys.Back, func() tea.Cmd {
+			m.reason.end()
+			m.notice(m.t("cancelled"))
+			return nil
+		}),
 	}
+}
+
+// typeReason is a key typed into the reason.
+func (m *shared) typeReason(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	m.reason, cmd = m.reason.Update(msg)
+	m.reason.input, cmd = m.reason.input.Update(msg)
 	return cmd
 }

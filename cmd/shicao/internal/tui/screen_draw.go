@@ -7,115 +7,147 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"shicao/cmd/shicao/internal/station"
 )
 
-// keyDraw draws the items, starts one, or finishes the exam.
-func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
-	ctx := context.Background()
-	drawn := m.exam.Drawn()
-	switch {
-	case key.Matches(msg, m.keys.Draw) && len(drawn) == 0:
-		seed := m.d.Seed
-		ex := m.exam
-		return m.run(do(func() error { _, err := ex.Draw(ctx, seed); return err }, func(err error) tea.Msg { return drawnMsg{err} }))
-	case key.Matches(msg, m.keys.Up):
-		m.subjSel = max(m.subjSel-1, 0)
-	case key.Matches(msg, m.keys.Down):
-		m.subjSel = min(m.subjSel+1, max(len(drawn)-1, 0))
-	case key.Matches(msg, m.keys.Enter) && len(drawn) > 0:
-		d := drawn[m.subjSel]
-		if it := m.exam.Item(d.Subject); it != nil {
-			if !it.Done() {
-				m.item = it
-				m.toSheet()
-				return nil
-			}
-			m.hint("hint-item-done", d.Subject, d.Standard.Title)
-			return nil
-		}
-		// Simulated equipment starts its scenario afresh for the
-		// item; real equipment just goes on.
-		var plays [][2]string
-		for _, kind := range d.Standard.Devices {
-			if list := m.d.Equipment.Scenarios(kind); len(list) > 0 {
-				sc := list[0]
-				if ds := m.dev[kind]; ds != nil && ds.scenario != "" {
-					sc = ds.scenario
-				}
-				plays = append(plays, [2]string{kind, sc})
-			}
-		}
-		for kind := range m.dev {
-			m.dev[kind].resetPanel()
-		}
-		ex, eq := m.exam, m.d.Equipment
-		return m.run(call(func() (*station.Item, error) {
-			for _, p := range plays {
-				if err := eq.Play(p[0], p[1]); err != nil {
-					return nil, err
-				}
-			}
-			return ex.StartItem(ctx, d.Subject, eq.Devices())
-		}, func(it *station.Item, err error) tea.Msg { return itemStartMsg{it, err} }))
-	case key.Matches(msg, m.keys.FinishExam) && m.allDone():
-		ex := m.exam
-		return m.run(call(func() (*station.Saved, error) { return ex.Finish(ctx) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} }))
-	case key.Matches(msg, m.keys.FinishExam) && len(drawn) > 0:
-		// Not every item is done: say how many are left, so the key never
-		// looks dead to an examiner at the end of a long day.
-		m.status, m.bad = fmt.Sprintf(m.t("finish-undone"), m.undone()), true
-		return nil
-	case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
-		return m.cycleScenario(drawn[m.subjSel].Standard)
-	}
-	return nil
+// drawPage draws the candidate's items, shows each one's state and its
+// devices' readiness, starts an item, and finishes the exam.
+type drawPage struct {
+	*shared
+	area
+	sel int
+	// ready is each drawn device kind's readiness, checked in a command
+	// the way StartItem will check it (registration included).
+	ready     *readyMsg
+	checkedAt time.Time
 }
 
-func (m *Model) viewDraw() string {
-	st := m.styles
-	var b strings.Builder
-	c := m.exam.Candidate()
-	fmt.Fprintf(&b, "%s %s %s · %s\n\n", st.Header.Render(m.t("draw")), c.Name, maskID(c.IDNumber), m.exam.Blueprint().Title)
-	drawn := m.exam.Drawn()
+func (p *drawPage) Typing() bool           { return false }
+func (p *drawPage) Update(tea.Msg) tea.Cmd { return nil }
+
+// Bindings are d before the draw; then the cursor, enter, the demo's
+// scenario and F10.
+func (p *drawPage) Bindings() []binding {
+	k := p.keys
+	drawn := p.exam.Drawn()
 	if len(drawn) == 0 {
-		fmt.Fprintf(&b, "%s\n", m.t("press-draw"))
+		return []binding{on(k.Draw, func() tea.Cmd {
+			seed, ex := p.d.Seed, p.exam
+			return p.run(do(func() error { _, err := ex.Draw(context.Background(), seed); return err }, func(err error) tea.Msg { return drawnMsg{err} }))
+		})}
+	}
+	return []binding{
+		on(k.Up, func() tea.Cmd { p.sel = max(p.sel-1, 0); return nil }),
+		on(k.Down, func() tea.Cmd { p.sel = min(p.sel+1, max(len(drawn)-1, 0)); return nil }),
+		on(k.Enter, func() tea.Cmd { return p.start(drawn[p.sel]) }),
+		on(k.Scenario, func() tea.Cmd { return p.cycleScenario(drawn[p.sel].Standard) }),
+		on(k.FinishExam, p.finish),
+	}
+}
+
+// start starts a drawn item, or goes back to its sheet if it is not done.
+func (p *drawPage) start(d station.Drawn) tea.Cmd {
+	if it := p.exam.Item(d.Subject); it != nil {
+		if !it.Done() {
+			p.item = it
+			p.toSheet()
+			return nil
+		}
+		p.hint("hint-item-done", d.Subject, d.Standard.Title)
+		return nil
+	}
+	// Simulated equipment starts its scenario afresh for the item; real
+	// equipment just goes on.
+	var plays [][2]string
+	for _, kind := range d.Standard.Devices {
+		if list := p.d.Equipment.Scenarios(kind); len(list) > 0 {
+			sc := list[0]
+			if ds := p.dev[kind]; ds != nil && ds.scenario != "" {
+				sc = ds.scenario
+			}
+			plays = append(plays, [2]string{kind, sc})
+		}
+	}
+	for kind := range p.dev {
+		p.dev[kind].resetPanel()
+	}
+	ex, eq := p.exam, p.d.Equipment
+	return p.run(call(func() (*station.Item, error) {
+		for _, pl := range plays {
+			if err := eq.Play(pl[0], pl[1]); err != nil {
+				return nil, err
+			}
+		}
+		return ex.StartItem(context.Background(), d.Subject, eq.Devices())
+	}, func(it *station.Item, err error) tea.Msg { return itemStartMsg{it, err} }))
+}
+
+// finish is F10: the exam is signed and saved once every item is done;
+// before that it says how many are left, so the key never looks dead to
+// an examiner at the end of a long day.
+func (p *drawPage) finish() tea.Cmd {
+	if !p.allDone() {
+		p.status, p.bad = fmt.Sprintf(p.t("finish-undone"), p.undone()), true
+		return nil
+	}
+	ex := p.exam
+	return p.run(call(func() (*station.Saved, error) { return ex.Finish(context.Background()) }, func(s *station.Saved, err error) tea.Msg { return examSavedMsg{s, err} }))
+}
+
+// onItemDone: back from a finished item, the cursor on the next one.
+func (p *drawPage) onItemDone() tea.Cmd {
+	p.nextSubject()
+	if p.allDone() {
+		p.notice(p.t("all-done"))
+	}
+	return p.checkDevices()
+}
+
+// View is the items drawn, their state and their devices' readiness.
+func (p *drawPage) View() string {
+	st := p.styles
+	var b strings.Builder
+	c := p.exam.Candidate()
+	fmt.Fprintf(&b, "%s %s %s · %s\n\n", st.Header.Render(p.t("draw")), c.Name, maskID(c.IDNumber), p.exam.Blueprint().Title)
+	drawn := p.exam.Drawn()
+	if len(drawn) == 0 {
+		fmt.Fprintf(&b, "%s\n", p.t("press-draw"))
 		return b.String()
 	}
-	devs := m.d.Equipment.Devices()
+	devs := p.data.devices
 	titleW := 0
 	for _, d := range drawn {
 		titleW = max(titleW, lipgloss.Width(d.Standard.Title))
 	}
 	for i, d := range drawn {
-		state := st.Dim.Render("· " + m.t("waiting"))
-		if it := m.exam.Item(d.Subject); it != nil {
+		state := st.Dim.Render("· " + p.t("waiting"))
+		if it := p.exam.Item(d.Subject); it != nil {
 			if it.Done() {
 				s, _ := it.Sheet()
-				state = st.Good.Render(fmt.Sprintf("✓ %s %s", m.t("done"), s.Score))
+				state = st.Good.Render(fmt.Sprintf("✓ %s %s", p.t("done"), s.Score))
 			} else {
-				state = st.Warn.Render("▶ " + m.t("in-exam"))
+				state = st.Warn.Render("▶ " + p.t("in-exam"))
 			}
 		}
 		line := fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, titleW), state)
-		if i == m.subjSel {
+		if i == p.sel {
 			line = st.Selected.Render("▶" + line[1:])
 		}
 		b.WriteString(line + "\n")
 		if len(d.Standard.Devices) == 0 {
-			fmt.Fprintf(&b, "      %s\n", st.Dim.Render(m.t("no-devices")))
+			fmt.Fprintf(&b, "      %s\n", st.Dim.Render(p.t("no-devices")))
 		}
 		for _, kind := range d.Standard.Devices {
-			fmt.Fprintf(&b, "      %s\n", m.readiness(kind, devs))
+			fmt.Fprintf(&b, "      %s\n", p.readiness(kind, devs))
 		}
 	}
-	if m.ready != nil && m.ready.gate != nil {
-		b.WriteString(st.Bad.Width(max(m.w-1, 20)).Render(fmt.Sprintf("✗ %s: %s", m.t("gate"), m.ready.gate.Text(m.lang))) + "\n")
+	if p.ready != nil && p.ready.gate != nil {
+		b.WriteString(st.Bad.Width(max(p.width-1, 20)).Render(fmt.Sprintf("✗ %s: %s", p.t("gate"), p.ready.gate.Text(p.lang))) + "\n")
 	}
 	return b.String()
 }
@@ -123,32 +155,32 @@ func (m *Model) viewDraw() string {
 // readiness is one device's line on the draw screen: ✓ only when the item
 // could start with it now (connected, self-tested, registered to this
 // site), else ✗ and StartItem's reason.
-func (m *Model) readiness(kind string, devs []station.Device) string {
-	st := m.styles
-	if m.ready != nil {
-		devs = m.ready.devs
+func (p *drawPage) readiness(kind string, devs []station.Device) string {
+	st := p.styles
+	if p.ready != nil {
+		devs = p.ready.devs
 	}
 	for _, d := range devs {
 		if d.Kind != kind {
 			continue
 		}
-		text, bad := m.portProblem(d)
+		text, bad := p.portProblem(d)
 		switch {
 		case bad:
 			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, text))
 		case !d.Connected:
-			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, m.t("lost")))
-		case m.ready == nil:
-			return st.Dim.Render(fmt.Sprintf("… %s %s %s: %s", kind, d.Model, d.Serial, m.t("device-check")))
-		case m.ready.why[kind] != nil:
-			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Serial, m.ready.why[kind].Text(m.lang)))
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, p.t("lost")))
+		case p.ready == nil:
+			return st.Dim.Render(fmt.Sprintf("… %s %s %s: %s", kind, d.Model, d.Serial, p.t("device-check")))
+		case p.ready.why[kind] != nil:
+			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Serial, p.ready.why[kind].Text(p.lang)))
 		}
-		return st.Good.Render(fmt.Sprintf("✓ %s %s %s %s: %s", kind, d.Model, d.Serial, d.Port, m.t("ready")))
+		return st.Good.Render(fmt.Sprintf("✓ %s %s %s %s: %s", kind, d.Model, d.Serial, d.Port, p.t("ready")))
 	}
-	if m.ready != nil && m.ready.why[kind] != nil {
-		return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, m.ready.why[kind].Text(m.lang)))
+	if p.ready != nil && p.ready.why[kind] != nil {
+		return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, p.ready.why[kind].Text(p.lang)))
 	}
-	return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, m.t("not-ready")))
+	return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, p.t("not-ready")))
 }
 
 // readyMsg is the readiness of the drawn items' devices: per kind, the
@@ -165,12 +197,12 @@ type readyMsg struct {
 
 // checkDevices checks the drawn items' devices off the update loop (the
 // registry is in the store).
-func (m *Model) checkDevices() tea.Cmd {
-	ex, eq := m.exam, m.d.Equipment
+func (p *drawPage) checkDevices() tea.Cmd {
+	ex, eq := p.exam, p.d.Equipment
 	if ex == nil || len(ex.Drawn()) == 0 {
 		return nil
 	}
-	m.checkedAt = m.d.Now()
+	p.checkedAt = p.d.Now()
 	first := ex.Resuming() == nil
 	for _, d := range ex.Drawn() {
 		if ex.Item(d.Subject) != nil {
@@ -211,26 +243,26 @@ func sameRefusal(why *station.Refusal, shown map[string]*station.Refusal) bool {
 }
 
 // nextSubject moves the draw cursor to the next subject not done.
-func (m *Model) nextSubject() {
-	drawn := m.exam.Drawn()
+func (p *drawPage) nextSubject() {
+	drawn := p.exam.Drawn()
 	for i := 1; i <= len(drawn); i++ {
-		j := (m.subjSel + i) % len(drawn)
-		if it := m.exam.Item(drawn[j].Subject); it == nil || !it.Done() {
-			m.subjSel = j
+		j := (p.sel + i) % len(drawn)
+		if it := p.exam.Item(drawn[j].Subject); it == nil || !it.Done() {
+			p.sel = j
 			return
 		}
 	}
 }
 
-func (m *Model) allDone() bool {
-	return m.exam != nil && len(m.exam.Drawn()) > 0 && m.undone() == 0
+func (p *drawPage) allDone() bool {
+	return p.exam != nil && len(p.exam.Drawn()) > 0 && p.undone() == 0
 }
 
 // undone counts the drawn items not yet finished.
-func (m *Model) undone() int {
+func (p *drawPage) undone() int {
 	n := 0
-	for _, d := range m.exam.Drawn() {
-		if it := m.exam.Item(d.Subject); it == nil || !it.Done() {
+	for _, d := range p.exam.Drawn() {
+		if it := p.exam.Item(d.Subject); it == nil || !it.Done() {
 			n++
 		}
 	}

@@ -8,73 +8,157 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"shicao/cmd/shicao/internal/station"
 	"shicao/cmd/shicao/internal/store"
 )
 
-// keySync retries the outbox now.
-func (m *Model) keySync(msg tea.KeyMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.goTo(scrStart)
-	case key.Matches(msg, m.keys.Retry):
-		if m.d.Sync != nil {
-			m.d.Sync.RetryNow()
-		}
-		return m.loadCmd()
-	}
-	return nil
+// outboxPage is the outbox: each result, its candidate, its state and the
+// centre's receipt, in a table (bubbles/table) the cursor scrolls, the
+// selected result's state in full under it; r asks the link to try again
+// now.
+type outboxPage struct {
+	*shared
+	area
+	refreshed time.Time // when the store was last read for the screens
+	table     table.Model
 }
 
-// viewSync is the outbox: each result with its candidate, when it was
+func newOutboxPage(s *shared) *outboxPage {
+	p := &outboxPage{shared: s, table: table.New(table.WithFocused(true))}
+	ts := table.DefaultStyles()
+	ts.Header = s.styles.Label.Padding(0, 1)
+	ts.Cell = lipgloss.NewStyle().Padding(0, 1)
+	ts.Selected = s.styles.Selected
+	p.table.SetStyles(ts)
+	return p
+}
+
+func (p *outboxPage) Typing() bool           { return false }
+func (p *outboxPage) Update(tea.Msg) tea.Cmd { return nil }
+
+// Bindings move through the results, retry now, or go back.
+func (p *outboxPage) Bindings() []binding {
+	k := p.keys
+	return []binding{
+		on(k.Up, func() tea.Cmd { p.table.MoveUp(1); return nil }),
+		on(k.Down, func() tea.Cmd { p.table.MoveDown(1); return nil }),
+		on(k.Retry, func() tea.Cmd {
+			link, load := p.d.Sync, p.loadCmd()
+			return func() tea.Msg {
+				if link != nil {
+					link.RetryNow()
+				}
+				return load()
+			}
+		}),
+		on(k.Back, func() tea.Cmd { p.goTo(scrStart); return nil }),
+	}
+}
+
+// View is the outbox: each result with its candidate, when it was
 // made, its state and, once the centre's receipt is verified, the
 // receipt's log index; and when the centre was last reached. Nothing says
 // "sent" before the receipt is verified.
-func (m *Model) viewSync() string {
-	st := m.styles
-	var b strings.Builder
-	reached := m.t("never-reached")
-	if m.d.Sync != nil {
-		if t := m.d.Sync.LastSync(); !t.IsZero() {
-			reached = fmt.Sprintf(m.t("last-reached"), t.Format("2006-01-02 15:04:05"))
+func (p *outboxPage) View() string {
+	st := p.styles
+	reached := p.t("never-reached")
+	if p.d.Sync != nil {
+		if t := p.d.Sync.LastSync(); !t.IsZero() {
+			reached = fmt.Sprintf(p.t("last-reached"), t.Format("2006-01-02 15:04:05"))
 		}
 	}
-	link := st.Warn.Render("○ " + m.t("offline"))
-	if m.d.Sync != nil && m.d.Sync.Online() {
-		link = st.Good.Render("● " + m.t("online"))
+	link := st.Warn.Render("○ " + p.t("offline"))
+	if p.d.Sync != nil && p.d.Sync.Online() {
+		link = st.Good.Render("● " + p.t("online"))
 	}
-	fmt.Fprintf(&b, "%s  %s · %s\n\n", st.Header.Render(m.t("sync")), link, reached)
-	for _, q := range m.queue {
-		state := st.Warn.Render("… " + m.t("queued"))
-		switch {
-		case q.State == store.OutboxSent && q.Receipt:
-			state = st.Good.Render(fmt.Sprintf("✓ %s · %s #%d", m.t("sent"), m.t("log-index"), q.LogIndex))
-		case q.State == store.OutboxParked:
-			state = st.Bad.Render("✗ " + m.t("parked") + ": " + q.LastError)
-		default:
-			if q.LastError != "" {
-				state += st.Dim.Render(fmt.Sprintf(" (%d: %s)", q.Attempts, q.LastError))
-			}
-		}
+	head := fmt.Sprintf("%s  %s · %s", st.Header.Render(p.t("sync")), link, reached)
+	if len(p.data.queue) == 0 {
+		return head + "\n\n  —\n"
+	}
+	stateW := p.fillTable()
+	out := []string{head, "", strings.TrimRight(p.table.View(), "\n ")}
+	// The selected result's state in full, when the table cut it to its
+	// column (a refusal's reason).
+	if i := p.table.Cursor(); i >= 0 && i < len(p.data.queue) && lipgloss.Width(p.stateText(p.data.queue[i])) > stateW {
+		q := p.data.queue[i]
+		out = append(out, "", p.stateStyle(q).Width(max(p.width-2, 20)).Render(p.stateText(q)))
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// fillTable lays the queue out in the table's columns for the page's
+// width (the result's id only where there is room for it), and returns
+// the state column's width.
+func (p *outboxPage) fillTable() int {
+	var rows []table.Row
+	whoW := 10
+	for _, q := range p.data.queue {
 		who, when := "—", ""
 		if r := q.Result; r != nil {
-			who = m.candidateName(r.Candidate) + " " + maskID(r.Candidate)
+			who = p.candidateName(r.Candidate) + " " + maskID(r.Candidate)
 			when = time.UnixMilli(r.CreatedMs).Format("15:04:05")
 		}
-		fmt.Fprintf(&b, "  %s %s %s\n      %s\n", st.Dim.Render(q.ResultID), pad(who, 28), when, state)
+		whoW = max(whoW, lipgloss.Width(who))
+		// The cursor is a mark too, not the selected row's style alone
+		// (NO_COLOR shows no reverse video).
+		mark := ""
+		if len(rows) == p.table.Cursor() {
+			mark = "▶"
+		}
+		rows = append(rows, table.Row{mark, q.ResultID, who, when, p.stateText(q)})
 	}
-	if len(m.queue) == 0 {
-		b.WriteString("  —\n")
+	cols := []table.Column{{Width: 1}, {Title: p.t("result-id"), Width: 16}, {Title: p.t("candidate"), Width: whoW}, {Title: p.t("created"), Width: 8}}
+	if p.width < 100 {
+		cols[1].Width = 0 // bubbles/table leaves a column of width 0 out
 	}
-	return b.String()
+	used := 0
+	for _, c := range cols {
+		if c.Width > 0 {
+			used += c.Width + 2
+		}
+	}
+	stateW := max(p.width-used-2, 10)
+	cols = append(cols, table.Column{Title: p.t("state"), Width: stateW})
+	p.table.SetColumns(cols)
+	p.table.SetRows(rows)
+	if p.table.Cursor() < 0 {
+		p.table.SetCursor(0) // SetRows leaves -1 once the queue was empty
+	}
+	p.table.SetHeight(max(p.height-6, 2))
+	return stateW
+}
+
+// stateText is a result's state in words: queued (with the last try's
+// error), sent with the receipt's log index, or refused and why.
+func (p *outboxPage) stateText(q outboxEntry) string {
+	switch {
+	case q.State == store.OutboxSent && q.Receipt:
+		return fmt.Sprintf("✓ %s · %s #%d", p.t("sent"), p.t("log-index"), q.LogIndex)
+	case q.State == store.OutboxParked:
+		return "✗ " + p.t("parked") + ": " + q.LastError
+	case q.LastError != "":
+		return fmt.Sprintf("… %s (%d: %s)", p.t("queued"), q.Attempts, q.LastError)
+	}
+	return "… " + p.t("queued")
+}
+
+func (p *outboxPage) stateStyle(q outboxEntry) lipgloss.Style {
+	switch {
+	case q.State == store.OutboxSent && q.Receipt:
+		return p.styles.Good
+	case q.State == store.OutboxParked:
+		return p.styles.Bad
+	}
+	return p.styles.Warn
 }
 
 // candidateName is a candidate's name from today's plans, or "".
-func (m *Model) candidateName(id string) string {
-	for _, p := range m.plans {
+func (p *outboxPage) candidateName(id string) string {
+	for _, p := range p.data.plans {
 		for _, c := range p.Candidates {
 			if c.IDNumber == id {
 				return c.Name
@@ -91,6 +175,7 @@ type loadedMsg struct {
 	interrupted []station.Interrupted
 	plans       []store.Plan
 	queue       []outboxEntry
+	devices     []station.Device
 }
 
 // outboxEntry is one result in the outbox with its candidate and, once
@@ -116,6 +201,7 @@ func load(d Deps) loadedMsg {
 			l.plans = append(l.plans, p)
 		}
 	}
+	l.devices = d.Equipment.Devices()
 	rows, _ := st.Outbox(ctx, "")
 	for _, q := range rows {
 		e := outboxEntry{OutboxRow: q}
@@ -128,14 +214,4 @@ func load(d Deps) loadedMsg {
 		l.queue = append(l.queue, e)
 	}
 	return l
-}
-
-func (m *Model) loadCmd() tea.Cmd {
-	d := m.d
-	return func() tea.Msg { return load(d) }
-}
-
-func (m *Model) apply(l loadedMsg) {
-	m.standards, m.interrupted, m.plans, m.queue = l.standards, l.interrupted, l.plans, l.queue
-	m.planSel = min(m.planSel, max(0, len(m.plans)-1))
 }

@@ -6,65 +6,85 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shicao/cmd/shicao/internal/store"
 )
 
-func (m *Model) keyPlan(msg tea.KeyMsg) tea.Cmd {
-	list := m.filtered()
-	if m.searching {
-		switch {
-		case key.Matches(msg, m.keys.Back):
-			m.searching = false
-			m.search.Reset()
-			m.search.Blur()
-			return nil
-		case key.Matches(msg, m.keys.Enter):
-			// One enter selects: the first match goes to the identity
-			// check; no match stays, saying so.
-			m.searching = false
-			m.search.Blur()
-			m.candSel = 0
+// planPage lists the plan's candidates with their state; / searches them
+// and one enter chooses the first match.
+type planPage struct {
+	*shared
+	area
+	search    textinput.Model
+	searching bool
+	sel       int
+}
+
+func newPlanPage(s *shared) *planPage {
+	p := &planPage{shared: s, search: textinput.New()}
+	p.search.CharLimit = 18
+	return p
+}
+
+func (p *planPage) Typing() bool { return p.searching }
+
+// Update types a key into the search.
+func (p *planPage) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	p.search, cmd = p.search.Update(msg)
+	p.sel = 0
+	return cmd
+}
+
+// Bindings are the plan's keys, or the search's while it is typed.
+func (p *planPage) Bindings() []binding {
+	k := p.keys
+	list := p.filtered()
+	if p.searching {
+		return []binding{
+			on(k.Enter, func() tea.Cmd {
+				// One enter selects: the first match goes to the identity
+				// check; no match stays, saying so.
+				p.searching = false
+				p.search.Blur()
+				p.sel = 0
+				if len(list) > 0 {
+					p.choose(list[0])
+				}
+				return nil
+			}),
+			on(k.Back, func() tea.Cmd { p.searching = false; p.search.Reset(); p.search.Blur(); return nil }),
+		}
+	}
+	return []binding{
+		on(k.Up, func() tea.Cmd { p.sel = max(p.sel-1, 0); return nil }),
+		on(k.Down, func() tea.Cmd { p.sel = min(p.sel+1, max(len(list)-1, 0)); return nil }),
+		on(k.Search, func() tea.Cmd { p.searching = true; p.search.Focus(); return nil }),
+		on(k.Enter, func() tea.Cmd {
 			if len(list) > 0 {
-				c := list[0]
-				m.cand = &c
-				m.goTo(scrIdentity)
+				p.choose(list[p.sel])
 			}
 			return nil
-		}
-		var cmd tea.Cmd
-		m.search, cmd = m.search.Update(msg)
-		m.candSel = 0
-		return cmd
+		}),
+		on(k.Back, func() tea.Cmd { p.search.Reset(); return nil }),
 	}
-	switch {
-	case key.Matches(msg, m.keys.Search):
-		m.searching = true
-		m.search.Focus()
-	case key.Matches(msg, m.keys.Up):
-		m.candSel = max(m.candSel-1, 0)
-	case key.Matches(msg, m.keys.Down):
-		m.candSel = min(m.candSel+1, max(len(list)-1, 0))
-	case key.Matches(msg, m.keys.Enter) && len(list) > 0:
-		c := list[m.candSel]
-		m.cand = &c
-		m.goTo(scrIdentity)
-	case key.Matches(msg, m.keys.Back):
-		m.search.Reset()
-	}
-	return nil
+}
+
+func (p *planPage) choose(c store.Candidate) {
+	p.cand = &c
+	p.goTo(scrIdentity)
 }
 
 // filtered is the plan's candidates matching the search.
-func (m *Model) filtered() []store.Candidate {
-	if m.exam == nil {
+func (p *planPage) filtered() []store.Candidate {
+	if p.exam == nil {
 		return nil
 	}
-	q := strings.TrimSpace(strings.ToUpper(m.search.Value()))
+	q := strings.TrimSpace(strings.ToUpper(p.search.Value()))
 	var out []store.Candidate
-	for _, c := range m.exam.Plan().Candidates {
+	for _, c := range p.exam.Plan().Candidates {
 		if q == "" || strings.Contains(strings.ToUpper(c.IDNumber), q) || strings.Contains(c.Name, q) {
 			out = append(out, c)
 		}
@@ -72,41 +92,48 @@ func (m *Model) filtered() []store.Candidate {
 	return out
 }
 
-func (m *Model) viewPlan() string {
-	st := m.styles
+// View is the plan, the search and the candidates.
+func (p *planPage) View() string {
+	st := p.styles
 	var b strings.Builder
-	p := m.exam.Plan()
-	fmt.Fprintf(&b, "%s %s · %s · %s · %s\n", st.Header.Render(m.t("plan")), p.ID, p.Date, p.Category, p.Blueprint)
-	fmt.Fprintf(&b, "%s: %s\n\n", m.t("search"), m.search.View())
-	if len(m.filtered()) == 0 {
-		fmt.Fprintf(&b, "  %s\n", st.Bad.Render("✗ "+m.t("no-candidate")))
+	pl := p.exam.Plan()
+	fmt.Fprintf(&b, "%s %s · %s · %s · %s\n", st.Header.Render(p.t("plan")), pl.ID, pl.Date, pl.Category, pl.Blueprint)
+	fmt.Fprintf(&b, "%s: %s\n\n", p.t("search"), p.search.View())
+	list := p.filtered()
+	if len(list) == 0 {
+		fmt.Fprintf(&b, "  %s\n", st.Bad.Render("✗ "+p.t("no-candidate")))
 	}
-	for i, c := range m.filtered() {
-		att := m.t("first")
+	var lines []string
+	for i, c := range list {
+		att := p.t("first")
 		if c.Attempt > 1 {
-			att = m.t("retake")
+			att = p.t("retake")
 		}
-		line := fmt.Sprintf("  %s %s %s %s", pad(c.Name, 8), maskID(c.IDNumber), pad(att, 6), m.candidateStatus(c))
-		if i == m.candSel {
+		line := fmt.Sprintf("  %s %s %s %s", pad(c.Name, 8), maskID(c.IDNumber), pad(att, 6), p.candidateStatus(c))
+		if i == p.sel {
 			line = st.Selected.Render("▶" + line[1:])
 		}
-		b.WriteString(line + "\n")
+		lines = append(lines, line)
+	}
+	// A long plan scrolls: the chosen candidate stays in view.
+	for _, l := range p.window(lines, p.sel, p.sel+1, max(p.height-3, 1)) {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }
 
-func (m *Model) candidateStatus(c store.Candidate) string {
-	st := m.styles
-	if m.exam != nil && m.exam.Candidate() != nil && m.exam.Candidate().IDNumber == c.IDNumber {
-		return st.Warn.Render("▶ " + m.t("in-exam"))
+func (p *planPage) candidateStatus(c store.Candidate) string {
+	st := p.styles
+	if p.exam != nil && p.exam.Candidate() != nil && p.exam.Candidate().IDNumber == c.IDNumber {
+		return st.Warn.Render("▶ " + p.t("in-exam"))
 	}
-	for _, q := range m.queue {
+	for _, q := range p.data.queue {
 		if r := q.Result; r != nil && r.Candidate == c.IDNumber {
 			if q.State == store.OutboxSent {
-				return st.Good.Render("✓ " + m.t("synced"))
+				return st.Good.Render("✓ " + p.t("synced"))
 			}
-			return st.Good.Render("✓ " + m.t("done"))
+			return st.Good.Render("✓ " + p.t("done"))
 		}
 	}
-	return st.Dim.Render("· " + m.t("waiting"))
+	return st.Dim.Render("· " + p.t("waiting"))
 }

@@ -7,121 +7,176 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shicao/cmd/shicao/internal/station"
 )
 
-func (m *Model) keySignIn(msg tea.KeyMsg) tea.Cmd {
-	ctx := context.Background()
-	ids := m.signInList()
-	if m.pinFor != "" {
-		switch {
-		case key.Matches(msg, m.keys.Back):
-			m.pinFor = ""
-			m.pinInput.Reset()
-			m.pinInput.Blur()
+// signInPage lists who may sign in and takes each one's PIN; on resume it
+// can void the interrupted attempt, with a reason.
+type signInPage struct {
+	*shared
+	area
+	names  map[string]string // the examiners' names, read as the exam opened
+	need   int               // how many must sign in
+	sel    int
+	pinFor string // whose PIN is being typed, "" when none
+	pin    textinput.Model
+}
+
+func newSignInPage(s *shared) *signInPage {
+	p := &signInPage{shared: s, pin: textinput.New()}
+	p.pin.EchoMode = textinput.EchoPassword
+	p.pin.EchoCharacter = '•'
+	p.pin.CharLimit = 12
+	return p
+}
+
+func (p *signInPage) Typing() bool { return p.pinFor != "" || p.reason.act == "void" }
+
+// Update types a key into the PIN or the void's reason.
+func (p *signInPage) Update(msg tea.Msg) tea.Cmd {
+	if p.pinFor == "" {
+		return p.typeReason(msg)
+	}
+	var cmd tea.Cmd
+	p.pin, cmd = p.pin.Update(msg)
+	return cmd
+}
+
+// Bindings are the sign-in keys: the list, the PIN, or the void's reason.
+func (p *signInPage) Bindings() []binding {
+	k := p.keys
+	if p.pinFor != "" {
+		return []binding{on(k.Enter, p.signIn), on(k.Back, func() tea.Cmd { p.endPin(); return nil })}
+	}
+	if p.reason.act == "void" {
+		return p.reasonBindings(p.askVoid)
+	}
+	ids := signInList(p.exam)
+	bs := []binding{
+		on(k.Up, func() tea.Cmd { p.sel = max(p.sel-1, 0); return nil }),
+		on(k.Down, func() tea.Cmd { p.sel = min(p.sel+1, max(len(ids)-1, 0)); return nil }),
+		on(k.Enter, func() tea.Cmd {
+			if len(ids) > 0 {
+				p.pinFor = ids[p.sel]
+				p.pin.Focus()
+				p.setStatus(nil)
+			}
 			return nil
-		case key.Matches(msg, m.keys.Enter):
-			id, pin := m.pinFor, m.pinInput.Value()
-			m.pinInput.Reset()
-			ex := m.exam
-			return m.run(call(func() (*station.SignedIn, error) { return ex.SignIn(ctx, id, pin) }, func(x *station.SignedIn, err error) tea.Msg { return signedInMsg{x, err} }))
-		}
-		var cmd tea.Cmd
-		m.pinInput, cmd = m.pinInput.Update(msg)
-		return cmd
+		}),
 	}
-	if m.reasonFor == "void" {
-		return m.keyReason(msg, func(reason string) {
-			ex := m.exam
-			m.askFirst(fmt.Sprintf(m.t("sure-void"), reason),
-				do(func() error { return ex.Void(ctx, reason) }, func(err error) tea.Msg { return voidedMsg{err} }))
-		})
+	if p.exam != nil && p.exam.Resuming() != nil {
+		bs = append(bs, on(k.Void, func() tea.Cmd { p.reason.start("void"); p.setStatus(nil); return nil }))
 	}
-	switch {
-	case key.Matches(msg, m.keys.Void) && m.exam.Resuming() != nil:
-		m.startReason("void")
-	case key.Matches(msg, m.keys.Back):
-		m.exam = nil
-		m.goTo(scrStart)
-	case key.Matches(msg, m.keys.Up):
-		m.signSel = max(m.signSel-1, 0)
-	case key.Matches(msg, m.keys.Down):
-		m.signSel = min(m.signSel+1, max(len(ids)-1, 0))
-	case key.Matches(msg, m.keys.Enter) && len(ids) > 0:
-		m.pinFor = ids[m.signSel]
-		m.pinInput.Focus()
-		m.setStatus(nil)
+	return append(bs, on(k.Back, func() tea.Cmd { p.exam = nil; p.goTo(scrStart); return nil }))
+}
+
+func (p *signInPage) endPin() {
+	p.pinFor = ""
+	p.pin.Reset()
+	p.pin.Blur()
+}
+
+func (p *signInPage) signIn() tea.Cmd {
+	id, pin, ex := p.pinFor, p.pin.Value(), p.exam
+	p.pin.Reset()
+	return p.run(call(func() (*station.SignedIn, error) { return ex.SignIn(context.Background(), id, pin) },
+		func(x *station.SignedIn, err error) tea.Msg { return signedInMsg{x, err} }))
+}
+
+func (p *signInPage) askVoid(reason string) {
+	ex := p.exam
+	p.askFirst(fmt.Sprintf(p.t("sure-void"), reason),
+		do(func() error { return ex.Void(context.Background(), reason) }, func(err error) tea.Msg { return voidedMsg{err} }))
+}
+
+// onOpened shows the sign-in of an exam just opened or resumed.
+func (p *signInPage) onOpened(msg examOpenedMsg) tea.Cmd {
+	p.exam, p.names, p.need, p.sel = msg.exam, msg.names, msg.need, 0
+	p.goTo(scrSignIn)
+	return nil
+}
+
+// onSignedIn: an examiner signed in; once enough have, the plan (or the
+// interrupted item, when resuming).
+func (p *signInPage) onSignedIn(msg signedInMsg) tea.Cmd {
+	x := msg.x
+	p.notice(fmt.Sprintf("%s %s %s (%s %s)", p.t("signed-in"), x.Examiner.Name, maskID(x.Examiner.ID), x.Certificate.Category, maskIDs(x.Certificate.Number)))
+	p.endPin()
+	p.nextToSignIn()
+	if len(p.exam.Examiners()) < p.need {
+		return nil
 	}
+	if ex := p.exam; ex.Resuming() != nil {
+		return p.run(call(func() (*station.Item, error) { return ex.Continue(context.Background()) },
+			func(it *station.Item, err error) tea.Msg { return continuedMsg{it, err} }))
+	}
+	p.goTo(scrPlan)
 	return nil
 }
 
 // signInList is who may sign in: the plan's examiners, or on resume the
 // examiners the interrupted log names.
-func (m *Model) signInList() []string {
-	if m.exam == nil {
+func signInList(ex *station.Exam) []string {
+	if ex == nil {
 		return nil
 	}
-	if e := m.exam.ExpectedExaminers(); m.exam.Resuming() != nil && len(e) > 0 {
+	if e := ex.ExpectedExaminers(); ex.Resuming() != nil && len(e) > 0 {
 		return e
 	}
-	return m.exam.Plan().Examiners
+	return ex.Plan().Examiners
 }
 
-func (m *Model) viewSignIn() string {
-	st := m.styles
+// View lists the examiners, who has signed in, and the PIN or reason
+// being typed.
+func (p *signInPage) View() string {
+	st := p.styles
 	var b strings.Builder
-	need := m.exam.RequiredExaminers(contextBackground())
-	fmt.Fprintf(&b, "%s — %s\n\n", st.Header.Render(m.t("signin")), fmt.Sprintf(m.t("need-examiners"), need))
+	fmt.Fprintf(&b, "%s — %s\n\n", st.Header.Render(p.t("signin")), fmt.Sprintf(p.t("need-examiners"), p.need))
 	signed := map[string]bool{}
-	for _, x := range m.exam.Examiners() {
+	for _, x := range p.exam.Examiners() {
 		signed[x.Examiner.ID] = true
 	}
-	for i, id := range m.signInList() {
-		name := m.names[id]
+	var lines []string
+	for i, id := range signInList(p.exam) {
+		name := p.names[id]
 		if name == "" {
 			name = maskID(id)
 		}
 		line := fmt.Sprintf("  %s %s", pad(name, 8), maskID(id))
 		if signed[id] {
-			line += "  " + st.Good.Render("✓ "+m.t("signed-in"))
+			line += "  " + st.Good.Render("✓ "+p.t("signed-in"))
 		}
-		if i == m.signSel {
+		if i == p.sel {
 			line = st.Selected.Render("▶" + line[1:])
 		}
-		b.WriteString(line + "\n")
+		lines = append(lines, line)
 	}
-	if m.pinFor != "" {
-		fmt.Fprintf(&b, "\n%s %s: %s\n", m.t("pin"), maskID(m.pinFor), m.pinInput.View())
+	// A long list scrolls (the PIN or reason lines below stay).
+	for _, l := range p.window(lines, p.sel, p.sel+1, max(p.height-6, 1)) {
+		b.WriteString(l + "\n")
 	}
-	if m.reasonFor == "void" {
-		fmt.Fprintf(&b, "\n%s\n%s %s\n", m.t("void-why"), m.t("reason"), m.reason.View())
+	if p.pinFor != "" {
+		fmt.Fprintf(&b, "\n%s %s: %s\n", p.t("pin"), maskID(p.pinFor), p.pin.View())
+	}
+	if p.reason.act == "void" {
+		fmt.Fprintf(&b, "\n%s\n%s %s\n", p.t("void-why"), p.t("reason"), p.reason.input.View())
 	}
 	return b.String()
 }
 
-// loadNames reads the names of the examiners who may sign in.
-func (m *Model) loadNames() {
-	m.names = map[string]string{}
-	for _, id := range m.signInList() {
-		if ex, err := m.d.Station.Store().ExaminerByID(context.Background(), id); err == nil {
-			m.names[id] = ex.Name
-		}
-	}
-}
-
-// nextToSignIn moves the sign-in cursor to the next examiner not signed in.
-func (m *Model) nextToSignIn() {
+// nextToSignIn moves the cursor to the next examiner not signed in.
+func (p *signInPage) nextToSignIn() {
 	signed := map[string]bool{}
-	for _, x := range m.exam.Examiners() {
+	for _, x := range p.exam.Examiners() {
 		signed[x.Examiner.ID] = true
 	}
-	ids := m.signInList()
+	ids := signInList(p.exam)
 	for i := range ids {
-		if j := (m.signSel + i) % len(ids); !signed[ids[j]] {
-			m.signSel = j
+		if j := (p.sel + i) % len(ids); !signed[ids[j]] {
+			p.sel = j
 			return
 		}
 	}

@@ -167,6 +167,7 @@ func TestView_PortNotFound(t *testing.T) {
 			f := newFixture(t, tt.lang)
 			f.eq.portErr = map[string]error{"cpr": &serialport.OpenError{Path: "/dev/ttyUSB9", Reason: serialport.ErrNotFound, Err: fs.ErrNotExist}}
 			f.eq.lost = map[string]bool{"board": true}
+			f.refresh(t) // the start screen reads the equipment on its refresh
 			v := f.view(t, 120, 40)
 			line := func(kind string) string {
 				for _, l := range strings.Split(v, "\n") {

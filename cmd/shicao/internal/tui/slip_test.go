@@ -59,7 +59,7 @@ func TestFlow_SlipQueuedAndReprinted(t *testing.T) {
 		t.Errorf("the help bar does not list p:\n%s", v)
 	}
 	queued, err := f.s.Store().QueuedSlips(context.Background())
-	if err != nil || len(queued) != 1 || queued[0] != f.m.saved.ID {
+	if err != nil || len(queued) != 1 || queued[0] != f.m.pages.result.saved.ID {
 		t.Fatalf("queued slips = %v, %v; want the result's", queued, err)
 	}
 
@@ -78,7 +78,7 @@ func TestFlow_SlipQueuedAndReprinted(t *testing.T) {
 		t.Fatalf("printed %#v", slips)
 	}
 	text := slips[0].String()
-	for _, want := range []string{"成绩单", "总分 Total " + f.m.saved.Total.String(), "成绩编号 Result " + f.m.saved.ID, "中心回执 未收到 receipt pending"} {
+	for _, want := range []string{"成绩单", "总分 Total " + f.m.pages.result.saved.Total.String(), "成绩编号 Result " + f.m.pages.result.saved.ID, "中心回执 未收到 receipt pending"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("slip lacks %q:\n%s", want, text)
 		}
@@ -88,7 +88,7 @@ func TestFlow_SlipQueuedAndReprinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := examsync.VerifySlip(slips[0].QR[0], []string{string(pub)})
-	if err != nil || c.ID != f.m.saved.ID {
+	if err != nil || c.ID != f.m.pages.result.saved.ID {
 		t.Errorf("the slip's QR code %q: %+v, %v", slips[0].QR[0], c, err)
 	}
 }

@@ -37,8 +37,8 @@ func (m *Model) StatusSnapshot() examsync.StationStatus {
 		if c := ex.Candidate(); c != nil {
 			cand = c
 		}
-	} else if len(m.plans) > 0 && m.planSel < len(m.plans) {
-		st.Plan = m.plans[m.planSel].ID
+	} else if sel := m.pages.start.sel; sel < len(m.data.plans) {
+		st.Plan = m.data.plans[sel].ID
 	}
 	if cand != nil {
 		st.Candidate = cand.Name + " " + maskID(cand.IDNumber)

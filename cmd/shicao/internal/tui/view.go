@@ -24,7 +24,7 @@ func maskIDs(s string) string { return idNumber.ReplaceAllStringFunc(s, maskID) 
 // the help bar around a screen's body, clipped to the window. The context
 // (who is marking, time left, the candidate) and every key of the screen
 // stay on screen at 80x24.
-func (m *Model) frame(body string) string {
+func (m *Model) frame(body string, help []string, room int) string {
 	st := m.styles
 	title := st.Title.Render(fmt.Sprintf("shicao %s · %s %s · %s %s · %s", m.t("title"), m.t("station"), m.d.Station.Name(), m.t("site"), m.d.Station.Site(), m.d.Station.Now().Format("2006-01-02 15:04:05")))
 	if m.w < 100 {
@@ -46,12 +46,10 @@ func (m *Model) frame(body string) string {
 	case m.status != "":
 		status = st.Good.Render("✓ " + maskIDs(m.status))
 	}
-	help := helpLines(m.keysFor(), m.w, st.Help)
 	if m.showHelp {
 		body = m.fullHelp()
 	}
 	bodyLines := strings.Split(strings.TrimRight(body, "\n"), "\n")
-	room := m.bodyRoom()
 	if len(bodyLines) > room {
 		bodyLines = bodyLines[:room]
 	}
@@ -70,7 +68,7 @@ func (m *Model) frame(body string) string {
 // bodyRoom is how many lines frame leaves a screen's body: the window
 // less the title, context and demo lines, the status line and the help
 // bar.
-func (m *Model) bodyRoom() int {
+func (m *Model) bodyRoom(help []string) int {
 	top := 1
 	if m.contextLine() != "" {
 		top++
@@ -78,12 +76,12 @@ func (m *Model) bodyRoom() int {
 	if m.d.DemoHint != "" {
 		top++
 	}
-	return max(m.h-top-1-len(helpLines(m.keysFor(), m.w, m.styles.Help)), 1)
+	return max(m.h-top-1-len(help), 1)
 }
 
 // window cuts lines to room, keeping lines [from, to) (the selection) in
 // view, and says on the first and last line shown how many are cut off.
-func (m *Model) window(lines []string, from, to, room int) []string {
+func (m *shared) window(lines []string, from, to, room int) []string {
 	dim := m.styles.Dim.Render
 	if len(lines) <= room || room < 3 {
 		if len(lines) > room {
@@ -110,7 +108,7 @@ func (m *Model) window(lines []string, from, to, room int) []string {
 
 // contextLine is what an examiner must always see once an exam is open:
 // the candidate (ID masked), who is marking, and the time left.
-func (m *Model) contextLine() string {
+func (m *shared) contextLine() string {
 	if m.exam == nil {
 		return ""
 	}

@@ -14,7 +14,7 @@ import (
 func TestModel_RunInKeyOrder(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		m := &Model{work: newWorker()}
+		m := &shared{work: newWorker()}
 		release := make(chan struct{})
 		var order []string
 		confirm := m.run(func() tea.Msg { <-release; order = append(order, "F5"); return nil })
