@@ -431,8 +431,7 @@ func reseal(doc *examsync.ResultDoc, b *examsync.Bundle, rescore bool) error {
 			doc.Items[i].Events, doc.Items[i].Head = len(b.Events[it.Subject]), chain.Head().String()
 			continue
 		}
-		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
-		std, err := standards.Parse(key, standards.SplitNote([]byte(b.Standards[key])))
+		std, err := examsync.ItemStandard(b, &doc.Items[i], nil)
 		if err != nil {
 			return fmt.Errorf("subject %s: %w", it.Subject, err)
 		}
