@@ -60,7 +60,11 @@ func (m *Model) keysFor() []key.Binding {
 		if m.exam != nil && len(m.exam.Drawn()) == 0 {
 			bs = []key.Binding{k.Draw}
 		} else {
-			bs = []key.Binding{k.Up, k.Down, k.Enter, k.Scenario, k.FinishExam}
+			bs = []key.Binding{k.Up, k.Down, k.Enter}
+			if m.referenceDue() != nil {
+				bs = append(bs, k.Reference)
+			}
+			bs = append(bs, k.Scenario, k.FinishExam)
 		}
 	case scrLive:
 		if m.vetoing {

@@ -247,7 +247,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case DeviceStateMsg:
 		m.onDeviceState(msg)
 		return m, nil
-	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, voidedMsg, drawnMsg, itemStartMsg, itemTickMsg,
+	case resumedMsg, signedInMsg, continuedMsg, verifiedMsg, voidedMsg, drawnMsg, referenceMsg, itemStartMsg, itemTickMsg,
 		markedMsg, sheetChangedMsg, itemEndedMsg, signedOffMsg, examSavedMsg, slipMsg, noticeMsg:
 		return m, m.onAnswer(msg)
 	case loadedMsg:
@@ -391,6 +391,9 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		m.goTo(scrDraw)
 	case drawnMsg:
 		m.setStatus(nil)
+		return m.checkDevices()
+	case referenceMsg:
+		m.notice(fmt.Sprintf(m.t("reference-passed"), msg.kind))
 		return m.checkDevices()
 	case itemStartMsg:
 		m.item = msg.it

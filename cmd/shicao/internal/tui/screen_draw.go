@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -73,8 +75,64 @@ func (m *Model) keyDraw(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, m.keys.Scenario) && len(drawn) > 0:
 		return m.cycleScenario(drawn[m.subjSel].Standard)
+	case key.Matches(msg, m.keys.Reference):
+		return m.startReference()
 	}
 	return nil
+}
+
+// referenceDue returns the first reference check the drawn items ask
+// for that has not passed, while the candidate's first item is still to
+// start (the gate runs before it); nil otherwise.
+func (m *Model) referenceDue() *station.ReferenceState {
+	if m.exam == nil || m.exam.Resuming() != nil {
+		return nil
+	}
+	for _, d := range m.exam.Drawn() {
+		if m.exam.Item(d.Subject) != nil {
+			return nil
+		}
+	}
+	for _, r := range m.exam.References() {
+		if !r.Passed {
+			return &r
+		}
+	}
+	return nil
+}
+
+// startReference runs the due reference check: the examiner holds the
+// device at its reference (the instructions are shown), the check is
+// armed and the device's next reading decides. A simulated manikin is
+// held at its gauge by its gauge scenario.
+func (m *Model) startReference() tea.Cmd {
+	r := m.referenceDue()
+	if r == nil {
+		return nil
+	}
+	kind := r.Device
+	m.notice(fmt.Sprintf(m.t("reference-wait"), kind, r.Instructions))
+	ex, eq := m.exam, m.d.Equipment
+	gauge := slices.Contains(eq.Scenarios(kind), "gauge")
+	timeout := fmt.Sprintf(m.t("reference-timeout"), kind)
+	return m.run(do(func() error {
+		if gauge {
+			if err := eq.Play(kind, "gauge"); err != nil {
+				return err
+			}
+		}
+		if _, err := ex.StartReference(kind); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := ex.AwaitReference(ctx); errors.Is(err, context.DeadlineExceeded) {
+			return errors.New(timeout)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}, func(err error) tea.Msg { return referenceMsg{kind, err} }))
 }
 
 func (m *Model) viewDraw() string {

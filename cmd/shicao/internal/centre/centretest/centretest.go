@@ -165,6 +165,16 @@ func (s *Station) ExamVectors(t testing.TB, candidate, seed string, extra int, v
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The readiness gate's reference checks (SD-DG-K42's 50 mm gauge):
+	// the device reads what it is held at.
+	for _, r := range ex.References() {
+		if _, err := ex.StartReference(r.Device); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.S.Offer(r.Device, r.Type, map[string]any{r.Field: r.Expected}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, d := range drawn {
 		it, err := ex.StartItem(ctx, d.Subject, Devices())
 		if err != nil {
