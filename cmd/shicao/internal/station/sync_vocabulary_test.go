@@ -3,6 +3,7 @@ package station_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
 	"shicao/standards"
+	examsync "shicao/sync"
 )
 
 // handsVocabulary adds an event type to the CPR manikin: where the hands
@@ -108,6 +110,26 @@ func TestStation_SyncVocabulary(t *testing.T) {
 	}
 	if !k4 || !bytes.Contains(saved.Bundle, []byte(`"type":"cpr.hands"`)) {
 		t.Fatalf("K42 drawn: %v; the bundle must carry the cpr.hands event", k4)
+	}
+
+	// Anyone re-scores it offline with the province's key (shicao
+	// verify): the bundle carries the vocabulary; without it, it fails.
+	_, province := demo.ProvinceKeys()
+	trust, err := standards.NewTrust(1, province)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := examsync.VerifyBundle(saved.Bundle, []string{st.Pub}, trust); err != nil {
+		t.Fatalf("verify the bundle offline: %v", err)
+	}
+	b, err := examsync.DecodeBundle(saved.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Vocabularies = nil
+	stripped, _ := json.Marshal(b)
+	if _, err := examsync.VerifyBundle(stripped, []string{st.Pub}, trust); err == nil || !strings.Contains(err.Error(), "lacks vocabulary version 2") {
+		t.Fatalf("verify a bundle without its vocabulary: %v, want it named", err)
 	}
 
 	// The centre re-scores with the vocabulary the result names: the
