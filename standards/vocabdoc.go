@@ -2,6 +2,8 @@ package standards
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 
@@ -35,6 +37,10 @@ type VocabularyDoc struct {
 	Version int
 	Vocab   *Vocabulary
 	Source  []byte // the signed bytes
+	// SHA256 is the hex SHA-256 of the document's text (without its
+	// signatures), as a standard's is of its text: a result names the
+	// vocabulary its standards were checked against by version and hash.
+	SHA256 string
 }
 
 // OpenVocabulary verifies a signed vocabulary document with the
@@ -66,14 +72,15 @@ func ReadVocabulary(text, signed []byte) (*VocabularyDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vocabulary version %d: %w", head.Version, err)
 	}
-	return &VocabularyDoc{Version: head.Version, Vocab: v, Source: signed}, nil
+	sum := sha256.Sum256(text)
+	return &VocabularyDoc{Version: head.Version, Vocab: v, Source: signed, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
 // Extend returns base with the document's additions, or an error naming
 // what it would change (CheckVocabularyVersion says whether the version
 // may be installed at all).
 func (base *Vocabulary) Extend(d *VocabularyDoc) (*Vocabulary, error) {
-	out := &Vocabulary{Types: make(map[string]*EventType, len(base.Types)), Devices: make(map[string]string, len(base.Devices))}
+	out := &Vocabulary{Types: make(map[string]*EventType, len(base.Types)), Devices: make(map[string]string, len(base.Devices)), Doc: d}
 	for k, t := range base.Devices {
 		out.Devices[k] = t
 	}
@@ -139,6 +146,15 @@ func CheckVocabularyVersion(held int, heldBytes []byte, next *VocabularyDoc) err
 
 func sortFields(fs []Field) {
 	sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+}
+
+// Version is the vocabulary's version: the document's that extended the
+// base, or BaseVocabularyVersion.
+func (v *Vocabulary) Version() int {
+	if v.Doc == nil {
+		return BaseVocabularyVersion
+	}
+	return v.Doc.Version
 }
 
 // Vocabulary returns the vocabulary the standard was type-checked against.

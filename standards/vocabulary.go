@@ -46,6 +46,9 @@ type Field struct {
 type Vocabulary struct {
 	Types   map[string]*EventType
 	Devices map[string]string // device kind -> its title
+	// Doc is the signed vocabulary document that extended the built-in
+	// base into this vocabulary (Extend), nil for the base itself.
+	Doc *VocabularyDoc
 }
 
 var (

@@ -15,6 +15,10 @@ type Bundle struct {
 	Events    map[string][]json.RawMessage `json:"events"` // subject -> canonical events
 	Standards map[string]string            `json:"standards"`
 	Blueprint string                       `json:"blueprint"`
+	// Vocabularies are the signed vocabulary documents the items'
+	// standards were checked against (ItemResult.Vocabulary), by version
+	// in decimal; absent when every item used the built-in base.
+	Vocabularies map[string]string `json:"vocabularies,omitempty"`
 }
 
 // DecodeBundle reads a bundle as encoding/json would, but faster and
@@ -31,16 +35,9 @@ func DecodeBundle(data []byte) (Bundle, error) {
 		case "blueprint":
 			return decodeString(data, i, &b.Blueprint)
 		case "standards":
-			if isNull(data, i) {
-				return i + 4, nil
-			}
-			b.Standards = map[string]string{}
-			return decodeObject(data, i, func(name []byte, i int) (int, error) {
-				var text string
-				end, err := decodeString(data, i, &text)
-				b.Standards[string(name)] = text
-				return end, err
-			})
+			return decodeStrings(data, i, &b.Standards)
+		case "vocabularies":
+			return decodeStrings(data, i, &b.Vocabularies)
 		case "events":
 			if isNull(data, i) {
 				return i + 4, nil
@@ -61,6 +58,20 @@ func DecodeBundle(data []byte) (Bundle, error) {
 		return Bundle{}, fmt.Errorf("not a result bundle: more than one JSON value")
 	}
 	return b, nil
+}
+
+// decodeStrings reads a JSON object of strings (or null) at data[i] into m.
+func decodeStrings(data []byte, i int, m *map[string]string) (int, error) {
+	if isNull(data, i) {
+		return i + 4, nil
+	}
+	*m = map[string]string{}
+	return decodeObject(data, i, func(name []byte, i int) (int, error) {
+		var text string
+		end, err := decodeString(data, i, &text)
+		(*m)[string(name)] = text
+		return end, err
+	})
 }
 
 // decodeObject reads the JSON object (or null) at data[i], calling field

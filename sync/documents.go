@@ -36,6 +36,12 @@ type Standards struct {
 	Since     int64       `json:"since"`
 	Next      int64       `json:"next"` // ask for Since = Next next time
 	Standards []Published `json:"standards"`
+	// Vocabulary is the newest vocabulary document the centre published
+	// (the province's signed note), whatever Since: a document is
+	// cumulative, so the newest is all a station needs, and it must be
+	// installed before the standards that use its event types. Empty
+	// while the centre has published none.
+	Vocabulary string `json:"vocabulary,omitempty"`
 }
 
 // Published is one relayed standard or blueprint.

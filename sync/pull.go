@@ -11,10 +11,12 @@ import (
 
 // Installer takes what the centre sends down through the station's own
 // rules, exactly as a manual import would (station.Station implements
-// it): standards against the pinned province keys, version and self-test
-// rules; plans and the registry against the pinned centre key.
+// it): vocabulary documents and standards against the pinned province
+// keys, version and self-test rules; plans and the registry against the
+// pinned centre key.
 type Installer interface {
 	Install(ctx context.Context, file string, signed []byte) (*standards.Candidate, error)
+	InstallVocabulary(ctx context.Context, signed []byte) (*standards.VocabularyDoc, error)
 	ImportPlan(ctx context.Context, signed []byte) (*Plan, error)
 	ImportRegistry(ctx context.Context, signed []byte) (*Registry, error)
 }
@@ -28,9 +30,14 @@ type Held interface {
 
 // PullReport is what a pull changed.
 type PullReport struct {
-	Installed []string // "ID version N"
-	Refused   []string // standards the station would not install, with the reason
-	Plans     []string // plans new or changed
+	// Vocabulary is the version of the vocabulary document installed, 0
+	// if none was; RefusedVocabulary why the station would not install
+	// the one the centre sent ("" if it did or held it already).
+	Vocabulary        int
+	RefusedVocabulary string
+	Installed         []string // "ID version N"
+	Refused           []string // standards the station would not install, with the reason
+	Plans             []string // plans new or changed
 	// RefusedPlans are plans the station would not import, with the
 	// reason ("ID: reason"): the centre must correct and send them again.
 	RefusedPlans []string
@@ -38,7 +45,8 @@ type PullReport struct {
 	Next         int64 // the standards cursor to keep for the next pull
 }
 
-// Pull fetches the standards published after since, this station's plans
+// Pull fetches the newest vocabulary document and the standards
+// published after since, this station's plans
 // and its site's registry, verifies each list with the centre key and
 // hands every document to the installer. A standard or a plan the
 // station refuses is reported, not fatal: the other plans and the
@@ -55,6 +63,19 @@ func Pull(ctx context.Context, c *Client, centreKey string, inst Installer, held
 	var list Standards
 	if err := Open(b, centreKey, KindStandards, &list); err != nil {
 		return rep, fmt.Errorf("pull standards: %w", err)
+	}
+	// The vocabulary first: the standards that use its event types are
+	// checked against it.
+	if list.Vocabulary != "" {
+		doc, err := inst.InstallVocabulary(ctx, []byte(list.Vocabulary))
+		switch {
+		case errors.Is(err, standards.ErrInstalled), errors.Is(err, standards.ErrRollback):
+			// Held already, or the station holds a newer one.
+		case err != nil:
+			rep.RefusedVocabulary = err.Error()
+		default:
+			rep.Vocabulary = doc.Version
+		}
 	}
 	for _, p := range list.Standards {
 		name := fmt.Sprintf("%s@%d", p.ID, p.Version)

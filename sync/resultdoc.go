@@ -81,6 +81,17 @@ type ItemResult struct {
 	Head     string         `json:"head"`
 	Devices  []DeviceRef    `json:"devices"`
 	Sheet    *scoring.Sheet `json:"sheet"`
+	// Vocabulary names the vocabulary document the item's standard was
+	// type-checked and scored against; nil for the built-in base, so
+	// that results scored with the base keep their bytes.
+	Vocabulary *VocabularyRef `json:"vocabulary,omitempty"`
+}
+
+// VocabularyRef names a vocabulary document exactly: its version and the
+// SHA-256 of its text.
+type VocabularyRef struct {
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
 }
 
 // Identity is how the candidate was identified at the identity check

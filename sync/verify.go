@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	gosync "sync"
 
@@ -89,8 +90,7 @@ type BundleVerifier struct {
 // maxParsed bounds the cache: far more than the standards in force.
 const maxParsed = 512
 
-func (bv *BundleVerifier) cached(text []byte, parse func() (any, error)) (any, error) {
-	key := sha256.Sum256(text)
+func (bv *BundleVerifier) cached(key [32]byte, parse func() (any, error)) (any, error) {
 	bv.mu.Lock()
 	v, ok := bv.parsed[key]
 	bv.mu.Unlock()
@@ -110,8 +110,15 @@ func (bv *BundleVerifier) cached(text []byte, parse func() (any, error)) (any, e
 	return v, nil
 }
 
-func (bv *BundleVerifier) standard(name string, text []byte) (*standards.Standard, error) {
-	v, err := bv.cached(text, func() (any, error) { return standards.Parse(name, text) })
+// standard parses a standard's text type-checked against voc. The cache
+// key covers the vocabulary too: one text checked against two
+// vocabularies is two standards.
+func (bv *BundleVerifier) standard(name string, text []byte, voc *standards.Vocabulary) (*standards.Standard, error) {
+	key := sha256.Sum256(text)
+	if voc.Doc != nil {
+		key = sha256.Sum256(append([]byte(voc.Doc.SHA256+"\n"), text...))
+	}
+	v, err := bv.cached(key, func() (any, error) { return standards.ParseWith(voc, name, text) })
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +130,7 @@ func (bv *BundleVerifier) standard(name string, text []byte) (*standards.Standar
 }
 
 func (bv *BundleVerifier) blueprint(name string, text []byte) (*standards.Blueprint, error) {
-	v, err := bv.cached(text, func() (any, error) { return standards.ParseBlueprint(name, text) })
+	v, err := bv.cached(sha256.Sum256(text), func() (any, error) { return standards.ParseBlueprint(name, text) })
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +156,7 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	starts := make(map[string]LogStart, len(doc.Items))
 	for idx := range doc.Items {
 		it := &doc.Items[idx]
-		std, err := bv.itemStandard(b.Standards, it, trust)
+		std, err := bv.itemStandard(b.Standards, b.Vocabularies, it, trust)
 		if err != nil {
 			return nil, err
 		}
@@ -230,7 +237,7 @@ func openSigned(trust *standards.Trust, name, signed string) ([]byte, error) {
 
 // itemStandard returns the standard an item was scored by, from the
 // bundle, checked against the hash the result names.
-func (bv *BundleVerifier) itemStandard(bundled map[string]string, it *ItemResult, trust *standards.Trust) (*standards.Standard, error) {
+func (bv *BundleVerifier) itemStandard(bundled, vocabs map[string]string, it *ItemResult, trust *standards.Trust) (*standards.Standard, error) {
 	key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
 	signedStd, ok := bundled[key]
 	if !ok {
@@ -240,7 +247,11 @@ func (bv *BundleVerifier) itemStandard(bundled map[string]string, it *ItemResult
 	if err != nil {
 		return nil, err
 	}
-	std, err := bv.standard(key, text)
+	voc, err := bv.itemVocabulary(vocabs, it, trust)
+	if err != nil {
+		return nil, err
+	}
+	std, err := bv.standard(key, text, voc)
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +259,53 @@ func (bv *BundleVerifier) itemStandard(bundled map[string]string, it *ItemResult
 		return nil, fmt.Errorf("subject %s: standard %s is not the text the result names (sha256 differs)", it.Subject, key)
 	}
 	return std, nil
+}
+
+// ItemStandard returns the standard an item of the bundle was scored by,
+// type-checked against the vocabulary the result names for it (see
+// BundleVerifier.Verify for the checks; trust may be nil).
+func ItemStandard(b *Bundle, it *ItemResult, trust *standards.Trust) (*standards.Standard, error) {
+	return new(BundleVerifier).itemStandard(b.Standards, b.Vocabularies, it, trust)
+}
+
+// itemVocabulary returns the vocabulary an item's standard was checked
+// against: the built-in base, or the bundle's vocabulary document the
+// result names, checked against the version and hash named (and against
+// trust, if given). A standard whose events came with a vocabulary
+// document is re-scored with that very document, so the centre and
+// shicao verify score it as the station did.
+func (bv *BundleVerifier) itemVocabulary(bundled map[string]string, it *ItemResult, trust *standards.Trust) (*standards.Vocabulary, error) {
+	ref := it.Vocabulary
+	if ref == nil {
+		return standards.DefaultVocabulary(), nil
+	}
+	name := fmt.Sprintf("vocabulary version %d", ref.Version)
+	signed, ok := bundled[strconv.Itoa(ref.Version)]
+	if !ok {
+		return nil, fmt.Errorf("subject %s: the bundle lacks %s", it.Subject, name)
+	}
+	text, err := openSigned(trust, name, signed)
+	if err != nil {
+		return nil, err
+	}
+	v, err := bv.cached(sha256.Sum256(text), func() (any, error) {
+		doc, err := standards.ReadVocabulary(text, []byte(signed))
+		if err != nil {
+			return nil, err
+		}
+		return standards.DefaultVocabulary().Extend(doc)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+	}
+	voc, ok := v.(*standards.Vocabulary)
+	if !ok {
+		return nil, fmt.Errorf("subject %s: %s is not a vocabulary document", it.Subject, name)
+	}
+	if voc.Doc.Version != ref.Version || voc.Doc.SHA256 != ref.SHA256 {
+		return nil, fmt.Errorf("subject %s: %s is not the text the result names (sha256 differs)", it.Subject, name)
+	}
+	return voc, nil
 }
 
 // rescore scores an item's event lines in one pass (decode in place,

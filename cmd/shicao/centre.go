@@ -19,6 +19,7 @@ import (
 // commands are in the file named after it: centre_serve.go,
 // centre_registry.go (site, station, equipment), centre_plans.go
 // (examiner, plan), centre_assign.go, centre_trust.go (trust, standard),
+// centre_vocabulary.go,
 // centre_export.go, centre_appeal.go, centre_log.go (log, alarms),
 // centre_tls.go and centre_console.go (user).
 func centreCmd() *Command {
@@ -39,6 +40,7 @@ func centreCmd() *Command {
 			centrePlanCmd(),
 			centreAssignCmd(),
 			centreStandardCmd(),
+			centreVocabularyCmd(),
 			centreExportCmd(),
 			centreAlarmsCmd(),
 			centreAppealCmd(),

@@ -22,11 +22,14 @@ import (
 )
 
 // killScript is a whole exam; the campaign kills it somewhere inside.
+// Its seeds draw the CPR item (cprSeed), whose reference check the
+// script does before the first item.
 const killScript = `plan TA-2026-KILL
 signin 370902198001011230 123456
 signin 37090219820202234X 567890
 candidate %s
 draw %s
+reference cpr 50
 item K1
 play perfect
 finish
@@ -83,7 +86,7 @@ func TestKillCampaign(t *testing.T) {
 			t.Fatalf("round %d: the plan's %d candidates are used up (%d kills, %d runs finished first)", round, len(cands), killed, completed)
 		}
 		cand := cands[round+1].IDNumber
-		if err := os.WriteFile(script, fmt.Appendf(nil, killScript, cand, "kill-"+strconv.Itoa(round)), 0o644); err != nil {
+		if err := os.WriteFile(script, fmt.Appendf(nil, killScript, cand, cprSeed("kill-"+strconv.Itoa(round))), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(os.Args[0], "station", "run", "--data", dir, "--script", script, "--virtual-clock", "--simulated-devices", "--trace")
@@ -202,5 +205,16 @@ func init() {
 	if os.Getenv("SHICAO_AS_MAIN") == "1" {
 		ctx := context.Background()
 		os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+}
+
+// cprSeed returns the first seed prefix-0, prefix-1... that draws the CPR
+// item (SD-DG-K42, first of K4's pool of two): every round then runs the
+// same items, the longest log among them.
+func cprSeed(prefix string) string {
+	for i := 0; ; i++ {
+		if seed := prefix + "-" + strconv.Itoa(i); station.DrawIndex(seed, "K4", 2) == 0 {
+			return seed
+		}
 	}
 }

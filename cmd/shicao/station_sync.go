@@ -112,6 +112,12 @@ func printSync(e *env, rep *station.SyncReport, err error) {
 		fmt.Fprintf(e.stdout, "clock offset from the centre: %d ms\n", rep.ClockOffset.Milliseconds())
 	}
 	if p := rep.Pull; p != nil {
+		if p.Vocabulary != 0 {
+			fmt.Fprintf(e.stdout, "installed vocabulary version %d\n", p.Vocabulary)
+		}
+		if p.RefusedVocabulary != "" {
+			fmt.Fprintf(e.stdout, "refused vocabulary: %s\n", p.RefusedVocabulary)
+		}
 		for _, x := range p.Installed {
 			fmt.Fprintf(e.stdout, "installed %s\n", x)
 		}

@@ -16,8 +16,17 @@ import (
 // airway open, no gastric inflation. The faults change only what their
 // name says: shallow has 12 compressions at 40-47 mm; slow runs at about
 // 85/min (cycles of about 21 s); no-recoil has 10 compressions without
-// full recoil; four-cycles stops after 4.
+// full recoil; four-cycles stops after 4. gauge is no exam: the chest
+// held at the 50 mm reference gauge (gaugeScript).
 func cprScript(scenario string, rng *rand.Rand) ([]step, func(time.Duration) []byte) {
+	status := func(at time.Duration) []byte {
+		b, _ := cpr.AppendFrame(nil, &cpr.Status{TimeMS: ms(at), BatteryPct: 86, Firmware: [3]uint8{1, 2, 0},
+			Serial: "SIMCPR000001", Model: "SHICAO-CPR-1"})
+		return b
+	}
+	if scenario == "gauge" {
+		return gaugeScript(rng, status), status
+	}
 	cycles, interval := 5, 545*time.Millisecond
 	var shallow, noRecoil map[int]bool
 	switch scenario {
@@ -29,11 +38,6 @@ func cprScript(scenario string, rng *rand.Rand) ([]step, func(time.Duration) []b
 		noRecoil = pick(rng, 150, 10)
 	case "four-cycles":
 		cycles = 4
-	}
-	status := func(at time.Duration) []byte {
-		b, _ := cpr.AppendFrame(nil, &cpr.Status{TimeMS: ms(at), BatteryPct: 86, Firmware: [3]uint8{1, 2, 0},
-			Serial: "SIMCPR000001", Model: "SHICAO-CPR-1"})
-		return b
 	}
 	var steps []step
 	add := func(at time.Duration, rec cpr.Record) {
@@ -87,6 +91,36 @@ func cprScript(scenario string, rng *rand.Rand) ([]step, func(time.Duration) []b
 	}
 	slices.SortStableFunc(steps, func(a, b step) int { return int(a.at - b.at) })
 	return steps, status
+}
+
+// GaugeDepthMM is the depth of the reference gauge the simulated manikin
+// is held at in its gauge scenario.
+const GaugeDepthMM = 50
+
+// gaugeScript holds the manikin's chest at the reference gauge, as an
+// examiner does for the readiness gate's reference check (SD-DG-K42: a
+// press held at 50 mm must read within ±2 mm): the manikin reports the
+// held press as a compression of 49-51 mm (its sensor's ±1 mm) about
+// once a second for two minutes, without recoil, with the raw depth at
+// 25 Hz, so that a check armed at any moment of it gets a reading.
+func gaugeScript(rng *rand.Rand, status func(time.Duration) []byte) []step {
+	var steps []step
+	add := func(at time.Duration, rec cpr.Record) {
+		b, _ := cpr.AppendFrame(nil, rec)
+		steps = append(steps, step{at: at, data: b})
+	}
+	const hold = 2 * time.Minute
+	for t := 500 * time.Millisecond; t < hold; t += time.Second + time.Duration(rng.IntN(41)-20)*time.Millisecond {
+		add(t, &cpr.Compression{TimeMS: ms(t), DepthMM: uint16(GaugeDepthMM - 1 + rng.IntN(3)), Position: cpr.PositionOK})
+	}
+	for st := time.Duration(0); st < hold; st += 40 * time.Millisecond {
+		add(st+time.Millisecond, &cpr.Sample{TimeMS: ms(st), DepthMM: GaugeDepthMM})
+	}
+	for at := 10 * time.Second; at < hold; at += 10 * time.Second {
+		steps = append(steps, step{at: at, data: status(at)})
+	}
+	slices.SortStableFunc(steps, func(a, b step) int { return int(a.at - b.at) })
+	return steps
 }
 
 // pick returns k distinct indexes below n.

@@ -41,7 +41,7 @@ func Scenarios(kind hardware.Kind) []string {
 }
 
 var scenarios = map[hardware.Kind][]string{
-	hardware.KindCPR:          {"good", "shallow", "slow", "no-recoil", "four-cycles"},
+	hardware.KindCPR:          {"good", "shallow", "slow", "no-recoil", "four-cycles", "gauge"},
 	hardware.KindExtinguisher: {"good", "wrong-distance", "water-on-electrical"},
 	hardware.KindSCBA:         {"good", "leak", "valve-closed"},
 	hardware.KindBoard:        {"correct", "three-swapped", "short-circuit"},

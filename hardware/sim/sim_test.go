@@ -160,6 +160,24 @@ func TestCPR_Scenarios(t *testing.T) {
 	}
 }
 
+// TestCPR_Gauge: held at the reference gauge, the manikin reports the
+// held press, again and again, within its sensor's ±1 mm of the gauge.
+func TestCPR_Gauge(t *testing.T) {
+	rs, _, _ := play(t, hardware.KindCPR, "gauge", sim.Options{Seed: 42, Speed: 200}, nil, count("cpr.compression", 5))
+	comps := ofType(rs, "cpr.compression")
+	if len(comps) < 5 {
+		t.Fatalf("%d held presses, want at least 5", len(comps))
+	}
+	for _, c := range comps {
+		if d := c.Fields["depth_mm"].(int); d < sim.GaugeDepthMM-1 || d > sim.GaugeDepthMM+1 {
+			t.Errorf("held press %s: want %d ± 1 mm", c, sim.GaugeDepthMM)
+		}
+	}
+	if len(ofType(rs, "cpr.ventilation")) != 0 {
+		t.Error("a breath while the chest is held at the gauge")
+	}
+}
+
 func TestExtinguisher_Scenarios(t *testing.T) {
 	tests := []struct {
 		scenario   string

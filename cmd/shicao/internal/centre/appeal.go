@@ -491,8 +491,7 @@ func Rescore(bundle []byte, marks map[string][]standards.Event) (*scoring.Result
 			sheets = append(sheets, it.Sheet)
 			continue
 		}
-		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
-		std, err := standards.Parse(key, standards.SplitNote([]byte(b.Standards[key])))
+		std, err := examsync.ItemStandard(&b, &it, nil) // with the vocabulary it was scored against
 		if err != nil {
 			return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
 		}

@@ -26,7 +26,7 @@ const (
 	CodeExaminer     = "examiner"           // an examiner not on the plan, or none
 	CodeCertificate  = "certificate"        // an examiner held no certificate of the category valid on the exam date, per the registry now (持证上岗)
 	CodeEquipment    = "equipment"          // a device not registered to the site (考培分离)
-	CodeStandard     = "standard-unknown"   // a standard or blueprint version the centre never relayed
+	CodeStandard     = "standard-unknown"   // a standard, blueprint or vocabulary version the centre never relayed
 	CodeTime         = "time"               // signed outside the exam date's day (site's time zone) or in the future
 	// CodeDuplicateAttempt (409): the candidate already has a result for
 	// this plan and attempt under another result id.
@@ -202,6 +202,9 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *exams
 		return ref
 	}
 	if ref := c.checkRelayed(ctx, doc); ref != nil {
+		return ref
+	}
+	if ref := c.checkVocabularies(ctx, doc); ref != nil {
 		return ref
 	}
 	if ref := c.checkInForce(ctx, stationName, doc); ref != nil {

@@ -304,14 +304,19 @@ func (c *Centre) AddEquipment(ctx context.Context, e examsync.Equipment) error {
 // changes its kind or model, and returns the device as it was (nil when
 // it is new): a device moved away is refused at its old site from then
 // on, which the caller must be able to say. It refuses a kind that is not
-// one of the vocabulary's device kinds (a station could never use it) and
+// one of the centre's vocabulary's device kinds (a station could never
+// use it) and
 // a site that is not registered.
 func (c *Centre) PutEquipment(ctx context.Context, e examsync.Equipment) (was *examsync.Equipment, err error) {
 	e.Serial, e.Kind, e.Site = strings.TrimSpace(e.Serial), strings.TrimSpace(e.Kind), strings.TrimSpace(e.Site)
 	if e.Serial == "" || e.Kind == "" {
 		return nil, errors.New("equipment: give a serial number and a kind")
 	}
-	if kinds := standards.DefaultVocabulary().DeviceKinds(); !slices.Contains(kinds, e.Kind) {
+	vocab, err := c.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if kinds := vocab.DeviceKinds(); !slices.Contains(kinds, e.Kind) {
 		return nil, fmt.Errorf("equipment %s: %q is not a device kind: use one of %s", e.Serial, e.Kind, strings.Join(kinds, ", "))
 	}
 	err = inTx(ctx, c.db, func(tx *sql.Tx) error {

@@ -64,7 +64,8 @@ func (c *Centre) trust(ctx context.Context) (*standards.Trust, error) {
 
 // Publish relays a province-signed standard or blueprint to the stations.
 // It applies the rules a station applies — enough trusted signatures, a
-// text that parses and compiles (lint-clean), its own test vectors pass,
+// text that parses and compiles (lint-clean) against the vocabulary the
+// centre published (Vocabulary), its own test vectors pass,
 // a version higher than any published for its id, never two texts for
 // one version — so that the centre never relays what every station would
 // refuse.
@@ -82,7 +83,13 @@ func (c *Centre) Publish(ctx context.Context, file string, signed []byte) (*stan
 		}
 		return s, err == nil
 	}
-	cand, err := standards.Admit(signed, file, trust, seen, scoring.SelfTest)
+	// Checked against the centre's vocabulary, as the stations that pull
+	// the newest vocabulary document with it check it.
+	vocab, err := c.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cand, err := standards.AdmitWith(vocab, signed, file, trust, seen, scoring.SelfTest)
 	if seenErr != nil {
 		return nil, seenErr
 	}
@@ -145,13 +152,21 @@ func (c *Centre) publishedSHA256(ctx context.Context, id string, version int) (s
 }
 
 // StandardsSince returns the signed list of standards published after
-// since (any registered station may have them).
+// since, with the newest vocabulary document (any registered station may
+// have them).
 func (c *Centre) StandardsSince(ctx context.Context, _ string, since int64) ([]byte, error) {
 	list, err := c.PublishedSince(ctx, since)
 	if err != nil {
 		return nil, err
 	}
 	doc := examsync.Standards{Kind: examsync.KindStandards, Since: since, Next: since, Standards: []examsync.Published{}}
+	_, voc, err := vocabularyIn(ctx, c.db)
+	if err != nil {
+		return nil, err
+	}
+	if voc != nil {
+		doc.Vocabulary = string(voc.Source)
+	}
 	for _, p := range list {
 		doc.Standards = append(doc.Standards, examsync.Published{Seq: p.Seq, ID: p.ID, Version: p.Version, SHA256: p.SHA256, Signed: string(p.Signed)})
 		doc.Next = p.Seq

@@ -101,6 +101,7 @@ func TestVerifyCandidate_Unfinished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	passReferences(t, f.s, ex)
 	if _, err := ex.StartItem(ctx, drawn[0].Subject, allDevices()); err != nil {
 		t.Fatal(err)
 	}

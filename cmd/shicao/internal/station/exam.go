@@ -41,6 +41,7 @@ type Exam struct {
 
 	armed     *standards.Reference // the reference check waiting for a reading (guarded by s.refMu)
 	refPassed map[string]float64   // reference checks passed: their readings (guarded by s.refMu)
+	refDone   chan error           // the armed check's outcome, once (StartReference; guarded by s.refMu)
 	gated     bool                 // the readiness gate passed (the first item started)
 }
 

@@ -36,7 +36,7 @@ func (it *Item) Play(ctx context.Context, v *standards.Vector, advance func(tMs 
 				return err
 			}
 		}
-		et := standards.DefaultVocabulary().Types[e.Type]
+		et := it.Std.Vocabulary().Types[e.Type]
 		var err error
 		switch {
 		case et != nil && et.Device != "":

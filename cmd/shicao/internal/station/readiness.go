@@ -140,6 +140,7 @@ func (e *Exam) StartReference(kind string) (*standards.Reference, error) {
 			e.s.refMu.Lock()
 			e.armed = &r
 			e.s.refExam = e
+			e.refDone = make(chan error, 1)
 			e.s.refMu.Unlock()
 			return &r, nil
 		}
@@ -161,19 +162,58 @@ func (s *Station) Offer(kind, typ string, data map[string]any) (done bool, err e
 	}
 	r := *e.armed
 	e.armed, s.refExam = nil, nil
+	if why := e.judge(r, data); why != nil {
+		err = why
+	}
+	if e.refDone != nil {
+		e.refDone <- err // buffered: one outcome per arming
+		e.refDone = nil
+	}
+	return true, err
+}
+
+// judge compares a reading with a reference check and records a pass
+// (the caller holds s.refMu).
+func (e *Exam) judge(r standards.Reference, data map[string]any) *Refusal {
 	v, ok := number(data[r.Field])
 	if !ok {
-		return true, refuse("reference-failed", "设备 %s 的参照检查：读数没有 %s", "reference check of device %s: the reading has no %s", kind, r.Field)
+		return refuse("reference-failed", "设备 %s 的参照检查：读数没有 %s", "reference check of device %s: the reading has no %s", r.Device, r.Field)
 	}
 	if math.Abs(v-r.Expected) > r.Tolerance {
-		return true, refuse("reference-failed", "设备 %s 参照检查未通过：%s 读数 %g，应为 %g ± %g；请检查设备后重做",
-			"device %s failed its reference check: %s read %g, want %g ± %g; check the device and do it again", kind, r.Field, v, r.Expected, r.Tolerance)
+		return refuse("reference-failed", "设备 %s 参照检查未通过：%s 读数 %g，应为 %g ± %g；请检查设备后重做",
+			"device %s failed its reference check: %s read %g, want %g ± %g; check the device and do it again", r.Device, r.Field, v, r.Expected, r.Tolerance)
 	}
 	if e.refPassed == nil {
 		e.refPassed = map[string]float64{}
 	}
 	e.refPassed[refKey(r)] = v
-	return true, nil
+	return nil
+}
+
+// referenceRead is the reading a passed reference check recorded.
+func (e *Exam) referenceRead(r standards.Reference) float64 {
+	e.s.refMu.Lock()
+	defer e.s.refMu.Unlock()
+	return e.refPassed[refKey(r)]
+}
+
+// AwaitReference waits for the outcome of the reference check armed by
+// StartReference: nil when the device's reading passed, the
+// "reference-failed" Refusal naming the reading, or ctx's error. It
+// returns an error at once when no check is armed.
+func (e *Exam) AwaitReference(ctx context.Context) error {
+	e.s.refMu.Lock()
+	done := e.refDone
+	e.s.refMu.Unlock()
+	if done == nil {
+		return refuse("reference-none", "没有等待读数的参照检查", "no reference check is waiting for a reading")
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func number(v any) (float64, bool) {

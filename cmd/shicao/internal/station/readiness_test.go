@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/station"
-	"shicao/standards"
 )
 
 // readinessChecks returns the readiness.check events of a session's log.
@@ -83,35 +81,15 @@ func TestReadiness_RecordedInFirstItem(t *testing.T) {
 	}
 }
 
-// installReference installs K42 version 2, which asks for the 50 mm
-// gauge reference check of the manikin.
-func installReference(t *testing.T, f *fixture) {
-	t.Helper()
-	signer, _ := demo.ProvinceKeys()
-	lib, _ := demo.SignedLibrary()
-	text := strings.Replace(string(standards.SplitNote(lib["sd-dg-k42-cpr.yaml"])), "version: 1\n", "version: 2\n", 1)
-	text = strings.Replace(text, "\nitems:\n", "\nreference:\n  - {device: cpr, type: cpr.compression, field: depth_mm, expected: 50, tolerance: 2, instructions: press the manikin to the 50 mm gauge}\nitems:\n", 1)
-	if !strings.Contains(text, "reference:") {
-		t.Fatal("no items: line to put the reference before")
-	}
-	v2, err := standards.Sign([]byte(text), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.s.Install(context.Background(), "k42-v2", v2); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// A standard's reference check: the item does not start until the
+// A standard's reference check (the library's CPR standard asks for the
+// manikin held at its 50 mm gauge): the item does not start until the
 // examiner has started it and the device read the reference within
 // tolerance; a reading outside is refused, naming it; the pass is in
 // the log.
 func TestReadiness_ReferenceCheck(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	installReference(t, f)
-	ex, subject := drawStandard(t, f, "SD-DG-K42")
+	ex, subject := drawUnready(t, f, "SD-DG-K42")
 	if _, err := ex.StartItem(ctx, subject, allDevices()); refusalCode(err) != "reference-needed" {
 		t.Fatalf("StartItem before the reference check: %v, want reference-needed", err)
 	} else if !strings.Contains(err.Error(), "50 mm gauge") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -121,5 +122,14 @@ func (e *Exam) itemResult(ctx context.Context, subject string, bundle *examsync.
 		return examsync.ItemResult{}, nil, err
 	}
 	bundle.Standards[fmt.Sprintf("%s@%d", it.Std.ID, it.Std.Version)] = string(signedStd)
+	// The vocabulary document the standard was checked and scored
+	// against travels with it, so the centre re-scores with that one.
+	if voc := it.Std.Vocabulary(); voc.Doc != nil {
+		ir.Vocabulary = &examsync.VocabularyRef{Version: voc.Doc.Version, SHA256: voc.Doc.SHA256}
+		if bundle.Vocabularies == nil {
+			bundle.Vocabularies = map[string]string{}
+		}
+		bundle.Vocabularies[strconv.Itoa(voc.Doc.Version)] = string(voc.Doc.Source)
+	}
 	return ir, sheet, nil
 }

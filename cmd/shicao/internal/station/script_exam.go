@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"shicao/cmd/shicao/internal/store"
 )
@@ -101,7 +102,7 @@ func (r *ScriptRunner) stepReady(ctx context.Context, _ []string) error {
 
 // stepReference starts a device's reference check; a VALUE stands for
 // the device's reading, or the device's next reading completes it.
-func (r *ScriptRunner) stepReference(_ context.Context, a []string) error {
+func (r *ScriptRunner) stepReference(ctx context.Context, a []string) error {
 	kind := a[0]
 	ref, err := r.exam.StartReference(kind)
 	if err != nil {
@@ -109,6 +110,18 @@ func (r *ScriptRunner) stepReference(_ context.Context, a []string) error {
 	}
 	fmt.Fprintf(r.Out, "reference %s: %s (%s.%s must read %g ± %g)\n", kind, ref.Instructions, ref.Type, ref.Field, ref.Expected, ref.Tolerance)
 	if len(a) < 2 {
+		// The device's own next reading decides (a simulated manikin
+		// held at the gauge: scenario cpr gauge), within the limit an
+		// examiner would wait.
+		wctx, cancel := context.WithTimeout(ctx, referenceWait)
+		defer cancel()
+		if err := r.exam.AwaitReference(wctx); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("reference %s: no %s reading within %s", kind, ref.Type, referenceWait)
+			}
+			return err
+		}
+		fmt.Fprintf(r.Out, "reference %s passed: read %g\n", kind, r.exam.referenceRead(*ref))
 		return nil
 	}
 	v, _ := strconv.ParseFloat(a[1], 64) // a number, as checked
@@ -118,6 +131,11 @@ func (r *ScriptRunner) stepReference(_ context.Context, a []string) error {
 	fmt.Fprintf(r.Out, "reference %s passed: read %g\n", kind, v)
 	return nil
 }
+
+// referenceWait is how long the reference step waits for the device's
+// reading: the examiner has pressed and holds; a device that says
+// nothing in a minute is not working.
+const referenceWait = time.Minute
 
 // stepDone scores the paper, signs and saves the result and, as the TUI
 // does, prints its slip once it is saved: a printer that fails never

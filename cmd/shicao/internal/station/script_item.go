@@ -159,7 +159,11 @@ func (r *ScriptRunner) stepSheet(_ context.Context, _ []string) error {
 // to read what is left. Real equipment has limit from now.
 func (r *ScriptRunner) await(ctx context.Context, typ string, n int, limit time.Duration) error {
 	var settled chan error
-	if et, ok := standards.DefaultVocabulary().Types[typ]; ok && et.Device != "" && r.Settle != nil {
+	voc := standards.DefaultVocabulary()
+	if r.item != nil {
+		voc = r.item.Std.Vocabulary() // a type of an installed vocabulary document
+	}
+	if et, ok := voc.Types[typ]; ok && et.Device != "" && r.Settle != nil {
 		sctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		settled = make(chan error, 1)

@@ -105,6 +105,7 @@ func (f *fixture) runExamBy(t *testing.T, candidate, vector string, identify fun
 		t.Fatal(err)
 	}
 	drawn, err := ex.Draw(ctx, "seed-"+candidate)
+	passReferences(t, f.s, ex)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,8 +56,9 @@ type SyncReport struct {
 	Queued int
 }
 
-// Changed counts what the round changed: results sent or parked,
-// standards installed, plans received, a registry installed.
+// Changed counts what the round changed: results sent or parked, a
+// vocabulary and standards installed, plans received, a registry
+// installed.
 func (r *SyncReport) Changed() int {
 	n := 0
 	if r.Upload != nil {
@@ -66,6 +67,9 @@ func (r *SyncReport) Changed() int {
 	if r.Pull != nil {
 		n += len(r.Pull.Installed) + len(r.Pull.Plans)
 		if r.Pull.Registry != 0 {
+			n++
+		}
+		if r.Pull.Vocabulary != 0 {
 			n++
 		}
 	}

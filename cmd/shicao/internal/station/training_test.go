@@ -158,7 +158,7 @@ func TestTraining_Script(t *testing.T) {
 	f := newFixture(t)
 	f.importTrainingRegistry(t)
 	var script strings.Builder
-	fmt.Fprintf(&script, "plan %s\nsignin %s %s\nsignin %s %s\ncandidate %s\ndraw training-1\n", demo.PlanID,
+	fmt.Fprintf(&script, "plan %s\nsignin %s %s\nsignin %s %s\ncandidate %s\ndraw training-1\nreference cpr 50\n", demo.PlanID,
 		demo.Examiners[0].ID, demo.Examiners[0].PIN, demo.Examiners[1].ID, demo.Examiners[1].PIN, demo.Candidates[0].IDNumber)
 	for _, subj := range []string{"K1", "K2", "K3", "K4"} {
 		fmt.Fprintf(&script, "item %s\nplay perfect\nfinish\nconfirm\nack yes\n", subj)

@@ -3,6 +3,8 @@ package tui
 // The workflow's answers, routed to the page that asked.
 
 import (
+	"fmt"
+
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -33,6 +35,9 @@ func (m *Model) onAnswer(msg tea.Msg) tea.Cmd {
 		m.goTo(scrDraw)
 	case drawnMsg:
 		m.setStatus(nil)
+		return p.draw.checkDevices()
+	case referenceMsg:
+		m.notice(fmt.Sprintf(m.t("reference-passed"), msg.kind))
 		return p.draw.checkDevices()
 	case itemStartMsg:
 		return p.live.onStarted(msg)

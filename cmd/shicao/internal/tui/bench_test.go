@@ -35,7 +35,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 func BenchmarkViewLiveCPR(b *testing.B) {
 	f := newFixture(b, "zh")
 	f.signIn(b)
-	f.do(b, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(b, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	f.playVector(b, "perfect")
 	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	if f.m.screen != scrLive {

@@ -20,7 +20,7 @@ import (
 func (f *fixture) toCPR(t testing.TB) {
 	t.Helper()
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	if f.m.screen != scrLive || f.item == nil || f.item.Std.ID != "SD-DG-K42" {
 		t.Fatalf("the CPR item did not start: screen %d, status %q", f.m.screen, f.m.status)
 	}
@@ -61,7 +61,7 @@ func TestView_ContextAt80(t *testing.T) {
 		t.Run(tt.lang, func(t *testing.T) {
 			f := newFixture(t, tt.lang)
 			f.signIn(t)
-			f.do(t, "enter", "y", "d", "down", "enter") // K2, the board: P
+			f.do(t, "enter", "y", "d", "r", "down", "enter") // K2, the board: P
 			for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 				v := f.view(t, sz[0], sz[1])
 				for _, want := range []string{tt.examiner, tt.left, "陈明 370902********1216", tt.finish} {
@@ -240,7 +240,7 @@ func TestFlow_StatusAndCursor(t *testing.T) {
 	if v := f.view(t, 80, 24); !strings.Contains(v, "✗ z 在本屏无效 — 按 ? 查看可用按键") {
 		t.Errorf("a dead key is silent:\n%s", v)
 	}
-	f.do(t, "y", "d", "down", "down", "down", "enter")
+	f.do(t, "y", "d", "r", "down", "down", "down", "enter")
 	f.run(t, DeviceStateMsg{Kind: "cpr", State: "lost"})
 	f.run(t, DeviceStateMsg{Kind: "cpr", State: "back"})
 	if v := f.view(t, 80, 24); !strings.Contains(v, "设备 cpr 已恢复") {
@@ -383,7 +383,7 @@ func TestView_ResizeKeepsKeys(t *testing.T) {
 		at("identity", scrIdentity)
 		f.do(t, "y")
 		at("draw", scrDraw)
-		f.do(t, "d", "down", "down", "down")
+		f.do(t, "d", "r", "down", "down", "down")
 		at("drawn", scrDraw)
 		f.do(t, "enter")
 		at("live", scrLive)

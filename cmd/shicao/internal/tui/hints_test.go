@@ -50,7 +50,7 @@ func TestKeys_RunesReadTogether(t *testing.T) {
 	if len(f.m.exam.Examiners()) != 1 {
 		t.Fatalf("the PIN typed as one message did not sign in: %q", f.m.status)
 	}
-	f.do(t, "down", "enter", "5", "6", "7", "8", "9", "0", "enter", "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "down", "enter", "5", "6", "7", "8", "9", "0", "enter", "enter", "y", "d", "r", "down", "down", "down", "enter")
 	if f.m.screen != scrLive {
 		t.Fatalf("the CPR item did not start: %q", f.m.status)
 	}

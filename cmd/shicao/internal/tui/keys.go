@@ -12,7 +12,7 @@ type KeyMap struct {
 	Quit, Back, Enter, Up, Down, Tab, Search, Confirm, Draw, Resume, Sync, Retry,
 	Finish, Undo, Veto, Timer, Phase, Scenario, Unplug, Accept, Refuse, Examiner1, Examiner2,
 	Resolve, FinishExam, Lang, Power, Mark, Help, Yes, No, Print, PrevPlan, NextPlan,
-	ReadCard, Manual, Void key.Binding
+	ReadCard, Manual, Void, Reference key.Binding
 }
 
 // NewKeyMap returns the station's key bindings with their help in lang
@@ -59,6 +59,7 @@ func NewKeyMap(lang string) KeyMap {
 		ReadCard:   b([]string{"c"}, "c", "k-read-card"),
 		Manual:     b([]string{"m"}, "m", "k-manual"),
 		Void:       b([]string{"V"}, "V", "k-void"),
+		Reference:  b([]string{"r"}, "r", "k-reference"),
 	}
 }
 

@@ -72,7 +72,7 @@ func (f *fixture) walk(t *testing.T, shot func(where string, help bool)) {
 	shot("draw", true)
 	f.do(t, "d")
 	shot("drawn", true)
-	f.do(t, "down", "down", "down", "enter")
+	f.do(t, "r", "down", "down", "down", "enter")
 	f.playVector(t, "twelve-shallow")
 	shot("live", true)
 	f.do(t, "v")
@@ -174,7 +174,8 @@ func (f *fixture) dataStrings(t *testing.T) []string {
 // say, is never shown, nor a standard's test vectors).
 var shownFields = map[string]bool{"ID": true, "Title": true, "Text": true, "Name": true, "Category": true,
 	"Subject": true, "Code": true, "Kind": true, "Model": true, "Serial": true, "Port": true, "Blueprint": true,
-	"Site": true, "Station": true, "IDNumber": true, "Number": true}
+	"Site": true, "Station": true, "IDNumber": true, "Number": true,
+	"Instructions": true, "Field": true} // a reference check names its field and says what to do
 
 // strings_ gathers the strings inside v (fields, elements, pointees; a
 // map is a vector's or an event's data, never shown as it is).

@@ -33,6 +33,10 @@ type (
 	// voidedMsg: the interrupted attempt was voided.
 	voidedMsg    struct{ err error }
 	drawnMsg     struct{ err error }
+	referenceMsg struct {
+		kind string
+		err  error
+	}
 	itemStartMsg struct {
 		it  *station.Item
 		err error
@@ -116,6 +120,8 @@ func errOf(msg tea.Msg) error {
 	case voidedMsg:
 		return m.err
 	case drawnMsg:
+		return m.err
+	case referenceMsg:
 		return m.err
 	case itemStartMsg:
 		return m.err

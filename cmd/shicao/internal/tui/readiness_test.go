@@ -22,7 +22,7 @@ func TestView_ReadinessGate(t *testing.T) {
 			t.Parallel()
 			f := newFixtureConfig(t, tt.lang, station.Config{ClockMaxAge: 24 * time.Hour})
 			f.signIn(t)
-			f.do(t, "enter", "y", "d")
+			f.do(t, "enter", "y", "d", "r") // the manikin's reference check passes; the clock's does not
 			v := f.view(t, 120, 40)
 			if !strings.Contains(v, tt.want) {
 				t.Fatalf("the draw screen does not show the failed check:\n%s", v)

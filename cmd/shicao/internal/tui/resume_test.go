@@ -19,7 +19,7 @@ func TestFlow_Resume(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, "en")
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	if f.item == nil || f.item.Std.ID != "SD-DG-K42" {
 		t.Fatalf("the CPR item did not start: %v", f.item)
 	}

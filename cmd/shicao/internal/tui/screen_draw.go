@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,13 +42,72 @@ func (p *drawPage) Bindings() []binding {
 			return p.run(do(func() error { _, err := ex.Draw(context.Background(), seed); return err }, func(err error) tea.Msg { return drawnMsg{err} }))
 		})}
 	}
-	return []binding{
+	bs := []binding{
 		on(k.Up, func() tea.Cmd { p.sel = max(p.sel-1, 0); return nil }),
 		on(k.Down, func() tea.Cmd { p.sel = min(p.sel+1, max(len(drawn)-1, 0)); return nil }),
 		on(k.Enter, func() tea.Cmd { return p.start(drawn[p.sel]) }),
+	}
+	if p.referenceDue() != nil {
+		bs = append(bs, on(k.Reference, p.startReference))
+	}
+	return append(bs,
 		on(k.Scenario, func() tea.Cmd { return p.cycleScenario(drawn[p.sel].Standard) }),
 		on(k.FinishExam, p.finish),
+	)
+}
+
+// referenceDue returns the first reference check the drawn items ask
+// for that has not passed, while the candidate's first item is still to
+// start (the gate runs before it); nil otherwise.
+func (p *drawPage) referenceDue() *station.ReferenceState {
+	if p.exam == nil || p.exam.Resuming() != nil {
+		return nil
 	}
+	for _, d := range p.exam.Drawn() {
+		if p.exam.Item(d.Subject) != nil {
+			return nil
+		}
+	}
+	for _, r := range p.exam.References() {
+		if !r.Passed {
+			return &r
+		}
+	}
+	return nil
+}
+
+// startReference runs the due reference check: the examiner holds the
+// device at its reference (the instructions are shown), the check is
+// armed and the device's next reading decides. A simulated manikin is
+// held at its gauge by its gauge scenario.
+func (p *drawPage) startReference() tea.Cmd {
+	r := p.referenceDue()
+	if r == nil {
+		return nil
+	}
+	kind := r.Device
+	p.notice(fmt.Sprintf(p.t("reference-wait"), kind, r.Instructions))
+	ex, eq := p.exam, p.d.Equipment
+	gauge := slices.Contains(eq.Scenarios(kind), "gauge")
+	timeout := fmt.Sprintf(p.t("reference-timeout"), kind)
+	return p.run(do(func() error {
+		if gauge {
+			if err := eq.Play(kind, "gauge"); err != nil {
+				return err
+			}
+		}
+		if _, err := ex.StartReference(kind); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := ex.AwaitReference(ctx); errors.Is(err, context.DeadlineExceeded) {
+			return errors.New(timeout)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}, func(err error) tea.Msg { return referenceMsg{kind, err} }))
 }
 
 // start starts a drawn item, or goes back to its sheet if it is not done.

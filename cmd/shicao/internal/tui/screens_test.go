@@ -49,7 +49,7 @@ func TestScreens_Golden(t *testing.T) {
 		shot("identity")
 		f.do(t, "y", "d")
 		shot("draw")
-		f.do(t, "down", "down", "down", "enter")
+		f.do(t, "r", "down", "down", "down", "enter")
 		if f.item == nil || f.item.Std.ID != "SD-DG-K42" {
 			t.Fatalf("the CPR item did not start: %v", f.item)
 		}
@@ -83,7 +83,7 @@ func TestFlow_CPRGood(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	f.playVector(t, "perfect")
 	v := f.view(t, 120, 40)
 	if !strings.Contains(v, "得分 100") {
@@ -106,7 +106,7 @@ func TestFlow_Shallow(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	f.playVector(t, "twelve-shallow")
 	f.do(t, "f", "y")
 	v := f.view(t, 120, 40)
@@ -123,7 +123,7 @@ func TestFlow_DeviceLostAndBack(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	f.run(t, DeviceStateMsg{Kind: "cpr", State: "back"})
 	f.run(t, ReadingMsg{Kind: "cpr", Type: "cpr.compression", Fields: map[string]any{"depth_mm": 57, "position": "ok", "recoil": true}})
 	if v := f.view(t, 120, 40); !strings.Contains(v, " 57 mm") {
@@ -198,7 +198,7 @@ func TestFlow_OutageOnSheet(t *testing.T) {
 	} {
 		f := newFixture(t, tt.lang)
 		f.signIn(t)
-		f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+		f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 		f.playVector(t, "outage-mid-cycle")
 		f.do(t, "f", "y")
 		v := f.view(t, 120, 40)
@@ -251,7 +251,7 @@ func TestFlow_Review(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "zh")
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	// Examiner 1 alone takes 6 points off 环境评估: marks 1, 2, 3.
 	f.do(t, "1", "2", "3")
 	f.playVector(t, "perfect")
@@ -285,7 +285,7 @@ func TestFlow_AckLast(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "en")
 	f.signIn(t)
-	f.do(t, "enter", "y", "d", "down", "down", "down", "enter")
+	f.do(t, "enter", "y", "d", "r", "down", "down", "down", "enter")
 	// Examiner 1 alone takes 6 points off the first item: a review.
 	f.do(t, "1", "2", "3")
 	f.playVector(t, "perfect")

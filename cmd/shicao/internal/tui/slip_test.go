@@ -43,7 +43,7 @@ func TestFlow_SlipQueuedAndReprinted(t *testing.T) {
 	pr := &fakePrinter{unplugged: true}
 	f := newFixtureConfig(t, "en", station.Config{Printer: pr})
 	f.signIn(t)
-	f.do(t, "enter", "y", "d")
+	f.do(t, "enter", "y", "d", "r")
 	for i := 0; i < 4; i++ {
 		f.do(t, "enter", "f", "y", "f5", "f6", "a") // the cursor moves on by itself
 	}

@@ -70,6 +70,8 @@ func TestTeatest_CPRGood(t *testing.T) {
 	waitFor("按 d 抽题")
 	tm.Type("d")
 	waitFor("K4 SD-DG-K42")
+	tm.Type("r") // the manikin held at its gauge: the reference check
+	waitFor("参照检查 cpr 通过")
 	key(tea.KeyDown)
 	key(tea.KeyDown)
 	key(tea.KeyDown)
@@ -189,6 +191,8 @@ func TestTeatest_KeysInOrder(t *testing.T) {
 	waitFor("press d to draw")
 	tm.Type("d")
 	waitFor("K4 SD-DG-K42")
+	tm.Type("r")
+	waitFor("reference check of cpr passed")
 	key(tea.KeyEnter)
 	waitFor("f end item")
 	for round := 0; round < 3; round++ {

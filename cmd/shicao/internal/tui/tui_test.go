@@ -102,6 +102,7 @@ type fakeEquipment struct {
 	portErr map[string]error  // a port that cannot be used (not found...)
 	serial  map[string]string // a device answering with another serial
 	played  []string
+	st      *station.Station // the station a manikin held at its gauge reads to
 }
 
 func (f *fakeEquipment) Devices() []station.Device {
@@ -119,11 +120,24 @@ func (f *fakeEquipment) Devices() []station.Device {
 	}
 	return out
 }
-func (f *fakeEquipment) Scenarios(kind string) []string { return []string{"good", "shallow"} }
+func (f *fakeEquipment) Scenarios(kind string) []string { return []string{"good", "shallow", "gauge"} }
 func (f *fakeEquipment) Play(kind, scenario string) error {
 	f.mu.Lock()
 	f.played = append(f.played, kind+":"+scenario)
+	st := f.st
 	f.mu.Unlock()
+	if scenario == "gauge" && st != nil {
+		// Held at the 50 mm gauge, the manikin reports the held press
+		// again and again (sim's gauge scenario), until a reference
+		// check armed after this call has taken one.
+		go func() {
+			for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(time.Millisecond) {
+				if done, _ := st.Offer(kind, "cpr.compression", map[string]any{"depth_mm": 50}); done {
+					return
+				}
+			}
+		}()
+	}
 	return nil
 }
 func (f *fakeEquipment) Power(kind string, on bool) error { return nil }
@@ -198,6 +212,7 @@ func openFixtureConfig(t testing.TB, lang, dir string, c *fakeClock, examClock f
 	}
 	t.Cleanup(func() { s.Close() })
 	f.s = s
+	f.eq.st = s
 	f.m = New(Deps{Station: s, Equipment: f.eq, Now: now, Lang: lang, Seed: "cpr-demo-3"})
 	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return f

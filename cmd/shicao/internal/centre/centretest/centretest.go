@@ -165,6 +165,16 @@ func (s *Station) ExamVectors(t testing.TB, candidate, seed string, extra int, v
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The readiness gate's reference checks (SD-DG-K42's 50 mm gauge):
+	// the device reads what it is held at.
+	for _, r := range ex.References() {
+		if _, err := ex.StartReference(r.Device); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.S.Offer(r.Device, r.Type, map[string]any{r.Field: r.Expected}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, d := range drawn {
 		it, err := ex.StartItem(ctx, d.Subject, Devices())
 		if err != nil {
@@ -431,8 +441,7 @@ func reseal(doc *examsync.ResultDoc, b *examsync.Bundle, rescore bool) error {
 			doc.Items[i].Events, doc.Items[i].Head = len(b.Events[it.Subject]), chain.Head().String()
 			continue
 		}
-		key := fmt.Sprintf("%s@%d", it.Standard.ID, it.Standard.Version)
-		std, err := standards.Parse(key, standards.SplitNote([]byte(b.Standards[key])))
+		std, err := examsync.ItemStandard(b, &doc.Items[i], nil)
 		if err != nil {
 			return fmt.Errorf("subject %s: %w", it.Subject, err)
 		}
