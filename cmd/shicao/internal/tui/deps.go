@@ -45,6 +45,10 @@ type Deps struct {
 	// examiners' PINs and the data directory it keeps.
 	DemoHint string
 	DemoDir  string
+	// DemoConsole is the demo centre's console address and staff account,
+	// shown on the start screen: printed before the TUI took the terminal,
+	// it would be out of a newcomer's sight.
+	DemoConsole string
 	// Card reads the candidate's ID card on the station's reader (nil: no
 	// reader; the examiners check the card by eye, or take the number by
 	// hand with a reason).

@@ -101,6 +101,8 @@ var texts = map[string]text{
 	"shallow":           {"浅", "shallow"},
 	"deep":              {"深", "deep"},
 	"id-number":         {"身份证号", "ID number"},
+	"demo-console":      {"考务中心控制台", "centre console"},
+	"n-events":          {"已记录 %d 条", "%d events kept"},
 	"demo-hint":         {"演示 · 密码 %s · 数据目录 %s", "demo · PINs %s · data %s"},
 	"candidate":         {"考生", "candidate"},
 	"marking":           {"评分", "marking"},

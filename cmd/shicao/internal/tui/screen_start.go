@@ -101,7 +101,10 @@ func (p *startPage) View() string {
 	fmt.Fprintf(&b, "%s %s   %s %s   %s %s   %s %s\n", st.Label.Render(p.t("date")), p.d.Station.Today(), st.Label.Render(p.t("centre")), link, st.Label.Render(p.t("last-sync")), last, st.Label.Render(p.t("plan")), p.planLine())
 	if len(p.data.interrupted) > 0 {
 		in := p.data.interrupted[0]
-		fmt.Fprintf(&b, "%s\n", st.Banner.Render(fmt.Sprintf("⚠ %s — %s %s %s (%d)", p.t("interrupted"), maskID(in.Session.Candidate), in.Session.Subject, in.Session.Standard, in.Events)))
+		fmt.Fprintf(&b, "%s\n", st.Banner.Render(fmt.Sprintf("⚠ %s — %s %s %s ("+p.t("n-events")+")", p.t("interrupted"), maskID(in.Session.Candidate), in.Session.Subject, in.Session.Standard, in.Events)))
+	}
+	if p.d.DemoConsole != "" {
+		fmt.Fprintf(&b, "%s %s\n", st.Label.Render(p.t("demo-console")), p.d.DemoConsole)
 	}
 	fmt.Fprintf(&b, "\n%s\n", st.Header.Render(p.t("equipment")))
 	for _, d := range p.data.devices {
