@@ -128,6 +128,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /analytics.csv", s.staff(s.analyticsCSV, false))
 	mux.Handle("GET /exports", s.roles(s.exportsPage, centre.RoleAdmin, centre.RoleStaff))
 	mux.Handle("GET /exports/{what}", s.roles(s.export, centre.RoleAdmin, centre.RoleStaff))
+	mux.Handle("GET /run", s.roles(s.runPage, centre.RoleAdmin, centre.RoleStaff))
+	mux.Handle("POST /run/plans", s.staff(s.importPlans, true))
+	mux.Handle("POST /run/examiners", s.staff(s.importExaminers, true))
+	mux.Handle("POST /run/standards", s.staff(s.publishStandards, true))
+	mux.Handle("POST /run/stations", s.staff(s.addStation, true))
+	mux.Handle("POST /run/equipment", s.staff(s.addEquipment, true))
 	return headers(mux)
 }
 
@@ -143,8 +149,13 @@ func headers(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
-		// Forms are small: a megabyte is far more than any of them.
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		// Forms are small: a megabyte is far more than any of them; the
+		// uploads of Run the day are larger (uploadLimit).
+		limit := int64(1 << 20)
+		if strings.HasPrefix(r.URL.Path, "/run/") {
+			limit = uploadLimit
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
