@@ -180,7 +180,8 @@ func addRate(ctx context.Context, tx *sql.Tx, dim, date, key, label string, atte
 // rollUp adds the result at log index n to the day's figures inside tx
 // (migration 0014): by site, category, the candidate's training
 // institution (from the plan the result names), each examiner and each
-// item, and each 评分项 that lost points. It also records the
+// item, and each 评分项 that lost points; and each examiner's
+// consistency (migration 0015). It also records the
 // institution on the result's row.
 func rollUp(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
 	inst, err := institutionOf(ctx, tx, doc)
@@ -233,7 +234,7 @@ func rollUp(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) e
 			}
 		}
 	}
-	return nil
+	return rollUpExaminers(ctx, tx, n, doc)
 }
 
 // institutionOf is the result's candidate's training institution, as the
@@ -264,6 +265,9 @@ func institutionOf(ctx context.Context, tx *sql.Tx, doc *examsync.ResultDoc) (st
 // transaction: a centre upgraded with 100,000 results reads each body
 // once, at that opening.
 func (c *Centre) backfillFacts(ctx context.Context) error {
+	if err := c.backfillExaminers(ctx); err != nil {
+		return err
+	}
 	if _, err := meta(ctx, c.db, "analytics_rollup"); err == nil {
 		return nil // done: no write lock taken at every opening
 	}
