@@ -53,4 +53,15 @@ var runText = map[string][2]string{
 	"run.deviceadded":    {"已登记设备", "Registered"},
 	"run.devicechanged":  {"设备已更新", "Updated"},
 	"run.devicemoved":    {"设备已迁到其他考点，原考点使用它的成绩此后拒收", "Device moved; results at its old site that use it are refused from now on"},
+	// Examiner consistency on the analytics page.
+	"ana.consistency":      {"考评员评分一致性", "Examiner consistency"},
+	"ana.consistency.hint": {"平均差值：该考评员在每张评分表上的人工扣分减去同组另一位考评员的扣分，取平均（正数表示扣得比同事多）；复核：其评分表上因考评员扣分相差超过允许范围而复核的评分项；人机不一致：考评员和设备规则都能评判的评分项中，一方扣分而另一方未扣的比例。条形图与旁边的数字表示同一数值。", "Mean difference: their manual deduction on each sheet minus their co-examiner's, averaged (positive: they take off more than their colleague). Reviews: scoring points on their sheets sent to review, the examiners apart beyond the tolerance. Disagreement: of the scoring points both examiners and the sensors' rules judge, the share where one deducted and the other did not. Each bar shows the number beside it."},
+	"ana.sheets":           {"评分表数", "Sheets"},
+	"ana.meandiff":         {"与同组考评员的平均差值（分）", "Mean difference from co-examiner (points)"},
+	"ana.absdiff":          {"平均绝对差值", "Mean absolute difference"},
+	"ana.reviews":          {"触发复核", "Reviews"},
+	"ana.both":             {"人机共评项", "Points both judge"},
+	"ana.examineronly":     {"仅考评员扣分", "Examiner only"},
+	"ana.sensoronly":       {"仅设备扣分", "Sensors only"},
+	"ana.disagree":         {"人机不一致率", "Disagreement with sensors"},
 }
