@@ -1,13 +1,16 @@
 package console
 
-// The catalogue's text for Run the day (run.html).
+// The catalogue's text for the pages and figures of issue #19's second
+// half: Run the day (run.html), examiner consistency, the extinguisher
+// chart, the dashboard and the random pull of results. Kept apart from
+// catalogue.go only to keep each file short; text() reads them as one.
 func init() {
-	for k, v := range runText {
+	for k, v := range moreText {
 		catalogue[k] = v
 	}
 }
 
-var runText = map[string][2]string{
+var moreText = map[string][2]string{
 	"nav.run":            {"考务办理", "Run the day"},
 	"run.title":          {"考务办理", "Run the day"},
 	"run.hint":           {"导入考试计划和考评员名单、发布评分标准、登记考位和设备，与 shicao centre 命令做的相同。", "Import plans and examiner rosters, publish standards, register stations and equipment: what the shicao centre commands do."},
@@ -64,4 +67,19 @@ var runText = map[string][2]string{
 	"ana.examineronly":     {"仅考评员扣分", "Examiner only"},
 	"ana.sensoronly":       {"仅设备扣分", "Sensors only"},
 	"ana.disagree":         {"人机不一致率", "Disagreement with sensors"},
+	// The extinguisher chart (parts/item.html).
+	"ext.fig":        {"灭火器操作：站位距离随时间变化（绿色虚线框为 3–5 米合格区间）与每次喷射的瞄准位置", "Extinguisher: the stance's distance over time (the dashed green box is the 3–5 m band) and where each spray was aimed"},
+	"ext.aim.base":   {"火焰根部", "base"},
+	"ext.aim.high":   {"偏高", "high"},
+	"ext.aim.off":    {"偏离", "off"},
+	"ext.aim.person": {"对人", "at a person"},
+	"ext.stances":    {"站位次数", "Stances"},
+	"ext.inband":     {"在 3–5 米内", "within 3–5 m"},
+	"ext.sprays":     {"喷射次数", "Sprays"},
+	"ext.atbase":     {"对准火焰根部", "at the base"},
+	"ext.distance":   {"距离（米）", "Distance (m)"},
+	"ext.aim":        {"瞄准", "Aim"},
+	"ext.sweep":      {"扫射", "Sweep"},
+	"ext.remaining":  {"剩余药剂（%）", "Agent left (%)"},
+	"ext.ok":         {"合格", "Right"},
 }
