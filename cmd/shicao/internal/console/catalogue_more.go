@@ -82,4 +82,18 @@ var moreText = map[string][2]string{
 	"ext.sweep":      {"扫射", "Sweep"},
 	"ext.remaining":  {"剩余药剂（%）", "Agent left (%)"},
 	"ext.ok":         {"合格", "Right"},
+	// The dashboard (dashboard.html).
+	"nav.dashboard":   {"今日总览", "Today"},
+	"dashboard.title": {"今日总览", "Today"},
+	"dash.stations":   {"考位", "Stations"},
+	"dash.results":    {"今日成绩", "Results today"},
+	"dash.today":      {"今日", "today"},
+	"dash.month":      {"近 30 天", "last 30 days"},
+	"dash.alarms":     {"告警与拒收", "Alarms and refusals"},
+	"dash.open":       {"条未处理", "open"},
+	"dash.noalarms":   {"没有未处理的告警", "no open alarm"},
+	"dash.state":      {"状态", "State"},
+	"dash.bysite":     {"今日各考点成绩", "Today's results by site"},
+	"dash.noresults":  {"今天还没有收到成绩。", "No result received for today yet."},
+	"dash.latest":     {"最新收到的成绩", "Newest results received"},
 }

@@ -110,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /signin", s.signin)
 	mux.HandleFunc("GET /lang", s.setLang)
 	mux.Handle("POST /signout", s.staff(s.signout, false))
-	mux.Handle("GET /{$}", s.staff(s.results, false))
+	mux.Handle("GET /{$}", s.staff(s.dashboard, false))
 	mux.Handle("GET /results", s.staff(s.results, false))
 	mux.Handle("GET /results/{id}", s.staff(s.result, false))
 	mux.Handle("POST /results/{id}/verify", s.staff(s.verify, false))
