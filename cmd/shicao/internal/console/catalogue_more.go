@@ -96,4 +96,14 @@ var moreText = map[string][2]string{
 	"dash.bysite":     {"今日各考点成绩", "Today's results by site"},
 	"dash.noresults":  {"今天还没有收到成绩。", "No result received for today yet."},
 	"dash.latest":     {"最新收到的成绩", "Newest results received"},
+	// The random pull of results (oversight.html).
+	"over.drawresult":   {"随机调取成绩", "Draw a result"},
+	"over.noresults":    {"该日期没有成绩，无法抽取。", "No result of that exam day to draw from."},
+	"over.among.plan":   {"候选计划数", "Drawn among (plans)"},
+	"over.among.result": {"候选成绩数", "Drawn among (results)"},
+	"over.drawn.plan":   {"抽中的考试计划", "Plan drawn"},
+	"over.drawn.result": {"抽中的成绩", "Result drawn"},
+	"over.kind.plan":    {"考试计划", "plan"},
+	"over.kind.result":  {"成绩", "result"},
+	"over.pool":         {"全部候选编号（按编号排序）", "Every id drawn among (sorted)"},
 }
