@@ -211,7 +211,7 @@ var catalogue = map[string][2]string{
 	"warn.noexpiring":     {"此期间内没有到期的证书。", "No certificate ends in this span."},
 	"over.pull":           {"随机调取考试计划和成绩", "Random pull of an exam plan or a result (随机调取考试计划)"},
 	"over.rule":           {"规则：对“种子 + 换行 + 考试日期”计算 SHA-256，取前 8 字节作为大端整数，对当日考试计划数（或成绩数）取余；考试计划（或成绩）按编号排序。种子在此显示并记入操作日志，任何人可用它和记录的候选编号重做抽取。", "The rule: SHA-256 of the seed, a newline and the exam day; its first 8 bytes as a big-endian number, modulo the number of the day's plans (or results), sorted by id. The seed is shown here and in the audit trail: anyone can redo the draw from it and the ids recorded."},
-	"over.draw":           {"随机调取", "Draw a plan"},
+	"over.draw":           {"随机调取考试计划", "Draw a plan"},
 	"over.nodraw":         {"巡查员账号不能发起抽取；由工作人员抽取后在此登记巡查结果。", "An inspector's account does not draw: staff draw, and inspectors record their inspection here."},
 	"over.noplans":        {"该日期没有考试计划，无法抽取。", "No exam plan on that day to draw from."},
 	"over.drawn":          {"已抽取：", "Drawn:"},
