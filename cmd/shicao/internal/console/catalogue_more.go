@@ -106,4 +106,5 @@ var moreText = map[string][2]string{
 	"over.kind.plan":    {"考试计划", "plan"},
 	"over.kind.result":  {"成绩", "result"},
 	"over.pool":         {"全部候选编号（按编号排序）", "Every id drawn among (sorted)"},
+	"err.toolarge":      {"上传的文件过大（不超过 16 MB）。请拆分后分批上传。", "The upload is too large (at most 16 MB): split it and upload the parts."},
 }

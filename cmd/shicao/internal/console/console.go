@@ -168,6 +168,11 @@ func (s *Server) staff(h func(http.ResponseWriter, *request), change bool) http.
 			http.Redirect(w, r, "/signin?expired=1", http.StatusSeeOther)
 			return
 		}
+		if r.Method == http.MethodPost && tooLarge(r) {
+			s.audit(r.Context(), req.sess.Staff.Name, "upload refused", "larger than the limit: "+r.URL.Path, req.remote)
+			s.renderStatus(w, req, http.StatusRequestEntityTooLarge, "error", map[string]any{"Message": text(req.lang, "err.toolarge"), "Status": http.StatusRequestEntityTooLarge})
+			return
+		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), req.sess.CSRF) {
 			s.refuse(w, req, http.StatusForbidden, "err.csrf", "csrf refused", r.URL.Path)
 			return

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"errors"
+	"mime"
 	"net/http"
 	"strings"
 )
@@ -26,4 +28,19 @@ func headers(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// tooLarge parses a POST's form and reports whether its body was over
+// the limit headers set: such a form is cut short, its CSRF token lost,
+// and the person must be told the file is too large, not that the form
+// expired.
+func tooLarge(r *http.Request) bool {
+	var err error
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }

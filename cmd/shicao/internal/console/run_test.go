@@ -226,3 +226,17 @@ func validID(d17 string) string {
 	}
 	return d17 + string("10X98765432"[sum%11])
 }
+
+// TestRun_TooLarge: an upload over the limit is refused with 413 and a
+// sentence saying so, not as an expired form.
+func TestRun_TooLarge(t *testing.T) {
+	r := newRig(t)
+	a := r.client(t)
+	a.signIn(adminName, adminPass)
+	tok := a.token("/run")
+	st, body := a.upload("/run/plans", map[string]string{"csrf": tok}, map[string]string{"roster.csv": strings.Repeat("x", 17<<20)})
+	if st != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 17 MB upload: %d, want 413", st)
+	}
+	contains(t, body, "上传的文件过大")
+}
