@@ -48,6 +48,8 @@ var targets = []target{
 	{"#18", "BenchmarkIngestPostgres", "results/s", "", 0, "centre ingest of 2,000-event results on PostgreSQL"},
 	{"#18", "BenchmarkIngestPostgres", "ceiling-results/s", "", 0, "ed25519 + PostgreSQL insert of the same bytes"},
 	{"#18", "BenchmarkIngestPostgres", "%-of-ceiling", ">=", 40, "of the ed25519 + PostgreSQL ceiling in the same run"},
+	{"#19", "BenchmarkConsole_Search", "ns/op", "<=", 200e6, "console result search page at 100,000 results"},
+	{"#19", "BenchmarkConsole_Dashboard", "ns/op", "<=", 200e6, "console dashboard at 100,000 results"},
 }
 
 func main() {

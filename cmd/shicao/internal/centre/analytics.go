@@ -180,7 +180,8 @@ func addRate(ctx context.Context, tx *sql.Tx, dim, date, key, label string, atte
 // rollUp adds the result at log index n to the day's figures inside tx
 // (migration 0014): by site, category, the candidate's training
 // institution (from the plan the result names), each examiner and each
-// item, and each 评分项 that lost points. It also records the
+// item, and each 评分项 that lost points; and each examiner's
+// consistency (migration 0015). It also records the
 // institution on the result's row.
 func rollUp(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
 	inst, err := institutionOf(ctx, tx, doc)
@@ -233,7 +234,7 @@ func rollUp(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) e
 			}
 		}
 	}
-	return nil
+	return rollUpExaminers(ctx, tx, n, doc)
 }
 
 // institutionOf is the result's candidate's training institution, as the
@@ -257,51 +258,4 @@ func institutionOf(ctx context.Context, tx *sql.Tx, doc *examsync.ResultDoc) (st
 		}
 	}
 	return "", nil
-}
-
-// backfillFacts sums the results received before migration 0014 into
-// the day's figures, once (a meta row says it is done), in one
-// transaction: a centre upgraded with 100,000 results reads each body
-// once, at that opening.
-func (c *Centre) backfillFacts(ctx context.Context) error {
-	if _, err := meta(ctx, c.db, "analytics_rollup"); err == nil {
-		return nil // done: no write lock taken at every opening
-	}
-	return inTx(ctx, c.db, func(tx *sql.Tx) error {
-		if _, err := meta(ctx, tx, "analytics_rollup"); err == nil {
-			return nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT log_index FROM results ORDER BY log_index`)
-		if err != nil {
-			return err
-		}
-		var todo []int64
-		for rows.Next() {
-			var n int64
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return err
-			}
-			todo = append(todo, n)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		for _, n := range todo {
-			var body []byte
-			if err := tx.QueryRowContext(ctx, `SELECT body FROM result_bodies WHERE log_index = ?`, n).Scan(&body); err != nil {
-				return fmt.Errorf("result %d: %w", n, err)
-			}
-			doc, err := signedDoc(body)
-			if err != nil {
-				return fmt.Errorf("result %d: %w", n, err)
-			}
-			if err := rollUp(ctx, tx, n, doc); err != nil {
-				return fmt.Errorf("result %d: %w", n, err)
-			}
-		}
-		return setMeta(ctx, tx, "analytics_rollup", "1")
-	})
 }

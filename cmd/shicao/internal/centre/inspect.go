@@ -4,15 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -47,25 +43,33 @@ func DrawIndex(seed, date string, n int) int {
 	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(n))
 }
 
-// InspectionDraw is one random pull: the day drawn from, the seed, the
-// plans drawn among and the one drawn, who drew it and when, and the
-// inspections recorded against it.
+// InspectionDraw is one random pull: of a plan or of a result (Kind),
+// the day drawn from, the seed, the ids drawn among (Pool) and the one
+// drawn, who drew it and when, and the inspections recorded against it.
 type InspectionDraw struct {
 	ID          int64
+	Kind        string // DrawPlan or DrawResult
 	Date, Seed  string
-	PlanIDs     []string
-	PlanID      string
+	Pool        []string // the day's plan or result ids, sorted
+	Drawn       string   // the plan or result id drawn
 	Staff       string
 	AtMs        int64
-	Plan        *examsync.Plan // the drawn plan as issued (nil if it is gone)
+	Plan        *examsync.Plan // a drawn plan as issued (nil if it is gone, or a result was drawn)
+	Result      *ResultRow     // a drawn result (nil for a plan)
 	Inspections []Inspection
 }
 
-// Redo draws again from the recorded seed and plans, and says whether
-// it gives the plan recorded.
+// What a draw pulls.
+const (
+	DrawPlan   = "plan"
+	DrawResult = "result"
+)
+
+// Redo draws again from the recorded seed and pool, and says whether
+// it gives the plan or result recorded.
 func (d *InspectionDraw) Redo() bool {
-	i := DrawIndex(d.Seed, d.Date, len(d.PlanIDs))
-	return i >= 0 && d.PlanIDs[i] == d.PlanID
+	i := DrawIndex(d.Seed, d.Date, len(d.Pool))
+	return i >= 0 && d.Pool[i] == d.Drawn
 }
 
 // Inspection is an inspection recorded against a draw.
@@ -81,11 +85,17 @@ type Inspection struct {
 func (c *Centre) DrawInspection(ctx context.Context, day standards.Date, staff string) (*InspectionDraw, error) {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand documents it)
-	return c.drawInspection(ctx, day, staff, hex.EncodeToString(b))
+	return c.drawInspection(ctx, DrawPlan, day, staff, hex.EncodeToString(b))
 }
 
-func (c *Centre) drawInspection(ctx context.Context, day standards.Date, staff, seed string) (*InspectionDraw, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT id FROM plans WHERE date = ?`, day.String())
+// drawInspection draws one of the day's plans or results (kind) with
+// seed, and records the draw.
+func (c *Centre) drawInspection(ctx context.Context, kind string, day standards.Date, staff, seed string) (*InspectionDraw, error) {
+	q := `SELECT id FROM plans WHERE date = ?`
+	if kind == DrawResult {
+		q = `SELECT id FROM results WHERE date = ?`
+	}
+	rows, err := c.db.QueryContext(ctx, q, day.String())
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -101,24 +111,27 @@ func (c *Centre) drawInspection(ctx context.Context, day standards.Date, staff, 
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
+	if len(ids) == 0 && kind == DrawResult {
+		return nil, ErrNoResults
+	}
 	if len(ids) == 0 {
 		return nil, ErrNoPlans
 	}
 	slices.Sort(ids) // byte order in Go, whatever the database's collation
-	d := &InspectionDraw{Date: day.String(), Seed: seed, PlanIDs: ids, Staff: staff, AtMs: c.nowMs()}
-	d.PlanID = ids[DrawIndex(seed, d.Date, len(ids))]
-	err = c.db.QueryRowContext(ctx, `INSERT INTO inspection_draws (date, seed, plan_ids, plan_id, staff, at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.Date, d.Seed, strings.Join(ids, "\n"), d.PlanID, staff, d.AtMs).Scan(&d.ID)
+	d := &InspectionDraw{Kind: kind, Date: day.String(), Seed: seed, Pool: ids, Staff: staff, AtMs: c.nowMs()}
+	d.Drawn = ids[DrawIndex(seed, d.Date, len(ids))]
+	err = c.db.QueryRowContext(ctx, `INSERT INTO inspection_draws (kind, date, seed, plan_ids, plan_id, staff, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		kind, d.Date, d.Seed, strings.Join(ids, "\n"), d.Drawn, staff, d.AtMs).Scan(&d.ID)
 	if err != nil {
 		return nil, translate(err)
 	}
-	return d, nil
+	return d, c.fillDraw(ctx, d)
 }
 
 // InspectionDraws returns the latest limit draws, newest first, each with
 // its plan and inspections.
 func (c *Centre) InspectionDraws(ctx context.Context, limit int) ([]InspectionDraw, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT id, date, seed, plan_ids, plan_id, staff, at_ms FROM inspection_draws ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := c.db.QueryContext(ctx, `SELECT id, kind, date, seed, plan_ids, plan_id, staff, at_ms FROM inspection_draws ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -126,11 +139,11 @@ func (c *Centre) InspectionDraws(ctx context.Context, limit int) ([]InspectionDr
 	for rows.Next() {
 		var d InspectionDraw
 		var ids string
-		if err := rows.Scan(&d.ID, &d.Date, &d.Seed, &ids, &d.PlanID, &d.Staff, &d.AtMs); err != nil {
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Date, &d.Seed, &ids, &d.Drawn, &d.Staff, &d.AtMs); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		d.PlanIDs = strings.Split(ids, "\n")
+		d.Pool = strings.Split(ids, "\n")
 		out = append(out, d)
 	}
 	if err := rows.Close(); err != nil {
@@ -148,21 +161,19 @@ func (c *Centre) InspectionDraws(ctx context.Context, limit int) ([]InspectionDr
 func (c *Centre) InspectionDrawByID(ctx context.Context, id int64) (*InspectionDraw, error) {
 	var d InspectionDraw
 	var ids string
-	err := c.db.QueryRowContext(ctx, `SELECT id, date, seed, plan_ids, plan_id, staff, at_ms FROM inspection_draws WHERE id = ?`, id).
-		Scan(&d.ID, &d.Date, &d.Seed, &ids, &d.PlanID, &d.Staff, &d.AtMs)
+	err := c.db.QueryRowContext(ctx, `SELECT id, kind, date, seed, plan_ids, plan_id, staff, at_ms FROM inspection_draws WHERE id = ?`, id).
+		Scan(&d.ID, &d.Kind, &d.Date, &d.Seed, &ids, &d.Drawn, &d.Staff, &d.AtMs)
 	if err != nil {
 		return nil, translate(err)
 	}
-	d.PlanIDs = strings.Split(ids, "\n")
+	d.Pool = strings.Split(ids, "\n")
 	return &d, c.fillDraw(ctx, &d)
 }
 
 func (c *Centre) fillDraw(ctx context.Context, d *InspectionDraw) error {
-	p, _, err := c.PlanByID(ctx, d.PlanID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err := c.fillDrawn(ctx, d); err != nil {
 		return err
 	}
-	d.Plan = p
 	rows, err := c.db.QueryContext(ctx, `SELECT id, staff, outcome, note, at_ms FROM inspections WHERE draw_id = ? ORDER BY id`, d.ID)
 	if err != nil {
 		return translate(err)
@@ -192,109 +203,3 @@ func (c *Centre) RecordInspection(ctx context.Context, drawID int64, staff, outc
 	_, err := c.db.ExecContext(ctx, `INSERT INTO inspections (draw_id, staff, outcome, note, at_ms) VALUES (?, ?, ?, ?, ?)`, drawID, staff, outcome, note, c.nowMs())
 	return translate(err)
 }
-
-// CertWarning is a certificate to act on: one ending soon, or one that
-// has ended (or is missing) for an examiner still on a plan after today.
-type CertWarning struct {
-	Examiner, Name, Category string
-	Number, ValidTo          string // empty when the examiner holds no certificate for the category
-	Days                     int    // days from today to the last valid day (negative: ended)
-	Plans                    []string
-}
-
-// ExpiringCertificates returns the certificates whose last valid day is
-// from today to within days ahead, the soonest first.
-func (c *Centre) ExpiringCertificates(ctx context.Context, within int) ([]CertWarning, error) {
-	today := c.today()
-	end := dateAdd(today, within)
-	rows, err := c.db.QueryContext(ctx, `SELECT c.examiner_id, e.name, c.category, c.number, c.valid_to FROM certificates c JOIN examiners e ON e.id = c.examiner_id
-		WHERE c.valid_to >= ? AND c.valid_to <= ? ORDER BY c.valid_to, c.examiner_id, c.category`, today.String(), end.String())
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []CertWarning
-	for rows.Next() {
-		var w CertWarning
-		if err := rows.Scan(&w.Examiner, &w.Name, &w.Category, &w.Number, &w.ValidTo); err != nil {
-			return nil, err
-		}
-		w.Days = daysBetween(today, w.ValidTo)
-		out = append(out, w)
-	}
-	return out, rows.Err()
-}
-
-// ExpiredAssigned returns the examiners on a plan of today or later whose
-// certificate for the plan's category has ended before today (or who
-// hold none), with those plans.
-func (c *Centre) ExpiredAssigned(ctx context.Context) ([]CertWarning, error) {
-	today := c.today()
-	rows, err := c.db.QueryContext(ctx, `SELECT id, doc FROM plans WHERE date >= ? ORDER BY date, id`, today.String())
-	if err != nil {
-		return nil, translate(err)
-	}
-	type key struct{ examiner, category string }
-	var order []key
-	byKey := map[key]*CertWarning{}
-	for rows.Next() {
-		var id, doc string
-		if err := rows.Scan(&id, &doc); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		var p examsync.Plan
-		if err := json.Unmarshal([]byte(doc), &p); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("plan %s: %w", id, err)
-		}
-		for _, x := range p.Examiners {
-			k := key{x, p.Category}
-			if w := byKey[k]; w != nil {
-				w.Plans = append(w.Plans, p.Date+" "+id)
-				continue
-			}
-			byKey[k] = &CertWarning{Examiner: x, Category: p.Category, Plans: []string{p.Date + " " + id}}
-			order = append(order, k)
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	var out []CertWarning
-	for _, k := range order {
-		w := byKey[k]
-		err := c.db.QueryRowContext(ctx, `SELECT e.name, coalesce(c.number, ''), coalesce(c.valid_to, '') FROM examiners e
-			LEFT JOIN certificates c ON c.examiner_id = e.id AND c.category = ? WHERE e.id = ?`, k.category, k.examiner).Scan(&w.Name, &w.Number, &w.ValidTo)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, translate(err)
-		}
-		if w.ValidTo != "" && w.ValidTo >= today.String() {
-			continue
-		}
-		if w.ValidTo != "" {
-			w.Days = daysBetween(today, w.ValidTo)
-		}
-		out = append(out, *w)
-	}
-	return out, nil
-}
-
-func dateAdd(d standards.Date, days int) standards.Date {
-	return standards.DateOf(time.Date(d.Y, time.Month(d.M), d.D, 0, 0, 0, 0, time.UTC).AddDate(0, 0, days))
-}
-
-// daysBetween is the days from d to the date s (YYYY-MM-DD); 0 when s
-// is no date.
-func daysBetween(d standards.Date, s string) int {
-	e, err := standards.ParseDate(s)
-	if err != nil {
-		return 0
-	}
-	a := time.Date(d.Y, time.Month(d.M), d.D, 0, 0, 0, 0, time.UTC)
-	b := time.Date(e.Y, time.Month(e.M), e.D, 0, 0, 0, 0, time.UTC)
-	return int(b.Sub(a).Hours() / 24)
-}
-
-// Today is the exam sites' date now, in the centre's time zone.
-func (c *Centre) Today() standards.Date { return c.today() }

@@ -52,7 +52,7 @@ func Move(ctx context.Context, from, to, signerKey string) (*MoveReport, error) 
 	}
 	defer dst.Close()
 	var held int64
-	if err := dst.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM meta WHERE key <> 'analytics_rollup') + (SELECT count(*) FROM results) + (SELECT count(*) FROM stations)`).Scan(&held); err != nil {
+	if err := dst.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM meta WHERE key NOT IN ('analytics_rollup', 'examiner_rollup')) + (SELECT count(*) FROM results) + (SELECT count(*) FROM stations)`).Scan(&held); err != nil {
 		return rep, fmt.Errorf("centre migrate: %w", err)
 	}
 	if held > 0 {

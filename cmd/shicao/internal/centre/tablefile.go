@@ -1,18 +1,13 @@
 package centre
 
 import (
-	"archive/zip"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // ReadTable reads a CSV or XLSX file (by its extension; XLSX: the first
@@ -20,67 +15,16 @@ import (
 // mark is dropped; blank rows are skipped; an XLSX date cell in the short
 // date format reads as YYYY-MM-DD.
 func ReadTable(path string) (header []string, rows [][]string, err error) {
-	var all [][]string
-	sheet := "" // the sheet read, to name it if it is empty
 	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx":
-		// A date a person types into Excel is a date cell in the short
-		// date format (built-in 14), which excelize would render as
-		// mm-dd-yy; the imports want the YYYY-MM-DD the CSV holds.
-		f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
-		if errors.Is(err, zip.ErrFormat) {
-			return nil, nil, fmt.Errorf("%s: not an Excel workbook (.xlsx); save it from Excel as .xlsx or as CSV UTF-8", path)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, nil, fmt.Errorf("%s: no sheet", path)
-		}
-		sheet = sheets[0]
-		if all, err = f.GetRows(sheet); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-	case ".csv", ".txt":
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !utf8.Valid(b) {
-			return nil, nil, fmt.Errorf(`%s: not UTF-8 text (Excel's "CSV" on a Chinese system writes GBK): save it as "CSV UTF-8" or as .xlsx`, path)
-		}
-		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
-		r.FieldsPerRecord = -1
-		if all, err = r.ReadAll(); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
+	case ".xlsx", ".csv", ".txt":
 	default:
 		return nil, nil, fmt.Errorf("%s: give a .csv or .xlsx file", path)
 	}
-	for _, r := range all {
-		blank := true
-		for i := range r {
-			r[i] = strings.TrimSpace(r[i])
-			blank = blank && r[i] == ""
-		}
-		if blank {
-			continue
-		}
-		if header == nil {
-			header = r
-			continue
-		}
-		rows = append(rows, r)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
 	}
-	if header == nil && sheet != "" {
-		return nil, nil, fmt.Errorf("%s: the first sheet %q is empty (the table is read from the first sheet)", path, sheet)
-	}
-	if header == nil {
-		return nil, nil, fmt.Errorf("%s: empty", path)
-	}
-	return header, rows, nil
+	return readTable(path, b)
 }
 
 // findHeader finds the columns in the header, or, when a title or a note
@@ -146,6 +90,12 @@ func ExaminerRowsFromFile(path string) ([]ExaminerRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	return examinerRows(path, header, rows)
+}
+
+// examinerRows reads the examiner import's rows under header; path
+// names the file in errors.
+func examinerRows(path string, header []string, rows [][]string) ([]ExaminerRow, error) {
 	cols, rows, err := findHeader(header, rows, map[string][]string{
 		"id": {"身份证号", "id"}, "name": {"考评员姓名", "姓名", "name"}, "category": {"作业类别", "category"},
 		"number": {"证书编号", "certificate"}, "from": {"有效期起", "valid_from"}, "to": {"有效期止", "valid_to"},
@@ -205,6 +155,12 @@ func PlanRowsFromFile(path string) ([]PlanRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	return planRows(path, header, rows)
+}
+
+// planRows reads a plan roster's rows under header; path names the
+// file in errors.
+func planRows(path string, header []string, rows [][]string) ([]PlanRow, error) {
 	cols, rows, err := findHeader(header, rows, map[string][]string{
 		"plan": {"计划编号", "plan"}, "date": {"考试日期", "date"}, "site": {"考点", "site"}, "station": {"考站", "station"},
 		"category": {"作业类别", "category"}, "blueprint": {"试卷", "blueprint"}, "id": {"身份证号", "id_number"}, "name": {"姓名", "name"},

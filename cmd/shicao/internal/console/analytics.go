@@ -20,6 +20,32 @@ func init() {
 	funcs["pct"] = func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
 	funcs["bar"] = func(x float64) int { return int(100*x + 0.5) }
 	funcs["num"] = func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+	funcs["diverge"] = diverge
+}
+
+// divergeSpan is the difference, in points, that fills half of a
+// diverging bar: an examiner further from their colleagues than this
+// shows a full half bar (and the number beside it says how far).
+const divergeSpan = 5.0
+
+// diverge places a bar for a signed difference on a 100-wide scale
+// centred at 50: its x and its width.
+func diverge(x float64) [2]int {
+	w := int(50*min(max(x, -divergeSpan), divergeSpan)/divergeSpan + 0.5*sign(x))
+	if w < 0 {
+		return [2]int{50 + w, -w}
+	}
+	return [2]int{50, w}
+}
+
+func sign(x float64) float64 {
+	switch {
+	case x < 0:
+		return -1
+	case x > 0:
+		return 1
+	}
+	return 0
 }
 
 // period reads the page's period: from and to as YYYY-MM-DD; by default
@@ -47,7 +73,10 @@ type analyticsData struct {
 	Error      string
 	Tables     []rateTable
 	Deductions []centre.DeductionRate
-	Query      string
+	// Consistency is each examiner's agreement with their co-examiners
+	// and with the sensors (ask 6).
+	Consistency []centre.ExaminerAgreement
+	Query       string
 }
 
 func (s *Server) analytics(w http.ResponseWriter, r *request) {
@@ -71,6 +100,10 @@ func (s *Server) analytics(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
+	if d.Consistency, err = s.c.ExaminerConsistency(r.Context(), p); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.audit(r.Context(), r.sess.Staff.Name, "read analytics", p.From.String()+" to "+p.To.String(), r.remote)
 	s.render(w, r, "analytics", d)
 }
@@ -85,7 +118,12 @@ func (s *Server) analyticsCSV(w http.ResponseWriter, r *request) {
 	}
 	by := r.URL.Query().Get("by")
 	t := &centre.Table{}
-	if by == "deductions" {
+	if by == "consistency" {
+		if err := s.consistencyTable(r, p, t); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else if by == "deductions" {
 		list, err := s.c.DeductionRates(r.Context(), p, 1000)
 		if err != nil {
 			s.fail(w, r, err)
@@ -115,4 +153,20 @@ func (s *Server) analyticsCSV(w http.ResponseWriter, r *request) {
 	if err := t.WriteCSV(w); err != nil {
 		s.log.Error("analytics csv", "err", err)
 	}
+}
+
+// consistencyTable fills t with each examiner's consistency over p, as
+// the page's table shows it (differences in points).
+func (s *Server) consistencyTable(r *request, p centre.Period, t *centre.Table) error {
+	list, err := s.c.ExaminerConsistency(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	t.Header = []string{"examiner", "name", "sheets", "pairs", "mean_difference", "mean_abs_difference", "reviews", "points_both_judge", "examiner_only", "sensors_only", "disagreement"}
+	f := func(x float64, n int) string { return strconv.FormatFloat(x, 'f', n, 64) }
+	for _, x := range list {
+		t.Rows = append(t.Rows, []string{x.Examiner, x.Name, strconv.Itoa(x.Sheets), strconv.Itoa(x.Pairs), f(x.MeanDiff, 2), f(x.MeanAbsDiff, 2),
+			strconv.Itoa(x.Reviews), strconv.Itoa(x.BothPoints), strconv.Itoa(x.ExaminerOnly), strconv.Itoa(x.SensorOnly), f(x.Disagreement(), 4)})
+	}
+	return nil
 }

@@ -58,7 +58,7 @@ func TestBrowser_OversightAnalytics(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("draws: %v %v", list, err)
 	}
-	if seed != list[0].Seed || plan != list[0].PlanIDs[centre.DrawIndex(seed, day, len(list[0].PlanIDs))] {
+	if seed != list[0].Seed || plan != list[0].Pool[centre.DrawIndex(seed, day, len(list[0].Pool))] {
 		t.Errorf("the page shows seed %q plan %q; redone: %+v", seed, plan, list[0])
 	}
 

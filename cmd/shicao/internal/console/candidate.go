@@ -60,6 +60,10 @@ func NewCandidate(c *centre.Centre, opts CandidateOptions) (*Candidate, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The item's sections are the staff result page's (parts/item.html).
+		if t, err = t.ParseFS(templateFS, "templates/parts/*.html"); err != nil {
+			return nil, err
+		}
 		h.pages[name] = t
 	}
 	return h, nil

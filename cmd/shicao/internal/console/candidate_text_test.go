@@ -3,6 +3,7 @@ package console
 import (
 	"io/fs"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -19,8 +20,12 @@ func TestCandidateText_Complete(t *testing.T) {
 	for _, st := range []string{"filed", "assigned", "upheld", "rescored", "reexam"} {
 		keys = append(keys, "appeal."+st, "appeal.now."+st)
 	}
-	for _, n := range names {
+	parts, _ := fs.Glob(templateFS, "templates/parts/*.html")
+	for _, n := range append(names, parts...) {
 		b, _ := fs.ReadFile(candidateFS, n)
+		if strings.HasPrefix(n, "templates/parts/") {
+			b, _ = fs.ReadFile(templateFS, n)
+		}
 		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
 			keys = append(keys, m[1])
 		}

@@ -16,13 +16,15 @@ func TestCatalogue_Complete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parts, _ := fs.Glob(templateFS, "templates/parts/*.html")
+	names = append(names, parts...)
 	keys := []string{"role.admin", "role.staff", "role.inspector", "attempt.1", "attempt.2"}
 	for _, n := range names {
 		b, _ := fs.ReadFile(templateFS, n)
 		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
 			keys = append(keys, m[1])
 		}
-		if base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html"); base != "layout" {
+		if base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html"); base != "layout" && !strings.HasPrefix(base, "parts/") {
 			keys = append(keys, base+".title")
 		}
 	}

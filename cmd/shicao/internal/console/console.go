@@ -35,7 +35,7 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/parts/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -92,7 +92,7 @@ func New(c *centre.Centre, opts Options) (*Server, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /signin", s.signin)
 	mux.HandleFunc("GET /lang", s.setLang)
 	mux.Handle("POST /signout", s.staff(s.signout, false))
-	mux.Handle("GET /{$}", s.staff(s.results, false))
+	mux.Handle("GET /{$}", s.staff(s.dashboard, false))
 	mux.Handle("GET /results", s.staff(s.results, false))
 	mux.Handle("GET /results/{id}", s.staff(s.result, false))
 	mux.Handle("POST /results/{id}/verify", s.staff(s.verify, false))
@@ -128,25 +128,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /analytics.csv", s.staff(s.analyticsCSV, false))
 	mux.Handle("GET /exports", s.roles(s.exportsPage, centre.RoleAdmin, centre.RoleStaff))
 	mux.Handle("GET /exports/{what}", s.roles(s.export, centre.RoleAdmin, centre.RoleStaff))
+	mux.Handle("GET /run", s.roles(s.runPage, centre.RoleAdmin, centre.RoleStaff))
+	mux.Handle("POST /run/plans", s.staff(s.importPlans, true))
+	mux.Handle("POST /run/examiners", s.staff(s.importExaminers, true))
+	mux.Handle("POST /run/standards", s.staff(s.publishStandards, true))
+	mux.Handle("POST /run/stations", s.staff(s.addStation, true))
+	mux.Handle("POST /run/equipment", s.staff(s.addEquipment, true))
 	return headers(mux)
-}
-
-// headers sets what every answer carries: no framing, no sniffing, no
-// referrer, and a content policy that allows nothing from elsewhere.
-func headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		// Script only from the console itself (the live grid's live.js),
-		// and its event stream.
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cache-Control", "no-store")
-		// Forms are small: a megabyte is far more than any of them.
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // request is what a staff handler gets.
@@ -178,6 +166,11 @@ func (s *Server) staff(h func(http.ResponseWriter, *request), change bool) http.
 				return
 			}
 			http.Redirect(w, r, "/signin?expired=1", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && tooLarge(r) {
+			s.audit(r.Context(), req.sess.Staff.Name, "upload refused", "larger than the limit: "+r.URL.Path, req.remote)
+			s.renderStatus(w, req, http.StatusRequestEntityTooLarge, "error", map[string]any{"Message": text(req.lang, "err.toolarge"), "Status": http.StatusRequestEntityTooLarge})
 			return
 		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), req.sess.CSRF) {

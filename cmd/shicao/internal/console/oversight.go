@@ -13,7 +13,8 @@ import (
 )
 
 // Oversight (issue #19): certificate warnings (持证上岗), the random pull
-// of exam plans for inspection (随机调取考试计划) and the inspections.
+// of exam plans and of results for inspection (随机调取考试计划) and the
+// inspections.
 // Staff and admins draw; inspectors and admins record inspections;
 // everyone signed in reads.
 
@@ -96,26 +97,38 @@ func (s *Server) showOversight(w http.ResponseWriter, r *request, status int, d 
 	s.renderStatus(w, r, status, "oversight", d)
 }
 
-// draw pulls a plan of the day at random; the seed is shown and logged.
+// draw pulls a plan or a result (kind=result) of the day at random;
+// the seed is shown and logged.
 func (s *Server) draw(w http.ResponseWriter, r *request) {
 	date := strings.TrimSpace(r.PostFormValue("date"))
+	kind := centre.DrawPlan
+	if r.PostFormValue("kind") == centre.DrawResult {
+		kind = centre.DrawResult
+	}
 	day, err := standards.ParseDate(date)
 	if err != nil {
 		s.showOversight(w, r, http.StatusUnprocessableEntity, &oversightData{Date: date, Error: text(r.lang, "err.bad") + " " + text(r.lang, "search.datehint")})
 		return
 	}
-	d, err := s.c.DrawInspection(r.Context(), day, r.sess.Staff.Name)
-	if errors.Is(err, centre.ErrNoPlans) {
-		s.audit(r.Context(), r.sess.Staff.Name, "random pull refused", "date "+day.String()+": no plan", r.remote)
-		s.showOversight(w, r, http.StatusUnprocessableEntity, &oversightData{Date: date, Error: text(r.lang, "over.noplans")})
+	var d *centre.InspectionDraw
+	if kind == centre.DrawResult {
+		d, err = s.c.DrawResultInspection(r.Context(), day, r.sess.Staff.Name)
+	} else {
+		d, err = s.c.DrawInspection(r.Context(), day, r.sess.Staff.Name)
+	}
+	if errors.Is(err, centre.ErrNoPlans) || errors.Is(err, centre.ErrNoResults) {
+		s.audit(r.Context(), r.sess.Staff.Name, "random pull refused", "date "+day.String()+": no "+kind, r.remote)
+		s.showOversight(w, r, http.StatusUnprocessableEntity, &oversightData{Date: date, Error: text(r.lang, "over.no"+kind+"s")})
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r.Context(), r.sess.Staff.Name, "random pull", fmt.Sprintf("draw %d: date %s seed %s among %d plans: plan %s", d.ID, d.Date, d.Seed, len(d.PlanIDs), d.PlanID), r.remote)
-	s.showOversight(w, r, http.StatusOK, &oversightData{Date: date, Drawn: d, Message: text(r.lang, "over.drawn") + " " + d.PlanID})
+	detail := fmt.Sprintf("draw %d: %s: date %s seed %s among %d %ss: %s %s", d.ID, kind, d.Date, d.Seed, len(d.Pool), kind, kind, d.Drawn)
+	s.audit(r.Context(), r.sess.Staff.Name, "random pull", detail, r.remote)
+	s.log.Info("random pull", "draw", d.ID, "kind", kind, "date", d.Date, "seed", d.Seed, "pool", len(d.Pool), "drawn", d.Drawn, "staff", r.sess.Staff.Name)
+	s.showOversight(w, r, http.StatusOK, &oversightData{Date: date, Drawn: d, Message: text(r.lang, "over.drawn") + " " + d.Drawn})
 }
 
 // inspect records an inspection against a draw.

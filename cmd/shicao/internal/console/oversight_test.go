@@ -75,8 +75,8 @@ func TestOversight_RandomPull(t *testing.T) {
 	}
 	d := list[0]
 	// Anyone redoes the draw from the seed, by the published rule.
-	if got := d.PlanIDs[centre.DrawIndex(d.Seed, day, len(d.PlanIDs))]; got != d.PlanID || !slices.Contains(d.PlanIDs, r.shallow.Doc.Plan) || !d.Redo() {
-		t.Errorf("redone from seed %s: %s, recorded %s", d.Seed, got, d.PlanID)
+	if got := d.Pool[centre.DrawIndex(d.Seed, day, len(d.Pool))]; got != d.Drawn || !slices.Contains(d.Pool, r.shallow.Doc.Plan) || !d.Redo() {
+		t.Errorf("redone from seed %s: %s, recorded %s", d.Seed, got, d.Drawn)
 	}
 	contains(t, body, d.Seed)
 	contains(t, body, "结果一致")
@@ -101,7 +101,7 @@ func TestOversight_RandomPull(t *testing.T) {
 	}
 	_, audit := r.signedIn(t, centre.RoleAdmin).get("/audit")
 	audit = html.UnescapeString(audit)
-	for _, want := range []string{"random pull", "seed " + d.Seed, "plan " + d.PlanID, "record inspection", "role refused", "POST /oversight/draw", "csrf refused"} {
+	for _, want := range []string{"random pull", "seed " + d.Seed, "plan " + d.Drawn, "record inspection", "role refused", "POST /oversight/draw", "csrf refused"} {
 		contains(t, audit, want)
 	}
 }

@@ -71,7 +71,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	s.audit(r.Context(), name, "sign-in", "role "+sess.Staff.Role, req.remote)
 	s.setCookie(w, sessionCookie, sess.ID, centre.SessionDuration)
 	s.setCookie(w, preCookie, "", -time.Second)
-	http.Redirect(w, r, "/results", http.StatusSeeOther)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *request) {

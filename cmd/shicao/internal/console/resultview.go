@@ -27,6 +27,7 @@ type itemView struct {
 	Deductions []deductionView // every deduction of the sheet, in order
 	Points     []pointView
 	Chart      *depthChart
+	Ext        *extChart
 }
 
 type pointView struct {
@@ -102,7 +103,7 @@ func buildResultView(row *centre.ResultRow, body, receipt []byte, lang string) (
 			events = append(events, e)
 			bySeq[e.Seq] = eventView{Seq: e.Seq, AtMs: e.TMs - t0, Type: string(e.Type), Data: string(e.Data)}
 		}
-		iv := itemView{Result: it, Chart: buildDepthChart(events)}
+		iv := itemView{Result: it, Chart: buildDepthChart(events), Ext: buildExtChart(events)}
 		evidence := func(seqs []int64) []eventView {
 			var out []eventView
 			for _, s := range seqs {

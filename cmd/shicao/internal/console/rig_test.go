@@ -33,6 +33,7 @@ type rig struct {
 	srv     *httptest.Server
 	shallow *station.Saved // 陈明's result
 	perfect *station.Saved // 赵丽's result
+	st      *centretest.Station
 }
 
 func newRig(t *testing.T) *rig {
@@ -59,7 +60,7 @@ func newRig(t *testing.T) *rig {
 	}
 	srv := httptest.NewServer(cs.Handler())
 	t.Cleanup(srv.Close)
-	return &rig{c: c, dir: dir, srv: srv, shallow: shallow, perfect: perfect}
+	return &rig{c: c, dir: dir, srv: srv, shallow: shallow, perfect: perfect, st: st}
 }
 
 // client is a browser-like HTTP client: cookies kept, redirects followed.
