@@ -64,6 +64,9 @@ type Deps struct {
 	CardScenario func(name string) error
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
+	// Drill opens the calibration drill screen instead of the exam's
+	// (screen_drill.go, shicao station drill mark).
+	Drill bool
 }
 
 // ReadingMsg is a device reading, for the device panel.
@@ -162,6 +165,8 @@ type Model struct {
 	dev       map[string]*deviceState
 	queue     []outboxEntry
 	refreshed time.Time
+
+	drill *drillModel // the calibration drill screen, when Deps.Drill
 }
 
 // New returns the root model.
@@ -187,6 +192,11 @@ func New(d Deps) *Model {
 	m.reason.CharLimit = 200
 	m.resolveInputs[0].CharLimit = 5
 	m.resolveInputs[1].CharLimit = 200
+	if d.Drill {
+		m.drill = newDrillModel(m)
+		m.drill.update(m.drill.load()())
+		return m
+	}
 	m.refresh()
 	return m
 }
@@ -239,6 +249,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		return m, nil
+	}
+	if m.drill != nil {
+		return m, m.drill.update(msg)
+	}
+	switch msg := msg.(type) {
 	case tickMsg:
 		return m, m.onTick()
 	case ReadingMsg:
@@ -489,6 +504,9 @@ func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {
 
 // View renders the current screen.
 func (m *Model) View() string {
+	if m.drill != nil {
+		return m.drill.view()
+	}
 	var body string
 	switch m.screen {
 	case scrStart:
