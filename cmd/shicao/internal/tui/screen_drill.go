@@ -62,18 +62,18 @@ const (
 
 // drillModel is the drill screen's state.
 type drillModel struct {
-	root    *Model
-	stage   drillStage
-	drills  []store.Drill
-	sel     int
-	input   textinput.Model
-	id      string
-	run     *station.DrillRun
-	started time.Time
-	itemSel int
-	sheet   *scoring.Sheet
-	asking  bool
-	out     *station.DrillOutcome
+	root                 *Model
+	stage                drillStage
+	drills               []store.Drill
+	sel                  int
+	input                textinput.Model
+	id                   string
+	run                  *station.DrillRun
+	started              time.Time
+	itemSel              int
+	sheet                *scoring.Sheet
+	asking               bool
+	out                  *station.DrillOutcome
 	end, submit, another key.Binding
 }
 
