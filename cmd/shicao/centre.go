@@ -39,6 +39,7 @@ func centreCmd() *Command {
 			centrePlanCmd(),
 			centreAssignCmd(),
 			centreStandardCmd(),
+			centreDrillCmd(),
 			centreExportCmd(),
 			centreAlarmsCmd(),
 			centreAppealCmd(),

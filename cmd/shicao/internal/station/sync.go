@@ -72,6 +72,9 @@ func (r *SyncReport) Changed() int {
 			n++
 		}
 	}
+	if r.Drills != nil {
+		n += len(r.Drills.Installed) + r.Drills.Sent + r.Drills.Refused
+	}
 	return n
 }
 
