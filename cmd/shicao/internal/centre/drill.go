@@ -190,6 +190,7 @@ func (c *Centre) refuseCalibration(ctx context.Context, stationName string, body
 	ans, err := c.keepCalibration(ctx, stationName, body, "results")
 	var ref *examsync.Refusal
 	if errors.As(err, &ref) && ref.Code != CodeCalibrationResult {
+		c.alarm(ctx, ref.Code, stationName, "calibration record", ref.Reason)
 		return ref
 	}
 	out := refuse422(CodeCalibrationResult, "this is a calibration record, not an exam result: a drill is never an exam; it is kept as calibration (send it to /v1/calibrations)")
@@ -237,10 +238,16 @@ func (c *Centre) keepCalibration(ctx context.Context, stationName string, body [
 	if err != nil {
 		return nil, err
 	}
-	devs, err := scoreCalibration(std, drill, rec)
+	sheet, err := scoreCalibration(std, drill, rec)
 	if err != nil {
 		return nil, refuse422(CodeDrill, "calibration record %s: %v", rec.ID, err)
 	}
+	if sheet.Score != rec.Score {
+		// The station scored the same log: another score means another
+		// standard text or a record made up.
+		return nil, refuse422(CodeUnverifiable, "calibration record %s: its marks score %s here, the record says %s", rec.ID, sheet.Score, rec.Score)
+	}
+	devs := examsync.Deviations(std, sheet, rec.Examiner, drill.Panel)
 	ans := &keptCalibration{CalibrationAnswer: CalibrationAnswer{Calibration: rec.ID, Drill: rec.Drill, Examiner: rec.Examiner, Deviations: devs}}
 	h := sha256.Sum256(body)
 	hexSum := hex.EncodeToString(h[:])
@@ -285,9 +292,8 @@ func openCalibration(body []byte, stationKey string) (*examsync.Calibration, err
 	return &rec, nil
 }
 
-// scoreCalibration scores the examiner's marks on the drill and compares
-// them with the panel's.
-func scoreCalibration(std *standards.Standard, drill *examsync.Drill, rec *examsync.Calibration) ([]examsync.Deviation, error) {
+// scoreCalibration scores the examiner's marks on the drill.
+func scoreCalibration(std *standards.Standard, drill *examsync.Drill, rec *examsync.Calibration) (*scoring.Sheet, error) {
 	events, err := drill.DrillEvents()
 	if err != nil {
 		return nil, err
@@ -300,7 +306,7 @@ func scoreCalibration(std *standards.Standard, drill *examsync.Drill, rec *exams
 	if err != nil {
 		return nil, fmt.Errorf("the marks do not score under %s version %d: %w", std.ID, std.Version, err)
 	}
-	return examsync.Deviations(std, sheet, rec.Examiner, drill.Panel), nil
+	return sheet, nil
 }
 
 func (c *Centre) insertCalibration(ctx context.Context, rec *examsync.Calibration, hexSum, via string, body []byte, std *standards.Standard, devs []examsync.Deviation) error {

@@ -131,6 +131,25 @@ func TestDrill_Calibration(t *testing.T) {
 			t.Errorf("%d rows after sending it again, want the record kept once (7)", len(rows))
 		}
 	})
+	t.Run("ForgedScore", func(t *testing.T) {
+		held, err := r.st.S.Calibrations(ctx)
+		if err != nil || len(held) != 1 {
+			t.Fatalf("station holds %d calibration records, %v", len(held), err)
+		}
+		var rec examsync.Calibration
+		if err := json.Unmarshal(standards.SplitNote(held[0].Signed), &rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.ID, rec.Score = "forged-1", rec.Score+standards.PointsOf(5)
+		forged, err := examsync.Sign(rec, r.st.Signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.client.Calibrate(ctx, forged)
+		if ref := refusal(t, err); ref.Status != 422 || ref.Code != centre.CodeUnverifiable || !strings.Contains(ref.Reason, "the record says") {
+			t.Fatalf("a record whose score its marks do not give: %d %s %q, want 422 %s", ref.Status, ref.Code, ref.Reason, centre.CodeUnverifiable)
+		}
+	})
 	t.Run("CalibrationPurposeResult", func(t *testing.T) {
 		saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "calibration", 0)
 		body := centretest.Remake(t, saved.Bundle, r.st.Signer, func(d *examsync.ResultDoc) { d.Purpose = examsync.PurposeCalibration })

@@ -126,7 +126,7 @@ func (d *drillModel) keys() []key.Binding {
 	case d.stage == drillMarking:
 		return []key.Binding{k.Up, k.Down, k.Mark, k.Undo, d.end, d.submit, k.Lang, k.Quit}
 	}
-	return []key.Binding{d.another, k.Quit}
+	return []key.Binding{d.another, k.Lang, k.Quit}
 }
 
 // update handles every message while the drill screen is up.
