@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,8 @@ import (
 
 // installDrill signs a drill of SD-DG-K42's "perfect" run with the demo
 // centre's key (the panel took 2 off 环境评估 and 1 off 呼救) and installs
-// it at the fixture's station.
-func installDrill(t *testing.T, f *fixture, id string) {
+// it at the fixture's station. It returns the drill's number of events.
+func installDrill(t *testing.T, f *fixture, id string) int {
 	t.Helper()
 	ctx := context.Background()
 	std, err := f.s.StandardVersion(ctx, "SD-DG-K42", 1)
@@ -47,6 +48,7 @@ func installDrill(t *testing.T, f *fixture, id string) {
 	if _, _, err := f.s.InstallDrill(ctx, signed); err != nil {
 		t.Fatal(err)
 	}
+	return len(d.Events)
 }
 
 // TestTeatest_Drill: an examiner opens a calibration drill, signs in,
@@ -57,7 +59,7 @@ func installDrill(t *testing.T, f *fixture, id string) {
 func TestTeatest_Drill(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "zh")
-	installDrill(t, f, "DR-K42-T")
+	n := installDrill(t, f, "DR-K42-T")
 	m := New(Deps{Station: f.s, Equipment: f.eq, Now: f.clock.Now, Lang: "zh", Drill: true})
 	tm := teatest.NewTestModel(t, tracing{m, t}, teatest.WithInitialTermSize(120, 40))
 	out := tm.Output()
@@ -86,9 +88,11 @@ func TestTeatest_Drill(t *testing.T) {
 	waitFor("密码（输入后按 enter）")
 	tm.Type(x.PIN)
 	key(tea.KeyEnter)
-	waitFor("回放 0/")
+	// The header line changes with every event replayed: it is drawn
+	// again however far the ticks had replayed before e.
+	waitFor("考评员 " + x.Name + "  回放 ")
 	tm.Type("e")
-	waitFor("胸外按压")
+	waitFor(fmt.Sprintf("回放 %d/%d", n, n))
 	tm.Type("2") // 未轻拍双肩 -2 on 环境评估, the item selected first
 	waitFor("您 -2")
 	tm.Type("f")
