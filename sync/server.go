@@ -80,6 +80,9 @@ type Server struct {
 	// Status keeps the stations' statuses (POST /v1/status); nil
 	// answers 404.
 	Status StatusSink
+	// Drills serves drills (GET /v1/drills) and takes calibration
+	// records (POST /v1/calibrations); nil answers 404.
+	Drills DrillDesk
 	// Now is the centre's clock (tests inject one).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -148,6 +151,16 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Status != nil {
 		mux.HandleFunc("POST /v1/status", s.postStatus)
+	}
+	if s.Drills != nil {
+		mux.HandleFunc("GET /v1/drills", s.signed(func(ctx context.Context, st string, _ *http.Request, _ []byte) ([]byte, string, error) {
+			b, err := s.Drills.DrillsFor(ctx, st)
+			return b, noteType, err
+		}))
+		mux.HandleFunc("POST /v1/calibrations", s.signedBody(MaxCalibrationBytes, func(ctx context.Context, st string, _ *http.Request, body []byte) ([]byte, string, error) {
+			answer, err := s.Drills.Calibrate(ctx, st, body)
+			return answer, jsonType, err
+		}))
 	}
 	mux.HandleFunc("GET /v1/standards", s.signed(s.getStandards))
 	mux.HandleFunc("GET /v1/plans", s.signed(func(ctx context.Context, st string, r *http.Request, _ []byte) ([]byte, string, error) {

@@ -41,6 +41,7 @@ func centreCmd() *Command {
 			centreAssignCmd(),
 			centreStandardCmd(),
 			centreVocabularyCmd(),
+			centreDrillCmd(),
 			centreExportCmd(),
 			centreAlarmsCmd(),
 			centreAppealCmd(),

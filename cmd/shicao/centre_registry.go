@@ -159,7 +159,7 @@ func centreStationAddCmd() *Command {
 	}
 	data := addCentreData(&c.Flag)
 	name := c.Flag.String("name", "", "the station's name")
-	site := c.Flag.String("site", "", "the accepted exam site it stands at")
+	site := c.Flag.String("site", "", "the site it stands at (at a training institution's site it runs in training mode only)")
 	pub := c.Flag.String("pub", "", "the station's verifier key file (station.pub)")
 	replace := c.Flag.Bool("replace", false, "replace a registered station's key (a new machine or a new key); what the old key signed is refused afterwards")
 	c.Run = func(ctx context.Context, e *env, args []string) error {
@@ -177,6 +177,9 @@ func centreStationAddCmd() *Command {
 				return err
 			}
 			printStationChange(e, was, st)
+			if s, err := ce.SiteByID(ctx, st.Site); err == nil && !s.Accepted {
+				fmt.Fprintf(e.stdout, "site %s is a training institution's site (考培分离): station %s runs in training mode only; no exam may run there, and its results are never exam results\n", st.Site, st.Name)
+			}
 			return nil
 		})
 	}

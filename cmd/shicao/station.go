@@ -39,6 +39,7 @@ func stationCmd() *Command {
 		stationSyncCmd(),
 		stationBackupCmd(),
 		stationTrainingCmd(),
+		stationDrillCmd(),
 	}
 	return c
 }

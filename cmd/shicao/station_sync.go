@@ -134,6 +134,7 @@ func printSync(e *env, rep *station.SyncReport, err error) {
 			fmt.Fprintf(e.stdout, "registry version %d installed\n", p.Registry)
 		}
 	}
+	printDrillSync(e, rep.Drills)
 	if err == nil && rep.Changed() == 0 {
 		fmt.Fprintln(e.stdout, "nothing changed")
 	}

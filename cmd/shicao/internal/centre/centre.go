@@ -291,5 +291,5 @@ func (c *Centre) UseNonce(ctx context.Context, stationName, nonce string, at tim
 
 // Server returns the centre's HTTP API over this centre.
 func (c *Centre) Server(logger *slog.Logger) *examsync.Server {
-	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Recon: c, Status: c, Now: c.now, Logger: logger}
+	return &examsync.Server{Keys: c, Nonces: c, Results: c, Down: c, Log: c, Recon: c, Status: c, Drills: c, Now: c.now, Logger: logger}
 }

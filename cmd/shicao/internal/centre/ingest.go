@@ -55,6 +55,10 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
+	if examsync.IsCalibration(body) {
+		// A drill's calibration record is never an exam result.
+		return nil, c.refuseCalibration(ctx, stationName, body)
+	}
 	key, err := c.StationKey(ctx, stationName)
 	if err != nil {
 		return nil, err
@@ -70,6 +74,9 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	}
 	if doc.Training() {
 		return nil, c.refuseTraining(ctx, stationName, hexSum, body, doc)
+	}
+	if doc.Purpose == examsync.PurposeCalibration {
+		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeCalibrationResult, "result %s is signed with the calibration purpose: a drill is never an exam result", doc.ID))
 	}
 	if err := v.CheckBound(); err != nil {
 		// A log moved in from another candidate's result (冒名顶替).

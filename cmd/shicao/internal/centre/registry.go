@@ -104,10 +104,14 @@ func (c *Centre) AddStation(ctx context.Context, name, site, verifierKey string)
 	return err
 }
 
-// PutStation registers a station at an accepted exam site with its
-// verifier key, or moves a registered station to another site, and
-// returns the station as it was (nil when it is new). A station at a
-// training institution's site is refused. So is a key that cannot be a
+// PutStation registers a station at a site with its verifier key, or
+// moves a registered station to another site, and returns the station as
+// it was (nil when it is new). A station at a training institution's site
+// is a training station (考培分离): the registry signed for it says
+// Training, it runs in training mode only, and no exam may run there —
+// its exam results are refused (checkSite), its training results are
+// refused as exam results (refuseTraining), and a plan for its site is
+// not issued (checkPlan). A key that cannot be a
 // station's: a signer (private) key, the centre's own key, a province key
 // pinned to verify standards, or a key registered to another station.
 // Another key for a registered station is refused unless replaceKey: a
@@ -126,14 +130,12 @@ func (c *Centre) PutStation(ctx context.Context, st Station, replaceKey bool) (w
 		return nil, fmt.Errorf("station %s: %s is this centre's own key, not a station's: give the station's station.pub (shicao station init wrote it)", st.Name, ShortKey(st.Key))
 	}
 	err = inTx(ctx, c.db, func(tx *sql.Tx) error {
-		s, err := siteByID(ctx, tx, st.Site)
+		_, err := siteByID(ctx, tx, st.Site)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			return fmt.Errorf("station %s: site %s is not registered (add it first: shicao centre site add)", st.Name, st.Site)
 		case err != nil:
 			return fmt.Errorf("station %s: %w", st.Name, err)
-		case !s.Accepted:
-			return fmt.Errorf("station %s: site %s is not an accepted exam site (考培分离: no exam on a training institution's site)", st.Name, st.Site)
 		}
 		var root string
 		err = tx.QueryRowContext(ctx, `SELECT name FROM trust_roots WHERE vkey = ?`, st.Key).Scan(&root)

@@ -124,6 +124,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /oversight", s.staff(s.oversight, false))
 	mux.Handle("POST /oversight/draw", s.roles(s.draw, centre.RoleAdmin, centre.RoleStaff))
 	mux.Handle("POST /oversight/draws/{id}/inspect", s.roles(s.inspect, centre.RoleAdmin, centre.RoleInspector))
+	mux.Handle("GET /drills", s.staff(s.drills, false))
 	mux.Handle("GET /analytics", s.staff(s.analytics, false))
 	mux.Handle("GET /analytics.csv", s.staff(s.analyticsCSV, false))
 	mux.Handle("GET /exports", s.roles(s.exportsPage, centre.RoleAdmin, centre.RoleStaff))

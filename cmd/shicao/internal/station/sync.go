@@ -52,6 +52,9 @@ type SyncReport struct {
 	ClockMeasured bool
 	// Pull is what came down: standards, plans, the registry.
 	Pull *examsync.PullReport
+	// Drills is what came of calibration drills: drills installed,
+	// calibration records sent (drill_sync.go).
+	Drills *DrillSync
 	// Queued counts the results still queued after the round.
 	Queued int
 }
@@ -72,6 +75,9 @@ func (r *SyncReport) Changed() int {
 		if r.Pull.Vocabulary != 0 {
 			n++
 		}
+	}
+	if r.Drills != nil {
+		n += len(r.Drills.Installed) + r.Drills.Sent + r.Drills.Refused
 	}
 	return n
 }
@@ -139,6 +145,10 @@ func (s *Station) Sync(ctx context.Context, c *examsync.Client, opt SyncOptions)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("pull: %w", err)
+	}
+	// After the standards: a drill needs the standard it was recorded under.
+	if rep.Drills, err = s.SyncDrills(ctx, c); err != nil {
+		return rep, err
 	}
 	queued, err := st.Outbox(ctx, store.OutboxQueued)
 	rep.Queued = len(queued)

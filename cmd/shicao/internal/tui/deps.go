@@ -49,6 +49,9 @@ type Deps struct {
 	// shown on the start screen: printed before the TUI took the terminal,
 	// it would be out of a newcomer's sight.
 	DemoConsole string
+	// Drill opens the calibration drill screen instead of the exam's
+	// (screen_drill.go, shicao station drill mark).
+	Drill bool
 	// Card reads the candidate's ID card on the station's reader (nil: no
 	// reader; the examiners check the card by eye, or take the number by
 	// hand with a reason).

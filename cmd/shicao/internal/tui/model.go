@@ -58,6 +58,8 @@ type Model struct {
 	*shared
 	pages    pages
 	showHelp bool // the full key list (?)
+
+	drill *drillModel // the calibration drill screen, when Deps.Drill
 }
 
 // New returns the root model.
@@ -76,6 +78,11 @@ func New(d Deps) *Model {
 		identity: &identityPage{shared: s}, draw: &drawPage{shared: s}, live: &livePage{shared: s},
 		sheet: newSheetPage(s), result: &resultPage{shared: s}, outbox: newOutboxPage(s),
 	}}
+	if d.Drill {
+		m.drill = newDrillModel(m)
+		m.drill.update(m.drill.load()())
+		return m
+	}
 	m.refresh()
 	return m
 }
@@ -116,6 +123,13 @@ func (m *Model) Init() tea.Cmd { return tick() }
 // Update routes a message: a key to the page's bindings, a workflow
 // answer to the page that asked, a reading to the device panels.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.drill != nil {
+		if ws, ok := msg.(tea.WindowSizeMsg); ok {
+			m.w, m.h = ws.Width, ws.Height
+			return m, nil
+		}
+		return m, m.drill.update(msg)
+	}
 	was := m.screen
 	cmd := m.route(msg)
 	if m.screen != was {
@@ -274,6 +288,9 @@ func (m *Model) onTick() tea.Cmd {
 
 // View renders the current screen in its frame.
 func (m *Model) View() string {
+	if m.drill != nil {
+		return m.drill.view()
+	}
 	p := m.page()
 	help := helpLines(m.keysFor(), m.w, m.styles.Help)
 	room := m.bodyRoom(help)
