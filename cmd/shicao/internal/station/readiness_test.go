@@ -92,7 +92,7 @@ func TestReadiness_ReferenceCheck(t *testing.T) {
 	ex, subject := drawUnready(t, f, "SD-DG-K42")
 	if _, err := ex.StartItem(ctx, subject, allDevices()); refusalCode(err) != "reference-needed" {
 		t.Fatalf("StartItem before the reference check: %v, want reference-needed", err)
-	} else if !strings.Contains(err.Error(), "50 mm gauge") {
+	} else if !strings.Contains(err.Error(), "50毫米标尺") {
 		t.Errorf("the refusal %q does not say what to do", err)
 	}
 	if _, err := ex.StartReference("board"); refusalCode(err) != "reference-none" {
