@@ -170,14 +170,16 @@ func Plans(date string) []*examsync.Plan {
 }
 
 // BulkPlan returns a plan like the demo plan under another id with n
-// made-up candidates (valid 身份证号, born in 1991): for campaigns and
+// made-up candidates (valid 身份证号, born in 1991, distinct up to 336,000): for campaigns and
 // benchmarks that examine more people than the demo plan lists, since a
 // candidate is examined once per plan and attempt.
 func BulkPlan(date, id string, n int) *examsync.Plan {
 	p := Plan(date)
 	p.ID, p.Candidates = id, make([]examsync.Candidate, n)
 	for i := range p.Candidates {
-		first17 := fmt.Sprintf("370902199101%02d%03d", 1+i/1000%28, i%1000)
+		// 1,000 a day over 28 days a month and 12 months: 336,000 distinct
+		// numbers (the 100,000 of the scale benchmark collided at 28,000).
+		first17 := fmt.Sprintf("3709021991%02d%02d%03d", 1+i/28000%12, 1+i/1000%28, i%1000)
 		p.Candidates[i] = examsync.Candidate{IDNumber: first17 + string(credential.IDCheckChar(first17)), Name: fmt.Sprintf("考生%d", i), Attempt: 1}
 	}
 	return p
