@@ -75,22 +75,25 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		// A log moved in from another candidate's result (冒名顶替).
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeCandidate, "result %s: %v", doc.ID, err))
 	}
-	if ref := c.checkResult(ctx, stationName, doc); ref != nil {
+	plan, ref := c.checkResult(ctx, stationName, doc)
+	if ref != nil {
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, ref)
 	}
 	// One append at a time: the log is a sequence. The expensive work
-	// (verification, re-scoring) is done above, in parallel.
+	// (verification, re-scoring, the day's figures) is done above, in
+	// parallel; under the lock go only the statements that must see the
+	// last append.
+	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber))
 	var receipt []byte
 	var dupAttempt string
 	err = c.logTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, hexSum, body)
+		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, f, hexSum, body)
 		return err
 	})
 	if err != nil {
 		return nil, c.refuseAppend(ctx, stationName, doc, hexSum, dupAttempt, err)
 	}
-	c.resolveQueued(ctx, doc.ID)
 	return receipt, nil
 }
 
@@ -99,7 +102,7 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 // sent twice at once; errDuplicate for the id held with other bytes;
 // errDuplicateAttempt (with the result held) for a second result of the
 // same candidate, plan and attempt.
-func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, hexSum string, body []byte) (receipt []byte, dupAttempt string, err error) {
+func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body []byte) (receipt []byte, dupAttempt string, err error) {
 	var have string
 	var rcpt []byte
 	err = tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)
@@ -135,7 +138,11 @@ func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName strin
 	if err != nil {
 		return nil, "", err
 	}
-	return receipt, "", insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs())
+	if err := insertResult(ctx, tx, n, stationName, doc, f, hexSum, body, receipt, c.nowMs()); err != nil {
+		return nil, "", err
+	}
+	// In the same transaction: no second write lock taken after it.
+	return receipt, "", c.resolveQueued(ctx, tx, doc.ID)
 }
 
 // refuseAppend turns a failed append into its refusal (a duplicate id
@@ -180,31 +187,29 @@ func resultIDOf(body []byte) string {
 }
 
 // checkResult compares a verified result with what the centre issued,
-// one class of refusal per check (guard.go).
-func (c *Centre) checkResult(ctx context.Context, stationName string, doc *examsync.ResultDoc) *examsync.Refusal {
+// one class of refusal per check (guard.go), and returns the plan it
+// names.
+func (c *Centre) checkResult(ctx context.Context, stationName string, doc *examsync.ResultDoc) (*examsync.Plan, *examsync.Refusal) {
 	if ref := c.checkSite(ctx, stationName, doc); ref != nil {
-		return ref
+		return nil, ref
 	}
 	plan, day, ref := c.checkResultPlan(ctx, stationName, doc)
 	if ref != nil {
-		return ref
+		return nil, ref
 	}
-	if ref := checkCandidate(doc, plan); ref != nil {
-		return ref
+	for _, check := range []func() *examsync.Refusal{
+		func() *examsync.Refusal { return checkCandidate(doc, plan) },
+		func() *examsync.Refusal { return c.checkTime(doc, day) },
+		func() *examsync.Refusal { return c.checkExaminers(ctx, doc, plan, day) },
+		func() *examsync.Refusal { return c.checkRelayed(ctx, doc) },
+		func() *examsync.Refusal { return c.checkInForce(ctx, stationName, doc) },
+		func() *examsync.Refusal { return c.checkEquipment(ctx, doc) },
+	} {
+		if ref := check(); ref != nil {
+			return nil, ref
+		}
 	}
-	if ref := c.checkTime(doc, day); ref != nil {
-		return ref
-	}
-	if ref := c.checkExaminers(ctx, doc, plan, day); ref != nil {
-		return ref
-	}
-	if ref := c.checkRelayed(ctx, doc); ref != nil {
-		return ref
-	}
-	if ref := c.checkInForce(ctx, stationName, doc); ref != nil {
-		return ref
-	}
-	return c.checkEquipment(ctx, doc)
+	return plan, nil
 }
 
 // alarm keeps a refusal for people; failing to keep it is logged by the

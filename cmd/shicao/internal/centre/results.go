@@ -17,8 +17,9 @@ import (
 // body download and log verify.
 
 // insertResult stores an accepted result at log index n inside tx: its
-// row and its body.
-func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *examsync.ResultDoc, sha256Hex string, body, receipt []byte, receivedMs int64) error {
+// row, its body and what it adds to the day's figures (f, whose
+// institution the row records).
+func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *examsync.ResultDoc, f facts, sha256Hex string, body, receipt []byte, receivedMs int64) error {
 	var names []string
 	for _, x := range doc.Examiners {
 		names = append(names, x.Name)
@@ -27,17 +28,17 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 	if doc.Identity != nil {
 		identity, reason = doc.Identity.Method, doc.Identity.Reason
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, receipt, received_ms, identity, identity_reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, receipt, received_ms, identity, identity_reason, institution)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		doc.ID, n, stationName, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
-		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), sha256Hex, receipt, receivedMs, identity, reason)
+		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), sha256Hex, receipt, receivedMs, identity, reason, f.institution)
 	if err != nil {
 		return err
 	}
 	if _, err = tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, body); err != nil {
 		return err
 	}
-	return rollUp(ctx, tx, n, doc)
+	return f.write(ctx, tx)
 }
 
 // signedDoc reads the result document a body signs, without checking
