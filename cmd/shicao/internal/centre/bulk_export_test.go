@@ -54,7 +54,7 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 				if err != nil {
 					return err
 				}
-				if err := insertResult(ctx, tx, n, stationName, doc, factsOf(doc, inst), hexSum, body, receipt, c.nowMs()); err != nil {
+				if err := insertResult(ctx, tx, n, stationName, doc, factsOf(doc, inst), hexSum, &resultBody{bytes: body}, receipt, c.nowMs()); err != nil {
 					return fmt.Errorf("result %s: %w", doc.ID, err)
 				}
 				n++
@@ -68,3 +68,7 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 	}
 	return total, nil
 }
+
+// LogLock is the advisory lock PostgreSQL appends take, for tests that
+// hold it.
+const LogLock = logLock

@@ -84,31 +84,40 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	// parallel; under the lock go only the statements that must see the
 	// last append.
 	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber))
+	rb := &resultBody{bytes: body}
+	var stage func(*sql.Tx) error
+	if c.pg {
+		stage = func(tx *sql.Tx) error { return rb.stage(ctx, tx) }
+	}
 	var receipt []byte
 	var dupAttempt string
-	err = c.logTx(ctx, func(tx *sql.Tx) error {
+	err = c.appendTx(ctx, stage, func(tx *sql.Tx) error {
 		var err error
-		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, f, hexSum, body)
+		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, f, hexSum, rb)
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, errSentTwice):
+		return receipt, nil
+	case err != nil:
 		return nil, c.refuseAppend(ctx, stationName, doc, hexSum, dupAttempt, err)
 	}
 	return receipt, nil
 }
 
 // appendResult appends a verified result to the log inside tx and
-// returns its receipt: the receipt held already when the same bytes were
-// sent twice at once; errDuplicate for the id held with other bytes;
+// returns its receipt: the receipt held already, with errSentTwice (the
+// transaction rolls back), when the same bytes were sent twice at once;
+// errDuplicate for the id held with other bytes;
 // errDuplicateAttempt (with the result held) for a second result of the
 // same candidate, plan and attempt.
-func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body []byte) (receipt []byte, dupAttempt string, err error) {
+func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body *resultBody) (receipt []byte, dupAttempt string, err error) {
 	var have string
 	var rcpt []byte
 	err = tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)
 	switch {
 	case err == nil && have == hexSum:
-		return rcpt, "", nil // sent twice at once: the first won
+		return rcpt, "", errSentTwice // sent twice at once: the first won
 	case err == nil:
 		return nil, "", errDuplicate
 	case !errors.Is(err, sql.ErrNoRows):
@@ -160,6 +169,7 @@ func (c *Centre) refuseAppend(ctx context.Context, stationName string, doc *exam
 }
 
 var (
+	errSentTwice        = errors.New("the same result was appended already")
 	errDuplicate        = errors.New("duplicate result id")
 	errDuplicateAttempt = errors.New("duplicate attempt")
 )
