@@ -112,31 +112,26 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 // errDuplicateAttempt (with the result held) for a second result of the
 // same candidate, plan and attempt.
 func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body *resultBody) (receipt []byte, dupAttempt string, err error) {
-	var have string
+	// The duplicate checks and the log's size in one statement: under
+	// the lock each one waits for the last (on PostgreSQL, a round trip).
+	var have, other sql.NullString
 	var rcpt []byte
-	err = tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)
+	var n int64
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT sha256 FROM results WHERE id = ?), (SELECT receipt FROM results WHERE id = ?),
+		(SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ? LIMIT 1), (`+logSizeQuery+`)`,
+		doc.ID, doc.ID, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&have, &rcpt, &other, &n)
 	switch {
-	case err == nil && have == hexSum:
+	case err != nil:
+		return nil, "", err
+	case have.Valid && have.String == hexSum:
 		return rcpt, "", errSentTwice // sent twice at once: the first won
-	case err == nil:
+	case have.Valid:
 		return nil, "", errDuplicate
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, "", err
-	}
-	// One result per candidate, plan and attempt: a second one is an
-	// exam run twice (a restored station, an abandoned attempt run
-	// again to get another draw), for people to judge.
-	var other string
-	err = tx.QueryRowContext(ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ?`, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&other)
-	switch {
-	case err == nil:
-		return nil, other, errDuplicateAttempt
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, "", err
-	}
-	n, err := logSize(ctx, tx)
-	if err != nil {
-		return nil, "", err
+	case other.Valid:
+		// One result per candidate, plan and attempt: a second one is
+		// an exam run twice (a restored station, an abandoned attempt
+		// run again to get another draw), for people to judge.
+		return nil, other.String, errDuplicateAttempt
 	}
 	checkpoint, proof, err := c.appendRecord(ctx, tx, n, examsync.Record(doc.ID, stationName, hexSum))
 	if err != nil {

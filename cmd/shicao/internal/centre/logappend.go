@@ -115,9 +115,13 @@ func (a *appendHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
+// logSizeQuery selects the log's size: results and appeal states share
+// its numbering.
+const logSizeQuery = `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records) AS sizes`
+
 func logSize(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT coalesce(max(i) + 1, 0) FROM (SELECT max(log_index) AS i FROM results UNION ALL SELECT max(log_index) FROM appeal_records) AS sizes`).Scan(&n)
+	err := q.QueryRowContext(ctx, logSizeQuery).Scan(&n)
 	return n, translate(err)
 }
 
