@@ -2,21 +2,18 @@ package centre
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
 	"shicao/standards"
-	examsync "shicao/sync"
 )
 
 // Analytics (issue #19, feature row 28): pass rates by site, category,
 // item, examiner and training institution over a period, and how often
 // each 评分项 loses points. Each result is summed at ingest into one row
-// per exam day and group (migration 0014: daily_rates, daily_deductions),
-// so a year's figures read a few thousand rows and no result body. The
+// per exam day and group (migration 0014: daily_rates, daily_deductions;
+// facts.go), so a year's figures read a few thousand rows and no result body. The
 // SQL is plain (no SQLite-only function; the upsert is ON CONFLICT DO
 // UPDATE, which PostgreSQL has too).
 
@@ -151,111 +148,4 @@ func (c *Centre) DeductionRates(ctx context.Context, p Period, limit int) ([]Ded
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// addRate adds one attempt to a day's group.
-func addRate(ctx context.Context, tx *sql.Tx, dim, date, key, label string, attempt int, passed bool, score int64) error {
-	pass, first, firstPass, resit, resitPass := 0, 0, 0, 0, 0
-	if passed {
-		pass = 1
-	}
-	if attempt > 1 {
-		resit, resitPass = 1, pass
-	} else {
-		first, firstPass = 1, pass
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO daily_rates (dim, date, key, label, attempts, passed, first, first_passed, resits, resit_passed, score_sum)
-		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (dim, date, key) DO UPDATE SET attempts = daily_rates.attempts + 1, passed = daily_rates.passed + excluded.passed,
-			first = daily_rates.first + excluded.first, first_passed = daily_rates.first_passed + excluded.first_passed,
-			resits = daily_rates.resits + excluded.resits, resit_passed = daily_rates.resit_passed + excluded.resit_passed,
-			score_sum = daily_rates.score_sum + excluded.score_sum`,
-		dim, date, key, label, pass, first, firstPass, resit, resitPass, score)
-	if err != nil {
-		return fmt.Errorf("daily rates %s %s: %w", dim, key, err)
-	}
-	return nil
-}
-
-// rollUp adds the result at log index n to the day's figures inside tx
-// (migration 0014): by site, category, the candidate's training
-// institution (from the plan the result names), each examiner and each
-// item, and each 评分项 that lost points; and each examiner's
-// consistency (migration 0015). It also records the
-// institution on the result's row.
-func rollUp(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
-	inst, err := institutionOf(ctx, tx, doc)
-	if err != nil {
-		return err
-	}
-	if inst != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE results SET institution = ? WHERE log_index = ?`, inst, n); err != nil {
-			return err
-		}
-	}
-	att, date := doc.Candidate.Attempt, doc.Date
-	var passed bool
-	var total int64
-	if doc.Paper != nil {
-		passed, total = doc.Paper.Passed, int64(doc.Paper.Total)
-	}
-	for _, g := range [][3]string{{BySite, doc.Site, ""}, {ByCategory, doc.Category, doc.Category}, {ByInstitution, inst, inst}} {
-		if err := addRate(ctx, tx, g[0], date, g[1], g[2], att, passed, total); err != nil {
-			return err
-		}
-	}
-	seen := map[string]bool{}
-	for _, x := range doc.Examiners {
-		if !seen[x.ID] {
-			seen[x.ID] = true
-			if err := addRate(ctx, tx, ByExaminer, date, x.ID, x.Name, att, passed, total); err != nil {
-				return err
-			}
-		}
-	}
-	for _, it := range doc.Items {
-		sh := it.Sheet
-		if sh == nil {
-			continue
-		}
-		std := it.Standard.ID
-		if err := addRate(ctx, tx, ByItem, date, std, sh.Title, att, sh.Passed, int64(sh.Score)); err != nil {
-			return err
-		}
-		for _, pt := range sh.Items {
-			if pt.Score >= pt.Points {
-				continue
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO daily_deductions (date, standard, point, title, deducted, deducted_sum) VALUES (?, ?, ?, ?, 1, ?)
-				ON CONFLICT (date, standard, point) DO UPDATE SET deducted = daily_deductions.deducted + 1, deducted_sum = daily_deductions.deducted_sum + excluded.deducted_sum`,
-				date, std, pt.ID, pt.Title, int64(pt.Points-pt.Score))
-			if err != nil {
-				return fmt.Errorf("daily deductions %s %s: %w", std, pt.ID, err)
-			}
-		}
-	}
-	return rollUpExaminers(ctx, tx, n, doc)
-}
-
-// institutionOf is the result's candidate's training institution, as the
-// plan the result names gives it ("" when it gives none).
-func institutionOf(ctx context.Context, tx *sql.Tx, doc *examsync.ResultDoc) (string, error) {
-	var planDoc string
-	err := tx.QueryRowContext(ctx, `SELECT doc FROM plans WHERE id = ?`, doc.Plan).Scan(&planDoc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	var plan examsync.Plan
-	if err := json.Unmarshal([]byte(planDoc), &plan); err != nil {
-		return "", fmt.Errorf("plan %s: %w", doc.Plan, err)
-	}
-	for _, cand := range plan.Candidates {
-		if cand.IDNumber == doc.Candidate.IDNumber {
-			return cand.Institution, nil
-		}
-	}
-	return "", nil
 }

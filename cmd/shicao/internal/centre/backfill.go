@@ -45,15 +45,7 @@ func (c *Centre) backfillFacts(ctx context.Context) error {
 			return err
 		}
 		for _, n := range todo {
-			var body []byte
-			if err := tx.QueryRowContext(ctx, `SELECT body FROM result_bodies WHERE log_index = ?`, n).Scan(&body); err != nil {
-				return fmt.Errorf("result %d: %w", n, err)
-			}
-			doc, err := signedDoc(body)
-			if err != nil {
-				return fmt.Errorf("result %d: %w", n, err)
-			}
-			if err := rollUp(ctx, tx, n, doc); err != nil {
+			if err := backfillResult(ctx, tx, n); err != nil {
 				return fmt.Errorf("result %d: %w", n, err)
 			}
 		}

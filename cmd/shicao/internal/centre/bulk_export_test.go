@@ -50,7 +50,11 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 				if err != nil {
 					return err
 				}
-				if err := insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs()); err != nil {
+				inst, err := institutionOf(ctx, tx, doc)
+				if err != nil {
+					return err
+				}
+				if err := insertResult(ctx, tx, n, stationName, doc, factsOf(doc, inst), hexSum, &resultBody{bytes: body}, receipt, c.nowMs()); err != nil {
 					return fmt.Errorf("result %s: %w", doc.ID, err)
 				}
 				n++
@@ -64,3 +68,7 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 	}
 	return total, nil
 }
+
+// LogLock is the advisory lock PostgreSQL appends take, for tests that
+// hold it.
+const LogLock = logLock

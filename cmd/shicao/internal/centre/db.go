@@ -123,14 +123,46 @@ const logLock int64 = 0x73686963616f4c47 // "shicaoLG"
 // its stored hashes and the duplicate checks read after it are the last
 // append's (SQLite's BEGIN IMMEDIATE already takes the one write lock).
 func (c *Centre) logTx(ctx context.Context, f func(*sql.Tx) error) error {
+	return c.appendTx(ctx, nil, f)
+}
+
+// appendTx is logTx with a first step: on PostgreSQL, before runs in
+// the same transaction before the log's locks are taken, so that the
+// appends of other uploads need not wait for it; on SQLite, whose
+// transaction holds the one write lock from its BEGIN, it runs first
+// under the locks.
+func (c *Centre) appendTx(ctx context.Context, before, f func(*sql.Tx) error) error {
+	if !c.pg {
+		c.appendMu.Lock()
+		defer c.appendMu.Unlock()
+		return inTx(ctx, c.db, func(tx *sql.Tx) error {
+			if before != nil {
+				if err := before(tx); err != nil {
+					return err
+				}
+			}
+			return f(tx)
+		})
+	}
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback() // after a commit, a no-op
+	if before != nil {
+		if err := before(tx); err != nil {
+			return translate(err)
+		}
+	}
+	// appendMu is held to the commit: one connection per process waits
+	// for the advisory lock, not one per upload.
 	c.appendMu.Lock()
 	defer c.appendMu.Unlock()
-	return inTx(ctx, c.db, func(tx *sql.Tx) error {
-		if c.pg {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, logLock); err != nil {
-				return err
-			}
-		}
-		return f(tx)
-	})
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, logLock); err != nil {
+		return translate(err)
+	}
+	if err := f(tx); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit())
 }

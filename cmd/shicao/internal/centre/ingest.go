@@ -82,56 +82,63 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		// A log moved in from another candidate's result (冒名顶替).
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, refuse422(CodeCandidate, "result %s: %v", doc.ID, err))
 	}
-	if ref := c.checkResult(ctx, stationName, doc); ref != nil {
+	plan, ref := c.checkResult(ctx, stationName, doc)
+	if ref != nil {
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, ref)
 	}
 	// One append at a time: the log is a sequence. The expensive work
-	// (verification, re-scoring) is done above, in parallel.
+	// (verification, re-scoring, the day's figures) is done above, in
+	// parallel; under the lock go only the statements that must see the
+	// last append.
+	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber))
+	rb := &resultBody{bytes: body}
+	var stage func(*sql.Tx) error
+	if c.pg {
+		stage = func(tx *sql.Tx) error { return rb.stage(ctx, tx) }
+	}
 	var receipt []byte
 	var dupAttempt string
-	err = c.logTx(ctx, func(tx *sql.Tx) error {
+	err = c.appendTx(ctx, stage, func(tx *sql.Tx) error {
 		var err error
-		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, hexSum, body)
+		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, f, hexSum, rb)
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, errSentTwice):
+		return receipt, nil
+	case err != nil:
 		return nil, c.refuseAppend(ctx, stationName, doc, hexSum, dupAttempt, err)
 	}
-	c.resolveQueued(ctx, doc.ID)
 	return receipt, nil
 }
 
 // appendResult appends a verified result to the log inside tx and
-// returns its receipt: the receipt held already when the same bytes were
-// sent twice at once; errDuplicate for the id held with other bytes;
+// returns its receipt: the receipt held already, with errSentTwice (the
+// transaction rolls back), when the same bytes were sent twice at once;
+// errDuplicate for the id held with other bytes;
 // errDuplicateAttempt (with the result held) for a second result of the
 // same candidate, plan and attempt.
-func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, hexSum string, body []byte) (receipt []byte, dupAttempt string, err error) {
-	var have string
+func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body *resultBody) (receipt []byte, dupAttempt string, err error) {
+	// The duplicate checks and the log's size in one statement: under
+	// the lock each one waits for the last (on PostgreSQL, a round trip).
+	var have, other sql.NullString
 	var rcpt []byte
-	err = tx.QueryRowContext(ctx, `SELECT sha256, receipt FROM results WHERE id = ?`, doc.ID).Scan(&have, &rcpt)
+	var n int64
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT sha256 FROM results WHERE id = ?), (SELECT receipt FROM results WHERE id = ?),
+		(SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ? LIMIT 1), (`+logSizeQuery+`)`,
+		doc.ID, doc.ID, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&have, &rcpt, &other, &n)
 	switch {
-	case err == nil && have == hexSum:
-		return rcpt, "", nil // sent twice at once: the first won
-	case err == nil:
+	case err != nil:
+		return nil, "", err
+	case have.Valid && have.String == hexSum:
+		return rcpt, "", errSentTwice // sent twice at once: the first won
+	case have.Valid:
 		return nil, "", errDuplicate
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, "", err
-	}
-	// One result per candidate, plan and attempt: a second one is an
-	// exam run twice (a restored station, an abandoned attempt run
-	// again to get another draw), for people to judge.
-	var other string
-	err = tx.QueryRowContext(ctx, `SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ?`, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&other)
-	switch {
-	case err == nil:
-		return nil, other, errDuplicateAttempt
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, "", err
-	}
-	n, err := logSize(ctx, tx)
-	if err != nil {
-		return nil, "", err
+	case other.Valid:
+		// One result per candidate, plan and attempt: a second one is
+		// an exam run twice (a restored station, an abandoned attempt
+		// run again to get another draw), for people to judge.
+		return nil, other.String, errDuplicateAttempt
 	}
 	checkpoint, proof, err := c.appendRecord(ctx, tx, n, examsync.Record(doc.ID, stationName, hexSum))
 	if err != nil {
@@ -142,7 +149,11 @@ func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName strin
 	if err != nil {
 		return nil, "", err
 	}
-	return receipt, "", insertResult(ctx, tx, n, stationName, doc, hexSum, body, receipt, c.nowMs())
+	if err := insertResult(ctx, tx, n, stationName, doc, f, hexSum, body, receipt, c.nowMs()); err != nil {
+		return nil, "", err
+	}
+	// In the same transaction: no second write lock taken after it.
+	return receipt, "", c.resolveQueued(ctx, tx, doc.ID)
 }
 
 // refuseAppend turns a failed append into its refusal (a duplicate id
@@ -160,6 +171,7 @@ func (c *Centre) refuseAppend(ctx context.Context, stationName string, doc *exam
 }
 
 var (
+	errSentTwice        = errors.New("the same result was appended already")
 	errDuplicate        = errors.New("duplicate result id")
 	errDuplicateAttempt = errors.New("duplicate attempt")
 )
@@ -187,37 +199,31 @@ func resultIDOf(body []byte) string {
 }
 
 // checkResult compares a verified result with what the centre issued,
-// one class of refusal per check (guard.go).
-func (c *Centre) checkResult(ctx context.Context, stationName string, doc *examsync.ResultDoc) *examsync.Refusal {
+// one class of refusal per check (guard.go), and returns the plan it
+// names.
+func (c *Centre) checkResult(ctx context.Context, stationName string, doc *examsync.ResultDoc) (*examsync.Plan, *examsync.Refusal) {
 	if ref := c.checkSite(ctx, stationName, doc); ref != nil {
-		return ref
+		return nil, ref
 	}
 	plan, day, ref := c.checkResultPlan(ctx, stationName, doc)
 	if ref != nil {
-		return ref
+		return nil, ref
 	}
-	if ref := checkCandidate(doc, plan); ref != nil {
-		return ref
+	for _, check := range []func() *examsync.Refusal{
+		func() *examsync.Refusal { return checkCandidate(doc, plan) },
+		func() *examsync.Refusal { return checkIdentity(doc, plan) },
+		func() *examsync.Refusal { return c.checkTime(doc, day) },
+		func() *examsync.Refusal { return c.checkExaminers(ctx, doc, plan, day) },
+		func() *examsync.Refusal { return c.checkRelayed(ctx, doc) },
+		func() *examsync.Refusal { return c.checkVocabularies(ctx, doc) },
+		func() *examsync.Refusal { return c.checkInForce(ctx, stationName, doc) },
+		func() *examsync.Refusal { return c.checkEquipment(ctx, doc) },
+	} {
+		if ref := check(); ref != nil {
+			return nil, ref
+		}
 	}
-	if ref := checkIdentity(doc, plan); ref != nil {
-		return ref
-	}
-	if ref := c.checkTime(doc, day); ref != nil {
-		return ref
-	}
-	if ref := c.checkExaminers(ctx, doc, plan, day); ref != nil {
-		return ref
-	}
-	if ref := c.checkRelayed(ctx, doc); ref != nil {
-		return ref
-	}
-	if ref := c.checkVocabularies(ctx, doc); ref != nil {
-		return ref
-	}
-	if ref := c.checkInForce(ctx, stationName, doc); ref != nil {
-		return ref
-	}
-	return c.checkEquipment(ctx, doc)
+	return plan, nil
 }
 
 // alarm keeps a refusal for people; failing to keep it is logged by the

@@ -3,6 +3,7 @@ package centre
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,10 +193,15 @@ func indexText(i *int64) string {
 	return fmt.Sprint(*i)
 }
 
-// resolveQueued resolves the open alarm of a reconciliation that found
-// result id still queued: it has arrived.
-func (c *Centre) resolveQueued(ctx context.Context, id string) {
-	_, _ = c.db.ExecContext(ctx, `UPDATE alarms SET resolved_ms = ?, detail = detail || ' — arrived' WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, c.nowMs(), AlarmReconQueued, "result "+id)
+// resolveQueued resolves, inside the transaction that appends result
+// id, the open alarm of a reconciliation that found it still queued: it
+// has arrived.
+func (c *Centre) resolveQueued(ctx context.Context, tx *sql.Tx, id string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE alarms SET resolved_ms = ?, detail = detail || ' — arrived' WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, c.nowMs(), AlarmReconQueued, "result "+id)
+	if err != nil {
+		return fmt.Errorf("resolve the queued alarm: %w", err)
+	}
+	return nil
 }
 
 // ReconcileDay is Reconcile for the HTTP API: the answer as JSON.

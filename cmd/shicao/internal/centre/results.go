@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"strings"
 
 	"shicao/standards"
@@ -17,8 +19,9 @@ import (
 // body download and log verify.
 
 // insertResult stores an accepted result at log index n inside tx: its
-// row and its body.
-func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *examsync.ResultDoc, sha256Hex string, body, receipt []byte, receivedMs int64) error {
+// row, its body and what it adds to the day's figures (f, whose
+// institution the row records).
+func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *examsync.ResultDoc, f facts, sha256Hex string, body *resultBody, receipt []byte, receivedMs int64) error {
 	var names []string
 	for _, x := range doc.Examiners {
 		names = append(names, x.Name)
@@ -27,17 +30,56 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 	if doc.Identity != nil {
 		identity, reason = doc.Identity.Method, doc.Identity.Reason
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, receipt, received_ms, identity, identity_reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, receipt, received_ms, identity, identity_reason, institution)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		doc.ID, n, stationName, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
-		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), sha256Hex, receipt, receivedMs, identity, reason)
+		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), sha256Hex, receipt, receivedMs, identity, reason, f.institution)
 	if err != nil {
 		return err
 	}
-	if _, err = tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, body); err != nil {
+	if err := body.place(ctx, tx, n); err != nil {
 		return err
 	}
-	return rollUp(ctx, tx, n, doc)
+	if err := f.write(ctx, tx); err != nil {
+		return err
+	}
+	return rollUpExaminers(ctx, tx, n, doc)
+}
+
+// resultBody is a result's exact bytes on their way into result_bodies.
+type resultBody struct {
+	bytes []byte
+	// staged is the key stage stored the bytes under (negative, so never
+	// a log index); 0 until then.
+	staged int64
+}
+
+// stage stores the bytes inside tx under a key of their own, before the
+// log's lock (appendTx's first step, on PostgreSQL): storing a body of
+// hundreds of KB, which PostgreSQL compresses, is the longest statement
+// of an append, and needs no log index. place gives them their index
+// under the lock; result_bodies' key to results is checked at the
+// commit (PostgreSQL migration 0019), when they have it, and a
+// transaction that does not append rolls back with the staged row.
+func (b *resultBody) stage(ctx context.Context, tx *sql.Tx) error {
+	// Two uploads staging under one key would only wait for each other.
+	b.staged = -1 - rand.Int64N(math.MaxInt64-1)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, b.staged, b.bytes); err != nil {
+		return fmt.Errorf("store the body: %w", err)
+	}
+	return nil
+}
+
+// place stores the bytes at log index n inside tx, or gives the staged
+// row that index (PostgreSQL keeps the stored value as it is: an update
+// that leaves a column alone does not compress it again).
+func (b *resultBody) place(ctx context.Context, tx *sql.Tx, n int64) error {
+	if b.staged != 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE result_bodies SET log_index = ? WHERE log_index = ?`, n, b.staged)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, b.bytes)
+	return err
 }
 
 // signedDoc reads the result document a body signs, without checking
