@@ -179,13 +179,40 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeRefusal(w, Refuse(http.StatusNotFound, "not-found", "no such endpoint: %s %s (see docs/api.md)", r.Method, r.URL.Path))
 	})
+	return stampTime(mux, s.Now)
+}
+
+// stampTime puts the centre's time, to the millisecond, on every answer:
+// the station measures its clock offset from it (the readiness gate),
+// taking it as of the middle of the round trip. It is stamped when the
+// answer is written, not when the request arrived: an upload the centre
+// took seconds to check would otherwise put the centre's time early in
+// the round trip and show a station under load as seconds slow.
+func stampTime(h http.Handler, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The centre's time, to the millisecond, on every answer: the
-		// station measures its clock offset from it (the readiness gate).
-		w.Header().Set(TimeHeader, s.Now().UTC().Format(time.RFC3339Nano))
-		mux.ServeHTTP(w, r)
+		h.ServeHTTP(&stampWriter{ResponseWriter: w, now: now}, r)
 	})
 }
+
+type stampWriter struct {
+	http.ResponseWriter
+	now     func() time.Time
+	stamped bool
+}
+
+func (w *stampWriter) stamp() {
+	if !w.stamped {
+		w.stamped = true
+		w.Header().Set(TimeHeader, w.now().UTC().Format(time.RFC3339Nano))
+	}
+}
+
+func (w *stampWriter) WriteHeader(code int) { w.stamp(); w.ResponseWriter.WriteHeader(code) }
+
+func (w *stampWriter) Write(b []byte) (int, error) { w.stamp(); return w.ResponseWriter.Write(b) }
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *stampWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // TimeHeader carries the centre's clock on every answer (RFC 3339 with
 // fractional seconds); Date, with whole seconds, is the fallback.
