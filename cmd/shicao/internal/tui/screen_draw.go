@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -26,6 +27,18 @@ type drawPage struct {
 	// the way StartItem will check it (registration included).
 	ready     *readyMsg
 	checkedAt time.Time
+	list      list.Model
+}
+
+// drawnItem is a drawn item as an item of the list.
+type drawnItem struct{ station.Drawn }
+
+func (d drawnItem) FilterValue() string { return d.Subject + " " + d.Standard.Title }
+
+func newDrawPage(s *shared) *drawPage {
+	p := &drawPage{shared: s}
+	p.list = newRows(p.delegate(0))
+	return p
 }
 
 func (p *drawPage) Typing() bool           { return false }
@@ -179,37 +192,46 @@ func (p *drawPage) View() string {
 		fmt.Fprintf(&b, "%s\n", p.t("press-draw"))
 		return b.String()
 	}
-	devs := p.data.devices
 	titleW := 0
-	for _, d := range drawn {
-		titleW = max(titleW, lipgloss.Width(d.Standard.Title))
-	}
+	items := make([]list.Item, len(drawn))
 	for i, d := range drawn {
+		titleW = max(titleW, lipgloss.Width(d.Standard.Title))
+		items[i] = drawnItem{d}
+	}
+	gate := ""
+	if p.ready != nil && p.ready.gate != nil {
+		gate = st.Bad.Width(max(p.width-1, 20)).Render(fmt.Sprintf("✗ %s: %s", p.t("gate"), p.ready.gate.Text(p.lang))) + "\n"
+	}
+	room := max(p.height-2-strings.Count(gate, "\n"), 1)
+	b.WriteString(p.rowsView(&p.list, p.delegate(titleW), items, p.sel, p.width, room) + "\n")
+	b.WriteString(gate)
+	return b.String()
+}
+
+// delegate draws a drawn item's rows: subject, standard, version, title
+// (padded to titleW), state, then one line per device's readiness.
+func (p *drawPage) delegate(titleW int) rows {
+	st, devs := p.styles, p.data.devices
+	return rows{sel: st.Selected, row: func(it list.Item) []string {
+		d, _ := it.(drawnItem)
 		state := st.Dim.Render("· " + p.t("waiting"))
-		if it := p.exam.Item(d.Subject); it != nil {
-			if it.Done() {
-				s, _ := it.Sheet()
+		if x := p.exam.Item(d.Subject); x != nil {
+			if x.Done() {
+				s, _ := x.Sheet()
 				state = st.Good.Render(fmt.Sprintf("✓ %s %s", p.t("done"), s.Score))
 			} else {
 				state = st.Warn.Render("▶ " + p.t("in-exam"))
 			}
 		}
-		line := fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, titleW), state)
-		if i == p.sel {
-			line = st.Selected.Render("▶" + line[1:])
-		}
-		b.WriteString(line + "\n")
+		lines := []string{fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, titleW), state)}
 		if len(d.Standard.Devices) == 0 {
-			fmt.Fprintf(&b, "      %s\n", st.Dim.Render(p.t("no-devices")))
+			lines = append(lines, "      "+st.Dim.Render(p.t("no-devices")))
 		}
 		for _, kind := range d.Standard.Devices {
-			fmt.Fprintf(&b, "      %s\n", p.readiness(kind, devs))
+			lines = append(lines, "      "+p.readiness(kind, devs))
 		}
-	}
-	if p.ready != nil && p.ready.gate != nil {
-		b.WriteString(st.Bad.Width(max(p.width-1, 20)).Render(fmt.Sprintf("✗ %s: %s", p.t("gate"), p.ready.gate.Text(p.lang))) + "\n")
-	}
-	return b.String()
+		return lines
+	}}
 }
 
 // readiness is one device's line on the draw screen: ✓ only when the item
