@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/list"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
 	"shicao/cmd/shicao/internal/demo"
 	"shicao/cmd/shicao/internal/store"
 )
@@ -106,5 +110,33 @@ func TestPlan_LongListPages(t *testing.T) {
 	f.do(t, "up", "enter")
 	if f.m.screen != scrIdentity || f.m.cand == nil || f.m.cand.IDNumber != cands[38].IDNumber {
 		t.Errorf("enter did not choose the 39th candidate: screen %d, %+v", f.m.screen, f.m.cand)
+	}
+}
+
+type nameItem string
+
+func (n nameItem) FilterValue() string { return string(n) }
+
+// TestRows_SameBytesInColour: in a colour terminal the list's delegate
+// writes the rows byte for byte as the hand-made lists did (their
+// coloured cells, CJK padding, the selected row's ▶ and reverse video):
+// the list adds no styling, padding or blank lines of its own.
+func TestRows_SameBytesInColour(t *testing.T) {
+	t.Parallel()
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.TrueColor)
+	sel, good := r.NewStyle().Reverse(true), r.NewStyle().Foreground(lipgloss.Color("2"))
+	d := rows{sel: sel, row: func(it list.Item) []string {
+		n, _ := it.(nameItem)
+		return []string{"  " + pad(string(n), 8) + " " + good.Render("✓ 已签到"), "      " + good.Render("✓ cpr")}
+	}}
+	s := &shared{styles: DefaultStyles(), lang: "zh"}
+	l := newRows(d)
+	items := []list.Item{nameItem("王建国"), nameItem("李秀英")}
+	got := s.rowsView(&l, d, items, 1, 80, 10)
+	second := d.row(items[1])
+	want := strings.Join(d.row(items[0]), "\n") + "\n" + sel.Render("▶"+second[0][1:]) + "\n" + second[1]
+	if got != want {
+		t.Errorf("the list's rows:\n%q\nthe hand-made rows:\n%q", got, want)
 	}
 }

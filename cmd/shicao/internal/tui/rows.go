@@ -62,13 +62,13 @@ func newRows(d rows) list.Model {
 // paginator), the page holding sel, with the lines on the pages before
 // and after counted on a line above and below it.
 func (m *shared) rowsView(l *list.Model, d rows, items []list.Item, sel, width, room int) string {
+	heights := make([]int, len(items))
 	lines := 0
-	for _, it := range items {
-		lines += len(d.row(it))
-	}
 	d.height = 1
-	for _, it := range items {
-		d.height = max(d.height, len(d.row(it)))
+	for i, it := range items {
+		heights[i] = len(d.row(it))
+		lines += heights[i]
+		d.height = max(d.height, heights[i])
 	}
 	l.SetDelegate(d)
 	fits := lines <= room || room < 3
@@ -82,14 +82,15 @@ func (m *shared) rowsView(l *list.Model, d rows, items []list.Item, sel, width, 
 	l.Select(min(max(sel, 0), max(len(items)-1, 0)))
 	out := trimBlock(l.View())
 	if fits {
-		if room >= 0 && strings.Count(out, "\n")+1 > room {
-			out = strings.Join(strings.Split(out, "\n")[:max(room, 1)], "\n")
+		// Too little room for the counts: the first lines, as before.
+		if ls := strings.Split(out, "\n"); len(ls) > room {
+			out = strings.Join(ls[:room], "\n")
 		}
 		return out
 	}
 	start, end := l.Paginator.GetSliceBounds(len(items))
 	dim := m.styles.Dim.Render
-	above, below := countLines(d, items[:start]), countLines(d, items[end:])
+	above, below := sum(heights[:start]), sum(heights[end:])
 	var b []string
 	if above > 0 {
 		b = append(b, dim("  ↑ "+fmt.Sprintf(m.t("more-lines"), above)))
@@ -101,12 +102,12 @@ func (m *shared) rowsView(l *list.Model, d rows, items []list.Item, sel, width, 
 	return strings.Join(b, "\n")
 }
 
-func countLines(d rows, items []list.Item) int {
-	n := 0
-	for _, it := range items {
-		n += len(d.row(it))
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
 	}
-	return n
+	return t
 }
 
 // trimBlock drops the blank lines and the padding spaces the list adds
