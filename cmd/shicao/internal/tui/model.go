@@ -75,7 +75,7 @@ func New(d Deps) *Model {
 		dev: map[string]*deviceState{}, work: newWorker(), reason: newReasonEntry()}
 	m := &Model{shared: s, pages: pages{
 		start: &startPage{shared: s}, signIn: newSignInPage(s), plan: newPlanPage(s),
-		identity: &identityPage{shared: s}, draw: &drawPage{shared: s}, live: &livePage{shared: s},
+		identity: &identityPage{shared: s}, draw: newDrawPage(s), live: &livePage{shared: s},
 		sheet: newSheetPage(s), result: &resultPage{shared: s}, outbox: newOutboxPage(s),
 	}}
 	if d.Drill {

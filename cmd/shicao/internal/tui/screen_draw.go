@@ -7,11 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"shicao/cmd/shicao/internal/station"
 )
@@ -26,6 +25,18 @@ type drawPage struct {
 	// the way StartItem will check it (registration included).
 	ready     *readyMsg
 	checkedAt time.Time
+	list      list.Model
+}
+
+// drawnItem is a drawn item as an item of the list.
+type drawnItem struct{ station.Drawn }
+
+func (d drawnItem) FilterValue() string { return d.Subject + " " + d.Standard.Title }
+
+func newDrawPage(s *shared) *drawPage {
+	p := &drawPage{shared: s}
+	p.list = newRows(p.delegate(0))
+	return p
 }
 
 func (p *drawPage) Typing() bool           { return false }
@@ -166,81 +177,6 @@ func (p *drawPage) onItemDone() tea.Cmd {
 		p.notice(p.t("all-done"))
 	}
 	return p.checkDevices()
-}
-
-// View is the items drawn, their state and their devices' readiness.
-func (p *drawPage) View() string {
-	st := p.styles
-	var b strings.Builder
-	c := p.exam.Candidate()
-	fmt.Fprintf(&b, "%s %s %s · %s\n\n", st.Header.Render(p.t("draw")), c.Name, maskID(c.IDNumber), p.exam.Blueprint().Title)
-	drawn := p.exam.Drawn()
-	if len(drawn) == 0 {
-		fmt.Fprintf(&b, "%s\n", p.t("press-draw"))
-		return b.String()
-	}
-	devs := p.data.devices
-	titleW := 0
-	for _, d := range drawn {
-		titleW = max(titleW, lipgloss.Width(d.Standard.Title))
-	}
-	for i, d := range drawn {
-		state := st.Dim.Render("· " + p.t("waiting"))
-		if it := p.exam.Item(d.Subject); it != nil {
-			if it.Done() {
-				s, _ := it.Sheet()
-				state = st.Good.Render(fmt.Sprintf("✓ %s %s", p.t("done"), s.Score))
-			} else {
-				state = st.Warn.Render("▶ " + p.t("in-exam"))
-			}
-		}
-		line := fmt.Sprintf("  %s %s v%d %s  %s", d.Subject, pad(d.Standard.ID, 11), d.Standard.Version, pad(d.Standard.Title, titleW), state)
-		if i == p.sel {
-			line = st.Selected.Render("▶" + line[1:])
-		}
-		b.WriteString(line + "\n")
-		if len(d.Standard.Devices) == 0 {
-			fmt.Fprintf(&b, "      %s\n", st.Dim.Render(p.t("no-devices")))
-		}
-		for _, kind := range d.Standard.Devices {
-			fmt.Fprintf(&b, "      %s\n", p.readiness(kind, devs))
-		}
-	}
-	if p.ready != nil && p.ready.gate != nil {
-		b.WriteString(st.Bad.Width(max(p.width-1, 20)).Render(fmt.Sprintf("✗ %s: %s", p.t("gate"), p.ready.gate.Text(p.lang))) + "\n")
-	}
-	return b.String()
-}
-
-// readiness is one device's line on the draw screen: ✓ only when the item
-// could start with it now (connected, self-tested, registered to this
-// site), else ✗ and StartItem's reason.
-func (p *drawPage) readiness(kind string, devs []station.Device) string {
-	st := p.styles
-	if p.ready != nil {
-		devs = p.ready.devs
-	}
-	for _, d := range devs {
-		if d.Kind != kind {
-			continue
-		}
-		text, bad := p.portProblem(d)
-		switch {
-		case bad:
-			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, text))
-		case !d.Connected:
-			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Port, p.t("lost")))
-		case p.ready == nil:
-			return st.Dim.Render(fmt.Sprintf("… %s %s %s: %s", kind, d.Model, d.Serial, p.t("device-check")))
-		case p.ready.why[kind] != nil:
-			return st.Bad.Render(fmt.Sprintf("✗ %s %s: %s", kind, d.Serial, p.ready.why[kind].Text(p.lang)))
-		}
-		return st.Good.Render(fmt.Sprintf("✓ %s %s %s %s: %s", kind, d.Model, d.Serial, d.Port, p.t("ready")))
-	}
-	if p.ready != nil && p.ready.why[kind] != nil {
-		return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, p.ready.why[kind].Text(p.lang)))
-	}
-	return st.Bad.Render(fmt.Sprintf("✗ %s: %s", kind, p.t("not-ready")))
 }
 
 // readyMsg is the readiness of the drawn items' devices: per kind, the

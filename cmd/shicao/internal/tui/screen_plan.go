@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -20,12 +21,32 @@ type planPage struct {
 	search    textinput.Model
 	searching bool
 	sel       int
+	list      list.Model
 }
+
+// candidateItem is a plan's candidate as an item of the list.
+type candidateItem struct{ store.Candidate }
+
+func (c candidateItem) FilterValue() string { return c.Name + " " + c.IDNumber }
 
 func newPlanPage(s *shared) *planPage {
 	p := &planPage{shared: s, search: textinput.New()}
 	p.search.CharLimit = 18
+	p.list = newRows(p.delegate())
 	return p
+}
+
+// delegate draws a candidate's row: name, masked ID, attempt, state.
+func (p *planPage) delegate() rows {
+	return rows{sel: p.styles.Selected, row: func(it list.Item) []string {
+		ci, _ := it.(candidateItem)
+		c := ci.Candidate
+		att := p.t("first")
+		if c.Attempt > 1 {
+			att = p.t("retake")
+		}
+		return []string{fmt.Sprintf("  %s %s %s %s", pad(c.Name, 8), maskID(c.IDNumber), pad(att, 6), p.candidateStatus(c))}
+	}}
 }
 
 func (p *planPage) Typing() bool { return p.searching }
@@ -41,7 +62,7 @@ func (p *planPage) Update(msg tea.Msg) tea.Cmd {
 // Bindings are the plan's keys, or the search's while it is typed.
 func (p *planPage) Bindings() []binding {
 	k := p.keys
-	list := p.filtered()
+	cands := p.filtered()
 	if p.searching {
 		return []binding{
 			on(k.Enter, func() tea.Cmd {
@@ -50,8 +71,8 @@ func (p *planPage) Bindings() []binding {
 				p.searching = false
 				p.search.Blur()
 				p.sel = 0
-				if len(list) > 0 {
-					p.choose(list[0])
+				if len(cands) > 0 {
+					p.choose(cands[0])
 				}
 				return nil
 			}),
@@ -60,11 +81,11 @@ func (p *planPage) Bindings() []binding {
 	}
 	return []binding{
 		on(k.Up, func() tea.Cmd { p.sel = max(p.sel-1, 0); return nil }),
-		on(k.Down, func() tea.Cmd { p.sel = min(p.sel+1, max(len(list)-1, 0)); return nil }),
+		on(k.Down, func() tea.Cmd { p.sel = min(p.sel+1, max(len(cands)-1, 0)); return nil }),
 		on(k.Search, func() tea.Cmd { p.searching = true; p.search.Focus(); return nil }),
 		on(k.Enter, func() tea.Cmd {
-			if len(list) > 0 {
-				p.choose(list[p.sel])
+			if len(cands) > 0 {
+				p.choose(cands[p.sel])
 			}
 			return nil
 		}),
@@ -99,25 +120,18 @@ func (p *planPage) View() string {
 	pl := p.exam.Plan()
 	fmt.Fprintf(&b, "%s %s · %s · %s · %s\n", st.Header.Render(p.t("plan")), pl.ID, pl.Date, pl.Category, pl.Blueprint)
 	fmt.Fprintf(&b, "%s: %s\n\n", p.t("search"), p.search.View())
-	list := p.filtered()
-	if len(list) == 0 {
+	cands := p.filtered()
+	if len(cands) == 0 {
 		fmt.Fprintf(&b, "  %s\n", st.Bad.Render("✗ "+p.t("no-candidate")))
 	}
-	var lines []string
-	for i, c := range list {
-		att := p.t("first")
-		if c.Attempt > 1 {
-			att = p.t("retake")
-		}
-		line := fmt.Sprintf("  %s %s %s %s", pad(c.Name, 8), maskID(c.IDNumber), pad(att, 6), p.candidateStatus(c))
-		if i == p.sel {
-			line = st.Selected.Render("▶" + line[1:])
-		}
-		lines = append(lines, line)
+	items := make([]list.Item, len(cands))
+	for i, c := range cands {
+		items[i] = candidateItem{c}
 	}
-	// A long plan scrolls: the chosen candidate stays in view.
-	for _, l := range p.window(lines, p.sel, p.sel+1, max(p.height-3, 1)) {
-		b.WriteString(l + "\n")
+	// A long plan is shown a page at a time: the chosen candidate stays
+	// in view.
+	if len(items) > 0 {
+		b.WriteString(p.rowsView(&p.list, p.delegate(), items, p.sel, p.width, max(p.height-3, 1)) + "\n")
 	}
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -23,14 +24,33 @@ type signInPage struct {
 	sel    int
 	pinFor string // whose PIN is being typed, "" when none
 	pin    textinput.Model
+	list   list.Model
 }
+
+// examinerItem is an examiner who may sign in, as an item of the list.
+type examinerItem struct{ id, name string }
+
+func (e examinerItem) FilterValue() string { return e.name + " " + e.id }
 
 func newSignInPage(s *shared) *signInPage {
 	p := &signInPage{shared: s, pin: textinput.New()}
 	p.pin.EchoMode = textinput.EchoPassword
 	p.pin.EchoCharacter = '•'
 	p.pin.CharLimit = 12
+	p.list = newRows(p.delegate(nil))
 	return p
+}
+
+// delegate draws an examiner's row: name, masked ID, and ✓ once signed in.
+func (p *signInPage) delegate(signed map[string]bool) rows {
+	return rows{sel: p.styles.Selected, row: func(it list.Item) []string {
+		e, _ := it.(examinerItem)
+		line := fmt.Sprintf("  %s %s", pad(e.name, 8), maskID(e.id))
+		if signed[e.id] {
+			line += "  " + p.styles.Good.Render("✓ "+p.t("signed-in"))
+		}
+		return []string{line}
+	}}
 }
 
 func (p *signInPage) Typing() bool { return p.pinFor != "" || p.reason.act == "void" }
@@ -139,24 +159,18 @@ func (p *signInPage) View() string {
 	for _, x := range p.exam.Examiners() {
 		signed[x.Examiner.ID] = true
 	}
-	var lines []string
-	for i, id := range signInList(p.exam) {
+	var items []list.Item
+	for _, id := range signInList(p.exam) {
 		name := p.names[id]
 		if name == "" {
 			name = maskID(id)
 		}
-		line := fmt.Sprintf("  %s %s", pad(name, 8), maskID(id))
-		if signed[id] {
-			line += "  " + st.Good.Render("✓ "+p.t("signed-in"))
-		}
-		if i == p.sel {
-			line = st.Selected.Render("▶" + line[1:])
-		}
-		lines = append(lines, line)
+		items = append(items, examinerItem{id, name})
 	}
-	// A long list scrolls (the PIN or reason lines below stay).
-	for _, l := range p.window(lines, p.sel, p.sel+1, max(p.height-6, 1)) {
-		b.WriteString(l + "\n")
+	// A long list is shown a page at a time (the PIN or reason lines
+	// below stay).
+	if len(items) > 0 {
+		b.WriteString(p.rowsView(&p.list, p.delegate(signed), items, p.sel, p.width, max(p.height-6, 1)) + "\n")
 	}
 	if p.pinFor != "" {
 		fmt.Fprintf(&b, "\n%s %s: %s\n", p.t("pin"), maskID(p.pinFor), p.pin.View())
