@@ -89,7 +89,7 @@ func rollUpExaminers(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.Res
 		if sh == nil {
 			continue
 		}
-		judged, err := pointsJudged(ctx, tx, n, it.Standard)
+		judged, err := pointsJudged(ctx, tx, n, &it)
 		if err != nil {
 			return fmt.Errorf("subject %s: %w", it.Subject, err)
 		}
@@ -180,8 +180,11 @@ func sheetFigures(sh *scoring.Sheet, judged map[string]bool) map[string]*examine
 // pointsJudged returns the scoring points of a standard that both
 // examiners mark and rules judge, from standard_points, reading the
 // standard's text from the result's body (the bundle carries it) the
-// first time a result scored by it is summed.
-func pointsJudged(ctx context.Context, tx *sql.Tx, n int64, ref examsync.StandardRef) (map[string]bool, error) {
+// first time a result scored by it is summed, parsed with the
+// vocabulary the item names (a standard using a published vocabulary's
+// event types does not parse with the base one).
+func pointsJudged(ctx context.Context, tx *sql.Tx, n int64, it *examsync.ItemResult) (map[string]bool, error) {
+	ref := it.Standard
 	judged, found, err := knownPoints(ctx, tx, ref.SHA256)
 	if err != nil || found {
 		return judged, err
@@ -195,13 +198,9 @@ func pointsJudged(ctx context.Context, tx *sql.Tx, n int64, ref examsync.Standar
 		return nil, fmt.Errorf("result %d: %w", n, err)
 	}
 	key := fmt.Sprintf("%s@%d", ref.ID, ref.Version)
-	text, ok := b.Standards[key]
-	if !ok {
-		return nil, fmt.Errorf("result %d: the bundle lacks standard %s", n, key)
-	}
-	std, err := standards.Parse(key, standards.SplitNote([]byte(text)))
+	std, err := examsync.ItemStandard(&b, it, nil)
 	if err != nil {
-		return nil, fmt.Errorf("standard %s: %w", key, err)
+		return nil, fmt.Errorf("result %d: %w", n, err)
 	}
 	judged = map[string]bool{}
 	for _, it := range std.Items {
