@@ -16,7 +16,7 @@ run: build  ## the demo on embedded defaults
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shicao
 
-test:  ## the whole test suite (under ~5 minutes on 2 cores); the centre's PostgreSQL cases need a local initdb or SHICAO_TEST_POSTGRES
+test:  ## the whole test suite (5–7 minutes on 2 cores); the centre's PostgreSQL cases need a local initdb or SHICAO_TEST_POSTGRES
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
