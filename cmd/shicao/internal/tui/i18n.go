@@ -148,6 +148,7 @@ var texts = map[string]text{
 	"sure-manual":       {"考评员 %d %s 确认：手工录入身份证号 %s，理由：%s？", "examiner %d %s confirms: %s entered by hand, reason: %s?"},
 	"reason-empty":      {"须写明理由", "write a reason"},
 	"gate":              {"开考检查未通过", "readiness check failed"},
+	"gate-press-r":      {"；按 r 进行参照检查", "; press r to run the reference check"},
 	"more-lines":        {"另有 %d 行", "%d more lines"},
 	"void-why":          {"作废中断的考试：写明理由（不出成绩，考生另行安排考试）", "void the interrupted exam: write the reason (no result; the candidate is examined again later)"},
 	"sure-void":         {"作废中断的考试，理由：%s？不可撤销", "void the interrupted exam, reason: %s? this cannot be undone"},
