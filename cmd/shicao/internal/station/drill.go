@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/scoring"
 	"shicao/standards"
@@ -101,39 +100,12 @@ func (s *Station) StartDrill(ctx context.Context, drillID, examinerID, pin strin
 	if r.events, err = r.Drill.DrillEvents(); err != nil {
 		return nil, err
 	}
-	if r.Examiner, err = s.checkPIN(ctx, examinerID, pin); err != nil {
+	if r.Examiner, err = s.checkPIN(ctx, examinerID, pin, nil); err != nil {
 		return nil, err
 	}
 	h := sha256.Sum256(held.Signed)
 	r.sum = hex.EncodeToString(h[:])
 	return r, nil
-}
-
-// checkPIN checks an examiner's PIN against the registry, with the
-// lockout Exam.SignIn applies.
-func (s *Station) checkPIN(ctx context.Context, examinerID, pin string) (store.Examiner, error) {
-	if locked, until, err := s.pinLocked(ctx, examinerID); err != nil {
-		return store.Examiner{}, err
-	} else if locked {
-		return store.Examiner{}, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定至 %s", "too many wrong PINs: examiner %s is locked out until %s", s.examinerLabel(ctx, examinerID), until.Format("15:04"))
-	}
-	ex, err := s.st.ExaminerByID(ctx, examinerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return ex, refuse("examiner-unknown", "考评员 %s 不在考务中心的考评员名册中", "examiner %s is not in the centre's registry", MaskID(examinerID))
-	} else if err != nil {
-		return ex, err
-	}
-	if credential.ValidPIN(pin) != nil || !credential.CheckPIN(ex.PinHash, pin) {
-		left, locked, err := s.pinFailed(ctx, examinerID)
-		if err != nil {
-			return ex, err
-		}
-		if locked > 0 {
-			return ex, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", s.examinerLabel(ctx, examinerID), int(locked.Minutes()))
-		}
-		return ex, refuse("pin-wrong", "密码错误（还可尝试%d次）", "wrong PIN (%d tries left)", left)
-	}
-	return ex, s.pinOK(ctx, examinerID)
 }
 
 // EndMs is the recorded log's last time.

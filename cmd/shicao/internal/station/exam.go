@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 
-	"shicao/cmd/shicao/internal/credential"
 	"shicao/cmd/shicao/internal/store"
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -142,47 +141,20 @@ func (s *Station) examinerLabel(ctx context.Context, id string) string {
 // after the candidate was verified, or again to resume an attempt).
 func (e *Exam) SignIn(ctx context.Context, examinerID, pin string) (*SignedIn, error) {
 	s := e.s
-	if locked, until, err := s.pinLocked(ctx, examinerID); err != nil {
-		return nil, err
-	} else if locked {
-		return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定至 %s", "too many wrong PINs: examiner %s is locked out until %s", s.examinerLabel(ctx, examinerID), until.Format("15:04"))
-	}
-	for _, x := range e.examiners {
-		if x.Examiner.ID == examinerID {
-			return nil, refuse("examiner-twice", "考评员 %s 已登录", "examiner %s is already signed in", s.examinerLabel(ctx, examinerID))
+	ex, err := s.checkPIN(ctx, examinerID, pin, func(ex store.Examiner) error {
+		for _, x := range e.examiners {
+			if x.Examiner.ID == examinerID {
+				return refuse("examiner-twice", "考评员 %s 已登录", "examiner %s is already signed in", s.examinerLabel(ctx, examinerID))
+			}
 		}
-	}
-	ex, err := s.st.ExaminerByID(ctx, examinerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, refuse("examiner-unknown", "考评员 %s 不在考务中心的考评员名册中", "examiner %s is not in the centre's registry", MaskID(examinerID))
-	}
+		if e.candidate != nil && sameIDNumber(e.candidate.IDNumber, ex.ID) {
+			return refuse("examiner-is-candidate", "考评员 %s（%s）是本场考生，不得考评自己", "examiner %s (%s) is this exam's candidate and may not examine themself",
+				ex.Name, MaskID(e.candidate.IDNumber))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	// Before the PIN: the refusal does not depend on it, and a candidate
-	// must not use up an examiner's tries.
-	if e.candidate != nil && sameIDNumber(e.candidate.IDNumber, ex.ID) {
-		return nil, refuse("examiner-is-candidate", "考评员 %s（%s）是本场考生，不得考评自己", "examiner %s (%s) is this exam's candidate and may not examine themself",
-			ex.Name, MaskID(e.candidate.IDNumber))
-	}
-	// A PIN shorter than any PIN a centre sets is refused unchecked (a
-	// registry from before the 6-digit rule cannot be searched 4 digits
-	// at a time); it does not count as a wrong PIN.
-	if credential.ValidPIN(pin) != nil {
-		return nil, refuse("pin-short", "密码至少%d位数字；旧的4位密码已停用，请向考务中心申请新密码", "a PIN has at least %d digits; old 4-digit PINs no longer work: ask the centre for a new one", credential.MinPINDigits)
-	}
-	if !credential.CheckPIN(ex.PinHash, pin) {
-		left, locked, err := s.pinFailed(ctx, examinerID)
-		if err != nil {
-			return nil, err
-		}
-		if locked > 0 {
-			return nil, refuse("pin-locked", "密码错误次数过多，考评员 %s 已锁定 %d 分钟", "too many wrong PINs: examiner %s is locked out for %d minutes", s.examinerLabel(ctx, examinerID), int(locked.Minutes()))
-		}
-		return nil, refuse("pin-wrong", "密码错误（还可尝试%d次）", "wrong PIN (%d tries left)", left)
-	}
-	if err := s.pinOK(ctx, examinerID); err != nil {
-		return nil, fmt.Errorf("clear the examiner's wrong PINs: %w", err)
 	}
 	if !slices.Contains(e.plan.Examiners, examinerID) {
 		// A substitute on the day is on the plan only once the centre
