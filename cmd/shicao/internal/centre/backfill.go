@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	examsync "shicao/sync"
 )
 
 // The figures summed at ingest (analytics.go, consistency.go) for the
@@ -28,20 +30,8 @@ func (c *Centre) backfillFacts(ctx context.Context) error {
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT log_index FROM results ORDER BY log_index`)
+		todo, err := logIndexes(ctx, tx)
 		if err != nil {
-			return err
-		}
-		var todo []int64
-		for rows.Next() {
-			var n int64
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return err
-			}
-			todo = append(todo, n)
-		}
-		if err := rows.Close(); err != nil {
 			return err
 		}
 		for _, n := range todo {
@@ -77,11 +67,7 @@ func (c *Centre) backfillExaminers(ctx context.Context) error {
 			return err
 		}
 		for _, n := range todo {
-			var body []byte
-			if err := tx.QueryRowContext(ctx, `SELECT body FROM result_bodies WHERE log_index = ?`, n).Scan(&body); err != nil {
-				return fmt.Errorf("result %d: %w", n, err)
-			}
-			doc, err := signedDoc(body)
+			doc, err := storedDoc(ctx, tx, n)
 			if err != nil {
 				return fmt.Errorf("result %d: %w", n, err)
 			}
@@ -109,4 +95,13 @@ func logIndexes(ctx context.Context, tx *sql.Tx) ([]int64, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// storedDoc reads the signed result held at log index n from its body.
+func storedDoc(ctx context.Context, tx *sql.Tx, n int64) (*examsync.ResultDoc, error) {
+	var body []byte
+	if err := tx.QueryRowContext(ctx, `SELECT body FROM result_bodies WHERE log_index = ?`, n).Scan(&body); err != nil {
+		return nil, translate(err)
+	}
+	return signedDoc(body)
 }

@@ -191,11 +191,7 @@ func institutionOf(ctx context.Context, tx *sql.Tx, doc *examsync.ResultDoc) (st
 // its examiners' consistency, from its body, and records its institution
 // on its row.
 func backfillResult(ctx context.Context, tx *sql.Tx, n int64) error {
-	var body []byte
-	if err := tx.QueryRowContext(ctx, `SELECT body FROM result_bodies WHERE log_index = ?`, n).Scan(&body); err != nil {
-		return err
-	}
-	doc, err := signedDoc(body)
+	doc, err := storedDoc(ctx, tx, n)
 	if err != nil {
 		return err
 	}
