@@ -48,6 +48,10 @@ type slot struct {
 	connected bool
 	scenario  string
 	unplugged bool
+	// restarting: Play is swapping the simulator for a new scenario;
+	// the port's loss and return meanwhile are the demo's doing, not a
+	// cable's, and are not passed on (they put 0.0 s outages on sheets).
+	restarting bool
 	changed   chan struct{} // closed and replaced on every connection change
 	// unmeasured is, per event type, the fields the profile declares
 	// the device cannot measure: the station refuses an item whose
@@ -220,7 +224,14 @@ func (r *Rig) on(s *slot, rd hardware.Reading) {
 		s.connected = rd.Type != hardware.TypeLost
 		close(s.changed)
 		s.changed = make(chan struct{})
+		quiet := s.restarting
+		if rd.Type != hardware.TypeLost {
+			s.restarting = false
+		}
 		r.mu.Unlock()
+		if quiet {
+			return
+		}
 	case hardware.TypeStatus:
 	default:
 		r.mu.Lock()
@@ -285,13 +296,19 @@ func (r *Rig) Play(kind, scenario string) error {
 	old := s.sim
 	// The driver has not seen the old port go yet: wait for it to lose
 	// it and come back on the new one.
-	s.connected = false
+	s.connected, s.restarting = false, true
 	r.mu.Unlock()
 	old.Close()
-	if err := r.startSim(s, scenario); err != nil {
-		return err
+	err := r.startSim(s, scenario)
+	if err == nil {
+		err = r.waitConnected(s, 10*time.Second)
 	}
-	return r.waitConnected(s, 10*time.Second)
+	if err != nil { // the next loss is a real one
+		r.mu.Lock()
+		s.restarting = false
+		r.mu.Unlock()
+	}
+	return err
 }
 
 func (r *Rig) waitConnected(s *slot, limit time.Duration) error {
