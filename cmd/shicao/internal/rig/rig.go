@@ -52,7 +52,7 @@ type slot struct {
 	// the port's loss and return meanwhile are the demo's doing, not a
 	// cable's, and are not passed on (they put 0.0 s outages on sheets).
 	restarting bool
-	changed   chan struct{} // closed and replaced on every connection change
+	changed    chan struct{} // closed and replaced on every connection change
 	// unmeasured is, per event type, the fields the profile declares
 	// the device cannot measure: the station refuses an item whose
 	// standard reads one.
