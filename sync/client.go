@@ -33,10 +33,13 @@ type Client struct {
 
 // ClockOffset returns the station's clock offset from the centre's
 // (centre minus station) measured at the last answer, and when (station
-// time); ok is false before any answer carried the centre's time. The
-// centre's time is taken as of the middle of the round trip; with the
-// Shicao-Time header the error is at most half the round trip, with only
-// Date (whole seconds) up to a second more.
+// time); ok is false before any answer carried the centre's time. With
+// the centre's two stamps (request arrived, answer written) it is NTP's
+// estimate, ((arrived − sent) + (written − got)) / 2: the centre's time
+// checking the request cancels, and the error is at most half the time
+// the request and answer spent on the way. With Shicao-Time alone the
+// centre's time is taken as of the middle of the round trip; with only
+// Date (whole seconds), up to a second more.
 func (c *Client) ClockOffset() (offset time.Duration, at time.Time, ok bool) {
 	c.clockMu.Lock()
 	defer c.clockMu.Unlock()
@@ -45,15 +48,22 @@ func (c *Client) ClockOffset() (offset time.Duration, at time.Time, ok bool) {
 
 // measureClock records the offset from an answer's time headers.
 func (c *Client) measureClock(h http.Header, sent, got time.Time) {
-	centre, err := time.Parse(time.RFC3339Nano, h.Get(TimeHeader))
-	if err != nil {
-		if centre, err = http.ParseTime(h.Get("Date")); err != nil {
+	var offset time.Duration
+	written, err := time.Parse(time.RFC3339Nano, h.Get(TimeHeader))
+	switch arrived, err2 := time.Parse(time.RFC3339Nano, h.Get(ReceivedHeader)); {
+	case err == nil && err2 == nil && !written.Before(arrived):
+		offset = (arrived.Sub(sent) + written.Sub(got)) / 2
+	case err == nil:
+		offset = written.Sub(sent.Add(got.Sub(sent) / 2))
+	default:
+		date, err := http.ParseTime(h.Get("Date"))
+		if err != nil {
 			return
 		}
+		offset = date.Sub(sent.Add(got.Sub(sent) / 2))
 	}
-	mid := sent.Add(got.Sub(sent) / 2)
 	c.clockMu.Lock()
-	c.offset, c.offsetAt = centre.Sub(mid), got
+	c.offset, c.offsetAt = offset, got
 	c.clockMu.Unlock()
 }
 

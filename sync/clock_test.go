@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,5 +55,51 @@ func TestClient_ClockOffsetFromDate(t *testing.T) {
 	_, _ = c.Checkpoint(context.Background())
 	if off, _, ok := c.ClockOffset(); !ok || off != -3*time.Second {
 		t.Fatalf("ClockOffset = %v (%v), want -3s", off, ok)
+	}
+}
+
+// slowLog is a centre whose checkpoint takes 4 s of both clocks.
+type slowLog struct {
+	fakeLog
+	clock *sharedClock
+}
+
+func (l slowLog) Checkpoint(ctx context.Context) ([]byte, error) {
+	l.clock.advance(4 * time.Second)
+	return []byte("cp"), nil
+}
+
+type sharedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *sharedClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *sharedClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// A centre 200 ms ahead that takes 4 s to answer (a loaded centre
+// checking an upload) is measured 200 ms ahead: its two stamps cancel
+// the 4 s. The middle of the round trip would make it 2.2 s ahead, and
+// the readiness gate would refuse a station whose clock is right.
+func TestClient_ClockOffsetSlowCentre(t *testing.T) {
+	keys, signers := stations(t, "S1")
+	clock := &sharedClock{t: time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)}
+	srv := httptest.NewServer((&examsync.Server{Keys: keys, Nonces: &fakeNonces{}, Log: slowLog{clock: clock},
+		Now: func() time.Time { return clock.now().Add(200 * time.Millisecond) }}).Handler())
+	defer srv.Close()
+	c, err := examsync.NewClient(srv.URL, "S1", signers["S1"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Now = clock.now
+	if _, err := c.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if off, _, ok := c.ClockOffset(); !ok || off != 200*time.Millisecond {
+		t.Fatalf("ClockOffset = %v (%v), want 200ms", off, ok)
 	}
 }

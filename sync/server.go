@@ -182,27 +182,29 @@ func (s *Server) Handler() http.Handler {
 	return stampTime(mux, s.Now)
 }
 
-// stampTime puts the centre's time, to the millisecond, on every answer:
-// the station measures its clock offset from it (the readiness gate),
-// taking it as of the middle of the round trip. It is stamped when the
-// answer is written, not when the request arrived: an upload the centre
-// took seconds to check would otherwise put the centre's time early in
-// the round trip and show a station under load as seconds slow.
+// stampTime puts the centre's time, to the millisecond, on every answer,
+// twice: when the request arrived (ReceivedHeader) and when the answer
+// is written (TimeHeader). The station measures its clock offset from
+// them as NTP does, so the seconds the centre may take to check an
+// upload cancel out instead of showing a station under load as seconds
+// off (see Client.ClockOffset).
 func stampTime(h http.Handler, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(&stampWriter{ResponseWriter: w, now: now}, r)
+		h.ServeHTTP(&stampWriter{ResponseWriter: w, now: now, arrived: now()}, r)
 	})
 }
 
 type stampWriter struct {
 	http.ResponseWriter
 	now     func() time.Time
+	arrived time.Time
 	stamped bool
 }
 
 func (w *stampWriter) stamp() {
 	if !w.stamped {
 		w.stamped = true
+		w.Header().Set(ReceivedHeader, w.arrived.UTC().Format(time.RFC3339Nano))
 		w.Header().Set(TimeHeader, w.now().UTC().Format(time.RFC3339Nano))
 	}
 }
@@ -214,9 +216,13 @@ func (w *stampWriter) Write(b []byte) (int, error) { w.stamp(); return w.Respons
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (w *stampWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// TimeHeader carries the centre's clock on every answer (RFC 3339 with
-// fractional seconds); Date, with whole seconds, is the fallback.
-const TimeHeader = "Shicao-Time"
+// TimeHeader carries the centre's clock when it wrote the answer (RFC
+// 3339 with fractional seconds), ReceivedHeader when the request arrived;
+// Date, with whole seconds, is the fallback.
+const (
+	TimeHeader     = "Shicao-Time"
+	ReceivedHeader = "Shicao-Received"
+)
 
 const (
 	noteType = "text/plain; charset=utf-8" // signed notes

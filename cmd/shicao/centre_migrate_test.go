@@ -19,6 +19,7 @@ import (
 // `centre log verify --data DIR` afterwards reads PostgreSQL and finds
 // the same log.
 func TestCentreMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgdbtest.DSN(t) // skips loudly with no PostgreSQL
 	st := centretest.NewStation(t, "")

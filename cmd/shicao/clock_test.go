@@ -29,6 +29,7 @@ func (c *fakeWall) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Un
 // time ran at ten times the wall's; and the outage is the wall's 60 s (a
 // scaled wall clock restarted behind the log and recorded 0).
 func TestSpeedConfig_Clocks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "station")
 	if _, err := station.InitDir(ctx, dir, demo.Station, demo.Site); err != nil {

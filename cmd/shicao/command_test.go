@@ -11,6 +11,7 @@ import (
 // and a unique path, and `shicao help PATH` shows it; so a command can not
 // be added without being listed.
 func TestCommandTree(t *testing.T) {
+	t.Parallel()
 	tree := root()
 	seen := map[string]bool{}
 	var walk func(c *Command, path []string)
@@ -46,6 +47,7 @@ func TestCommandTree(t *testing.T) {
 }
 
 func TestCommandUnknown(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"nosuch"}, {"help", "nosuch"}, {"help", "centre", "nosuch"}} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), args, strings.NewReader(""), &out, &errb); code != exitUsage {

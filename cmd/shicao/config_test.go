@@ -9,6 +9,7 @@ import (
 )
 
 func TestConfig_Default(t *testing.T) {
+	t.Parallel()
 	c := DefaultConfig()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("the default configuration does not validate: %v", err)
@@ -21,6 +22,7 @@ func TestConfig_Default(t *testing.T) {
 // TestConfig_Example: the commented example in docs parses; its devices
 // come through with the kind's profile by default.
 func TestConfig_Example(t *testing.T) {
+	t.Parallel()
 	c, err := LoadConfig(filepath.Join("..", "..", "docs", "station.example.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +43,7 @@ func TestConfig_Example(t *testing.T) {
 }
 
 func TestConfig_Refusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, text, want string }{
 		{"UnknownKey", "lang = \"zh\"\n[centre]\nurll = \"x\"\n", "unknown setting(s): centre.urll"},
 		{"BadLang", "lang = \"fr\"\n", `lang "fr": want zh or en`},
@@ -71,6 +74,7 @@ func TestConfig_Refusals(t *testing.T) {
 // as the same configuration, whatever the paths hold (quotes,
 // backslashes, Chinese, spaces).
 func TestConfigText_RoundTrip(t *testing.T) {
+	t.Parallel()
 	want := DefaultConfig()
 	want.Data = `/srv/考站 "7"/data\dir`
 	want.Lang = "en"

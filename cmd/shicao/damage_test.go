@@ -143,6 +143,7 @@ func serve(t *testing.T, dir string) (code int, stderr string, listened bool) {
 // the restore procedure, and never listens; `centre log verify` says
 // the same. The undamaged copy serves.
 func TestServe_DamagedDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c, dir := centretest.NewCentreDir(t, st)
@@ -268,6 +269,7 @@ func TestServe_DamagedDatabase(t *testing.T) {
 // step, with a message that says the database is damaged and points to
 // the restore procedure; the undamaged copy runs.
 func TestStation_DamagedDatabase(t *testing.T) {
+	t.Parallel()
 	st := centretest.NewStation(t, "")
 	st.Exam(t, demo.Candidates[0].IDNumber, centretest.CPRSeed("damage"), 2000)
 	st.S.Close()

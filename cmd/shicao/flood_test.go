@@ -33,6 +33,7 @@ import (
 //
 //	go test -count=1 -v -run TestServe_Flood ./cmd/shicao/
 func TestServe_Flood(t *testing.T) {
+	t.Parallel()
 	const (
 		clients   = 64
 		bodyBytes = 60 << 20

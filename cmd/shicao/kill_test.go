@@ -60,6 +60,7 @@ done
 // every interrupted session can be resumed (here then voided, to start
 // the next round clean).
 func TestKillCampaign(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the kill campaign runs in make test, not in -short")
 	}

@@ -12,13 +12,17 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"shicao/cmd/shicao/internal/centre/centretest"
+	"shicao/cmd/shicao/internal/paralleltest"
 	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
 )
 
 // TestMain lets the test binary act as the shicao command inside
 // testscript scripts, so the end-to-end tests run the real commands.
 func TestMain(m *testing.M) {
-	testscript.Main(pgdbtest.Stopping(m), map[string]func(){
+	// The scripts spend most of their time waiting on demos at --speed 4
+	// and on child processes: six at once took TestScript from 195 s to
+	// about 100 s on two cores.
+	testscript.Main(pgdbtest.Stopping(paralleltest.With(m, 6)), map[string]func(){
 		"shicao": func() {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

@@ -16,6 +16,7 @@ import (
 // province's tools) are not run, and without this a renamed command or
 // flag would leave them to fail when pasted.
 func TestDocs_CommandLinesParse(t *testing.T) {
+	t.Parallel()
 	files := []string{readmePath}
 	docs, err := filepath.Glob(filepath.Join(docsDir, "*.md"))
 	if err != nil || len(docs) == 0 {

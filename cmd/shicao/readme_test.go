@@ -49,6 +49,7 @@ var heredoc = regexp.MustCompile(`^cat > (\S+) <<'EOF'$`)
 // heredoc is the script's file of that name, byte for byte — so the walk
 // a newcomer pastes is the walk the suite runs.
 func TestREADME_Walk(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +247,7 @@ func cmdWaitAddr(ts *testscript.TestScript, neg bool, args []string) {
 // the runner's table prints (station.ScriptHelp), so a step added to the
 // table cannot be missing from the README.
 func TestREADME_ScriptSteps(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 // times its device was lost and back, and says when one never came back;
 // a sheet without outages says nothing of them.
 func TestPrintSheet_Outages(t *testing.T) {
+	t.Parallel()
 	sheet := &scoring.Sheet{ID: "SD-DG-K42", SHA256: strings.Repeat("0", 64), Score: 100, Passed: true, ElapsedMs: 120000, LimitMs: 300000,
 		Outages: []scoring.Outage{
 			{Device: "cpr", LostSeq: 18, LostMs: 15175, BackSeq: 19, BackMs: 18175, DurationMs: 3000},

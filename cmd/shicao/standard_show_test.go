@@ -21,6 +21,7 @@ var goDuration = regexp.MustCompile(`\b\d+[hm]\d+[ms]`)
 // minutes, every item's title and points and every deduction's text, every
 // veto; a paper's pools by code and title, each subject's weight.
 func TestStandardShow_Library(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob("../../standards/library/*.yaml")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no library files: %v", err)

@@ -19,6 +19,7 @@ import (
 // export lists a trainee's attempts in order, one row each, and the
 // status says training mode and why.
 func TestStationTrainingExport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	r, err := demo.Registry()

@@ -27,6 +27,7 @@ var undocumented = []string{}
 // the docs finds every command (and a command added to the tree without a
 // line in the docs fails here).
 func TestCommandTree_Documented(t *testing.T) {
+	t.Parallel()
 	refs := documentedCommands(t)
 	var missing []string
 	for _, path := range treeCommands(root()) {

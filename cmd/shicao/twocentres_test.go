@@ -32,6 +32,7 @@ import (
 //
 //	go test -count=1 -v -run TestServe_TwoCentresOnePostgres ./cmd/shicao/
 func TestServe_TwoCentresOnePostgres(t *testing.T) {
+	t.Parallel()
 	const (
 		stations   = 4
 		perStation = 24

@@ -18,6 +18,7 @@ import (
 // only with the other published versions (--standards). Issue 13,
 // finding 3.
 func TestJudgeInForce(t *testing.T) {
+	t.Parallel()
 	date := func(s string) standards.Date {
 		d, err := standards.ParseDate(s)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 // figures predate migration 0014 (its sums gone) sums its results again
 // from their bodies when opened, to the same figures.
 func TestAnalytics_InstitutionAndBackfill(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c, dir := centretest.NewCentreDir(t, st)
@@ -87,6 +88,7 @@ func TestAnalytics_InstitutionAndBackfill(t *testing.T) {
 // TestDrawIndex: the random pull's rule is fixed: the same seed and day
 // give the same plan, as a person redoing it by hand would find.
 func TestDrawIndex(t *testing.T) {
+	t.Parallel()
 	// printf 'seed-1\n2026-12-07' | sha256sum: c3b91bdcf8a5bc6c…, as a
 	// number 14103334343965785196: modulo 7, 10 and 3 it is 5, 6 and 1.
 	for _, tc := range []struct {

@@ -25,6 +25,7 @@ func appealRefusal(t *testing.T, err error) *centre.AppealRefusal {
 // TestAppealRefusal_Chinese: the appeal refusals people read say what is
 // wrong in Chinese, with English available, and keep their codes.
 func TestAppealRefusal_Chinese(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newAppealRig(t)
 	id := r.saved[0].ID
@@ -53,6 +54,7 @@ func TestAppealRefusal_Chinese(t *testing.T) {
 // TestAppealRefusal_Late: an appeal after the window is refused in
 // Chinese with the dates.
 func TestAppealRefusal_Late(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	_, dir := centretest.NewCentreDir(t, st)

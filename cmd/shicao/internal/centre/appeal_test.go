@@ -85,6 +85,7 @@ func appealCode(t *testing.T, err error) string {
 // examiner who examined the same candidate on another result, cannot
 // review; someone who did not can.
 func TestAppeal_ReviewerExamined(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newAppealRig(t)
 	id := r.saved[0].ID
@@ -115,6 +116,7 @@ func TestAppeal_ReviewerExamined(t *testing.T) {
 // marked pending; every state is in the log, which verifies, and in the
 // export.
 func TestAppeal_Outcomes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newAppealRig(t)
 	ids := []string{r.saved[0].ID, r.saved[1].ID, r.saved[2].ID}
@@ -250,6 +252,7 @@ func mustMarks(t *testing.T, bundle []byte, by string) map[string][]standards.Ev
 // TestAppeal_Late: an appeal is filed within the window after the exam
 // date, and refused after it; one without a reason is refused.
 func TestAppeal_Late(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c, dir := centretest.NewCentreDir(t, st)
@@ -285,6 +288,7 @@ func TestAppeal_Late(t *testing.T) {
 // the candidate with the next attempt; onto a plan not issued it is
 // refused (and may be ordered without a plan, recorded as owed).
 func TestAppeal_ReexamPlan(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "reexam-1", 0)

@@ -85,6 +85,7 @@ func newAssignRig(t *testing.T) *assignRig {
 // from the revealed seed; a seed that does not match its published hash
 // is refused.
 func TestAssign_RevealVerify(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newAssignRig(t)
 	d, err := r.c.Assign(ctx, r.day, 2)
@@ -147,6 +148,7 @@ func TestAssign_RevealVerify(t *testing.T) {
 }
 
 func TestAssign_TooLate(t *testing.T) {
+	t.Parallel()
 	r := newAssignRig(t)
 	r.clock.Advance(2 * 24 * time.Hour) // the exam day
 	if _, err := r.c.Assign(context.Background(), r.day, 2); !errors.Is(err, centre.ErrDrawTooLate) {
@@ -157,6 +159,7 @@ func TestAssign_TooLate(t *testing.T) {
 // TestImportPlans_Recusal: a roster naming an examiner tied to one of the
 // plan's candidates is refused with the tie.
 func TestImportPlans_Recusal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newAssignRig(t)
 	_, err := r.c.ImportPlans(ctx, []centre.PlanRow{{Plan: "TA-C", Date: r.day.String(), Site: demo.Site, Station: demo.Station, Category: demo.Category, Blueprint: demo.Paper,
@@ -169,6 +172,7 @@ func TestImportPlans_Recusal(t *testing.T) {
 // TestSubstitute: a substitute the centre approves is on the re-issued
 // plan with the substitution; one recused from a candidate is refused.
 func TestSubstitute(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newAssignRig(t)
 	if _, err := r.c.Substitute(ctx, "TA-A", demo.Examiners[0].ID, r.kin, "王建国 病假"); err == nil || !contains(err.Error(), "回避") {

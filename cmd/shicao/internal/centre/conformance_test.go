@@ -28,6 +28,7 @@ var backends = []string{"sqlite", "postgres"}
 // log verify with re-scoring over it all, registry and plan imports, and
 // the export rows.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()

@@ -19,6 +19,7 @@ import (
 // deducted and they did not; a centre that lost those sums (from before
 // migration 0015) sums them again from the bodies when opened.
 func TestExaminerConsistency(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c, dir := centretest.NewCentreDir(t, st)

@@ -75,6 +75,7 @@ func deviationOf(devs []examsync.Deviation, item string) examsync.Deviation {
 // an exam result is refused (422 calibration-result), kept once as
 // calibration, never logged.
 func TestDrill_Calibration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	publishCPRDrill(t, r, "DR-K42-1")
@@ -161,6 +162,7 @@ func TestDrill_Calibration(t *testing.T) {
 // over the standard's tolerance (2 points on SD-DG-K42): flagged in the
 // report and an alarm; one who matches it is not.
 func TestDrill_OverTolerance(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	if _, _, err := r.st.S.InstallDrill(ctx, publishCPRDrill(t, r, "DR-K42-2")); err != nil {

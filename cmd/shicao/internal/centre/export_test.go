@@ -25,6 +25,7 @@ import (
 // 培训教师, 是否持证 否 for every certificate not valid on the report
 // date with the reason in 备注, and a file anyone may read (0644).
 func TestCentre_ExaminersTable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	centretest.Init(t, filepath.Join(dir, "c"), "taian-centre", "")
@@ -152,6 +153,7 @@ func TestCentre_ExaminersTable(t *testing.T) {
 // TestExaminerRowsFromFile_Role: the role column takes 考评员 or
 // 培训教师, and refuses anything else with its row.
 func TestExaminerRowsFromFile_Role(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "bad-role.csv")
 	text := "身份证号,考评员（培训教师）,姓名,作业类别,证书编号\n370902198001011230,教练,王建国,低压电工作业,T1\n"
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {

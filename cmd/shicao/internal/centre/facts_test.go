@@ -21,6 +21,7 @@ import (
 // appended, and the figures summed at ingest equal those summed again
 // from the stored results, on each engine.
 func TestIngest_FactsCommitWithResult(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
@@ -85,6 +86,7 @@ func TestIngest_FactsCommitWithResult(t *testing.T) {
 // back transaction. (SQLite stores the body under its write lock and
 // stages nothing.)
 func TestIngest_SameBytesAtOncePostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c, _ := centretest.NewCentreDirOn(t, "postgres", st)

@@ -23,6 +23,7 @@ import (
 // The default run sends 300 results; SHICAO_FAULTS=full (make faults)
 // sends 1,000.
 func TestFaults_Campaign(t *testing.T) {
+	t.Parallel()
 	n := 300
 	if os.Getenv("SHICAO_FAULTS") == "full" {
 		n = 1000

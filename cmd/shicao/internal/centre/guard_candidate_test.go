@@ -18,6 +18,7 @@ import (
 // naming another person under a planned 身份证号 (冒名顶替), or carrying a
 // log moved in from another candidate's result, is refused.
 func TestGuard_Candidate(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	// Two genuine results, the same draw: the same items.
 	a := r.st.Exam(t, demo.Candidates[0].IDNumber, "candidate", 0)

@@ -35,6 +35,7 @@ func importCert(t *testing.T, r *rig, i int, number, from, to string) {
 // (持证上岗). A certificate withdrawn or ended early after the exam
 // refuses the result; history (a renewal) explains, never grants.
 func TestGuard_Certificate(t *testing.T) {
+	t.Parallel()
 	x := demo.Examiners[1] // 李秀英: T37090219820202234X, 2024-03-15 to 2030-03-14
 	const held = "T37090219820202234X"
 	tests := []struct {
@@ -98,6 +99,7 @@ func TestGuard_Certificate(t *testing.T) {
 // or the same number with a later end) keeps results examined under the
 // old certificate receivable: history explains them.
 func TestGuard_CertificateRenewed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, renew := range []struct{ name, number, from, to string }{
 		{"NewNumberLater", "T2026-RENEWED", "+1", "2036-01-01"},
@@ -123,6 +125,7 @@ func TestGuard_CertificateRenewed(t *testing.T) {
 // in the log when a certificate is withdrawn or ended early, and an
 // alarm lists those it no longer covers, for review.
 func TestGuard_CertificateReceiptedListed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name, kind string

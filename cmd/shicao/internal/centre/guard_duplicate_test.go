@@ -12,6 +12,7 @@ import (
 // TestGuard_Duplicate: one result per id and one per candidate, plan and
 // attempt; the first is kept.
 func TestGuard_Duplicate(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "duplicate", 0)
 	if _, err := r.client.Upload(t.Context(), saved.Bundle); err != nil {

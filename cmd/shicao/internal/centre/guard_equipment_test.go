@@ -12,6 +12,7 @@ import (
 // TestGuard_Equipment: every device on a result is registered to the
 // result's site, as the kind the result says (考培分离).
 func TestGuard_Equipment(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "equipment", 0)
 	if err := r.c.AddEquipment(t.Context(), examsync.Equipment{Serial: "CPR-PX-0001", Kind: "cpr", Model: "SHICAO-SIM-CPR", Site: demo.TrainingSite}); err != nil {

@@ -12,6 +12,7 @@ import (
 // TestGuard_Examiner: a result is signed by examiners, each on the plan
 // (their certificates: guard_certificate_test.go).
 func TestGuard_Examiner(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "examiner", 0)
 	remake := func(f func(*examsync.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }

@@ -16,6 +16,7 @@ import (
 // the plan. Each case is the genuine result with its identity
 // check edited, signed again with the registered station key.
 func TestGuard_Identity(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "identity", 0)
 	cand := demo.Candidates[0]

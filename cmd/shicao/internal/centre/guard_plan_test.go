@@ -14,6 +14,7 @@ import (
 // station that sent it, and matches its site, date, category and
 // blueprint.
 func TestGuard_Plan(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "plan", 0)

@@ -12,6 +12,7 @@ import (
 // TestGuard_Site: a result comes from its station's own site, an
 // accepted exam site (考培分离), and names the station that sent it.
 func TestGuard_Site(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "site", 0)
 	remake := func(f func(*examsync.ResultDoc)) []byte { return centretest.Remake(t, saved.Bundle, r.st.Signer, f) }

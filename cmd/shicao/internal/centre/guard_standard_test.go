@@ -30,6 +30,7 @@ const codeNotInForce = "standard-not-in-force"
 // stolen station), judged against the versions the province published.
 // Issue 13, finding 3.
 func TestIngest_StandardInForce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	today := standards.DateOf(time.Now())
 	nextYear := fmt.Sprintf("%d-01-01", today.Y+1)

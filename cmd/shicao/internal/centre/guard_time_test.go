@@ -14,6 +14,7 @@ import (
 // site's time zone, and not later than the centre's clock plus the skew
 // it allows requests.
 func TestGuard_Time(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "time", 0)
 	_, zone := centretest.Zone()

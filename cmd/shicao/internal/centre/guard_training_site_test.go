@@ -18,6 +18,7 @@ import (
 // it is refused whichever site it names, and a plan for the training site
 // is not issued.
 func TestGuard_StationAtTrainingSite(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "px", 0)

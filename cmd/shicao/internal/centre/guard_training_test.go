@@ -15,6 +15,7 @@ import (
 // alarm, never receipted nor logged, and kept as sent (once, with one
 // alarm, however often the station sends it again).
 func TestGuard_TrainingResult(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "training", 0)
@@ -53,6 +54,7 @@ func TestGuard_TrainingResult(t *testing.T) {
 // imports it and runs in training mode, and the result it signs is
 // refused as a training result, not as an exam at the wrong site.
 func TestGuard_TrainingStation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	if err := r.c.AddSite(ctx, centre.Site{ID: demo.Site, Name: demo.SiteName, Accepted: false}); err != nil {

@@ -18,6 +18,7 @@ import (
 // not re-score to what the station signed, is refused; with the
 // registered key, only a result that re-scores exactly is judged on.
 func TestGuard_Unverifiable(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "unverifiable", 0)
 	forger, _, err := standards.GenerateKey("station-STN-01")

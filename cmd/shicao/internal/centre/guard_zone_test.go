@@ -8,6 +8,7 @@ import (
 // TestZoneOf: the exam sites' time zone is Asia/Shanghai (UTC+8, no
 // daylight saving) unless the centre names another.
 func TestZoneOf(t *testing.T) {
+	t.Parallel()
 	loc, err := zoneOf("")
 	if err != nil || loc != DefaultZone {
 		t.Fatalf("no setting: %v %v, want DefaultZone", loc, err)

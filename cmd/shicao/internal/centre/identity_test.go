@@ -15,6 +15,7 @@ import (
 // and its results export marks a 身份证号 typed in by hand, with the
 // reason, apart from a card read and from a result that records neither.
 func TestIngest_Identity(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	plain := r.st.Exam(t, demo.Candidates[0].IDNumber, "id-1", 0)

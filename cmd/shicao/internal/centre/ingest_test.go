@@ -51,6 +51,7 @@ func refusal(t *testing.T, err error) *examsync.Refusal {
 // centre key, the same bytes again get the same receipt byte for byte,
 // and the log verifies.
 func TestIngest_OK(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "ok-1", 0)
@@ -96,6 +97,7 @@ func TestIngest_OK(t *testing.T) {
 
 // TestIngest_Refusals: each way a result must not enter the log.
 func TestIngest_Refusals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "refusals", 0)
@@ -215,6 +217,7 @@ func TestIngest_Refusals(t *testing.T) {
 // at upload: an examiner whose certificate was withdrawn meanwhile, or a
 // standard the centre never relayed, is refused.
 func TestIngest_RegistryChangedAfterExam(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("ExaminerWithoutCertificate", func(t *testing.T) {
 		r := newRig(t)
@@ -265,6 +268,7 @@ func TestIngest_RegistryChangedAfterExam(t *testing.T) {
 // TestAuthenticate_Refusals: requests that are not the station's, or not
 // fresh, are refused before anything else.
 func TestAuthenticate_Refusals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	t.Run("UnknownStation", func(t *testing.T) {
@@ -348,6 +352,7 @@ func TestAuthenticate_Refusals(t *testing.T) {
 // exports read) is found by log verify, although the logged bytes and the
 // receipts are intact.
 func TestVerifyLog_EditedRow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "edited-row", 0)

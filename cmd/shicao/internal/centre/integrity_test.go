@@ -28,6 +28,7 @@ import (
 //
 //	SHICAO_CHECK_RESULTS=3000 go test -count=1 -v -run TestCheckStart_Cost ./cmd/shicao/internal/centre/
 func TestCheckStart_Cost(t *testing.T) {
+	t.Parallel()
 	n, _ := strconv.Atoi(os.Getenv("SHICAO_CHECK_RESULTS"))
 	if n <= 0 {
 		t.Skip("set SHICAO_CHECK_RESULTS=N to measure the start check on a centre of N results")
@@ -79,6 +80,7 @@ func TestCheckStart_Cost(t *testing.T) {
 // receipt is issued on top of them; the untouched log passes. On
 // PostgreSQL, which has no quick_check, this is the whole check.
 func TestCheckStart_TamperedLog(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		sqlite string // the change, on each database

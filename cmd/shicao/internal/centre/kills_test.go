@@ -33,6 +33,7 @@ import (
 // the end the centre's set equals the station's, none twice, every
 // receipt verifies, and the log verifies.
 func TestFaults_Kills(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("SHICAO_FAULTS") != "full" {
 		t.Skip("the kill campaign runs with SHICAO_FAULTS=full (make faults)")
 	}

@@ -17,6 +17,7 @@ import (
 // TestCentre_Plans: the plan list names each plan with its number of
 // candidates, and keeps only the exam date asked for.
 func TestCentre_Plans(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	today := r.st.S.Today().String()
@@ -51,6 +52,7 @@ func TestCentre_Plans(t *testing.T) {
 // their last ones as a number, and an X is no digit), and the results of
 // another exam day are not in it.
 func TestTable_Save(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "xlsx-1", 0)

@@ -4,9 +4,12 @@ import (
 	"os"
 	"testing"
 
+	"shicao/cmd/shicao/internal/paralleltest"
 	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
 )
 
 // TestMain stops the throwaway PostgreSQL cluster that the tests on
-// PostgreSQL start (one per test binary).
-func TestMain(m *testing.M) { os.Exit(pgdbtest.Main(m)) }
+// PostgreSQL start (one per test binary). The tests run four at once:
+// each spends much of its time on a station's and a centre's fsyncs
+// (synchronous FULL), which the other tests can use the cores through.
+func TestMain(m *testing.M) { os.Exit(pgdbtest.Main(paralleltest.With(m, 4))) }

@@ -17,6 +17,7 @@ import (
 // no longer holds it; lookups by date, station and candidate use their
 // indexes.
 func TestMigration0006_ResultBodies(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	before := fstest.MapFS{}
 	err := fs.WalkDir(migrations, "migrations", func(path string, d fs.DirEntry, err error) error {

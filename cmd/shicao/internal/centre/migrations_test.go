@@ -12,6 +12,7 @@ import (
 // its PostgreSQL twin of the same number (migrations/postgres/0010 is
 // the schema of SQLite's 0001 to 0010): the two schemas move together.
 func TestMigrations_BothEngines(t *testing.T) {
+	t.Parallel()
 	numbers := func(dir string) map[int]string {
 		names, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 		if err != nil {

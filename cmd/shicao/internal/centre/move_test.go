@@ -20,6 +20,7 @@ import (
 // columns go on after the ids moved), and a second move into the same
 // database is refused.
 func TestMove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	to := pgdbtest.DSN(t)
 	st := centretest.NewStation(t, "")

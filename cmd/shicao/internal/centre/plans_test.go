@@ -15,6 +15,7 @@ import (
 // imported again under the same plan id adds to the plan, never takes a
 // candidate off it.
 func TestImportPlans_Roster(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	today := r.st.S.Today().String()
@@ -76,6 +77,7 @@ func TestImportPlans_Roster(t *testing.T) {
 // TestImportFiles_SpreadsheetMistakes: the usual ways a roster leaves a
 // spreadsheet wrong are named with what to do.
 func TestImportFiles_SpreadsheetMistakes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)

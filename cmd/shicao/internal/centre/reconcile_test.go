@@ -44,6 +44,7 @@ func startAttempt(t *testing.T, st *centretest.Station, candidate string) *stati
 // centre raises an alarm for the queued result that stays open until
 // the result arrives, and none for what matches.
 func TestReconcile_Day(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	c := demo.Candidates
@@ -150,6 +151,7 @@ func TestReconcile_Day(t *testing.T) {
 // TestReconcile_Missing: a result the station says is receipted but the
 // centre does not hold raises an alarm.
 func TestReconcile_Missing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	saved := r.st.Exam(t, demo.Candidates[0].IDNumber, "recon-missing", 0)

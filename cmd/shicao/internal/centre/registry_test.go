@@ -18,6 +18,7 @@ import (
 // hashes of the examiners on its plans and of nobody else; a new plan
 // brings its examiners with a higher registry version.
 func TestRegistryFor_PlanExaminersOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	_, centreKey := demo.CentreKeys()
@@ -83,6 +84,7 @@ func TestRegistryFor_PlanExaminersOnly(t *testing.T) {
 // column is refused, a blank number does not revoke a certificate held,
 // and 是否持证 否 does.
 func TestImportExaminers_NeverStripsCertificates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRig(t)
 	dir := t.TempDir()

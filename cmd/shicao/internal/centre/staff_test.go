@@ -30,6 +30,7 @@ func newStaffCentre(t *testing.T) (*centre.Centre, *centretest.Clock) {
 
 // TestAddStaff_Refusals: what an account must be.
 func TestAddStaff_Refusals(t *testing.T) {
+	t.Parallel()
 	c, _ := newStaffCentre(t)
 	ctx := context.Background()
 	if err := c.AddStaff(ctx, "li", centre.RoleAdmin, "long-enough-1"); err != nil {
@@ -63,6 +64,7 @@ func TestAddStaff_Refusals(t *testing.T) {
 // LockoutDuration (the right one is refused meanwhile); then it opens,
 // and a right password resets the count.
 func TestSignIn_Lockout(t *testing.T) {
+	t.Parallel()
 	c, clock := newStaffCentre(t)
 	ctx := context.Background()
 	if err := c.AddStaff(ctx, "li", centre.RoleStaff, "long-enough-1"); err != nil {
@@ -111,6 +113,7 @@ func TestSignIn_Lockout(t *testing.T) {
 // TestSearchResults_Indexed: every search field is answered from an
 // index, never by a scan of the results table (which holds the bodies).
 func TestSearchResults_Indexed(t *testing.T) {
+	t.Parallel()
 	if centretest.Backend() == "postgres" {
 		t.Skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL has the same indexes (migrations/postgres)")
 	}

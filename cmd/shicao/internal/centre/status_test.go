@@ -82,6 +82,7 @@ func alarmsOf(t *testing.T, c *centre.Centre, kind string) []centre.Alarm {
 // and never shown; a replayed one is refused; a whole ID number is
 // refused.
 func TestCentre_Status(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newStatusRig(t)
 
@@ -200,6 +201,7 @@ func TestCentre_Status(t *testing.T) {
 // one clock-drift alarm, not one per status; back within the
 // threshold, it may raise another later.
 func TestCentre_StatusDrift(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newStatusRig(t)
 	behind := 10 * time.Second
@@ -239,6 +241,7 @@ func TestCentre_StatusDrift(t *testing.T) {
 // TestCentre_StatusOffline: a station silent for 30 s is offline, and
 // so is one never heard from.
 func TestCentre_StatusOffline(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newStatusRig(t)
 	l, _ := r.c.LiveStationByName(ctx, demo.Station)

@@ -114,6 +114,7 @@ func day(n int) string { return standards.DateOf(time.Now().AddDate(0, 0, n)).St
 // a certificate and a 未持证 row, and renews a demo examiner's
 // certificate keeping their PIN; the centre then holds exactly that.
 func TestImportExaminers_XLSX(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := centretest.NewCentre(t, centretest.NewStation(t, ""))
 	sunLi := validID("37090219900312012")
@@ -169,6 +170,7 @@ func TestImportExaminers_XLSX(t *testing.T) {
 // TestImportExaminers_CSV: the CSV that Excel saves (BOM, CRLF), with the
 // other accepted headers (姓名, 有效期限 "from至to"), imports the same way.
 func TestImportExaminers_CSV(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := centretest.NewCentre(t, centretest.NewStation(t, ""))
 	zhou := validID("37090219850707002")
@@ -263,6 +265,7 @@ func stationPlans(t *testing.T, c *centre.Centre) []string {
 // both, signed, with exactly the roster's candidates, and the station
 // gets them.
 func TestImportPlans_XLSX(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, ex := planCentre(t)
 	d1, d2 := day(3), day(4)
@@ -317,6 +320,7 @@ func TestImportPlans_XLSX(t *testing.T) {
 
 // TestImportPlans_CSV: the same roster as a CSV issues its plan.
 func TestImportPlans_CSV(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, ex := planCentre(t)
 	d := day(5)
@@ -347,6 +351,7 @@ func TestImportPlans_CSV(t *testing.T) {
 // cells (a serial number shown in the short date format), not text; the
 // imports read them as YYYY-MM-DD, as they are written in the CSV.
 func TestReadTable_ExcelDates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, ex := planCentre(t)
 	dir := t.TempDir()
@@ -420,6 +425,7 @@ func centreState(t *testing.T, c *centre.Centre) string {
 // whole, with a message naming the file and the column, row or plan at
 // fault, and the centre is left exactly as it was.
 func TestImport_Refused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, ex := planCentre(t)
 	dir := t.TempDir()

@@ -17,6 +17,7 @@ import (
 // trust"), with the keys as fields, so the command line words its advice
 // without editing the text.
 func TestCentre_Publish_UntrustedKey(t *testing.T) {
+	t.Parallel()
 	c := centretest.NewCentre(t, centretest.NewStation(t, ""))
 	text, err := library.Read("sd-dg-k42-cpr.yaml")
 	if err != nil {

@@ -99,6 +99,7 @@ func buildShicao(t testing.TB) string {
 // stays under it: verify streams the log instead of holding every body
 // (issue #18: 1.7 GB at 4.4k results).
 func TestVerifyLog_Memory(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds shicao and a centre of 1,200 long results: not in -short")
 	}
@@ -134,6 +135,7 @@ func TestVerifyLog_Memory(t *testing.T) {
 // a log that does not verify (before, results and hashes were read in
 // separate queries: "the log stores N hashes; M records need K").
 func TestVerifyLog_BesideIngest(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c := centretest.NewCentre(t, st)
@@ -201,6 +203,7 @@ func TestVerifyLog_BesideIngest(t *testing.T) {
 // a run from there checks the bodies from there on and still the whole
 // tree.
 func TestVerifyLog_From(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, _, _ := bigCentre(t, 40, 0)
 	rep, err := c.VerifyLogWith(ctx, centre.VerifyOptions{Rescore: true})

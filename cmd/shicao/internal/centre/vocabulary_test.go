@@ -20,6 +20,7 @@ import (
 // refuses the others with their reason; the one published is the
 // centre's vocabulary (equipment of a new kind can be registered).
 func TestCentre_PublishVocabulary(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "centre")
 	centreSigner, _ := demo.CentreKeys()

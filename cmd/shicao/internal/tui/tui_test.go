@@ -17,6 +17,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"shicao/cmd/shicao/internal/demo"
+	"shicao/cmd/shicao/internal/paralleltest"
 	"shicao/cmd/shicao/internal/station"
 )
 
@@ -37,12 +38,7 @@ func TestMain(m *testing.M) {
 	// on the CPU (4% of the package's wall time was on a core): run eight
 	// at once unless -parallel was given, which took the package from
 	// 190 s to about 50 s on two cores.
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		flag.Set("test.parallel", "8")
-	}
+	paralleltest.Default(8)
 	dir, err := os.MkdirTemp("", "tui-template-")
 	if err != nil {
 		panic(err)
