@@ -12,4 +12,11 @@ import (
 // PostgreSQL start (one per test binary). The tests run four at once:
 // each spends much of its time on a station's and a centre's fsyncs
 // (synchronous FULL), which the other tests can use the cores through.
-func TestMain(m *testing.M) { os.Exit(pgdbtest.Main(paralleltest.With(m, 4))) }
+// With peakRSSEnv set, the binary only runs a command and measures it
+// (runMeasured).
+func TestMain(m *testing.M) {
+	if out := os.Getenv(peakRSSEnv); out != "" {
+		os.Exit(peakRSSChild(out, os.Args[1:]))
+	}
+	os.Exit(pgdbtest.Main(paralleltest.With(m, 4)))
+}
