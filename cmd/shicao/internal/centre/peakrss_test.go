@@ -75,6 +75,7 @@ func runMeasured(tb testing.TB, bin string, args ...string) ([]byte, int64, erro
 // holds almost nothing; the command's rusage, read directly, would report
 // the test's 256 MiB.
 func TestRunMeasured(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("touches 256 MiB: not in -short")
 	}
