@@ -72,6 +72,8 @@ func (m *Model) onItemAnswer(msg tea.Msg) tea.Cmd {
 	case itemEndedMsg:
 		m.toSheet()
 	case signedOffMsg:
+		// Signed: the refusal an earlier key got is answered, or stale.
+		m.setStatus(nil)
 		m.sheet, _ = m.item.Sheet()
 		m.pages.sheet.resolving = false
 		if m.item.Done() {

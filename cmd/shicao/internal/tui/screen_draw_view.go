@@ -36,7 +36,7 @@ func (p *drawPage) View() string {
 		if p.referenceDue() != nil {
 			why += p.t("gate-press-r") // the key that clears it, not only the help bar's
 		}
-		gate = st.Bad.Width(max(p.width-1, 20)).Render(fmt.Sprintf("✗ %s: %s", p.t("gate"), why)) + "\n"
+		gate = message(st.Bad, p.lang, p.width-1, fmt.Sprintf("✗ %s: %s", p.t("gate"), why)) + "\n"
 	}
 	room := max(p.height-2-strings.Count(gate, "\n"), 1)
 	b.WriteString(p.rowsView(&p.list, p.delegate(titleW), items, p.sel, p.width, room) + "\n")

@@ -154,7 +154,7 @@ func (p *identityPage) View() string {
 	}
 	if p.ask != nil {
 		// What is confirmed, in full (the status line may clip it).
-		fmt.Fprintf(&b, "\n%s\n", st.Warn.Width(max(p.width-1, 20)).Render("? "+p.ask.text))
+		fmt.Fprintf(&b, "\n%s\n", message(st.Warn, p.lang, p.width-1, "? "+p.ask.text))
 		return b.String()
 	}
 	if p.reason.act == "manual" {
@@ -184,7 +184,7 @@ func (p *identityPage) cardLines(cs *cardState) string {
 	}
 	if cs.why != nil {
 		// The reason in full, wrapped to the window: it says what to do.
-		lines = append(lines, st.Bad.Width(max(p.width-1, 20)).Render("✗ "+maskIDs(cs.why.Text(p.lang))))
+		lines = append(lines, message(st.Bad, p.lang, p.width-1, "✗ "+maskIDs(cs.why.Text(p.lang))))
 	} else {
 		lines = append(lines, st.Good.Render("✓ "+p.t("card-match")))
 	}

@@ -85,7 +85,7 @@ func (p *outboxPage) View() string {
 	// column (a refusal's reason).
 	if i := p.table.Cursor(); i >= 0 && i < len(p.data.queue) && lipgloss.Width(p.stateText(p.data.queue[i])) > stateW {
 		q := p.data.queue[i]
-		out = append(out, "", p.stateStyle(q).Width(max(p.width-2, 20)).Render(p.stateText(q)))
+		out = append(out, "", message(p.stateStyle(q), p.lang, p.width-2, p.stateText(q)))
 	}
 	return strings.Join(out, "\n") + "\n"
 }

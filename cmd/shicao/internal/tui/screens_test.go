@@ -268,7 +268,12 @@ func TestFlow_Review(t *testing.T) {
 	for _, r := range "回看录像" {
 		f.do(t, string(r))
 	}
-	f.do(t, "enter", "f5", "f6", "a")
+	f.do(t, "enter")
+	// The ruling is made: the refusal it answers is no longer shown.
+	if v := f.view(t, 120, 40); strings.Contains(v, "须主考裁定后再确认") || f.m.status != "" {
+		t.Fatalf("the refusal is still shown after the ruling (status %q):\n%s", f.m.status, v)
+	}
+	f.do(t, "f5", "f6", "a")
 	if !f.item.Done() {
 		t.Fatalf("item not done after the review: %v", f.item.Pending())
 	}

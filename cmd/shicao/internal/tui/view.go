@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"shicao/cmd/shicao/internal/station"
 )
@@ -147,6 +148,18 @@ func clipLine(s string, width int) string {
 		return s
 	}
 	return lipgloss.NewStyle().MaxWidth(width).Render(s)
+}
+
+// message renders a one-paragraph message in style, wrapped to width
+// display columns. Chinese is wrapped at any character, as Chinese is
+// set (a word wrap broke "开考前设备 cpr" from the rest at its one space
+// and left a short first line); English at spaces.
+func message(style lipgloss.Style, lang string, width int, text string) string {
+	width = max(width, 20)
+	if lang == "en" {
+		return style.Width(width).Render(text)
+	}
+	return style.Render(ansi.Hardwrap(text, width, true))
 }
 
 // pad pads s with spaces to width display columns.
