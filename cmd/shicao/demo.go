@@ -162,7 +162,7 @@ func runDemo(ctx context.Context, e *env, f demoFlags) error {
 	tui.ApplyEnv(os.Getenv)
 	cards := &cardReader{} // the simulated ID-card reader (F2 on the identity screen changes the card)
 	defer cards.Close()
-	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *f.lang, Now: now, Sync: dc.link, Card: cards.Read, CardScenario: cards.Scenario,
+	m := tui.New(tui.Deps{Station: s, Equipment: r, Lang: *f.lang, Now: now, Sync: dc.link, Card: cards.Read, CardScenario: cards.Scenario, HandCard: cards.Hand,
 		DemoHint: fmt.Sprintf("%s %s · %s %s", demo.Examiners[0].Name, demo.Examiners[0].PIN, demo.Examiners[1].Name, demo.Examiners[1].PIN), DemoDir: dir,
 		DemoConsole: fmt.Sprintf("%s · %s / %s", dc.console, demoStaffName, demoStaffPassword)})
 	// The console's live grid shows this station: what the TUI shows,

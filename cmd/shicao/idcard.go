@@ -55,6 +55,23 @@ func (c *cardReader) Scenario(name string) error {
 	return s.SetScenario(name)
 }
 
+// Hand puts the named person's card on the simulated reader, present:
+// the demo hands each candidate their own card as their identity check
+// opens (F2 then swaps it for none, an unreadable or an expired one).
+func (c *cardReader) Hand(name, idNumber string) error {
+	if c.path != "" {
+		return fmt.Errorf("the ID-card reader at %s is a real one", c.path)
+	}
+	s, err := c.simulator("present")
+	if err != nil {
+		return err
+	}
+	if err := s.SetCard(sim.CardFor(name, idNumber)); err != nil {
+		return err
+	}
+	return s.SetScenario("present")
+}
+
 func (c *cardReader) simulator(scenario string) (*sim.Sim, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

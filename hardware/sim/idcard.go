@@ -23,6 +23,38 @@ func DemoCard() idcard.Card {
 	return c
 }
 
+// CardFor is a card for the person with this name and 身份证号, as the
+// demo hands each candidate their own: the birth date and sex are the
+// number's (GB 11643: digits 7–14, and the 17th odd for a man), the rest
+// the demo card's.
+func CardFor(name, idNumber string) idcard.Card {
+	c := DemoCard()
+	c.Name, c.IDNumber, c.Photo = name, idNumber, photo(idNumber)
+	if len(idNumber) == 18 {
+		c.Birth = idNumber[6:14]
+		c.Gender = "2"
+		if (idNumber[16]-'0')%2 == 1 {
+			c.Gender = "1"
+		}
+	}
+	return c
+}
+
+// SetCard puts another card on the simulated ID-card reader (its
+// scenario decides whether it reads). It returns an error for another
+// kind of simulator.
+func (s *Sim) SetCard(c idcard.Card) error {
+	m, ok := s.server.(*cardModule)
+	if !ok {
+		return fmt.Errorf("%s simulator: not an ID-card reader", s.kind)
+	}
+	fresh := newCardModule("", &c)
+	m.mu.Lock()
+	m.info, m.expired = fresh.info, fresh.expired
+	m.mu.Unlock()
+	return nil
+}
+
 func photo(seed string) []byte {
 	var out []byte
 	h := sha256.Sum256([]byte(seed))

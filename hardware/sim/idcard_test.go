@@ -46,3 +46,32 @@ func TestIDCard_Scenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestIDCard_SetCard: the demo hands the reader another candidate's card,
+// read through the real serial path, with the number's birth date and sex;
+// expired is still that card, expired.
+func TestIDCard_SetCard(t *testing.T) {
+	s, err := Start(context.Background(), hardware.KindIDCard, "present", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetCard(CardFor("赵丽", "37090219970415232X")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a bound on a hang, not a wait
+	defer cancel()
+	c, err := driver.ReadCard(ctx, s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "赵丽" || c.IDNumber != "37090219970415232X" || c.Birth != "19970415" || c.Gender != "2" || c.ValidTo != idcard.Permanent {
+		t.Fatalf("card %+v", c)
+	}
+	if err := s.SetScenario("expired"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = driver.ReadCard(ctx, s.Path()); err != nil || c.Name != "赵丽" || c.ValidTo != "20200308" {
+		t.Fatalf("expired: %+v, %v", c, err)
+	}
+}

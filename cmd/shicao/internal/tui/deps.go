@@ -60,6 +60,10 @@ type Deps struct {
 	// (sim.Scenarios(hardware.KindIDCard)): F2 on the identity screen
 	// cycles through them. nil for a real reader.
 	CardScenario func(name string) error
+	// HandCard, in the demo, puts the chosen candidate's own card on the
+	// simulated reader as their identity check opens, so that every
+	// candidate of the demo plan can be read (nil for a real reader).
+	HandCard func(name, idNumber string) error
 	// Seed, if set, is the draw's seed (tests; a real draw is random).
 	Seed string
 }

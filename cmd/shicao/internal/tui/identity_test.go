@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
+	"shicao/cmd/shicao/internal/demo"
 	"shicao/hardware/idcard"
 	"shicao/hardware/sim"
 	examsync "shicao/sync"
@@ -151,7 +153,38 @@ func TestIdentity_DemoCardScenarios(t *testing.T) {
 	if strings.Join(set, " ") != "absent unreadable expired present" {
 		t.Fatalf("F2 set %v, want absent unreadable expired present", set)
 	}
-	if !strings.Contains(f.m.status, "idcard: present") {
-		t.Fatalf("status %q, want the scenario named", f.m.status)
+	if f.m.status != "demo: the reader holds the candidate's own valid card" {
+		t.Fatalf("status %q, want the card named", f.m.status)
+	}
+}
+
+// TestIdentity_DemoHandsCard: in the demo, choosing a candidate puts
+// their own card on the simulated reader, present, so that any candidate
+// of the plan, not only the first, reads and matches.
+func TestIdentity_DemoHandsCard(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "zh")
+	var (
+		mu     sync.Mutex // the hand runs on the TUI's worker
+		card   = sim.DemoCard()
+		handed []string
+	)
+	f.m.d.Card = func(context.Context) (idcard.Card, error) { mu.Lock(); defer mu.Unlock(); return card, nil }
+	f.m.d.CardScenario = func(string) error { return nil }
+	f.m.d.HandCard = func(name, id string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handed, card = append(handed, name+" "+id), sim.CardFor(name, id)
+		return nil
+	}
+	f.signIn(t)
+	f.do(t, "down", "enter", "c", "y")
+	if f.m.screen != scrDraw {
+		t.Fatalf("%s's own card did not take them to the draw: status %q\n%s", demo.Candidates[1].Name, f.m.status, f.view(t, 80, 24))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := demo.Candidates[1].Name + " " + demo.Candidates[1].IDNumber; len(handed) != 1 || handed[0] != want {
+		t.Fatalf("handed %v, want [%s]", handed, want)
 	}
 }

@@ -36,7 +36,6 @@ type identityPage struct {
 	*shared
 	area
 	card *cardState // the card read, nil before
-	scen int        // the simulated card's scenario (demo)
 }
 
 func (p *identityPage) Typing() bool { return p.reason.act == "manual" }
@@ -90,10 +89,10 @@ func (p *identityPage) readCard() tea.Cmd {
 // nextCard is the demo reader's next card, the one the candidate places.
 func (p *identityPage) nextCard() tea.Cmd {
 	list := sim.Scenarios(hardware.KindIDCard)
-	p.scen = (p.scen + 1) % len(list)
-	next, set := list[p.scen], p.d.CardScenario
+	p.cardScen = (p.cardScen + 1) % len(list)
+	next, set := list[p.cardScen], p.d.CardScenario
 	p.card = nil
-	text := fmt.Sprintf("%s %s: %s", p.t("scenario"), hardware.KindIDCard, next)
+	text := p.t("card-holds") + p.t("card-"+next)
 	return p.run(do(func() error { return set(next) }, func(err error) tea.Msg { return noticeMsg{text, err} }))
 }
 

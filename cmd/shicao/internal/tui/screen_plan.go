@@ -85,7 +85,7 @@ func (p *planPage) Bindings() []binding {
 		on(k.Search, func() tea.Cmd { p.searching = true; p.search.Focus(); return nil }),
 		on(k.Enter, func() tea.Cmd {
 			if len(cands) > 0 {
-				p.choose(cands[p.sel])
+				return p.choose(cands[p.sel])
 			}
 			return nil
 		}),
@@ -93,9 +93,15 @@ func (p *planPage) Bindings() []binding {
 	}
 }
 
-func (p *planPage) choose(c store.Candidate) {
+func (p *planPage) choose(c store.Candidate) tea.Cmd {
 	p.cand = &c
 	p.goTo(scrIdentity)
+	hand := p.d.HandCard
+	if hand == nil {
+		return nil
+	}
+	p.cardScen = 0 // present: the card handed over
+	return p.run(do(func() error { return hand(c.Name, c.IDNumber) }, func(err error) tea.Msg { return noticeMsg{"", err} }))
 }
 
 // filtered is the plan's candidates matching the search.

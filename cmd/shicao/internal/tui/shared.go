@@ -41,6 +41,9 @@ type shared struct {
 	item   *station.Item
 	sheet  *scoring.Sheet
 	active int
+	// cardScen is the demo's simulated card scenario (sim.Scenarios):
+	// present when a candidate is chosen, F2 on the identity screen goes on.
+	cardScen int
 
 	dev  map[string]*deviceState
 	work *worker // runs the workflow calls in key order
