@@ -81,6 +81,7 @@ func seedFacts(tx *sql.Tx, n int, day string, sites, insts []string) error {
 // score; the deduction frequency per 评分项; a day outside the period is
 // not counted; the page shows the same numbers and downloads them.
 func TestAnalytics_Figures(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	// 20 results on 2026-03-02 at two sites and two institutions, and 8
@@ -173,6 +174,7 @@ func TestAnalytics_Figures(t *testing.T) {
 // item with its shallow compressions the one deduction (1 of the 2 CPR
 // items), both examiners counted on both.
 func TestAnalytics_Ingest(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	day := r.shallow.Doc.Date

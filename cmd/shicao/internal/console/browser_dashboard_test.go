@@ -20,6 +20,7 @@ import (
 // drawn; a result of the day is drawn at random and the page's seed
 // redoes the draw; the analytics page shows the examiners' consistency.
 func TestBrowser_DashboardPullCharts(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t) // first: without a Chromium, fail or skip at once
 	r := newRig(t)
 	dir := screenshotDir(t)

@@ -16,6 +16,7 @@ import (
 // inspector records an inspection against it, and the analytics page
 // shows a period's pass rates and deduction frequencies.
 func TestBrowser_OversightAnalytics(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t) // first: without a Chromium, fail or skip at once
 	r := newRig(t)
 	dir := screenshotDir(t)

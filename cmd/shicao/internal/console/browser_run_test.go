@@ -16,6 +16,7 @@ import (
 // wrong 身份证号 and see the refusal with its row on the page, then upload
 // the corrected roster and see the plan issued.
 func TestBrowser_RunTheDay(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t) // first: without a Chromium, fail or skip at once
 	r := newRig(t)
 	dir := screenshotDir(t)

@@ -129,6 +129,7 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 // re-verify it, see a forged form refused (403), and an inspector
 // refused a registration (403).
 func TestBrowser_Console(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t) // first: without a Chromium, fail or skip at once
 	r := newRig(t)
 	dir := screenshotDir(t)

@@ -15,6 +15,7 @@ import (
 // number and pastes their slip code, reads their total, deduction and
 // depth chart, and the appeal line; a mistyped code shows the refusal.
 func TestBrowser_Candidate(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t) // first: without a Chromium, fail or skip at once
 	r := newCandRig(t)
 	srv := httptest.NewServer(r.h)

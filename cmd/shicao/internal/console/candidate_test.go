@@ -154,6 +154,7 @@ func evidenceTimes(t *testing.T, bundle []byte) []string {
 // every evidence event at its time, the depth chart; and nothing of the
 // other candidate. English by lang=en.
 func TestCandidate_Record(t *testing.T) {
+	t.Parallel()
 	r := newCandRig(t)
 	code, body := r.lookup("192.0.2.1", demo.Candidates[0].IDNumber, r.code)
 	if code != http.StatusOK {
@@ -195,6 +196,7 @@ func TestCandidate_Record(t *testing.T) {
 // altered code, a code signed by another key and garbage all get the
 // same 403 page, byte for byte but for the form's refill.
 func TestCandidate_Refused(t *testing.T) {
+	t.Parallel()
 	r := newCandRig(t)
 	id := demo.Candidates[0].IDNumber
 	altered := strings.Replace(r.code, ":F:", ":P:", 1)
@@ -246,6 +248,7 @@ func TestCandidate_Refused(t *testing.T) {
 // tries on one ID number from five addresses lock that ID from a sixth.
 // Ten minutes later, the right pair opens again.
 func TestCandidate_RateLimited(t *testing.T) {
+	t.Parallel()
 	r := newCandRig(t)
 	id := demo.Candidates[0].IDNumber
 	for i := range console.CandidateTries {
@@ -282,6 +285,7 @@ func TestCandidate_RateLimited(t *testing.T) {
 // TestCandidate_AppealState: the page shows the appeal's state in
 // Chinese, and the re-score's decided score after a re-score.
 func TestCandidate_AppealState(t *testing.T) {
+	t.Parallel()
 	r := newCandRig(t)
 	ctx := context.Background()
 	if _, err := r.c.FileAppeal(ctx, r.shallow.ID, "按压深度判定有误", 0); err != nil {
@@ -299,6 +303,7 @@ func TestCandidate_AppealState(t *testing.T) {
 // with evidence times; its QR code is the slip code's, module for module
 // (and decodes to it, where zbarimg is installed).
 func TestCandidate_PDF(t *testing.T) {
+	t.Parallel()
 	r := newCandRig(t)
 	w := r.post("/candidate/pdf", "192.0.2.1", url.Values{"idnumber": {demo.Candidates[0].IDNumber}, "code": {r.code}})
 	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/pdf" {
@@ -424,6 +429,7 @@ func checkQR(t *testing.T, pdf []byte, code string) {
 // one address: five are answered (403), the rest refused (429), none
 // slips through between the check and the count.
 func TestCandidate_RateLimitedAtOnce(t *testing.T) {
+	t.Parallel()
 	r := newCandRig(t)
 	const n = 20
 	codes := make(chan int, n)

@@ -11,6 +11,7 @@ import (
 // PDF ask for is in a catalogue in both languages, appeal states
 // included.
 func TestCandidateText_Complete(t *testing.T) {
+	t.Parallel()
 	use := regexp.MustCompile(`(?:\.T|T\(|candidateText\(w\.lang,) "([a-z0-9.]+)"`)
 	names, err := fs.Glob(candidateFS, "templates/candidate/*.html")
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // catalogue in both languages (a missing key would show as itself), and
 // so are the keys built at run time (roles, attempts, page titles).
 func TestCatalogue_Complete(t *testing.T) {
+	t.Parallel()
 	use := regexp.MustCompile(`\.T "([a-z0-9.]+)"`)
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

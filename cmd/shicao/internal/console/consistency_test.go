@@ -12,6 +12,7 @@ import (
 // the sensors, with the numbers in the table beside the bars, and the
 // same figures download as CSV.
 func TestAnalytics_Consistency(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	// Two examiners on 2026-03-02 and 03-03 (summed over the period), one
 	// on 2026-05-01 (outside it): 王 took off 1.5 points more than 李 on

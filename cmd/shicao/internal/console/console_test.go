@@ -19,6 +19,7 @@ import (
 // TestSignIn_OK: the right password opens a session with a cookie that
 // scripts cannot read and other sites cannot send; the pages then open.
 func TestSignIn_OK(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	c := r.client(t)
 	if code, _ := c.get("/results"); code != http.StatusOK {
@@ -59,6 +60,7 @@ func TestSignIn_OK(t *testing.T) {
 // lock the account, and the lock survives a restart of the centre: even
 // the right password is refused, through a centre opened anew.
 func TestSignIn_Lockout(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	c := r.client(t)
 	code, body := c.signIn(adminName, "wrong-password")
@@ -95,6 +97,7 @@ func TestSignIn_Lockout(t *testing.T) {
 // one, is refused with 403 and changes nothing; so is a sign-in post
 // that did not come from the sign-in form.
 func TestCSRF_Refused(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	c := r.client(t)
 	if code, _ := c.post("/signin", url.Values{"name": {adminName}, "password": {adminPass}}); code != http.StatusForbidden {
@@ -126,6 +129,7 @@ func TestCSRF_Refused(t *testing.T) {
 // TestRoles_Inspector: an inspector reads and re-verifies, but cannot
 // register (403, and nothing registered); staff can.
 func TestRoles_Inspector(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	insp := r.client(t)
@@ -160,6 +164,7 @@ func TestRoles_Inspector(t *testing.T) {
 // TestAudit_Trail: every action is on the audit page with who, what and
 // from where, refusals too; and the trail cannot be edited.
 func TestAudit_Trail(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	insp := r.client(t)
 	insp.signIn(inspectorName, "wrong-password")
@@ -186,6 +191,7 @@ func TestAudit_Trail(t *testing.T) {
 
 // TestResults_Search: by 身份证号, by name, by examiner, by date; paged.
 func TestResults_Search(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	c := r.client(t)
 	c.signIn(adminName, adminPass)
@@ -220,6 +226,7 @@ func TestResults_Search(t *testing.T) {
 // its evidence events, the depth chart and its numbers, the signatures
 // and the log index; an unknown id is 404.
 func TestResult_Page(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	c := r.client(t)
 	c.signIn(adminName, adminPass)
@@ -243,6 +250,7 @@ func TestResult_Page(t *testing.T) {
 // TestVerify_Tampered: a row edited in the database is caught by
 // Re-verify, which says so.
 func TestVerify_Tampered(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	c := r.client(t)
 	c.signIn(adminName, adminPass)
@@ -260,6 +268,7 @@ func TestVerify_Tampered(t *testing.T) {
 // inspector cannot give one (403), staff can, once; it is shown with
 // who and the note, and is in the audit trail.
 func TestAlarms_Ack(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	if _, err := r.c.Ingest(ctx, demo.Station, append(append([]byte{}, r.shallow.Bundle...), ' ')); err == nil {
@@ -305,6 +314,7 @@ func TestAlarms_Ack(t *testing.T) {
 // TestSignIn_SecureCookies: served over TLS (centre serve --console with
 // --cert), the session cookie is also marked Secure.
 func TestSignIn_SecureCookies(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	cs, err := console.New(r.c, console.Options{Secure: true})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // under a held id) shows as one open alarm of its kind, until it is
 // acknowledged.
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	if r.shallow.Doc.Date != r.c.Today().String() {
 		t.Fatalf("the rig's results are of %s, the centre's today is %s", r.shallow.Doc.Date, r.c.Today())

@@ -20,6 +20,7 @@ import (
 // harsh one first, marked 超差 (a word, not a colour), and counts one
 // pair over the tolerance.
 func TestDrills_Page(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c, _ := centretest.NewCentreDir(t, st)

@@ -31,6 +31,7 @@ func extSeed(prefix string) string {
 // high lane — and every event in the table under it, on the staff's
 // result page and on the candidate's record alike.
 func TestResult_ExtinguisherChart(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	cand := demo.Candidates[2]
 	saved := r.st.ExamVectors(t, cand.IDNumber, extSeed("ext"), 0, map[string]string{"SD-DG-K43": "aim-high-no-sweep"})

@@ -21,6 +21,7 @@ import (
 // and a second status changes it again. The screenshot goes to
 // $SHICAO_SCREENSHOTS (or a temporary directory) as 10-live-grid.png.
 func TestBrowser_LiveGrid(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	r := newLiveRig(t)
 	dir := screenshotDir(t)

@@ -200,6 +200,7 @@ func (s *stream) card(station string) string {
 // states, outbox, clock and versions; a forged status is refused and
 // reaches the stream as the refusals' table, never as a card.
 func TestLive_Stream(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	c := r.client(t)
 	c.signIn(adminName, adminPass)
@@ -252,6 +253,7 @@ func TestLive_Stream(t *testing.T) {
 // time it was last heard, on the page and pushed to an open stream at
 // the stream's next tick; the clock is the centre's injected one.
 func TestLive_Offline(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	c := r.client(t)
 	c.signIn(inspectorName, inspectorPass) // an inspector may watch
@@ -282,6 +284,7 @@ func TestLive_Offline(t *testing.T) {
 // TestLive_Reconnect: a browser reconnecting with the id of the last
 // event it got is not sent again what it had, only what came after.
 func TestLive_Reconnect(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	c := r.client(t)
 	c.signIn(adminName, adminPass)
@@ -299,6 +302,7 @@ func TestLive_Reconnect(t *testing.T) {
 // TestLive_Access: signed out, the grid and its stream send to the
 // sign-in page; a bad date is refused.
 func TestLive_Access(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	c := r.client(t)
 	for _, p := range []string{"/live", "/live/events"} {

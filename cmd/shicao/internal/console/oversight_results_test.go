@@ -17,6 +17,7 @@ import (
 // gives the same result; the seed is in the audit trail; a day with no
 // result is refused with a sentence saying so.
 func TestOversight_ResultPull(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	day := r.shallow.Doc.Date

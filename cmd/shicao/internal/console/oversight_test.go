@@ -46,6 +46,7 @@ func (r *rig) signedIn(t *testing.T, role string) *client {
 // Inspectors cannot draw, staff cannot record (403, nothing written);
 // posts without the CSRF token are refused.
 func TestOversight_RandomPull(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	day := r.shallow.Doc.Date
@@ -111,6 +112,7 @@ func TestOversight_RandomPull(t *testing.T) {
 // but who is on a plan of today is a red alert naming the plan; the span
 // is chosen by ?within.
 func TestOversight_CertificateWarnings(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	today := time.Date(r.c.Today().Y, time.Month(r.c.Today().M), r.c.Today().D, 0, 0, 0, 0, time.UTC)
@@ -146,6 +148,7 @@ func TestOversight_CertificateWarnings(t *testing.T) {
 // table for a day as CSV and XLSX; an inspector is refused (403); each
 // download is in the audit trail.
 func TestExports_Download(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	day := r.shallow.Doc.Date
 	staff := r.signedIn(t, centre.RoleStaff)

@@ -67,6 +67,7 @@ func badCheck(id string) string {
 // refused whole, the row named on the page; corrected, it is issued and
 // listed; an inspector's upload is refused (403) and imports nothing.
 func TestRun_ImportPlans(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	today := r.c.Today().String()
@@ -119,6 +120,7 @@ func TestRun_ImportPlans(t *testing.T) {
 // TestRun_ImportExaminers: an examiner table with a bad row is refused
 // with the row named; a good one imports.
 func TestRun_ImportExaminers(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	a := r.client(t)
 	a.signIn(adminName, adminPass)
@@ -156,6 +158,7 @@ func TestRun_ImportExaminers(t *testing.T) {
 // unknown device kind refused with the kinds listed; a file that is no
 // signed standard refused with its name.
 func TestRun_Registry(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	a := r.client(t)
@@ -230,6 +233,7 @@ func validID(d17 string) string {
 // TestRun_TooLarge: an upload over the limit is refused with 413 and a
 // sentence saying so, not as an expired form.
 func TestRun_TooLarge(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	a := r.client(t)
 	a.signIn(adminName, adminPass)

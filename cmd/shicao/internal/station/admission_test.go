@@ -54,6 +54,7 @@ func (f *fixture) verify(t *testing.T, id string) (*station.Exam, error) {
 // 陈明 examined twice on one plan, two results); a resit the centre
 // schedules (the plan re-issued with attempt 2) is examined, once.
 func TestVerifyCandidate_ExaminedOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	chen := demo.Candidates[0] // 陈明, attempt 1 on the demo plan
 	first := f.runExam(t, chen.IDNumber, "perfect")
@@ -90,6 +91,7 @@ func TestVerifyCandidate_ExaminedOnce(t *testing.T) {
 // (a crash left it so) is not admitted to a new attempt until that one is
 // voided: it too could end in a result.
 func TestVerifyCandidate_Unfinished(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	sun := demo.Candidates[2].IDNumber // 孙强
@@ -132,6 +134,7 @@ func TestVerifyCandidate_Unfinished(t *testing.T) {
 // roster. The candidate is refused while that examiner is signed in;
 // once that candidate is verified, that examiner cannot sign in.
 func TestExam_NobodyExaminesThemself(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	centreSigner, _ := demo.CentreKeys()

@@ -14,6 +14,7 @@ import (
 // TestDecodeBundle_RealBundle: a bundle a station signed decodes to what
 // encoding/json reads from it, every event a slice of the body.
 func TestDecodeBundle_RealBundle(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	saved := f.runExam(t, demo.Candidates[0].IDNumber, "perfect")
 	got, err := examsync.DecodeBundle(saved.Bundle)

@@ -84,6 +84,7 @@ func unmeasuredOf(t *testing.T, name string) map[string][]string {
 // field and the standard, in Chinese and in English. One case per
 // capability refusal.
 func TestStartItem_CapabilityRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		std     string

@@ -14,6 +14,7 @@ import (
 // found (the store's *DamagedError, however it is wrapped), once, in
 // both languages; an error that is no damage passes through.
 func TestDamaged(t *testing.T) {
+	t.Parallel()
 	found := "session 2: its recorded head is event 4, its log ends at event 5"
 	for _, err := range []error{&store.DamagedError{What: found}, fmt.Errorf("check start: %w", &store.DamagedError{What: found})} {
 		var ref *station.Refusal

@@ -41,6 +41,7 @@ func drillNote(t *testing.T, f *fixture, id, signerKey string, edit func(*examsy
 // key than the pinned centre's, or naming another text of its standard,
 // is refused.
 func TestStation_InstallDrill(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	centreKey, _ := demo.CentreKeys()
@@ -66,6 +67,7 @@ func TestStation_InstallDrill(t *testing.T) {
 // limits, undoes, and finishes with a calibration record whose
 // deviations are the examiner's against the panel's.
 func TestStation_DrillRun(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	centreKey, _ := demo.CentreKeys()

@@ -38,6 +38,7 @@ func chainLines(t *testing.T, events []string) []string {
 // key; each way of editing it is found, and named by line where the chain
 // allows; logs without chain data are read but reported as unverified.
 func TestCheckEventLog(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	saved := f.runExam(t, demo.Candidates[1].IDNumber, "perfect")
 	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))

@@ -29,6 +29,7 @@ func reads(c idcard.Card, err error) station.CardRead {
 }
 
 func TestIdentifyByCard_Refusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	renamed := chenCard()
 	renamed.Name = "陈名"
@@ -81,6 +82,7 @@ func TestIdentifyByCard_Refusals(t *testing.T) {
 // at the start of every item's log, with the photo's hash and never the
 // photo; the bundle verifies.
 func TestIdentifyByCard_OnResult(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	card := chenCard()
 	saved := f.runExamBy(t, card.IDNumber, "", func(ex *station.Exam) error {
@@ -118,6 +120,7 @@ func TestIdentifyByCard_OnResult(t *testing.T) {
 }
 
 func TestVerifyCandidateManual(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ex, _ := f.s.NewExam(context.Background(), demo.PlanID)
 	signInBoth(t, ex)

@@ -30,6 +30,7 @@ func twicePlan(date string) *examsync.Plan {
 // TestImportPlan_Refusals: each plan the station will not import, with
 // the sentence its operator reads; nothing of it is stored.
 func TestImportPlan_Refusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	today := f.s.Today().String()
@@ -85,6 +86,7 @@ func TestImportPlan_Refusals(t *testing.T) {
 // TestImportPlan_ExaminerTwice: an examiner listed twice is harmless:
 // the plan is imported with the examiner once.
 func TestImportPlan_ExaminerTwice(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p := demo.Plan(f.s.Today().String())
 	p.ID = "TA-2026-DG-EX2"
@@ -160,6 +162,7 @@ func (h held) RegistryVersion(ctx context.Context) (int64, error) {
 // UNIQUE constraint error and kept the registry from the station) is
 // reported; the other plans and the registry still install.
 func TestPull_RefusedPlanGoesOn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	centreSigner, centreKey := demo.CentreKeys()

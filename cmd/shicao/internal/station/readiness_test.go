@@ -34,6 +34,7 @@ func readinessChecks(t *testing.T, f *fixture, session int64) []map[string]any {
 // item: connected, registered and self-test for every device any drawn
 // item needs; the second item does not repeat them.
 func TestReadiness_RecordedInFirstItem(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, subject := drawStandard(t, f, "SD-DG-K42")
@@ -87,6 +88,7 @@ func TestReadiness_RecordedInFirstItem(t *testing.T) {
 // tolerance; a reading outside is refused, naming it; the pass is in
 // the log.
 func TestReadiness_ReferenceCheck(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, subject := drawUnready(t, f, "SD-DG-K42")
@@ -141,6 +143,7 @@ func TestReadiness_ReferenceCheck(t *testing.T) {
 // With the clock gate on, the offset the last sync measured must be
 // known, recent and under 1 s; each failure has its own code.
 func TestReadiness_Clock(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		offset time.Duration
@@ -193,6 +196,7 @@ func TestReadiness_Clock(t *testing.T) {
 
 // A sensor's value is shown only within 1 s of its last reading.
 func TestDevice_Stale(t *testing.T) {
+	t.Parallel()
 	at := examDay
 	d := station.Device{Kind: "cpr", Connected: true}
 	if !d.Stale(at) {

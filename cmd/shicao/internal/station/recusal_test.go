@@ -38,6 +38,7 @@ func (f *fixture) withSubstitute(t *testing.T) {
 // training institution, or who declared the candidate, is refused, in
 // whichever order they and the candidate come.
 func TestExam_Recusal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	p := demo.Plan(f.s.Today().String())
@@ -78,6 +79,7 @@ func TestExam_Recusal(t *testing.T) {
 // unapproved substitution); once the centre re-issues the plan with the
 // substitution, they examine, and the result shows the approval.
 func TestExam_Substitution(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.withSubstitute(t)

@@ -18,6 +18,7 @@ import (
 // the examiners sign in again, the item continues where its log ended and
 // the exam completes to a result that verifies.
 func TestResume(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, _ := f.s.NewExam(ctx, demo.PlanID)
@@ -118,6 +119,7 @@ func TestResume(t *testing.T) {
 }
 
 func TestResume_Void(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, _ := f.s.NewExam(ctx, demo.PlanID)

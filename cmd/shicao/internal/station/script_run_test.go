@@ -14,6 +14,7 @@ import (
 // and line and what the step takes, before anything runs (no station is
 // needed to refuse it).
 func TestScriptRunner_Usage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, script, want string
 	}{
@@ -53,6 +54,7 @@ func TestScriptRunner_Usage(t *testing.T) {
 // TestScriptRunner_NeedsExam: a step that needs an exam or an item says
 // which step opens it.
 func TestScriptRunner_NeedsExam(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		script, want string
@@ -74,6 +76,7 @@ func TestScriptRunner_NeedsExam(t *testing.T) {
 // expects the refusal and goes on; a "!" line that goes through stops
 // the script.
 func TestScriptRunner_Refusal(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	chief := demo.Examiners[0]
 	ctx := context.Background()
@@ -122,6 +125,7 @@ func TestScriptRunner_Refusal(t *testing.T) {
 // examiner has signed in again; resolving a review then is refused, not
 // a panic (there is no chief examiner yet).
 func TestScriptRunner_ResolveBeforeSignIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	var out strings.Builder

@@ -11,6 +11,7 @@ import (
 // TestOutageText: the script driver's sheet names each outage with the
 // seq and time its device was lost and back, or says it is not back.
 func TestOutageText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		o    scoring.Outage
 		want string
@@ -30,6 +31,7 @@ func TestOutageText(t *testing.T) {
 // undocumented; and every step's arguments are well formed (optional
 // ones last, the rest of the line only at the end).
 func TestScriptHelp_EveryStep(t *testing.T) {
+	t.Parallel()
 	help := ScriptHelp()
 	seen := map[string]bool{}
 	for _, s := range scriptSteps {
@@ -66,6 +68,7 @@ func TestScriptHelp_EveryStep(t *testing.T) {
 // TestScriptHelp_Columns: the help's lines are those `station run
 // --help` prints: usage, then what the step does in a column.
 func TestScriptHelp_Columns(t *testing.T) {
+	t.Parallel()
 	help := ScriptHelp()
 	for _, want := range []string{
 		"  play VECTOR [fast]           play the item standard's own test vector",

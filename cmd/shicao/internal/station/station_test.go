@@ -144,6 +144,7 @@ func (f *fixture) runExamBy(t *testing.T, candidate, vector string, identify fun
 }
 
 func TestExam_WholePaper(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	saved := f.runExam(t, demo.Candidates[0].IDNumber, "perfect")
 	if len(saved.Doc.Items) != 4 {
@@ -212,6 +213,7 @@ func mustBlueprint(t *testing.T) *standards.Blueprint {
 // TestVerifyBundle_Tamper: each kind of tampering with an exported result
 // is found, with its own message.
 func TestVerifyBundle_Tamper(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	saved := f.runExam(t, demo.Candidates[1].IDNumber, "perfect")
 	pub, _ := os.ReadFile(filepath.Join(f.dir, station.PubFile))
@@ -263,6 +265,7 @@ func otherKey(t *testing.T) string {
 }
 
 func TestSignIn_Refusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	// A plan that lists the expired and the wrong-category examiners too.
@@ -317,6 +320,7 @@ func TestSignIn_Refusals(t *testing.T) {
 }
 
 func TestCandidate_Refusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, err := f.s.NewExam(ctx, demo.PlanID)
@@ -348,6 +352,7 @@ func TestCandidate_Refusals(t *testing.T) {
 }
 
 func TestStartItem_EquipmentRefusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, _ := f.s.NewExam(ctx, demo.PlanID)
@@ -401,6 +406,7 @@ func TestStartItem_EquipmentRefusals(t *testing.T) {
 }
 
 func TestExam_PlanAndStandardRefusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if _, err := f.s.NewExam(ctx, "NO-SUCH-PLAN"); refusalCode(err) != "plan-unknown" {
@@ -470,6 +476,7 @@ func TestExam_PlanAndStandardRefusals(t *testing.T) {
 // reopened and a new Station) neither resets the count nor ends a
 // lockout, and each further lockout lasts twice as long.
 func TestSignIn_LockoutAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.s.Close()
@@ -531,6 +538,7 @@ func TestSignIn_LockoutAcrossRestarts(t *testing.T) {
 
 // TestSignIn_LockoutCapped: lockouts double up to MaxLockout.
 func TestSignIn_LockoutCapped(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	wang := demo.Examiners[0]
@@ -557,6 +565,7 @@ func TestSignIn_LockoutCapped(t *testing.T) {
 // TestSignIn_ShortPIN: a PIN of fewer than 6 digits is refused at the
 // station before it is checked, and does not count as a wrong PIN.
 func TestSignIn_ShortPIN(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, err := f.s.NewExam(ctx, demo.PlanID)
@@ -581,6 +590,7 @@ func TestSignIn_ShortPIN(t *testing.T) {
 // the item has ended, after every examiner's confirmation, and with no
 // review open — so the score they sign cannot change.
 func TestItem_AcknowledgeLast(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ex, err := f.s.NewExam(ctx, demo.PlanID)

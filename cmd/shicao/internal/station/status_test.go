@@ -35,6 +35,7 @@ func (p *fakePoster) count() int { p.mu.Lock(); defer p.mu.Unlock(); return len(
 // context's end does, with its error. Time is synctest's: nothing waits
 // for the wall clock.
 func TestStatusReporter_Run(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		p := &fakePoster{}
@@ -76,6 +77,7 @@ func TestStatusReporter_Run(t *testing.T) {
 
 // TestStatusReporter_Ticker: an injected ticker drives the sends.
 func TestStatusReporter_Ticker(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tick := make(chan time.Time)
@@ -104,6 +106,7 @@ func (f posterFunc) PostStatus(_ context.Context, st examsync.StationStatus) err
 // clock offset once a sync measured it, and every installed standard
 // once, the running item's first.
 func TestStation_FillStatus(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	st := examsync.StationStatus{Standards: []string{"SD-DG-K42@1"}}

@@ -46,6 +46,7 @@ func client(t *testing.T, s *station.Station, url string) *examsync.Client {
 // centre was restored. The steps share one station and centre (each costs
 // seconds to make).
 func TestStation_Sync(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, saved, srv := syncRig(t)
 	s := st.S
@@ -156,6 +157,7 @@ func forgedCheckpoint(t *testing.T, size int64) []byte {
 // background and says how it went: online, when it last synced, the last
 // error; RetryNow starts a round at once.
 func TestStation_StartLink(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st, saved, srv := syncRig(t)

@@ -62,6 +62,7 @@ func k42WithHands(t *testing.T) []byte {
 // that standard, and the centre re-scores the result with the same
 // vocabulary and accepts it.
 func TestStation_SyncVocabulary(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := centretest.NewStation(t, "")
 	c := centretest.NewCentre(t, st)

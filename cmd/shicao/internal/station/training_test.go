@@ -41,6 +41,7 @@ func (f *fixture) importTrainingRegistry(t *testing.T) {
 // attempts the same paper again and again, on later days too, and the
 // export lists each trainee's attempts in order, without exam results.
 func TestTraining_SiteRunsTraining(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	chen, zhao, sun := demo.Candidates[0], demo.Candidates[1], demo.Candidates[2]
@@ -124,6 +125,7 @@ func TestTraining_SiteRunsTraining(t *testing.T) {
 // by its config), and can on a day without one; its training result is
 // then signed as such.
 func TestTraining_NotOnExamDay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	const en = "today (2026-11-28) is an exam day at site TA-KD-01 (exam plan TA-2026-DG-001 is loaded): the station cannot switch to training mode on an exam day"
@@ -155,6 +157,7 @@ func TestTraining_NotOnExamDay(t *testing.T) {
 // TestTraining_Script: a scripted exam at a training institution's
 // station says it runs in training mode and signs a training result.
 func TestTraining_Script(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.importTrainingRegistry(t)
 	var script strings.Builder

@@ -44,6 +44,7 @@ tests:
 // document: before it, a standard for the new kind is refused; after it,
 // the standard installs. The document is version-monotonic and signed.
 func TestStation_VocabularyInstall(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	signer, _ := demo.ProvinceKeys()
