@@ -45,6 +45,12 @@ func playPolled(t *testing.T, kind hardware.Kind, scenario string, opts sim.Opti
 	}
 	if p.Modbus != nil {
 		p.Modbus.PollMS = pollMS
+		// The profile's 300 ms is a real slave's answer, made on its own
+		// processor. The simulated slave shares the test's cores: with
+		// both saturated by other work, three writes in a row went
+		// unanswered for 300 ms each (make test under stress-ng). A late
+		// answer is still checked byte for byte; only the wait is longer.
+		p.Modbus.TimeoutMS = 5000
 	}
 	st := hardwaretest.Start(t, hardwaretest.Subject{Profile: p, Path: s.Path()})
 	st.Rec.WaitFor(t, "connected", 0, hardwaretest.IsType(hardware.TypeConnected))
