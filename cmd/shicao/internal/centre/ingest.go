@@ -87,10 +87,15 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, ref)
 	}
 	// One append at a time: the log is a sequence. The expensive work
-	// (verification, re-scoring, the day's figures) is done above, in
-	// parallel; under the lock go only the statements that must see the
-	// last append.
-	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber))
+	// (verification, re-scoring, the day's figures and the examiners'
+	// consistency, from the standards the re-score parsed) is done here,
+	// in parallel; under the lock go only the statements that must see
+	// the last append.
+	judged := make([]map[string]bool, len(v.Standards))
+	for i, std := range v.Standards {
+		judged[i] = judgedPoints(std)
+	}
+	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber), judged)
 	rb := &resultBody{bytes: body}
 	var stage func(*sql.Tx) error
 	if c.pg {
