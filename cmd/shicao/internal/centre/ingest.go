@@ -214,14 +214,18 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *exams
 	if ref != nil {
 		return nil, ref
 	}
+	// The versions published of the standards the result names, for the
+	// relayed and in-force checks, in one query (an error is theirs to
+	// refuse with, in their turn).
+	pub, pubErr := c.publishedOf(ctx, doc)
 	for _, check := range []func() *examsync.Refusal{
 		func() *examsync.Refusal { return checkCandidate(doc, plan) },
 		func() *examsync.Refusal { return checkIdentity(doc, plan) },
 		func() *examsync.Refusal { return c.checkTime(doc, day) },
 		func() *examsync.Refusal { return c.checkExaminers(ctx, doc, plan, day) },
-		func() *examsync.Refusal { return c.checkRelayed(ctx, doc) },
+		func() *examsync.Refusal { return checkRelayed(doc, pub, pubErr) },
 		func() *examsync.Refusal { return c.checkVocabularies(ctx, doc) },
-		func() *examsync.Refusal { return c.checkInForce(ctx, stationName, doc) },
+		func() *examsync.Refusal { return checkInForce(doc, pub, pubErr) },
 		func() *examsync.Refusal { return c.checkEquipment(ctx, doc) },
 	} {
 		if ref := check(); ref != nil {
