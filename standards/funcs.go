@@ -5,7 +5,6 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"strings"
 
 	"github.com/expr-lang/expr"
 )
@@ -87,16 +86,26 @@ func miswired(edges []string, nets [][]string) int {
 	for _, e := range edges {
 		have[e] = true
 	}
+	// touches is HasPrefix(e, t+"-") || HasSuffix(e, "-"+t), without
+	// building either string: it runs for every pair of scanned pair and
+	// terminal, at every re-score of the item.
 	touches := func(e, t string) bool {
-		return strings.HasPrefix(e, t+"-") || strings.HasSuffix(e, "-"+t)
+		if len(e) <= len(t) {
+			return false
+		}
+		return (e[:len(t)] == t && e[len(t)] == '-') || (e[len(e)-len(t):] == t && e[len(e)-len(t)-1] == '-')
 	}
+	var pair []byte
 	faults := 0
 	for _, n := range nets {
 		exact := true
 		for _, a := range n {
 			for _, b := range n {
-				if a < b && !have[a+"-"+b] {
-					exact = false
+				if a < b {
+					pair = append(append(append(pair[:0], a...), '-'), b...)
+					if !have[string(pair)] {
+						exact = false
+					}
 				}
 			}
 		}

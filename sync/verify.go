@@ -29,6 +29,10 @@ type Verified struct {
 	// log names in its session.start (empty in logs written before the
 	// station named them). CheckBound compares them with the result.
 	Starts map[string]LogStart
+	// Standards are the standards that re-scored Doc's items, by index
+	// in Doc.Items: parsed once, and shared with the BundleVerifier's
+	// cache, so read only.
+	Standards []*standards.Standard
 }
 
 // LogStart is what an item log's session.start says it was recorded for.
@@ -151,7 +155,8 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 	if err != nil {
 		return nil, err
 	}
-	var sheets []*scoring.Sheet
+	sheets := make([]*scoring.Sheet, 0, len(doc.Items))
+	stds := make([]*standards.Standard, 0, len(doc.Items))
 	spans := make(map[string]standards.Span, len(doc.Items))
 	starts := make(map[string]LogStart, len(doc.Items))
 	for idx := range doc.Items {
@@ -169,13 +174,14 @@ func (bv *BundleVerifier) Verify(data []byte, stationKeys []string, trust *stand
 			return nil, fmt.Errorf("subject %s: re-scoring the events gives %s, the result says %s: the score was edited", it.Subject, sheet.Score, it.Sheet.Score)
 		}
 		sheets = append(sheets, sheet)
+		stds = append(stds, std)
 		spans[it.Subject] = std.Span()
 	}
 	bp, err := bv.rescorePaper(b.Blueprint, doc, sheets, trust)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verified{Doc: doc, Starts: starts, Spans: spans, Blueprint: bp.Span()}
+	v := &Verified{Doc: doc, Starts: starts, Spans: spans, Blueprint: bp.Span(), Standards: stds}
 	for _, s := range n.Sigs {
 		v.Signers = append(v.Signers, s.Name)
 	}

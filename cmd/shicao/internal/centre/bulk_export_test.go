@@ -48,6 +48,7 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 		}
 		return byID[doc.Candidate.IDNumber], nil
 	}
+	points := map[string]map[string]bool{} // judgedPoints by standard sha256
 	for done := false; !done; {
 		err := inTx(ctx, c.db, func(tx *sql.Tx) error {
 			n, err := logSize(ctx, tx)
@@ -82,7 +83,11 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 				if err != nil {
 					return err
 				}
-				if err := insertResult(ctx, tx, n, stationName, doc, factsOf(doc, inst), hexSum, &resultBody{bytes: body}, receipt, c.nowMs()); err != nil {
+				judged, err := bulkJudged(body, doc, points)
+				if err != nil {
+					return fmt.Errorf("result %s: %w", doc.ID, err)
+				}
+				if err := insertResult(ctx, tx, n, stationName, doc, factsOf(doc, inst, judged), hexSum, &resultBody{bytes: body}, receipt, c.nowMs()); err != nil {
 					return fmt.Errorf("result %s: %w", doc.ID, err)
 				}
 				n++
@@ -95,6 +100,28 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 		}
 	}
 	return total, nil
+}
+
+// bulkJudged is judgedPoints for each item of doc, signed in body,
+// parsing each standard once (points keeps them by SHA-256).
+func bulkJudged(body []byte, doc *examsync.ResultDoc, points map[string]map[string]bool) ([]map[string]bool, error) {
+	judged := make([]map[string]bool, len(doc.Items))
+	for i := range doc.Items {
+		it := &doc.Items[i]
+		if points[it.Standard.SHA256] == nil {
+			b, err := examsync.DecodeBundle(body)
+			if err != nil {
+				return nil, err
+			}
+			std, err := examsync.ItemStandard(&b, it, nil)
+			if err != nil {
+				return nil, err
+			}
+			points[it.Standard.SHA256] = judgedPoints(std)
+		}
+		judged[i] = points[it.Standard.SHA256]
+	}
+	return judged, nil
 }
 
 // LogLock is the advisory lock PostgreSQL appends take, for tests that

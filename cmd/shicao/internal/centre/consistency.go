@@ -1,9 +1,11 @@
 package centre
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"shicao/scoring"
 	"shicao/standards"
@@ -75,30 +77,36 @@ type examinerDay struct {
 	reviews, both, examinerOnly, sensors int
 }
 
-// rollUpExaminers adds the result at log index n to its day's examiner
-// consistency inside tx.
-func rollUpExaminers(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
+// examinerSum is one examiner's figures from one result on its day: a
+// row of daily_examiners' upsert.
+type examinerSum struct {
+	date, examiner string
+	examinerDay
+}
+
+// examinerSums works out what doc adds to its day's examiner
+// consistency, one row per examiner in the order of their 身份证号 (one
+// order for every writer, as factsOf's rows). judged gives, for each of
+// doc's items by index, the scoring points of its standard that both
+// examiners mark and rules judge (judgedPoints). It reads nothing: the
+// ingest works it out before the log's lock, from the standards the
+// re-score parsed.
+func examinerSums(doc *examsync.ResultDoc, judged []map[string]bool) []examinerSum {
 	names := map[string]string{}
 	for _, x := range doc.Examiners {
 		names[x.ID] = x.Name
 	}
 	days := map[string]*examinerDay{}
-	var order []string
-	for _, it := range doc.Items {
+	for i, it := range doc.Items {
 		sh := it.Sheet
 		if sh == nil {
 			continue
 		}
-		judged, err := pointsJudged(ctx, tx, n, &it)
-		if err != nil {
-			return fmt.Errorf("subject %s: %w", it.Subject, err)
-		}
-		for id, f := range sheetFigures(sh, judged) {
+		for id, f := range sheetFigures(sh, judged[i]) {
 			d := days[id]
 			if d == nil {
 				d = &examinerDay{name: names[id]}
 				days[id] = d
-				order = append(order, id)
 			}
 			d.sheets++
 			d.pairs += f.pairs
@@ -110,20 +118,72 @@ func rollUpExaminers(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.Res
 			d.sensors += f.sensors
 		}
 	}
-	for _, id := range order {
-		d := days[id]
+	out := make([]examinerSum, 0, len(days))
+	for id, d := range days {
+		out = append(out, examinerSum{date: doc.Date, examiner: id, examinerDay: *d})
+	}
+	slices.SortFunc(out, func(a, b examinerSum) int { return cmp.Compare(a.examiner, b.examiner) })
+	return out
+}
+
+// writeExaminers adds rows to daily_examiners inside tx, in one
+// statement (per factsRows rows).
+func writeExaminers(ctx context.Context, tx *sql.Tx, rows []examinerSum) error {
+	for chunk := range slices.Chunk(rows, factsRows) {
+		args := make([]any, 0, 11*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.date, r.examiner, r.name, r.sheets, r.pairs, r.diff, r.abs, r.reviews, r.both, r.examinerOnly, r.sensors)
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO daily_examiners (date, examiner, name, sheets, pairs, diff_sum, abs_diff_sum, reviews, both_points, examiner_only, sensor_only)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES `+placeholders(len(chunk), 11)+`
 			ON CONFLICT (date, examiner) DO UPDATE SET sheets = daily_examiners.sheets + excluded.sheets, pairs = daily_examiners.pairs + excluded.pairs,
 				diff_sum = daily_examiners.diff_sum + excluded.diff_sum, abs_diff_sum = daily_examiners.abs_diff_sum + excluded.abs_diff_sum,
 				reviews = daily_examiners.reviews + excluded.reviews, both_points = daily_examiners.both_points + excluded.both_points,
-				examiner_only = daily_examiners.examiner_only + excluded.examiner_only, sensor_only = daily_examiners.sensor_only + excluded.sensor_only`,
-			doc.Date, id, d.name, d.sheets, d.pairs, d.diff, d.abs, d.reviews, d.both, d.examinerOnly, d.sensors)
+				examiner_only = daily_examiners.examiner_only + excluded.examiner_only, sensor_only = daily_examiners.sensor_only + excluded.sensor_only`, args...)
 		if err != nil {
-			return fmt.Errorf("daily examiners %s: %w", id, err)
+			return fmt.Errorf("daily examiners: %w", err)
 		}
 	}
 	return nil
+}
+
+// rollUpExaminers adds the result at log index n, held already, to its
+// day's examiner consistency inside tx (the backfills: the ingest sums
+// a result with the rest of its facts, factsOf).
+func rollUpExaminers(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) error {
+	judged, err := storedJudged(ctx, tx, n, doc)
+	if err != nil {
+		return err
+	}
+	return writeExaminers(ctx, tx, examinerSums(doc, judged))
+}
+
+// storedJudged returns judgedPoints for each item of doc, the result
+// held at log index n, from standard_points or its body (pointsJudged).
+func storedJudged(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.ResultDoc) ([]map[string]bool, error) {
+	judged := make([]map[string]bool, len(doc.Items))
+	for i := range doc.Items {
+		it := &doc.Items[i]
+		if it.Sheet == nil {
+			continue
+		}
+		var err error
+		if judged[i], err = pointsJudged(ctx, tx, n, it); err != nil {
+			return nil, fmt.Errorf("subject %s: %w", it.Subject, err)
+		}
+	}
+	return judged, nil
+}
+
+// judgedPoints returns the scoring points of std that both examiners
+// mark and rules judge: a result's sheet lists every point, but not what
+// could have deducted on it.
+func judgedPoints(std *standards.Standard) map[string]bool {
+	judged := make(map[string]bool, len(std.Items))
+	for _, it := range std.Items {
+		judged[it.ID] = len(it.Marks) > 0 && len(it.Rules) > 0
+	}
+	return judged
 }
 
 // sheetFigures returns each examiner's figures from one item sheet;
@@ -177,12 +237,13 @@ func sheetFigures(sh *scoring.Sheet, judged map[string]bool) map[string]*examine
 	return out
 }
 
-// pointsJudged returns the scoring points of a standard that both
-// examiners mark and rules judge, from standard_points, reading the
+// pointsJudged returns judgedPoints of the standard that scored a held
+// result's item, for a backfill, from standard_points, reading the
 // standard's text from the result's body (the bundle carries it) the
-// first time a result scored by it is summed, parsed with the
+// first time a backfill sums a result scored by it, parsed with the
 // vocabulary the item names (a standard using a published vocabulary's
-// event types does not parse with the base one).
+// event types does not parse with the base one). The ingest needs none
+// of it: the re-score parsed the standard already.
 func pointsJudged(ctx context.Context, tx *sql.Tx, n int64, it *examsync.ItemResult) (map[string]bool, error) {
 	ref := it.Standard
 	judged, found, err := knownPoints(ctx, tx, ref.SHA256)
@@ -202,17 +263,15 @@ func pointsJudged(ctx context.Context, tx *sql.Tx, n int64, it *examsync.ItemRes
 	if err != nil {
 		return nil, fmt.Errorf("result %d: %w", n, err)
 	}
-	judged = map[string]bool{}
 	for _, it := range std.Items {
 		marks, rules := len(it.Marks) > 0, len(it.Rules) > 0
-		judged[it.ID] = marks && rules
 		_, err := tx.ExecContext(ctx, `INSERT INTO standard_points (sha256, point, marks, rules) VALUES (?, ?, ?, ?) ON CONFLICT (sha256, point) DO NOTHING`,
 			ref.SHA256, it.ID, boolInt(marks), boolInt(rules))
 		if err != nil {
 			return nil, fmt.Errorf("standard %s: %w", key, err)
 		}
 	}
-	return judged, nil
+	return judgedPoints(std), nil
 }
 
 // knownPoints reads a standard's points from standard_points; found is

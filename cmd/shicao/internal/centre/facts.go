@@ -14,16 +14,19 @@ import (
 )
 
 // facts are what one result adds to the day's figures (migration 0014:
-// daily_rates, daily_deductions): an attempt by site, category, the
-// candidate's training institution, each examiner and each item, and
-// each 评分项 that lost points. They are worked out from the verified
-// result before the log's lock is taken, and written in the append's
-// own transaction by two statements, so the sums commit with the result
-// or not at all: no crash can leave them disagreeing with the results.
+// daily_rates, daily_deductions; 0015: daily_examiners): an attempt by
+// site, category, the candidate's training institution, each examiner
+// and each item, each 评分项 that lost points, and each examiner's
+// consistency with their co-examiners and the sensors. They are worked
+// out from the verified result before the log's lock is taken, and
+// written in the append's own transaction by one statement per table,
+// so the sums commit with the result or not at all: no crash can leave
+// them disagreeing with the results.
 type facts struct {
 	institution string // the candidate's, from the plan
 	rates       []rateRow
 	deductions  []deductionRow
+	examiners   []examinerSum
 }
 
 // rateRow is one group's attempts on one day.
@@ -41,12 +44,14 @@ type deductionRow struct {
 
 // factsOf works out the facts of doc, whose candidate the plan gives
 // the training institution inst ("" when it gives none; the institution
-// grouping then counts the attempt under "", as it always has). Rows of
+// grouping then counts the attempt under "", as it always has), and
+// whose items' standards judge the points judged gives (examinerSums).
+// Rows of
 // one group (two items of one standard, an examiner named twice) are
 // added together, since one upsert may touch a row once; an examiner
 // listed twice counts once.
-func factsOf(doc *examsync.ResultDoc, inst string) facts {
-	f := facts{institution: inst}
+func factsOf(doc *examsync.ResultDoc, inst string, judged []map[string]bool) facts {
+	f := facts{institution: inst, examiners: examinerSums(doc, judged)}
 	rates := map[[2]string]int{} // (dim, key) -> index in f.rates
 	add := func(dim, key, label string, passed bool, score int64) {
 		i, ok := rates[[2]string{dim, key}]
@@ -148,7 +153,7 @@ func (f facts) write(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("daily deductions: %w", err)
 		}
 	}
-	return nil
+	return writeExaminers(ctx, tx, f.examiners)
 }
 
 // placeholders returns rows groups of cols placeholders, "(?, ?), (?, ?)".
@@ -202,8 +207,9 @@ func backfillResult(ctx context.Context, tx *sql.Tx, n int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE results SET institution = ? WHERE log_index = ?`, inst, n); err != nil {
 		return err
 	}
-	if err := factsOf(doc, inst).write(ctx, tx); err != nil {
+	judged, err := storedJudged(ctx, tx, n, doc)
+	if err != nil {
 		return err
 	}
-	return rollUpExaminers(ctx, tx, n, doc)
+	return factsOf(doc, inst, judged).write(ctx, tx)
 }

@@ -13,69 +13,79 @@ import (
 	"shicao/cmd/shicao/internal/demo"
 )
 
-// TestIngest_FactsCommitWithResult: the day's figures are written in the
-// append's own transaction. A failure injected at the figures' upsert
-// (after the result's row, its body, the log's hashes and checkpoint
-// are written) leaves nothing of the result: the log, the tables and the
-// figures are as before. Sent again once the fault is gone, it is
-// appended, and the figures summed at ingest equal those summed again
-// from the stored results, on each engine.
+// TestIngest_FactsCommitWithResult: the day's figures and the
+// examiners' consistency are worked out before the log's lock and
+// written in the append's own transaction. A failure injected at either
+// upsert (after the result's row, its body, the log's hashes and
+// checkpoint are written) leaves nothing of the result: the log, the
+// tables and the figures are as before. Sent again once the fault is
+// gone, it is appended, and the figures summed at ingest equal those
+// summed again from the stored results, on each engine.
 func TestIngest_FactsCommitWithResult(t *testing.T) {
 	t.Parallel()
 	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			ctx := context.Background()
-			st := centretest.NewStation(t, "")
-			c, dir := centretest.NewCentreDirOn(t, backend, st)
-			a := st.Exam(t, demo.Candidates[0].IDNumber, "facts-a", 0)
-			b := st.Exam(t, demo.Candidates[1].IDNumber, "facts-b", 0)
-			if _, err := c.Ingest(ctx, demo.Station, a.Bundle); err != nil {
-				t.Fatal(err)
-			}
-			before := appendState(t, c, a.Doc.Date)
-
-			fault := []string{
-				`CREATE TRIGGER fault_insert BEFORE INSERT ON daily_rates BEGIN SELECT RAISE(ABORT, 'injected fault'); END`,
-				`CREATE TRIGGER fault_update BEFORE UPDATE ON daily_rates BEGIN SELECT RAISE(ABORT, 'injected fault'); END`,
-			}
-			mend := []string{`DROP TRIGGER fault_insert`, `DROP TRIGGER fault_update`}
-			if c.PostgreSQL() {
-				fault = []string{
-					`CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$`,
-					`CREATE TRIGGER fault BEFORE INSERT OR UPDATE ON daily_rates FOR EACH ROW EXECUTE FUNCTION fault()`,
+		for _, table := range []string{"daily_rates", "daily_examiners"} {
+			t.Run(backend+"/"+table, func(t *testing.T) {
+				ctx := context.Background()
+				st := centretest.NewStation(t, "")
+				c, dir := centretest.NewCentreDirOn(t, backend, st)
+				// Results whose examiners differ from each other and
+				// from the sensors, so that no sum is zero.
+				a := st.ExamVectors(t, demo.Candidates[0].IDNumber, centretest.CPRSeed("facts-a"), 0, map[string]string{"SD-DG-K42": "review-resolved"})
+				b := st.ExamVectors(t, demo.Candidates[1].IDNumber, centretest.CPRSeed("facts-b"), 0, map[string]string{"SD-DG-K42": "pulse-too-short"})
+				if _, err := c.Ingest(ctx, demo.Station, a.Bundle); err != nil {
+					t.Fatal(err)
 				}
-				mend = []string{`DROP TRIGGER fault ON daily_rates`}
-			}
-			execAll(t, c, fault)
-			if _, err := c.Ingest(ctx, demo.Station, b.Bundle); err == nil || !strings.Contains(err.Error(), "injected fault") {
-				t.Fatalf("ingest with the figures failing: %v, want the injected fault", err)
-			}
-			if got := appendState(t, c, a.Doc.Date); got != before {
-				t.Fatalf("a failed append left traces:\n got %s\nwant %s", got, before)
-			}
+				before := appendState(t, c, a.Doc.Date)
 
-			execAll(t, c, mend)
-			if _, err := c.Ingest(ctx, demo.Station, b.Bundle); err != nil {
-				t.Fatal(err)
-			}
-			summed := appendState(t, c, a.Doc.Date)
-			if !strings.Contains(summed, "site [{Key:"+a.Doc.Site+" Label:") || !strings.Contains(summed, "Attempts:2 ") {
-				t.Fatalf("the figures do not count both results:\n%s", summed)
-			}
-			execAll(t, c, []string{`DELETE FROM daily_rates`, `DELETE FROM daily_deductions`, `DELETE FROM meta WHERE key = 'analytics_rollup'`})
-			c.Close()
-			again, err := centre.Open(ctx, dir, centre.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer again.Close()
-			if got := appendState(t, again, a.Doc.Date); got != summed {
-				t.Errorf("summed at ingest:\n%s\nsummed again from the results:\n%s", summed, got)
-			}
-			if rep, err := again.VerifyLog(ctx, true); err != nil || rep.Records != 2 {
-				t.Errorf("log verify: %+v %v", rep, err)
-			}
-		})
+				fault := []string{
+					`CREATE TRIGGER fault_insert BEFORE INSERT ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'injected fault'); END`,
+					`CREATE TRIGGER fault_update BEFORE UPDATE ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'injected fault'); END`,
+				}
+				mend := []string{`DROP TRIGGER fault_insert`, `DROP TRIGGER fault_update`}
+				if c.PostgreSQL() {
+					fault = []string{
+						`CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$`,
+						`CREATE TRIGGER fault BEFORE INSERT OR UPDATE ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION fault()`,
+					}
+					mend = []string{`DROP TRIGGER fault ON ` + table}
+				}
+				execAll(t, c, fault)
+				if _, err := c.Ingest(ctx, demo.Station, b.Bundle); err == nil || !strings.Contains(err.Error(), "injected fault") {
+					t.Fatalf("ingest with the figures failing: %v, want the injected fault", err)
+				}
+				if got := appendState(t, c, a.Doc.Date); got != before {
+					t.Fatalf("a failed append left traces:\n got %s\nwant %s", got, before)
+				}
+
+				execAll(t, c, mend)
+				if _, err := c.Ingest(ctx, demo.Station, b.Bundle); err != nil {
+					t.Fatal(err)
+				}
+				summed := appendState(t, c, a.Doc.Date)
+				if !strings.Contains(summed, "site [{Key:"+a.Doc.Site+" Label:") || !strings.Contains(summed, "Attempts:2 ") {
+					t.Fatalf("the figures do not count both results:\n%s", summed)
+				}
+				sheets := fmt.Sprintf("Sheets:%d Pairs:%d ", len(a.Doc.Items)+len(b.Doc.Items), len(a.Doc.Items)+len(b.Doc.Items))
+				if strings.Count(summed, sheets) != 2 || strings.Count(summed, "Reviews:1 ") != 2 || strings.Count(summed, "SensorOnly:1}") != 2 {
+					t.Fatalf("the examiners' consistency does not count both results (want each examiner with %s1 review, 1 point the sensors alone deducted):\n%s", sheets, summed)
+				}
+				execAll(t, c, []string{`DELETE FROM daily_rates`, `DELETE FROM daily_deductions`, `DELETE FROM daily_examiners`, `DELETE FROM standard_points`,
+					`DELETE FROM meta WHERE key IN ('analytics_rollup', 'examiner_rollup')`})
+				c.Close()
+				again, err := centre.Open(ctx, dir, centre.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer again.Close()
+				if got := appendState(t, again, a.Doc.Date); got != summed {
+					t.Errorf("summed at ingest:\n%s\nsummed again from the results:\n%s", summed, got)
+				}
+				if rep, err := again.VerifyLog(ctx, true); err != nil || rep.Records != 2 {
+					t.Errorf("log verify: %+v %v", rep, err)
+				}
+			})
+		}
 	}
 }
 
@@ -146,8 +156,8 @@ func TestIngest_SameBytesAtOncePostgres(t *testing.T) {
 }
 
 // appendState is what a failed append must leave as it was: the newest
-// checkpoint, the row counts of the tables an append writes, and the
-// day's figures.
+// checkpoint, the row counts of the tables an append writes, the day's
+// figures and its examiners' consistency.
 func appendState(t *testing.T, c *centre.Centre, date string) string {
 	t.Helper()
 	ctx := context.Background()
@@ -156,7 +166,7 @@ func appendState(t *testing.T, c *centre.Centre, date string) string {
 		t.Fatal(err)
 	}
 	out := string(cp)
-	for _, table := range []string{"results", "result_bodies", "log_hashes", "checkpoints", "daily_rates", "daily_deductions"} {
+	for _, table := range []string{"results", "result_bodies", "log_hashes", "checkpoints", "daily_rates", "daily_deductions", "daily_examiners"} {
 		var n int
 		if err := c.DB().QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -178,7 +188,11 @@ func appendState(t *testing.T, c *centre.Centre, date string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out + fmt.Sprintf("%+v", d)
+	x, err := c.ExaminerConsistency(ctx, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out + fmt.Sprintf("%+v\nexaminers %+v", d, x)
 }
 
 func execAll(t *testing.T, c *centre.Centre, stmts []string) {

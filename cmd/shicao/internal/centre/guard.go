@@ -203,13 +203,14 @@ func (c *Centre) entitled(ctx context.Context, x examsync.ExaminerRef, category 
 }
 
 // checkRelayed refuses a blueprint or standard version, by id, version
-// and SHA-256, that this centre never relayed.
-func (c *Centre) checkRelayed(ctx context.Context, doc *examsync.ResultDoc) *examsync.Refusal {
-	if sum, err := c.publishedSHA256(ctx, doc.Blueprint.ID, doc.Blueprint.Version); err != nil || sum != doc.Blueprint.SHA256 {
+// and SHA-256, that this centre never relayed (pub: what it published of
+// them, or the error reading it).
+func checkRelayed(doc *examsync.ResultDoc, pub published, err error) *examsync.Refusal {
+	if sum, ok := pub.sha256(doc.Blueprint); err != nil || !ok || sum != doc.Blueprint.SHA256 {
 		return refuse422(CodeStandard, "blueprint %s version %d (sha256 %.16s…) was not relayed by this centre", doc.Blueprint.ID, doc.Blueprint.Version, doc.Blueprint.SHA256)
 	}
 	for _, it := range doc.Items {
-		if sum, err := c.publishedSHA256(ctx, it.Standard.ID, it.Standard.Version); err != nil || sum != it.Standard.SHA256 {
+		if sum, ok := pub.sha256(it.Standard); !ok || sum != it.Standard.SHA256 {
 			return refuse422(CodeStandard, "subject %s: standard %s version %d (sha256 %.16s…) was not relayed by this centre", it.Subject, it.Standard.ID, it.Standard.Version, it.Standard.SHA256)
 		}
 	}
@@ -218,18 +219,45 @@ func (c *Centre) checkRelayed(ctx context.Context, doc *examsync.ResultDoc) *exa
 
 // checkEquipment refuses a device that is not registered, registered to
 // another site (a training institution's: 考培分离), or of another kind.
+// It reads every device the result names in one query.
 func (c *Centre) checkEquipment(ctx context.Context, doc *examsync.ResultDoc) *examsync.Refusal {
+	var serials []any
 	for _, it := range doc.Items {
 		for _, d := range it.Devices {
-			var kind, at string
-			err := c.db.QueryRowContext(ctx, `SELECT kind, site FROM equipment WHERE serial = ?`, d.Serial).Scan(&kind, &at)
+			serials = append(serials, d.Serial)
+		}
+	}
+	type registered struct{ kind, site string }
+	reg := map[string]registered{}
+	var err error
+	if len(serials) > 0 {
+		err = func() error {
+			rows, err := c.db.QueryContext(ctx, `SELECT serial, kind, site FROM equipment WHERE serial IN `+placeholders(1, len(serials)), serials...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var serial string
+				var r registered
+				if err := rows.Scan(&serial, &r.kind, &r.site); err != nil {
+					return err
+				}
+				reg[serial] = r
+			}
+			return rows.Err()
+		}()
+	}
+	for _, it := range doc.Items {
+		for _, d := range it.Devices {
+			r, ok := reg[d.Serial]
 			switch {
-			case err != nil:
+			case err != nil || !ok:
 				return refuse422(CodeEquipment, "subject %s: %s %s (serial %s) is not registered with this centre", it.Subject, d.Kind, d.Model, d.Serial)
-			case at != doc.Site:
-				return refuse422(CodeEquipment, "subject %s: %s serial %s is registered to site %s, not %s (考培分离)", it.Subject, d.Kind, d.Serial, at, doc.Site)
-			case kind != d.Kind:
-				return refuse422(CodeEquipment, "subject %s: serial %s is registered as %s, the result says %s", it.Subject, d.Serial, kind, d.Kind)
+			case r.site != doc.Site:
+				return refuse422(CodeEquipment, "subject %s: %s serial %s is registered to site %s, not %s (考培分离)", it.Subject, d.Kind, d.Serial, r.site, doc.Site)
+			case r.kind != d.Kind:
+				return refuse422(CodeEquipment, "subject %s: serial %s is registered as %s, the result says %s", it.Subject, d.Serial, r.kind, d.Kind)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -22,9 +23,9 @@ const CodeNotInForce = "standard-not-in-force"
 // alarm: the station is out of date or does not follow the rule, and the
 // candidate's exam must be looked at. A version the centre never
 // published is the relayed-standards check's to refuse.
-func (c *Centre) checkInForce(ctx context.Context, stationName string, doc *examsync.ResultDoc) *examsync.Refusal {
-	day, err := standards.ParseDate(doc.Date)
-	if err != nil {
+func checkInForce(doc *examsync.ResultDoc, pub published, err error) *examsync.Refusal {
+	day, derr := standards.ParseDate(doc.Date)
+	if derr != nil {
 		return refuse422(CodePlanMismatch, "result %s: date %q", doc.ID, doc.Date)
 	}
 	refs := []struct {
@@ -38,7 +39,10 @@ func (c *Centre) checkInForce(ctx context.Context, stationName string, doc *exam
 		}{"subject " + it.Subject, it.Standard})
 	}
 	for _, r := range refs {
-		versions, err := c.publishedSpans(ctx, r.ref.ID)
+		if err != nil {
+			return examsync.Refuse(http.StatusServiceUnavailable, examsync.CodeBusy, "read the published versions of %s: %v", r.ref.ID, err)
+		}
+		versions, err := pub.spans(r.ref.ID)
 		if err != nil {
 			return examsync.Refuse(http.StatusServiceUnavailable, examsync.CodeBusy, "read the published versions of %s: %v", r.ref.ID, err)
 		}
@@ -55,29 +59,67 @@ func (c *Centre) checkInForce(ctx context.Context, stationName string, doc *exam
 	return nil
 }
 
-// publishedSpans returns the dates of every published version of id.
-func (c *Centre) publishedSpans(ctx context.Context, id string) ([]standards.Span, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT version, effective, expires FROM standards WHERE id = ? ORDER BY version`, id)
+// published holds every published version of some standards and
+// blueprints, by id, oldest first: what the relayed and in-force checks
+// compare a result with, read in one query.
+type published map[string][]publishedVersion
+
+type publishedVersion struct {
+	version                    int
+	sha256, effective, expires string
+}
+
+// publishedOf returns every published version of the blueprint and the
+// standards doc names.
+func (c *Centre) publishedOf(ctx context.Context, doc *examsync.ResultDoc) (published, error) {
+	ids := []any{doc.Blueprint.ID}
+	for _, it := range doc.Items {
+		if !slices.Contains(ids, any(it.Standard.ID)) {
+			ids = append(ids, it.Standard.ID)
+		}
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT id, version, sha256, effective, expires FROM standards WHERE id IN `+placeholders(1, len(ids))+` ORDER BY id, version`, ids...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []standards.Span
+	pub := published{}
 	for rows.Next() {
-		var sp standards.Span
-		var effective, expires string
-		if err := rows.Scan(&sp.Version, &effective, &expires); err != nil {
+		var id string
+		var v publishedVersion
+		if err := rows.Scan(&id, &v.version, &v.sha256, &v.effective, &v.expires); err != nil {
 			return nil, err
 		}
-		if sp.Effective, err = standards.ParseDate(effective); err != nil {
-			return nil, fmt.Errorf("published %s version %d: effective: %w", id, sp.Version, err)
+		pub[id] = append(pub[id], v)
+	}
+	return pub, rows.Err()
+}
+
+// sha256 returns the hash of the published version ref names.
+func (p published) sha256(ref examsync.StandardRef) (string, bool) {
+	for _, v := range p[ref.ID] {
+		if v.version == ref.Version {
+			return v.sha256, true
 		}
-		if expires != "" {
-			if sp.Expires, err = standards.ParseDate(expires); err != nil {
-				return nil, fmt.Errorf("published %s version %d: expires: %w", id, sp.Version, err)
+	}
+	return "", false
+}
+
+// spans returns the dates of every published version of id.
+func (p published) spans(id string) ([]standards.Span, error) {
+	var out []standards.Span
+	for _, v := range p[id] {
+		sp := standards.Span{Version: v.version}
+		var err error
+		if sp.Effective, err = standards.ParseDate(v.effective); err != nil {
+			return nil, fmt.Errorf("published %s version %d: effective: %w", id, v.version, err)
+		}
+		if v.expires != "" {
+			if sp.Expires, err = standards.ParseDate(v.expires); err != nil {
+				return nil, fmt.Errorf("published %s version %d: expires: %w", id, v.version, err)
 			}
 		}
 		out = append(out, sp)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -87,10 +87,15 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 		return nil, c.refuseAlarm(ctx, stationName, doc.ID, ref)
 	}
 	// One append at a time: the log is a sequence. The expensive work
-	// (verification, re-scoring, the day's figures) is done above, in
-	// parallel; under the lock go only the statements that must see the
-	// last append.
-	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber))
+	// (verification, re-scoring, the day's figures and the examiners'
+	// consistency, from the standards the re-score parsed) is done here,
+	// in parallel; under the lock go only the statements that must see
+	// the last append.
+	judged := make([]map[string]bool, len(v.Standards))
+	for i, std := range v.Standards {
+		judged[i] = judgedPoints(std)
+	}
+	f := factsOf(doc, institutionIn(plan, doc.Candidate.IDNumber), judged)
 	rb := &resultBody{bytes: body}
 	var stage func(*sql.Tx) error
 	if c.pg {
@@ -209,14 +214,18 @@ func (c *Centre) checkResult(ctx context.Context, stationName string, doc *exams
 	if ref != nil {
 		return nil, ref
 	}
+	// The versions published of the standards the result names, for the
+	// relayed and in-force checks, in one query (an error is theirs to
+	// refuse with, in their turn).
+	pub, pubErr := c.publishedOf(ctx, doc)
 	for _, check := range []func() *examsync.Refusal{
 		func() *examsync.Refusal { return checkCandidate(doc, plan) },
 		func() *examsync.Refusal { return checkIdentity(doc, plan) },
 		func() *examsync.Refusal { return c.checkTime(doc, day) },
 		func() *examsync.Refusal { return c.checkExaminers(ctx, doc, plan, day) },
-		func() *examsync.Refusal { return c.checkRelayed(ctx, doc) },
+		func() *examsync.Refusal { return checkRelayed(doc, pub, pubErr) },
 		func() *examsync.Refusal { return c.checkVocabularies(ctx, doc) },
-		func() *examsync.Refusal { return c.checkInForce(ctx, stationName, doc) },
+		func() *examsync.Refusal { return checkInForce(doc, pub, pubErr) },
 		func() *examsync.Refusal { return c.checkEquipment(ctx, doc) },
 	} {
 		if ref := check(); ref != nil {

@@ -40,10 +40,7 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 	if err := body.place(ctx, tx, n); err != nil {
 		return err
 	}
-	if err := f.write(ctx, tx); err != nil {
-		return err
-	}
-	return rollUpExaminers(ctx, tx, n, doc)
+	return f.write(ctx, tx)
 }
 
 // resultBody is a result's exact bytes on their way into result_bodies.

@@ -144,13 +144,6 @@ func (c *Centre) PublishedSince(ctx context.Context, seq int64) ([]Published, er
 	return out, rows.Err()
 }
 
-// publishedSHA256 returns the hash of a published version, or ErrNotFound.
-func (c *Centre) publishedSHA256(ctx context.Context, id string, version int) (string, error) {
-	var sum string
-	err := c.db.QueryRowContext(ctx, `SELECT sha256 FROM standards WHERE id = ? AND version = ?`, id, version).Scan(&sum)
-	return sum, translate(err)
-}
-
 // StandardsSince returns the signed list of standards published after
 // since, with the newest vocabulary document (any registered station may
 // have them).
