@@ -2,10 +2,8 @@ package centre_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -34,14 +32,13 @@ func BenchmarkScale(b *testing.B) {
 		var elapsed time.Duration
 		var peak int64
 		for range b.N {
-			cmd := exec.Command(bin, args...)
 			t0 := time.Now()
-			out, err := cmd.CombinedOutput()
+			out, rss, err := runMeasured(b, bin, args...)
 			elapsed += time.Since(t0)
 			if err != nil {
 				b.Fatalf("shicao %v: %v\n%s", args, err, out)
 			}
-			peak = max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss>>10)
+			peak = max(peak, rss)
 		}
 		b.ReportMetric(elapsed.Seconds()/float64(b.N), "s")
 		b.ReportMetric(float64(peak), "RSS-MB")

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -31,6 +30,10 @@ func bigCentre(tb testing.TB, n, extra int) (*centre.Centre, string, int) {
 	c, dir := centretest.NewCentreDir(tb, st)
 	base := st.Exam(tb, demo.Candidates[0].IDNumber, centretest.CPRSeed("big"), extra)
 	cands := st.BulkPlan(tb, c, "TA-BIG", n)
+	variant, err := centretest.Variants(base.Bundle, st.Signer)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	bodies := make(chan []byte, 64)
 	errs := make(chan error, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -46,7 +49,7 @@ func bigCentre(tb testing.TB, n, extra int) (*centre.Centre, string, int) {
 		go func() {
 			defer wg.Done()
 			for i := range idx {
-				body, err := centretest.Variant(base.Bundle, st.Signer, func(d *examsync.ResultDoc) {
+				body, err := variant(func(d *examsync.ResultDoc) {
 					d.ID = fmt.Sprintf("big%08d", i)
 					d.Plan = "TA-BIG"
 					d.Candidate = examsync.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
@@ -113,8 +116,7 @@ func TestVerifyLog_Memory(t *testing.T) {
 	}
 	c.Close()
 	bin := buildShicao(t)
-	cmd := exec.Command(bin, "centre", "log", "verify", "--data", dir, "--rescore")
-	out, err := cmd.CombinedOutput()
+	out, peakMB, err := runMeasured(t, bin, "centre", "log", "verify", "--data", dir, "--rescore")
 	if err != nil {
 		t.Fatalf("log verify: %v\n%s", err, out)
 	}
@@ -122,7 +124,6 @@ func TestVerifyLog_Memory(t *testing.T) {
 	if !strings.Contains(string(out), want) || !strings.Contains(string(out), fmt.Sprintf("%d results re-scored identically", n)) {
 		t.Fatalf("log verify said %q, want %q and %d re-scored", out, want, n)
 	}
-	peakMB := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss >> 10 // KiB on Linux
 	t.Logf("log verify --rescore over %d results of %d KB (%d MB of bodies): peak RSS %d MB", n, size>>10, n*size>>20, peakMB)
 	if peakMB >= boundMB {
 		t.Errorf("log verify --rescore peaked at %d MB RSS over %d results of %d KB; the bound is %d MB", peakMB, n, size>>10, boundMB)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -340,6 +341,42 @@ func Variant(bundle []byte, signerKey string, mutate func(*examsync.ResultDoc)) 
 	})
 }
 
+// Variants is Variant for many results of one bundle: it parses bundle
+// and signerKey once and returns a function that makes each variant (safe
+// to call from several goroutines), which does all the per-result work
+// Variant does — bind each item's log to the new document, chain every
+// event again, sign, encode — without decoding the base again.
+func Variants(bundle []byte, signerKey string) (func(mutate func(*examsync.ResultDoc)) ([]byte, error), error) {
+	var base examsync.Bundle
+	if err := json.Unmarshal(bundle, &base); err != nil {
+		return nil, err
+	}
+	var baseDoc examsync.ResultDoc
+	if err := json.Unmarshal(standards.SplitNote([]byte(base.Result)), &baseDoc); err != nil {
+		return nil, err
+	}
+	signer, err := note.NewSigner(signerKey)
+	if err != nil {
+		return nil, err
+	}
+	return func(mutate func(*examsync.ResultDoc)) ([]byte, error) {
+		// Copy what bind, reseal and sign write: the items (each item's
+		// count and head), the events map (bind replaces a subject's
+		// lines with a clone) and the result.
+		doc, b := baseDoc, base
+		doc.Items = slices.Clone(baseDoc.Items)
+		b.Events = maps.Clone(base.Events)
+		mutate(&doc)
+		if err := bind(&doc, &b); err != nil {
+			return nil, err
+		}
+		if err := reseal(&doc, &b, false); err != nil {
+			return nil, err
+		}
+		return signWith(&doc, &b, signer)
+	}, nil
+}
+
 // Remake is Variant in a test: a result a station might really sign,
 // for the centre to judge on its merits.
 func Remake(t testing.TB, bundle []byte, signerKey string, mutate func(*examsync.ResultDoc)) []byte {
@@ -479,11 +516,15 @@ func reseal(doc *examsync.ResultDoc, b *examsync.Bundle, rescore bool) error {
 }
 
 func sign(doc *examsync.ResultDoc, b *examsync.Bundle, signerKey string) ([]byte, error) {
-	text, err := json.Marshal(doc)
+	signer, err := note.NewSigner(signerKey)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := note.NewSigner(signerKey)
+	return signWith(doc, b, signer)
+}
+
+func signWith(doc *examsync.ResultDoc, b *examsync.Bundle, signer note.Signer) ([]byte, error) {
+	text, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
