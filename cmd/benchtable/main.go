@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -53,12 +54,20 @@ var targets = []target{
 }
 
 func main() {
+	if err := table(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+}
+
+// table reads `go test -bench` output from r and writes the table to w.
+func table(r io.Reader, w io.Writer) error {
 	type row struct {
 		name  string
 		value float64
 	}
 	found := map[string][]row{} // "bench|metric" -> values (one per package/sub-benchmark)
-	sc := bufio.NewScanner(os.Stdin)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	pkg := ""
 	for sc.Scan() {
@@ -88,28 +97,32 @@ func main() {
 			}
 		}
 	}
-	fmt.Printf("%-4s %-66s %-50s %12s %10s  %s\n", "", "benchmark", "what", "measured", "target", "met")
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-4s %-66s %-50s %12s %10s  %s\n", "", "benchmark", "what", "measured", "target", "met")
 	missed, absent := 0, 0
 	for _, t := range targets {
 		rows := found[t.bench+"|"+t.metric]
 		if len(rows) == 0 {
-			fmt.Printf("%-4s %-66s %-50s %12s %10s  %s\n", t.issue, t.bench+" "+t.metric, t.what, "-", goal(t), "not run")
+			fmt.Fprintf(w, "%-4s %-66s %-50s %12s %10s  %s\n", t.issue, t.bench+" "+t.metric, t.what, "-", goal(t), "not run")
 			absent++
 			continue
 		}
-		for _, r := range rows {
+		for _, got := range rows {
 			met := "yes"
 			switch {
 			case t.op == "":
 				met = ""
-			case !meets(t, r.value):
+			case !meets(t, got.value):
 				met = "NO"
 				missed++
 			}
-			fmt.Printf("%-4s %-66s %-50s %12s %10s  %s\n", t.issue, r.name+" "+t.metric, t.what, strconv.FormatFloat(r.value, 'g', 6, 64), goal(t), met)
+			fmt.Fprintf(w, "%-4s %-66s %-50s %12s %10s  %s\n", t.issue, got.name+" "+t.metric, t.what, strconv.FormatFloat(got.value, 'g', 6, 64), goal(t), met)
 		}
 	}
-	fmt.Printf("\n%d target(s) missed, %d benchmark(s) not run\n", missed, absent)
+	_, err := fmt.Fprintf(w, "\n%d target(s) missed, %d benchmark(s) not run\n", missed, absent)
+	return err
 }
 
 func goal(t target) string {
