@@ -48,22 +48,7 @@ func TestAnalytics_InstitutionAndBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	figures := func(c *centre.Centre) string {
-		t.Helper()
-		var out string
-		for _, by := range centre.Groupings {
-			rows, err := c.PassRates(ctx, by, period)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out += fmt.Sprintf("%s %+v\n", by, rows)
-		}
-		d, err := c.DeductionRates(ctx, period, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out + fmt.Sprintf("%+v", d)
-	}
+	figures := func(c *centre.Centre) string { return dayFigures(t, c, period) }
 	inst, err := c.PassRates(ctx, centre.ByInstitution, period)
 	if err != nil || len(inst) != 1 || inst[0].Key != "泰安市某安全培训学校" || inst[0].Attempts != 1 || inst[0].First != 1 {
 		t.Fatalf("by institution: %+v %v", inst, err)
@@ -98,4 +83,24 @@ func TestDrawIndex(t *testing.T) {
 			t.Errorf("DrawIndex(n=%d) = %d, want %d", tc.n, got, tc.want)
 		}
 	}
+}
+
+// dayFigures is the console's day-to-day figures of period as text: the
+// pass rates by every grouping and the deduction rates.
+func dayFigures(t *testing.T, c *centre.Centre, period centre.Period) string {
+	t.Helper()
+	ctx := context.Background()
+	var out string
+	for _, by := range centre.Groupings {
+		rows, err := c.PassRates(ctx, by, period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprintf("%s %+v\n", by, rows)
+	}
+	d, err := c.DeductionRates(ctx, period, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out + fmt.Sprintf("%+v", d)
 }

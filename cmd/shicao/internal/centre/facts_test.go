@@ -177,22 +177,11 @@ func appendState(t *testing.T, c *centre.Centre, date string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, by := range centre.Groupings {
-		rows, err := c.PassRates(ctx, by, period)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out += fmt.Sprintf("%s %+v\n", by, rows)
-	}
-	d, err := c.DeductionRates(ctx, period, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
 	x, err := c.ExaminerConsistency(ctx, period)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out + fmt.Sprintf("%+v\nexaminers %+v", d, x)
+	return out + dayFigures(t, c, period) + fmt.Sprintf("\nexaminers %+v", x)
 }
 
 func execAll(t *testing.T, c *centre.Centre, stmts []string) {
