@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	examsync "shicao/sync"
 )
 
@@ -87,7 +88,9 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 				if err != nil {
 					return fmt.Errorf("result %s: %w", doc.ID, err)
 				}
-				if err := insertResult(ctx, tx, n, stationName, doc, factsOf(doc, inst, judged), hexSum, &resultBody{bytes: body}, receipt, c.nowMs()); err != nil {
+				var w pgdb.Batch
+				queueResult(&w, n, stationName, doc, factsOf(doc, inst, judged), hexSum, &resultBody{bytes: body}, receipt, c.nowMs())
+				if err := c.send(ctx, tx, &w); err != nil {
 					return fmt.Errorf("result %s: %w", doc.ID, err)
 				}
 				n++
@@ -127,3 +130,7 @@ func bulkJudged(body []byte, doc *examsync.ResultDoc, points map[string]map[stri
 // LogLock is the advisory lock PostgreSQL appends take, for tests that
 // hold it.
 const LogLock = logLock
+
+// SetSizeHint sets c's guess at the log's size (prefetchHashes), for
+// tests of a wrong guess.
+func SetSizeHint(c *Centre, n int64) { c.sizeHint.Store(n) }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -43,7 +44,11 @@ type Centre struct {
 	pg       bool // the database is PostgreSQL
 
 	appendMu gosync.Mutex // one log append at a time
-	live     statusHub    // watchers of the stations' statuses (status.go)
+	// sizeHint is the log's size after this process's last append: the
+	// next append's guess, to read the stored hashes it needs in the
+	// round trip that takes the lock (prefetchHashes).
+	sizeHint atomic.Int64
+	live     statusHub // watchers of the stations' statuses (status.go)
 }
 
 // Options tune a Centre; the zero value is the production setting.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/scoring"
 	"shicao/standards"
 	examsync "shicao/sync"
@@ -126,25 +127,21 @@ func examinerSums(doc *examsync.ResultDoc, judged []map[string]bool) []examinerS
 	return out
 }
 
-// writeExaminers adds rows to daily_examiners inside tx, in one
-// statement (per factsRows rows).
-func writeExaminers(ctx context.Context, tx *sql.Tx, rows []examinerSum) error {
+// queueExaminers queues on w the adding of rows to daily_examiners, in
+// one statement (per factsRows rows).
+func queueExaminers(w *pgdb.Batch, rows []examinerSum) {
 	for chunk := range slices.Chunk(rows, factsRows) {
 		args := make([]any, 0, 11*len(chunk))
 		for _, r := range chunk {
 			args = append(args, r.date, r.examiner, r.name, r.sheets, r.pairs, r.diff, r.abs, r.reviews, r.both, r.examinerOnly, r.sensors)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO daily_examiners (date, examiner, name, sheets, pairs, diff_sum, abs_diff_sum, reviews, both_points, examiner_only, sensor_only)
+		w.Exec(`INSERT INTO daily_examiners (date, examiner, name, sheets, pairs, diff_sum, abs_diff_sum, reviews, both_points, examiner_only, sensor_only)
 			VALUES `+placeholders(len(chunk), 11)+`
 			ON CONFLICT (date, examiner) DO UPDATE SET sheets = daily_examiners.sheets + excluded.sheets, pairs = daily_examiners.pairs + excluded.pairs,
 				diff_sum = daily_examiners.diff_sum + excluded.diff_sum, abs_diff_sum = daily_examiners.abs_diff_sum + excluded.abs_diff_sum,
 				reviews = daily_examiners.reviews + excluded.reviews, both_points = daily_examiners.both_points + excluded.both_points,
 				examiner_only = daily_examiners.examiner_only + excluded.examiner_only, sensor_only = daily_examiners.sensor_only + excluded.sensor_only`, args...)
-		if err != nil {
-			return fmt.Errorf("daily examiners: %w", err)
-		}
 	}
-	return nil
 }
 
 // rollUpExaminers adds the result at log index n, held already, to its
@@ -155,7 +152,9 @@ func rollUpExaminers(ctx context.Context, tx *sql.Tx, n int64, doc *examsync.Res
 	if err != nil {
 		return err
 	}
-	return writeExaminers(ctx, tx, examinerSums(doc, judged))
+	var w pgdb.Batch
+	queueExaminers(&w, examinerSums(doc, judged))
+	return pgdb.Send(ctx, tx, &w, false)
 }
 
 // storedJudged returns judgedPoints for each item of doc, the result

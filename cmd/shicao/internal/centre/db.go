@@ -123,15 +123,28 @@ const logLock int64 = 0x73686963616f4c47 // "shicaoLG"
 // its stored hashes and the duplicate checks read after it are the last
 // append's (SQLite's BEGIN IMMEDIATE already takes the one write lock).
 func (c *Centre) logTx(ctx context.Context, f func(*sql.Tx) error) error {
-	return c.appendTx(ctx, nil, f)
+	return c.appendTx(ctx, nil, func(tx *sql.Tx, lock *pgdb.Batch) error {
+		if err := c.send(ctx, tx, lock); err != nil {
+			return err
+		}
+		return f(tx)
+	})
 }
 
-// appendTx is logTx with a first step: on PostgreSQL, before runs in
-// the same transaction before the log's locks are taken, so that the
-// appends of other uploads need not wait for it; on SQLite, whose
-// transaction holds the one write lock from its BEGIN, it runs first
-// under the locks.
-func (c *Centre) appendTx(ctx context.Context, before, f func(*sql.Tx) error) error {
+var errUnlocked = errors.New("log append: the transaction never took the log's lock")
+
+// appendTx is logTx with a first step, and the lock's statement left to
+// f to send with its own first reads (one round trip fewer under the
+// lock, which every other upload waits on).
+//
+// On PostgreSQL, before runs in the same transaction before the log's
+// locks are taken, so that the appends of other uploads need not wait
+// for it; on SQLite, whose transaction holds the one write lock from
+// its BEGIN, it runs first under the locks.
+//
+// f must send lock (on PostgreSQL it holds the advisory lock's
+// statement; on SQLite nothing) before any other statement of its own.
+func (c *Centre) appendTx(ctx context.Context, before func(*sql.Tx) error, f func(tx *sql.Tx, lock *pgdb.Batch) error) error {
 	if !c.pg {
 		c.appendMu.Lock()
 		defer c.appendMu.Unlock()
@@ -141,7 +154,14 @@ func (c *Centre) appendTx(ctx context.Context, before, f func(*sql.Tx) error) er
 					return err
 				}
 			}
-			return f(tx)
+			var lock pgdb.Batch
+			if err := f(tx, &lock); err != nil {
+				return err
+			}
+			if !lock.Sent() {
+				return errUnlocked
+			}
+			return nil
 		})
 	}
 	tx, err := c.db.BeginTx(ctx, nil)
@@ -158,11 +178,13 @@ func (c *Centre) appendTx(ctx context.Context, before, f func(*sql.Tx) error) er
 	// for the advisory lock, not one per upload.
 	c.appendMu.Lock()
 	defer c.appendMu.Unlock()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, logLock); err != nil {
+	var lock pgdb.Batch
+	lock.Exec(`SELECT pg_advisory_xact_lock(?)`, logLock)
+	if err := f(tx, &lock); err != nil {
 		return translate(err)
 	}
-	if err := f(tx); err != nil {
-		return translate(err)
+	if !lock.Sent() {
+		return errUnlocked
 	}
 	return translate(tx.Commit())
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	examsync "shicao/sync"
 )
 
@@ -124,36 +125,30 @@ func factsOf(doc *examsync.ResultDoc, inst string, judged []map[string]bool) fac
 // (11 parameters a row: well under SQLite's and PostgreSQL's limits).
 const factsRows = 64
 
-// write adds f to the day's figures inside tx, in one statement per
-// table (and per factsRows rows).
-func (f facts) write(ctx context.Context, tx *sql.Tx) error {
+// queue queues on w the adding of f to the day's figures, in one
+// statement per table (and per factsRows rows).
+func (f facts) queue(w *pgdb.Batch) {
 	for rows := range slices.Chunk(f.rates, factsRows) {
 		args := make([]any, 0, 11*len(rows))
 		for _, r := range rows {
 			args = append(args, r.dim, r.date, r.key, r.label, r.attempts, r.passed, r.first, r.firstPassed, r.resits, r.resitPassed, r.scoreSum)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO daily_rates (dim, date, key, label, attempts, passed, first, first_passed, resits, resit_passed, score_sum)
+		w.Exec(`INSERT INTO daily_rates (dim, date, key, label, attempts, passed, first, first_passed, resits, resit_passed, score_sum)
 		VALUES `+placeholders(len(rows), 11)+`
 		ON CONFLICT (dim, date, key) DO UPDATE SET attempts = daily_rates.attempts + excluded.attempts, passed = daily_rates.passed + excluded.passed,
 			first = daily_rates.first + excluded.first, first_passed = daily_rates.first_passed + excluded.first_passed,
 			resits = daily_rates.resits + excluded.resits, resit_passed = daily_rates.resit_passed + excluded.resit_passed,
 			score_sum = daily_rates.score_sum + excluded.score_sum`, args...)
-		if err != nil {
-			return fmt.Errorf("daily rates: %w", err)
-		}
 	}
 	for rows := range slices.Chunk(f.deductions, factsRows) {
 		args := make([]any, 0, 6*len(rows))
 		for _, d := range rows {
 			args = append(args, d.date, d.standard, d.point, d.title, d.deducted, d.deductedSum)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO daily_deductions (date, standard, point, title, deducted, deducted_sum) VALUES `+placeholders(len(rows), 6)+`
+		w.Exec(`INSERT INTO daily_deductions (date, standard, point, title, deducted, deducted_sum) VALUES `+placeholders(len(rows), 6)+`
 			ON CONFLICT (date, standard, point) DO UPDATE SET deducted = daily_deductions.deducted + excluded.deducted, deducted_sum = daily_deductions.deducted_sum + excluded.deducted_sum`, args...)
-		if err != nil {
-			return fmt.Errorf("daily deductions: %w", err)
-		}
 	}
-	return writeExaminers(ctx, tx, f.examiners)
+	queueExaminers(w, f.examiners)
 }
 
 // placeholders returns rows groups of cols placeholders, "(?, ?), (?, ?)".
@@ -211,5 +206,7 @@ func backfillResult(ctx context.Context, tx *sql.Tx, n int64) error {
 	if err != nil {
 		return err
 	}
-	return factsOf(doc, inst, judged).write(ctx, tx)
+	var w pgdb.Batch
+	factsOf(doc, inst, judged).queue(&w)
+	return pgdb.Send(ctx, tx, &w, false)
 }

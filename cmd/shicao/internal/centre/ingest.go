@@ -1,6 +1,7 @@
 package centre
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -103,9 +105,9 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 	}
 	var receipt []byte
 	var dupAttempt string
-	err = c.appendTx(ctx, stage, func(tx *sql.Tx) error {
+	err = c.appendTx(ctx, stage, func(tx *sql.Tx, lock *pgdb.Batch) error {
 		var err error
-		receipt, dupAttempt, err = c.appendResult(ctx, tx, stationName, doc, f, hexSum, rb)
+		receipt, dupAttempt, err = c.appendResult(ctx, tx, lock, stationName, doc, f, hexSum, rb)
 		return err
 	})
 	switch {
@@ -123,15 +125,21 @@ func (c *Centre) Ingest(ctx context.Context, stationName string, body []byte) ([
 // errDuplicate for the id held with other bytes;
 // errDuplicateAttempt (with the result held) for a second result of the
 // same candidate, plan and attempt.
-func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body *resultBody) (receipt []byte, dupAttempt string, err error) {
-	// The duplicate checks and the log's size in one statement: under
-	// the lock each one waits for the last (on PostgreSQL, a round trip).
+//
+// Under the log's lock every statement waits for the one before it and,
+// on PostgreSQL, for a round trip, which every other upload waits on in
+// turn: the append goes in two batches. The first takes the lock (lock
+// holds its statement) and reads the duplicate checks, the log's size
+// and the stored hashes the append will need; the second writes.
+func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, lock *pgdb.Batch, stationName string, doc *examsync.ResultDoc, f facts, hexSum string, body *resultBody) (receipt []byte, dupAttempt string, err error) {
 	var have, other sql.NullString
 	var rcpt []byte
 	var n int64
-	err = tx.QueryRowContext(ctx, `SELECT (SELECT sha256 FROM results WHERE id = ?), (SELECT receipt FROM results WHERE id = ?),
+	lock.QueryRow(`SELECT (SELECT sha256 FROM results WHERE id = ?), (SELECT receipt FROM results WHERE id = ?),
 		(SELECT id FROM results WHERE plan_id = ? AND candidate = ? AND attempt = ? LIMIT 1), (`+logSizeQuery+`)`,
-		doc.ID, doc.ID, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt).Scan(&have, &rcpt, &other, &n)
+		[]any{doc.ID, doc.ID, doc.Plan, doc.Candidate.IDNumber, doc.Candidate.Attempt}, &have, &rcpt, &other, &n)
+	hashes := c.prefetchHashes(lock)
+	err = c.send(ctx, tx, lock)
 	switch {
 	case err != nil:
 		return nil, "", err
@@ -145,20 +153,39 @@ func (c *Centre) appendResult(ctx context.Context, tx *sql.Tx, stationName strin
 		// run again to get another draw), for people to judge.
 		return nil, other.String, errDuplicateAttempt
 	}
-	checkpoint, proof, err := c.appendRecord(ctx, tx, n, examsync.Record(doc.ID, stationName, hexSum))
+	var w pgdb.Batch
+	la, err := c.queueAppend(ctx, tx, &w, n, examsync.Record(doc.ID, stationName, hexSum), hashes)
 	if err != nil {
 		return nil, "", err
 	}
-	receipt, err = json.Marshal(examsync.Receipt{Kind: examsync.KindReceipt, Result: doc.ID, Station: stationName, SHA256: hexSum,
-		Index: n, Checkpoint: string(checkpoint), Proof: examsync.EncodeHashes(proof)})
-	if err != nil {
+	receiptOf := func(checkpoint []byte) ([]byte, error) {
+		return json.Marshal(examsync.Receipt{Kind: examsync.KindReceipt, Result: doc.ID, Station: stationName, SHA256: hexSum,
+			Index: n, Checkpoint: string(checkpoint), Proof: examsync.EncodeHashes(la.proof)})
+	}
+	if receipt, err = receiptOf(la.signed); err != nil {
 		return nil, "", err
 	}
-	if err := insertResult(ctx, tx, n, stationName, doc, f, hexSum, body, receipt, c.nowMs()); err != nil {
-		return nil, "", err
-	}
+	queueResult(&w, n, stationName, doc, f, hexSum, body, receipt, c.nowMs())
 	// In the same transaction: no second write lock taken after it.
-	return receipt, "", c.resolveQueued(ctx, tx, doc.ID)
+	c.queueResolveQueued(&w, doc.ID)
+	if err := c.send(ctx, tx, &w); err != nil {
+		return nil, "", err
+	}
+	kept, err := la.kept(ctx, tx, &w)
+	if err != nil {
+		return nil, "", fmt.Errorf("checkpoint %d: %w", la.size, err)
+	}
+	if !bytes.Equal(kept, la.signed) {
+		// A checkpoint of this size was held already: the receipt
+		// carries the one kept.
+		if receipt, err = receiptOf(kept); err != nil {
+			return nil, "", err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE results SET receipt = ? WHERE log_index = ?`, receipt, n); err != nil {
+			return nil, "", err
+		}
+	}
+	return receipt, "", nil
 }
 
 // refuseAppend turns a failed append into its refusal (a duplicate id

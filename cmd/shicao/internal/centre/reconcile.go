@@ -3,7 +3,6 @@ package centre
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	examsync "shicao/sync"
 )
 
@@ -193,15 +193,11 @@ func indexText(i *int64) string {
 	return fmt.Sprint(*i)
 }
 
-// resolveQueued resolves, inside the transaction that appends result
-// id, the open alarm of a reconciliation that found it still queued: it
-// has arrived.
-func (c *Centre) resolveQueued(ctx context.Context, tx *sql.Tx, id string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE alarms SET resolved_ms = ?, detail = detail || ' — arrived' WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, c.nowMs(), AlarmReconQueued, "result "+id)
-	if err != nil {
-		return fmt.Errorf("resolve the queued alarm: %w", err)
-	}
-	return nil
+// queueResolveQueued queues on w, the batch that appends result id, the
+// resolving of the open alarm of a reconciliation that found it still
+// queued: it has arrived.
+func (c *Centre) queueResolveQueued(w *pgdb.Batch, id string) {
+	w.Exec(`UPDATE alarms SET resolved_ms = ?, detail = detail || ' — arrived' WHERE kind = ? AND subject = ? AND resolved_ms IS NULL`, c.nowMs(), AlarmReconQueued, "result "+id)
 }
 
 // ReconcileDay is Reconcile for the HTTP API: the answer as JSON.

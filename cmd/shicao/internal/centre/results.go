@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/standards"
 	examsync "shicao/sync"
 )
@@ -18,10 +19,10 @@ import (
 // (migration 0006), read only by whoever needs the bytes themselves: the
 // body download and log verify.
 
-// insertResult stores an accepted result at log index n inside tx: its
-// row, its body and what it adds to the day's figures (f, whose
-// institution the row records).
-func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, doc *examsync.ResultDoc, f facts, sha256Hex string, body *resultBody, receipt []byte, receivedMs int64) error {
+// queueResult queues on w the storing of an accepted result at log
+// index n: its row, its body and what it adds to the day's figures (f,
+// whose institution the row records).
+func queueResult(w *pgdb.Batch, n int64, stationName string, doc *examsync.ResultDoc, f facts, sha256Hex string, body *resultBody, receipt []byte, receivedMs int64) {
 	var names []string
 	for _, x := range doc.Examiners {
 		names = append(names, x.Name)
@@ -30,17 +31,12 @@ func insertResult(ctx context.Context, tx *sql.Tx, n int64, stationName string, 
 	if doc.Identity != nil {
 		identity, reason = doc.Identity.Method, doc.Identity.Reason
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, receipt, received_ms, identity, identity_reason, institution)
+	w.Exec(`INSERT INTO results (id, log_index, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, sha256, receipt, received_ms, identity, identity_reason, institution)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		doc.ID, n, stationName, doc.Site, doc.Plan, doc.Date, doc.Category, doc.Candidate.IDNumber, doc.Candidate.Name, doc.Candidate.Attempt,
 		doc.Paper.Total.String(), doc.Paper.Passed, strings.Join(names, "、"), sha256Hex, receipt, receivedMs, identity, reason, f.institution)
-	if err != nil {
-		return err
-	}
-	if err := body.place(ctx, tx, n); err != nil {
-		return err
-	}
-	return f.write(ctx, tx)
+	body.place(w, n)
+	f.queue(w)
 }
 
 // resultBody is a result's exact bytes on their way into result_bodies.
@@ -67,16 +63,16 @@ func (b *resultBody) stage(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// place stores the bytes at log index n inside tx, or gives the staged
-// row that index (PostgreSQL keeps the stored value as it is: an update
-// that leaves a column alone does not compress it again).
-func (b *resultBody) place(ctx context.Context, tx *sql.Tx, n int64) error {
+// place queues on w the storing of the bytes at log index n, or the
+// giving of that index to the staged row (PostgreSQL keeps the stored
+// value as it is: an update that leaves a column alone does not
+// compress it again).
+func (b *resultBody) place(w *pgdb.Batch, n int64) {
 	if b.staged != 0 {
-		_, err := tx.ExecContext(ctx, `UPDATE result_bodies SET log_index = ? WHERE log_index = ?`, n, b.staged)
-		return err
+		w.Exec(`UPDATE result_bodies SET log_index = ? WHERE log_index = ?`, n, b.staged)
+		return
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, b.bytes)
-	return err
+	w.Exec(`INSERT INTO result_bodies (log_index, body) VALUES (?, ?)`, n, b.bytes)
 }
 
 // signedDoc reads the result document a body signs, without checking

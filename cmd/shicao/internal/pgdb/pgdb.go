@@ -7,7 +7,8 @@
 // INTEGER columns hold, a read-only transaction is a REPEATABLE READ
 // snapshot whose queries are read through server-side cursors (so that
 // several result sets can be read at once on one connection, as SQLite
-// allows, while memory stays bounded), and numbered migrations are
+// allows, while memory stays bounded), a Batch of statements goes in one
+// round trip (pgx's pipeline), and numbered migrations are
 // applied once each under an advisory lock, so that several processes
 // starting at once on one database migrate it once.
 package pgdb
@@ -299,6 +300,12 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if b, err := batchArg(query, args); err != nil || b != nil {
+		if err == nil {
+			err = c.sendBatch(ctx, b)
+		}
+		return driver.RowsAffected(0), err
+	}
 	return c.Conn.ExecContext(ctx, Rewrite(query), args)
 }
 
@@ -312,12 +319,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 // CheckNamedValue sends a bool as the 0 or 1 that shicao's INTEGER
 // columns hold (SQLite has no boolean type); the rest as pgx takes it.
 func (c *conn) CheckNamedValue(v *driver.NamedValue) error {
-	if b, ok := v.Value.(bool); ok {
-		v.Value = int64(0)
-		if b {
-			v.Value = int64(1)
-		}
-	}
+	v.Value = integerBool(v.Value)
 	return nil
 }
 

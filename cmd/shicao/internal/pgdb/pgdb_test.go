@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
 
 	"shicao/cmd/shicao/internal/pgdb"
 	"shicao/cmd/shicao/internal/pgdb/pgdbtest"
+	"shicao/cmd/shicao/internal/sqlitedb"
 )
 
 // TestRewrite: the SQLite dialect shicao's queries are written in,
@@ -107,5 +111,76 @@ func TestReadOnlySnapshot(t *testing.T) {
 	var count int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&count); err != nil || count != 40 || n != 40 {
 		t.Errorf("the snapshot holds %d rows (%d walked), %v; want 40", count, n, err)
+	}
+}
+
+// TestBatch: a batch reads and writes as the same statements sent one
+// by one do, in order inside its transaction, on PostgreSQL (one
+// pipeline) and on SQLite (one at a time): rows scanned, rows counted,
+// a missing row is sql.ErrNoRows, and a failing statement fails the
+// batch and leaves nothing once rolled back.
+func TestBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	schema := `CREATE TABLE t (a BIGINT PRIMARY KEY, b BYTEA NOT NULL, ok BIGINT NOT NULL DEFAULT 0);`
+	pg, err := pgdb.Open(ctx, pgdbtest.DSN(t), fstest.MapFS{"0001_t.sql": {Data: []byte(schema)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	lite, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "t.db"), 1000, fstest.MapFS{"migrations/0001_t.sql": {Data: []byte(schema)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	for _, c := range []struct {
+		name     string
+		db       *sql.DB
+		pipeline bool
+	}{{"postgres", pg, true}, {"sqlite", lite, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			var b pgdb.Batch
+			b.Exec(`INSERT INTO t (a, b, ok) VALUES (?, ?, ?), (?, ?, ?)`, 1, []byte("one"), true, 2, []byte("two"), false)
+			upd := b.Exec(`UPDATE t SET ok = 1 WHERE a >= ?`, 1)
+			none := b.Exec(`INSERT OR IGNORE INTO t (a, b) VALUES (?, ?)`, 1, []byte("again"))
+			var count int64
+			var first []byte
+			b.QueryRow(`SELECT (SELECT count(*) FROM t WHERE ok = 1), (SELECT b FROM t WHERE a = ?)`, []any{1}, &count, &first)
+			var seen []int64
+			b.Query(`SELECT a FROM t ORDER BY a`, nil, func(scan func(...any) error) error {
+				var a int64
+				err := scan(&a)
+				seen = append(seen, a)
+				return err
+			})
+			err := pgdb.Tx(ctx, c.db, func(tx *sql.Tx) error { return pgdb.Send(ctx, tx, &b, c.pipeline) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.RowsAffected(upd) != 2 || b.RowsAffected(none) != 0 || count != 2 || string(first) != "one" || !slices.Equal(seen, []int64{1, 2}) {
+				t.Errorf("updated %d, ignored insert %d, count %d, first %q, rows %v; want 2, 0, 2, one, [1 2]", b.RowsAffected(upd), b.RowsAffected(none), count, first, seen)
+			}
+
+			var missing pgdb.Batch
+			var x int64
+			missing.QueryRow(`SELECT a FROM t WHERE a = ?`, []any{99}, &x)
+			err = pgdb.Tx(ctx, c.db, func(tx *sql.Tx) error { return pgdb.Send(ctx, tx, &missing, c.pipeline) })
+			if !errors.Is(err, sql.ErrNoRows) {
+				t.Errorf("a missing row: %v, want sql.ErrNoRows", err)
+			}
+
+			var failing pgdb.Batch
+			failing.Exec(`INSERT INTO t (a, b) VALUES (?, ?)`, 3, []byte("three"))
+			failing.Exec(`INSERT INTO t (a, b) VALUES (?, ?)`, 1, []byte("taken"))
+			after := failing.Exec(`INSERT INTO t (a, b) VALUES (?, ?)`, 4, []byte("four"))
+			err = pgdb.Tx(ctx, c.db, func(tx *sql.Tx) error { return pgdb.Send(ctx, tx, &failing, c.pipeline) })
+			if err == nil {
+				t.Fatal("a batch with a duplicate key succeeded")
+			}
+			var n int
+			if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 2 || failing.RowsAffected(after) != 0 {
+				t.Errorf("after the failed batch: %d rows (%v), the statement after the failure changed %d; want 2 and 0", n, err, failing.RowsAffected(after))
+			}
+		})
 	}
 }
