@@ -174,13 +174,18 @@ func (c *Centre) appendTx(ctx context.Context, before func(*sql.Tx) error, f fun
 			return translate(err)
 		}
 	}
-	// appendMu is held to the commit: one connection per process waits
-	// for the advisory lock, not one per upload.
+	// appendMu orders this process's appends, so that one connection
+	// per process waits for the advisory lock, not one per upload. It is
+	// let go before the commit: the next append's first batch is then
+	// on its way while this one commits, and waits at the server for
+	// the advisory lock, which the commit hands on (the lock, not
+	// appendMu, is what keeps the log one sequence).
 	c.appendMu.Lock()
-	defer c.appendMu.Unlock()
 	var lock pgdb.Batch
 	lock.Exec(`SELECT pg_advisory_xact_lock(?)`, logLock)
-	if err := f(tx, &lock); err != nil {
+	err = f(tx, &lock)
+	c.appendMu.Unlock()
+	if err != nil {
 		return translate(err)
 	}
 	if !lock.Sent() {
