@@ -49,17 +49,23 @@ func centreExportTableCmd(what, short string) *Command {
 			if err != nil {
 				return err
 			}
-			if what == "results" && !day.IsZero() && len(t.Rows) == 0 {
+			// The rows stream from the database as they are written: their
+			// number is known once they are.
+			var n int
+			if *out == "" {
+				n, err = t.WriteCSV(e.stdout)
+			} else {
+				n, err = t.WriteFile(*out)
+			}
+			if err != nil {
+				return err
+			}
+			if what == "results" && !day.IsZero() && n == 0 {
 				fmt.Fprintf(e.stderr, "no result of an exam on %s has been received\n", day)
 			}
-			if *out == "" {
-				_, err := t.WriteTo(e.stdout)
-				return err
+			if *out != "" {
+				fmt.Fprintf(e.stdout, "wrote %s: %s, %d rows\n", *out, t.Title, n)
 			}
-			if err := t.WriteFile(*out); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "wrote %s: %s, %d rows\n", *out, t.Title, len(t.Rows))
 			return nil
 		})
 	}

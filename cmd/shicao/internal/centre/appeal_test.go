@@ -234,7 +234,7 @@ func TestAppeal_Outcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	col := func(name string) int { return slices.Index(tbl.Header, name) }
-	for i, row := range tbl.Rows {
+	for i, row := range rowsOf(t, tbl) {
 		if row[col("总分")] != r.saved[i].Total.String() || row[col("复核状态")] != want[i].label || row[col("现行总分")] != want[i].total {
 			t.Errorf("export row %d: 总分 %s 复核状态 %s 现行总分 %s; want %s %s %s", i+1, row[col("总分")], row[col("复核状态")], row[col("现行总分")], r.saved[i].Total, want[i].label, want[i].total)
 		}

@@ -155,8 +155,8 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(table.Rows) != 2 {
-				t.Errorf("the results table has %d rows, want 2", len(table.Rows))
+			if n := len(rowsOf(t, table)); n != 2 {
+				t.Errorf("the results table has %d rows, want 2", n)
 			}
 			body, err := c.ResultBody(ctx, saved[1].ID)
 			if err != nil || !bytes.Equal(body, saved[1].Bundle) {

@@ -1,10 +1,14 @@
 package centre
 
 import (
+	"archive/zip"
+	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +43,20 @@ func (c *Centre) Results(ctx context.Context) ([]ResultRow, error) {
 // ResultsOn returns the results of the exams held on day (every result
 // when day is zero), in log order.
 func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow, error) {
+	var out []ResultRow
+	err := c.eachResultOn(ctx, day, func(r *ResultRow) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out, err
+}
+
+// eachResultOn calls f with each result of the exams held on day (every
+// result when day is zero), in log order, one row at a time from an open
+// cursor: the export of every result holds one row, not the log. f may
+// query the database meanwhile (another pooled connection answers it);
+// its error stops the walk and is returned.
+func (c *Centre) eachResultOn(ctx context.Context, day standards.Date, f func(*ResultRow) error) error {
 	q, args := `SELECT id, station, site, plan_id, date, category, candidate, name, attempt, total, passed, examiners, log_index, sha256, received_ms, identity, identity_reason
 		FROM results`, []any{}
 	if !day.IsZero() {
@@ -46,18 +64,19 @@ func (c *Centre) ResultsOn(ctx context.Context, day standards.Date) ([]ResultRow
 	}
 	rows, err := c.db.QueryContext(ctx, q+` ORDER BY log_index`, args...)
 	if err != nil {
-		return nil, translate(err)
+		return translate(err)
 	}
 	defer rows.Close()
-	var out []ResultRow
 	for rows.Next() {
 		var r ResultRow
 		if err := rows.Scan(&r.ID, &r.Station, &r.Site, &r.Plan, &r.Date, &r.Category, &r.Candidate, &r.Name, &r.Attempt, &r.Total, &r.Passed, &r.Examiners, &r.Index, &r.SHA256, &r.ReceivedMs, &r.Identity, &r.IdentityReason); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, r)
+		if err := f(&r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return translate(rows.Err())
 }
 
 // ResultBody returns the exact bytes received for a result.
@@ -78,30 +97,53 @@ type Table struct {
 	Caption string
 	Header  []string
 	Rows    [][]string
+	// Source, when not nil, yields the rows in Rows' place, one at a
+	// time as a writer takes them, so that a table as long as the log
+	// (every result) is never held whole (issue #18). Each write of the
+	// table runs it again; an error it yields ends the write.
+	Source iter.Seq2[[]string, error]
 	// Numbers marks the columns of numbers (序号, 总分): an XLSX stores
 	// them as numbers, so that a spreadsheet sums, averages and sorts
 	// them; a column of text that looks numeric (身份证号) stays text.
 	Numbers map[int]bool
 }
 
-// xlsxBytes returns the table as WriteFile lays it out in an XLSX (the
-// title in the first row, the caption under it if any, then the header,
-// frozen), with the Numbers columns as numbers.
-func (t *Table) xlsxBytes() ([]byte, error) {
+// All yields the table's rows: Source's when it is set, else Rows.
+func (t *Table) All() iter.Seq2[[]string, error] {
+	if t.Source != nil {
+		return t.Source
+	}
+	return func(yield func([]string, error) bool) {
+		for _, r := range t.Rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// writeXLSX writes the table to w as WriteFile lays it out in an XLSX
+// (the title in the first row, the caption under it if any, then the
+// header, frozen), with the Numbers columns as numbers, and returns the
+// number of rows under the header. Nothing is written to w until every
+// row is in: an error from the rows leaves w untouched.
+func (t *Table) writeXLSX(w io.Writer) (int, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "Sheet1"
 	if t.Sheet != "" {
 		if err := f.SetSheetName(sheet, t.Sheet); err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", t.Sheet, err)
+			return 0, fmt.Errorf("sheet %q: %w", t.Sheet, err)
 		}
 		sheet = t.Sheet
 	}
 	// A stream writer writes each row as it comes: the whole sheet is
-	// never held as cells (100,000 results: seconds, not minutes).
+	// never held as cells (100,000 results: seconds, not minutes). It
+	// keeps up to excelize.StreamChunkSize (16 MiB) of the sheet's XML
+	// in memory, the rest in a temporary file.
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	headerRow := 2
 	if t.Caption != "" {
@@ -109,36 +151,49 @@ func (t *Table) xlsxBytes() ([]byte, error) {
 	}
 	top, err := excelize.CoordinatesToCellName(1, headerRow+1)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
+		return 0, err
 	}
 	last := max(len(t.Header), 1)
 	if err := mergedRow(sw, 1, last, t.Title); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if t.Caption != "" {
 		if err := mergedRow(sw, 2, last, t.Caption); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 	if err := putRow(sw, headerRow, t.Header, nil); err != nil {
-		return nil, err
+		return 0, err
 	}
-	for i, r := range t.Rows {
-		if err := putRow(sw, headerRow+1+i, r, t.Numbers); err != nil {
-			return nil, err
+	n := 0
+	for r, err := range t.All() {
+		if err != nil {
+			return n, err
 		}
+		if err := putRow(sw, headerRow+1+n, r, t.Numbers); err != nil {
+			return n, err
+		}
+		n++
 	}
 	if err := sw.Flush(); err != nil {
-		return nil, err
+		return n, err
 	}
-	b, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
+	// File.Write and WriteTo zip the workbook into a bytes.Buffer before
+	// they copy it to w (excelize v2.11: WriteTo calls WriteToBuffer), so
+	// the whole workbook would sit in memory. Handing excelize a zip
+	// writer on w instead streams the archive out as it is made — the
+	// sheet copied from the stream's temporary file — and leaves the
+	// buffer WriteToBuffer returns empty. (That buffer is where excelize
+	// would mark a part over 4 GiB as ZIP64 in its local header: a sheet
+	// of some ten million results, far beyond a centre's.)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	if _, err := f.WriteToBuffer(); err != nil {
+		return n, err
 	}
-	return b.Bytes(), nil
+	return n, nil
 }
 
 // mergedRow writes text in row, its cell merged across columns 1 to last.
@@ -183,19 +238,33 @@ func putRow(sw *excelize.StreamWriter, row int, cells []string, numbers map[int]
 }
 
 // WriteCSV writes the table as CSV with a UTF-8 byte order mark, which
-// spreadsheet programs need to read Chinese text correctly.
-func (t *Table) WriteCSV(w io.Writer) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
+// spreadsheet programs need to read Chinese text correctly, and returns
+// the number of rows under the header. The rows go out as they come,
+// through a 4 KiB buffer: an error from the rows before the first 4 KiB
+// leaves w untouched.
+func (t *Table) WriteCSV(w io.Writer) (int, error) {
+	// csv.NewWriter takes this buffer as its own (bufio.NewWriter returns
+	// a *bufio.Writer already large enough), so the mark goes through it.
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("\ufeff"); err != nil {
+		return 0, err
 	}
-	cw := csv.NewWriter(w)
+	cw := csv.NewWriter(bw)
 	if err := cw.Write(t.Header); err != nil {
-		return err
+		return 0, err
 	}
-	if err := cw.WriteAll(t.Rows); err != nil {
-		return err
+	n := 0
+	for r, err := range t.All() {
+		if err != nil {
+			return n, err
+		}
+		if err := cw.Write(r); err != nil {
+			return n, err
+		}
+		n++
 	}
-	return cw.Error()
+	cw.Flush()
+	return n, cw.Error()
 }
 
 // columnsNamed returns the indexes of the named header cells.
@@ -213,12 +282,10 @@ func columnsNamed(header []string, names ...string) map[int]bool {
 const ResultsTitle = "实操考试成绩"
 
 // ResultsTable is the results export: the results of the exams held on
-// day, or every result when day is zero.
+// day, or every result when day is zero. Its rows come from the
+// database as a writer takes them (Table.Source): each write reads the
+// results as they are then, and the query's errors are the write's.
 func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, error) {
-	list, err := c.ResultsOn(ctx, day)
-	if err != nil {
-		return nil, err
-	}
 	title := ResultsTitle
 	if !day.IsZero() {
 		title += "（" + day.String() + "）"
@@ -230,35 +297,63 @@ func (c *Centre) ResultsTable(ctx context.Context, day standards.Date) (*Table, 
 	t := &Table{Title: title, Header: []string{"序号", "成绩编号", "考试日期", "考点", "考站", "考试计划", "作业类别", "身份证号", "姓名", "考试类型", "总分", "结果", "考评员", "日志序号", "SHA-256", "接收时间", "身份核验",
 		"复核状态", "现行总分", "现行结果", "复核记录"}}
 	t.Numbers = columnsNamed(t.Header, "序号", "总分", "日志序号", "现行总分")
-	// Only the few appealed results are read again (AppealStanding reads
-	// the result's body); the others stand as their row says.
-	appealed, err := c.appealedResults(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range list {
-		kind, verdict := "正考", "不合格"
-		if r.Attempt > 1 {
-			kind = "补考"
+	t.Source = func(yield func([]string, error) bool) {
+		// Only the few appealed results are read again (AppealStanding
+		// reads the result's body); the others stand as their row says.
+		appealed, err := c.appealedResults(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
 		}
-		if r.Passed {
-			verdict = "合格"
-		}
-		st := &Standing{Result: r.ID, Total: r.Total, Passed: r.Passed, Label: "原成绩"}
-		if appealed[r.ID] {
-			if st, err = c.AppealStanding(ctx, r.ID); err != nil {
-				return nil, err
+		i := 0
+		err = c.eachResultOn(ctx, day, func(r *ResultRow) error {
+			i++
+			row, err := c.resultCells(ctx, i, r, appealed[r.ID])
+			if err != nil {
+				return err
 			}
+			if !yield(row, nil) {
+				return errStopped
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopped) {
+			yield(nil, err)
 		}
-		now := "不合格"
-		if st.Passed {
-			now = "合格"
-		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(i + 1), r.ID, r.Date, r.Site, r.Station, r.Plan, r.Category, r.Candidate, r.Name, kind, r.Total, verdict, r.Examiners,
-			strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime), IdentityText(r.Identity, r.IdentityReason),
-			st.Label, st.Total, now, st.HistoryText()})
 	}
 	return t, nil
+}
+
+// errStopped ends a walk of the results when the table's reader stops.
+var errStopped = errors.New("stopped")
+
+// resultCells is the results export's row for r, its i-th: the appeal's
+// columns read from the appeal records when appealed, r's own otherwise.
+// AppealStanding runs while the results' cursor is open: database/sql
+// gives it another connection (the centre's pools have no cap on open
+// connections; SQLite in WAL mode reads beside a reader).
+func (c *Centre) resultCells(ctx context.Context, i int, r *ResultRow, appealed bool) ([]string, error) {
+	kind, verdict := "正考", "不合格"
+	if r.Attempt > 1 {
+		kind = "补考"
+	}
+	if r.Passed {
+		verdict = "合格"
+	}
+	st := &Standing{Result: r.ID, Total: r.Total, Passed: r.Passed, Label: "原成绩"}
+	if appealed {
+		var err error
+		if st, err = c.AppealStanding(ctx, r.ID); err != nil {
+			return nil, err
+		}
+	}
+	now := "不合格"
+	if st.Passed {
+		now = "合格"
+	}
+	return []string{strconv.Itoa(i), r.ID, r.Date, r.Site, r.Station, r.Plan, r.Category, r.Candidate, r.Name, kind, r.Total, verdict, r.Examiners,
+		strconv.FormatInt(r.Index, 10), r.SHA256, time.UnixMilli(r.ReceivedMs).Format(time.DateTime), IdentityText(r.Identity, r.IdentityReason),
+		st.Label, st.Total, now, st.HistoryText()}, nil
 }
 
 // IdentityText is the results export's 身份核验 cell: 身份证 for a card

@@ -2,6 +2,7 @@ package centre_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,7 +81,7 @@ func TestCentre_ExaminersTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "持证情况统计表.xlsx")
-	if err := tbl.WriteFile(path); err != nil {
+	if _, err := tbl.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
 
@@ -163,4 +164,79 @@ func TestExaminerRowsFromFile_Role(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `row 1: 考评员（培训教师） "教练": want 考评员 or 培训教师`) {
 		t.Errorf("got %v, want row 1's role refused", err)
 	}
+}
+
+// TestTable_WriteFile: a table whose rows stream from a source is written
+// whole or not at all. A source that fails after some rows leaves the
+// file that was there as it was, and no temporary file beside it; one
+// that ends writes every row and says how many.
+func TestTable_WriteFile(t *testing.T) {
+	t.Parallel()
+	broken := errors.New("the database went away")
+	source := func(rows int, err error) func(func([]string, error) bool) {
+		return func(yield func([]string, error) bool) {
+			for i := range rows {
+				if !yield([]string{strconv.Itoa(i + 1), "成绩" + strconv.Itoa(i)}, nil) {
+					return
+				}
+			}
+			if err != nil {
+				yield(nil, err)
+			}
+		}
+	}
+	for _, ext := range []string{".csv", ".xlsx"} {
+		t.Run("ErrRows"+ext, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, "results"+ext)
+			if err := os.WriteFile(path, []byte("the export before"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Enough rows that the CSV's buffer has gone to the file.
+			tbl := &centre.Table{Title: "t", Header: []string{"序号", "成绩编号"}, Source: source(5000, broken)}
+			if _, err := tbl.WriteFile(path); !errors.Is(err, broken) {
+				t.Fatalf("WriteFile with rows that fail: %v, want %v", err, broken)
+			}
+			if b, err := os.ReadFile(path); err != nil || string(b) != "the export before" {
+				t.Errorf("the file is now %.40q (%v), want the export before", b, err)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("the directory holds %d files, want the one export: a temporary file was left", len(entries))
+			}
+		})
+		t.Run("OK"+ext, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "results"+ext)
+			tbl := &centre.Table{Title: "t", Header: []string{"序号", "成绩编号"}, Source: source(3, nil)}
+			n, err := tbl.WriteFile(path)
+			if err != nil || n != 3 {
+				t.Fatalf("WriteFile: %d rows, %v; want 3", n, err)
+			}
+			header, rows, err := centre.ReadTable(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ext == ".xlsx" { // the title row above the header
+				header, rows = rows[0], rows[1:]
+			}
+			if !slices.Equal(header, tbl.Header) || len(rows) != 3 || rows[2][1] != "成绩2" {
+				t.Errorf("read back %q and %q", header, rows)
+			}
+		})
+	}
+}
+
+// rowsOf reads a table's rows as a writer takes them (Table.All: from
+// the database for the results).
+func rowsOf(t testing.TB, tbl *centre.Table) [][]string {
+	t.Helper()
+	var rows [][]string
+	for r, err := range tbl.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }

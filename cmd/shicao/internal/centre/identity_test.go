@@ -39,12 +39,13 @@ func TestIngest_Identity(t *testing.T) {
 		t.Fatalf("no 身份核验 column in %q", tab.Header)
 	}
 	want := map[string]string{demo.Candidates[0].IDNumber: "未记录", demo.Candidates[1].IDNumber: "手工录入：证件芯片损坏", demo.Candidates[2].IDNumber: "身份证"}
-	for _, row := range tab.Rows {
+	rows := rowsOf(t, tab)
+	for _, row := range rows {
 		if got := row[col]; got != want[row[7]] {
 			t.Errorf("%s: 身份核验 %q, want %q", row[7], got, want[row[7]])
 		}
 	}
-	if len(tab.Rows) != 3 {
-		t.Fatalf("%d rows", len(tab.Rows))
+	if len(rows) != 3 {
+		t.Fatalf("%d rows", len(rows))
 	}
 }

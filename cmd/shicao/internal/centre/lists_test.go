@@ -93,7 +93,7 @@ func TestTable_Save(t *testing.T) {
 			t.Errorf("title %q, want %q", tbl.Title, want)
 		}
 		path := filepath.Join(dir, "results.xlsx")
-		if err := tbl.WriteFile(path); err != nil {
+		if _, err := tbl.WriteFile(path); err != nil {
 			t.Fatal(err)
 		}
 		// Row 1 is the title, row 2 the header, row 3 the result.
@@ -131,15 +131,15 @@ func TestTable_Save(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(tbl.Rows) != 0 {
-			t.Errorf("results of 2020-01-01: %d rows, want none (the result is of %s)", len(tbl.Rows), today)
+		if n := len(rowsOf(t, tbl)); n != 0 {
+			t.Errorf("results of 2020-01-01: %d rows, want none (the result is of %s)", n, today)
 		}
 		all, err := r.c.ResultsTable(ctx, standards.Date{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(all.Rows) != 1 || all.Title != centre.ResultsTitle {
-			t.Errorf("every result: %d rows titled %q, want 1 titled %q", len(all.Rows), all.Title, centre.ResultsTitle)
+		if n := len(rowsOf(t, all)); n != 1 || all.Title != centre.ResultsTitle {
+			t.Errorf("every result: %d rows titled %q, want 1 titled %q", n, all.Title, centre.ResultsTitle)
 		}
 	})
 
@@ -149,7 +149,7 @@ func TestTable_Save(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(dir, "examiners.xlsx")
-		if err := tbl.WriteFile(path); err != nil {
+		if _, err := tbl.WriteFile(path); err != nil {
 			t.Fatal(err)
 		}
 		// Row 1 is the title, row 2 填报单位 and the date, row 3 the header.

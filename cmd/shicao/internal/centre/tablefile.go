@@ -1,7 +1,6 @@
 package centre
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -194,34 +193,41 @@ func splitList(cell string) []string {
 	return strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == ',' || r == '，' || r == ' ' })
 }
 
-// WriteFile writes the table as CSV or XLSX, by the file's extension.
-// The XLSX has the title in its first row, the caption (if any) under
-// it, the header frozen, and the Numbers columns as numbers. The file is
-// mode 0644 (an export is handed on: to the 应急局, to a spreadsheet on
-// another account), and written whole or not at all: a reader never sees
-// half a workbook.
-func (t *Table) WriteFile(path string) error {
-	var b bytes.Buffer
+// WriteFile writes the table as CSV or XLSX, by the file's extension,
+// and returns the number of rows under the header. The XLSX has the
+// title in its first row, the caption (if any) under it, the header
+// frozen, and the Numbers columns as numbers. The file is mode 0644 (an
+// export is handed on: to the 应急局, to a spreadsheet on another
+// account), and written whole or not at all: the rows stream into a
+// temporary file beside it, renamed over path once synced, so a reader
+// never sees half a workbook.
+func (t *Table) WriteFile(path string) (int, error) {
+	var write func(io.Writer) (int, error)
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		if err := t.WriteCSV(&b); err != nil {
-			return err
-		}
+		write = t.WriteCSV
 	case ".xlsx":
-		x, err := t.xlsxBytes()
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		b.Write(x)
+		write = t.writeXLSX
 	default:
-		return errors.New(path + ": give a .csv or .xlsx file name")
+		return 0, errors.New(path + ": give a .csv or .xlsx file name")
 	}
-	return writeFileAtomic(path, b.Bytes(), 0o644)
+	var n int
+	err := writeFileAtomic(path, 0o644, func(w io.Writer) error {
+		var err error
+		n, err = write(w)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
 }
 
-// writeFileAtomic writes b to path with mode perm (whatever the umask),
-// through a temporary file in the same directory renamed over path.
-func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
+// writeFileAtomic writes path with mode perm (whatever the umask) by
+// write, through a temporary file in the same directory, synced and
+// renamed over path; on an error the temporary file is removed and path
+// left as it was.
+func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -232,7 +238,7 @@ func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(b); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
@@ -246,14 +252,24 @@ func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
 	return os.Rename(tmp, path)
 }
 
-// WriteTo writes the table as CSV to w (standard output).
+// WriteTo writes the table as CSV to w (standard output), as the rows
+// come, and returns the number of bytes written.
 func (t *Table) WriteTo(w io.Writer) (int64, error) {
-	var b bytes.Buffer
-	if err := t.WriteCSV(&b); err != nil {
-		return 0, err
-	}
-	n, err := w.Write(b.Bytes())
-	return int64(n), err
+	cw := &countingWriter{w: w}
+	_, err := t.WriteCSV(cw)
+	return cw.n, err
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // idProblem words a refused 身份证号 for an import, with what to do when

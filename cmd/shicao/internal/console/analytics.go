@@ -150,7 +150,7 @@ func (s *Server) analyticsCSV(w http.ResponseWriter, r *request) {
 	name := fmt.Sprintf("analytics-%s-%s-%s.csv", by, p.From, p.To)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if err := t.WriteCSV(w); err != nil {
+	if _, err := t.WriteCSV(w); err != nil {
 		s.log.Error("analytics csv", "err", err)
 	}
 }

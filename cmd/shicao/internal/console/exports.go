@@ -57,21 +57,46 @@ func (s *Server) export(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r.Context(), r.sess.Staff.Name, "export "+what, fmt.Sprintf("date %s format %s: %d rows", orAll(date), format, len(t.Rows)), r.remote)
+	// The rows stream from the database into the download: the download's
+	// headers go out with its first bytes, so that a query that fails
+	// before them still gets the error page, and the audit counts the rows
+	// once they are written.
 	name := what + "-" + orAll(date) + "." + format
-	h := w.Header()
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	dl := &download{w: w, name: name, contentType: "text/csv; charset=utf-8"}
+	var n int
 	if format == "csv" {
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		err = t.WriteCSV(w)
+		n, err = t.WriteCSV(dl)
 	} else {
-		h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		err = t.WriteXLSX(w)
+		dl.contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		n, err = t.WriteXLSX(dl)
 	}
+	if err != nil && !dl.sent {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r.Context(), r.sess.Staff.Name, "export "+what, fmt.Sprintf("date %s format %s: %d rows", orAll(date), format, n), r.remote)
 	if err != nil {
 		// The header is sent: the download ends short, and the log says why.
 		s.log.Error("export", "what", what, "err", err)
 	}
+}
+
+// download is a file download's response: it sets the download's headers
+// on its first write.
+type download struct {
+	w                 http.ResponseWriter
+	name, contentType string
+	sent              bool
+}
+
+func (d *download) Write(p []byte) (int, error) {
+	if !d.sent {
+		d.sent = true
+		h := d.w.Header()
+		h.Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
+		h.Set("Content-Type", d.contentType)
+	}
+	return d.w.Write(p)
 }
 
 func orAll(date string) string {
