@@ -34,8 +34,9 @@ func (c *Centre) backfillFacts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		var plans planInstitutions
 		for _, n := range todo {
-			if err := backfillResult(ctx, tx, n); err != nil {
+			if err := backfillResult(ctx, tx, &plans, n); err != nil {
 				return fmt.Errorf("result %d: %w", n, err)
 			}
 		}

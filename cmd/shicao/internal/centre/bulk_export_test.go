@@ -6,9 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 
 	"shicao/cmd/shicao/internal/pgdb"
 	examsync "shicao/sync"
@@ -23,32 +21,7 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 	c.appendMu.Lock()
 	defer c.appendMu.Unlock()
 	total := 0
-	// A plan's institutions, read once: institutionOf decodes the whole
-	// plan for each result, which a bulk plan of 100,000 candidates makes
-	// quadratic.
-	institutions := map[string]map[string]string{}
-	institution := func(tx *sql.Tx, doc *examsync.ResultDoc) (string, error) {
-		byID, ok := institutions[doc.Plan]
-		if !ok {
-			var planDoc string
-			err := tx.QueryRowContext(ctx, `SELECT doc FROM plans WHERE id = ?`, doc.Plan).Scan(&planDoc)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return "", err
-			}
-			byID = map[string]string{}
-			if err == nil {
-				var plan examsync.Plan
-				if err := json.Unmarshal([]byte(planDoc), &plan); err != nil {
-					return "", fmt.Errorf("plan %s: %w", doc.Plan, err)
-				}
-				for _, cand := range slices.Backward(plan.Candidates) {
-					byID[cand.IDNumber] = cand.Institution // the first, as institutionIn
-				}
-			}
-			institutions[doc.Plan] = byID
-		}
-		return byID[doc.Candidate.IDNumber], nil
-	}
+	var plans planInstitutions
 	points := map[string]map[string]bool{} // judgedPoints by standard sha256
 	for done := false; !done; {
 		err := inTx(ctx, c.db, func(tx *sql.Tx) error {
@@ -80,7 +53,7 @@ func AppendBulk(ctx context.Context, c *Centre, stationName string, batch int, n
 				if err != nil {
 					return err
 				}
-				inst, err := institution(tx, doc)
+				inst, err := plans.of(ctx, tx, doc)
 				if err != nil {
 					return err
 				}

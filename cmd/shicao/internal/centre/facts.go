@@ -168,34 +168,55 @@ func institutionIn(plan *examsync.Plan, idNumber string) string {
 	return ""
 }
 
-// institutionOf is the result's candidate's training institution, as the
-// plan the result names gives it now ("" when it gives none, or when
-// there is no such plan).
-func institutionOf(ctx context.Context, tx *sql.Tx, doc *examsync.ResultDoc) (string, error) {
-	var planDoc string
-	err := tx.QueryRowContext(ctx, `SELECT doc FROM plans WHERE id = ?`, doc.Plan).Scan(&planDoc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+// planInstitutions finds results' candidates' training institutions, as
+// the plans the results name give them now, decoding each plan once
+// while it is in use: a backfill walks the results in log order, where a
+// plan's results come close together, and a plan of many candidates
+// decoded for each of its results made the walk quadratic. It keeps at
+// most planCache plans, so that a walk over years holds a few days'.
+type planInstitutions struct {
+	byPlan map[string]map[string]string // plan id -> 身份证号 -> institution
+}
+
+const planCache = 64
+
+// of is doc's candidate's institution ("" when the plan gives none, or
+// when there is no such plan).
+func (p *planInstitutions) of(ctx context.Context, q queryer, doc *examsync.ResultDoc) (string, error) {
+	byID, ok := p.byPlan[doc.Plan]
+	if !ok {
+		var planDoc string
+		err := q.QueryRowContext(ctx, `SELECT doc FROM plans WHERE id = ?`, doc.Plan).Scan(&planDoc)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		byID = map[string]string{}
+		if err == nil {
+			var plan examsync.Plan
+			if err := json.Unmarshal([]byte(planDoc), &plan); err != nil {
+				return "", fmt.Errorf("plan %s: %w", doc.Plan, err)
+			}
+			for _, cand := range slices.Backward(plan.Candidates) {
+				byID[cand.IDNumber] = cand.Institution // the first wins, as in institutionIn
+			}
+		}
+		if p.byPlan == nil || len(p.byPlan) >= planCache {
+			p.byPlan = map[string]map[string]string{}
+		}
+		p.byPlan[doc.Plan] = byID
 	}
-	if err != nil {
-		return "", err
-	}
-	var plan examsync.Plan
-	if err := json.Unmarshal([]byte(planDoc), &plan); err != nil {
-		return "", fmt.Errorf("plan %s: %w", doc.Plan, err)
-	}
-	return institutionIn(&plan, doc.Candidate.IDNumber), nil
+	return byID[doc.Candidate.IDNumber], nil
 }
 
 // backfillResult adds the result at log index n to the day's figures and
 // its examiners' consistency, from its body, and records its institution
 // on its row.
-func backfillResult(ctx context.Context, tx *sql.Tx, n int64) error {
+func backfillResult(ctx context.Context, tx *sql.Tx, plans *planInstitutions, n int64) error {
 	doc, err := storedDoc(ctx, tx, n)
 	if err != nil {
 		return err
 	}
-	inst, err := institutionOf(ctx, tx, doc)
+	inst, err := plans.of(ctx, tx, doc)
 	if err != nil {
 		return err
 	}
