@@ -62,11 +62,7 @@ func benchIngest(b *testing.B, backend string) {
 	bodies := make([][]byte, b.N)
 	cands := st.BulkPlan(b, c, "TA-BENCH", b.N) // one result per candidate and attempt
 	for i := range bodies {
-		v, err := centretest.Variant(base.Bundle, st.Signer, func(d *examsync.ResultDoc) {
-			d.ID = fmt.Sprintf("bench%08d", i)
-			d.Plan = "TA-BENCH"
-			d.Candidate = examsync.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
-		})
+		v, err := centretest.Variant(base.Bundle, st.Signer, centretest.For(fmt.Sprintf("bench%08d", i), "TA-BENCH", cands[i]))
 		if err != nil {
 			b.Fatal(err)
 		}

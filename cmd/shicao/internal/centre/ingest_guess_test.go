@@ -35,11 +35,7 @@ func TestIngest_WrongSizeGuess(t *testing.T) {
 	const results = 16
 	cands := st.BulkPlan(t, c, "TA-GUESS", results)
 	for i := range results {
-		body, err := centretest.Variant(base.Bundle, st.Signer, func(d *examsync.ResultDoc) {
-			d.ID = fmt.Sprintf("guess%03d", i)
-			d.Plan = "TA-GUESS"
-			d.Candidate = examsync.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
-		})
+		body, err := centretest.Variant(base.Bundle, st.Signer, centretest.For(fmt.Sprintf("guess%03d", i), "TA-GUESS", cands[i]))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,6 @@ import (
 	"shicao/cmd/shicao/internal/centre"
 	"shicao/cmd/shicao/internal/centre/centretest"
 	"shicao/cmd/shicao/internal/demo"
-	examsync "shicao/sync"
 )
 
 // bigCentre makes a centre holding n results of the demo station, each a
@@ -49,11 +48,7 @@ func bigCentre(tb testing.TB, n, extra int) (*centre.Centre, string, int) {
 		go func() {
 			defer wg.Done()
 			for i := range idx {
-				body, err := variant(func(d *examsync.ResultDoc) {
-					d.ID = fmt.Sprintf("big%08d", i)
-					d.Plan = "TA-BIG"
-					d.Candidate = examsync.CandidateRef{IDNumber: cands[i].IDNumber, Name: cands[i].Name, Attempt: 1}
-				})
+				body, err := variant(centretest.For(fmt.Sprintf("big%08d", i), "TA-BIG", cands[i]))
 				if err != nil {
 					errs <- err
 					return

@@ -116,6 +116,18 @@ func eachRow(ctx context.Context, tx *sql.Tx, it *batchItem) error {
 		return err
 	}
 	defer rows.Close()
+	return it.eachOf(rows)
+}
+
+// rowSet is what database/sql's and pgx's rows both offer.
+type rowSet interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// eachOf passes each row of rows to it.each.
+func (it *batchItem) eachOf(rows rowSet) error {
 	for rows.Next() {
 		if err := it.each(rows.Scan); err != nil {
 			return err
@@ -159,12 +171,7 @@ func readOne(br pgx.BatchResults, it *batchItem) error {
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := it.each(rows.Scan); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return it.eachOf(rows)
 	}
 	tag, err := br.Exec()
 	if err != nil {

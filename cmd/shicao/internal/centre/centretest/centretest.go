@@ -341,6 +341,16 @@ func Variant(bundle []byte, signerKey string, mutate func(*examsync.ResultDoc)) 
 	})
 }
 
+// For is the mutation that makes a variant result id of cand's first
+// attempt on plan (one of BulkPlan's candidates).
+func For(id, plan string, cand examsync.Candidate) func(*examsync.ResultDoc) {
+	return func(d *examsync.ResultDoc) {
+		d.ID = id
+		d.Plan = plan
+		d.Candidate = examsync.CandidateRef{IDNumber: cand.IDNumber, Name: cand.Name, Attempt: 1}
+	}
+}
+
 // Variants is Variant for many results of one bundle: it parses bundle
 // and signerKey once and returns a function that makes each variant (safe
 // to call from several goroutines), which does all the per-result work
