@@ -46,6 +46,8 @@ var targets = []target{
 	{"#18", "BenchmarkScale/verify_rescore", "results", ">=", 100000, "results in the centre measured"},
 	{"#18", "BenchmarkScale/export_csv", "s", "<=", 30, "centre export results -o .csv"},
 	{"#18", "BenchmarkScale/export_xlsx", "s", "<=", 30, "centre export results -o .xlsx"},
+	{"#18", "BenchmarkScale/export_csv", "RSS-MB", "<=", 120, "centre export results -o .csv: peak RSS"},
+	{"#18", "BenchmarkScale/export_xlsx", "RSS-MB", "<=", 120, "centre export results -o .xlsx: peak RSS"},
 	{"#18", "BenchmarkIngestPostgres", "results/s", "", 0, "centre ingest of 2,000-event results on PostgreSQL"},
 	{"#18", "BenchmarkIngestPostgres", "ceiling-results/s", "", 0, "ed25519 + PostgreSQL insert of the same bytes"},
 	{"#18", "BenchmarkIngestPostgres", "%-of-ceiling", ">=", 40, "of the ed25519 + PostgreSQL ceiling in the same run"},
