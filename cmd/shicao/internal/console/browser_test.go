@@ -117,10 +117,15 @@ func eval(js string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// run runs a step's actions in order, one at a time, so that a failure
+// names the action that failed (the one waiting when the test's deadline
+// passed, say).
 func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", step, err)
+	for i, a := range actions {
+		if err := chromedp.Do(ctx, a); err != nil {
+			t.Fatalf("%s: action %d of %d: %v", step, i+1, len(actions), err)
+		}
 	}
 }
 
