@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	gosync "sync"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/crypto/argon2"
 
 	"shicao/cmd/shicao/internal/credential"
 )
@@ -38,15 +35,6 @@ const (
 	SessionDuration = 8 * time.Hour    // a working day
 )
 
-// Password hashes use the PIN's argon2id parameters
-// (credential.HashPIN: the OWASP minimum).
-const (
-	pwTime    = 2
-	pwMemory  = 19 * 1024
-	pwThreads = 1
-	pwKeyLen  = 32
-)
-
 // Errors of staff accounts and sign-in, which the console tells apart.
 var (
 	ErrBadRole     = errors.New("the role must be admin, staff or inspector")
@@ -67,15 +55,8 @@ func ValidRole(role string) bool {
 	return role == RoleAdmin || role == RoleStaff || role == RoleInspector
 }
 
-func hashPassword(pw string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	key := argon2.IDKey([]byte(pw), salt, pwTime, pwMemory, pwThreads, pwKeyLen)
-	return fmt.Sprintf("argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", pwMemory, pwTime, pwThreads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
-}
+// hashPassword hashes a password as a PIN is hashed (credential.Hash).
+func hashPassword(pw string) (string, error) { return credential.Hash(pw) }
 
 func hashPasswordOrPanic(pw string) string {
 	h, err := hashPassword(pw)

@@ -2,6 +2,7 @@ package credential_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"shicao/cmd/shicao/internal/credential"
@@ -30,11 +31,30 @@ func TestHashPIN(t *testing.T) {
 	}
 }
 
-// BenchmarkCheckPIN is one argon2id check of a PIN against its hash: the
-// cost an attacker with a stolen station.db pays per guess (docs/security.md:
-// a 6-digit PIN is 10^6 guesses).
+// TestCostOf: every hash a shicao binary makes is at the OWASP minimum
+// (m=19456 KiB, t=2, p=1); only a test binary makes cheaper ones, and
+// still checks a hash at the OWASP cost.
+func TestCostOf(t *testing.T) {
+	if got := credential.CostOf(false); got != (credential.Cost{Memory: 19456, Time: 2, Threads: 1}) {
+		t.Errorf("outside tests: %+v, want the OWASP minimum m=19456,t=2,p=1", got)
+	}
+	if credential.CostOf(true) == credential.CostOf(false) {
+		t.Error("a test binary hashes at the OWASP cost: the suite pays it for every examiner")
+	}
+	h, err := credential.HashWith(credential.OWASP, "246802")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "argon2id$v=19$m=19456,t=2,p=1$") || !credential.CheckPIN(h, "246802") || credential.CheckPIN(h, "246803") {
+		t.Errorf("a hash at the OWASP cost: %q", h)
+	}
+}
+
+// BenchmarkCheckPIN is one argon2id check of a PIN against its hash at
+// the OWASP cost: the cost an attacker with a stolen station.db pays per
+// guess (docs/security.md: a 6-digit PIN is 10^6 guesses).
 func BenchmarkCheckPIN(b *testing.B) {
-	h, err := credential.HashPIN("123456")
+	h, err := credential.HashWith(credential.OWASP, "123456")
 	if err != nil {
 		b.Fatal(err)
 	}
