@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -43,6 +45,12 @@ func centreExportTableCmd(what, short string) *Command {
 			if day, err = standards.ParseDate(*date); err != nil {
 				return usagef("centre export %s: --date %q: give the day as YYYY-MM-DD, for example 2026-11-28", what, *date)
 			}
+		}
+		if *out == "-" {
+			*out = "" // the convention: - is standard output
+		}
+		if ext := strings.ToLower(filepath.Ext(*out)); *out != "" && ext != ".csv" && ext != ".xlsx" {
+			return usagef("centre export %s: -o %q: give a .csv or .xlsx file name (without -o, CSV goes to standard output)", what, *out)
 		}
 		return data.with(ctx, func(ce *centre.Centre) error {
 			t, err := exportTable(ctx, ce, what, day, *unit)

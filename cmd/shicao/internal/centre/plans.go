@@ -177,7 +177,9 @@ func (c *Centre) checkPlan(ctx context.Context, p *examsync.Plan) []string {
 	if err != nil {
 		why = append(why, fmt.Sprintf("date %q is not YYYY-MM-DD", p.Date))
 	} else if today := c.today(); day.Before(today) {
-		why = append(why, fmt.Sprintf("the exam date %s is past (today is %s): no station can examine on it", p.Date, today))
+		// The zone named: on a machine in another, "today" here is not
+		// the day its clock shows.
+		why = append(why, fmt.Sprintf("the exam date %s is past (today is %s in %s, the exam sites' time zone): no station can examine on it", p.Date, today, c.zone))
 	}
 	site, err := c.SiteByID(ctx, p.Site)
 	switch {
