@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -70,7 +71,7 @@ func (f *serveFlags) serve(ctx context.Context, e *env, ce *centre.Centre) error
 	if err := writeAddrFile(f.addrFile, url); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "centre listening on %s\n", url)
+	fmt.Fprintf(e.stdout, "centre listening on %s\n", browseURL(scheme, ln.Addr().String(), f.cert))
 	var consoleErr <-chan error
 	if f.console != "" {
 		// The console shares the API's certificate: its cookies then
@@ -84,7 +85,7 @@ func (f *serveFlags) serve(ctx context.Context, e *env, ce *centre.Centre) error
 		if err := writeAddrFile(f.consoleAddrFile, curl); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "console listening on %s\n", curl)
+		fmt.Fprintf(e.stdout, "console listening on %s\n", browseURL(scheme, strings.TrimPrefix(strings.TrimPrefix(curl, "https://"), "http://"), f.cert))
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,4 +129,45 @@ func validHostName(h string) bool {
 		}
 	}
 	return true
+}
+
+// browseURL is the URL to open for a server of scheme listening at addr
+// (host:port), as the serve commands print it. With a certificate it
+// names a host the certificate covers, since a browser refuses any
+// other: the listening address if the certificate names it, else
+// localhost for a loopback or all-addresses listener when the
+// certificate names localhost, else the certificate's first name for an
+// all-addresses listener. Without a certificate (or one it cannot read),
+// the address as it is.
+func browseURL(scheme, addr, certFile string) string {
+	url := scheme + "://" + addr
+	host, port, err := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	if certFile == "" || err != nil || ip == nil {
+		return url
+	}
+	b, err := os.ReadFile(certFile)
+	if err != nil {
+		return url
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return url
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return url
+	}
+	for _, named := range cert.IPAddresses {
+		if named.Equal(ip) {
+			return url
+		}
+	}
+	switch {
+	case (ip.IsLoopback() || ip.IsUnspecified()) && slices.Contains(cert.DNSNames, "localhost"):
+		return scheme + "://" + net.JoinHostPort("localhost", port)
+	case ip.IsUnspecified() && len(cert.DNSNames) > 0:
+		return scheme + "://" + net.JoinHostPort(cert.DNSNames[0], port)
+	}
+	return url
 }
