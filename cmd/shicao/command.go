@@ -83,6 +83,13 @@ func (c *Command) Execute(ctx context.Context, e *env, args []string) error {
 	if len(c.Commands) == 0 {
 		return c.runLeaf(ctx, e, args)
 	}
+	if len(args) > 1 && args[0] == "help" {
+		// "shicao station help sync", as "shicao help station sync".
+		if err := runHelp(c, e, args[1:]); err != nil {
+			return err
+		}
+		return errHelp
+	}
 	if len(args) > 0 && isHelp(args[0]) {
 		c.printGroupUsage(e.stdout)
 		return errHelp
@@ -115,6 +122,14 @@ func (c *Command) subNames() string {
 func (c *Command) runLeaf(ctx context.Context, e *env, args []string) error {
 	if c.Run == nil {
 		return usagef("%s: not runnable", c.LongName())
+	}
+	if len(args) == 1 && args[0] == "help" {
+		// "shicao demo help" asks for help, as "shicao help demo" does,
+		// rather than starting the demo or reading "help" as an argument.
+		if err := c.printHelp(e); err != nil {
+			return err
+		}
+		return errHelp
 	}
 	if c.CustomFlags {
 		return c.Run(ctx, e, args)
@@ -223,18 +238,24 @@ func runHelp(root *Command, e *env, path []string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case c == root:
+	if len(path) == 0 {
 		printMainUsage(root, e.stdout)
-	case len(c.Commands) > 0:
-		c.printGroupUsage(e.stdout)
-	default:
-		c.Flag.Init(c.LongName(), flag.ContinueOnError)
-		if c.CustomFlags {
-			// Its flags are its own; ask it for its help.
-			return c.Run(context.Background(), e, []string{"--help"})
-		}
-		c.printLeafUsage(e.stdout)
+		return nil
 	}
+	return c.printHelp(e)
+}
+
+// printHelp prints c's own help: a group's list or a command's usage.
+func (c *Command) printHelp(e *env) error {
+	if len(c.Commands) > 0 {
+		c.printGroupUsage(e.stdout)
+		return nil
+	}
+	c.Flag.Init(c.LongName(), flag.ContinueOnError)
+	if c.CustomFlags {
+		// Its flags are its own; ask it for its help.
+		return c.Run(context.Background(), e, []string{"--help"})
+	}
+	c.printLeafUsage(e.stdout)
 	return nil
 }

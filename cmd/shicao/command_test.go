@@ -8,8 +8,9 @@ import (
 )
 
 // TestCommandTree: every command in the tree has a name, a description
-// and a unique path, and `shicao help PATH` shows it; so a command can not
-// be added without being listed.
+// and a unique path, and `shicao help PATH`, `shicao PATH help` and
+// `shicao GROUP help NAME` show it; so a command can not be added without
+// being listed.
 func TestCommandTree(t *testing.T) {
 	t.Parallel()
 	tree := root()
@@ -32,10 +33,19 @@ func TestCommandTree(t *testing.T) {
 			if s.Run == nil && len(s.Commands) == 0 {
 				t.Errorf("%s: neither runnable nor a group", long)
 			}
-			var out, errb bytes.Buffer
-			code := run(context.Background(), append([]string{"help"}, p...), strings.NewReader(""), &out, &errb)
-			if code != exitOK || !strings.Contains(out.String(), "Usage: shicao "+long) {
-				t.Errorf("shicao help %s: exit %d, stdout %q, stderr %q", long, code, out.String(), errb.String())
+			// Help three ways: "shicao help centre export", "shicao centre
+			// export help" and "shicao centre help export" (never running
+			// the command: "shicao demo help" once started the demo).
+			forms := [][]string{append([]string{"help"}, p...), append(p[:len(p):len(p)], "help")}
+			if len(p) > 1 {
+				forms = append(forms, append(append(p[:len(p)-1:len(p)-1], "help"), p[len(p)-1]))
+			}
+			for _, args := range forms {
+				var out, errb bytes.Buffer
+				code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+				if code != exitOK || !strings.Contains(out.String(), "Usage: shicao "+long) {
+					t.Errorf("shicao %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, out.String(), errb.String())
+				}
 			}
 			walk(s, p)
 		}
