@@ -28,6 +28,7 @@ var texts = map[string]text{
 	"signed-in":         {"已登录", "signed in"},
 	"need-examiners":    {"需要%d名考评员登录", "%d examiners must sign in"},
 	"plan":              {"考试计划", "exam plan"},
+	"no-plan-today":     {"今天（%s）本考点没有考试计划：按 s 同步，取得考务中心下发的计划", "no exam plan for this site today (%s): s syncs, to fetch the plans the centre issued"},
 	"candidates":        {"考生", "candidates"},
 	"search":            {"搜索姓名或身份证号", "search name or id number"},
 	"waiting":           {"待考", "waiting"},

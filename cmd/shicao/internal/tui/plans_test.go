@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,25 @@ func TestFlow_ChooseCategoryPlan(t *testing.T) {
 	f2.signIn(t)
 	if v := f2.view(t, 120, 40); !strings.Contains(v, "TA-2026-DJ-001") || !strings.Contains(v, "登高架设作业 · SD-DJ-PAPER") {
 		t.Fatalf("the exam did not open under 登高架设作业:\n%s", v)
+	}
+}
+
+// TestStart_NoPlanToday: on a day the station holds no plan for (the
+// plans synced are another day's, or none yet), enter on the start screen
+// says so with the day and what to do, in either language; it once said
+// only "考试计划: 0".
+func TestStart_NoPlanToday(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ lang, want string }{
+		{"zh", "今天（2026-11-30）本考点没有考试计划：按 s 同步，取得考务中心下发的计划"},
+		{"en", "no exam plan for this site today (2026-11-30): s syncs, to fetch the plans the centre issued"},
+	} {
+		dir := filepath.Join(t.TempDir(), "station")
+		copyDir(t, template, dir)
+		f := openFixture(t, c.lang, dir, &fakeClock{t: examDay.AddDate(0, 0, 2)}, nil)
+		f.do(t, "enter")
+		if v := f.view(t, 120, 40); !strings.Contains(v, c.want) || f.m.screen != scrStart {
+			t.Errorf("%s: enter with no plan today (screen %v):\n%s", c.lang, f.m.screen, v)
+		}
 	}
 }

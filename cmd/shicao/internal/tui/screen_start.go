@@ -45,7 +45,9 @@ func (p *startPage) Bindings() []binding {
 // shows.
 func (p *startPage) open() tea.Cmd {
 	if len(p.data.plans) == 0 {
-		p.setStatus(fmt.Errorf("%s: 0", p.t("plan")))
+		// Say why, and what to do: "exam plan: 0" left an examiner
+		// guessing (a plan for another day, or none synced yet).
+		p.hint("no-plan-today", p.d.Station.Today())
 		return nil
 	}
 	st, id := p.d.Station, p.data.plans[p.sel].ID
