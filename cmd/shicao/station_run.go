@@ -29,7 +29,7 @@ type stationRunFlags struct {
 }
 
 func stationRunCmd() *Command {
-	c := &Command{UsageLine: "station run --script FILE [--virtual-clock] [--simulated-devices] [--trace]",
+	c := &Command{UsageLine: "station run --script FILE [--sims] [--virtual-clock] [--simulated-devices] [--trace]",
 		Short: "run an exam from a script (no TUI)",
 		Long: "Examples:\n  shicao station run --data /tmp/demo --script exam.txt --virtual-clock --simulated-devices\n\nScript steps, one per line:\n" +
 			station.ScriptHelp()}
