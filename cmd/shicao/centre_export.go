@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"shicao/cmd/shicao/internal/centre"
@@ -49,7 +47,7 @@ func centreExportTableCmd(what, short string) *Command {
 		if *out == "-" {
 			*out = "" // the convention: - is standard output
 		}
-		if ext := strings.ToLower(filepath.Ext(*out)); *out != "" && ext != ".csv" && ext != ".xlsx" {
+		if *out != "" && !centre.IsTableFile(*out) {
 			return usagef("centre export %s: -o %q: give a .csv or .xlsx file name (without -o, CSV goes to standard output)", what, *out)
 		}
 		return data.with(ctx, func(ce *centre.Centre) error {

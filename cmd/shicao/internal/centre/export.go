@@ -122,12 +122,12 @@ func (t *Table) All() iter.Seq2[[]string, error] {
 	}
 }
 
-// writeXLSX writes the table to w as WriteFile lays it out in an XLSX
-// (the title in the first row, the caption under it if any, then the
-// header, frozen), with the Numbers columns as numbers, and returns the
+// WriteXLSX writes the table to w (a file, a browser's download) as an
+// XLSX: the title in the first row, the caption under it if any, then
+// the header, frozen, with the Numbers columns as numbers. It returns the
 // number of rows under the header. Nothing is written to w until every
 // row is in: an error from the rows leaves w untouched.
-func (t *Table) writeXLSX(w io.Writer) (int, error) {
+func (t *Table) WriteXLSX(w io.Writer) (int, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "Sheet1"

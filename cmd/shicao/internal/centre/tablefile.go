@@ -193,6 +193,13 @@ func splitList(cell string) []string {
 	return strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == ',' || r == '，' || r == ' ' })
 }
 
+// IsTableFile reports whether WriteFile writes path: a .csv or .xlsx
+// name (a command checks it before it opens the database).
+func IsTableFile(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".csv" || ext == ".xlsx"
+}
+
 // WriteFile writes the table as CSV or XLSX, by the file's extension,
 // and returns the number of rows under the header. The XLSX has the
 // title in its first row, the caption (if any) under it, the header
@@ -207,7 +214,7 @@ func (t *Table) WriteFile(path string) (int, error) {
 	case ".csv":
 		write = t.WriteCSV
 	case ".xlsx":
-		write = t.writeXLSX
+		write = t.WriteXLSX
 	default:
 		return 0, errors.New(path + ": give a .csv or .xlsx file name")
 	}
@@ -250,26 +257,6 @@ func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error)
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-// WriteTo writes the table as CSV to w (standard output), as the rows
-// come, and returns the number of bytes written.
-func (t *Table) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
-	_, err := t.WriteCSV(cw)
-	return cw.n, err
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // idProblem words a refused 身份证号 for an import, with what to do when
