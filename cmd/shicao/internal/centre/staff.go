@@ -55,11 +55,8 @@ func ValidRole(role string) bool {
 	return role == RoleAdmin || role == RoleStaff || role == RoleInspector
 }
 
-// hashPassword hashes a password as a PIN is hashed (credential.Hash).
-func hashPassword(pw string) (string, error) { return credential.Hash(pw) }
-
 func hashPasswordOrPanic(pw string) string {
-	h, err := hashPassword(pw)
+	h, err := credential.Hash(pw)
 	if err != nil {
 		panic(err) // crypto/rand failing at start: nothing can be signed either
 	}
@@ -78,7 +75,7 @@ func (c *Centre) AddStaff(ctx context.Context, name, role, password string) erro
 	case utf8.RuneCountInString(password) < MinPasswordLen:
 		return ErrShortPass
 	}
-	h, err := hashPassword(password)
+	h, err := credential.Hash(password) // as a PIN is hashed
 	if err != nil {
 		return err
 	}

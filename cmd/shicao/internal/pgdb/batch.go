@@ -57,9 +57,6 @@ func (b *Batch) Query(query string, args []any, each func(scan func(dest ...any)
 // error.
 func (b *Batch) Sent() bool { return b.sent }
 
-// Len is the number of statements queued.
-func (b *Batch) Len() int { return len(b.items) }
-
 // RowsAffected is the rows statement i (Exec's number) changed, once
 // sent.
 func (b *Batch) RowsAffected(i int) int64 { return b.items[i].affected }
