@@ -83,15 +83,15 @@ func (c *Command) Execute(ctx context.Context, e *env, args []string) error {
 	if len(c.Commands) == 0 {
 		return c.runLeaf(ctx, e, args)
 	}
-	if len(args) > 1 && args[0] == "help" {
-		// "shicao station help sync", as "shicao help station sync".
-		if err := runHelp(c, e, args[1:]); err != nil {
-			return err
-		}
-		return errHelp
-	}
 	if len(args) > 0 && isHelp(args[0]) {
-		c.printGroupUsage(e.stdout)
+		if args[0] == "help" && len(args) > 1 {
+			// "shicao station help sync", as "shicao help station sync".
+			if err := runHelp(c, e, args[1:]); err != nil {
+				return err
+			}
+		} else {
+			c.printGroupUsage(e.stdout)
+		}
 		return errHelp
 	}
 	if c.Run != nil && (len(args) == 0 || strings.HasPrefix(args[0], "-")) {
